@@ -1,0 +1,20 @@
+# Compiler flags shared by every facefuse target: facefuse_set_flags(target).
+# -Wno-restrict: GCC 12 false positive in std::string operator+ (GCC bug 105651).
+set(FACEFUSE_WARNINGS -Wall -Wextra -Wno-unused-parameter -Wno-restrict)
+if(FACEFUSE_WERROR)
+  list(APPEND FACEFUSE_WARNINGS -Werror)
+endif()
+set(FACEFUSE_SAN_FLAGS "")
+if(FACEFUSE_SANITIZE)
+  set(FACEFUSE_SAN_FLAGS -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+endif()
+
+function(facefuse_set_flags target)
+  target_compile_options(${target} PRIVATE ${FACEFUSE_WARNINGS} ${FACEFUSE_SAN_FLAGS})
+  if(FACEFUSE_NATIVE)
+    target_compile_options(${target} PRIVATE -march=native)
+  endif()
+  if(FACEFUSE_SANITIZE)
+    target_link_options(${target} PRIVATE ${FACEFUSE_SAN_FLAGS})
+  endif()
+endfunction()

@@ -1,0 +1,91 @@
+// facefuse's ONNX inference runtime: load a model once, run it many times.
+//
+//   facefuse::SessionOptions opts;            // CPU provider, all cores
+//   auto session = facefuse::Session::Open("det.onnx", opts);
+//   if (!session.ok()) { report(session.status()); }
+//   auto outputs = (*session)->Run({image_tensor});
+//
+// Errors never escape as exceptions and bad models or inputs never abort:
+// Open reports an unsupported op, attribute or dtype naming the node; Run
+// reports a missing input or a wrong name, dtype or shape.
+//
+// Thread safety: a Session may be shared between threads; Run calls on one
+// Session are serialised internally (open one Session per worker for
+// parallelism).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "facefuse/status.h"
+#include "facefuse/tensor.h"
+
+namespace facefuse {
+
+struct SessionOptions {
+  // Kernel threads; 0 means all cores.
+  int threads = 0;
+  // "cpu" (oneDNN + own kernels, reference fallback) or "reference" (plain
+  // kernels only, for checking).
+  std::string provider = "cpu";
+  // Run graph optimisation passes (constant folding, fusions, dead nodes).
+  bool optimize = true;
+  // When set, receives one line per change an optimisation pass made.
+  std::function<void(std::string_view)> debug_log;
+};
+
+// A graph input or output as declared by the model; -1 for a dynamic dim.
+struct TensorInfo {
+  std::string name;
+  DataType dtype = DataType::kUndefined;
+  std::vector<int64_t> dims;
+  bool has_shape = false;
+};
+
+struct SessionStats {
+  size_t weight_bytes = 0;            // initializers after optimisation
+  size_t peak_activation_bytes = 0;   // largest planned intermediate arena so far
+  size_t nodes = 0;                   // nodes after optimisation
+  size_t nodes_in_model = 0;          // nodes as loaded
+  std::vector<std::pair<std::string, size_t>> kernels_by_provider;  // provider name, node count
+};
+
+class Session {
+ public:
+  // Loads and prepares a model. Errors: NotFound, InvalidArgument (malformed
+  // model, cycle, bad initializer), Unsupported (op/attribute/dtype, naming the
+  // node).
+  static Result<std::unique_ptr<Session>> Open(const std::filesystem::path& model, const SessionOptions& options);
+  // The same from serialized bytes; external data resolves against base_dir.
+  static Result<std::unique_ptr<Session>> OpenFromBytes(std::span<const uint8_t> bytes,
+                                                        const std::filesystem::path& base_dir,
+                                                        const SessionOptions& options);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  const std::vector<TensorInfo>& inputs() const;
+  const std::vector<TensorInfo>& outputs() const;
+
+  // Runs with inputs in graph-input order. Returns outputs in graph-output
+  // order; each output owns its data.
+  Result<std::vector<Tensor>> Run(const std::vector<Tensor>& inputs);
+  // Runs with inputs by name (any order); every graph input must be given.
+  Result<std::vector<Tensor>> Run(const std::vector<std::pair<std::string, Tensor>>& named_inputs);
+
+  SessionStats stats() const;
+
+ private:
+  struct Impl;
+  explicit Session(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace facefuse

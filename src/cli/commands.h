@@ -1,0 +1,14 @@
+// Each subcommand of the `facefuse` binary lives in its own file and adds
+// itself to the CLI11 app. Commands return process exit codes through
+// `exit_code` and never throw out of their callbacks.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace facefuse::cli {
+
+void AddCheckModelCommand(CLI::App& app, int& exit_code);  // check_model.cpp
+void AddBenchModelCommand(CLI::App& app, int& exit_code);  // bench_model.cpp
+void AddOpsCommand(CLI::App& app, int& exit_code);         // ops.cpp
+
+}  // namespace facefuse::cli

@@ -1,0 +1,288 @@
+#include "runtime/loader/onnx_loader.h"
+
+#include <onnx/onnx_pb.h>
+#include <onnx/shape_inference/implementation.h>
+
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+namespace facefuse::rt {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr int64_t kMaxTensorBytes = int64_t{1} << 34;  // 16 GiB: nothing in a face model comes close
+
+bool SupportedStorageType(int32_t t) {
+  switch (static_cast<DataType>(t)) {
+    case DataType::kFloat32: case DataType::kUInt8: case DataType::kInt8: case DataType::kUInt16:
+    case DataType::kInt16: case DataType::kInt32: case DataType::kInt64: case DataType::kBool:
+    case DataType::kFloat16: case DataType::kFloat64: case DataType::kUInt32: case DataType::kUInt64:
+    case DataType::kBFloat16: return true;
+    default: return false;
+  }
+}
+
+Status ReadExternal(const onnx::TensorProto& p, const fs::path& base_dir, size_t bytes, void* dst) {
+  std::string location;
+  int64_t offset = 0, length = -1;
+  for (const auto& kv : p.external_data()) {
+    if (kv.key() == "location") location = kv.value();
+    else if (kv.key() == "offset") offset = std::atoll(kv.value().c_str());
+    else if (kv.key() == "length") length = std::atoll(kv.value().c_str());
+  }
+  if (location.empty()) return InvalidArgument("external data without a location");
+  if (base_dir.empty()) return InvalidArgument("external data '" + location + "' but the model has no folder");
+  fs::path rel(location);
+  if (rel.is_absolute() || location.find("..") != std::string::npos)
+    return InvalidArgument("external data location '" + location + "' must be a relative path inside the model folder");
+  if (length >= 0 && static_cast<size_t>(length) != bytes)
+    return InvalidArgument("external data length " + std::to_string(length) + " does not match dims (" +
+                           std::to_string(bytes) + " bytes)");
+  fs::path file = base_dir / rel;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return NotFound("external data file " + file.string() + " cannot be opened");
+  in.seekg(0, std::ios::end);
+  int64_t size = in.tellg();
+  if (offset < 0 || offset + static_cast<int64_t>(bytes) > size)
+    return InvalidArgument("external data file " + file.string() + " is too short for offset " +
+                           std::to_string(offset) + " + " + std::to_string(bytes) + " bytes");
+  in.seekg(offset);
+  in.read(static_cast<char*>(dst), static_cast<std::streamsize>(bytes));
+  if (!in) return IoError("reading " + file.string() + " failed");
+  return Status::Ok();
+}
+
+template <typename Src, typename Dst>
+Status CopyTyped(const google::protobuf::RepeatedField<Src>& src, int64_t n, Dst* dst, const char* field) {
+  if (src.size() != n)
+    return InvalidArgument(std::string(field) + " holds " + std::to_string(src.size()) + " values, dims need " +
+                           std::to_string(n));
+  for (int64_t i = 0; i < n; ++i) {
+    if constexpr (std::is_same_v<Dst, uint16_t>) dst[i] = static_cast<uint16_t>(src.Get(static_cast<int>(i)));
+    else dst[i] = static_cast<Dst>(src.Get(static_cast<int>(i)));
+  }
+  return Status::Ok();
+}
+
+Result<Tensor> TensorFromProto(const onnx::TensorProto& p, const fs::path& base_dir) {
+  const std::string who = "tensor '" + p.name() + "'";
+  if (!SupportedStorageType(p.data_type()))
+    return Unsupported(who + " has unsupported data type " + DataTypeName(static_cast<DataType>(p.data_type())));
+  if (p.has_segment()) return Unsupported(who + " uses segments");
+  DataType dt = static_cast<DataType>(p.data_type());
+  Shape shape(p.dims().begin(), p.dims().end());
+  int64_t count = 1;
+  for (int64_t d : shape) {
+    if (d < 0) return InvalidArgument(who + " has a negative dimension " + ShapeToString(shape));
+    if (d != 0 && count > kMaxTensorBytes / d) return InvalidArgument(who + " is impossibly large " + ShapeToString(shape));
+    count *= d;
+  }
+  size_t esize = DataTypeSize(dt);
+  if (count * static_cast<int64_t>(esize) > kMaxTensorBytes)
+    return InvalidArgument(who + " is impossibly large " + ShapeToString(shape));
+  size_t bytes = static_cast<size_t>(count) * esize;
+  auto t = Tensor::Allocate(dt, shape);
+  if (!t.ok()) return t.status().WithContext(who);
+  if (p.data_location() == onnx::TensorProto::EXTERNAL) {
+    FF_RETURN_IF_ERROR(ReadExternal(p, base_dir, bytes, t->raw()).WithContext(who));
+    return t;
+  }
+  if (p.has_raw_data()) {
+    if (p.raw_data().size() != bytes)
+      return InvalidArgument(who + " has " + std::to_string(p.raw_data().size()) + " bytes of raw_data but dims " +
+                             ShapeToString(shape) + " need " + std::to_string(bytes));
+    if (bytes) std::memcpy(t->raw(), p.raw_data().data(), bytes);
+    return t;
+  }
+  Status s;
+  switch (dt) {
+    case DataType::kFloat32: s = CopyTyped(p.float_data(), count, t->data<float>(), "float_data"); break;
+    case DataType::kFloat64: s = CopyTyped(p.double_data(), count, t->data<double>(), "double_data"); break;
+    case DataType::kInt64: s = CopyTyped(p.int64_data(), count, t->data<int64_t>(), "int64_data"); break;
+    case DataType::kUInt64: s = CopyTyped(p.uint64_data(), count, t->data<uint64_t>(), "uint64_data"); break;
+    case DataType::kUInt32: s = CopyTyped(p.uint64_data(), count, t->data<uint32_t>(), "uint64_data"); break;
+    case DataType::kInt32: s = CopyTyped(p.int32_data(), count, t->data<int32_t>(), "int32_data"); break;
+    case DataType::kInt16: s = CopyTyped(p.int32_data(), count, t->data<int16_t>(), "int32_data"); break;
+    case DataType::kInt8: s = CopyTyped(p.int32_data(), count, t->data<int8_t>(), "int32_data"); break;
+    case DataType::kUInt8: s = CopyTyped(p.int32_data(), count, t->data<uint8_t>(), "int32_data"); break;
+    case DataType::kUInt16: case DataType::kFloat16: case DataType::kBFloat16:
+      s = CopyTyped(p.int32_data(), count, t->data<uint16_t>(), "int32_data"); break;
+    case DataType::kBool: {
+      if (p.int32_data_size() != count) {
+        s = InvalidArgument("int32_data holds " + std::to_string(p.int32_data_size()) + " values, dims need " +
+                            std::to_string(count));
+        break;
+      }
+      for (int64_t i = 0; i < count; ++i) t->data<bool>()[i] = p.int32_data(static_cast<int>(i)) != 0;
+      break;
+    }
+    default: s = Unsupported("data type " + DataTypeName(dt));
+  }
+  if (!s.ok()) return s.WithContext(who);
+  return t;
+}
+
+ValueInfo ValueInfoFromProto(const onnx::ValueInfoProto& v) {
+  ValueInfo info;
+  info.name = v.name();
+  if (v.type().has_tensor_type()) {
+    const auto& tt = v.type().tensor_type();
+    info.dtype = static_cast<DataType>(tt.elem_type());
+    if (tt.has_shape()) {
+      std::vector<Dim> dims;
+      for (const auto& d : tt.shape().dim()) {
+        Dim dim;
+        if (d.has_dim_value()) dim.size = d.dim_value();
+        if (d.has_dim_param()) dim.symbol = d.dim_param();
+        dims.push_back(dim);
+      }
+      info.dims = std::move(dims);
+    }
+  }
+  return info;
+}
+
+Result<Attribute> AttributeFromProto(const onnx::AttributeProto& a, const fs::path& base_dir, const Node& node) {
+  Attribute out;
+  switch (a.type()) {
+    case onnx::AttributeProto::INT: out.value = a.i(); break;
+    case onnx::AttributeProto::FLOAT: out.value = a.f(); break;
+    case onnx::AttributeProto::STRING: out.value = a.s(); break;
+    case onnx::AttributeProto::INTS: out.value = std::vector<int64_t>(a.ints().begin(), a.ints().end()); break;
+    case onnx::AttributeProto::FLOATS: out.value = std::vector<float>(a.floats().begin(), a.floats().end()); break;
+    case onnx::AttributeProto::STRINGS: out.value = std::vector<std::string>(a.strings().begin(), a.strings().end()); break;
+    case onnx::AttributeProto::TENSOR: {
+      auto t = TensorFromProto(a.t(), base_dir);
+      if (!t.ok()) return t.status().WithContext(node.Describe() + " attribute " + a.name());
+      out.value = std::move(t).value();
+      break;
+    }
+    default:
+      return Unsupported(node.Describe() + ": attribute '" + a.name() + "' has type " +
+                         onnx::AttributeProto::AttributeType_Name(a.type()) + ", which facefuse does not support");
+  }
+  return out;
+}
+
+void InferTypes(const onnx::ModelProto& model, Graph& g) {
+  onnx::ModelProto copy = model;
+  try {
+    onnx::ShapeInferenceOptions opts;
+    opts.check_type = false;
+    opts.error_mode = 0;
+    onnx::shape_inference::InferShapes(copy, onnx::OpSchemaRegistry::Instance(), opts);
+  } catch (...) {
+    return;  // types stay unknown; kernels check dtypes at run time
+  }
+  for (const auto& v : copy.graph().value_info()) {
+    ValueInfo info = ValueInfoFromProto(v);
+    if (info.dtype != DataType::kUndefined) g.value_infos[info.name] = std::move(info);
+  }
+}
+
+Result<Graph> GraphFromModel(const onnx::ModelProto& model, const fs::path& base_dir) {
+  Graph g;
+  g.producer = model.producer_name();
+  for (const auto& op : model.opset_import())
+    if (op.domain().empty() || op.domain() == "ai.onnx") g.opset = op.version();
+  if (g.opset == 0) {
+    if (model.opset_import_size() == 0 && model.ir_version() > 0 && model.ir_version() < 3) g.opset = 1;
+    else return InvalidArgument("the model imports no opset for the default ONNX domain");
+  }
+  if (!model.has_graph()) return InvalidArgument("the model has no graph");
+  const auto& gp = model.graph();
+  if (gp.sparse_initializer_size() > 0) return Unsupported("sparse initializers are not supported");
+
+  for (const auto& init : gp.initializer()) {
+    if (init.name().empty()) return InvalidArgument("an initializer has no name");
+    auto t = TensorFromProto(init, base_dir);
+    if (!t.ok()) return t.status().WithContext("initializer");
+    g.initializers[init.name()] = std::move(t).value();
+  }
+  for (const auto& in : gp.input()) {
+    if (g.initializers.count(in.name())) continue;  // input with a default value: a constant
+    g.inputs.push_back(ValueInfoFromProto(in));
+  }
+  for (const auto& out : gp.output()) g.outputs.push_back(ValueInfoFromProto(out));
+  for (const auto& v : gp.value_info()) {
+    ValueInfo info = ValueInfoFromProto(v);
+    if (info.dtype != DataType::kUndefined) g.value_infos[info.name] = std::move(info);
+  }
+  g.nodes.reserve(static_cast<size_t>(gp.node_size()));
+  for (const auto& np : gp.node()) {
+    Node n;
+    n.name = np.name();
+    n.op_type = np.op_type();
+    n.domain = np.domain() == "ai.onnx" ? "" : np.domain();
+    n.inputs.assign(np.input().begin(), np.input().end());
+    n.outputs.assign(np.output().begin(), np.output().end());
+    for (const auto& a : np.attribute()) {
+      if (!a.ref_attr_name().empty()) return Unsupported(n.Describe() + ": attribute references are not supported");
+      auto attr = AttributeFromProto(a, base_dir, n);
+      if (!attr.ok()) return attr.status();
+      n.attrs[a.name()] = std::move(attr).value();
+    }
+    g.nodes.push_back(std::move(n));
+  }
+  for (const auto& o : g.outputs)
+    if (o.name.empty()) return InvalidArgument("a graph output has no name");
+  InferTypes(model, g);
+  FF_RETURN_IF_ERROR(g.TopologicalSort());
+  return g;
+}
+
+}  // namespace
+
+Result<std::string> ReadFileBytes(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return NotFound(path.string() + " does not exist");
+  if (fs::is_directory(path, ec)) return InvalidArgument(path.string() + " is a directory, not a file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return IoError("cannot open " + path.string());
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) return IoError("cannot read " + path.string());
+  return ss.str();
+}
+
+Result<Graph> LoadOnnxModelFromBytes(std::span<const uint8_t> bytes, const fs::path& base_dir) {
+  if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max()))
+    return Unsupported("models over 2 GiB must keep their weights in external data files");
+  onnx::ModelProto model;
+  if (bytes.empty() || !model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    return InvalidArgument("not a valid ONNX model (protobuf parse failed)");
+  return GraphFromModel(model, base_dir);
+}
+
+Result<Graph> LoadOnnxModel(const fs::path& path) {
+  FF_ASSIGN_OR_RETURN(std::string bytes, ReadFileBytes(path));
+  auto g = LoadOnnxModelFromBytes({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()},
+                                  path.has_parent_path() ? path.parent_path() : fs::path("."));
+  if (!g.ok()) return g.status().WithContext(path.string());
+  return g;
+}
+
+Result<Tensor> ReadTensorProtoFile(const fs::path& path, std::string* name) {
+  FF_ASSIGN_OR_RETURN(std::string bytes, ReadFileBytes(path));
+  onnx::TensorProto p;
+  if (!p.ParseFromString(bytes)) return InvalidArgument(path.string() + " is not a serialized TensorProto");
+  if (name) *name = p.name();
+  auto t = TensorFromProto(p, path.parent_path());
+  if (!t.ok()) return t.status().WithContext(path.string());
+  return t;
+}
+
+Status WriteTensorProtoFile(const fs::path& path, const Tensor& t, const std::string& name) {
+  onnx::TensorProto p;
+  p.set_name(name);
+  p.set_data_type(static_cast<int32_t>(t.dtype()));
+  for (int64_t d : t.shape()) p.add_dims(d);
+  p.set_raw_data(t.raw(), t.bytes());
+  std::ofstream out(path, std::ios::binary);
+  if (!out || !p.SerializeToOstream(&out)) return IoError("cannot write " + path.string());
+  return Status::Ok();
+}
+
+}  // namespace facefuse::rt

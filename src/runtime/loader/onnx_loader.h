@@ -1,0 +1,37 @@
+// Reads ONNX models and tensors (libonnx's protobuf classes) into the IR.
+//
+// Handles opsets 7..18 of the default domain, initializers stored in raw_data
+// or typed fields, external data files next to the model, graph inputs that
+// are also initializers (treated as constants), and types inferred by ONNX's
+// shape inference where it can. Never throws; every malformed input is an
+// InvalidArgument that says what and where.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+
+#include "facefuse/status.h"
+#include "facefuse/tensor.h"
+#include "runtime/ir/graph.h"
+
+namespace facefuse::rt {
+
+// Loads model.onnx; external data is resolved relative to its folder.
+Result<Graph> LoadOnnxModel(const std::filesystem::path& path);
+// Loads serialized ModelProto bytes; external data relative to base_dir (may be
+// empty, in which case external data is an error).
+Result<Graph> LoadOnnxModelFromBytes(std::span<const uint8_t> bytes, const std::filesystem::path& base_dir);
+
+// Reads a serialized onnx.TensorProto file (the backend-test .pb layout).
+// Returns the tensor and, through `name`, its name field.
+Result<Tensor> ReadTensorProtoFile(const std::filesystem::path& path, std::string* name = nullptr);
+
+// Writes a tensor as a serialized onnx.TensorProto with raw_data.
+Status WriteTensorProtoFile(const std::filesystem::path& path, const Tensor& t, const std::string& name);
+
+// Reads a whole file. Errors: NotFound, IoError.
+Result<std::string> ReadFileBytes(const std::filesystem::path& path);
+
+}  // namespace facefuse::rt

@@ -1,0 +1,8 @@
+#include "runtime/ops/op_def.h"
+#include "runtime/ops/op_util.h"
+
+namespace facefuse::rt {
+
+void RegisterFusedOps(OpRegistry& r) { (void)r; }
+
+}  // namespace facefuse::rt

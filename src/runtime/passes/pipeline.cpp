@@ -1,0 +1,13 @@
+#include "runtime/passes/passes.h"
+
+namespace facefuse::rt {
+
+Status RunDefaultPasses(Graph& g, const PassContext& ctx) {
+  FF_RETURN_IF_ERROR(FoldConstants(g, ctx));
+  FF_RETURN_IF_ERROR(FoldBatchNormIntoConv(g, ctx));
+  FF_RETURN_IF_ERROR(FuseConvActivation(g, ctx));
+  FF_RETURN_IF_ERROR(RemoveDeadNodes(g, ctx));
+  return g.TopologicalSort();
+}
+
+}  // namespace facefuse::rt

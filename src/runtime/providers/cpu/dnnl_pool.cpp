@@ -1,0 +1,7 @@
+#include "runtime/providers/cpu/cpu_kernels.h"
+
+namespace facefuse::rt::cpu {
+
+void RegisterDnnlPoolKernels(CpuKernelTable& t) { (void)t; }
+
+}  // namespace facefuse::rt::cpu

@@ -1,0 +1,54 @@
+// Execution providers: where kernels run (reference, CPU, CUDA).
+//
+// Every provider answers one question per node: "can you run this?" by
+// returning a kernel, or nullptr when it cannot (the session then falls back
+// to the next provider, finally to the reference kernel). Shapes are not
+// known when a kernel is created; Compute receives outputs already allocated
+// with the shapes the op's infer function gave.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "facefuse/status.h"
+#include "facefuse/tensor.h"
+#include "runtime/ir/graph.h"
+#include "runtime/ops/op_def.h"
+
+namespace facefuse::rt {
+
+class Kernel {
+ public:
+  virtual ~Kernel() = default;
+  // inputs[i] is nullptr for an absent optional input. Not called concurrently
+  // on one kernel object; may keep per-shape caches.
+  virtual Status Compute(std::span<const Tensor* const> inputs, std::span<Tensor* const> outputs) = 0;
+};
+
+struct KernelRequest {
+  const Node& node;
+  const OpDef& def;
+  int64_t opset;
+  std::span<const DataType> input_types;           // kUndefined when unknown
+  std::span<const Tensor* const> constant_inputs;  // initializer values, nullptr when not constant
+  int threads = 1;
+};
+
+class ExecutionProvider {
+ public:
+  virtual ~ExecutionProvider() = default;
+  virtual std::string_view name() const = 0;
+  // A kernel for the node, nullptr when this provider does not support it (or
+  // not with these dtypes/attributes), or an error for a real failure.
+  virtual Result<std::unique_ptr<Kernel>> CreateKernel(const KernelRequest& req) = 0;
+};
+
+// Runs OpDef::reference. Supports every registered op.
+std::unique_ptr<ExecutionProvider> MakeReferenceProvider();
+
+// oneDNN and own vectorised kernels; nullptr kernels for what it leaves to the
+// reference provider. `threads` <= 0 means all cores.
+std::unique_ptr<ExecutionProvider> MakeCpuProvider(int threads);
+
+}  // namespace facefuse::rt

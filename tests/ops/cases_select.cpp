@@ -1,0 +1,7 @@
+#include "tests/ops/op_cases.h"
+
+namespace facefuse::rt::testing {
+
+std::vector<OpCase> SelectCases() { return {}; }
+
+}  // namespace facefuse::rt::testing

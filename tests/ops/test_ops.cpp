@@ -1,0 +1,166 @@
+// test-ops: every op case runs on the reference kernel and on the CPU
+// provider; outputs must agree within the case's tolerance, and the bytes
+// around each output buffer (sentinels) must be untouched by both.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <set>
+
+#include "runtime/ops/op_def.h"
+#include "runtime/providers/provider.h"
+#include "tests/ops/op_cases.h"
+
+namespace facefuse::rt::testing {
+namespace {
+
+constexpr size_t kGuard = 64;
+constexpr unsigned char kSentinel = 0xA5;
+
+// An output buffer with sentinel bytes before and after the tensor's data.
+struct GuardedOutput {
+  std::vector<unsigned char> storage;
+  Tensor tensor;
+  GuardedOutput(DataType dt, const Shape& shape) {
+    size_t bytes = static_cast<size_t>(NumElements(shape)) * DataTypeSize(dt);
+    storage.assign(bytes + 2 * kGuard + 64, kSentinel);
+    auto base = reinterpret_cast<uintptr_t>(storage.data()) + kGuard;
+    base = (base + 63) / 64 * 64;  // kernels may rely on 64-byte alignment
+    tensor = Tensor::View(dt, shape, reinterpret_cast<void*>(base));
+    std::memset(tensor.raw(), 0x7F, bytes);  // garbage, so kernels must write everything
+  }
+  bool SentinelsIntact() const {
+    auto* data = static_cast<const unsigned char*>(tensor.raw());
+    for (const unsigned char* p = storage.data(); p < data; ++p) if (*p != kSentinel) return false;
+    for (const unsigned char* p = data + tensor.bytes(); p < storage.data() + storage.size(); ++p)
+      if (*p != kSentinel) return false;
+    return true;
+  }
+};
+
+double ValueAt(const Tensor& t, int64_t i) {
+  switch (t.dtype()) {
+    case DataType::kFloat32: return t.data<float>()[i];
+    case DataType::kFloat64: return t.data<double>()[i];
+    case DataType::kInt64: return static_cast<double>(t.data<int64_t>()[i]);
+    case DataType::kInt32: return t.data<int32_t>()[i];
+    case DataType::kInt8: return t.data<int8_t>()[i];
+    case DataType::kUInt8: return t.data<uint8_t>()[i];
+    case DataType::kBool: return t.data<bool>()[i] ? 1 : 0;
+    default: return NAN;
+  }
+}
+
+std::vector<OpCase> AllCases() {
+  std::vector<OpCase> all;
+  for (auto f : {ActivationCases, UnaryMathCases, CastCases, BinaryCases, ReduceCases, ConvCases, MatMulCases,
+                 PoolCases, NormCases, SoftmaxCases, ShapeCases, MovementCases, ResizeCases, SelectCases})
+    for (auto& c : f()) all.push_back(std::move(c));
+  return all;
+}
+
+const std::vector<OpCase>& Cases() {
+  static const std::vector<OpCase> cases = AllCases();
+  return cases;
+}
+
+struct Prepared {
+  const OpDef* def = nullptr;
+  std::vector<const Tensor*> inputs;
+  std::vector<DataType> types;
+  std::vector<const Tensor*> consts;
+  std::vector<OutputSpec> specs;
+};
+
+void Prepare(const OpCase& c, Prepared& p) {
+  p.def = OpRegistry::Global().Find(c.node.domain, c.node.op_type);
+  ASSERT_NE(p.def, nullptr) << "op not registered: " << c.node.op_type;
+  for (size_t i = 0; i < c.inputs.size(); ++i) {
+    const Tensor& t = c.inputs[i];
+    p.inputs.push_back(t.empty() ? nullptr : &t);
+    p.types.push_back(t.empty() ? DataType::kUndefined : t.dtype());
+    p.consts.push_back(!t.empty() && i < c.constant.size() && c.constant[i] ? &t : nullptr);
+  }
+  ASSERT_NE(p.def->validate, nullptr);
+  Status v = p.def->validate(ValidateContext{c.node, c.opset, p.types, p.consts});
+  ASSERT_TRUE(v.ok()) << v.ToString();
+  p.specs.assign(c.node.outputs.size(), OutputSpec{});
+  Status s = p.def->infer(c.node, p.inputs, p.specs);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+}
+
+// Runs a kernel into guarded outputs; aliasing outputs are views of inputs.
+void RunKernel(Kernel& k, const OpCase& c, Prepared& p, std::vector<std::unique_ptr<GuardedOutput>>& outs) {
+  std::vector<Tensor*> ptrs;
+  std::vector<Tensor> aliases(p.specs.size());
+  for (size_t j = 0; j < p.specs.size(); ++j) {
+    if (p.specs[j].alias_of >= 0) {
+      aliases[j] = p.inputs[static_cast<size_t>(p.specs[j].alias_of)]->Reshaped(p.specs[j].shape).value();
+      outs.push_back(nullptr);
+      ptrs.push_back(&aliases[j]);
+      continue;
+    }
+    outs.push_back(std::make_unique<GuardedOutput>(p.specs[j].dtype, p.specs[j].shape));
+    ptrs.push_back(&outs.back()->tensor);
+  }
+  Status s = k.Compute(p.inputs, ptrs);
+  ASSERT_TRUE(s.ok()) << c.name << ": " << s.ToString();
+  for (auto& o : outs)
+    if (o) { ASSERT_TRUE(o->SentinelsIntact()) << c.name << ": kernel wrote outside its output"; }
+}
+
+class OpTest : public ::testing::TestWithParam<size_t> {};
+
+TEST_P(OpTest, CpuMatchesReference) {
+  const OpCase& c = Cases()[GetParam()];
+  Prepared p;
+  ASSERT_NO_FATAL_FAILURE(Prepare(c, p));
+  KernelRequest req{c.node, *p.def, c.opset, p.types, p.consts, 2};
+
+  auto ref_provider = MakeReferenceProvider();
+  auto ref_kernel = ref_provider->CreateKernel(req);
+  ASSERT_TRUE(ref_kernel.ok() && *ref_kernel) << "no reference kernel for " << c.name;
+  std::vector<std::unique_ptr<GuardedOutput>> ref_out;
+  ASSERT_NO_FATAL_FAILURE(RunKernel(**ref_kernel, c, p, ref_out));
+
+  auto cpu = MakeCpuProvider(2);
+  auto cpu_kernel = cpu->CreateKernel(req);
+  ASSERT_TRUE(cpu_kernel.ok()) << cpu_kernel.status().ToString();
+  if (!*cpu_kernel) GTEST_SKIP() << c.name << ": the CPU provider leaves this case to the reference kernel";
+  std::vector<std::unique_ptr<GuardedOutput>> cpu_out;
+  ASSERT_NO_FATAL_FAILURE(RunKernel(**cpu_kernel, c, p, cpu_out));
+
+  for (size_t j = 0; j < p.specs.size(); ++j) {
+    if (!ref_out[j] || !cpu_out[j]) continue;
+    const Tensor& a = ref_out[j]->tensor;
+    const Tensor& b = cpu_out[j]->tensor;
+    int64_t bad = 0;
+    for (int64_t i = 0; i < a.size(); ++i) {
+      double x = ValueAt(a, i), y = ValueAt(b, i);
+      if (std::isnan(x) && std::isnan(y)) continue;
+      if (!(std::fabs(x - y) <= c.atol + c.rtol * std::fabs(x))) {
+        if (bad++ < 5) ADD_FAILURE() << c.name << " output " << j << " [" << i << "]: reference " << x << ", cpu " << y;
+      }
+    }
+    EXPECT_EQ(bad, 0) << c.name << ": " << bad << " of " << a.size() << " elements differ";
+  }
+}
+
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(OpTest);
+INSTANTIATE_TEST_SUITE_P(AllOps, OpTest, ::testing::Range<size_t>(0, Cases().size()),
+                         [](const ::testing::TestParamInfo<size_t>& info) {
+                           std::string n = Cases()[info.param].name;
+                           for (char& ch : n) if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+                           return n;
+                         });
+
+TEST(OpCoverage, EveryRegisteredOpHasCases) {
+  std::set<std::string> covered;
+  for (const auto& c : Cases()) covered.insert(c.node.domain + ":" + c.node.op_type);
+  for (const auto& def : OpRegistry::Global().all())
+    EXPECT_TRUE(covered.count(std::string(def.domain) + ":" + std::string(def.op_type)))
+        << def.op_type << " has no test-ops case";
+}
+
+}  // namespace
+}  // namespace facefuse::rt::testing
