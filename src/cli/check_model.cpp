@@ -22,6 +22,7 @@ struct CheckOptions {
   std::string provider = "cpu";
   int threads = 0;
   bool dump_passes = false;
+  bool no_optimize = false;
 };
 
 void FindCases(const fs::path& dir, std::vector<fs::path>& out) {
@@ -96,6 +97,7 @@ Verdict CheckCase(const fs::path& dir, const CheckOptions& o, std::string& detai
   SessionOptions so;
   so.provider = o.provider;
   so.threads = o.threads;
+  so.optimize = !o.no_optimize;
   if (o.dump_passes) so.debug_log = [](std::string_view line) { std::printf("  pass: %.*s\n", static_cast<int>(line.size()), line.data()); };
   auto session = Session::Open(dir / "model.onnx", so);
   if (!session.ok()) {
@@ -179,6 +181,7 @@ void AddCheckModelCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--atol", opts->atol, "Absolute tolerance")->capture_default_str();
   cmd->add_option("--provider", opts->provider, "cpu or reference")->capture_default_str();
   cmd->add_option("--threads", opts->threads, "Kernel threads (0 = all cores)");
+  cmd->add_flag("--no-optimize", opts->no_optimize, "Skip the graph optimisation passes");
   cmd->add_flag("--dump-passes", opts->dump_passes, "Print what each optimisation pass changed");
   cmd->callback([opts, &exit_code] { exit_code = RunCheckModel(*opts); });
 }
