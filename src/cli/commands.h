@@ -10,5 +10,6 @@ namespace facefuse::cli {
 void AddCheckModelCommand(CLI::App& app, int& exit_code);  // check_model.cpp
 void AddBenchModelCommand(CLI::App& app, int& exit_code);  // bench_model.cpp
 void AddOpsCommand(CLI::App& app, int& exit_code);         // ops.cpp
+void AddDetectCommand(CLI::App& app, int& exit_code);      // detect.cpp
 
 }  // namespace facefuse::cli

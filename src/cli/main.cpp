@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   facefuse::cli::AddCheckModelCommand(app, exit_code);
   facefuse::cli::AddBenchModelCommand(app, exit_code);
   facefuse::cli::AddOpsCommand(app, exit_code);
+  facefuse::cli::AddDetectCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

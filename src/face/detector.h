@@ -1,0 +1,43 @@
+// Face detectors: a model contract (preprocessing + output decoding) around a
+// runtime Session. Each family lives in its own file.
+#pragma once
+
+#include <opencv2/core.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include "facefuse/face.h"
+#include "facefuse/runtime.h"
+#include "facefuse/status.h"
+
+namespace facefuse::face {
+
+struct DetectorOptions {
+  float score_threshold = -1;  // < 0: the family's default
+  float nms_iou = -1;          // < 0: the family's default
+  int input_size = 640;        // square network input (letterboxed)
+  int threads = 0;             // 0: all cores
+};
+
+class FaceDetector {
+ public:
+  virtual ~FaceDetector() = default;
+  // Faces in `bgr` (8-bit, 3 channels) in image pixels, best first.
+  // Errors: InvalidArgument for an empty or non-BGR image; runtime errors.
+  virtual Result<std::vector<DetectedFace>> Detect(const cv::Mat& bgr) = 0;
+};
+
+// YuNet 2023mar contract (OpenCV FaceDetectorYN decode; default score 0.9, NMS IoU 0.3).
+Result<std::unique_ptr<FaceDetector>> OpenYuNet(const std::filesystem::path& model, const DetectorOptions& options);
+
+// InsightFace letterbox: scale to fit (size x size) keeping the aspect ratio,
+// paste at the top-left of a zero canvas. `scale` maps image px to canvas px.
+struct Letterbox {
+  cv::Mat canvas;  // CV_8UC3, size x size
+  float scale = 1;
+};
+Letterbox MakeLetterbox(const cv::Mat& bgr, int size);
+
+}  // namespace facefuse::face
