@@ -3,6 +3,7 @@
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
 
+#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -28,9 +29,15 @@ Status ReadExternal(const onnx::TensorProto& p, const fs::path& base_dir, size_t
   std::string location;
   int64_t offset = 0, length = -1;
   for (const auto& kv : p.external_data()) {
-    if (kv.key() == "location") location = kv.value();
-    else if (kv.key() == "offset") offset = std::atoll(kv.value().c_str());
-    else if (kv.key() == "length") length = std::atoll(kv.value().c_str());
+    if (kv.key() == "location") {
+      location = kv.value();
+    } else if (kv.key() == "offset" || kv.key() == "length") {
+      int64_t& field = kv.key() == "offset" ? offset : length;
+      const char* end = kv.value().data() + kv.value().size();
+      auto [ptr, ec] = std::from_chars(kv.value().data(), end, field);
+      if (ec != std::errc() || ptr != end || field < 0)
+        return InvalidArgument("external data " + kv.key() + " '" + kv.value() + "' is not a non-negative integer");
+    }
   }
   if (location.empty()) return InvalidArgument("external data without a location");
   if (base_dir.empty()) return InvalidArgument("external data '" + location + "' but the model has no folder");
@@ -45,7 +52,8 @@ Status ReadExternal(const onnx::TensorProto& p, const fs::path& base_dir, size_t
   if (!in) return NotFound("external data file " + file.string() + " cannot be opened");
   in.seekg(0, std::ios::end);
   int64_t size = in.tellg();
-  if (offset < 0 || offset + static_cast<int64_t>(bytes) > size)
+  if (size < 0) return IoError("cannot read the size of external data file " + file.string());
+  if (offset > size || static_cast<int64_t>(bytes) > size - offset)
     return InvalidArgument("external data file " + file.string() + " is too short for offset " +
                            std::to_string(offset) + " + " + std::to_string(bytes) + " bytes");
   in.seekg(offset);
