@@ -11,6 +11,7 @@ PACKAGES=(
   nlohmann-json3-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
+  prometheus prometheus-cpp-dev curl jq iproute2
 )
 
 missing=()

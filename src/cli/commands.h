@@ -11,5 +11,8 @@ void AddCheckModelCommand(CLI::App& app, int& exit_code);  // check_model.cpp
 void AddBenchModelCommand(CLI::App& app, int& exit_code);  // bench_model.cpp
 void AddOpsCommand(CLI::App& app, int& exit_code);         // ops.cpp
 void AddDetectCommand(CLI::App& app, int& exit_code);      // detect.cpp
+void AddMonitorCommand(CLI::App& app, int& exit_code);     // monitor.cpp
+void AddJobCommand(CLI::App& app, int& exit_code);         // job.cpp
+void AddServeCommand(CLI::App& app, int& exit_code);       // serve.cpp
 
 }  // namespace facefuse::cli

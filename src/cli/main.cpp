@@ -11,6 +11,9 @@ int main(int argc, char** argv) {
   facefuse::cli::AddBenchModelCommand(app, exit_code);
   facefuse::cli::AddOpsCommand(app, exit_code);
   facefuse::cli::AddDetectCommand(app, exit_code);
+  facefuse::cli::AddMonitorCommand(app, exit_code);
+  facefuse::cli::AddJobCommand(app, exit_code);
+  facefuse::cli::AddServeCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

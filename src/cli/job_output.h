@@ -1,0 +1,17 @@
+// How the job-running commands (job, serve) print a job.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "job/detect_job.h"
+
+namespace facefuse::cli {
+
+// {"kind", "outcome", "error", "duration_s", "frames", "faces", "stages": {stage: seconds}, "images": [...]}
+nlohmann::json JobResultJson(const job::JobResult& r);
+
+// "detect job: 3 image(s), 3 frame(s), 5 face(s) in 0.412 s: success" (or ": failure (<error>)").
+std::string JobResultLine(const job::JobResult& r);
+
+}  // namespace facefuse::cli

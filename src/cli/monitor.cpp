@@ -1,0 +1,111 @@
+// facefuse monitor: live GPU samples (and this process's CPU/memory) every interval.
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <mutex>
+
+#include "cli/commands.h"
+#include "facefuse/gpu.h"
+#include "report/gpu_csv.h"
+#include "telemetry/process_collector.h"
+
+namespace facefuse::cli {
+namespace {
+
+struct MonitorOptions {
+  double interval_s = 1.0;
+  std::string csv;
+  int gpu = -1;  // -1: every GPU
+  int count = 0; // 0: until interrupted
+};
+
+std::string GpuLine(const gpu::GpuSample& s) {
+  auto num = [](const auto& v, const char* fmt, double scale = 1) {
+    if (!v) return std::string("-");
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), fmt, static_cast<double>(*v) * scale);
+    return std::string(buf);
+  };
+  return gpu::FormatTimestamp(s.time) + " gpu" + std::to_string(s.index) + " util " +
+         num(s.gpu_util_percent, "%.0f%%") + " mem " + num(s.memory_used_bytes, "%.2f", 1e-9) + "/" +
+         num(s.memory_total_bytes, "%.2f GB", 1e-9) + " temp " + num(s.temperature_celsius, "%.0f C") + " power " +
+         num(s.power_draw_watts, "%.1f W") + " sm " + num(s.sm_clock_mhz, "%.0f MHz") + " memclk " +
+         num(s.memory_clock_mhz, "%.0f MHz") + " enc " + num(s.encoder_util_percent, "%.0f%%") + " dec " +
+         num(s.decoder_util_percent, "%.0f%%") + " proc " + num(s.process_memory_bytes, "%.2f GB", 1e-9) +
+         " throttle " + (s.throttle_reasons ? "0x" + num(s.throttle_reasons, "%.0f") : std::string("-"));
+}
+
+int RunMonitor(const MonitorOptions& o) {
+  if (!(o.interval_s >= 0.01)) { std::fprintf(stderr, "monitor: --interval must be at least 0.01 s\n"); return 2; }
+  std::unique_ptr<report::GpuCsvWriter> csv;
+  if (!o.csv.empty()) {
+    auto w = report::GpuCsvWriter::Create(o.csv);
+    if (!w.ok()) { std::fprintf(stderr, "monitor: %s\n", w.status().ToString().c_str()); return 1; }
+    csv = std::move(w).value();
+  }
+  std::mutex mu;  // declared before the sampler, which calls back into them until destroyed
+  std::condition_variable cv;
+  std::deque<std::vector<gpu::GpuSample>> pending;
+  gpu::SamplerOptions sopts;
+  sopts.interval = std::chrono::milliseconds(static_cast<long long>(o.interval_s * 1000));
+  gpu::GpuSampler sampler(gpu::OpenNvmlOrNotice(), sopts);
+  if (o.gpu >= 0 && sampler.has_source() && o.gpu >= static_cast<int>(sampler.devices().size())) {
+    std::fprintf(stderr, "monitor: no GPU %d (%zu found)\n", o.gpu, sampler.devices().size());
+    return 2;
+  }
+  sampler.AddListener([&](const std::vector<gpu::GpuSample>& s) {
+    std::lock_guard lock(mu);
+    pending.push_back(s);
+    cv.notify_one();
+  });
+  if (Status st = sampler.Start(); !st.ok()) { std::fprintf(stderr, "monitor: %s\n", st.ToString().c_str()); return 1; }
+  auto last_cpu = telemetry::ReadProcessStats();
+  auto last_time = std::chrono::steady_clock::now();
+  for (int tick = 0; o.count == 0 || tick < o.count; ++tick) {
+    std::vector<gpu::GpuSample> samples;
+    {
+      std::unique_lock lock(mu);
+      if (sampler.has_source()) {
+        cv.wait_for(lock, sopts.interval * 4 + std::chrono::seconds(30), [&] { return !pending.empty(); });
+      } else {
+        cv.wait_for(lock, sopts.interval, [] { return false; });
+      }
+      if (!pending.empty()) { samples = std::move(pending.front()); pending.pop_front(); }
+    }
+    for (const auto& s : samples) {
+      if (o.gpu >= 0 && s.index != o.gpu) continue;
+      std::printf("%s\n", GpuLine(s).c_str());
+      if (csv) {
+        if (Status st = csv->Append(s); !st.ok()) { std::fprintf(stderr, "monitor: %s\n", st.ToString().c_str()); return 1; }
+      }
+    }
+    const auto now_cpu = telemetry::ReadProcessStats();
+    const auto now = std::chrono::steady_clock::now();
+    if (now_cpu.ok() && last_cpu.ok()) {
+      const double wall = std::chrono::duration<double>(now - last_time).count();
+      std::printf("%s process cpu %.1f%% rss %.1f MB threads %.0f fds %.0f\n",
+                  gpu::FormatTimestamp(std::chrono::system_clock::now()).c_str(),
+                  wall > 0 ? 100 * (now_cpu->cpu_seconds - last_cpu->cpu_seconds) / wall : 0.0,
+                  now_cpu->resident_bytes / 1e6, now_cpu->threads, now_cpu->open_fds);
+    }
+    std::fflush(stdout);
+    last_cpu = now_cpu;
+    last_time = now;
+  }
+  sampler.Stop();
+  return 0;
+}
+
+}  // namespace
+
+void AddMonitorCommand(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<MonitorOptions>();
+  auto* cmd = app.add_subcommand("monitor", "Print GPU samples (NVML) and this process's CPU/memory live");
+  cmd->add_option("--interval", o->interval_s, "Seconds between samples")->capture_default_str();
+  cmd->add_option("--csv", o->csv, "Also write the samples to this CSV file (flushed every row)");
+  cmd->add_option("--gpu", o->gpu, "Only this GPU index (default: all)");
+  cmd->add_option("--count", o->count, "Stop after N samples (default: run until interrupted)");
+  cmd->callback([o, &exit_code] { exit_code = RunMonitor(*o); });
+}
+
+}  // namespace facefuse::cli

@@ -1,0 +1,90 @@
+// facefuse serve: a long-running process exposing Prometheus metrics on
+// /metrics, sampling the GPUs and running detection jobs from a queue.
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <thread>
+
+#include "cli/commands.h"
+#include "cli/job_output.h"
+#include "facefuse/gpu.h"
+#include "job/job_queue.h"
+#include "telemetry/exposition.h"
+#include "telemetry/metrics.h"
+
+namespace facefuse::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+extern "C" void OnStopSignal(int) { g_stop = true; }
+
+struct ServeOptions {
+  int metrics_port = 9464;
+  std::string bind = "127.0.0.1";
+  std::vector<std::string> job_images;
+  double repeat_s = 0;
+  double interval_s = 1.0;
+  double duration_s = 0;
+};
+
+int RunServe(const ServeOptions& o) {
+  if (!(o.interval_s >= 0.01)) { std::fprintf(stderr, "serve: --interval must be at least 0.01 s\n"); return 2; }
+  telemetry::Metrics metrics;  // outlives the sampler, queue and endpoint below
+  gpu::SamplerOptions sopts;
+  sopts.interval = std::chrono::milliseconds(static_cast<long long>(o.interval_s * 1000));
+  gpu::GpuSampler sampler(gpu::OpenNvmlOrNotice(), sopts);
+  metrics.AttachSampler(sampler);
+  if (Status st = sampler.Start(); !st.ok()) { std::fprintf(stderr, "serve: %s\n", st.ToString().c_str()); return 1; }
+  auto endpoint = telemetry::MetricsEndpoint::Start(o.bind, o.metrics_port, metrics);
+  if (!endpoint.ok()) { std::fprintf(stderr, "serve: %s\n", endpoint.status().ToString().c_str()); return 1; }
+  std::printf("facefuse serve: metrics at %s\n", (*endpoint)->url().c_str());
+  std::fflush(stdout);
+
+  std::signal(SIGINT, OnStopSignal);
+  std::signal(SIGTERM, OnStopSignal);
+  job::JobQueue queue(&metrics);
+  job::DetectJobOptions jopts;
+  for (const auto& i : o.job_images) jopts.images.emplace_back(i);
+  std::atomic<int> finished{0};
+  auto submit = [&] {
+    Status st = queue.Submit(jopts, [&finished](const job::JobResult& r) {
+      std::printf("%s\n", JobResultLine(r).c_str());
+      std::fflush(stdout);
+      ++finished;
+    });
+    if (!st.ok()) std::fprintf(stderr, "serve: %s\n", st.ToString().c_str());
+  };
+  const auto start = std::chrono::steady_clock::now();
+  auto next_job = start;
+  while (!g_stop) {
+    const auto now = std::chrono::steady_clock::now();
+    if (o.duration_s > 0 && now - start >= std::chrono::duration<double>(o.duration_s)) break;
+    if (!jopts.images.empty() && now >= next_job) {
+      submit();
+      next_job = o.repeat_s > 0 ? now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                            std::chrono::duration<double>(o.repeat_s))
+                                : std::chrono::steady_clock::time_point::max();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  queue.Shutdown();
+  sampler.Stop();
+  std::printf("facefuse serve: stopped after %d job(s)\n", finished.load());
+  return 0;
+}
+
+}  // namespace
+
+void AddServeCommand(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<ServeOptions>();
+  auto* cmd = app.add_subcommand("serve", "Run as a service: Prometheus /metrics, GPU sampling, a job queue");
+  cmd->add_option("--metrics-port", o->metrics_port, "Port for GET /metrics (0 = pick a free one)")->capture_default_str();
+  cmd->add_option("--bind", o->bind, "Address to listen on")->capture_default_str();
+  cmd->add_option("--job", o->job_images, "Run a detection job over these images at start");
+  cmd->add_option("--repeat", o->repeat_s, "Submit the --job again every S seconds (0 = once)");
+  cmd->add_option("--interval", o->interval_s, "GPU sampling interval in seconds")->capture_default_str();
+  cmd->add_option("--duration", o->duration_s, "Exit after S seconds (0 = run until SIGINT/SIGTERM)");
+  cmd->callback([o, &exit_code] { exit_code = RunServe(*o); });
+}
+
+}  // namespace facefuse::cli

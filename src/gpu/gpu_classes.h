@@ -1,0 +1,26 @@
+// Right-sizing: the smallest GPU class (by memory) that would have run a job.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace facefuse::gpu {
+
+struct GpuClass {
+  int memory_gb;         // marketed memory size, decimal gigabytes (1e9 bytes)
+  std::string examples;  // typical cards of that size
+};
+
+// The classes in ascending memory order: 8, 12, 16, 24, 40, 48, 80, 141, 192 GB.
+const std::vector<GpuClass>& GpuClasses();
+
+// Headroom kept on top of the peak: allocator fragmentation and the CUDA context.
+constexpr double kRightSizingHeadroom = 1.10;
+
+// The smallest class whose memory holds peak_bytes * kRightSizingHeadroom;
+// empty when even the largest is too small.
+std::optional<GpuClass> SmallestGpuClassFor(std::uint64_t peak_bytes);
+
+}  // namespace facefuse::gpu

@@ -1,0 +1,174 @@
+// GpuSampler: reads a GpuSource on its own thread, with backoff on failures.
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <ctime>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "facefuse/gpu.h"
+
+namespace facefuse::gpu {
+
+struct GpuSampler::State {
+  std::unique_ptr<GpuSource> source;
+  SamplerOptions options;
+  std::vector<GpuInfo> devices;
+
+  mutable std::mutex mu;  // guards everything below
+  std::condition_variable wake;
+  bool started = false;
+  bool stopping = false;
+  std::thread thread;
+  std::vector<GpuSample> latest;
+  std::chrono::milliseconds interval{1000};
+  int failures = 0;
+  std::uint64_t readings = 0;
+  int next_id = 1;
+
+  std::mutex listeners_mu;  // held while listeners run, so RemoveListener waits for a running one
+  std::map<int, Listener> listeners;
+  std::map<int, FailureListener> failure_listeners;
+
+  void Loop();
+  void OnSuccess(std::vector<GpuSample> samples);
+  void OnFailure(const Status& status);
+};
+
+void GpuSampler::State::Loop() {
+  auto next = std::chrono::steady_clock::now();
+  for (;;) {
+    auto result = source->Read();  // outside the lock: NVML may be slow
+    if (result.ok()) {
+      OnSuccess(std::move(result).value());
+    } else {
+      OnFailure(result.status());
+    }
+    std::unique_lock lock(mu);
+    next += interval;
+    const auto now = std::chrono::steady_clock::now();
+    if (next < now) next = now;  // fell behind (slow driver, suspended process): do not burst
+    if (wake.wait_until(lock, next, [this] { return stopping; })) return;
+  }
+}
+
+void GpuSampler::State::OnSuccess(std::vector<GpuSample> samples) {
+  {
+    std::lock_guard lock(mu);
+    if (failures >= options.failures_before_backoff && !options.quiet) {
+      std::fprintf(stderr, "facefuse: GPU sampling recovered after %d failed readings; sampling every %.3g s again\n",
+                   failures, options.interval.count() / 1000.0);
+    }
+    failures = 0;
+    interval = options.interval;
+    latest = samples;
+    ++readings;
+  }
+  std::lock_guard lock(listeners_mu);
+  for (auto& [id, fn] : listeners) fn(samples);
+}
+
+void GpuSampler::State::OnFailure(const Status& status) {
+  {
+    std::lock_guard lock(mu);
+    ++failures;
+    if (failures >= options.failures_before_backoff) {
+      const auto before = interval;
+      interval = std::min(options.max_interval, std::max(options.interval, interval * 2));
+      if (interval != before && !options.quiet) {
+        std::fprintf(stderr, "facefuse: GPU reading failed %d times in a row (%s); backing off to every %.3g s\n",
+                     failures, status.message().c_str(), interval.count() / 1000.0);
+      }
+    }
+  }
+  std::lock_guard lock(listeners_mu);
+  for (auto& [id, fn] : failure_listeners) fn(status);
+}
+
+GpuSampler::GpuSampler(std::unique_ptr<GpuSource> source, SamplerOptions options) : state_(std::make_shared<State>()) {
+  state_->source = std::move(source);
+  state_->options = options;
+  state_->interval = options.interval;
+  if (state_->source) state_->devices = state_->source->devices();
+}
+
+GpuSampler::~GpuSampler() { Stop(); }
+
+Status GpuSampler::Start() {
+  std::lock_guard lock(state_->mu);
+  if (state_->started) return FailedPrecondition("GPU sampler already started");
+  if (state_->options.interval.count() <= 0) return InvalidArgument("GPU sampling interval must be positive");
+  if (state_->options.max_interval < state_->options.interval) state_->options.max_interval = state_->options.interval;
+  state_->started = true;
+  if (state_->source) state_->thread = std::thread([s = state_] { s->Loop(); });
+  return Status::Ok();
+}
+
+void GpuSampler::Stop() {
+  {
+    std::lock_guard lock(state_->mu);
+    state_->stopping = true;
+  }
+  state_->wake.notify_all();
+  if (state_->thread.joinable()) state_->thread.join();
+}
+
+bool GpuSampler::has_source() const { return state_->source != nullptr; }
+std::vector<GpuInfo> GpuSampler::devices() const { return state_->devices; }
+
+int GpuSampler::AddListener(Listener listener) {
+  std::lock_guard lock(state_->listeners_mu);
+  const int id = state_->next_id++;
+  state_->listeners.emplace(id, std::move(listener));
+  return id;
+}
+
+int GpuSampler::AddFailureListener(FailureListener listener) {
+  std::lock_guard lock(state_->listeners_mu);
+  const int id = state_->next_id++;
+  state_->failure_listeners.emplace(id, std::move(listener));
+  return id;
+}
+
+void GpuSampler::RemoveListener(int id) {
+  std::lock_guard lock(state_->listeners_mu);
+  state_->listeners.erase(id);
+  state_->failure_listeners.erase(id);
+}
+
+std::vector<GpuSample> GpuSampler::latest() const {
+  std::lock_guard lock(state_->mu);
+  return state_->latest;
+}
+
+std::chrono::milliseconds GpuSampler::current_interval() const {
+  std::lock_guard lock(state_->mu);
+  return state_->interval;
+}
+
+int GpuSampler::consecutive_failures() const {
+  std::lock_guard lock(state_->mu);
+  return state_->failures;
+}
+
+std::uint64_t GpuSampler::readings() const {
+  std::lock_guard lock(state_->mu);
+  return state_->readings;
+}
+
+std::string FormatTimestamp(std::chrono::system_clock::time_point t) {
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+  std::time_t secs = static_cast<std::time_t>(us / 1000000);
+  long frac = static_cast<long>(us % 1000000);
+  if (frac < 0) { frac += 1000000; --secs; }
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[48];
+  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+  return buf;
+}
+
+}  // namespace facefuse::gpu

@@ -1,0 +1,55 @@
+// The per-job GPU trend chart: utilisation, VRAM, temperature and power over
+// the job, the job's stages on the time axis, peak VRAM and mean utilisation
+// in the title. SVG (text, parseable: each series is a <polyline
+// class="series"> whose data-* attributes give the axis mapping) and PNG.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "facefuse/gpu.h"
+#include "facefuse/status.h"
+
+namespace facefuse::report {
+
+using Clock = std::chrono::system_clock;
+
+// One stage run (decode, detect, swap, enhance, encode) on one frame or image.
+struct StageSpan {
+  std::string stage;
+  Clock::time_point start;
+  Clock::time_point end;
+};
+
+struct GpuJobStats {
+  int samples = 0;
+  std::uint64_t peak_vram_bytes = 0;  // this process's peak when NVML reports it, else the device's
+  bool vram_is_per_process = false;
+  double mean_util_percent = 0;
+  double peak_temperature_celsius = 0;
+  double peak_power_watts = 0;
+};
+
+GpuJobStats ComputeGpuJobStats(const std::vector<gpu::GpuSample>& samples);
+
+struct ChartInput {
+  std::string job;                 // shown in the title
+  Clock::time_point start, end;    // the job's time span (the x axis)
+  std::vector<gpu::GpuSample> samples;  // of one GPU, in time order
+  std::vector<StageSpan> stages;
+};
+
+// The chart as an SVG document. Each plotted series is
+//   <polyline class="series" data-series="COLUMN" data-x0 data-x1 data-t0 data-t1
+//             data-y0 data-y1 data-vmin data-vmax data-scale points="x,y ...">
+// where COLUMN is the CSV column, a point's time is t0 + (x - x0) / (x1 - x0) * (t1 - t0)
+// (Unix seconds) and its value (CSV units) is (vmin + (y1 - y) / (y1 - y0) * (vmax - vmin)) / scale.
+std::string RenderGpuChartSvg(const ChartInput& input);
+
+// The same chart as a PNG (OpenCV). Errors: IoError when the file cannot be written.
+Status WriteGpuChartPng(const ChartInput& input, const std::filesystem::path& path);
+
+}  // namespace facefuse::report

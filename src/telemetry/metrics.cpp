@@ -1,0 +1,223 @@
+#include "telemetry/metrics.h"
+
+#include <string>
+
+#include "telemetry/process_collector.h"
+
+namespace facefuse::telemetry {
+namespace {
+
+using prometheus::BuildCounter;
+using prometheus::BuildGauge;
+using prometheus::BuildHistogram;
+using prometheus::Histogram;
+using prometheus::Labels;
+
+const Histogram::BucketBoundaries kJobSeconds = {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800};
+const Histogram::BucketBoundaries kStageSeconds = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                                   0.25,  0.5,    1,     2.5,  5,     10};
+const Histogram::BucketBoundaries kModelLoadSeconds = {0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+// 0.1 MP, VGA, 720p, 1080p, 1440p, 4K, 8K.
+const Histogram::BucketBoundaries kPixels = {1e5, 307200, 921600, 2073600, 3686400, 8294400, 33177600};
+
+const char* const kJobKinds[] = {"detect"};
+const char* const kStages[] = {"decode", "detect", "swap", "enhance", "encode"};
+
+prometheus::Family<prometheus::Gauge>& GpuGauge(prometheus::Registry& r, const char* name, const char* help) {
+  return BuildGauge().Name(name).Help(help).Register(r);
+}
+
+Labels GpuLabels(const gpu::GpuSample& s) {
+  return {{"gpu", std::to_string(s.index)}, {"uuid", s.uuid}, {"name", s.name}};
+}
+
+}  // namespace
+
+std::string_view ErrorReason(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kOk: return "none";
+    case StatusCode::kInvalidArgument: return "invalid_argument";
+    case StatusCode::kNotFound: return "not_found";
+    case StatusCode::kUnsupported: return "unsupported";
+    case StatusCode::kOutOfMemory: return "out_of_memory";
+    case StatusCode::kFailedPrecondition: return "failed_precondition";
+    case StatusCode::kIoError: return "io_error";
+    case StatusCode::kInternal: return "internal";
+    case StatusCode::kUnavailable: return "unavailable";
+  }
+  return "internal";
+}
+
+const std::vector<std::string_view>& AllErrorReasons() {
+  static const std::vector<std::string_view> reasons = {"invalid_argument", "not_found",  "unsupported",
+                                                        "out_of_memory",    "failed_precondition", "io_error",
+                                                        "internal",         "unavailable"};
+  return reasons;
+}
+
+Metrics::Metrics()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      process_(std::make_shared<ProcessCollector>()),
+      gpu_util_(GpuGauge(*registry_, "facefuse_gpu_utilization_ratio",
+                         "Fraction of the last sample period a kernel ran on the GPU (0-1).")),
+      gpu_mem_util_(GpuGauge(*registry_, "facefuse_gpu_memory_utilization_ratio",
+                             "Fraction of the last sample period device memory was read or written (0-1).")),
+      gpu_mem_used_(GpuGauge(*registry_, "facefuse_gpu_memory_used_bytes", "GPU memory in use, all processes.")),
+      gpu_mem_total_(GpuGauge(*registry_, "facefuse_gpu_memory_total_bytes", "GPU memory installed.")),
+      gpu_temp_(GpuGauge(*registry_, "facefuse_gpu_temperature_celsius", "GPU core temperature.")),
+      gpu_power_(GpuGauge(*registry_, "facefuse_gpu_power_draw_watts", "GPU board power draw.")),
+      gpu_sm_clock_(GpuGauge(*registry_, "facefuse_gpu_sm_clock_hertz", "Current SM clock.")),
+      gpu_mem_clock_(GpuGauge(*registry_, "facefuse_gpu_memory_clock_hertz", "Current memory clock.")),
+      gpu_throttle_(GpuGauge(*registry_, "facefuse_gpu_throttle_reasons_bitmask",
+                             "NVML clocks throttle/event reasons bitmask; 0 = not throttled.")),
+      gpu_encoder_(GpuGauge(*registry_, "facefuse_gpu_encoder_utilization_ratio", "Video encoder utilisation (0-1).")),
+      gpu_decoder_(GpuGauge(*registry_, "facefuse_gpu_decoder_utilization_ratio", "Video decoder utilisation (0-1).")),
+      gpu_process_mem_(GpuGauge(*registry_, "facefuse_gpu_process_memory_used_bytes",
+                                "GPU memory used by this facefuse process.")),
+      gpu_devices_(BuildGauge()
+                       .Name("facefuse_gpu_devices")
+                       .Help("GPUs being sampled; 0 when NVML or a GPU is unavailable.")
+                       .Register(*registry_)
+                       .Add({})),
+      gpu_interval_(BuildGauge()
+                        .Name("facefuse_gpu_sampling_interval_seconds")
+                        .Help("Current GPU sampling interval; above the configured one while backing off.")
+                        .Register(*registry_)
+                        .Add({})),
+      gpu_failures_(BuildCounter()
+                        .Name("facefuse_gpu_sampling_failures_total")
+                        .Help("GPU readings that failed.")
+                        .Register(*registry_)
+                        .Add({})),
+      job_duration_(BuildHistogram()
+                        .Name("facefuse_job_duration_seconds")
+                        .Help("Wall time of a job from start to finish, by kind and outcome.")
+                        .Register(*registry_)),
+      stage_duration_(BuildHistogram()
+                          .Name("facefuse_stage_duration_seconds")
+                          .Help("Wall time of one pipeline stage on one frame or image.")
+                          .Register(*registry_)),
+      model_load_(BuildHistogram()
+                      .Name("facefuse_model_load_duration_seconds")
+                      .Help("Time to load, validate and optimise a model.")
+                      .Register(*registry_)),
+      frames_(BuildCounter()
+                  .Name("facefuse_frames_processed_total")
+                  .Help("Frames or images that went through a job.")
+                  .Register(*registry_)),
+      faces_detected_(BuildCounter()
+                          .Name("facefuse_faces_detected_total")
+                          .Help("Faces found by detectors.")
+                          .Register(*registry_)
+                          .Add({})),
+      faces_swapped_(BuildCounter()
+                         .Name("facefuse_faces_swapped_total")
+                         .Help("Faces replaced by the swapper.")
+                         .Register(*registry_)
+                         .Add({})),
+      input_pixels_(BuildHistogram()
+                        .Name("facefuse_input_resolution_pixels")
+                        .Help("Input frame or image size (width x height).")
+                        .Register(*registry_)),
+      errors_(BuildCounter()
+                  .Name("facefuse_errors_total")
+                  .Help("Errors by reason (the Status code of the failure).")
+                  .Register(*registry_)),
+      retries_(BuildCounter()
+                   .Name("facefuse_retries_total")
+                   .Help("Job attempts retried after a transient error, by reason.")
+                   .Register(*registry_)),
+      queue_depth_(BuildGauge()
+                       .Name("facefuse_queue_depth_jobs")
+                       .Help("Jobs waiting to start.")
+                       .Register(*registry_)
+                       .Add({})),
+      jobs_in_flight_(BuildGauge()
+                          .Name("facefuse_jobs_in_flight")
+                          .Help("Jobs running now.")
+                          .Register(*registry_)
+                          .Add({})) {
+  BuildGauge()
+      .Name("facefuse_build_info")
+      .Help("Always 1; labels carry the facefuse version.")
+      .Register(*registry_)
+      .Add({{"version", "0.1.0"}})
+      .Set(1);
+  for (const char* kind : kJobKinds) {
+    for (auto outcome : {kOutcomeSuccess, kOutcomeFailure}) {
+      job_duration_.Add({{"kind", kind}, {"outcome", std::string(outcome)}}, kJobSeconds);
+    }
+    frames_.Add({{"kind", kind}});
+    input_pixels_.Add({{"kind", kind}}, kPixels);
+  }
+  for (const char* stage : kStages) stage_duration_.Add({{"stage", stage}}, kStageSeconds);
+  model_load_.Add({{"model", "face_detection_yunet_2023mar"}}, kModelLoadSeconds);  // the bundled detector
+  for (auto reason : AllErrorReasons()) {
+    errors_.Add({{"reason", std::string(reason)}});
+    retries_.Add({{"reason", std::string(reason)}});
+  }
+}
+
+Metrics::~Metrics() = default;
+
+std::vector<std::weak_ptr<prometheus::Collectable>> Metrics::collectables() const { return {registry_, process_}; }
+
+void Metrics::RecordGpuSamples(const std::vector<gpu::GpuSample>& samples) {
+  for (const auto& s : samples) {
+    const Labels l = GpuLabels(s);
+    if (s.gpu_util_percent) gpu_util_.Add(l).Set(*s.gpu_util_percent / 100.0);
+    if (s.memory_util_percent) gpu_mem_util_.Add(l).Set(*s.memory_util_percent / 100.0);
+    if (s.memory_used_bytes) gpu_mem_used_.Add(l).Set(static_cast<double>(*s.memory_used_bytes));
+    if (s.memory_total_bytes) gpu_mem_total_.Add(l).Set(static_cast<double>(*s.memory_total_bytes));
+    if (s.temperature_celsius) gpu_temp_.Add(l).Set(*s.temperature_celsius);
+    if (s.power_draw_watts) gpu_power_.Add(l).Set(*s.power_draw_watts);
+    if (s.sm_clock_mhz) gpu_sm_clock_.Add(l).Set(*s.sm_clock_mhz * 1e6);
+    if (s.memory_clock_mhz) gpu_mem_clock_.Add(l).Set(*s.memory_clock_mhz * 1e6);
+    if (s.throttle_reasons) gpu_throttle_.Add(l).Set(static_cast<double>(*s.throttle_reasons));
+    if (s.encoder_util_percent) gpu_encoder_.Add(l).Set(*s.encoder_util_percent / 100.0);
+    if (s.decoder_util_percent) gpu_decoder_.Add(l).Set(*s.decoder_util_percent / 100.0);
+    if (s.process_memory_bytes) gpu_process_mem_.Add(l).Set(static_cast<double>(*s.process_memory_bytes));
+  }
+}
+
+void Metrics::RecordGpuSamplingFailure() { gpu_failures_.Increment(); }
+void Metrics::SetGpuDevices(int count) { gpu_devices_.Set(count); }
+void Metrics::SetGpuSamplingInterval(double seconds) { gpu_interval_.Set(seconds); }
+
+void Metrics::AttachSampler(gpu::GpuSampler& sampler) {
+  SetGpuDevices(static_cast<int>(sampler.devices().size()));
+  SetGpuSamplingInterval(sampler.current_interval().count() / 1000.0);
+  gpu::GpuSampler* s = &sampler;
+  sampler.AddListener([this, s](const std::vector<gpu::GpuSample>& samples) {
+    RecordGpuSamples(samples);
+    SetGpuSamplingInterval(s->current_interval().count() / 1000.0);
+  });
+  sampler.AddFailureListener([this, s](const Status&) {
+    RecordGpuSamplingFailure();
+    SetGpuSamplingInterval(s->current_interval().count() / 1000.0);
+  });
+}
+
+void Metrics::ObserveJob(std::string_view kind, std::string_view outcome, double seconds) {
+  job_duration_.Add({{"kind", std::string(kind)}, {"outcome", std::string(outcome)}}, kJobSeconds).Observe(seconds);
+}
+void Metrics::ObserveStage(std::string_view stage, double seconds) {
+  stage_duration_.Add({{"stage", std::string(stage)}}, kStageSeconds).Observe(seconds);
+}
+void Metrics::ObserveModelLoad(std::string_view model, double seconds) {
+  model_load_.Add({{"model", std::string(model)}}, kModelLoadSeconds).Observe(seconds);
+}
+void Metrics::AddFrames(std::string_view kind, double frames) { frames_.Add({{"kind", std::string(kind)}}).Increment(frames); }
+void Metrics::AddFacesDetected(double faces) { faces_detected_.Increment(faces); }
+void Metrics::AddFacesSwapped(double faces) { faces_swapped_.Increment(faces); }
+void Metrics::ObserveInputPixels(std::string_view kind, double pixels) {
+  input_pixels_.Add({{"kind", std::string(kind)}}, kPixels).Observe(pixels);
+}
+void Metrics::CountError(const Status& status) {
+  if (!status.ok()) errors_.Add({{"reason", std::string(ErrorReason(status))}}).Increment();
+}
+void Metrics::CountRetry(const Status& status) { retries_.Add({{"reason", std::string(ErrorReason(status))}}).Increment(); }
+void Metrics::SetQueueDepth(double jobs) { queue_depth_.Set(jobs); }
+void Metrics::SetJobsInFlight(double jobs) { jobs_in_flight_.Set(jobs); }
+
+}  // namespace facefuse::telemetry

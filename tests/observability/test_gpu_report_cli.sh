@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Acceptance 3 through the CLI: `facefuse job --gpu-report` with the fake NVML driving a known curve writes
+# a CSV with the exact columns, one row per interval (+-1) carrying the curve in order, and an SVG with
+# one point per CSV row in each of its four series; plus a PNG and the right-sizing summary.
+FACEFUSE=$1; SOURCE_DIR=$2; FAKE_NVML=$3
+source "$(dirname "$0")/common.sh"
+mapfile -t images < <(fixture_images 100)
+export FACEFUSE_NVML_LIBRARY=$FAKE_NVML
+export FACEFUSE_FAKE_NVML_CURVE="0 10 20 30 40 50 60 70 80 90 100"
+interval=0.05
+set +e
+"$FACEFUSE" job "${images[@]}" --gpu-report --output "$WORK/job.json" --interval $interval >"$WORK/out" 2>"$WORK/err"
+rc=$?
+set -e
+[ "$rc" -le 1 ] || fail "job exit $rc: $(cat "$WORK/err")"
+grep -q "GPU metrics unavailable" "$WORK/err" && fail "the fake NVML was not used: $(cat "$WORK/err")"
+cat "$WORK/out"
+
+csv="$WORK/job.gpu.csv"
+header=$(head -1 "$csv")
+[[ "$header" == timestamp,gpu_util,memory_used,memory_total,temperature,power_draw,* ]] || fail "header: $header"
+rows=$(($(wc -l <"$csv") - 1))
+duration=$(jq -r .duration_s "$WORK/job.json")
+awk -v r="$rows" -v d="$duration" -v i="$interval" 'BEGIN { e = d / i; exit !(r >= e - 1 && r <= e + 1 + 1e-9) }' ||
+  fail "$rows rows for a $duration s job at $interval s (expected $duration/$interval +-1)"
+# The curve in order, and ISO-8601 timestamps with microseconds.
+awk -F, 'NR > 1 {
+  want = ((NR - 2) % 11) * 10
+  if ($2 + 0 != want) { print "row " NR - 1 ": gpu_util " $2 " != " want; bad = 1 }
+} END { exit bad }' "$csv" || fail "CSV values"
+bad_ts=$(tail -n +2 "$csv" | cut -d, -f1 | grep -Evc '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z$' || true)
+[ "$bad_ts" = 0 ] || fail "$bad_ts timestamps are not ISO-8601 with microseconds"
+
+svg="$WORK/job.gpu.svg"
+[ "$(grep -c '<polyline class="series"' "$svg")" = 4 ] || fail "expected 4 series in the SVG"
+while read -r n; do
+  [ "$n" = "$rows" ] || fail "an SVG series has $n points for $rows CSV rows"
+done < <(grep -o 'points="[^"]*"' "$svg" | sed 's/points="//; s/"$//' | awk '{ print (NF ? NF : 0) }')
+grep -q 'peak VRAM' "$svg" || fail "title lacks peak VRAM"
+grep -q 'data-stage="model_load"' "$svg" || fail "stages not marked"
+[ "$(head -c 4 "$WORK/job.gpu.png" | od -An -c | tr -d ' ')" = '211PNG' ] || fail "PNG signature"
+grep -q "throughput:" "$WORK/job.gpu.txt" || fail "summary"
+echo "gpu report: $rows rows for $duration s at $interval s: OK"
