@@ -1,7 +1,130 @@
+// Conv, ConvTranspose and FusedConv cases: odd channel counts (3, 17, 33) for
+// SIMD tails, groups and depthwise, strides, dilations, asymmetric pads, every
+// auto_pad, 1-D and 3-D, weights both constant (prepacked) and fed at run
+// time, and for FusedConv every activation, Sum and PRelu slopes.
 #include "tests/ops/op_cases.h"
 
 namespace facefuse::rt::testing {
+namespace {
 
-std::vector<OpCase> ConvCases() { return {}; }
+using IntAttrs = std::vector<std::pair<std::string, std::vector<int64_t>>>;
+
+struct ConvSpec {
+  std::string name;
+  Shape x, w;
+  IntAttrs ints;  // list attributes
+  int64_t group = 1;
+  std::string auto_pad;  // "" leaves the attribute absent
+  bool bias = true;
+  bool constant_w = true;
+};
+
+ConvSpec Spec(std::string name, Shape x, Shape w, IntAttrs ints, int64_t group = 1, std::string auto_pad = "",
+              bool bias = true, bool constant_w = true) {
+  return ConvSpec{std::move(name), std::move(x),        std::move(w), std::move(ints),
+                  group,           std::move(auto_pad), bias,         constant_w};
+}
+
+// A case for `op` with X, W and (optionally) B; B has `out_channels` values.
+OpCase MakeConvCase(const std::string& op, const std::string& domain, const ConvSpec& s, int64_t out_channels,
+                    size_t extra_inputs = 0) {
+  const size_t n_in = 3 + extra_inputs;
+  OpCase c{op + "/" + s.name, MakeNode(op, n_in, 1, domain), {}, {}, 17, 1e-4, 1e-4};
+  if (s.group != 1) SetAttr(c.node, "group", s.group);
+  if (!s.auto_pad.empty()) SetAttr(c.node, "auto_pad", s.auto_pad);
+  for (const auto& [attr, v] : s.ints) SetAttr(c.node, attr, v);
+  const uint32_t seed = static_cast<uint32_t>(std::hash<std::string>{}(c.name));
+  c.inputs = {RandomFloat(s.x, seed), RandomFloat(s.w, seed + 1),
+              s.bias ? RandomFloat({out_channels}, seed + 2) : Tensor()};
+  if (!s.bias) c.node.inputs[2].clear();
+  c.constant = {false, s.constant_w, true};
+  return c;
+}
+
+std::vector<ConvSpec> ConvSpecs() {
+  return {
+      Spec("3x3_pad1_c17_to_33", {1, 17, 19, 21}, {33, 17, 3, 3}, {{"pads", {1, 1, 1, 1}}}),
+      Spec("3x3_c3_to_16_first_layer", {1, 3, 40, 37}, {16, 3, 3, 3}, {{"pads", {1, 1, 1, 1}}, {"strides", {2, 2}}}),
+      Spec("1x1_c33_to_17_nobias", {2, 33, 13, 11}, {17, 33, 1, 1}, {}, 1, "", false),
+      Spec("3x3_stride2_asym_pads", {1, 16, 17, 18}, {24, 16, 3, 3}, {{"pads", {0, 1, 2, 0}}, {"strides", {2, 2}}}),
+      Spec("3x3_dilation2", {1, 8, 20, 20}, {8, 8, 3, 3}, {{"pads", {2, 2, 2, 2}}, {"dilations", {2, 2}}}),
+      Spec("5x3_stride_2x1_dilation_1x3", {1, 5, 23, 29}, {7, 5, 5, 3},
+           {{"strides", {2, 1}}, {"dilations", {1, 3}}, {"kernel_shape", {5, 3}}}),
+      Spec("depthwise_c33", {1, 33, 15, 16}, {33, 1, 3, 3}, {{"pads", {1, 1, 1, 1}}}, 33),
+      Spec("depthwise_c32_stride2", {1, 32, 32, 32}, {32, 1, 3, 3}, {{"pads", {1, 1, 1, 1}}, {"strides", {2, 2}}}, 32),
+      Spec("group3_c6_to_9", {1, 6, 10, 9}, {9, 2, 3, 3}, {{"pads", {1, 0, 1, 0}}}, 3),
+      Spec("same_upper_stride2", {1, 4, 11, 10}, {5, 4, 3, 3}, {{"strides", {2, 2}}}, 1, "SAME_UPPER"),
+      Spec("same_lower_stride2", {1, 4, 11, 10}, {5, 4, 4, 4}, {{"strides", {2, 2}}}, 1, "SAME_LOWER"),
+      Spec("valid_stride3", {1, 4, 14, 13}, {6, 4, 3, 2}, {{"strides", {3, 3}}}, 1, "VALID"),
+      Spec("weights_at_runtime", {1, 17, 9, 9}, {17, 17, 3, 3}, {{"pads", {1, 1, 1, 1}}}, 1, "", true, false),
+      Spec("1d_k5_stride2", {2, 7, 31}, {9, 7, 5}, {{"pads", {2, 1}}, {"strides", {2}}}),
+      Spec("3d_k3", {1, 3, 6, 7, 8}, {5, 3, 3, 3, 3}, {{"pads", {1, 1, 1, 1, 1, 1}}}),
+      Spec("64_to_64_3x3_64x64", {1, 64, 64, 64}, {64, 64, 3, 3}, {{"pads", {1, 1, 1, 1}}}),
+  };
+}
+
+std::vector<ConvSpec> ConvTransposeSpecs() {
+  return {
+      Spec("stride2_k4_pad1_c17_to_33", {1, 17, 9, 10}, {17, 33, 4, 4}, {{"pads", {1, 1, 1, 1}}, {"strides", {2, 2}}}),
+      Spec("stride2_k3_output_padding", {1, 8, 7, 6}, {8, 3, 3, 3},
+           {{"pads", {1, 1, 1, 1}}, {"strides", {2, 2}}, {"output_padding", {1, 1}}}),
+      Spec("output_padding_beyond_pads", {1, 4, 5, 5}, {4, 2, 3, 3}, {{"strides", {3, 2}}, {"output_padding", {2, 1}}},
+           1, "", false),
+      Spec("output_shape", {1, 3, 5, 4}, {3, 2, 3, 3}, {{"strides", {2, 3}}, {"output_shape", {10, 12}}}),
+      Spec("group3", {1, 6, 7, 7}, {6, 3, 3, 3}, {{"strides", {2, 2}}}, 3),
+      Spec("depthwise_c16", {1, 16, 8, 8}, {16, 1, 2, 2}, {{"strides", {2, 2}}}, 16),
+      Spec("dilation2", {1, 5, 6, 6}, {5, 4, 3, 3}, {{"dilations", {2, 2}}, {"pads", {1, 2, 0, 1}}}),
+      Spec("same_upper", {1, 3, 5, 5}, {3, 2, 3, 3}, {{"strides", {2, 2}}}, 1, "SAME_UPPER"),
+      Spec("same_lower", {1, 3, 5, 5}, {3, 2, 3, 3}, {{"strides", {2, 2}}}, 1, "SAME_LOWER"),
+      Spec("weights_at_runtime", {1, 9, 6, 6}, {9, 4, 2, 2}, {{"strides", {2, 2}}}, 1, "", true, false),
+      Spec("1d", {1, 3, 11}, {3, 5, 4}, {{"strides", {3}}, {"pads", {1, 0}}}),
+      Spec("3d", {1, 2, 3, 4, 3}, {2, 3, 2, 2, 2}, {{"strides", {2, 2, 2}}}),
+  };
+}
+
+// A FusedConv case over a 3x3 pad-1 conv, X [1, c_in, 13, 14] -> [1, c_out, 13, 14].
+OpCase MakeFusedCase(const std::string& name, int64_t c_in, int64_t c_out, int64_t group, const std::string& act,
+                     const std::vector<float>& params, bool with_sum, int64_t slope_values) {
+  ConvSpec s = Spec(name, {1, c_in, 13, 14}, {c_out, c_in / group, 3, 3}, {{"pads", {1, 1, 1, 1}}}, group);
+  OpCase c = MakeConvCase("FusedConv", "facefuse", s, c_out, 2);
+  if (!act.empty()) SetAttr(c.node, "activation", act);
+  if (!params.empty()) SetAttr(c.node, "activation_params", params);
+  c.inputs.push_back(with_sum ? RandomFloat({1, c_out, 13, 14}, 7) : Tensor());
+  if (!with_sum) c.node.inputs[3].clear();
+  // PRelu slopes in [0, 1], shaped as a PRelu initializer broadcast over [C, 1, 1].
+  c.inputs.push_back(
+      slope_values > 0 ? RandomFloat(slope_values == 1 ? Shape{1} : Shape{slope_values, 1, 1}, 8, 0.f, 1.f) : Tensor());
+  if (slope_values == 0) c.node.inputs[4].clear();
+  c.constant = {false, true, true, false, true};
+  return c;
+}
+
+}  // namespace
+
+std::vector<OpCase> ConvCases() {
+  std::vector<OpCase> cases;
+  for (const ConvSpec& s : ConvSpecs()) cases.push_back(MakeConvCase("Conv", "", s, s.w[0]));
+  for (const ConvSpec& s : ConvTransposeSpecs())
+    cases.push_back(MakeConvCase("ConvTranspose", "", s, s.w[1] * s.group));
+
+  cases.push_back(MakeFusedCase("none", 17, 33, 1, "", {}, false, 0));
+  cases.push_back(MakeFusedCase("Relu", 17, 33, 1, "Relu", {}, false, 0));
+  cases.push_back(MakeFusedCase("LeakyRelu_default", 3, 16, 1, "LeakyRelu", {}, false, 0));
+  cases.push_back(MakeFusedCase("LeakyRelu_0.1", 16, 17, 1, "LeakyRelu", {0.1f}, false, 0));
+  cases.push_back(MakeFusedCase("Sigmoid", 16, 3, 1, "Sigmoid", {}, false, 0));
+  cases.push_back(MakeFusedCase("HardSigmoid", 16, 16, 1, "HardSigmoid", {0.3f, 0.4f}, false, 0));
+  cases.push_back(MakeFusedCase("Tanh", 8, 33, 1, "Tanh", {}, false, 0));
+  cases.push_back(MakeFusedCase("Clip_0_6", 16, 24, 1, "Clip", {0.f, 6.f}, false, 0));
+  cases.push_back(MakeFusedCase("Clip_default", 16, 24, 1, "Clip", {}, false, 0));
+  cases.push_back(MakeFusedCase("Elu_0.7", 16, 17, 1, "Elu", {0.7f}, false, 0));
+  cases.push_back(MakeFusedCase("PRelu_per_channel", 17, 33, 1, "PRelu", {}, false, 33));
+  cases.push_back(MakeFusedCase("PRelu_one_slope", 16, 16, 1, "PRelu", {}, false, 1));
+  cases.push_back(MakeFusedCase("Sum", 16, 33, 1, "", {}, true, 0));
+  cases.push_back(MakeFusedCase("Sum_Relu", 32, 32, 1, "Relu", {}, true, 0));
+  cases.push_back(MakeFusedCase("Sum_PRelu", 16, 17, 1, "PRelu", {}, true, 17));
+  cases.push_back(MakeFusedCase("depthwise_Relu", 33, 33, 33, "Relu", {}, false, 0));
+  cases.push_back(MakeFusedCase("depthwise_PRelu", 32, 32, 32, "PRelu", {}, false, 32));
+  return cases;
+}
 
 }  // namespace facefuse::rt::testing

@@ -1,7 +1,140 @@
+// CPU kernels for Conv, ConvTranspose and facefuse.FusedConv on oneDNN.
+//
+// Per input shape, the kernel builds one DnnlConvPlan per activation layout
+// (plain NCHW in and out; oneDNN's preferred blocked layout with reorders;
+// channels-last with reorders), times each on the real inputs and keeps the
+// fastest. Geometries oneDNN rejects (e.g. ConvTranspose with
+// output_padding beyond the end pad) run on the op's reference kernel.
+#include <chrono>
+#include <map>
+#include <memory>
+
+#include "runtime/ops/conv_common.h"
+#include "runtime/ops/op_util.h"
 #include "runtime/providers/cpu/cpu_kernels.h"
+#include "runtime/providers/cpu/dnnl_conv_plan.h"
+#include "runtime/providers/cpu/dnnl_util.h"
 
 namespace facefuse::rt::cpu {
+namespace {
 
-void RegisterDnnlConvKernels(CpuKernelTable& t) { (void)t; }
+constexpr size_t kSumInput = 3;
+constexpr size_t kSlopeInput = 4;
+constexpr int kTimedRunsPerLayout = 2;
+
+const Tensor* InputOrNull(std::span<const Tensor* const> inputs, size_t i) {
+  return i < inputs.size() ? inputs[i] : nullptr;
+}
+
+class DnnlConvKernel final : public Kernel {
+ public:
+  DnnlConvKernel(const KernelRequest& req, bool transpose, FusedActivation activation)
+      : node_(req.node), reference_(req.def.reference), transpose_(transpose) {
+    epilogue_.sum = node_.HasInput(kSumInput);
+    epilogue_.activation = std::move(activation);
+    if (req.constant_inputs.size() > 1 && req.constant_inputs[1] != nullptr) constant_w_ = *req.constant_inputs[1];
+  }
+
+  Status Compute(std::span<const Tensor* const> inputs, std::span<Tensor* const> outputs) override {
+    return DnnlCall(node_, [&]() -> Status { return Run(inputs, outputs); });
+  }
+
+ private:
+  // nullptr plan: the reference kernel runs this shape.
+  using PlanPtr = std::unique_ptr<DnnlConvPlan>;
+
+  Status Run(std::span<const Tensor* const> inputs, std::span<Tensor* const> outputs) {
+    if (inputs.size() < 2 || inputs[0] == nullptr || inputs[1] == nullptr) return NodeError(node_, "needs X and W");
+    const Tensor* bias = InputOrNull(inputs, 2);
+    const Tensor* sum = InputOrNull(inputs, kSumInput);
+    const Tensor* slope = InputOrNull(inputs, kSlopeInput);
+    FF_ASSIGN_OR_RETURN(ConvGeometry g,
+                        ResolveConvGeometry(node_, transpose_, inputs[0]->shape(), inputs[1]->shape(), bias));
+    Tensor& y = *outputs[0];
+    if (y.shape() != g.y_shape || (sum != nullptr) != epilogue_.sum || (sum && sum->shape() != g.y_shape) ||
+        (epilogue_.activation.kind == "PRelu") != (slope != nullptr) ||
+        (slope && slope->size() != 1 && slope->size() != g.out_channels))
+      return NodeError(node_, "inputs or output do not match the shapes infer gave");
+    if (y.size() == 0) return Status::Ok();
+
+    ConvArgs args{inputs[0]->data<float>(),
+                  inputs[1]->data<float>(),
+                  bias ? bias->data<float>() : nullptr,
+                  sum ? sum->data<float>() : nullptr,
+                  slope ? slope->data<float>() : nullptr,
+                  y.data<float>()};
+    Shape key = inputs[0]->shape();
+    key.insert(key.end(), inputs[1]->shape().begin(), inputs[1]->shape().end());
+    key.push_back(slope ? slope->size() : 0);
+    auto it = plans_.find(key);
+    if (it == plans_.end()) {
+      ConvEpilogue epilogue = epilogue_;
+      epilogue.slope_size = slope ? slope->size() : 0;
+      it = plans_.emplace(key, FastestPlan(g, epilogue, bias != nullptr, args)).first;
+    }
+    if (it->second == nullptr) return reference_(node_, inputs, outputs);
+    it->second->Execute(args);
+    return Status::Ok();
+  }
+
+  // Builds a plan per layout, runs each on `args` and returns the fastest;
+  // nullptr when oneDNN implements none. Throws dnnl::error only for failures
+  // while running a plan it could build.
+  PlanPtr FastestPlan(const ConvGeometry& g, const ConvEpilogue& epilogue, bool has_bias, const ConvArgs& args) {
+    const float* packed_w = constant_w_.empty() ? nullptr : constant_w_.data<float>();
+    PlanPtr best;
+    double best_seconds = 0;
+    for (ConvLayout layout : {ConvLayout::kPlain, ConvLayout::kBlocked, ConvLayout::kChannelsLast}) {
+      PlanPtr plan;
+      try {
+        plan = std::make_unique<DnnlConvPlan>(g, layout, epilogue, has_bias, packed_w);
+      } catch (const dnnl::error&) {
+        continue;  // this layout (or the whole geometry) is not implemented by oneDNN
+      }
+      plan->Execute(args);  // warm-up: first-touch of internal buffers, JIT caches
+      double seconds = 1e30;
+      for (int r = 0; r < kTimedRunsPerLayout; ++r) {
+        auto start = std::chrono::steady_clock::now();
+        plan->Execute(args);
+        seconds = std::min(seconds, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      }
+      if (!best || seconds < best_seconds) best = std::move(plan), best_seconds = seconds;
+    }
+    return best;
+  }
+
+  const Node node_;
+  const ComputeFn reference_;
+  const bool transpose_;
+  ConvEpilogue epilogue_;
+  Tensor constant_w_;  // empty when W is not an initializer
+  std::map<Shape, PlanPtr> plans_;
+};
+
+// Leaves non-float32 nodes to the reference kernel (validate already rejects them).
+bool AllFloat32(const KernelRequest& req) {
+  for (DataType t : req.input_types)
+    if (t != DataType::kFloat32 && t != DataType::kUndefined) return false;
+  return true;
+}
+
+KernelFactory ConvFactory(bool transpose) {
+  return [transpose](const KernelRequest& req) -> Result<std::unique_ptr<Kernel>> {
+    if (!AllFloat32(req)) return std::unique_ptr<Kernel>();
+    FusedActivation activation;
+    if (req.node.op_type == "FusedConv") {
+      FF_ASSIGN_OR_RETURN(activation, ReadFusedActivation(req.node));
+    }
+    return std::unique_ptr<Kernel>(std::make_unique<DnnlConvKernel>(req, transpose, std::move(activation)));
+  };
+}
+
+}  // namespace
+
+void RegisterDnnlConvKernels(CpuKernelTable& t) {
+  t.Add("", "Conv", ConvFactory(false));
+  t.Add("", "ConvTranspose", ConvFactory(true));
+  t.Add("facefuse", "FusedConv", ConvFactory(false));
+}
 
 }  // namespace facefuse::rt::cpu

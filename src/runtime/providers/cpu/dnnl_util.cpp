@@ -21,13 +21,20 @@ dnnl::memory::dims ToDnnlDims(const Shape& shape) {
 
 Result<dnnl::memory::data_type> ToDnnlType(DataType dtype) {
   switch (dtype) {
-    case DataType::kFloat32: return dnnl::memory::data_type::f32;
-    case DataType::kFloat16: return dnnl::memory::data_type::f16;
-    case DataType::kBFloat16: return dnnl::memory::data_type::bf16;
-    case DataType::kInt32: return dnnl::memory::data_type::s32;
-    case DataType::kInt8: return dnnl::memory::data_type::s8;
-    case DataType::kUInt8: return dnnl::memory::data_type::u8;
-    default: return Unsupported("oneDNN has no data type for " + DataTypeName(dtype));
+    case DataType::kFloat32:
+      return dnnl::memory::data_type::f32;
+    case DataType::kFloat16:
+      return dnnl::memory::data_type::f16;
+    case DataType::kBFloat16:
+      return dnnl::memory::data_type::bf16;
+    case DataType::kInt32:
+      return dnnl::memory::data_type::s32;
+    case DataType::kInt8:
+      return dnnl::memory::data_type::s8;
+    case DataType::kUInt8:
+      return dnnl::memory::data_type::u8;
+    default:
+      return Unsupported("oneDNN has no data type for " + DataTypeName(dtype));
   }
 }
 

@@ -1,0 +1,62 @@
+// One oneDNN convolution or deconvolution for one input shape and one
+// activation layout: the primitive with bias and post-ops (sum, eltwise,
+// PReLU), the reorders between facefuse's plain NC[D]HW tensors and the
+// layout the primitive computes in, and the weights reordered to the
+// primitive's preferred format (once, when they are constant).
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include "facefuse/status.h"
+#include "runtime/ops/conv_common.h"
+
+namespace facefuse::rt::cpu {
+
+// How activations enter and leave the primitive. Inputs and outputs of the
+// kernel are always plain; kBlocked and kChannelsLast reorder around it.
+enum class ConvLayout { kPlain, kBlocked, kChannelsLast };
+const char* ConvLayoutName(ConvLayout layout);
+
+// FusedConv's epilogue; default: plain Conv / ConvTranspose.
+struct ConvEpilogue {
+  bool sum = false;            // Y += Sum before the activation
+  FusedActivation activation;  // kind "" for none
+  int64_t slope_size = 0;      // PRelu: 1 (one slope) or out_channels
+};
+
+// Pointers of one call; bias, sum, slope nullptr when absent. w is ignored
+// when the plan prepacked constant weights.
+struct ConvArgs {
+  const float* x = nullptr;
+  const float* w = nullptr;
+  const float* bias = nullptr;
+  const float* sum = nullptr;
+  const float* slope = nullptr;
+  float* y = nullptr;
+};
+
+class DnnlConvPlan {
+ public:
+  // Builds the primitive (may throw dnnl::error: call inside DnnlCall).
+  // `constant_w`, when not null, is reordered now and ignored later.
+  DnnlConvPlan(const ConvGeometry& g, ConvLayout layout, const ConvEpilogue& epilogue, bool has_bias,
+               const float* constant_w);
+
+  // Runs the reorders and the primitive and waits for them (may throw dnnl::error).
+  void Execute(const ConvArgs& args);
+
+ private:
+  dnnl::memory::desc x_plain_, y_plain_, w_user_, slope_desc_;
+  dnnl::primitive primitive_;
+  std::optional<dnnl::reorder> src_reorder_, dst_reorder_, sum_reorder_, w_reorder_;
+  dnnl::memory src_internal_, dst_internal_, w_internal_;
+  bool has_bias_ = false, weights_packed_ = false, sum_ = false;
+  int slope_arg_ = 0;  // DNNL_ARG_ATTR_MULTIPLE_POST_OP(i) | DNNL_ARG_WEIGHTS; 0 when no PRelu
+  size_t y_bytes_ = 0;
+  int64_t out_channels_ = 0;
+};
+
+}  // namespace facefuse::rt::cpu
