@@ -5,9 +5,12 @@
 // channels-last with reorders), times each on the real inputs and keeps the
 // fastest. Geometries oneDNN rejects (e.g. ConvTranspose with
 // output_padding beyond the end pad) run on the op's reference kernel.
+#include <algorithm>
 #include <chrono>
+#include <limits>
 #include <map>
 #include <memory>
+#include <vector>
 
 #include "runtime/ops/conv_common.h"
 #include "runtime/ops/op_util.h"
@@ -20,7 +23,7 @@ namespace {
 
 constexpr size_t kSumInput = 3;
 constexpr size_t kSlopeInput = 4;
-constexpr int kTimedRunsPerLayout = 2;
+constexpr int kTimingRounds = 3;
 
 const Tensor* InputOrNull(std::span<const Tensor* const> inputs, size_t i) {
   return i < inputs.size() ? inputs[i] : nullptr;
@@ -78,29 +81,33 @@ class DnnlConvKernel final : public Kernel {
   }
 
   // Builds a plan per layout, runs each on `args` and returns the fastest;
-  // nullptr when oneDNN implements none. Throws dnnl::error only for failures
-  // while running a plan it could build.
+  // nullptr when oneDNN implements none. Layouts are timed in interleaved
+  // rounds and each keeps its best round, so a burst of load from other
+  // processes does not decide the choice. Throws dnnl::error only for
+  // failures while running a plan it could build.
   PlanPtr FastestPlan(const ConvGeometry& g, const ConvEpilogue& epilogue, bool has_bias, const ConvArgs& args) {
     const float* packed_w = constant_w_.empty() ? nullptr : constant_w_.data<float>();
-    PlanPtr best;
-    double best_seconds = 0;
+    std::vector<PlanPtr> plans;
     for (ConvLayout layout : {ConvLayout::kPlain, ConvLayout::kBlocked, ConvLayout::kChannelsLast}) {
-      PlanPtr plan;
       try {
-        plan = std::make_unique<DnnlConvPlan>(g, layout, epilogue, has_bias, packed_w);
+        plans.push_back(std::make_unique<DnnlConvPlan>(g, layout, epilogue, has_bias, packed_w));
       } catch (const dnnl::error&) {
         continue;  // this layout (or the whole geometry) is not implemented by oneDNN
       }
-      plan->Execute(args);  // warm-up: first-touch of internal buffers, JIT caches
-      double seconds = 1e30;
-      for (int r = 0; r < kTimedRunsPerLayout; ++r) {
-        auto start = std::chrono::steady_clock::now();
-        plan->Execute(args);
-        seconds = std::min(seconds, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-      }
-      if (!best || seconds < best_seconds) best = std::move(plan), best_seconds = seconds;
+      plans.back()->Execute(args);  // warm-up: first touch of internal buffers
     }
-    return best;
+    if (plans.size() <= 1) return plans.empty() ? nullptr : std::move(plans[0]);
+    std::vector<double> best_seconds(plans.size(), std::numeric_limits<double>::infinity());
+    for (int round = 0; round < kTimingRounds; ++round) {
+      for (size_t i = 0; i < plans.size(); ++i) {
+        const auto start = std::chrono::steady_clock::now();
+        plans[i]->Execute(args);
+        const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+        best_seconds[i] = std::min(best_seconds[i], elapsed.count());
+      }
+    }
+    const auto fastest = std::min_element(best_seconds.begin(), best_seconds.end()) - best_seconds.begin();
+    return std::move(plans[static_cast<size_t>(fastest)]);
   }
 
   const Node node_;
