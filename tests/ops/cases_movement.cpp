@@ -28,9 +28,7 @@ Tensor RandomBytes(DataType dt, const Shape& shape, uint32_t seed) {
   return t;
 }
 
-Tensor Int32s(const std::vector<int32_t>& v) {
-  return Tensor::FromVector(v, {static_cast<int64_t>(v.size())}).value();
-}
+Tensor Int32s(const std::vector<int32_t>& v) { return Tensor::FromVector(v, {static_cast<int64_t>(v.size())}).value(); }
 
 Node WithInts(Node n, const std::string& attr, std::vector<int64_t> v) {
   SetAttr(n, attr, v);
@@ -49,11 +47,13 @@ Node WithString(Node n, const std::string& attr, const std::string& v) {
 
 void AddTransposeCases(std::vector<OpCase>& cases) {
   const Node t = MakeNode("Transpose", 1, 1);
-  cases.push_back(Make("Transpose/nchw_to_nhwc_large", WithInts(t, "perm", {0, 2, 3, 1}), {RandomFloat({2, 33, 65, 67}, 1)}));
+  cases.push_back(
+      Make("Transpose/nchw_to_nhwc_large", WithInts(t, "perm", {0, 2, 3, 1}), {RandomFloat({2, 33, 65, 67}, 1)}));
   cases.push_back(Make("Transpose/nhwc_to_nchw", WithInts(t, "perm", {0, 3, 1, 2}), {RandomFloat({1, 40, 41, 17}, 2)}));
   cases.push_back(Make("Transpose/nchw_to_nhwc_uint8_c3", WithInts(t, "perm", {0, 2, 3, 1}),
                        {RandomBytes(DataType::kUInt8, {1, 3, 257, 255}, 3)}));
-  cases.push_back(Make("Transpose/last_two_int64", WithInts(t, "perm", {0, 2, 1}), {RandomInt64({3, 70, 33}, 4, -99, 99)}));
+  cases.push_back(
+      Make("Transpose/last_two_int64", WithInts(t, "perm", {0, 2, 1}), {RandomInt64({3, 70, 33}, 4, -99, 99)}));
   cases.push_back(Make("Transpose/generic_perm", WithInts(t, "perm", {3, 1, 0, 2}), {RandomFloat({2, 3, 4, 5}, 5)}));
   cases.push_back(Make("Transpose/default_reverse_float16", t, {RandomBytes(DataType::kFloat16, {7, 1, 9}, 6)}));
   cases.push_back(Make("Transpose/int8_2d", t, {RandomBytes(DataType::kInt8, {65, 17}, 7)}));
@@ -107,7 +107,8 @@ void AddGatherTileCases(std::vector<OpCase>& cases) {
                        {RandomFloat({300, 512}, 32), RandomInt64({400}, 33, -300, 299)}));
 
   cases.push_back(Make("Tile/small", MakeNode("Tile", 2, 1), {RandomFloat({2, 3, 5}, 34), Int64s({2, 1, 3})}));
-  cases.push_back(Make("Tile/int64_zero_repeat", MakeNode("Tile", 2, 1), {RandomInt64({3, 2}, 35, 0, 9), Int64s({0, 4})}));
+  cases.push_back(
+      Make("Tile/int64_zero_repeat", MakeNode("Tile", 2, 1), {RandomInt64({3, 2}, 35, 0, 9), Int64s({0, 4})}));
   cases.push_back(Make("Tile/large", MakeNode("Tile", 2, 1), {RandomFloat({1, 16, 40, 40}, 36), Int64s({2, 2, 1, 3})}));
 }
 
@@ -124,7 +125,8 @@ void AddPadCases(std::vector<OpCase>& cases) {
   cases.push_back(Make("Pad/reflect_beyond_dim", WithString(MakeNode("Pad", 2, 1), "mode", "reflect"),
                        {RandomFloat({3, 4}, 42), Int64s({4, 7, 5, 9})}));
   cases.push_back(Make("Pad/int64_constant", MakeNode("Pad", 3, 1),
-                       {RandomInt64({4, 5}, 43, -9, 9), Int64s({1, 2, 3, 4}), Tensor::FromVector(std::vector<int64_t>{-3}, {}).value()}));
+                       {RandomInt64({4, 5}, 43, -9, 9), Int64s({1, 2, 3, 4}),
+                        Tensor::FromVector(std::vector<int64_t>{-3}, {}).value()}));
   Node opset10 = MakeNode("Pad", 1, 1);
   SetAttr(opset10, "pads", std::vector<int64_t>{1, 0, 2, 3});
   SetAttr(opset10, "value", 2.25f);

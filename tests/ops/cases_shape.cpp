@@ -63,7 +63,8 @@ void AddExpandCases(std::vector<OpCase>& cases) {
   cases.push_back(Make("Expand/bidirectional", MakeNode("Expand", 2, 1), {RandomFloat({3, 1}, 7), Int64s({2, 1, 5})}));
   cases.push_back(Make("Expand/channel_bias_large", MakeNode("Expand", 2, 1),
                        {RandomFloat({1, 65, 1, 1}, 8), Int64s({2, 65, 33, 40})}));
-  cases.push_back(Make("Expand/int64_rows", MakeNode("Expand", 2, 1), {RandomInt64({1, 17}, 9, -5, 5), Int64s({7, 1})}));
+  cases.push_back(
+      Make("Expand/int64_rows", MakeNode("Expand", 2, 1), {RandomInt64({1, 17}, 9, -5, 5), Int64s({7, 1})}));
   cases.push_back(Make("Expand/bool_to_empty", MakeNode("Expand", 2, 1), {RandomBool({1, 3}, 10), Int64s({0, 3})}));
 }
 
@@ -89,8 +90,8 @@ void AddRangeCases(std::vector<OpCase>& cases) {
   cases.push_back(Make("Range/float", MakeNode("Range", 3, 1), {Scalar(1.f), Scalar(9.3f), Scalar(0.7f)}));
   cases.push_back(Make("Range/int32_negative_delta", MakeNode("Range", 3, 1),
                        {Scalar<int32_t>(10), Scalar<int32_t>(-7), Scalar<int32_t>(-3)}));
-  cases.push_back(Make("Range/int64_empty", MakeNode("Range", 3, 1),
-                       {Scalar<int64_t>(5), Scalar<int64_t>(1), Scalar<int64_t>(2)}));
+  cases.push_back(
+      Make("Range/int64_empty", MakeNode("Range", 3, 1), {Scalar<int64_t>(5), Scalar<int64_t>(1), Scalar<int64_t>(2)}));
   cases.push_back(Make("Range/double", MakeNode("Range", 3, 1), {Scalar(0.0), Scalar(1.0), Scalar(0.125)}));
 }
 

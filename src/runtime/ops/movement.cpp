@@ -43,7 +43,8 @@ Status ValidateSplit(const ValidateContext& ctx) {
   FF_RETURN_IF_ERROR(ExpectMovableType(ctx, 0));
   FF_RETURN_IF_ERROR(ExpectInputType(ctx, 1, {DataType::kInt64}));
   if (node.outputs.empty()) return NodeError(node, "needs at least one output");
-  if (ctx.opset >= 13 && node.Has("split")) return NodeError(node, "attribute split was replaced by an input in opset 13");
+  if (ctx.opset >= 13 && node.Has("split"))
+    return NodeError(node, "attribute split was replaced by an input in opset 13");
   if (node.Has("num_outputs") && node.GetInt("num_outputs", 0) != static_cast<int64_t>(node.outputs.size()))
     return NodeError(node, "num_outputs does not match the " + std::to_string(node.outputs.size()) + " outputs");
   if (node.Has("num_outputs") && node.HasInput(1))
@@ -115,8 +116,8 @@ Status ValidateBlocks(const ValidateContext& ctx) {
 }  // namespace
 
 void RegisterMovementOps(OpRegistry& r) {
-  r.Add({"Transpose", "", ValidateTranspose, InferGather<PlanTranspose>, ReferenceGather<PlanTranspose>,
-         kMovableDtypes, ""});
+  r.Add({"Transpose", "", ValidateTranspose, InferGather<PlanTranspose>, ReferenceGather<PlanTranspose>, kMovableDtypes,
+         ""});
   r.Add({"Concat", "", ValidateConcat, InferConcat, ReferenceConcat, kMovableDtypes, ""});
   r.Add({"Split", "", ValidateSplit, InferSplit, ReferenceSplit, kMovableDtypes,
          "without split sizes or num_outputs the axis must divide evenly"});

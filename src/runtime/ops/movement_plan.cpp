@@ -35,7 +35,8 @@ Result<GatherPlan> FinishPlan(const Node& node, GatherPlan plan, int64_t in_elem
   FF_RETURN_IF_ERROR(CheckOutputShape(node, plan.out_shape));
   int64_t count = 1;
   for (const auto& a : plan.axes) count *= a.size;
-  if (count != NumElements(plan.out_shape)) return Internal(node.Describe() + ": gather plan does not cover the output");
+  if (count != NumElements(plan.out_shape))
+    return Internal(node.Describe() + ": gather plan does not cover the output");
   if (count == 0) return plan;
   int64_t lo = plan.base, hi = plan.base;
   for (const auto& a : plan.axes) {
@@ -47,7 +48,10 @@ Result<GatherPlan> FinishPlan(const Node& node, GatherPlan plan, int64_t in_elem
     }
     int64_t amin = INT64_MAX, amax = INT64_MIN;
     for (int64_t v : a.table)
-      if (v != kFill) { amin = std::min(amin, v); amax = std::max(amax, v); }
+      if (v != kFill) {
+        amin = std::min(amin, v);
+        amax = std::max(amax, v);
+      }
     if (amin == INT64_MAX) return plan;  // every element is the fill value: nothing is read
     lo += amin;
     hi += amax;
@@ -104,7 +108,8 @@ Status CheckPermutation(const Node& node, const std::vector<int64_t>& perm) {
   std::vector<int64_t> sorted = perm;
   std::sort(sorted.begin(), sorted.end());
   for (size_t i = 0; i < sorted.size(); ++i)
-    if (sorted[i] != static_cast<int64_t>(i)) return NodeError(node, "perm " + ShapeToString(perm) + " is not a permutation");
+    if (sorted[i] != static_cast<int64_t>(i))
+      return NodeError(node, "perm " + ShapeToString(perm) + " is not a permutation");
   return Status::Ok();
 }
 
@@ -121,8 +126,7 @@ void CopyRows(void* dst, int64_t dst_pitch, const void* src, int64_t src_pitch, 
   const auto* s = static_cast<const unsigned char*>(src);
   const bool parallel = threads > 1 && rows > 1 && rows * row_bytes >= kParallelBytes;
 #pragma omp parallel for num_threads(threads) if (parallel) schedule(static)
-  for (int64_t r = 0; r < rows; ++r)
-    std::memcpy(d + r * dst_pitch, s + r * src_pitch, static_cast<size_t>(row_bytes));
+  for (int64_t r = 0; r < rows; ++r) std::memcpy(d + r * dst_pitch, s + r * src_pitch, static_cast<size_t>(row_bytes));
 }
 
 void RunConcat(const RowPlan& plan, std::span<const Tensor* const> inputs, Tensor& out, int threads) {
@@ -135,7 +139,7 @@ void RunConcat(const RowPlan& plan, std::span<const Tensor* const> inputs, Tenso
 void RunSplit(const RowPlan& plan, const Tensor& in, std::span<Tensor* const> outputs, int threads) {
   const auto es = static_cast<int64_t>(DataTypeSize(in.dtype()));
   for (size_t k = 0; k < outputs.size(); ++k)
-    CopyRows(outputs[k]->raw(), plan.sizes[k] * plan.inner * es, 
+    CopyRows(outputs[k]->raw(), plan.sizes[k] * plan.inner * es,
              static_cast<const unsigned char*>(in.raw()) + plan.offsets[k] * plan.inner * es,
              plan.total * plan.inner * es, plan.outer, plan.sizes[k] * plan.inner * es, threads);
 }
@@ -237,8 +241,8 @@ Result<GatherPlan> PlanTile(const Node& node, std::span<const Tensor* const> inp
   const Tensor& x = *inputs[0];
   FF_ASSIGN_OR_RETURN(std::vector<int64_t> repeats, ReadInt64s(node, InputAt(inputs, 1), "repeats"));
   if (static_cast<int64_t>(repeats.size()) != x.rank())
-    return NodeError(node, "repeats has " + std::to_string(repeats.size()) + " entries for rank " +
-                               std::to_string(x.rank()));
+    return NodeError(node,
+                     "repeats has " + std::to_string(repeats.size()) + " entries for rank " + std::to_string(x.rank()));
   // The output viewed as [r0, d0, r1, d1, ...]: repeat axes read with stride 0.
   GatherPlan plan;
   std::vector<int64_t> strides = Strides(x.shape());
@@ -265,8 +269,8 @@ Result<GatherPlan> PlanPad(const Node& node, std::span<const Tensor* const> inpu
     FF_ASSIGN_OR_RETURN(axes, ReadInt64s(node, InputAt(inputs, 3), "axes"));
   }
   if (pads.size() != 2 * axes.size())
-    return NodeError(node, "pads has " + std::to_string(pads.size()) + " entries for " +
-                               std::to_string(axes.size()) + " axes");
+    return NodeError(
+        node, "pads has " + std::to_string(pads.size()) + " entries for " + std::to_string(axes.size()) + " axes");
   std::vector<int64_t> begin(static_cast<size_t>(rank), 0), end(static_cast<size_t>(rank), 0);
   for (size_t k = 0; k < axes.size(); ++k) {
     FF_ASSIGN_OR_RETURN(int64_t a, NormalizeAxis(node, axes[k], rank));
@@ -279,8 +283,8 @@ Result<GatherPlan> PlanPad(const Node& node, std::span<const Tensor* const> inpu
   if (mode == "constant" && node.HasInput(2)) {
     const Tensor& value = *InputAt(inputs, 2);
     if (value.dtype() != x.dtype())
-      return NodeError(node, "constant_value is " + DataTypeName(value.dtype()) + ", data is " +
-                                 DataTypeName(x.dtype()));
+      return NodeError(node,
+                       "constant_value is " + DataTypeName(value.dtype()) + ", data is " + DataTypeName(x.dtype()));
     if (value.size() > 0) std::memcpy(plan.fill.data(), value.raw(), DataTypeSize(value.dtype()));
   } else if (mode == "constant") {
     FF_RETURN_IF_ERROR(FillFromDouble(node, x.dtype(), node.GetFloat("value", 0.f), plan.fill));
@@ -377,7 +381,8 @@ void RunGatherPlanReference(const GatherPlan& plan, const Tensor& in, Tensor& ou
       fill = fill || o == kFill;
       offset += fill ? 0 : o;
     }
-    std::memcpy(dst + static_cast<size_t>(k) * es, fill ? plan.fill.data() : src + offset * static_cast<int64_t>(es), es);
+    std::memcpy(dst + static_cast<size_t>(k) * es, fill ? plan.fill.data() : src + offset * static_cast<int64_t>(es),
+                es);
     for (size_t i = plan.axes.size(); i-- > 0;) {  // odometer step
       if (++index[i] < plan.axes[i].size) break;
       index[i] = 0;
@@ -395,9 +400,9 @@ Result<RowPlan> PlanConcat(const Node& node, std::span<const Tensor* const> inpu
     bool same = t->rank() == first.rank() && t->dtype() == first.dtype();
     for (int64_t d = 0; same && d < first.rank(); ++d) same = d == axis || t->dim(d) == first.dim(d);
     if (!same)
-      return NodeError(node, "input " + DataTypeName(t->dtype()) + ShapeToString(t->shape()) +
-                                 " does not match " + DataTypeName(first.dtype()) + ShapeToString(first.shape()) +
-                                 " outside axis " + std::to_string(axis));
+      return NodeError(node, "input " + DataTypeName(t->dtype()) + ShapeToString(t->shape()) + " does not match " +
+                                 DataTypeName(first.dtype()) + ShapeToString(first.shape()) + " outside axis " +
+                                 std::to_string(axis));
     plan.offsets.push_back(plan.total);
     plan.sizes.push_back(t->dim(axis));
     plan.total += t->dim(axis);
@@ -428,13 +433,13 @@ Result<RowPlan> PlanSplit(const Node& node, std::span<const Tensor* const> input
     plan.sizes.back() = dim - chunk * (n - 1);
   } else {
     if (dim % n != 0)
-      return NodeError(node, "axis of size " + std::to_string(dim) + " cannot be split into " + std::to_string(n) +
-                                 " equal parts");
+      return NodeError(
+          node, "axis of size " + std::to_string(dim) + " cannot be split into " + std::to_string(n) + " equal parts");
     plan.sizes.assign(num_outputs, dim / n);
   }
   if (plan.sizes.size() != num_outputs)
-    return NodeError(node, "split has " + std::to_string(plan.sizes.size()) + " sizes for " + std::to_string(n) +
-                               " outputs");
+    return NodeError(node,
+                     "split has " + std::to_string(plan.sizes.size()) + " sizes for " + std::to_string(n) + " outputs");
   for (int64_t s : plan.sizes) {
     if (s < 0 || s > dim - plan.total)
       return NodeError(node, "split sizes " + ShapeToString(plan.sizes) + " do not add up to " + std::to_string(dim));

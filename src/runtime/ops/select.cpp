@@ -36,8 +36,8 @@ struct TopKParams {
 Result<TopKParams> ResolveTopK(const Node& node, std::span<const Tensor* const> inputs) {
   const Tensor& x = *inputs[0];
   TopKParams p{};
-  FF_ASSIGN_OR_RETURN(p.axis, NormalizeAxis(node, node.GetInt("axis", -1), x.rank()));
   if (x.rank() == 0) return NodeError(node, "input must have rank >= 1");
+  FF_ASSIGN_OR_RETURN(p.axis, NormalizeAxis(node, node.GetInt("axis", -1), x.rank()));
   p.k = node.GetInt("k", 0);  // before opset 10
   if (node.HasInput(1)) {
     FF_ASSIGN_OR_RETURN(std::vector<int64_t> k, ReadInt64s(node, inputs[1], "K"));
@@ -110,8 +110,9 @@ Status ReferenceTopK(const Node& node, std::span<const Tensor* const> inputs, st
 
 Status ValidateNonZero(const ValidateContext& ctx) {
   FF_RETURN_IF_ERROR(ExpectInputs(ctx, 1, 1));
-  return ExpectInputType(ctx, 0, {DataType::kFloat32, DataType::kFloat64, DataType::kInt64, DataType::kInt32,
-                                  DataType::kInt8, DataType::kUInt8, DataType::kBool});
+  return ExpectInputType(ctx, 0,
+                         {DataType::kFloat32, DataType::kFloat64, DataType::kInt64, DataType::kInt32, DataType::kInt8,
+                          DataType::kUInt8, DataType::kBool});
 }
 
 // Calls visit(flat_index) for each non-zero element of x, in order.

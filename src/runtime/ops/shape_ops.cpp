@@ -64,13 +64,14 @@ Status InferReshape(const Node& node, std::span<const Tensor* const> inputs, std
       d = 1;
     } else if (d == 0 && !allow_zero) {
       if (static_cast<int64_t>(i) >= x.rank())
-        return NodeError(node, "shape " + ShapeToString(shape) + " copies dim " + std::to_string(i) +
-                                   " of a rank-" + std::to_string(x.rank()) + " input");
+        return NodeError(node, "shape " + ShapeToString(shape) + " copies dim " + std::to_string(i) + " of a rank-" +
+                                   std::to_string(x.rank()) + " input");
       d = x.dim(static_cast<int64_t>(i));
     } else if (d < 0) {
       return NodeError(node, "shape " + ShapeToString(shape) + " has a negative dim");
     }
-    if (__builtin_mul_overflow(known, d, &known)) return NodeError(node, "shape " + ShapeToString(shape) + " overflows");
+    if (__builtin_mul_overflow(known, d, &known))
+      return NodeError(node, "shape " + ShapeToString(shape) + " overflows");
     out.push_back(d);
   }
   if (infer_at >= 0) {
@@ -126,7 +127,8 @@ Status InferFlatten(const Node& node, std::span<const Tensor* const> inputs, std
     return NodeError(node, "axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(x.rank()));
   if (axis < 0) axis += x.rank();
   const Shape& s = x.shape();
-  return ViewOutput(node, x, {NumElements(Shape(s.begin(), s.begin() + axis)), NumElements(Shape(s.begin() + axis, s.end()))},
+  return ViewOutput(node, x,
+                    {NumElements(Shape(s.begin(), s.begin() + axis)), NumElements(Shape(s.begin() + axis, s.end()))},
                     outputs);
 }
 
@@ -172,7 +174,7 @@ Status ValidateConstantOfShape(const ValidateContext& ctx) {
   const Tensor* value = ctx.node.GetTensor("value");
   if (ctx.node.Has("value") && value == nullptr) return NodeError(ctx.node, "attribute value must be a tensor");
   if (value != nullptr && value->size() != 1) return NodeError(ctx.node, "attribute value must hold one element");
-  if (value != nullptr && DataTypeSize(value->dtype()) > 8)
+  if (value != nullptr && (DataTypeSize(value->dtype()) == 0 || DataTypeSize(value->dtype()) > 8))
     return NodeUnsupported(ctx.node, "value of dtype " + DataTypeName(value->dtype()));
   return Status::Ok();
 }
@@ -238,8 +240,8 @@ Status ReferenceConstant(const Node& node, std::span<const Tensor* const> inputs
 Status ValidateRange(const ValidateContext& ctx) {
   FF_RETURN_IF_ERROR(ExpectInputs(ctx, 3, 3));
   for (size_t i = 0; i < 3; ++i)
-    FF_RETURN_IF_ERROR(ExpectInputType(ctx, i, {DataType::kFloat32, DataType::kFloat64, DataType::kInt64,
-                                                DataType::kInt32, DataType::kInt16}));
+    FF_RETURN_IF_ERROR(ExpectInputType(
+        ctx, i, {DataType::kFloat32, DataType::kFloat64, DataType::kInt64, DataType::kInt32, DataType::kInt16}));
   return Status::Ok();
 }
 
@@ -305,18 +307,17 @@ Status ReferenceRange(const Node& node, std::span<const Tensor* const> inputs, s
 }  // namespace
 
 void RegisterShapeOps(OpRegistry& r) {
-  r.Add({"Reshape", "", ValidateReshape, InferReshape, ReferenceView, kMovableDtypes,
-         "a view of the input: no copy"});
+  r.Add({"Reshape", "", ValidateReshape, InferReshape, ReferenceView, kMovableDtypes, "a view of the input: no copy"});
   r.Add({"Squeeze", "", ValidateAxesOp, InferSqueeze, ReferenceView, kMovableDtypes, "a view of the input: no copy"});
-  r.Add({"Unsqueeze", "", ValidateAxesOp, InferUnsqueeze, ReferenceView, kMovableDtypes,
-         "a view of the input: no copy"});
+  r.Add(
+      {"Unsqueeze", "", ValidateAxesOp, InferUnsqueeze, ReferenceView, kMovableDtypes, "a view of the input: no copy"});
   r.Add({"Flatten", "", ValidateFlatten, InferFlatten, ReferenceView, kMovableDtypes, "a view of the input: no copy"});
   r.Add({"Shape", "", ValidateAnyInput, InferShape, ReferenceShape, "any", ""});
   r.Add({"Size", "", ValidateAnyInput, InferSize, ReferenceSize, "any", ""});
   r.Add({"Expand", "", ValidateExpand, InferGather<PlanExpand>, ReferenceGather<PlanExpand>, kMovableDtypes,
          "outputs above 2^32 elements are rejected"});
-  r.Add({"ConstantOfShape", "", ValidateConstantOfShape, InferConstantOfShape, ReferenceConstantOfShape,
-         kMovableDtypes, "outputs above 2^32 elements are rejected"});
+  r.Add({"ConstantOfShape", "", ValidateConstantOfShape, InferConstantOfShape, ReferenceConstantOfShape, kMovableDtypes,
+         "outputs above 2^32 elements are rejected"});
   r.Add({"Constant", "", ValidateConstant, InferConstant, ReferenceConstant, kMovableDtypes,
          "sparse_value, value_string and value_strings are unsupported"});
   r.Add({"Range", "", ValidateRange, InferRange, ReferenceRange, "float32, float64, int64, int32, int16",

@@ -112,17 +112,22 @@ class Executor {
     if (tiled_) {
       const int64_t rows = plan_.axes[plan_.axes.size() - 2].size;
       const int64_t a0 = part * kTile, a1 = std::min(rows, a0 + kTile);
-      if (offset == kFill) std::fill(d + a0 * last.size, d + a1 * last.size, fill_);
-      else TransposeRows(d, src_ + offset, a0, a1, last.size, last.stride);
+      if (offset == kFill)
+        std::fill(d + a0 * last.size, d + a1 * last.size, fill_);
+      else
+        TransposeRows(d, src_ + offset, a0, a1, last.size, last.stride);
       return;
     }
     if (offset == kFill) {
       std::fill_n(d, block_, fill_);
     } else if (!last.affine()) {
       for (const auto& r : runs_) {
-        if (r.src == kFill) std::fill_n(d + r.pos, r.len, fill_);
-        else if (r.len == 1) d[r.pos] = src_[offset + r.src];
-        else std::memcpy(d + r.pos, src_ + offset + r.src, static_cast<size_t>(r.len) * sizeof(T));
+        if (r.src == kFill)
+          std::fill_n(d + r.pos, r.len, fill_);
+        else if (r.len == 1)
+          d[r.pos] = src_[offset + r.src];
+        else
+          std::memcpy(d + r.pos, src_ + offset + r.src, static_cast<size_t>(r.len) * sizeof(T));
       }
     } else if (last.stride == 1) {
       std::memcpy(d, src_ + offset, static_cast<size_t>(block_) * sizeof(T));
@@ -162,10 +167,14 @@ void RunGatherPlan(GatherPlan plan, const Tensor& in, Tensor& out, int threads) 
   if (out.size() == 0) return;
   Coalesce(plan);
   switch (DataTypeSize(in.dtype())) {
-    case 1: return RunTyped<uint8_t>(plan, in, out, threads);
-    case 2: return RunTyped<uint16_t>(plan, in, out, threads);
-    case 4: return RunTyped<uint32_t>(plan, in, out, threads);
-    default: return RunTyped<uint64_t>(plan, in, out, threads);
+    case 1:
+      return RunTyped<uint8_t>(plan, in, out, threads);
+    case 2:
+      return RunTyped<uint16_t>(plan, in, out, threads);
+    case 4:
+      return RunTyped<uint32_t>(plan, in, out, threads);
+    default:
+      return RunTyped<uint64_t>(plan, in, out, threads);
   }
 }
 
