@@ -51,7 +51,8 @@ Status ValidateUnaryMath(const ValidateContext& ctx) {
   using DT = DataType;
   switch (info->types) {
     case Types::kFloat: return ExpectInputType(ctx, 0, {DT::kFloat32, DT::kFloat64});
-    case Types::kSigned: return ExpectInputType(ctx, 0, {DT::kFloat32, DT::kFloat64, DT::kInt64, DT::kInt32, DT::kInt8});
+    case Types::kSigned:
+      return ExpectInputType(ctx, 0, {DT::kFloat32, DT::kFloat64, DT::kInt64, DT::kInt32, DT::kInt8});
     case Types::kNumeric:
       return ExpectInputType(ctx, 0, {DT::kFloat32, DT::kFloat64, DT::kInt64, DT::kInt32, DT::kInt8, DT::kUInt8});
     case Types::kBool: return ExpectInputType(ctx, 0, {DT::kBool});
