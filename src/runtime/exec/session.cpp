@@ -358,7 +358,9 @@ Result<std::vector<Tensor>> Session::Run(const std::vector<Tensor>& inputs) {
 
 Result<std::vector<Tensor>> Session::Run(const std::vector<std::pair<std::string, Tensor>>& named_inputs) {
   std::vector<Tensor> ordered(impl_->inputs.size());
-  for (const auto& [name, t] : named_inputs) {
+  for (const auto& named : named_inputs) {
+    const std::string& name = named.first;  // not a structured binding: clang 14 cannot capture those in lambdas
+    const Tensor& t = named.second;
     auto it = std::find_if(impl_->inputs.begin(), impl_->inputs.end(), [&](const TensorInfo& i) { return i.name == name; });
     if (it == impl_->inputs.end()) {
       std::string known;

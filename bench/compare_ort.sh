@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Latency of facefuse vs ONNX Runtime 1.30 CPU on the fixture models, same inputs, same thread counts.
+#
+#   bench/compare_ort.sh [MODEL_DIR ...]     (default: every folder with a model.onnx in ../shared/fixtures/models)
+#
+# For each model and for threads 1 and 2, runs `facefuse bench-model` on every test_data_set_* (20 timed runs,
+# 3 warm-up), then ORT through the fixture tool ort_reference.mjs (--bench 20: 3 warm-up + 20 timed runs per set).
+# facefuse and ORT alternate model by model so both see the same machine noise. Prints a Markdown table of the
+# medians and the ratio ours/ORT (< 1 means facefuse is faster) to stdout; progress goes to stderr.
+#
+# Environment overrides:
+#   FACEFUSE_BIN     facefuse binary            (default: <repo>/build/src/facefuse)
+#   ORT_NODE_PREFIX  npm prefix holding ORT     (default: $HOME/ort-node)
+#   FIXTURES_DIR     fixture root               (default: <repo>/../shared/fixtures)
+#   BENCH_THREADS    thread counts to measure   (default: "1 2")
+#   BENCH_RUNS       timed runs per set         (default: 20)
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+facefuse_bin="${FACEFUSE_BIN:-$repo/build/src/facefuse}"
+ort_prefix="${ORT_NODE_PREFIX:-$HOME/ort-node}"
+fixtures="${FIXTURES_DIR:-$repo/../shared/fixtures}"
+ort_tool="$fixtures/tools/ort_reference.mjs"
+threads_list="${BENCH_THREADS:-1 2}"
+runs="${BENCH_RUNS:-20}"
+warmup=3
+
+die() { echo "compare_ort.sh: $*" >&2; exit 2; }
+
+command -v node >/dev/null || die "node is not installed (needed to run ONNX Runtime)"
+[[ -x "$facefuse_bin" ]] || die "facefuse binary not found at $facefuse_bin (build it, or set FACEFUSE_BIN)"
+[[ -f "$ort_tool" ]] || die "ORT tool not found at $ort_tool (set FIXTURES_DIR)"
+ort_pkg="$ort_prefix/node_modules/onnxruntime-node/package.json"
+if [[ ! -f "$ort_pkg" ]]; then
+  die "ONNX Runtime is not installed under $ort_prefix. Install it (outside the repo) with:
+  npm install --prefix \"$ort_prefix\" onnxruntime-node@1.30.0 --ignore-scripts
+or point ORT_NODE_PREFIX at an existing install."
+fi
+ort_version="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).version)' "$ort_pkg")"
+
+# Field `path` (dot-separated) of the JSON object on stdin; empty when absent.
+json_field() {
+  node -e '
+    let v; try { v = JSON.parse(require("fs").readFileSync(0, "utf8")); } catch (e) { process.exit(0); }
+    for (const k of process.argv[1].split(".")) { if (v == null) break; v = v[k]; }
+    if (v != null) console.log(typeof v === "number" ? v.toFixed(3) : String(v));' "$1"
+}
+
+ratio() {
+  if [[ -n "$1" && -n "$2" ]]; then
+    node -e 'const [a, b] = process.argv.slice(1).map(Number); console.log(b > 0 ? (a / b).toFixed(2) : "n/a")' "$1" "$2"
+  else
+    echo "n/a"
+  fi
+}
+
+if [[ $# -gt 0 ]]; then
+  model_dirs=("$@")
+else
+  model_dirs=()
+  for f in "$fixtures"/models/*/model.onnx; do [[ -f "$f" ]] && model_dirs+=("$(dirname "$f")"); done
+fi
+[[ ${#model_dirs[@]} -gt 0 ]] || die "no model folders (none under $fixtures/models, none given)"
+
+rows=()
+notes=()
+for dir in "${model_dirs[@]}"; do
+  dir="${dir%/}"
+  model="$(basename "$dir")"
+  [[ -f "$dir/model.onnx" ]] || die "$dir has no model.onnx"
+  sets=()
+  for s in "$dir"/test_data_set_*/; do [[ -d "$s" ]] && sets+=("$(basename "$s")"); done
+  [[ ${#sets[@]} -gt 0 ]] || die "$dir has no test_data_set_* folder"
+  for threads in $threads_list; do
+    declare -A ours=()
+    for set in "${sets[@]}"; do
+      echo "facefuse $model $set threads=$threads" >&2
+      err="$(mktemp)"
+      if out="$("$facefuse_bin" bench-model "$dir/model.onnx" --data "$dir/$set" --threads "$threads" \
+                 --runs "$runs" --warmup "$warmup" --json 2>"$err")"; then
+        ours[$set]="$(json_field median_ms <<<"$out")"
+      else
+        ours[$set]=""
+        notes+=("$model $set threads=$threads: facefuse failed: $(tail -n 1 "$err")")
+      fi
+      rm -f "$err"
+    done
+    echo "ORT      $model threads=$threads" >&2
+    # Exit status 1 only means an output differed from the stored reference (another CPU's kernels); the timings
+    # are still valid, so only a missing bench section counts as a failure.
+    ort_out="$(node "$ort_tool" "$dir" --ort "$ort_prefix" --threads "$threads" --bench "$runs" 2>/dev/null || true)"
+    if [[ "$(json_field ok <<<"$ort_out")" == "false" ]]; then
+      notes+=("$model threads=$threads: ORT outputs differ from the stored references beyond 1e-5 (timings kept)")
+    fi
+    for set in "${sets[@]}"; do
+      ort_ms="$(json_field "bench.median_ms.$set" <<<"$ort_out")"
+      [[ -n "$ort_ms" ]] || notes+=("$model $set threads=$threads: ORT gave no timing")
+      our_ms="${ours[$set]}"
+      rows+=("| $model | ${set#test_data_set_} | $threads | ${our_ms:-n/a} | ${ort_ms:-n/a} | $(ratio "$our_ms" "$ort_ms") |")
+    done
+    unset ours
+  done
+done
+
+cpu="$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+cores="$(nproc)"
+echo "Machine: ${cpu:-unknown CPU}, $cores cores"
+echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "facefuse: $facefuse_bin ($("$facefuse_bin" --version 2>/dev/null | head -n 1 || true)); ONNX Runtime $ort_version (onnxruntime-node, CPU)"
+echo "Medians of $runs timed runs after $warmup warm-up runs; ratio = ours / ORT (< 1: facefuse is faster)."
+echo
+echo "| model | set | threads | ours median ms | ORT median ms | ratio ours/ORT |"
+echo "|---|---|---|---|---|---|"
+printf '%s\n' "${rows[@]}"
+if [[ ${#notes[@]} -gt 0 ]]; then
+  echo
+  echo "Notes:"
+  printf -- '- %s\n' "${notes[@]}"
+fi
