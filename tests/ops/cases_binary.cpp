@@ -43,10 +43,18 @@ Tensor Converted(const Tensor& t, DataType dtype) {
   const float* src = t.data<float>();
   for (int64_t i = 0; i < t.size(); ++i) {
     switch (dtype) {
-      case DataType::kFloat64: out.data<double>()[i] = src[i]; break;
-      case DataType::kInt32: out.data<int32_t>()[i] = static_cast<int32_t>(src[i]); break;
-      case DataType::kInt64: out.data<int64_t>()[i] = static_cast<int64_t>(src[i]); break;
-      default: out.data<float>()[i] = src[i]; break;
+      case DataType::kFloat64:
+        out.data<double>()[i] = src[i];
+        break;
+      case DataType::kInt32:
+        out.data<int32_t>()[i] = static_cast<int32_t>(src[i]);
+        break;
+      case DataType::kInt64:
+        out.data<int64_t>()[i] = static_cast<int64_t>(src[i]);
+        break;
+      default:
+        out.data<float>()[i] = src[i];
+        break;
     }
   }
   return out;
@@ -70,10 +78,14 @@ OpCase Binary(const std::string& op, const std::string& tag, std::vector<Tensor>
 
 const char* Short(DataType t) {
   switch (t) {
-    case DataType::kFloat64: return "f64";
-    case DataType::kInt32: return "i32";
-    case DataType::kInt64: return "i64";
-    default: return "f32";
+    case DataType::kFloat64:
+      return "f64";
+    case DataType::kInt32:
+      return "i32";
+    case DataType::kInt64:
+      return "i64";
+    default:
+      return "f32";
   }
 }
 
@@ -92,8 +104,7 @@ void AddArithmetic(std::vector<OpCase>& cases) {
         bool few = p.name == std::string("channel_c11") || p.name == std::string("both_sides") ||
                    p.name == std::string("rank0_rhs");
         if (t != DataType::kFloat32 && !few) continue;
-        cases.push_back(Binary(op, std::string(p.name) + "_" + Short(t),
-                               {Converted(a, t), Converted(b, t)}));
+        cases.push_back(Binary(op, std::string(p.name) + "_" + Short(t), {Converted(a, t), Converted(b, t)}));
       }
     }
   }
@@ -109,8 +120,9 @@ void AddArithmetic(std::vector<OpCase>& cases) {
   cases.push_back(Binary("Div", "int_trunc_zero", {num, den}));
   // Opset < 7 legacy broadcast: B lines up with A from `axis`.
   for (int64_t axis : {0, 1, 2}) {
-    OpCase legacy = Binary("Add", "legacy_axis" + std::to_string(axis),
-                           {RandomFloat({3, 3, 3, 17}, 94), RandomFloat(axis == 2 ? Shape{3, 17} : Shape{3, 3}, 95)}, 6);
+    OpCase legacy =
+        Binary("Add", "legacy_axis" + std::to_string(axis),
+               {RandomFloat({3, 3, 3, 17}, 94), RandomFloat(axis == 2 ? Shape{3, 17} : Shape{3, 3}, 95)}, 6);
     SetAttr(legacy.node, "broadcast", int64_t{1});
     SetAttr(legacy.node, "axis", axis);
     cases.push_back(std::move(legacy));
@@ -120,10 +132,11 @@ void AddArithmetic(std::vector<OpCase>& cases) {
 void AddVariadic(std::vector<OpCase>& cases) {
   for (const char* op : {"Min", "Max"}) {
     cases.push_back(Binary(op, "one_input", {RandomFloat({7, 17}, 10)}));
-    cases.push_back(Binary(op, "three_bcast", {RandomFloat({2, 1, 17}, 11), RandomFloat({3, 1}, 12),
-                                               RandomFloat({1}, 13)}));
-    cases.push_back(Binary(op, "four_same_i64", {RandomInt64({33}, 14, -9, 9), RandomInt64({33}, 15, -9, 9),
-                                                 RandomInt64({33}, 16, -9, 9), RandomInt64({}, 17, -9, 9)}));
+    cases.push_back(
+        Binary(op, "three_bcast", {RandomFloat({2, 1, 17}, 11), RandomFloat({3, 1}, 12), RandomFloat({1}, 13)}));
+    cases.push_back(Binary(op, "four_same_i64",
+                           {RandomInt64({33}, 14, -9, 9), RandomInt64({33}, 15, -9, 9), RandomInt64({33}, 16, -9, 9),
+                            RandomInt64({}, 17, -9, 9)}));
     cases.push_back(Binary(op, "opset8", {RandomFloat({5, 7}, 18), RandomFloat({7}, 19)}, 8));
   }
 }
@@ -133,9 +146,13 @@ void AddLogical(std::vector<OpCase>& cases) {
   for (const auto& p : ShapePairs()) {
     cases.push_back(Binary("And", p.name, {RandomBool(p.a, seed++), RandomBool(p.b, seed++)}));
     if (p.name == std::string("channel_c11"))
-      cases.push_back(Binary("Equal", std::string(p.name) + "_bool", {RandomBool(p.a, seed++), RandomBool(p.b, seed++)}));
+      cases.push_back(
+          Binary("Equal", std::string(p.name) + "_bool", {RandomBool(p.a, seed++), RandomBool(p.b, seed++)}));
   }
-  const struct { const char* name; Shape c, x, y; } where[] = {
+  const struct {
+    const char* name;
+    Shape c, x, y;
+  } where[] = {
       {"same", {65}, {65}, {65}},
       {"scalars", {2, 1, 17}, {}, {1}},
       {"three_way", {2, 1, 17}, {3, 17}, {2, 3, 1}},
@@ -145,14 +162,19 @@ void AddLogical(std::vector<OpCase>& cases) {
   for (const auto& w : where) {
     cases.push_back(Binary("Where", std::string(w.name) + "_f32",
                            {RandomBool(w.c, seed++), RandomFloat(w.x, seed++), RandomFloat(w.y, seed++)}));
-    cases.push_back(Binary("Where", std::string(w.name) + "_i64",
-                           {RandomBool(w.c, seed++), RandomInt64(w.x, seed++, -99, 99), RandomInt64(w.y, seed++, -99, 99)}));
+    cases.push_back(
+        Binary("Where", std::string(w.name) + "_i64",
+               {RandomBool(w.c, seed++), RandomInt64(w.x, seed++, -99, 99), RandomInt64(w.y, seed++, -99, 99)}));
   }
-  cases.push_back(Binary("Where", "bool_xy", {RandomBool({7, 7}, seed++), RandomBool({7}, seed++), RandomBool({7, 1}, seed++)}));
+  cases.push_back(
+      Binary("Where", "bool_xy", {RandomBool({7, 7}, seed++), RandomBool({7}, seed++), RandomBool({7, 1}, seed++)}));
 }
 
 void AddPRelu(std::vector<OpCase>& cases) {
-  const struct { const char* name; Shape x, slope; } shapes[] = {
+  const struct {
+    const char* name;
+    Shape x, slope;
+  } shapes[] = {
       {"channel_c11", {2, 17, 5, 7}, {17, 1, 1}},
       {"channel_1c11", {1, 33, 3, 3}, {1, 33, 1, 1}},
       {"scalar", {3, 65}, {1}},
@@ -165,7 +187,8 @@ void AddPRelu(std::vector<OpCase>& cases) {
   uint32_t seed = 300;
   for (const auto& s : shapes) {
     cases.push_back(Binary("PRelu", std::string(s.name), {RandomFloat(s.x, seed++), RandomFloat(s.slope, seed++)}));
-    cases.push_back(Binary("PRelu", std::string(s.name) + "_opset7", {RandomFloat(s.x, seed++), RandomFloat(s.slope, seed++)}, 7));
+    cases.push_back(
+        Binary("PRelu", std::string(s.name) + "_opset7", {RandomFloat(s.x, seed++), RandomFloat(s.slope, seed++)}, 7));
   }
   cases.push_back(Binary("PRelu", "i64", {RandomInt64({4, 9}, seed++, -9, 9), RandomInt64({9}, seed++, -3, 3)}));
 }

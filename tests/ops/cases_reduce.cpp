@@ -81,9 +81,13 @@ void AddReduce(std::vector<OpCase>& cases) {
 }
 
 void AddArgMax(std::vector<OpCase>& cases) {
-  const struct { const char* name; Shape shape; int64_t axis; } shapes[] = {
-      {"last65", {3, 65}, 1},   {"first", {17, 33}, 0},       {"middle", {2, 17, 7}, 1},
-      {"neg", {2, 7, 33}, -1},  {"single", {1}, 0},           {"large_channel", {2, 64, 33, 17}, 1},
+  const struct {
+    const char* name;
+    Shape shape;
+    int64_t axis;
+  } shapes[] = {
+      {"last65", {3, 65}, 1},        {"first", {17, 33}, 0}, {"middle", {2, 17, 7}, 1},
+      {"neg", {2, 7, 33}, -1},       {"single", {1}, 0},     {"large_channel", {2, 64, 33, 17}, 1},
       {"large_last", {4096, 33}, 1},
   };
   uint32_t seed = 700;

@@ -178,14 +178,14 @@ Status WhereReference(const Node& node, std::span<const Tensor* const> inputs, s
     const T* x = inputs[1]->data<T>();
     const T* y = inputs[2]->data<T>();
     T* o = out.data<T>();
-    ForEachBroadcast(out.shape(), inputs, [&](int64_t i, const int64_t* off) { o[i] = c[off[0]] ? x[off[1]] : y[off[2]]; });
+    ForEachBroadcast(out.shape(), inputs,
+                     [&](int64_t i, const int64_t* off) { o[i] = c[off[0]] ? x[off[1]] : y[off[2]]; });
     return Status::Ok();
   });
 }
 
 constexpr std::string_view kArithmeticTypes = "float32, float64, int32, int64";
-constexpr std::string_view kArithmeticLimits =
-    "int8/int16/uint*/float16/bfloat16 not supported";
+constexpr std::string_view kArithmeticLimits = "int8/int16/uint*/float16/bfloat16 not supported";
 
 template <BinaryOp op>
 OpDef BinaryDef(std::string_view name, std::string_view dtypes, std::string_view limits) {
@@ -213,9 +213,10 @@ void RegisterBinaryOps(OpRegistry& r) {
   r.Add(BinaryDef<BinaryOp::kLess>("Less", "float32, float64, int32, int64 -> bool",
                                    "int8/int16/uint*/float16/bfloat16 not supported"));
   r.Add(BinaryDef<BinaryOp::kAnd>("And", "bool", ""));
-  r.Add(BinaryDef<BinaryOp::kPRelu>("PRelu", kArithmeticTypes,
-                                    "slope must broadcast (numpy, unidirectional) to X, or be the opset < 7 per-channel [C] form; "
-                                    "int8/int16/uint*/float16/bfloat16 not supported"));
+  r.Add(BinaryDef<BinaryOp::kPRelu>(
+      "PRelu", kArithmeticTypes,
+      "slope must broadcast (numpy, unidirectional) to X, or be the opset < 7 per-channel [C] form; "
+      "int8/int16/uint*/float16/bfloat16 not supported"));
   r.Add(OpDef{"Where", "", WhereValidate, WhereInfer, WhereReference, "condition: bool; X, Y: any non-string dtype",
               "string X/Y not supported"});
 }

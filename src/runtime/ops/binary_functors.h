@@ -27,11 +27,16 @@ constexpr bool IsVariadic(BinaryOp op) { return op == BinaryOp::kMin || op == Bi
 template <typename F>
 Status DispatchArithmetic(const Node& node, DataType dt, F&& f) {
   switch (dt) {
-    case DataType::kFloat32: return f(float{});
-    case DataType::kFloat64: return f(double{});
-    case DataType::kInt32: return f(int32_t{});
-    case DataType::kInt64: return f(int64_t{});
-    default: return NodeUnsupported(node, "dtype " + DataTypeName(dt));
+    case DataType::kFloat32:
+      return f(float{});
+    case DataType::kFloat64:
+      return f(double{});
+    case DataType::kInt32:
+      return f(int32_t{});
+    case DataType::kInt64:
+      return f(int64_t{});
+    default:
+      return NodeUnsupported(node, "dtype " + DataTypeName(dt));
   }
 }
 
@@ -65,11 +70,16 @@ template <typename F>
 Status DispatchBySize(const Node& node, DataType dt, F&& f) {
   if (dt == DataType::kString) return NodeUnsupported(node, "dtype string");
   switch (DataTypeSize(dt)) {
-    case 1: return f(uint8_t{});
-    case 2: return f(uint16_t{});
-    case 4: return f(uint32_t{});
-    case 8: return f(uint64_t{});
-    default: return NodeUnsupported(node, "dtype " + DataTypeName(dt));
+    case 1:
+      return f(uint8_t{});
+    case 2:
+      return f(uint16_t{});
+    case 4:
+      return f(uint32_t{});
+    case 8:
+      return f(uint64_t{});
+    default:
+      return NodeUnsupported(node, "dtype " + DataTypeName(dt));
   }
 }
 

@@ -114,24 +114,28 @@ Status ReduceReference(const Node& node, std::span<const Tensor* const> inputs, 
   return DispatchArithmetic(node, in.dtype(), [&](auto tag) {
     using T = decltype(tag);
     // Sums accumulate in double, or in wrapping uint64 for integers.
-    using Acc = std::conditional_t<op == ReduceOp::kMax, T,
-                                   std::conditional_t<std::is_floating_point_v<T>, double, uint64_t>>;
-    const Acc init = op != ReduceOp::kMax             ? Acc{0}
+    using Acc =
+        std::conditional_t<op == ReduceOp::kMax, T, std::conditional_t<std::is_floating_point_v<T>, double, uint64_t>>;
+    const Acc init = op != ReduceOp::kMax          ? Acc{0}
                      : std::is_floating_point_v<T> ? -std::numeric_limits<Acc>::infinity()
                                                    : std::numeric_limits<Acc>::lowest();
     std::vector<Acc> acc(static_cast<size_t>(out.size()), init);
     const T* x = in.data<T>();
     ForEachReduced(in.shape(), g.keep_shape, [&](int64_t i, int64_t o) {
       Acc& a = acc[static_cast<size_t>(o)];
-      if constexpr (op == ReduceOp::kMax) a = BinaryFn<BinaryOp::kMax>{}(a, x[i]);
-      else a += static_cast<Acc>(x[i]);
+      if constexpr (op == ReduceOp::kMax)
+        a = BinaryFn<BinaryOp::kMax>{}(a, x[i]);
+      else
+        a += static_cast<Acc>(x[i]);
     });
     const int64_t count = out.size() == 0 ? 0 : in.size() / out.size();
     T* y = out.data<T>();
     for (size_t o = 0; o < acc.size(); ++o) {
       if constexpr (op == ReduceOp::kMean) {
-        if constexpr (std::is_floating_point_v<T>) y[o] = static_cast<T>(acc[o] / static_cast<double>(count));
-        else y[o] = count == 0 ? T{0} : static_cast<T>(static_cast<int64_t>(acc[o]) / count);
+        if constexpr (std::is_floating_point_v<T>)
+          y[o] = static_cast<T>(acc[o] / static_cast<double>(count));
+        else
+          y[o] = count == 0 ? T{0} : static_cast<T>(static_cast<int64_t>(acc[o]) / count);
       } else {
         y[o] = static_cast<T>(acc[o]);
       }
@@ -156,8 +160,10 @@ Status ArgMaxInfer(const Node& node, std::span<const Tensor* const> inputs, std:
   FF_ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(node, node.GetInt("axis", 0), in.rank()));
   if (in.dim(axis) == 0) return NodeError(node, "cannot take ArgMax over an empty axis");
   Shape shape = in.shape();
-  if (node.GetInt("keepdims", 1) != 0) shape[static_cast<size_t>(axis)] = 1;
-  else shape.erase(shape.begin() + axis);
+  if (node.GetInt("keepdims", 1) != 0)
+    shape[static_cast<size_t>(axis)] = 1;
+  else
+    shape.erase(shape.begin() + axis);
   outputs[0] = OutputSpec{DataType::kInt64, std::move(shape)};
   return Status::Ok();
 }

@@ -28,7 +28,7 @@ constexpr int64_t kBlock = 1 << 14;        // elements per parallel work item wi
 // Collapsed broadcast geometry of N inputs against an output shape.
 template <size_t N>
 struct BroadcastPlan {
-  std::vector<int64_t> dims;                     // collapsed output dims, innermost last; never empty
+  std::vector<int64_t> dims;                    // collapsed output dims, innermost last; never empty
   std::array<std::vector<int64_t>, N> strides;  // per input and collapsed dim; 0 where broadcast
 };
 
@@ -101,8 +101,10 @@ struct ScalarOperand {
 // Calls f(operand) with the operand type matching an innermost stride (1 or 0).
 template <typename T, typename F>
 void WithOperand(const T* p, int64_t stride, F&& f) {
-  if (stride != 0) f(VectorOperand<T>{p});
-  else f(ScalarOperand<T>{*p});
+  if (stride != 0)
+    f(VectorOperand<T>{p});
+  else
+    f(ScalarOperand<T>{*p});
 }
 
 // out = fn(a, b) along one row.
@@ -157,7 +159,8 @@ class BinaryKernel final : public Kernel {
         using Out = decltype(BinaryFn<op>{}(A{}, B{}));
         Run<Out, A, B>(inputs[0]->data<A>(), inputs[1]->data<B>(), plans_[0], out.data<Out>());
         if constexpr (IsVariadic(op)) {
-          for (size_t k = 2; k < inputs.size(); ++k) Run<A, A, A>(out.data<A>(), inputs[k]->data<A>(), plans_[k - 1], out.data<A>());
+          for (size_t k = 2; k < inputs.size(); ++k)
+            Run<A, A, A>(out.data<A>(), inputs[k]->data<A>(), plans_[k - 1], out.data<A>());
         }
         return Status::Ok();
       });
@@ -216,7 +219,8 @@ class WhereKernel final : public Kernel {
 
 template <typename K>
 KernelFactory Factory() {
-  return [](const KernelRequest& req) -> Result<std::unique_ptr<Kernel>> { return std::unique_ptr<Kernel>(new K(req)); };
+  return
+      [](const KernelRequest& req) -> Result<std::unique_ptr<Kernel>> { return std::unique_ptr<Kernel>(new K(req)); };
 }
 
 }  // namespace

@@ -71,7 +71,8 @@ class DnnlReduceKernel final : public Kernel {
     }
     return DnnlCall(node_, [&] {
       dnnl::stream& stream = DnnlStream();
-      prim_.execute(stream, {{DNNL_ARG_SRC, WrapMemory(src_md_, in.raw())}, {DNNL_ARG_DST, WrapMemory(dst_md_, out.raw())}});
+      prim_.execute(stream,
+                    {{DNNL_ARG_SRC, WrapMemory(src_md_, in.raw())}, {DNNL_ARG_DST, WrapMemory(dst_md_, out.raw())}});
       stream.wait();
     });
   }
@@ -101,8 +102,10 @@ class ArgMaxKernel final : public Kernel {
     for (int64_t d = 0; d < axis; ++d) outer *= in.dim(d);
     for (int64_t d = axis + 1; d < in.rank(); ++d) inner *= in.dim(d);
     const int64_t n = in.dim(axis);
-    if (node_.GetInt("select_last_index", 0) != 0) Run<true>(in.data<float>(), outer, n, inner, outputs[0]->data<int64_t>());
-    else Run<false>(in.data<float>(), outer, n, inner, outputs[0]->data<int64_t>());
+    if (node_.GetInt("select_last_index", 0) != 0)
+      Run<true>(in.data<float>(), outer, n, inner, outputs[0]->data<int64_t>());
+    else
+      Run<false>(in.data<float>(), outer, n, inner, outputs[0]->data<int64_t>());
     return Status::Ok();
   }
 
