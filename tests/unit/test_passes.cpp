@@ -1,0 +1,273 @@
+// Graph passes: each test builds a small graph, runs a pass, checks the
+// rewrite, and checks that running the graph with the reference kernels gives
+// the same outputs before and after.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "runtime/ir/graph.h"
+#include "runtime/ops/op_def.h"
+#include "runtime/passes/passes.h"
+
+namespace facefuse::rt {
+namespace {
+
+using Feeds = std::map<std::string, Tensor>;
+
+Tensor Random(const Shape& shape, uint32_t seed, float lo = -1.f, float hi = 1.f) {
+  Tensor t = Tensor::Allocate(DataType::kFloat32, shape).value();
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> d(lo, hi);
+  for (float& x : t.span<float>()) x = d(rng);
+  return t;
+}
+
+ValueInfo Info(const std::string& name, const Shape& shape) {
+  ValueInfo v{name, DataType::kFloat32, std::vector<Dim>{}};
+  for (int64_t d : shape) v.dims->push_back(Dim{d, ""});
+  return v;
+}
+
+Node MakeOp(const std::string& op, std::vector<std::string> inputs, std::vector<std::string> outputs) {
+  Node n;
+  n.op_type = op;
+  n.name = outputs.empty() ? op : outputs[0] + "_node";
+  n.inputs = std::move(inputs);
+  n.outputs = std::move(outputs);
+  return n;
+}
+
+// Runs the graph in node order with the OpDef reference kernels; returns the graph outputs.
+std::vector<Tensor> RunReference(const Graph& g, const Feeds& feeds) {
+  std::map<std::string, Tensor> values(feeds.begin(), feeds.end());
+  for (const auto& [name, t] : g.initializers) values[name] = t;
+  for (const Node& node : g.nodes) {
+    const OpDef* def = OpRegistry::Global().Find(node.domain, node.op_type);
+    EXPECT_NE(def, nullptr) << node.op_type;
+    if (def == nullptr) return {};
+    std::vector<const Tensor*> in;
+    for (const auto& name : node.inputs) in.push_back(name.empty() ? nullptr : &values.at(name));
+    std::vector<OutputSpec> specs(node.outputs.size());
+    Status s = def->infer(node, in, specs);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    std::vector<Tensor> out(specs.size());
+    std::vector<Tensor*> out_ptrs;
+    for (size_t j = 0; j < specs.size(); ++j) {
+      out[j] = specs[j].alias_of >= 0 ? in[static_cast<size_t>(specs[j].alias_of)]->Reshaped(specs[j].shape).value()
+                                      : Tensor::Allocate(specs[j].dtype, specs[j].shape).value();
+      out_ptrs.push_back(&out[j]);
+    }
+    s = def->reference(node, in, out_ptrs);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    for (size_t j = 0; j < specs.size(); ++j) values[node.outputs[j]] = out[j];
+  }
+  std::vector<Tensor> result;
+  for (const auto& o : g.outputs) result.push_back(values.at(o.name));
+  return result;
+}
+
+void ExpectClose(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t j = 0; j < a.size(); ++j) {
+    ASSERT_EQ(a[j].shape(), b[j].shape());
+    ASSERT_EQ(a[j].dtype(), DataType::kFloat32);
+    for (int64_t i = 0; i < a[j].size(); ++i) {
+      float x = a[j].data<float>()[i], y = b[j].data<float>()[i];
+      ASSERT_LE(std::fabs(x - y), 1e-5f + 1e-4f * std::fabs(x)) << "output " << j << " [" << i << "]";
+    }
+  }
+}
+
+// Runs `pass` on a copy of g, checks the outputs did not change, and returns the new graph and its log.
+Graph RunPass(Status (*pass)(Graph&, const PassContext&), const Graph& g, const Feeds& feeds,
+              std::vector<std::string>* log = nullptr) {
+  Graph after = g;
+  PassContext ctx{OpRegistry::Global(), [log](std::string_view line) {
+                    if (log) log->emplace_back(line);
+                  }};
+  Status s = pass(after, ctx);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(after.TopologicalSort().ok());
+  ExpectClose(RunReference(g, feeds), RunReference(after, feeds));
+  return after;
+}
+
+std::vector<std::string> OpTypes(const Graph& g) {
+  std::vector<std::string> ops;
+  for (const auto& n : g.nodes) ops.push_back(n.op_type);
+  return ops;
+}
+
+bool Logged(const std::vector<std::string>& log, const std::string& text) {
+  for (const auto& line : log)
+    if (line.find(text) != std::string::npos) return true;
+  return false;
+}
+
+// x [1,3,6,5] -> Conv 3x3 pad 1 (4 channels, W and B constant) -> "conv".
+Graph ConvGraph() {
+  Graph g;
+  g.opset = 17;
+  g.inputs = {Info("x", {1, 3, 6, 5})};
+  g.initializers["w"] = Random({4, 3, 3, 3}, 1);
+  g.initializers["b"] = Random({4}, 2);
+  Node conv = MakeOp("Conv", {"x", "w", "b"}, {"conv"});
+  conv.attrs["pads"].value = std::vector<int64_t>{1, 1, 1, 1};
+  g.nodes.push_back(conv);
+  g.value_infos["conv"] = Info("conv", {1, 4, 6, 5});
+  return g;
+}
+
+TEST(FoldConstants, FoldsConstantAndStaticShapeKeepsTheRest) {
+  Graph g;
+  g.opset = 17;
+  g.inputs = {Info("x", {2, 3, 4})};
+  g.outputs = {Info("y", {})};
+  Node two = MakeOp("Constant", {}, {"two"});
+  two.attrs["value"].value = Tensor::FromVector(std::vector<float>{2.f}, {1}).value();
+  g.nodes = {two, MakeOp("Shape", {"x"}, {"shape"}), MakeOp("Mul", {"x", "two"}, {"scaled"}),
+             MakeOp("Reshape", {"scaled", "shape"}, {"y"})};
+  std::vector<std::string> log;
+  Graph after = RunPass(FoldConstants, g, {{"x", Random({2, 3, 4}, 3)}}, &log);
+  EXPECT_EQ(OpTypes(after), (std::vector<std::string>{"Mul", "Reshape"}));
+  ASSERT_TRUE(after.IsInitializer("shape"));
+  EXPECT_EQ(after.initializers["shape"].dtype(), DataType::kInt64);
+  EXPECT_TRUE(Logged(log, "fold: Shape 'shape_node' -> initializer 'shape' [3]"));
+  EXPECT_TRUE(Logged(log, "constant folding: 2 node(s)"));
+}
+
+TEST(FoldConstants, LeavesHugeOutputsAndInvalidNodes) {
+  Graph g;
+  g.opset = 17;
+  g.initializers["big_shape"] = Tensor::FromVector(std::vector<int64_t>{5000, 5000}, {2}).value();
+  g.initializers["x"] = Random({1, 1, 2, 2}, 4);
+  g.initializers["scales"] = Tensor::FromVector(std::vector<float>{1, 1, 2, 2}, {4}).value();
+  Node resize = MakeOp("Resize", {"x", "", "scales"}, {"r"});
+  resize.attrs["mode"].value = std::string("bogus");
+  g.nodes = {MakeOp("ConstantOfShape", {"big_shape"}, {"big"}), resize};
+  std::vector<std::string> log;
+  Graph after = g;
+  ASSERT_TRUE(FoldConstants(after, PassContext{OpRegistry::Global(), [&](std::string_view l) {
+                                                 log.emplace_back(l);
+                                               }}).ok());
+  EXPECT_EQ(OpTypes(after), (std::vector<std::string>{"ConstantOfShape", "Resize"}));
+  EXPECT_TRUE(Logged(log, "over 64 MB"));
+}
+
+TEST(FoldBatchNorm, FoldsIntoConvWithOneConsumer) {
+  Graph g = ConvGraph();
+  for (const char* p : {"scale", "bias", "mean"}) g.initializers[p] = Random({4}, 5);
+  g.initializers["var"] = Random({4}, 6, 0.1f, 2.f);
+  Node bn = MakeOp("BatchNormalization", {"conv", "scale", "bias", "mean", "var"}, {"y"});
+  bn.attrs["epsilon"].value = 1e-3f;
+  g.nodes.push_back(bn);
+  g.outputs = {Info("y", {1, 4, 6, 5})};
+  std::vector<std::string> log;
+  Graph after = RunPass(FoldBatchNormIntoConv, g, {{"x", Random({1, 3, 6, 5}, 7)}}, &log);
+  EXPECT_EQ(OpTypes(after), (std::vector<std::string>{"Conv"}));
+  EXPECT_EQ(after.nodes[0].outputs[0], "y");
+  EXPECT_NE(after.nodes[0].inputs[1], "w");  // new weights; the original stays for other readers
+  EXPECT_TRUE(Logged(log, "fold: BatchNormalization 'y_node' into Conv 'conv_node'"));
+
+  // A second reader of the conv output blocks the fold.
+  g.outputs.push_back(Info("conv", {1, 4, 6, 5}));
+  Graph blocked = RunPass(FoldBatchNormIntoConv, g, {{"x", Random({1, 3, 6, 5}, 7)}});
+  EXPECT_EQ(OpTypes(blocked), (std::vector<std::string>{"Conv", "BatchNormalization"}));
+}
+
+TEST(FuseConvActivation, ResidualAddAndRelu) {
+  Graph g = ConvGraph();
+  g.inputs.push_back(Info("skip", {1, 4, 6, 5}));
+  g.value_infos["skip"] = Info("skip", {1, 4, 6, 5});
+  g.nodes.push_back(MakeOp("Add", {"skip", "conv"}, {"sum"}));
+  g.nodes.push_back(MakeOp("Relu", {"sum"}, {"y"}));
+  g.outputs = {Info("y", {1, 4, 6, 5})};
+  std::vector<std::string> log;
+  Graph after = RunPass(FuseConvActivation, g, {{"x", Random({1, 3, 6, 5}, 8)}, {"skip", Random({1, 4, 6, 5}, 9)}},
+                        &log);
+  ASSERT_EQ(OpTypes(after), (std::vector<std::string>{"FusedConv"}));
+  const Node& f = after.nodes[0];
+  EXPECT_EQ(f.domain, "facefuse");
+  EXPECT_EQ(f.inputs, (std::vector<std::string>{"x", "w", "b", "skip"}));
+  EXPECT_EQ(f.GetString("activation", "?"), "Relu");
+  EXPECT_EQ(f.outputs[0], "y");
+  EXPECT_EQ(f.GetInts("pads"), (std::vector<int64_t>{1, 1, 1, 1}));
+  EXPECT_TRUE(Logged(log, "fuse: Conv 'conv_node' + Add 'sum_node' + Relu 'y_node' -> FusedConv"));
+}
+
+TEST(FuseConvActivation, ChannelConstantAddBecomesBiasAndPReluKeepsSlope) {
+  Graph g = ConvGraph();
+  g.initializers["shift"] = Random({4, 1, 1}, 10);
+  g.initializers["slope"] = Random({1, 4, 1, 1}, 11, 0.f, 0.5f);
+  g.nodes.push_back(MakeOp("Add", {"conv", "shift"}, {"shifted"}));
+  g.nodes.push_back(MakeOp("PRelu", {"shifted", "slope"}, {"y"}));
+  g.outputs = {Info("y", {1, 4, 6, 5})};
+  Graph after = RunPass(FuseConvActivation, g, {{"x", Random({1, 3, 6, 5}, 12)}});
+  ASSERT_EQ(OpTypes(after), (std::vector<std::string>{"FusedConv"}));
+  EXPECT_EQ(after.nodes[0].inputs.size(), 5u);
+  EXPECT_EQ(after.nodes[0].inputs[3], "");
+  EXPECT_EQ(after.nodes[0].inputs[4], "slope");
+  EXPECT_NE(after.nodes[0].inputs[2], "b");
+}
+
+TEST(FuseConvActivation, ClipWithConstantBounds) {
+  Graph g = ConvGraph();
+  g.initializers["lo"] = Tensor::FromVector(std::vector<float>{-0.2f}, {}).value();
+  g.initializers["hi"] = Tensor::FromVector(std::vector<float>{0.3f}, {}).value();
+  g.nodes.push_back(MakeOp("Clip", {"conv", "lo", "hi"}, {"y"}));
+  g.outputs = {Info("y", {1, 4, 6, 5})};
+  Graph after = RunPass(FuseConvActivation, g, {{"x", Random({1, 3, 6, 5}, 13)}});
+  ASSERT_EQ(OpTypes(after), (std::vector<std::string>{"FusedConv"}));
+  EXPECT_EQ(after.nodes[0].GetFloats("activation_params"), (std::vector<float>{-0.2f, 0.3f}));
+}
+
+TEST(FuseConvActivation, LeavesBroadcastAddsAndSharedValues) {
+  Graph g = ConvGraph();
+  g.inputs.push_back(Info("row", {1, 1, 1, 5}));
+  g.nodes.push_back(MakeOp("Add", {"conv", "row"}, {"sum"}));  // broadcasts: not a residual Sum
+  g.nodes.push_back(MakeOp("Relu", {"sum"}, {"y"}));
+  g.nodes.push_back(MakeOp("Sigmoid", {"conv"}, {"z"}));  // second reader of the conv output
+  g.outputs = {Info("y", {1, 4, 6, 5}), Info("z", {1, 4, 6, 5})};
+  Graph after = RunPass(FuseConvActivation, g, {{"x", Random({1, 3, 6, 5}, 14)}, {"row", Random({1, 1, 1, 5}, 15)}});
+  std::vector<std::string> ops = OpTypes(after);
+  std::sort(ops.begin(), ops.end());
+  EXPECT_EQ(ops, (std::vector<std::string>{"Add", "Conv", "Relu", "Sigmoid"}));
+}
+
+TEST(RemoveDeadNodes, DropsUnreachableNodesAndInitializers) {
+  Graph g = ConvGraph();
+  g.initializers["unused"] = Random({3}, 16);
+  g.nodes.push_back(MakeOp("Relu", {"conv"}, {"y"}));
+  g.nodes.push_back(MakeOp("Sigmoid", {"conv"}, {"dead1"}));
+  g.nodes.push_back(MakeOp("Tanh", {"dead1"}, {"dead2"}));
+  g.outputs = {Info("y", {1, 4, 6, 5})};
+  std::vector<std::string> log;
+  Graph after = RunPass(RemoveDeadNodes, g, {{"x", Random({1, 3, 6, 5}, 17)}}, &log);
+  EXPECT_EQ(OpTypes(after), (std::vector<std::string>{"Conv", "Relu"}));
+  EXPECT_FALSE(after.IsInitializer("unused"));
+  EXPECT_TRUE(after.IsInitializer("w"));
+  EXPECT_TRUE(Logged(log, "dead: remove Tanh 'dead2_node'"));
+}
+
+TEST(RunDefaultPasses, BatchNormThenFusionThenCleanup) {
+  Graph g = ConvGraph();
+  for (const char* p : {"scale", "bias", "mean"}) g.initializers[p] = Random({4}, 18);
+  g.initializers["var"] = Random({4}, 19, 0.1f, 2.f);
+  g.nodes.push_back(MakeOp("BatchNormalization", {"conv", "scale", "bias", "mean", "var"}, {"bn"}));
+  Node leaky = MakeOp("LeakyRelu", {"bn"}, {"y"});
+  leaky.attrs["alpha"].value = 0.2f;
+  g.nodes.push_back(leaky);
+  g.outputs = {Info("y", {1, 4, 6, 5})};
+  Graph after = RunPass(RunDefaultPasses, g, {{"x", Random({1, 3, 6, 5}, 20)}});
+  ASSERT_EQ(OpTypes(after), (std::vector<std::string>{"FusedConv"}));
+  EXPECT_EQ(after.nodes[0].GetFloats("activation_params"), (std::vector<float>{0.2f}));
+  EXPECT_EQ(after.initializers.size(), 2u);  // the folded W and B only
+}
+
+}  // namespace
+}  // namespace facefuse::rt
