@@ -1,7 +1,71 @@
+// Softmax / LogSoftmax: oneDNN softmax_forward / logsoftmax_forward for
+// float32 (the input viewed as [outer, n, inner], normalised along n, which
+// covers both the opset < 13 2-D coercion and the opset >= 13 single axis);
+// float64 runs the shared loop with the model's opset semantics.
+#include "runtime/ops/softmax.h"
+#include "runtime/ops/op_util.h"
 #include "runtime/providers/cpu/cpu_kernels.h"
+#include "runtime/providers/cpu/dnnl_util.h"
 
 namespace facefuse::rt::cpu {
+namespace {
 
-void RegisterSoftmaxKernels(CpuKernelTable& t) { (void)t; }
+class SoftmaxKernel final : public Kernel {
+ public:
+  SoftmaxKernel(const Node& node, int64_t opset, bool log) : node_(node), opset_(opset), log_(log) {}
+
+  Status Compute(std::span<const Tensor* const> inputs, std::span<Tensor* const> outputs) override {
+    const Tensor& x = *inputs[0];
+    Tensor& y = *outputs[0];
+    FF_ASSIGN_OR_RETURN(SoftmaxExtents e, ComputeSoftmaxExtents(node_, opset_, x.shape()));
+    if (x.size() == 0) return Status::Ok();
+    if (x.dtype() == DataType::kFloat64) {
+      SoftmaxLines(x.data<double>(), y.data<double>(), e, log_);
+      return Status::Ok();
+    }
+    return DnnlCall(node_, [&] {
+      const dnnl::memory::dims dims = {e.outer, e.n, e.inner};
+      if (!primitive_ || dims != dims_) Build(dims);
+      primitive_.execute(DnnlStream(), {{DNNL_ARG_SRC, WrapMemory(desc_, x.raw())},
+                                        {DNNL_ARG_DST, WrapMemory(desc_, y.raw())}});
+      DnnlStream().wait();
+    });
+  }
+
+ private:
+  // Creates the primitive for a [outer, n, inner] tensor; throws dnnl::error.
+  void Build(const dnnl::memory::dims& dims) {
+    using tag = dnnl::memory::format_tag;
+    desc_ = dnnl::memory::desc(dims, dnnl::memory::data_type::f32, tag::abc);
+    const auto prop = dnnl::prop_kind::forward_inference;
+    if (log_) {
+      primitive_ = dnnl::logsoftmax_forward(
+          dnnl::logsoftmax_forward::primitive_desc({prop, desc_, 1}, DnnlEngine()));
+    } else {
+      primitive_ = dnnl::softmax_forward(dnnl::softmax_forward::primitive_desc({prop, desc_, 1}, DnnlEngine()));
+    }
+    dims_ = dims;
+  }
+
+  Node node_;
+  int64_t opset_;
+  bool log_;
+  dnnl::memory::dims dims_;
+  dnnl::memory::desc desc_;
+  dnnl::primitive primitive_;
+};
+
+KernelFactory MakeFactory(bool log) {
+  return [log](const KernelRequest& req) -> Result<std::unique_ptr<Kernel>> {
+    return std::unique_ptr<Kernel>(new SoftmaxKernel(req.node, req.opset, log));
+  };
+}
+
+}  // namespace
+
+void RegisterSoftmaxKernels(CpuKernelTable& t) {
+  t.Add("", "Softmax", MakeFactory(false));
+  t.Add("", "LogSoftmax", MakeFactory(true));
+}
 
 }  // namespace facefuse::rt::cpu
