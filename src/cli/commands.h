@@ -14,5 +14,6 @@ void AddDetectCommand(CLI::App& app, int& exit_code);      // detect.cpp
 void AddMonitorCommand(CLI::App& app, int& exit_code);     // monitor.cpp
 void AddJobCommand(CLI::App& app, int& exit_code);         // job.cpp
 void AddServeCommand(CLI::App& app, int& exit_code);       // serve.cpp
+void AddEmbedCommand(CLI::App& app, int& exit_code);       // embed.cpp
 
 }  // namespace facefuse::cli

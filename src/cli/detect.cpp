@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
-#include "common/paths.h"
 #include "face/detector.h"
 #include "media/image_io.h"
 
@@ -22,15 +21,10 @@ struct DetectOptions {
 int RunDetect(const DetectOptions& o) {
   auto image = media::LoadImageBgr(o.image);
   if (!image.ok()) { std::fprintf(stderr, "detect: %s\n", image.status().ToString().c_str()); return 1; }
-  if (o.detector != "yunet") {
-    std::fprintf(stderr, "detect: unknown detector '%s' (available: yunet)\n", o.detector.c_str());
-    return 2;
-  }
   face::DetectorOptions dopts;
   dopts.score_threshold = o.threshold;
   dopts.threads = o.threads;
-  std::filesystem::path model = o.model.empty() ? BundledModelsDir() / "face_detection_yunet_2023mar.onnx" : std::filesystem::path(o.model);
-  auto detector = face::OpenYuNet(model, dopts);
+  auto detector = face::OpenDetector(o.detector, o.model, dopts);
   if (!detector.ok()) { std::fprintf(stderr, "detect: %s\n", detector.status().ToString().c_str()); return 1; }
   auto faces = (*detector)->Detect(*image);
   if (!faces.ok()) { std::fprintf(stderr, "detect: %s\n", faces.status().ToString().c_str()); return 1; }
@@ -60,8 +54,8 @@ void AddDetectCommand(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<DetectOptions>();
   auto* cmd = app.add_subcommand("detect", "Detect faces in an image: boxes, scores and 5 keypoints");
   cmd->add_option("image", o->image, "Image file (jpg, png, webp, bmp)")->required();
-  cmd->add_option("--detector", o->detector, "Detector family")->capture_default_str();
-  cmd->add_option("--model", o->model, "Detector model file (default: the bundled YuNet 2023mar)");
+  cmd->add_option("--detector", o->detector, "Detector family: yunet (bundled) or scrfd (needs --model)")->capture_default_str();
+  cmd->add_option("--model", o->model, "Detector model file (default: the bundled model of the family)");
   cmd->add_option("--threshold", o->threshold, "Score threshold (default: the detector's own)");
   cmd->add_option("--threads", o->threads, "Kernel threads (0 = all cores)");
   cmd->add_flag("--json", o->json, "Print JSON");

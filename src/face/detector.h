@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "facefuse/face.h"
@@ -31,6 +32,14 @@ class FaceDetector {
 
 // YuNet 2023mar contract (OpenCV FaceDetectorYN decode; default score 0.9, NMS IoU 0.3).
 Result<std::unique_ptr<FaceDetector>> OpenYuNet(const std::filesystem::path& model, const DetectorOptions& options);
+
+// SCRFD / InsightFace det_* contract (default score 0.5, NMS IoU 0.4).
+Result<std::unique_ptr<FaceDetector>> OpenScrfd(const std::filesystem::path& model, const DetectorOptions& options);
+
+// A detector by family name ("yunet", "scrfd"); an empty model path means the
+// bundled default where there is one.
+Result<std::unique_ptr<FaceDetector>> OpenDetector(const std::string& family, const std::filesystem::path& model,
+                                                   const DetectorOptions& options);
 
 // InsightFace letterbox: scale to fit (size x size) keeping the aspect ratio,
 // paste at the top-left of a zero canvas. `scale` maps image px to canvas px.

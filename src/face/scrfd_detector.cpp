@@ -1,0 +1,84 @@
+// SCRFD (InsightFace det_500m / det_2.5g / det_10g): input [1,3,H,W] RGB,
+// (x - 127.5) / 128, letterboxed; 9 outputs (scores, boxes, keypoints for
+// strides 8, 16, 32; an optional leading batch dim), two anchors per cell.
+// Decode as InsightFace scrfd.py: anchor centre (c s, r s); box = centre -/+
+// d * s; kp = centre + k * s; default score 0.5, NMS IoU 0.4.
+#include <cmath>
+
+#include "face/detector.h"
+
+namespace facefuse::face {
+namespace {
+
+constexpr int kStrides[] = {8, 16, 32};
+constexpr int kAnchorsPerCell = 2;
+
+class ScrfdDetector final : public FaceDetector {
+ public:
+  ScrfdDetector(std::unique_ptr<Session> session, DetectorOptions options)
+      : session_(std::move(session)), options_(options) {
+    if (options_.score_threshold < 0) options_.score_threshold = 0.5f;
+    if (options_.nms_iou < 0) options_.nms_iou = 0.4f;
+  }
+
+  Result<std::vector<DetectedFace>> Detect(const cv::Mat& bgr) override {
+    if (bgr.empty() || bgr.type() != CV_8UC3) return InvalidArgument("SCRFD expects a non-empty 8-bit BGR image");
+    const int size = options_.input_size;
+    Letterbox lb = MakeLetterbox(bgr, size);
+    FF_ASSIGN_OR_RETURN(Tensor input, Tensor::Allocate(DataType::kFloat32, {1, 3, size, size}));
+    float* dst = input.data<float>();
+    const int plane = size * size;
+    for (int y = 0; y < size; ++y) {
+      const uint8_t* row = lb.canvas.ptr<uint8_t>(y);
+      for (int x = 0; x < size; ++x)
+        for (int c = 0; c < 3; ++c)  // BGR -> RGB
+          dst[c * plane + y * size + x] = (static_cast<float>(row[x * 3 + (2 - c)]) - 127.5f) / 128.f;
+    }
+    FF_ASSIGN_OR_RETURN(std::vector<Tensor> out, session_->Run(std::vector<Tensor>{input}));
+    if (out.size() != 9) return InvalidArgument("an SCRFD model has 9 outputs (with keypoints), this one has " +
+                                                std::to_string(out.size()));
+    std::vector<DetectedFace> faces;
+    for (int level = 0; level < 3; ++level) {
+      const int s = kStrides[level], cols = size / s, rows = size / s;
+      const int64_t anchors = static_cast<int64_t>(rows) * cols * kAnchorsPerCell;
+      const Tensor &scores = out[static_cast<size_t>(level)], &boxes = out[static_cast<size_t>(level + 3)],
+                   &kps = out[static_cast<size_t>(level + 6)];
+      if (scores.size() != anchors || boxes.size() != anchors * 4 || kps.size() != anchors * 10)
+        return InvalidArgument("SCRFD outputs for stride " + std::to_string(s) + " do not match the input size");
+      for (int64_t a = 0; a < anchors; ++a) {
+        float score = scores.data<float>()[a];
+        if (score < options_.score_threshold) continue;
+        const int64_t cell = a / kAnchorsPerCell;
+        const float cx = static_cast<float>(cell % cols) * s, cy = static_cast<float>(cell / cols) * s;
+        const float* d = boxes.data<float>() + a * 4;
+        const float* k = kps.data<float>() + a * 10;
+        DetectedFace f;
+        f.score = score;
+        f.x1 = (cx - d[0] * s) / lb.scale;
+        f.y1 = (cy - d[1] * s) / lb.scale;
+        f.x2 = (cx + d[2] * s) / lb.scale;
+        f.y2 = (cy + d[3] * s) / lb.scale;
+        for (int n = 0; n < 5; ++n) f.keypoints.push_back({(cx + k[2 * n] * s) / lb.scale, (cy + k[2 * n + 1] * s) / lb.scale});
+        faces.push_back(std::move(f));
+      }
+    }
+    return NonMaxSuppression(std::move(faces), options_.nms_iou);
+  }
+
+ private:
+  std::unique_ptr<Session> session_;
+  DetectorOptions options_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<FaceDetector>> OpenScrfd(const std::filesystem::path& model, const DetectorOptions& options) {
+  if (options.input_size <= 0 || options.input_size % 32 != 0)
+    return InvalidArgument("SCRFD input size must be a positive multiple of 32");
+  SessionOptions so;
+  so.threads = options.threads;
+  FF_ASSIGN_OR_RETURN(std::unique_ptr<Session> session, Session::Open(model, so));
+  return std::unique_ptr<FaceDetector>(new ScrfdDetector(std::move(session), options));
+}
+
+}  // namespace facefuse::face
