@@ -1,6 +1,8 @@
 # Minimum number of ONNX backend-test cases that must PASS per suite; raise
 # these when more cases pass so a regression cannot hide behind UNSUPPORTED.
-set(ONNX_MIN_PASSED_node 0)
-set(ONNX_MIN_PASSED_pytorch-converted 0)
-set(ONNX_MIN_PASSED_pytorch-operator 0)
-set(ONNX_MIN_PASSED_simple 0)
+# Measured with libonnx-testdata 1.12 (Debian 12): node 419/932 pass, the rest
+# use ops outside facefuse's list (see docs/ops.md) or listed dtype limits.
+set(ONNX_MIN_PASSED_node 419)
+set(ONNX_MIN_PASSED_pytorch-converted 81)
+set(ONNX_MIN_PASSED_pytorch-operator 33)
+set(ONNX_MIN_PASSED_simple 5)

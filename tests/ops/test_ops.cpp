@@ -44,6 +44,9 @@ double ValueAt(const Tensor& t, int64_t i) {
     case DataType::kFloat64: return t.data<double>()[i];
     case DataType::kInt64: return static_cast<double>(t.data<int64_t>()[i]);
     case DataType::kInt32: return t.data<int32_t>()[i];
+    case DataType::kInt16: return t.data<int16_t>()[i];
+    case DataType::kUInt16: return t.data<uint16_t>()[i];
+    case DataType::kFloat16: return t.data<uint16_t>()[i];  // raw bits: movement ops must copy exactly
     case DataType::kInt8: return t.data<int8_t>()[i];
     case DataType::kUInt8: return t.data<uint8_t>()[i];
     case DataType::kBool: return t.data<bool>()[i] ? 1 : 0;

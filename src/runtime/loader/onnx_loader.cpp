@@ -195,10 +195,7 @@ Result<Graph> GraphFromModel(const onnx::ModelProto& model, const fs::path& base
   g.producer = model.producer_name();
   for (const auto& op : model.opset_import())
     if (op.domain().empty() || op.domain() == "ai.onnx") g.opset = op.version();
-  if (g.opset == 0) {
-    if (model.opset_import_size() == 0 && model.ir_version() > 0 && model.ir_version() < 3) g.opset = 1;
-    else return InvalidArgument("the model imports no opset for the default ONNX domain");
-  }
+  if (g.opset == 0 && model.opset_import_size() == 0 && model.ir_version() > 0 && model.ir_version() < 3) g.opset = 1;
   if (!model.has_graph()) return InvalidArgument("the model has no graph");
   const auto& gp = model.graph();
   if (gp.sparse_initializer_size() > 0) return Unsupported("sparse initializers are not supported");
@@ -232,6 +229,8 @@ Result<Graph> GraphFromModel(const onnx::ModelProto& model, const fs::path& base
       if (!attr.ok()) return attr.status();
       n.attrs[a.name()] = std::move(attr).value();
     }
+    if (n.domain.empty() && g.opset == 0)
+      return InvalidArgument(n.Describe() + " is in the default ONNX domain, but the model imports no opset for it");
     g.nodes.push_back(std::move(n));
   }
   for (const auto& o : g.outputs)

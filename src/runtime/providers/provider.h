@@ -51,4 +51,8 @@ std::unique_ptr<ExecutionProvider> MakeReferenceProvider();
 // reference provider. `threads` <= 0 means all cores.
 std::unique_ptr<ExecutionProvider> MakeCpuProvider(int threads);
 
+// Whether the CPU provider has its own kernel for the op (it may still leave
+// some dtypes or attribute values to the reference kernel).
+bool CpuProviderHasKernel(std::string_view domain, std::string_view op_type);
+
 }  // namespace facefuse::rt

@@ -5,19 +5,24 @@
 namespace facefuse::rt {
 namespace {
 
+cpu::CpuKernelTable MakeTable() {
+  cpu::CpuKernelTable table;
+  cpu::RegisterEltwiseKernels(table);
+  cpu::RegisterBinaryKernels(table);
+  cpu::RegisterReduceKernels(table);
+  cpu::RegisterDnnlConvKernels(table);
+  cpu::RegisterDnnlMatMulKernels(table);
+  cpu::RegisterDnnlPoolKernels(table);
+  cpu::RegisterNormKernels(table);
+  cpu::RegisterSoftmaxKernels(table);
+  cpu::RegisterMovementKernels(table);
+  cpu::RegisterResizeKernels(table);
+  return table;
+}
+
 class CpuProvider final : public ExecutionProvider {
  public:
-  explicit CpuProvider(int threads) {
-    cpu::RegisterEltwiseKernels(table_);
-    cpu::RegisterBinaryKernels(table_);
-    cpu::RegisterReduceKernels(table_);
-    cpu::RegisterDnnlConvKernels(table_);
-    cpu::RegisterDnnlMatMulKernels(table_);
-    cpu::RegisterDnnlPoolKernels(table_);
-    cpu::RegisterNormKernels(table_);
-    cpu::RegisterSoftmaxKernels(table_);
-    cpu::RegisterMovementKernels(table_);
-    cpu::RegisterResizeKernels(table_);
+  explicit CpuProvider(int threads) : table_(MakeTable()) {
     threads_ = threads > 0 ? threads : omp_get_num_procs();
   }
   std::string_view name() const override { return "cpu"; }
@@ -38,5 +43,10 @@ class CpuProvider final : public ExecutionProvider {
 }  // namespace
 
 std::unique_ptr<ExecutionProvider> MakeCpuProvider(int threads) { return std::make_unique<CpuProvider>(threads); }
+
+bool CpuProviderHasKernel(std::string_view domain, std::string_view op_type) {
+  static const cpu::CpuKernelTable table = MakeTable();
+  return table.by_op.count(std::string(domain) + ":" + std::string(op_type)) != 0;
+}
 
 }  // namespace facefuse::rt
