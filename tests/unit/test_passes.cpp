@@ -200,7 +200,7 @@ TEST(FuseConvActivation, ResidualAddAndRelu) {
   EXPECT_TRUE(Logged(log, "fuse: Conv 'conv_node' + Add 'sum_node' + Relu 'y_node' -> FusedConv"));
 }
 
-TEST(FuseConvActivation, ChannelConstantAddBecomesBiasAndPReluKeepsSlope) {
+TEST(FuseConvActivation, ChannelConstantAddBecomesBiasAndPReluStaysSeparate) {
   Graph g = ConvGraph();
   g.initializers["shift"] = Random({4, 1, 1}, 10);
   g.initializers["slope"] = Random({1, 4, 1, 1}, 11, 0.f, 0.5f);
@@ -208,11 +208,11 @@ TEST(FuseConvActivation, ChannelConstantAddBecomesBiasAndPReluKeepsSlope) {
   g.nodes.push_back(MakeOp("PRelu", {"shifted", "slope"}, {"y"}));
   g.outputs = {Info("y", {1, 4, 6, 5})};
   Graph after = RunPass(FuseConvActivation, g, {{"x", Random({1, 3, 6, 5}, 12)}});
-  ASSERT_EQ(OpTypes(after), (std::vector<std::string>{"FusedConv"}));
-  EXPECT_EQ(after.nodes[0].inputs.size(), 5u);
-  EXPECT_EQ(after.nodes[0].inputs[3], "");
-  EXPECT_EQ(after.nodes[0].inputs[4], "slope");
+  // The per-channel Add folds into the bias; PRelu runs on its own vectorised
+  // kernel because oneDNN 2.6 has no fast prelu post-op for convolutions.
+  ASSERT_EQ(OpTypes(after), (std::vector<std::string>{"FusedConv", "PRelu"}));
   EXPECT_NE(after.nodes[0].inputs[2], "b");
+  EXPECT_EQ(after.nodes[1].inputs[1], "slope");
 }
 
 TEST(FuseConvActivation, ClipWithConstantBounds) {
