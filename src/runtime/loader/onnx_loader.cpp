@@ -3,11 +3,13 @@
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <unordered_map>
 
 namespace facefuse::rt {
 namespace fs = std::filesystem;
@@ -174,8 +176,45 @@ Result<Attribute> AttributeFromProto(const onnx::AttributeProto& a, const fs::pa
   return out;
 }
 
+// ONNX's shape inference dereferences absent required inputs (a fuzzed Conv
+// with an empty W crashes it), so it only runs on graphs whose nodes give every
+// input their schema requires. Other graphs keep their types unknown and the
+// session's own validation reports what is wrong.
+bool SafeForShapeInference(const onnx::ModelProto& model) {
+  std::unordered_map<std::string, int> opsets;
+  for (const auto& op : model.opset_import()) opsets[op.domain() == "ai.onnx" ? "" : op.domain()] = static_cast<int>(op.version());
+  for (const auto& n : model.graph().node()) {
+    const std::string domain = n.domain() == "ai.onnx" ? "" : n.domain();
+    auto it = opsets.find(domain);
+    if (it == opsets.end()) return false;
+    const onnx::OpSchema* schema = onnx::OpSchemaRegistry::Schema(n.op_type(), it->second, domain);
+    if (schema == nullptr) return false;
+    if (n.input_size() < schema->min_input() || n.input_size() > schema->max_input()) return false;
+    if (n.output_size() < schema->min_output() || n.output_size() > schema->max_output()) return false;
+    const auto& formals = schema->inputs();
+    for (int i = 0; i < n.input_size(); ++i) {
+      size_t f = std::min(static_cast<size_t>(i), formals.empty() ? 0 : formals.size() - 1);
+      bool optional = !formals.empty() && formals[f].GetOption() == onnx::OpSchema::Optional;
+      if (n.input(i).empty() && !optional) return false;
+    }
+    for (const auto& a : n.attribute())
+      if (a.type() == onnx::AttributeProto::UNDEFINED || a.type() == onnx::AttributeProto::GRAPH ||
+          a.type() == onnx::AttributeProto::GRAPHS)
+        return false;
+  }
+  return true;
+}
+
 void InferTypes(const onnx::ModelProto& model, Graph& g) {
+  if (!SafeForShapeInference(model)) return;
   onnx::ModelProto copy = model;
+  // Only dtypes are taken from inference; declared shapes are dropped so that
+  // ONNX's shape functions (which trust them, e.g. Conv channels vs group) never
+  // see inconsistent ones. facefuse computes shapes itself at run time.
+  auto* graph = copy.mutable_graph();
+  for (auto* list : {graph->mutable_input(), graph->mutable_output(), graph->mutable_value_info()})
+    for (auto& v : *list)
+      if (v.type().has_tensor_type()) v.mutable_type()->mutable_tensor_type()->clear_shape();
   try {
     onnx::ShapeInferenceOptions opts;
     opts.check_type = false;
