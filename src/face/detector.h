@@ -41,6 +41,11 @@ Result<std::unique_ptr<FaceDetector>> OpenScrfd(const std::filesystem::path& mod
 Result<std::unique_ptr<FaceDetector>> OpenDetector(const std::string& family, const std::filesystem::path& model,
                                                    const DetectorOptions& options);
 
+// The session behind a letterboxing detector: checks that the input size is a
+// positive multiple of 32 (InvalidArgument naming `family`), then opens the model.
+Result<std::unique_ptr<Session>> OpenDetectorSession(const char* family, const std::filesystem::path& model,
+                                                     const DetectorOptions& options);
+
 // InsightFace letterbox: scale to fit (size x size) keeping the aspect ratio,
 // paste at the top-left of a zero canvas. `scale` maps image px to canvas px.
 struct Letterbox {

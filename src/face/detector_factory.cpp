@@ -3,6 +3,15 @@
 
 namespace facefuse::face {
 
+Result<std::unique_ptr<Session>> OpenDetectorSession(const char* family, const std::filesystem::path& model,
+                                                     const DetectorOptions& options) {
+  if (options.input_size <= 0 || options.input_size % 32 != 0)
+    return InvalidArgument(std::string(family) + " input size must be a positive multiple of 32");
+  SessionOptions so;
+  so.threads = options.threads;
+  return Session::Open(model, so);
+}
+
 Result<std::unique_ptr<FaceDetector>> OpenDetector(const std::string& family, const std::filesystem::path& model,
                                                    const DetectorOptions& options) {
   if (family == "yunet")

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "face/align.h"
+#include "face/image_tensor.h"
 
 namespace facefuse::face {
 
@@ -23,15 +24,7 @@ Result<std::unique_ptr<Recognizer>> Recognizer::Open(const std::filesystem::path
 Result<std::vector<float>> Recognizer::Embed(const cv::Mat& bgr, const std::vector<Point2>& keypoints) {
   if (keypoints.size() != 5) return InvalidArgument("recognition needs 5 keypoints");
   FF_ASSIGN_OR_RETURN(cv::Mat crop, WarpAligned(bgr, keypoints, kArcFaceTemplate112, kCropSize, kCropSize));
-  FF_ASSIGN_OR_RETURN(Tensor input, Tensor::Allocate(DataType::kFloat32, {1, 3, kCropSize, kCropSize}));
-  float* dst = input.data<float>();
-  const int plane = kCropSize * kCropSize;
-  for (int y = 0; y < kCropSize; ++y) {
-    const uint8_t* row = crop.ptr<uint8_t>(y);
-    for (int x = 0; x < kCropSize; ++x)
-      for (int c = 0; c < 3; ++c)
-        dst[c * plane + y * kCropSize + x] = (static_cast<float>(row[x * 3 + (2 - c)]) - options_.mean) / options_.std;
-  }
+  FF_ASSIGN_OR_RETURN(Tensor input, ImageToNchw(crop, ChannelOrder::kRgb, options_.mean, options_.std));
   FF_ASSIGN_OR_RETURN(std::vector<Tensor> out, session_->Run(std::vector<Tensor>{input}));
   if (out.empty() || out[0].dtype() != DataType::kFloat32 || out[0].size() == 0)
     return InvalidArgument("the recognizer returned no float embedding");

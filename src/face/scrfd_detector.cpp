@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "face/detector.h"
+#include "face/image_tensor.h"
 
 namespace facefuse::face {
 namespace {
@@ -25,15 +26,7 @@ class ScrfdDetector final : public FaceDetector {
     if (bgr.empty() || bgr.type() != CV_8UC3) return InvalidArgument("SCRFD expects a non-empty 8-bit BGR image");
     const int size = options_.input_size;
     Letterbox lb = MakeLetterbox(bgr, size);
-    FF_ASSIGN_OR_RETURN(Tensor input, Tensor::Allocate(DataType::kFloat32, {1, 3, size, size}));
-    float* dst = input.data<float>();
-    const int plane = size * size;
-    for (int y = 0; y < size; ++y) {
-      const uint8_t* row = lb.canvas.ptr<uint8_t>(y);
-      for (int x = 0; x < size; ++x)
-        for (int c = 0; c < 3; ++c)  // BGR -> RGB
-          dst[c * plane + y * size + x] = (static_cast<float>(row[x * 3 + (2 - c)]) - 127.5f) / 128.f;
-    }
+    FF_ASSIGN_OR_RETURN(Tensor input, ImageToNchw(lb.canvas, ChannelOrder::kRgb, 127.5f, 128.f));
     FF_ASSIGN_OR_RETURN(std::vector<Tensor> out, session_->Run(std::vector<Tensor>{input}));
     if (out.size() != 9) return InvalidArgument("an SCRFD model has 9 outputs (with keypoints), this one has " +
                                                 std::to_string(out.size()));
@@ -73,11 +66,7 @@ class ScrfdDetector final : public FaceDetector {
 }  // namespace
 
 Result<std::unique_ptr<FaceDetector>> OpenScrfd(const std::filesystem::path& model, const DetectorOptions& options) {
-  if (options.input_size <= 0 || options.input_size % 32 != 0)
-    return InvalidArgument("SCRFD input size must be a positive multiple of 32");
-  SessionOptions so;
-  so.threads = options.threads;
-  FF_ASSIGN_OR_RETURN(std::unique_ptr<Session> session, Session::Open(model, so));
+  FF_ASSIGN_OR_RETURN(std::unique_ptr<Session> session, OpenDetectorSession("SCRFD", model, options));
   return std::unique_ptr<FaceDetector>(new ScrfdDetector(std::move(session), options));
 }
 

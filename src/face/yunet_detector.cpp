@@ -8,6 +8,7 @@
 #include <map>
 
 #include "face/detector.h"
+#include "face/image_tensor.h"
 
 namespace facefuse::face {
 namespace {
@@ -26,14 +27,7 @@ class YuNetDetector final : public FaceDetector {
     if (bgr.empty() || bgr.type() != CV_8UC3) return InvalidArgument("YuNet expects a non-empty 8-bit BGR image");
     const int size = options_.input_size;
     Letterbox lb = MakeLetterbox(bgr, size);
-    FF_ASSIGN_OR_RETURN(Tensor input, Tensor::Allocate(DataType::kFloat32, {1, 3, size, size}));
-    float* dst = input.data<float>();
-    const int plane = size * size;
-    for (int y = 0; y < size; ++y) {
-      const uint8_t* row = lb.canvas.ptr<uint8_t>(y);
-      for (int x = 0; x < size; ++x)
-        for (int c = 0; c < 3; ++c) dst[c * plane + y * size + x] = row[x * 3 + c];
-    }
+    FF_ASSIGN_OR_RETURN(Tensor input, ImageToNchw(lb.canvas, ChannelOrder::kBgr, 0.f, 1.f));
     FF_ASSIGN_OR_RETURN(std::vector<Tensor> out, session_->Run(std::vector<Tensor>{input}));
     std::map<std::string, const Tensor*> by_name;
     for (size_t i = 0; i < out.size(); ++i) by_name[session_->outputs()[i].name] = &out[i];
@@ -77,11 +71,7 @@ class YuNetDetector final : public FaceDetector {
 }  // namespace
 
 Result<std::unique_ptr<FaceDetector>> OpenYuNet(const std::filesystem::path& model, const DetectorOptions& options) {
-  if (options.input_size <= 0 || options.input_size % 32 != 0)
-    return InvalidArgument("YuNet input size must be a positive multiple of 32");
-  SessionOptions so;
-  so.threads = options.threads;
-  FF_ASSIGN_OR_RETURN(std::unique_ptr<Session> session, Session::Open(model, so));
+  FF_ASSIGN_OR_RETURN(std::unique_ptr<Session> session, OpenDetectorSession("YuNet", model, options));
   return std::unique_ptr<FaceDetector>(new YuNetDetector(std::move(session), options));
 }
 

@@ -14,6 +14,15 @@ Node MakeNode(const std::string& op, size_t n_in, size_t n_out, const std::strin
   return n;
 }
 
+OpCase MakeCase(std::string name, Node node, std::vector<Tensor> inputs, int64_t opset) {
+  OpCase c;
+  c.name = std::move(name);
+  c.node = std::move(node);
+  c.inputs = std::move(inputs);
+  c.opset = opset;
+  return c;
+}
+
 void SetAttr(Node& n, const std::string& name, int64_t v) { n.attrs[name].value = v; }
 void SetAttr(Node& n, const std::string& name, float v) { n.attrs[name].value = v; }
 void SetAttr(Node& n, const std::string& name, const std::string& v) { n.attrs[name].value = v; }

@@ -36,6 +36,9 @@ void SetAttr(Node& n, const std::string& name, const std::vector<int64_t>& v);
 void SetAttr(Node& n, const std::string& name, const std::vector<float>& v);
 void SetAttr(Node& n, const std::string& name, const Tensor& v);
 
+// An OpCase with default tolerances and no constant inputs.
+OpCase MakeCase(std::string name, Node node, std::vector<Tensor> inputs, int64_t opset = 17);
+
 // Deterministic random tensors.
 Tensor RandomFloat(const Shape& shape, uint32_t seed, float lo = -1.f, float hi = 1.f);
 Tensor RandomInt64(const Shape& shape, uint32_t seed, int64_t lo, int64_t hi);
