@@ -122,6 +122,10 @@ Result<Tensor> Tensor::FromVector(const std::vector<T>& values, Shape shape) {
   return t;
 }
 
+// Element i of a numeric tensor as a double (float16 decoded, bool 0/1); NaN
+// for dtypes without a numeric value (string, bfloat16). Precondition: 0 <= i < t.size().
+double ElementAsDouble(const Tensor& t, int64_t i);
+
 // Fault injection for tests: when n > 0, the n-th Tensor allocation from now
 // on fails with OutOfMemory (and later ones succeed). 0 disables it.
 // Thread safety: safe to call concurrently with allocations.

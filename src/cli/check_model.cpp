@@ -51,23 +51,6 @@ std::vector<fs::path> NumberedFiles(const fs::path& dir, const std::string& pref
   return files;
 }
 
-double ValueAt(const Tensor& t, int64_t i) {
-  switch (t.dtype()) {
-    case DataType::kFloat32: return t.data<float>()[i];
-    case DataType::kFloat64: return t.data<double>()[i];
-    case DataType::kInt64: return static_cast<double>(t.data<int64_t>()[i]);
-    case DataType::kInt32: return t.data<int32_t>()[i];
-    case DataType::kInt16: return t.data<int16_t>()[i];
-    case DataType::kInt8: return t.data<int8_t>()[i];
-    case DataType::kUInt8: return t.data<uint8_t>()[i];
-    case DataType::kUInt16: return t.data<uint16_t>()[i];
-    case DataType::kUInt32: return t.data<uint32_t>()[i];
-    case DataType::kUInt64: return static_cast<double>(t.data<uint64_t>()[i]);
-    case DataType::kBool: return t.data<bool>()[i] ? 1 : 0;
-    default: return NAN;
-  }
-}
-
 // Empty string when `got` matches `want` within tolerance; else why not.
 std::string Compare(const Tensor& got, const Tensor& want, double rtol, double atol, double* max_abs) {
   if (got.dtype() != want.dtype())
@@ -76,7 +59,7 @@ std::string Compare(const Tensor& got, const Tensor& want, double rtol, double a
     return "shape " + ShapeToString(got.shape()) + ", expected " + ShapeToString(want.shape());
   bool exact = !(want.dtype() == DataType::kFloat32 || want.dtype() == DataType::kFloat64);
   for (int64_t i = 0; i < want.size(); ++i) {
-    double g = ValueAt(got, i), w = ValueAt(want, i);
+    double g = ElementAsDouble(got, i), w = ElementAsDouble(want, i);
     if (std::isnan(w) && std::isnan(g)) continue;
     if (std::isinf(w) && g == w) continue;
     double d = std::fabs(g - w);

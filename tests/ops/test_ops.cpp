@@ -38,22 +38,6 @@ struct GuardedOutput {
   }
 };
 
-double ValueAt(const Tensor& t, int64_t i) {
-  switch (t.dtype()) {
-    case DataType::kFloat32: return t.data<float>()[i];
-    case DataType::kFloat64: return t.data<double>()[i];
-    case DataType::kInt64: return static_cast<double>(t.data<int64_t>()[i]);
-    case DataType::kInt32: return t.data<int32_t>()[i];
-    case DataType::kInt16: return t.data<int16_t>()[i];
-    case DataType::kUInt16: return t.data<uint16_t>()[i];
-    case DataType::kFloat16: return t.data<uint16_t>()[i];  // raw bits: movement ops must copy exactly
-    case DataType::kInt8: return t.data<int8_t>()[i];
-    case DataType::kUInt8: return t.data<uint8_t>()[i];
-    case DataType::kBool: return t.data<bool>()[i] ? 1 : 0;
-    default: return NAN;
-  }
-}
-
 std::vector<OpCase> AllCases() {
   std::vector<OpCase> all;
   for (auto f : {ActivationCases, UnaryMathCases, CastCases, BinaryCases, ReduceCases, ConvCases, MatMulCases,
@@ -139,7 +123,7 @@ TEST_P(OpTest, CpuMatchesReference) {
     const Tensor& b = cpu_out[j]->tensor;
     int64_t bad = 0;
     for (int64_t i = 0; i < a.size(); ++i) {
-      double x = ValueAt(a, i), y = ValueAt(b, i);
+      double x = ElementAsDouble(a, i), y = ElementAsDouble(b, i);
       if (std::isnan(x) && std::isnan(y)) continue;
       if (!(std::fabs(x - y) <= c.atol + c.rtol * std::fabs(x))) {
         if (bad++ < 5) ADD_FAILURE() << c.name << " output " << j << " [" << i << "]: reference " << x << ", cpu " << y;
