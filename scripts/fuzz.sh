@@ -9,7 +9,9 @@
 # Exits non-zero when the fuzzer finds a crash, a leak, a timeout or an out-of-memory.
 #
 # Environment: FUZZ_JOBS (parallel fuzzing processes, default 1), FUZZ_BUILD_JOBS (ninja -j, default 2),
-# FUZZ_EXTRA_ARGS (more libFuzzer flags). Reproduce a crash with:
+# FUZZ_SEED (libFuzzer -seed; unset or 0 picks a random one), FUZZ_EXTRA_ARGS (more libFuzzer flags).
+# scripts/test.sh fixes FUZZ_SEED so that a CI run replays the input sequence a developer already ran (a slower
+# machine runs a prefix of it); exploratory runs leave it unset. Reproduce a crash with:
 #   build-fuzz/tests/fuzz/fuzz_model_loader build-fuzz/fuzz-artifacts/crash-<hash>
 set -euo pipefail
 
@@ -56,7 +58,7 @@ echo "== fuzz for ${seconds}s (jobs=$jobs); corpus $corpus, artifacts $artifacts
 status=0
 # shellcheck disable=SC2086
 "$fuzzer" "$corpus" "$seeds" \
-  -dict="$dict" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=4096 \
+  -seed="${FUZZ_SEED:-0}" -dict="$dict" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=4096 \
   -artifact_prefix="$artifacts/" -print_final_stats=1 \
   $( [[ "$jobs" -gt 1 ]] && echo "-jobs=$jobs -workers=$jobs" ) ${FUZZ_EXTRA_ARGS:-} || status=$?
 

@@ -22,7 +22,7 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build-asan/tests/te
 fuzz_seconds="${FACEFUSE_FUZZ_SECONDS:-60}"
 if [ "$fuzz_seconds" -gt 0 ] && [ -x scripts/fuzz.sh ]; then
   echo "== fuzzing the model loader for ${fuzz_seconds}s"
-  scripts/fuzz.sh "$fuzz_seconds"
+  FUZZ_SEED="${FUZZ_SEED:-1}" scripts/fuzz.sh "$fuzz_seconds"
 fi
 
 echo "== ctest"

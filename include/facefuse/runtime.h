@@ -39,6 +39,10 @@ struct SessionOptions {
   bool optimize = true;
   // When set, receives one line per change an optimisation pass made.
   std::function<void(std::string_view)> debug_log;
+  // Largest tensor one node may produce. A node whose inferred output is
+  // larger fails the run with OutOfMemory before any memory is touched (a
+  // corrupt model can ask for terabytes).
+  uint64_t max_tensor_bytes = uint64_t{16} << 30;
 };
 
 // A graph input or output as declared by the model; -1 for a dynamic dim.

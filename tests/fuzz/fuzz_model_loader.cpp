@@ -45,6 +45,7 @@ bool MakeZeroInputs(const facefuse::Session& session, std::vector<facefuse::Tens
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   facefuse::SessionOptions options;
   options.threads = 1;
+  options.max_tensor_bytes = uint64_t{256} << 20;  // below ASan's max_allocation_size_mb in scripts/fuzz.sh
   auto session = facefuse::Session::OpenFromBytes(std::span<const uint8_t>(data, size), {}, options);
   if (!session.ok()) return 0;
   std::vector<facefuse::Tensor> feeds;

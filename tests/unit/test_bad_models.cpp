@@ -698,5 +698,53 @@ TEST(AllocationFailure, OpenAndRunPfldIsOkOrOutOfMemoryAtEveryAllocation) {
   RecordProperty("out_of_memory", std::to_string(out_of_memory));
 }
 
+
+// A node whose inferred output is over SessionOptions::max_tensor_bytes fails the run with OutOfMemory before a
+// kernel (or a kernel's plan) sees the shape: here Resize scales a [1,1,2,2] input by 1e9 per spatial axis.
+TEST(BadInputs, OutputOverTheTensorLimitIsOutOfMemoryNamingTheNode) {
+  onnx::ModelProto m = NewModel();
+  AddInput(m, "X", {1, 1, 2, 2});
+  AddInitializer(m, "roi", {0});
+  SetRawFloats(AddInitializer(m, "scales", {4}), {1.f, 1.f, 1e9f, 1e9f});
+  AddNode(m, "Resize", "huge_resize", {"X", "roi", "scales"}, {"Y"});
+  AddOutput(m, "Y", {1, 1, -1, -1});
+  SessionResult s = OpenModel(m);
+  SKIP_IF_OP_MISSING(s);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_TRUE(IsError((*s)->Run({Floats({1, 2, 3, 4}, {1, 1, 2, 2})}), StatusCode::kOutOfMemory,
+                      {"huge_resize", "limit"}));
+
+  // The same graph under a limit that fits the output runs.
+  SetRawFloats(m.mutable_graph()->mutable_initializer(1), {1.f, 1.f, 2.f, 2.f});
+  SessionOptions options = TestOptions();
+  options.max_tensor_bytes = 64;  // [1,1,4,4] floats
+  auto fits = Session::OpenFromBytes(AsSpan(Serialize(m)), {}, options);
+  ASSERT_TRUE(fits.ok()) << fits.status().ToString();
+  auto out = (*fits)->Run({Floats({1, 2, 3, 4}, {1, 1, 2, 2})});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ((*out)[0].shape(), (Shape{1, 1, 4, 4}));
+  options.max_tensor_bytes = 63;
+  auto tight = Session::OpenFromBytes(AsSpan(Serialize(m)), {}, options);
+  ASSERT_TRUE(tight.ok()) << tight.status().ToString();
+  EXPECT_TRUE(IsError((*tight)->Run({Floats({1, 2, 3, 4}, {1, 1, 2, 2})}), StatusCode::kOutOfMemory, {"huge_resize"}));
+}
+
+// An empty output may still have a huge axis; nothing is planned or allocated along it.
+TEST(BadInputs, EmptyResizeOutputWithAHugeAxisRuns) {
+  onnx::ModelProto m = NewModel();
+  AddInput(m, "X", {1, 1, 2, 2});
+  AddInitializer(m, "roi", {0});
+  SetRawFloats(AddInitializer(m, "scales", {4}), {0.1f, 1.f, 1e9f, 1.f});
+  AddNode(m, "Resize", "empty_resize", {"X", "roi", "scales"}, {"Y"});
+  AddOutput(m, "Y", {-1, 1, -1, 2});
+  SessionResult s = OpenModel(m);
+  SKIP_IF_OP_MISSING(s);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  auto out = (*s)->Run({Floats({1, 2, 3, 4}, {1, 1, 2, 2})});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ((*out)[0].shape(), (Shape{0, 1, 2000000000, 2}));
+  EXPECT_EQ((*out)[0].size(), 0);
+}
+
 }  // namespace
 }  // namespace facefuse

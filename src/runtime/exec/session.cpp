@@ -14,6 +14,7 @@
 #include "runtime/exec/memory_planner.h"
 #include "runtime/loader/onnx_loader.h"
 #include "runtime/ops/op_def.h"
+#include "runtime/ops/op_util.h"
 #include "runtime/passes/passes.h"
 #include "runtime/providers/provider.h"
 
@@ -266,6 +267,7 @@ Result<std::vector<Tensor>> Session::Impl::Run(std::vector<Tensor> feeds) {
         continue;
       }
       any_compute = true;
+      FF_RETURN_IF_ERROR(CheckOutputSize(step.node, j, spec, options.max_tensor_bytes));
       size_t bytes = static_cast<size_t>(NumElements(spec.shape)) * DataTypeSize(spec.dtype);
       bool planned = layout && id >= 0 && layout->offset[static_cast<size_t>(id)] >= 0 &&
                      bytes <= layout->bytes[static_cast<size_t>(id)];

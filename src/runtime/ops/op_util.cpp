@@ -91,6 +91,21 @@ Result<std::vector<float>> ReadFloats(const Node& node, const Tensor* t, const c
   return v;
 }
 
+Status CheckOutputSize(const Node& node, size_t index, const OutputSpec& spec, uint64_t limit_bytes) {
+  uint64_t bytes = DataTypeSize(spec.dtype);
+  bool over = false;
+  for (int64_t d : spec.shape) {
+    if (d < 0) return NodeError(node, "output " + std::to_string(index) + " has a negative dim " + ShapeToString(spec.shape));
+    if (d != 0 && bytes > limit_bytes / static_cast<uint64_t>(d)) over = true;
+    else bytes *= static_cast<uint64_t>(d);
+    if (d == 0) { over = false; break; }
+  }
+  if (!over && bytes <= limit_bytes) return Status::Ok();
+  return OutOfMemory(node.Describe() + ": output " + std::to_string(index) + " of shape " +
+                     ShapeToString(spec.shape) + " would need more than the limit of " + std::to_string(limit_bytes) +
+                     " bytes per tensor");
+}
+
 std::vector<int64_t> Strides(const Shape& shape) {
   std::vector<int64_t> s(shape.size(), 1);
   for (size_t i = shape.size(); i-- > 1;) s[i - 1] = s[i] * shape[i];

@@ -33,6 +33,12 @@ Result<std::vector<int64_t>> ReadInt64s(const Node& node, const Tensor* t, const
 // Reads a float/double/float16-free numeric scalar or 1-D tensor as floats.
 Result<std::vector<float>> ReadFloats(const Node& node, const Tensor* t, const char* what);
 
+// An inferred output of at most `limit_bytes` (a dim product that overflows is
+// over any limit). Errors: OutOfMemory naming the node, output and size; a
+// mutated or hostile model asks for terabytes, and no kernel or plan should
+// see such a shape.
+Status CheckOutputSize(const Node& node, size_t index, const OutputSpec& spec, uint64_t limit_bytes);
+
 // Row-major strides of a shape (in elements).
 std::vector<int64_t> Strides(const Shape& shape);
 // Strides of `in` broadcast to `out` (0 along broadcast dims). Precondition:

@@ -122,6 +122,7 @@ Status ReferenceResize(const Node& node, std::span<const Tensor* const> inputs, 
   Tensor& y = *outputs[0];
   if (y.shape() != plan.out_shape || y.dtype() != x.dtype())
     return NodeError(node, "output buffer does not match the inferred shape");
+  if (y.size() == 0) return Status::Ok();
   std::vector<int64_t> in_strides = Strides(x.shape());
   if (plan.attrs.mode != ResizeMode::kNearest) {
     if (x.dtype() != DataType::kFloat32) return NodeUnsupported(node, "linear and cubic need float32");

@@ -225,6 +225,8 @@ Result<ResizePlan> MakeResizePlan(const Node& node, std::span<const Tensor* cons
   ResizePlan plan;
   plan.attrs = ReadResizeAttrs(node);
   plan.out_shape = out_shape;
+  // An empty output needs no axis tables (and one of its axes may be huge while another is 0).
+  if (NumElements(out_shape) == 0) return plan;
   const size_t rank = in_shape.size();
   std::vector<float> roi;
   if (plan.attrs.coordinate == CoordinateMode::kTfCropAndResize) {

@@ -55,7 +55,7 @@ struct ResizeAxis {
 struct ResizePlan {
   ResizeAttrs attrs;
   Shape out_shape;
-  std::vector<ResizeAxis> axes;
+  std::vector<ResizeAxis> axes;  // one per axis; empty when out_shape has no elements
   bool any_outside = false;
 };
 

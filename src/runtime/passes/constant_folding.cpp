@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "runtime/ops/op_util.h"
 #include "runtime/passes/pass_util.h"
 #include "runtime/passes/passes.h"
 
@@ -56,8 +57,7 @@ Result<std::vector<Tensor>> Evaluate(const Graph& g, const PassContext& ctx, con
   std::vector<Tensor> outputs(specs.size());
   std::vector<Tensor*> out_ptrs;
   for (size_t j = 0; j < specs.size(); ++j) {
-    if (static_cast<size_t>(NumElements(specs[j].shape)) * DataTypeSize(specs[j].dtype) > kMaxFoldedBytes)
-      return OutOfMemory("output " + std::to_string(j) + " " + ShapeToString(specs[j].shape) + " is over 64 MB");
+    FF_RETURN_IF_ERROR(CheckOutputSize(node, j, specs[j], kMaxFoldedBytes));
     if (specs[j].alias_of >= 0) {
       size_t a = static_cast<size_t>(specs[j].alias_of);
       if (a >= inputs.size() || inputs[a] == nullptr) return Internal("bad alias");
