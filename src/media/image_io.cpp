@@ -2,21 +2,125 @@
 
 #include <opencv2/imgcodecs.hpp>
 
-namespace facefuse::media {
+#include <algorithm>
+#include <fstream>
+#include <vector>
 
-Result<cv::Mat> LoadImageBgr(const std::filesystem::path& path) {
+#include "media/image_probe.h"
+
+namespace facefuse::media {
+namespace {
+
+Result<std::vector<uint8_t>> ReadAll(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return NotFound("image " + path.string() + " does not exist");
   if (std::filesystem::is_directory(path, ec)) return InvalidArgument(path.string() + " is a folder, not an image");
-  cv::Mat img;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFound("cannot open image " + path.string());
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return Internal("cannot read image " + path.string());
+  return bytes;
+}
+
+Status CheckSize(const ImageHeader& h, const ImageLimits& limits) {
+  const std::string size = std::to_string(h.width) + "x" + std::to_string(h.height);
+  if (h.width <= 0 || h.height <= 0) return InvalidArgument("the image is " + size + " pixels: it has no pixels");
+  if (h.width > limits.max_side || h.height > limits.max_side || h.width * h.height > limits.max_pixels)
+    return InvalidArgument("the image claims " + size + " pixels, over the limit of " +
+                           std::to_string(limits.max_side) + " per side and " +
+                           std::to_string(limits.max_pixels / 1000000) + " MP");
+  return Status::Ok();
+}
+
+Result<cv::Mat> Decode(const std::vector<uint8_t>& bytes, int flags) {
   try {
-    img = cv::imread(path.string(), cv::IMREAD_COLOR);
+    return cv::imdecode(cv::Mat(1, static_cast<int>(bytes.size()), CV_8UC1, const_cast<uint8_t*>(bytes.data())), flags);
   } catch (const cv::Exception& e) {
-    return InvalidArgument("cannot decode image " + path.string() + ": " + e.what());
+    return InvalidArgument(std::string("the decoder failed: ") + e.what());
+  } catch (const std::bad_alloc&) {
+    return OutOfMemory("no memory for the decoded pixels");
   }
-  if (img.empty() || img.cols <= 0 || img.rows <= 0)
-    return InvalidArgument(path.string() + " is not a readable image (unsupported format, truncated or empty)");
-  return img;
+}
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+}  // namespace
+
+Result<Image> LoadImage(const std::filesystem::path& path, const ImageLimits& limits) {
+  FF_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, ReadAll(path));
+  auto described = [&](const Status& s) { return s.WithContext("image " + path.string()); };
+  if (bytes.size() > size_t{INT32_MAX}) return described(InvalidArgument("the file is over 2 GB"));
+  auto header = ProbeImage(bytes);
+  if (!header.ok()) return described(header.status());
+  if (Status s = CheckSize(*header, limits); !s.ok()) return described(s);
+  if (Status s = CheckComplete(bytes, *header); !s.ok()) return described(s);
+
+  Image image;
+  image.format = header->format;
+  FF_ASSIGN_OR_RETURN(image.bgr, Decode(bytes, cv::IMREAD_COLOR));  // applies EXIF orientation
+  if (image.bgr.empty() || image.bgr.type() != CV_8UC3)
+    return described(InvalidArgument("the " + ImageFormatName(header->format) + " data cannot be decoded"));
+  if (header->has_alpha) {
+    FF_ASSIGN_OR_RETURN(cv::Mat full, Decode(bytes, cv::IMREAD_UNCHANGED));
+    if (full.channels() == 4 && full.size() == image.bgr.size()) {
+      if (full.depth() == CV_16U) full.convertTo(full, CV_8U, 1.0 / 257);
+      cv::extractChannel(full, image.alpha, 3);
+    }
+  }
+  return image;
+}
+
+Result<cv::Mat> LoadImageBgr(const std::filesystem::path& path) {
+  FF_ASSIGN_OR_RETURN(Image image, LoadImage(path));
+  return image.bgr;
+}
+
+Status SaveImage(const std::filesystem::path& path, const cv::Mat& bgr, const cv::Mat& alpha, int jpeg_quality) {
+  const std::string ext = Lower(path.extension().string());
+  const bool keeps_alpha = ext == ".png" || ext == ".webp";
+  if (ext != ".jpg" && ext != ".jpeg" && ext != ".bmp" && !keeps_alpha)
+    return InvalidArgument("cannot write " + path.string() + ": the extension must be .jpg, .jpeg, .png, .webp or .bmp");
+  if (bgr.empty() || bgr.type() != CV_8UC3) return InvalidArgument("SaveImage needs a non-empty 8-bit BGR image");
+  if (!alpha.empty() && (alpha.type() != CV_8UC1 || alpha.size() != bgr.size()))
+    return InvalidArgument("the alpha channel must be 8-bit and the size of the image");
+  cv::Mat pixels = bgr;
+  if (keeps_alpha && !alpha.empty()) {
+    std::vector<cv::Mat> planes;
+    cv::split(bgr, planes);
+    planes.push_back(alpha);
+    cv::merge(planes, pixels);
+  }
+  std::vector<int> params;
+  if (ext == ".jpg" || ext == ".jpeg") params = {cv::IMWRITE_JPEG_QUALITY, jpeg_quality};
+  if (ext == ".webp") params = {cv::IMWRITE_WEBP_QUALITY, alpha.empty() ? jpeg_quality : 101};
+  std::vector<uchar> encoded;
+  try {
+    if (!cv::imencode(ext, pixels, encoded, params)) return Internal("cannot encode " + path.string());
+  } catch (const cv::Exception& e) {
+    return Internal("cannot encode " + path.string() + ": " + e.what());
+  }
+  std::filesystem::path tmp = path;
+  tmp += ".partial";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return NotFound("cannot create " + tmp.string() + " (does the folder exist and is it writable?)");
+    out.write(reinterpret_cast<const char*>(encoded.data()), static_cast<std::streamsize>(encoded.size()));
+    if (!out) {
+      std::error_code ec;
+      std::filesystem::remove(tmp, ec);
+      return Internal("cannot write " + tmp.string() + " (disk full?)");
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    return Internal("cannot move the new image into place at " + path.string() + ": " + ec.message());
+  }
+  return Status::Ok();
 }
 
 }  // namespace facefuse::media

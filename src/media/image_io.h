@@ -1,17 +1,67 @@
-// Reading images from disk with clear errors (OpenCV imgcodecs underneath).
+// Reading and writing still images with clear errors (OpenCV imgcodecs
+// underneath, our own header checks in front of it).
+//
+// Decoding trusts nothing: the header is probed first (format, width, height),
+// so an empty file, a text file named .jpg, a 0x0 image or a header claiming
+// 30000x30000 pixels is refused before any pixel buffer is allocated, and a
+// JPEG or PNG that stops before its end marker is refused instead of being
+// returned half grey. Nothing here throws.
 #pragma once
 
 #include <opencv2/core.hpp>
 
+#include <cstdint>
 #include <filesystem>
+#include <span>
+#include <string>
 
 #include "facefuse/status.h"
 
 namespace facefuse::media {
 
-// Loads an image as 8-bit BGR (3 channels). Errors: NotFound for a missing
-// file, InvalidArgument for a file that is not a decodable image or has no
-// pixels. Never throws.
+enum class ImageFormat { kJpeg, kPng, kWebp, kBmp };
+std::string ImageFormatName(ImageFormat format);
+
+struct ImageHeader {
+  ImageFormat format = ImageFormat::kJpeg;
+  int64_t width = 0;
+  int64_t height = 0;
+  bool has_alpha = false;  // PNG with an alpha channel, WebP with alpha
+};
+
+struct ImageLimits {
+  int64_t max_side = 32768;            // pixels per side
+  int64_t max_pixels = int64_t{1} << 27;  // 134 MP (a 16k x 8k panorama fits)
+};
+
+// Format and size from the first bytes of a file. Errors: InvalidArgument for
+// an empty buffer, an unknown signature (naming the formats we read), or a
+// header too short to hold the size.
+Result<ImageHeader> ProbeImage(std::span<const uint8_t> bytes);
+
+// A decoded image: 8-bit BGR pixels, EXIF orientation applied (JPEG), and the
+// alpha channel as 8-bit single channel when the file has one (else empty).
+struct Image {
+  cv::Mat bgr;
+  cv::Mat alpha;
+  ImageFormat format = ImageFormat::kJpeg;
+};
+
+// Errors: NotFound (missing file), InvalidArgument (a folder, empty file, not
+// an image, 0-pixel or over-limit size, truncated data, decoder failure),
+// OutOfMemory when the pixel buffer cannot be had.
+Result<Image> LoadImage(const std::filesystem::path& path, const ImageLimits& limits = {});
+
+// LoadImage without the alpha channel.
 Result<cv::Mat> LoadImageBgr(const std::filesystem::path& path);
+
+// Writes `bgr` (CV_8UC3) to `path`, format from the extension (.jpg/.jpeg,
+// .png, .webp, .bmp). A non-empty `alpha` (CV_8UC1, same size) is kept for PNG
+// and WebP and dropped for the others. Writes a temporary file beside `path`
+// and renames it, so a failed write never leaves a partial image or destroys
+// an existing one. Errors: InvalidArgument (unknown extension, empty or
+// non-BGR image, alpha of another size), Internal/NotFound from the file system.
+Status SaveImage(const std::filesystem::path& path, const cv::Mat& bgr, const cv::Mat& alpha = {},
+                 int jpeg_quality = 95);
 
 }  // namespace facefuse::media

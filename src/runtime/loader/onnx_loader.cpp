@@ -310,6 +310,17 @@ Result<Graph> LoadOnnxModel(const fs::path& path) {
   return g;
 }
 
+Result<Tensor> ReadLastInitializer(const fs::path& model, std::string* name) {
+  FF_ASSIGN_OR_RETURN(std::string bytes, ReadFileBytes(model));
+  onnx::ModelProto proto;
+  if (!proto.ParseFromString(bytes)) return InvalidArgument(model.string() + " is not a serialized ONNX model");
+  const auto& inits = proto.graph().initializer();
+  if (inits.empty()) return NotFound(model.string() + " has no initializers");
+  const onnx::TensorProto& last = inits[inits.size() - 1];
+  if (name != nullptr) *name = last.name();
+  return TensorFromProto(last, model.has_parent_path() ? model.parent_path() : fs::path("."));
+}
+
 Result<Tensor> ReadTensorProtoFile(const fs::path& path, std::string* name) {
   FF_ASSIGN_OR_RETURN(std::string bytes, ReadFileBytes(path));
   onnx::TensorProto p;

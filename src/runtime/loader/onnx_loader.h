@@ -31,6 +31,11 @@ Result<Tensor> ReadTensorProtoFile(const std::filesystem::path& path, std::strin
 // Writes a tensor as a serialized onnx.TensorProto with raw_data.
 Status WriteTensorProtoFile(const std::filesystem::path& path, const Tensor& t, const std::string& name);
 
+// The graph's last initializer in file order (inswapper keeps its emap there;
+// no node reads it). Returns it and, through `name`, its name. Errors: as
+// LoadOnnxModel; NotFound when the graph has no initializer.
+Result<Tensor> ReadLastInitializer(const std::filesystem::path& model, std::string* name = nullptr);
+
 // Reads a whole file. Errors: NotFound, IoError.
 Result<std::string> ReadFileBytes(const std::filesystem::path& path);
 

@@ -1,0 +1,153 @@
+// facefuse swap: put the face of one or more source images onto the faces of a
+// target image and write the result.
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "media/image_io.h"
+#include "pipeline/face_swap_engine.h"
+
+namespace facefuse::cli {
+namespace {
+
+struct SwapOptions {
+  std::vector<std::string> sources;
+  std::string target, output;
+  std::string swapper = "inswapper_128";
+  std::string swapper_model, converter_model;
+  std::string detector = "yunet", detector_model;
+  std::string recognizer_model;
+  float recognizer_mean = 127.5f, recognizer_std = 127.5f;
+  std::string selector = "many";
+  std::string reference;
+  float reference_distance = 0.3f;
+  float mask_blur = 0.3f;
+  std::string mask_padding = "0,0,0,0";
+  int pixel_boost = 1;
+  int threads = 0;
+  bool json = false;
+};
+
+int Fail(const Status& s) {
+  std::fprintf(stderr, "swap: %s\n", s.ToString().c_str());
+  return 1;
+}
+
+Result<std::array<float, 4>> ParsePadding(const std::string& text) {
+  std::array<float, 4> out{};
+  std::stringstream in(text);
+  std::string item;
+  size_t n = 0;
+  while (std::getline(in, item, ',')) {
+    if (n == 4) return InvalidArgument("--mask-padding takes 4 numbers (top,right,bottom,left)");
+    try {
+      size_t used = 0;
+      out[n] = std::stof(item, &used);
+      if (used != item.size()) throw std::invalid_argument(item);
+    } catch (const std::exception&) {
+      return InvalidArgument("--mask-padding: '" + item + "' is not a number");
+    }
+    ++n;
+  }
+  if (n == 1) out = {out[0], out[0], out[0], out[0]};
+  else if (n != 4) return InvalidArgument("--mask-padding takes 1 or 4 numbers (top,right,bottom,left)");
+  return out;
+}
+
+Result<pipeline::FaceSwapConfig> MakeConfig(const SwapOptions& o) {
+  pipeline::FaceSwapConfig c;
+  c.swapper = o.swapper;
+  c.swapper_model = o.swapper_model;
+  c.converter_model = o.converter_model;
+  if (c.swapper_model.empty())
+    return NotFound("the " + o.swapper + " model file is needed: pass --swapper-model PATH");
+  c.detector = o.detector;
+  c.detector_model = o.detector_model;
+  c.recognizer_model = o.recognizer_model;
+  c.recognizer_options.mean = o.recognizer_mean;
+  c.recognizer_options.std = o.recognizer_std;
+  if (o.selector == "many") c.selector = pipeline::SelectorMode::kMany;
+  else if (o.selector == "one") c.selector = pipeline::SelectorMode::kOne;
+  else if (o.selector == "reference") c.selector = pipeline::SelectorMode::kReference;
+  else return InvalidArgument("--selector must be many, one or reference, not '" + o.selector + "'");
+  if (c.selector == pipeline::SelectorMode::kReference && o.reference.empty())
+    return InvalidArgument("--selector reference needs --reference IMAGE");
+  c.reference_distance = o.reference_distance;
+  c.mask.blur = o.mask_blur;
+  FF_ASSIGN_OR_RETURN(c.mask.padding, ParsePadding(o.mask_padding));
+  c.pixel_boost = o.pixel_boost;
+  c.threads = o.threads;
+  return c;
+}
+
+Status RunSwap(const SwapOptions& o, nlohmann::json* report) {
+  FF_ASSIGN_OR_RETURN(pipeline::FaceSwapConfig config, MakeConfig(o));
+  // Read every input before opening models: a bad path fails in milliseconds.
+  std::vector<cv::Mat> sources;
+  for (const std::string& s : o.sources) {
+    FF_ASSIGN_OR_RETURN(cv::Mat img, media::LoadImageBgr(s));
+    sources.push_back(std::move(img));
+  }
+  FF_ASSIGN_OR_RETURN(media::Image target, media::LoadImage(o.target));
+  FF_ASSIGN_OR_RETURN(auto engine, pipeline::FaceSwapEngine::Open(config));
+  FF_ASSIGN_OR_RETURN(pipeline::Identity identity, engine->LearnIdentity(sources, o.sources));
+  if (!o.reference.empty()) {
+    FF_ASSIGN_OR_RETURN(cv::Mat ref, media::LoadImageBgr(o.reference));
+    FF_ASSIGN_OR_RETURN(pipeline::Identity reference, engine->LearnIdentity({ref}, {o.reference}));
+    engine->SetReference(std::move(reference));
+  }
+  int swapped = 0;
+  FF_ASSIGN_OR_RETURN(cv::Mat result, engine->Swap(target.bgr, identity, &swapped));
+  FF_RETURN_IF_ERROR(media::SaveImage(o.output, result, target.alpha));
+  const pipeline::StageTimes& t = engine->times();
+  *report = {{"output", o.output},
+             {"faces_swapped", swapped},
+             {"stage_ms", {{"detect", t.detect_ms}, {"embed", t.embed_ms}, {"swap", t.swap_ms}, {"paste", t.paste_ms}}}};
+  return Status::Ok();
+}
+
+}  // namespace
+
+void AddSwapCommand(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<SwapOptions>();
+  auto* cmd = app.add_subcommand("swap", "Swap the face of the source image(s) onto the faces in a target image");
+  cmd->add_option("--source,-s", o->sources, "Source image (repeat to average several images of one person)")
+      ->required();
+  cmd->add_option("--target,-t", o->target, "Target image (jpg, png, webp, bmp)")->required();
+  cmd->add_option("--output,-o", o->output, "Output image; the format follows the extension")->required();
+  cmd->add_option("--swapper", o->swapper, "Swapper contract: inswapper_128, hyperswap_1a_256, simswap_256, ...")
+      ->capture_default_str();
+  cmd->add_option("--swapper-model", o->swapper_model, "Swapper model file");
+  cmd->add_option("--converter-model", o->converter_model, "Identity converter model (simswap)");
+  cmd->add_option("--detector", o->detector, "Detector family")->capture_default_str();
+  cmd->add_option("--detector-model", o->detector_model, "Detector model file (default: bundled for the family)");
+  cmd->add_option("--recognizer-model", o->recognizer_model, "Recognizer model (ArcFace w600k_r50 for neural swappers)");
+  cmd->add_option("--recognizer-mean", o->recognizer_mean, "Recognizer input mean")->capture_default_str();
+  cmd->add_option("--recognizer-std", o->recognizer_std, "Recognizer input std")->capture_default_str();
+  cmd->add_option("--selector", o->selector, "Which target faces: many, one (largest) or reference")
+      ->capture_default_str();
+  cmd->add_option("--reference", o->reference, "Reference face image for --selector reference");
+  cmd->add_option("--reference-distance", o->reference_distance, "Match when (1 - cos) / 2 is below this")
+      ->capture_default_str();
+  cmd->add_option("--mask-blur", o->mask_blur, "Box mask blur, 0..1")->capture_default_str();
+  cmd->add_option("--mask-padding", o->mask_padding, "Box mask padding in percent: t,r,b,l or one value")
+      ->capture_default_str();
+  cmd->add_option("--pixel-boost", o->pixel_boost, "Crop at N x the model size, run as N x N tiles")
+      ->capture_default_str();
+  cmd->add_option("--threads", o->threads, "Kernel threads (0 = all cores)");
+  cmd->add_flag("--json", o->json, "Print a JSON report");
+  cmd->callback([o, &exit_code] {
+    nlohmann::json report;
+    Status s = RunSwap(*o, &report);
+    if (!s.ok()) {
+      exit_code = Fail(s);
+      return;
+    }
+    if (o->json) std::printf("%s\n", report.dump().c_str());
+    else std::printf("swapped %d face(s) into %s\n", report["faces_swapped"].get<int>(), o->output.c_str());
+    exit_code = 0;
+  });
+}
+
+}  // namespace facefuse::cli

@@ -1,0 +1,152 @@
+#include "face/neural_swapper.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include <cmath>
+
+#include "runtime/loader/onnx_loader.h"
+
+namespace facefuse::face {
+namespace {
+
+constexpr int kIdentitySize = 512;
+
+Status CheckImageIo(const Session& session, const SwapperContract& c, const std::string& model) {
+  if (session.inputs().size() != 2 || session.outputs().empty())
+    return InvalidArgument(model + " is not a " + c.name + " swapper: it needs 2 inputs (target image, source "
+                           "identity) and an image output, it has " + std::to_string(session.inputs().size()) +
+                           " inputs and " + std::to_string(session.outputs().size()) + " outputs");
+  return Status::Ok();
+}
+
+Status Normalise(std::vector<float>& v) {
+  double norm = 0;
+  for (float x : v) norm += double{x} * x;
+  if (!(norm > 0) || !std::isfinite(norm)) return InvalidArgument("the identity vector is zero or not finite");
+  const float inv = static_cast<float>(1 / std::sqrt(norm));
+  for (float& x : v) x *= inv;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<NeuralSwapper>> NeuralSwapper::Open(const SwapperContract& contract,
+                                                           const std::filesystem::path& model,
+                                                           const std::filesystem::path& converter, int threads) {
+  std::unique_ptr<NeuralSwapper> s(new NeuralSwapper(contract));
+  SessionOptions options;
+  options.threads = threads;
+  FF_ASSIGN_OR_RETURN(s->session_, Session::Open(model, options));
+  FF_RETURN_IF_ERROR(CheckImageIo(*s->session_, contract, model.string()));
+  const auto& inputs = s->session_->inputs();
+  s->target_name_ = inputs[0].name;
+  s->source_name_ = inputs[1].name;
+  for (const TensorInfo& in : inputs) {
+    if (in.name == "target") s->target_name_ = in.name;
+    if (in.name == "source") s->source_name_ = in.name;
+  }
+  s->bind_by_name_ = s->target_name_ != s->source_name_;
+  if (contract.source == SourceEncoding::kInswapperLatent) {
+    std::string name;
+    FF_ASSIGN_OR_RETURN(Tensor emap, rt::ReadLastInitializer(model, &name));
+    if (emap.dtype() != DataType::kFloat32 || emap.shape() != Shape{kIdentitySize, kIdentitySize})
+      return InvalidArgument(model.string() + ": the last initializer '" + name + "' should be the 512x512 float32 "
+                             "emap of " + contract.name + ", it is " + ShapeToString(emap.shape()));
+    s->emap_.assign(emap.data<float>(), emap.data<float>() + emap.size());
+  }
+  if (contract.source == SourceEncoding::kConvertedUnitEmbedding) {
+    if (converter.empty())
+      return NotFound(contract.name + " needs the identity converter '" + contract.converter +
+                      "' (facefuse models download " + contract.converter + ")");
+    FF_ASSIGN_OR_RETURN(s->converter_, Session::Open(converter, options));
+  }
+  return s;
+}
+
+Result<std::vector<float>> NeuralSwapper::EncodeSource(const std::vector<float>& embedding) {
+  if (embedding.size() != kIdentitySize)
+    return InvalidArgument("the identity must have 512 values, got " + std::to_string(embedding.size()));
+  std::vector<float> unit = embedding;
+  FF_RETURN_IF_ERROR(Normalise(unit));
+  switch (contract_.source) {
+    case SourceEncoding::kUnitEmbedding: return unit;
+    case SourceEncoding::kInswapperLatent: {
+      // latent_j = sum_i e_i * emap[i][j] with e the unit embedding (FaceFusion: e_raw . emap / |e_raw|).
+      std::vector<float> latent(kIdentitySize, 0.f);
+      for (int i = 0; i < kIdentitySize; ++i) {
+        const float e = unit[static_cast<size_t>(i)];
+        const float* row = &emap_[static_cast<size_t>(i) * kIdentitySize];
+        for (int j = 0; j < kIdentitySize; ++j) latent[static_cast<size_t>(j)] += e * row[j];
+      }
+      return latent;
+    }
+    case SourceEncoding::kConvertedUnitEmbedding: {
+      FF_ASSIGN_OR_RETURN(Tensor in, Tensor::FromVector(embedding, {1, kIdentitySize}));
+      FF_ASSIGN_OR_RETURN(std::vector<Tensor> out, converter_->Run({in}));
+      if (out.empty() || out[0].dtype() != DataType::kFloat32 || out[0].size() != kIdentitySize)
+        return InvalidArgument("the identity converter must return 512 float32 values");
+      std::vector<float> v(out[0].data<float>(), out[0].data<float>() + kIdentitySize);
+      FF_RETURN_IF_ERROR(Normalise(v));
+      return v;
+    }
+  }
+  return Internal("unknown source encoding");
+}
+
+Result<cv::Mat> NeuralSwapper::RunTile(const cv::Mat& tile, const Tensor& source) {
+  const int n = contract_.size;
+  FF_ASSIGN_OR_RETURN(Tensor target, Tensor::Allocate(DataType::kFloat32, {1, 3, n, n}));
+  float* dst = target.data<float>();
+  const size_t plane = static_cast<size_t>(n) * n;
+  for (int y = 0; y < n; ++y) {
+    const cv::Vec3b* row = tile.ptr<cv::Vec3b>(y);
+    for (int x = 0; x < n; ++x) {
+      const size_t at = static_cast<size_t>(y) * n + x;
+      for (int c = 0; c < 3; ++c)  // RGB planes from BGR pixels
+        dst[c * plane + at] = (row[x][2 - c] / 255.f - contract_.target_mean[c]) / contract_.target_std[c];
+    }
+  }
+  std::vector<std::pair<std::string, Tensor>> feeds = {{target_name_, target}, {source_name_, source}};
+  FF_ASSIGN_OR_RETURN(std::vector<Tensor> out, session_->Run(feeds));
+  const Tensor& y = out[0];
+  if (y.dtype() != DataType::kFloat32 || y.shape() != Shape{1, 3, n, n})
+    return InvalidArgument(contract_.name + " returned " + ShapeToString(y.shape()) + ", expected [1,3," +
+                           std::to_string(n) + "," + std::to_string(n) + "] float32");
+  cv::Mat result(n, n, CV_32FC3);
+  const float* src = y.data<float>();
+  for (int yy = 0; yy < n; ++yy) {
+    cv::Vec3f* row = result.ptr<cv::Vec3f>(yy);
+    for (int x = 0; x < n; ++x) {
+      const size_t at = static_cast<size_t>(yy) * n + x;
+      for (int c = 0; c < 3; ++c) {
+        float v = src[c * plane + at] * contract_.output_scale + contract_.output_offset;
+        row[x][2 - c] = std::clamp(std::isfinite(v) ? v : 0.f, 0.f, 1.f);
+      }
+    }
+  }
+  return result;
+}
+
+Result<cv::Mat> NeuralSwapper::SwapCrop(const cv::Mat& crop, const std::vector<float>& source) {
+  const int n = contract_.size;
+  if (crop.type() != CV_8UC3 || crop.rows != crop.cols || crop.rows < n || crop.rows % n != 0)
+    return InvalidArgument("the crop must be square 8-bit BGR with a side that is a multiple of " + std::to_string(n));
+  if (source.size() != kIdentitySize) return InvalidArgument("the source input must have 512 values");
+  FF_ASSIGN_OR_RETURN(Tensor source_tensor, Tensor::FromVector(source, {1, kIdentitySize}));
+  const int k = crop.rows / n;
+  if (k == 1) return RunTile(crop, source_tensor);
+  // Pixel boost: tile (a, b) holds crop[i*k + a][j*k + b]; run each and interleave back.
+  cv::Mat result(crop.size(), CV_32FC3), tile(n, n, CV_8UC3);
+  for (int a = 0; a < k; ++a) {
+    for (int b = 0; b < k; ++b) {
+      for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j) tile.at<cv::Vec3b>(i, j) = crop.at<cv::Vec3b>(i * k + a, j * k + b);
+      FF_ASSIGN_OR_RETURN(cv::Mat swapped, RunTile(tile, source_tensor));
+      for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j) result.at<cv::Vec3f>(i * k + a, j * k + b) = swapped.at<cv::Vec3f>(i, j);
+    }
+  }
+  return result;
+}
+
+}  // namespace facefuse::face

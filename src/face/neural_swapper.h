@@ -1,0 +1,54 @@
+// A neural face swapper run by its contract (face/swapper_contract.h): feeds
+// an aligned target crop and the source identity, returns the swapped crop.
+#pragma once
+
+#include <opencv2/core.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include "face/swapper_contract.h"
+#include "facefuse/runtime.h"
+#include "facefuse/status.h"
+
+namespace facefuse::face {
+
+class NeuralSwapper {
+ public:
+  // Opens `model` under `contract`. The model must take a [1,3,S,S] image and a
+  // [1,512] identity (bound by the names `target` and `source` when the model
+  // has them, else by position) and give [1,3,S,S] first. inswapper models
+  // must end with their 512x512 emap initializer; converter-fed contracts
+  // need `converter` (else NotFound naming the converter). Errors: as
+  // Session::Open; InvalidArgument for a model whose I/O breaks the contract.
+  static Result<std::unique_ptr<NeuralSwapper>> Open(const SwapperContract& contract,
+                                                     const std::filesystem::path& model,
+                                                     const std::filesystem::path& converter, int threads);
+
+  // The `source` input for an identity given as a (mean of) unit ArcFace
+  // embedding(s), 512 values. Errors: InvalidArgument for another size or a
+  // zero vector; converter errors.
+  Result<std::vector<float>> EncodeSource(const std::vector<float>& embedding);
+
+  // Swaps an aligned crop of side k * contract().size (k >= 1, pixel boost:
+  // k x k interleaved tiles, each run with the same source). `crop` is
+  // CV_8UC3 BGR; returns CV_32FC3 BGR in [0,1] of the same size. Errors:
+  // InvalidArgument for another side or type; runtime errors.
+  Result<cv::Mat> SwapCrop(const cv::Mat& crop, const std::vector<float>& source);
+
+  const SwapperContract& contract() const { return contract_; }
+
+ private:
+  NeuralSwapper(const SwapperContract& contract) : contract_(contract) {}
+  Result<cv::Mat> RunTile(const cv::Mat& tile, const Tensor& source);
+
+  SwapperContract contract_;
+  std::unique_ptr<Session> session_;
+  std::unique_ptr<Session> converter_;
+  std::vector<float> emap_;  // 512 x 512 row-major, inswapper only
+  std::string target_name_, source_name_;
+  bool bind_by_name_ = false;
+};
+
+}  // namespace facefuse::face

@@ -1,0 +1,134 @@
+#include "pipeline/face_swap_engine.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <numeric>
+
+#include "common/paths.h"
+#include "face/align.h"
+
+namespace facefuse::pipeline {
+namespace {
+
+class StageTimer {
+ public:
+  explicit StageTimer(double* total) : total_(total), start_(std::chrono::steady_clock::now()) {}
+  ~StageTimer() {
+    *total_ += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+ private:
+  double* total_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+size_t Largest(const std::vector<DetectedFace>& faces) {
+  size_t best = 0;
+  for (size_t i = 1; i < faces.size(); ++i)
+    if (faces[i].area() > faces[best].area()) best = i;
+  return best;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<FaceSwapEngine>> FaceSwapEngine::Open(const FaceSwapConfig& config) {
+  std::unique_ptr<FaceSwapEngine> e(new FaceSwapEngine(config));
+  face::DetectorOptions dopts = config.detector_options;
+  dopts.threads = config.threads;
+  FF_ASSIGN_OR_RETURN(e->detector_, face::OpenDetector(config.detector, config.detector_model, dopts));
+  face::RecognizerOptions ropts = config.recognizer_options;
+  ropts.threads = config.threads;
+  const std::filesystem::path recognizer =
+      config.recognizer_model.empty() ? BundledModelsDir() / "recognizer_512.onnx" : config.recognizer_model;
+  FF_ASSIGN_OR_RETURN(e->recognizer_, face::Recognizer::Open(recognizer, ropts));
+  FF_ASSIGN_OR_RETURN(const face::SwapperContract* contract, face::FindSwapperContract(config.swapper));
+  const int side = config.pixel_boost * contract->size;
+  if (std::find(contract->boost_sizes.begin(), contract->boost_sizes.end(), side) == contract->boost_sizes.end())
+    return InvalidArgument("pixel boost " + std::to_string(config.pixel_boost) + " gives a " + std::to_string(side) +
+                           " px crop, which " + contract->name + " does not support (max " +
+                           std::to_string(contract->boost_sizes.back()) + " px)");
+  FF_ASSIGN_OR_RETURN(e->swapper_,
+                      face::NeuralSwapper::Open(*contract, config.swapper_model, config.converter_model, config.threads));
+  FF_ASSIGN_OR_RETURN(e->box_mask_, face::BoxMask(side, config.mask));
+  return e;
+}
+
+Result<Identity> FaceSwapEngine::LearnIdentity(const std::vector<cv::Mat>& images,
+                                               const std::vector<std::string>& names) {
+  if (images.empty()) return InvalidArgument("no source image");
+  Identity id;
+  for (size_t i = 0; i < images.size(); ++i) {
+    const std::string name = i < names.size() ? names[i] : "source " + std::to_string(i);
+    std::vector<DetectedFace> faces;
+    {
+      StageTimer t(&times_.detect_ms);
+      FF_ASSIGN_OR_RETURN(faces, detector_->Detect(images[i]));
+    }
+    if (faces.empty()) return NotFound("no face found in the source image " + name);
+    StageTimer t(&times_.embed_ms);
+    FF_ASSIGN_OR_RETURN(std::vector<float> e, recognizer_->Embed(images[i], faces[Largest(faces)].keypoints));
+    if (id.embedding.empty()) id.embedding.assign(e.size(), 0.f);
+    if (e.size() != id.embedding.size()) return InvalidArgument("the recognizer changed its embedding size");
+    for (size_t k = 0; k < e.size(); ++k) id.embedding[k] += e[k];
+    ++id.images;
+  }
+  for (float& v : id.embedding) v /= static_cast<float>(id.images);  // a mean of unit vectors, not renormalised
+  return id;
+}
+
+Result<std::vector<size_t>> FaceSwapEngine::Select(const cv::Mat& target, const std::vector<DetectedFace>& faces) {
+  std::vector<size_t> order(faces.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return faces[a].area() > faces[b].area(); });
+  if (config_.selector == SelectorMode::kMany) return order;
+  if (config_.selector == SelectorMode::kOne) return std::vector<size_t>{order.front()};
+  if (reference_.embedding.empty()) return InvalidArgument("the reference selector needs a reference face");
+  std::vector<size_t> chosen;
+  for (size_t i : order) {
+    StageTimer t(&times_.embed_ms);
+    FF_ASSIGN_OR_RETURN(std::vector<float> e, recognizer_->Embed(target, faces[i].keypoints));
+    const float distance = (1 - face::CosineSimilarity(e, reference_.embedding)) / 2;
+    if (distance < config_.reference_distance) chosen.push_back(i);
+  }
+  return chosen;
+}
+
+Status FaceSwapEngine::SwapOne(cv::Mat& frame, const DetectedFace& face,
+                               const std::vector<float>& source) {
+  const face::SwapperContract& c = swapper_->contract();
+  const int side = box_mask_.rows;
+  // Template scaled to the crop side (FaceFusion: normalised template x size), fitted by Umeyama.
+  std::vector<Point2> dst;
+  for (const Point2& p : c.template_points) dst.push_back({p.x / c.template_size * side, p.y / c.template_size * side});
+  FF_ASSIGN_OR_RETURN(cv::Mat matrix, face::EstimateSimilarity(face.keypoints, dst));
+  cv::Mat crop;
+  cv::warpAffine(frame, crop, matrix, cv::Size(side, side), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  cv::Mat swapped;
+  {
+    StageTimer t(&times_.swap_ms);
+    FF_ASSIGN_OR_RETURN(swapped, swapper_->SwapCrop(crop, source));
+  }
+  StageTimer t(&times_.paste_ms);
+  return face::PasteBack(frame, swapped, box_mask_, matrix);
+}
+
+Result<cv::Mat> FaceSwapEngine::Swap(const cv::Mat& target, const Identity& source, int* swapped) {
+  if (target.empty() || target.type() != CV_8UC3) return InvalidArgument("the target must be a non-empty 8-bit BGR image");
+  std::vector<DetectedFace> faces;
+  {
+    StageTimer t(&times_.detect_ms);
+    FF_ASSIGN_OR_RETURN(faces, detector_->Detect(target));
+  }
+  if (faces.empty()) return NotFound("no face found in the target image");
+  FF_ASSIGN_OR_RETURN(std::vector<size_t> chosen, Select(target, faces));
+  if (chosen.empty()) return NotFound("no target face is within the reference distance of the reference face");
+  FF_ASSIGN_OR_RETURN(std::vector<float> encoded, swapper_->EncodeSource(source.embedding));
+  cv::Mat frame = target.clone();
+  for (size_t i : chosen) FF_RETURN_IF_ERROR(SwapOne(frame, faces[i], encoded));
+  if (swapped != nullptr) *swapped = static_cast<int>(chosen.size());
+  return frame;
+}
+
+}  // namespace facefuse::pipeline

@@ -1,0 +1,96 @@
+// The image face-swap pipeline: detect -> select -> align -> swap -> paste
+// back, with the models opened once and reused for every image (a batch of
+// photos, later the frames of a video).
+#pragma once
+
+#include <opencv2/core.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "face/detector.h"
+#include "face/neural_swapper.h"
+#include "face/paste_back.h"
+#include "face/recognizer.h"
+#include "facefuse/status.h"
+
+namespace facefuse::pipeline {
+
+enum class SelectorMode { kMany, kOne, kReference };
+
+struct FaceSwapConfig {
+  // Neural swapper: a contract name (face/swapper_contract.h) and its model
+  // file; the converter for converter-fed contracts (simswap).
+  std::string swapper;
+  std::filesystem::path swapper_model;
+  std::filesystem::path converter_model;
+  // Detector family and model (empty: the bundled default for the family).
+  std::string detector = "yunet";
+  std::filesystem::path detector_model;
+  face::DetectorOptions detector_options;
+  // Recognizer model and its input normalisation (ArcFace w600k_r50 for
+  // inswapper, hyperswap and simswap: mean 127.5, std 127.5).
+  std::filesystem::path recognizer_model;
+  face::RecognizerOptions recognizer_options;
+  // Which target faces to swap: every face (many), the largest (one), or those
+  // within `reference_distance` ((1 - cos) / 2) of the reference identity.
+  SelectorMode selector = SelectorMode::kMany;
+  float reference_distance = 0.3f;
+  face::BoxMaskOptions mask;
+  int pixel_boost = 1;  // crop side = pixel_boost * model size
+  int threads = 0;
+};
+
+// Milliseconds spent per stage (sums over all calls since the last reset).
+struct StageTimes {
+  double detect_ms = 0, embed_ms = 0, swap_ms = 0, paste_ms = 0;
+};
+
+// One identity to swap in: the mean of unit embeddings of the largest face in
+// each source image.
+struct Identity {
+  std::vector<float> embedding;
+  int images = 0;
+};
+
+class FaceSwapEngine {
+ public:
+  // Opens the detector, recognizer and swapper. Errors: from the model files
+  // (NotFound, InvalidArgument, Unsupported); InvalidArgument for a pixel
+  // boost outside the contract's sizes.
+  static Result<std::unique_ptr<FaceSwapEngine>> Open(const FaceSwapConfig& config);
+
+  // The identity of the largest face in each image. Errors: InvalidArgument
+  // for no images; NotFound naming the image that shows no face.
+  Result<Identity> LearnIdentity(const std::vector<cv::Mat>& images, const std::vector<std::string>& names);
+
+  // Sets the reference identity for SelectorMode::kReference.
+  void SetReference(Identity reference) { reference_ = std::move(reference); }
+
+  // `target` with the selected faces swapped to `source`. Returns the number
+  // of faces swapped through `swapped`. Errors: InvalidArgument for an empty
+  // or non-BGR image; NotFound when the target shows no face (or none
+  // matches the reference); runtime errors.
+  Result<cv::Mat> Swap(const cv::Mat& target, const Identity& source, int* swapped = nullptr);
+
+  const StageTimes& times() const { return times_; }
+
+ private:
+  explicit FaceSwapEngine(FaceSwapConfig config) : config_(std::move(config)) {}
+  Result<std::vector<size_t>> Select(const cv::Mat& target, const std::vector<DetectedFace>& faces);
+  // Swaps one face into `frame` in place (the crop is cut from the frame as
+  // earlier faces left it, as FaceFusion does).
+  Status SwapOne(cv::Mat& frame, const DetectedFace& face, const std::vector<float>& source);
+
+  FaceSwapConfig config_;
+  std::unique_ptr<face::FaceDetector> detector_;
+  std::unique_ptr<face::Recognizer> recognizer_;
+  std::unique_ptr<face::NeuralSwapper> swapper_;
+  cv::Mat box_mask_;
+  Identity reference_;
+  StageTimes times_;
+};
+
+}  // namespace facefuse::pipeline
