@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <sstream>
 #include <unordered_map>
@@ -27,7 +28,10 @@ bool SupportedStorageType(int32_t t) {
   }
 }
 
-Status ReadExternal(const onnx::TensorProto& p, const fs::path& base_dir, size_t bytes, void* dst) {
+// Reads `bytes` of external data into the tensor `allocate` returns, which is called only once the file is known
+// to hold them (a corrupt model cannot make us allocate what it does not have).
+Status ReadExternal(const onnx::TensorProto& p, const fs::path& base_dir, size_t bytes,
+                    const std::function<Result<void*>()>& allocate) {
   std::string location;
   int64_t offset = 0, length = -1;
   for (const auto& kv : p.external_data()) {
@@ -58,6 +62,7 @@ Status ReadExternal(const onnx::TensorProto& p, const fs::path& base_dir, size_t
   if (offset > size || static_cast<int64_t>(bytes) > size - offset)
     return InvalidArgument("external data file " + file.string() + " is too short for offset " +
                            std::to_string(offset) + " + " + std::to_string(bytes) + " bytes");
+  FF_ASSIGN_OR_RETURN(void* dst, allocate());
   in.seekg(offset);
   in.read(static_cast<char*>(dst), static_cast<std::streamsize>(bytes));
   if (!in) return IoError("reading " + file.string() + " failed");
@@ -74,6 +79,29 @@ Status CopyTyped(const google::protobuf::RepeatedField<Src>& src, int64_t n, Dst
     else dst[i] = static_cast<Dst>(src.Get(static_cast<int>(i)));
   }
   return Status::Ok();
+}
+
+// Values held in the typed field that `dt` uses (-1 for a dtype without one).
+int64_t StoredValueCount(const onnx::TensorProto& p, DataType dt) {
+  switch (dt) {
+    case DataType::kFloat32: return p.float_data_size();
+    case DataType::kFloat64: return p.double_data_size();
+    case DataType::kInt64: return p.int64_data_size();
+    case DataType::kUInt64: case DataType::kUInt32: return p.uint64_data_size();
+    case DataType::kInt32: case DataType::kInt16: case DataType::kInt8: case DataType::kUInt8: case DataType::kUInt16:
+    case DataType::kFloat16: case DataType::kBFloat16: case DataType::kBool: return p.int32_data_size();
+    default: return -1;
+  }
+}
+
+const char* TypedFieldName(DataType dt) {
+  switch (dt) {
+    case DataType::kFloat32: return "float_data";
+    case DataType::kFloat64: return "double_data";
+    case DataType::kInt64: return "int64_data";
+    case DataType::kUInt64: case DataType::kUInt32: return "uint64_data";
+    default: return "int32_data";
+  }
 }
 
 Result<Tensor> TensorFromProto(const onnx::TensorProto& p, const fs::path& base_dir) {
@@ -93,16 +121,27 @@ Result<Tensor> TensorFromProto(const onnx::TensorProto& p, const fs::path& base_
   if (count * static_cast<int64_t>(esize) > kMaxTensorBytes)
     return InvalidArgument(who + " is impossibly large " + ShapeToString(shape));
   size_t bytes = static_cast<size_t>(count) * esize;
-  auto t = Tensor::Allocate(dt, shape);
-  if (!t.ok()) return t.status().WithContext(who);
   if (p.data_location() == onnx::TensorProto::EXTERNAL) {
-    FF_RETURN_IF_ERROR(ReadExternal(p, base_dir, bytes, t->raw()).WithContext(who));
+    Tensor t;
+    auto allocate = [&]() -> Result<void*> {
+      FF_ASSIGN_OR_RETURN(t, Tensor::Allocate(dt, shape));
+      return t.raw();
+    };
+    FF_RETURN_IF_ERROR(ReadExternal(p, base_dir, bytes, allocate).WithContext(who));
     return t;
   }
   if (p.has_raw_data()) {
     if (p.raw_data().size() != bytes)
       return InvalidArgument(who + " has " + std::to_string(p.raw_data().size()) + " bytes of raw_data but dims " +
                              ShapeToString(shape) + " need " + std::to_string(bytes));
+  } else if (StoredValueCount(p, dt) != count) {
+    return InvalidArgument(who + " stores " + std::to_string(StoredValueCount(p, dt)) + " values in " +
+                           TypedFieldName(dt) + " but dims " +
+                           ShapeToString(shape) + " need " + std::to_string(count));
+  }
+  auto t = Tensor::Allocate(dt, shape);
+  if (!t.ok()) return t.status().WithContext(who);
+  if (p.has_raw_data()) {
     if (bytes) std::memcpy(t->raw(), p.raw_data().data(), bytes);
     return t;
   }
