@@ -15,5 +15,6 @@ void AddMonitorCommand(CLI::App& app, int& exit_code);     // monitor.cpp
 void AddJobCommand(CLI::App& app, int& exit_code);         // job.cpp
 void AddServeCommand(CLI::App& app, int& exit_code);       // serve.cpp
 void AddEmbedCommand(CLI::App& app, int& exit_code);       // embed.cpp
+void AddModelsCommand(CLI::App& app, int& exit_code);      // models.cpp
 
 }  // namespace facefuse::cli

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   facefuse::cli::AddJobCommand(app, exit_code);
   facefuse::cli::AddServeCommand(app, exit_code);
   facefuse::cli::AddEmbedCommand(app, exit_code);
+  facefuse::cli::AddModelsCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
