@@ -31,8 +31,11 @@ int Fail(const Status& s) {
 std::string HumanSize(uint64_t bytes) {
   if (bytes == 0) return "?";
   char buf[32];
-  if (bytes >= (1u << 20)) std::snprintf(buf, sizeof buf, "%.1f MB", bytes / 1048576.0);
-  else std::snprintf(buf, sizeof buf, "%.0f kB", bytes / 1024.0);
+  if (bytes >= (1u << 20)) {
+    std::snprintf(buf, sizeof buf, "%.1f MB", bytes / 1048576.0);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.0f kB", bytes / 1024.0);
+  }
   return buf;
 }
 
@@ -49,8 +52,11 @@ int RunList(const models::ModelsDir& dir) {
     auto installed = models::FindInstalledModel(e, dir);
     std::error_code ec;
     const char* status = "missing";
-    if (installed.ok()) status = e.bundled && installed->parent_path() != dir.path ? "bundled" : "installed";
-    else if (fs::exists(models::PartPath(models::DownloadPath(e, dir)), ec)) status = "partial";
+    if (installed.ok()) {
+      status = e.bundled && installed->parent_path() != dir.path ? "bundled" : "installed";
+    } else if (fs::exists(models::PartPath(models::DownloadPath(e, dir)), ec)) {
+      status = "partial";
+    }
     std::printf("%-24s %-11s %9s  %-9s %s\n", std::string(e.name).c_str(),
                 std::string(models::ModelKindName(e.kind)).c_str(), HumanSize(e.size_bytes).c_str(), status,
                 std::string(e.licence).c_str());
@@ -106,16 +112,18 @@ int RunDownload(const ModelsOptions& o, const models::ModelsDir& dir) {
   request.expected_size = e->size_bytes;
   request.expected_sha256 = std::string(e->sha256);
   if (!models::HashPinned(*e)) {
-    std::fprintf(stderr, "models: note: the sha256 of %s is not pinned in the catalog; the file is checked by size "
-                         "only\n", o.name.c_str());
+    std::fprintf(stderr,
+                 "models: note: the sha256 of %s is not pinned in the catalog; the file is checked by size "
+                 "only\n",
+                 o.name.c_str());
   }
   auto http = models::MakeHttplibGetter();
   auto printer = std::make_shared<ProgressPrinter>(o.name);
   auto result = models::DownloadFile(request, *http, [printer](uint64_t r, uint64_t t) { (*printer)(r, t); });
   printer.reset();
   if (!result.ok()) return Fail(result.status());
-  std::printf("%s -> %s (%s%s)\nsha256 %s%s\n", o.name.c_str(), result->path.c_str(), HumanSize(result->size_bytes).c_str(),
-              result->resumed_from ? ", resumed" : "", result->sha256.c_str(),
+  std::printf("%s -> %s (%s%s)\nsha256 %s%s\n", o.name.c_str(), result->path.c_str(),
+              HumanSize(result->size_bytes).c_str(), result->resumed_from ? ", resumed" : "", result->sha256.c_str(),
               result->hash_pinned ? " (matches the catalog)" : " (NOT pinned: compare it with a trusted source)");
   return 0;
 }

@@ -51,8 +51,8 @@ constexpr std::array kCatalog = {
     // manifests give 3,295,067 B (pinned); one gives sha256 2c07342347cef21a619c49dd5664fb8c09570ae9
     // eda5bff3e385c11eafc45ada (single source: not pinned).
     ModelEntry{"scrfd_2.5g", kDet, "scrfd_2.5g.onnx", 3295067, "", kInsightFaceLicence,
-               FF_GITHUB("models-3.0.0", "scrfd_2.5g.onnx"), FF_HF("models-3.0.0", "scrfd_2.5g.onnx"), "",
-               "scrfd", false},
+               FF_GITHUB("models-3.0.0", "scrfd_2.5g.onnx"), FF_HF("models-3.0.0", "scrfd_2.5g.onnx"), "", "scrfd",
+               false},
     // fixtures (scrfd_500m = buffalo_s det_500m.onnx).
     ModelEntry{"det_500m", kDet, "det_500m.onnx", 2524817,
                "5e4447f50245bbd7966bd6c0fa52938c61474a04ec7def48753668a9d8b4ea3a", kInsightFaceLicence,
@@ -93,8 +93,8 @@ constexpr std::array kCatalog = {
     // published; FaceFusion's export (buffalo_l w600k_r50.onnx is 174,383,860 B, sha256 4c06341c...).
     ModelEntry{"arcface_w600k_r50", kRec, "arcface_w600k_r50.onnx", 174388474,
                "f1f79dc3b0b79a69f94799af1fffebff09fbd78fd96a275fd8f0cbbea23270d1", kInsightFaceLicence,
-               FF_GITHUB("models-3.0.0", "arcface_w600k_r50.onnx"), FF_HF("models-3.0.0", "arcface_w600k_r50.onnx"),
-               "", "arcface", false},
+               FF_GITHUB("models-3.0.0", "arcface_w600k_r50.onnx"), FF_HF("models-3.0.0", "arcface_w600k_r50.onnx"), "",
+               "arcface", false},
     // bundled; npm faceplugin-face-recognition-js@0.0.1 model/fr_feature.onnx.
     ModelEntry{"recognizer_512", kRec, "recognizer_512.onnx", 4884269,
                "87aacdfe57510db2af90c0251df680e8eec88f122ee94712121d09bcaaaf3581",
@@ -131,10 +131,11 @@ constexpr std::array kCatalog = {
                "hyperswap", false},
     // not pinned (no published value found).
     ModelEntry{"simswap_256", kSwp, "simswap_256.onnx", 0, "", "SimSwap: non-commercial research; see upstream",
-               FF_GITHUB("models-3.0.0", "simswap_256.onnx"), FF_HF("models-3.0.0", "simswap_256.onnx"), "",
-               "simswap", false},
+               FF_GITHUB("models-3.0.0", "simswap_256.onnx"), FF_HF("models-3.0.0", "simswap_256.onnx"), "", "simswap",
+               false},
     ModelEntry{"simswap_unofficial_512", kSwp, "simswap_unofficial_512.onnx", 0, "",
-               "SimSwap: non-commercial research; see upstream", FF_GITHUB("models-3.0.0", "simswap_unofficial_512.onnx"),
+               "SimSwap: non-commercial research; see upstream",
+               FF_GITHUB("models-3.0.0", "simswap_unofficial_512.onnx"),
                FF_HF("models-3.0.0", "simswap_unofficial_512.onnx"), "", "simswap", false},
 
     // ---- enhancers
@@ -152,8 +153,8 @@ constexpr std::array kCatalog = {
                false},
     // not pinned (no published value found).
     ModelEntry{"codeformer", kEnh, "codeformer.onnx", 0, "", "S-Lab License 1.0 (non-commercial)",
-               FF_GITHUB("models-3.0.0", "codeformer.onnx"), FF_HF("models-3.0.0", "codeformer.onnx"), "",
-               "codeformer", false},
+               FF_GITHUB("models-3.0.0", "codeformer.onnx"), FF_HF("models-3.0.0", "codeformer.onnx"), "", "codeformer",
+               false},
     // published (one other manifest lists 71,844,390 B for the same sha256; the majority value is pinned).
     ModelEntry{"gpen_bfr_256", kEnh, "gpen_bfr_256.onnx", 75792988,
                "bad8bf0426873828df2dbf4e3b3d9ababba9da7965b8b72426569486f7ae5c25", "GPEN: non-commercial; see upstream",
@@ -185,12 +186,18 @@ constexpr std::array kCatalog = {
 
 std::string_view ModelKindName(ModelKind kind) {
   switch (kind) {
-    case ModelKind::kDetector: return "detector";
-    case ModelKind::kLandmarker: return "landmarker";
-    case ModelKind::kRecognizer: return "recognizer";
-    case ModelKind::kSwapper: return "swapper";
-    case ModelKind::kEnhancer: return "enhancer";
-    case ModelKind::kMask: return "mask";
+    case ModelKind::kDetector:
+      return "detector";
+    case ModelKind::kLandmarker:
+      return "landmarker";
+    case ModelKind::kRecognizer:
+      return "recognizer";
+    case ModelKind::kSwapper:
+      return "swapper";
+    case ModelKind::kEnhancer:
+      return "enhancer";
+    case ModelKind::kMask:
+      return "mask";
   }
   return "unknown";
 }

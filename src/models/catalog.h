@@ -25,20 +25,20 @@ enum class ModelKind { kDetector, kLandmarker, kRecognizer, kSwapper, kEnhancer,
 std::string_view ModelKindName(ModelKind kind);
 
 struct ModelEntry {
-  std::string_view name;       // catalog name (FaceFusion naming), e.g. "inswapper_128"
+  std::string_view name;  // catalog name (FaceFusion naming), e.g. "inswapper_128"
   ModelKind kind;
-  std::string_view file_name;  // file name in a models directory, e.g. "inswapper_128.onnx"
-  uint64_t size_bytes;         // 0: not pinned
-  std::string_view sha256;     // 64 lower-case hex digits; empty: not pinned
-  std::string_view licence;    // short licence note; read the upstream terms before use
-  std::string_view url;        // primary download URL (https)
-  std::string_view mirror_url; // second URL with the same file; may be empty
+  std::string_view file_name;   // file name in a models directory, e.g. "inswapper_128.onnx"
+  uint64_t size_bytes;          // 0: not pinned
+  std::string_view sha256;      // 64 lower-case hex digits; empty: not pinned
+  std::string_view licence;     // short licence note; read the upstream terms before use
+  std::string_view url;         // primary download URL (https)
+  std::string_view mirror_url;  // second URL with the same file; may be empty
   // Non-empty: `url` is an archive (zip/tgz) that holds the model as this
   // member; facefuse does not unpack archives, so the model cannot be fetched
   // with `facefuse models download` and the user extracts it by hand.
   std::string_view archive_member;
-  std::string_view contract;   // section of the model-contract doc the code follows
-  bool bundled;                // ships in the repository's models/ folder
+  std::string_view contract;  // section of the model-contract doc the code follows
+  bool bundled;               // ships in the repository's models/ folder
 };
 
 // Every catalog entry, in display order. Names are unique.

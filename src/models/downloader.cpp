@@ -79,8 +79,8 @@ Transfer FetchIntoPart(const std::string& url, const fs::path& part, uint64_t pi
     ParseContentRange(head.content_range, &range_first, &range_total);
     uint64_t announced = 0;
     if (head.status == 416 && offset > 0) {
-      if (range_total == 0 || range_total == offset) part_complete = true;
-      else t.restart = true;
+      part_complete = range_total == 0 || range_total == offset;  // else the .part is longer than the file
+      t.restart = !part_complete;
       return false;
     }
     if (head.status == 404 || head.status == 410) {
@@ -137,14 +137,15 @@ Transfer FetchIntoPart(const std::string& url, const fs::path& part, uint64_t pi
   if (written == 0) fs::remove(part, ec);  // leave no empty .part behind (e.g. when offline)
   t.resumed_from = offset;
   if (part_complete || t.restart) return t;
-  if (!reason.ok()) t.status = reason;
-  else if (!got.ok()) {
+  if (!reason.ok()) {
+    t.status = reason;
+  } else if (!got.ok()) {
     t.status = written == 0 ? got
                             : Status(got.code(), got.message() + " (kept " + std::to_string(written) + " bytes in " +
                                                      part.filename().string() + " to resume from)");
-  }
-  else if (!closed.ok()) t.status = closed;
-  else if (total != 0 && written != total) {
+  } else if (!closed.ok()) {
+    t.status = closed;
+  } else if (total != 0 && written != total) {
     t.status = Unavailable("transfer ended after " + std::to_string(written) + " of " + std::to_string(total) +
                            " bytes; run again to resume");
   }
@@ -198,7 +199,9 @@ Result<DownloadResult> DownloadFile(const DownloadRequest& request, HttpGetter& 
     if (s.ok()) s = VerifyPart(part, request, &result, &bad);
     if (s.ok()) {
       fs::rename(part, request.destination, ec);
-      if (ec) return IoError("cannot rename " + part.string() + " to " + request.destination.string() + ": " + ec.message());
+      if (ec) {
+        return IoError("cannot rename " + part.string() + " to " + request.destination.string() + ": " + ec.message());
+      }
       return result;
     }
     if (bad) {

@@ -50,8 +50,8 @@ struct DownloadResult {
   std::string url;             // the URL that delivered the file
   std::string sha256;          // computed sha256 of the file
   uint64_t size_bytes = 0;
-  uint64_t resumed_from = 0;   // bytes reused from an earlier .part; 0 for a fresh download
-  bool hash_pinned = false;    // true when sha256 was checked against request.expected_sha256
+  uint64_t resumed_from = 0;  // bytes reused from an earlier .part; 0 for a fresh download
+  bool hash_pinned = false;   // true when sha256 was checked against request.expected_sha256
 };
 
 // Downloads request.urls[i] to request.destination as described above, using

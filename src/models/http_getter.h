@@ -45,7 +45,7 @@ class HttpGetter {
 
 struct HttpOptions {
   int connect_timeout_seconds = 15;
-  int read_timeout_seconds = 60;    // per read; a stalled transfer fails after this long
+  int read_timeout_seconds = 60;  // per read; a stalled transfer fails after this long
   std::string user_agent = "facefuse/0.1.0";
 };
 

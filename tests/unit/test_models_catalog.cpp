@@ -27,8 +27,8 @@ class TempDir {
  public:
   TempDir() {
     static int counter = 0;
-    path_ = fs::temp_directory_path() /
-            ("facefuse-models-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
+    path_ =
+        fs::temp_directory_path() / ("facefuse-models-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
     fs::remove_all(path_);
     fs::create_directories(path_);
   }
@@ -39,9 +39,7 @@ class TempDir {
   fs::path path_;
 };
 
-void WriteFile(const fs::path& p, const std::string& bytes) {
-  std::ofstream(p, std::ios::binary) << bytes;
-}
+void WriteFile(const fs::path& p, const std::string& bytes) { std::ofstream(p, std::ios::binary) << bytes; }
 
 TEST(ModelsCatalog, NamesAndFileNamesAreUnique) {
   std::set<std::string_view> names, files;
@@ -54,12 +52,14 @@ TEST(ModelsCatalog, NamesAndFileNamesAreUnique) {
 }
 
 TEST(ModelsCatalog, HasEveryModelThePipelineNames) {
+  // clang-format off
   for (const char* name :
        {"yunet_2023mar", "scrfd_2.5g", "det_500m", "det_2.5g", "det_10g", "retinaface_mnet025", "yoloface_8n",
         "2dfan4", "face_mesh_468", "blazeface_front", "arcface_w600k_r50", "recognizer_512", "inswapper_128",
         "inswapper_128_fp16", "hyperswap_1a_256", "hyperswap_1b_256", "hyperswap_1c_256", "simswap_256",
         "simswap_unofficial_512", "gfpgan_1.2", "gfpgan_1.3", "gfpgan_1.4", "codeformer", "gpen_bfr_256",
         "gpen_bfr_512", "xseg_1", "bisenet_resnet_34"}) {
+    // clang-format on
     EXPECT_NE(FindModel(name), nullptr) << name;
   }
 }

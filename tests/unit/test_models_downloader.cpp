@@ -200,6 +200,23 @@ TEST_F(ModelsDownload, ResumesAfterTheConnectionDropped) {
   EXPECT_EQ(ReadFile(dest_), content_);
 }
 
+TEST_F(ModelsDownload, CompletePartIsVerifiedWithoutRefetching) {
+  fs::create_directories(dest_.parent_path());
+  WriteFile(PartPath(dest_), content_);
+  auto pinned = DownloadFile(Request("/model.onnx"), *http_);  // pinned size reached: no request at all
+  ASSERT_TRUE(pinned.ok()) << pinned.status().ToString();
+  EXPECT_TRUE(server_->ranges().empty());
+  EXPECT_EQ(ReadFile(dest_), content_);
+
+  fs::remove(dest_);
+  WriteFile(PartPath(dest_), content_);
+  auto unpinned = DownloadFile(Request("/model.onnx", /*pin=*/false), *http_);  // the server answers 416
+  ASSERT_TRUE(unpinned.ok()) << unpinned.status().ToString();
+  EXPECT_EQ(server_->ranges(), std::vector<std::string>{"bytes=" + std::to_string(content_.size()) + "-"});
+  EXPECT_EQ(unpinned->resumed_from, content_.size());
+  EXPECT_EQ(ReadFile(dest_), content_);
+}
+
 TEST_F(ModelsDownload, RestartsWhenTheServerIgnoresRange) {
   fs::create_directories(dest_.parent_path());
   WriteFile(PartPath(dest_), content_.substr(0, 5000));
