@@ -12,6 +12,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   prometheus prometheus-cpp-dev curl jq iproute2
+  libcpp-httplib-dev libssl-dev
 )
 
 missing=()

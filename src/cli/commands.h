@@ -16,5 +16,6 @@ void AddJobCommand(CLI::App& app, int& exit_code);         // job.cpp
 void AddServeCommand(CLI::App& app, int& exit_code);       // serve.cpp
 void AddEmbedCommand(CLI::App& app, int& exit_code);       // embed.cpp
 void AddSwapCommand(CLI::App& app, int& exit_code);        // swap.cpp
+void AddModelsCommand(CLI::App& app, int& exit_code);      // models.cpp
 
 }  // namespace facefuse::cli

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   facefuse::cli::AddServeCommand(app, exit_code);
   facefuse::cli::AddEmbedCommand(app, exit_code);
   facefuse::cli::AddSwapCommand(app, exit_code);
+  facefuse::cli::AddModelsCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

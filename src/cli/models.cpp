@@ -1,0 +1,213 @@
+// facefuse models list|download|verify|path: the model catalog.
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <system_error>
+
+#include "cli/commands.h"
+#include "models/catalog.h"
+#include "models/downloader.h"
+#include "models/models_dir.h"
+#include "models/sha256.h"
+
+namespace facefuse::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using models::ModelEntry;
+
+struct ModelsOptions {
+  std::string models_dir;  // --models-dir
+  std::string name;        // NAME argument of download / verify / path
+  bool force = false;      // download --force
+};
+
+int Fail(const Status& s) {
+  std::fprintf(stderr, "models: %s\n", s.ToString().c_str());
+  return 1;
+}
+
+std::string HumanSize(uint64_t bytes) {
+  if (bytes == 0) return "?";
+  char buf[32];
+  if (bytes >= (1u << 20)) {
+    std::snprintf(buf, sizeof buf, "%.1f MB", bytes / 1048576.0);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.0f kB", bytes / 1024.0);
+  }
+  return buf;
+}
+
+const ModelEntry* FindOrComplain(const std::string& name) {
+  const ModelEntry* entry = models::FindModel(name);
+  if (!entry) std::fprintf(stderr, "models: unknown model %s (see `facefuse models list`)\n", name.c_str());
+  return entry;
+}
+
+int RunList(const models::ModelsDir& dir) {
+  std::printf("models directory: %s (from %s)\n", dir.path.c_str(), dir.source.c_str());
+  std::printf("%-24s %-11s %9s  %-9s %s\n", "NAME", "KIND", "SIZE", "STATUS", "LICENCE");
+  for (const ModelEntry& e : models::Catalog()) {
+    auto installed = models::FindInstalledModel(e, dir);
+    std::error_code ec;
+    const char* status = "missing";
+    if (installed.ok()) {
+      status = e.bundled && installed->parent_path() != dir.path ? "bundled" : "installed";
+    } else if (fs::exists(models::PartPath(models::DownloadPath(e, dir)), ec)) {
+      status = "partial";
+    }
+    std::printf("%-24s %-11s %9s  %-9s %s\n", std::string(e.name).c_str(),
+                std::string(models::ModelKindName(e.kind)).c_str(), HumanSize(e.size_bytes).c_str(), status,
+                std::string(e.licence).c_str());
+  }
+  return 0;
+}
+
+// Prints progress on stderr at most every 200 ms, and a final newline.
+class ProgressPrinter {
+ public:
+  explicit ProgressPrinter(std::string name) : name_(std::move(name)) {}
+  ~ProgressPrinter() {
+    if (printed_) std::fprintf(stderr, "\n");
+  }
+  void operator()(uint64_t received, uint64_t total) {
+    auto now = std::chrono::steady_clock::now();
+    if (printed_ && now - last_ < std::chrono::milliseconds(200) && received != total) return;
+    last_ = now;
+    printed_ = true;
+    if (total != 0) {
+      std::fprintf(stderr, "\r%s: %s / %s (%3.0f%%)", name_.c_str(), HumanSize(received).c_str(),
+                   HumanSize(total).c_str(), 100.0 * received / total);
+    } else {
+      std::fprintf(stderr, "\r%s: %s", name_.c_str(), HumanSize(received).c_str());
+    }
+    std::fflush(stderr);
+  }
+
+ private:
+  std::string name_;
+  std::chrono::steady_clock::time_point last_;
+  bool printed_ = false;
+};
+
+int RunDownload(const ModelsOptions& o, const models::ModelsDir& dir) {
+  const ModelEntry* e = FindOrComplain(o.name);
+  if (!e) return 1;
+  if (auto installed = models::FindInstalledModel(*e, dir); installed.ok() && (e->bundled || !o.force)) {
+    std::printf("%s is %s: %s%s\n", o.name.c_str(), e->bundled ? "bundled with facefuse" : "already installed",
+                installed->c_str(), e->bundled ? "" : " (use --force to download it again)");
+    return 0;
+  }
+  if (!models::Downloadable(*e)) {
+    std::fprintf(stderr, "models: %s cannot be downloaded directly: extract %s from %s and save it as %s\n",
+                 o.name.c_str(), std::string(e->archive_member).c_str(), std::string(e->url).c_str(),
+                 models::DownloadPath(*e, dir).c_str());
+    return 1;
+  }
+  models::DownloadRequest request;
+  request.urls.emplace_back(e->url);
+  if (!e->mirror_url.empty()) request.urls.emplace_back(e->mirror_url);
+  request.destination = models::DownloadPath(*e, dir);
+  request.expected_size = e->size_bytes;
+  request.expected_sha256 = std::string(e->sha256);
+  if (!models::HashPinned(*e)) {
+    std::fprintf(stderr,
+                 "models: note: the sha256 of %s is not pinned in the catalog; the file is checked by size "
+                 "only\n",
+                 o.name.c_str());
+  }
+  auto http = models::MakeHttplibGetter();
+  auto printer = std::make_shared<ProgressPrinter>(o.name);
+  auto result = models::DownloadFile(request, *http, [printer](uint64_t r, uint64_t t) { (*printer)(r, t); });
+  printer.reset();
+  if (!result.ok()) return Fail(result.status());
+  std::printf("%s -> %s (%s%s)\nsha256 %s%s\n", o.name.c_str(), result->path.c_str(),
+              HumanSize(result->size_bytes).c_str(), result->resumed_from ? ", resumed" : "", result->sha256.c_str(),
+              result->hash_pinned ? " (matches the catalog)" : " (NOT pinned: compare it with a trusted source)");
+  return 0;
+}
+
+// Verifies one entry; returns false on a mismatch (or, when `required`, a missing file).
+bool VerifyOne(const ModelEntry& e, const models::ModelsDir& dir, bool required) {
+  auto path = models::FindInstalledModel(e, dir);
+  if (!path.ok()) {
+    if (required) std::fprintf(stderr, "models: %s\n", path.status().message().c_str());
+    return !required;
+  }
+  auto sha = models::Sha256OfFile(*path);
+  if (!sha.ok()) {
+    std::printf("ERROR     %-24s %s\n", std::string(e.name).c_str(), sha.status().ToString().c_str());
+    return false;
+  }
+  std::error_code ec;
+  uint64_t size = fs::file_size(*path, ec);
+  if (models::HashPinned(e)) {
+    bool ok = *sha == e.sha256 && (!models::SizePinned(e) || size == e.size_bytes);
+    std::printf("%-9s %-24s %s\n", ok ? "ok" : "MISMATCH", std::string(e.name).c_str(), path->c_str());
+    if (!ok) std::printf("          expected sha256 %s, got %s\n", std::string(e.sha256).c_str(), sha->c_str());
+    return ok;
+  }
+  std::printf("%-9s %-24s %s\n          sha256 %s (not pinned in the catalog; nothing to compare)\n", "unpinned",
+              std::string(e.name).c_str(), path->c_str(), sha->c_str());
+  return true;
+}
+
+int RunVerify(const ModelsOptions& o, const models::ModelsDir& dir) {
+  if (!o.name.empty()) {
+    const ModelEntry* e = FindOrComplain(o.name);
+    return e && VerifyOne(*e, dir, /*required=*/true) ? 0 : 1;
+  }
+  bool all_ok = true;
+  int checked = 0;
+  for (const ModelEntry& e : models::Catalog()) {
+    if (!models::FindInstalledModel(e, dir).ok()) continue;
+    ++checked;
+    all_ok = VerifyOne(e, dir, /*required=*/false) && all_ok;
+  }
+  std::printf("%d of %zu catalog models installed (models directory %s)%s\n", checked, models::Catalog().size(),
+              dir.path.c_str(), all_ok ? "" : "; MISMATCHES found");
+  return all_ok ? 0 : 1;
+}
+
+int RunPath(const ModelsOptions& o, const models::ModelsDir& dir) {
+  auto path = models::ResolveModel(o.name, dir);
+  if (!path.ok()) {
+    std::fprintf(stderr, "models: %s\n", path.status().message().c_str());
+    return 1;
+  }
+  std::printf("%s\n", path->c_str());
+  return 0;
+}
+
+}  // namespace
+
+void AddModelsCommand(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<ModelsOptions>();
+  auto* cmd = app.add_subcommand("models", "List, download, verify and locate models of the catalog");
+  cmd->add_option("--models-dir", o->models_dir,
+                  "Models directory (default: $FACEFUSE_MODELS_DIR, else $XDG_DATA_HOME/facefuse/models, "
+                  "else ~/.local/share/facefuse/models)");
+  cmd->require_subcommand(1);
+  cmd->fallthrough();
+  auto with_dir = [o, &exit_code](int (*run)(const ModelsOptions&, const models::ModelsDir&)) {
+    return [o, &exit_code, run] {
+      auto dir = models::ResolveModelsDir(o->models_dir);
+      exit_code = dir.ok() ? run(*o, *dir) : Fail(dir.status());
+    };
+  };
+  cmd->add_subcommand("list", "Show every catalog model with its status (installed, bundled, missing)")
+      ->callback(with_dir([](const ModelsOptions&, const models::ModelsDir& d) { return RunList(d); }));
+  auto* download = cmd->add_subcommand("download", "Download a model into the models directory (resumable)");
+  download->add_option("name", o->name, "Catalog name")->required();
+  download->add_flag("--force", o->force, "Download again even if the model is installed");
+  download->callback(with_dir(&RunDownload));
+  auto* verify = cmd->add_subcommand("verify", "Check installed models against the catalog sha256");
+  verify->add_option("name", o->name, "Catalog name (default: every installed model)");
+  verify->callback(with_dir(&RunVerify));
+  auto* path = cmd->add_subcommand("path", "Print the file a model name or path resolves to");
+  path->add_option("name", o->name, "Catalog name or model file")->required();
+  path->callback(with_dir(&RunPath));
+}
+
+}  // namespace facefuse::cli

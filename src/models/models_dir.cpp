@@ -1,0 +1,94 @@
+#include "models/models_dir.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <system_error>
+
+#include "common/paths.h"
+
+namespace facefuse::models {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool IsRegularFile(const fs::path& p) {
+  std::error_code ec;
+  return fs::is_regular_file(p, ec);
+}
+
+const char* NonEmpty(const char* value) { return value && *value ? value : nullptr; }
+
+// The repository's models/ folder, independent of $FACEFUSE_MODELS_DIR (which
+// BundledModelsDir() honours).
+fs::path RepositoryModelsDir() { return FACEFUSE_BUNDLED_MODELS_DIR; }
+
+}  // namespace
+
+Result<ModelsDir> ResolveModelsDir(std::string_view flag, const EnvLookup& env) {
+  if (!flag.empty()) return ModelsDir{fs::path(flag), "--models-dir"};
+  if (const char* v = NonEmpty(env("FACEFUSE_MODELS_DIR"))) return ModelsDir{fs::path(v), "FACEFUSE_MODELS_DIR"};
+  if (const char* v = NonEmpty(env("XDG_DATA_HOME")); v && fs::path(v).is_absolute()) {
+    return ModelsDir{fs::path(v) / "facefuse" / "models", "XDG_DATA_HOME"};
+  }
+  if (const char* v = NonEmpty(env("HOME"))) {
+    return ModelsDir{fs::path(v) / ".local" / "share" / "facefuse" / "models", "HOME"};
+  }
+  return FailedPrecondition(
+      "no models directory: pass --models-dir DIR or set FACEFUSE_MODELS_DIR (neither XDG_DATA_HOME nor HOME is set)");
+}
+
+Result<ModelsDir> ResolveModelsDir(std::string_view flag) {
+  return ResolveModelsDir(flag, [](const char* name) { return static_cast<const char*>(std::getenv(name)); });
+}
+
+std::vector<fs::path> SearchFolders(const ModelEntry& entry, const ModelsDir& dir) {
+  std::vector<fs::path> folders = {dir.path};
+  if (entry.bundled) {
+    for (const fs::path& extra : {BundledModelsDir(), RepositoryModelsDir()}) {
+      if (std::find(folders.begin(), folders.end(), extra) == folders.end()) folders.push_back(extra);
+    }
+  }
+  return folders;
+}
+
+Result<fs::path> FindInstalledModel(const ModelEntry& entry, const ModelsDir& dir) {
+  for (const fs::path& folder : SearchFolders(entry, dir)) {
+    fs::path candidate = folder / entry.file_name;
+    if (IsRegularFile(candidate)) return candidate;
+  }
+  return NotFound(MissingModelMessage(entry, dir));
+}
+
+fs::path DownloadPath(const ModelEntry& entry, const ModelsDir& dir) { return dir.path / entry.file_name; }
+
+std::string MissingModelMessage(const ModelEntry& entry, const ModelsDir& dir) {
+  std::string m = "model " + std::string(entry.name) + " (" + std::string(ModelKindName(entry.kind)) +
+                  ") is not installed: put " + std::string(entry.file_name) + " into " + dir.path.string() +
+                  "/ (models directory, from " + dir.source + ")";
+  if (Downloadable(entry)) {
+    m += "; run `facefuse models download " + std::string(entry.name) + "` or fetch it by hand from " +
+         std::string(entry.url);
+  } else if (!entry.archive_member.empty()) {
+    m += "; extract " + std::string(entry.archive_member) + " from " + std::string(entry.url) + " and save it as " +
+         std::string(entry.file_name);
+  }
+  if (!HashPinned(entry)) m += " (its sha256 is not pinned in the catalog)";
+  return m;
+}
+
+Result<fs::path> ResolveModel(const std::string& name_or_path, const ModelsDir& dir) {
+  if (name_or_path.empty()) return InvalidArgument("empty model name");
+  if (const ModelEntry* entry = FindModel(name_or_path)) return FindInstalledModel(*entry, dir);
+  fs::path path(name_or_path);
+  if (IsRegularFile(path)) return path;
+  if (!path.has_parent_path()) {
+    if (const ModelEntry* entry = FindModelByFileName(name_or_path)) return FindInstalledModel(*entry, dir);
+    if (path.extension() != ".onnx") {
+      return NotFound("unknown model " + name_or_path +
+                      ": not a catalog name (see `facefuse models list`) and no such file");
+    }
+  }
+  return NotFound("model file " + name_or_path + " does not exist");
+}
+
+}  // namespace facefuse::models

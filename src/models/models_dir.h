@@ -1,0 +1,66 @@
+// Where model files live, and how a model name or path becomes a file.
+//
+// Downloaded models live in one models directory, chosen in this order:
+//   1. --models-dir DIR (the `flag` argument)
+//   2. $FACEFUSE_MODELS_DIR
+//   3. $XDG_DATA_HOME/facefuse/models   (only when XDG_DATA_HOME is an absolute path)
+//   4. $HOME/.local/share/facefuse/models
+// Bundled models (ModelEntry::bundled) are also found in the repository's
+// models/ folder, so they work on a fresh clone with no download.
+//
+// Thread safety: every function is thread-safe; ResolveModelsDir reads the
+// environment through `env` (getenv by default), which must not be modified
+// concurrently.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "facefuse/status.h"
+#include "models/catalog.h"
+
+namespace facefuse::models {
+
+struct ModelsDir {
+  std::filesystem::path path;  // the directory (may not exist yet)
+  std::string source;          // what chose it: "--models-dir", "FACEFUSE_MODELS_DIR", "XDG_DATA_HOME", "HOME"
+};
+
+// Returns the value of an environment variable, or nullptr when unset.
+using EnvLookup = std::function<const char*(const char* name)>;
+
+// Chooses the models directory (order above). An empty `flag` or an empty
+// variable counts as unset.
+// Errors: FailedPrecondition when nothing is set (no flag, no variables, no HOME).
+Result<ModelsDir> ResolveModelsDir(std::string_view flag, const EnvLookup& env);
+Result<ModelsDir> ResolveModelsDir(std::string_view flag);  // reads the process environment
+
+// The folders searched for `entry`, in order: dir.path, then for bundled
+// entries BundledModelsDir() and the repository's models/ (duplicates removed).
+std::vector<std::filesystem::path> SearchFolders(const ModelEntry& entry, const ModelsDir& dir);
+
+// The existing file for `entry` (first hit in SearchFolders), or NotFound with
+// MissingModelMessage(entry, dir).
+Result<std::filesystem::path> FindInstalledModel(const ModelEntry& entry, const ModelsDir& dir);
+
+// Where `facefuse models download` puts `entry`: dir.path / entry.file_name.
+std::filesystem::path DownloadPath(const ModelEntry& entry, const ModelsDir& dir);
+
+// Turns a model argument into an existing file. `name_or_path` is either
+//   - a catalog name ("inswapper_128"): FindInstalledModel;
+//   - a file path ("x/y.onnx", "~" is not expanded): returned if it is a regular file;
+//   - a bare catalog file name ("inswapper_128.onnx") that is not in the current
+//     directory: resolved as that catalog entry.
+// Errors: NotFound whose message says which file to put where, the download
+// command and the URL (catalog models), or that the path does not exist / the
+// name is unknown (with a pointer to `facefuse models list`).
+Result<std::filesystem::path> ResolveModel(const std::string& name_or_path, const ModelsDir& dir);
+
+// A message for a missing catalog model: which file to put into which folder,
+// and how to get it (download command and URL, or the archive to extract it from).
+std::string MissingModelMessage(const ModelEntry& entry, const ModelsDir& dir);
+
+}  // namespace facefuse::models
