@@ -87,9 +87,9 @@ float MergeIoUForAngles(size_t angle_count);
 // Runs `detector` on `bgr` turned by each angle (degrees counter-clockwise),
 // maps boxes (the rotated corners' bounding box) and keypoints back into
 // `bgr`, and merges all passes with NonMaxSuppression at `merge_iou` (< 0:
-// MergeIoUForAngles; a single pass then keeps the detector's own NMS). Keypoints keep the order the detector gave in the
-// turned image, i.e. the face's own order, which is what alignment needs.
-// Errors: ValidateAngles; the detector's errors.
+// MergeIoUForAngles; a single pass then keeps the detector's own NMS). Keypoints keep the order the detector gave in
+// the turned image, i.e. the face's own order, which is what alignment needs. Errors: ValidateAngles; the detector's
+// errors.
 Result<std::vector<DetectedFace>> DetectAtAngles(FaceDetector& detector, const cv::Mat& bgr,
                                                  const std::vector<int>& angles, float merge_iou = -1);
 
