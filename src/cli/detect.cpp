@@ -1,5 +1,8 @@
 // facefuse detect IMAGE: faces with boxes, scores and 5 keypoints.
 #include <cstdio>
+#include <string>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
@@ -14,6 +17,8 @@ struct DetectOptions {
   std::string detector = "yunet";
   std::string model;
   float threshold = -1;
+  int size = 640;
+  std::vector<int> angles = {0};
   int threads = 0;
   bool json = false;
 };
@@ -23,6 +28,8 @@ int RunDetect(const DetectOptions& o) {
   if (!image.ok()) { std::fprintf(stderr, "detect: %s\n", image.status().ToString().c_str()); return 1; }
   face::DetectorOptions dopts;
   dopts.score_threshold = o.threshold;
+  dopts.input_size = o.size;
+  dopts.angles = o.angles;
   dopts.threads = o.threads;
   auto detector = face::OpenDetector(o.detector, o.model, dopts);
   if (!detector.ok()) { std::fprintf(stderr, "detect: %s\n", detector.status().ToString().c_str()); return 1; }
@@ -54,9 +61,17 @@ void AddDetectCommand(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<DetectOptions>();
   auto* cmd = app.add_subcommand("detect", "Detect faces in an image: boxes, scores and 5 keypoints");
   cmd->add_option("image", o->image, "Image file (jpg, png, webp, bmp)")->required();
-  cmd->add_option("--detector", o->detector, "Detector family: yunet (bundled) or scrfd (needs --model)")->capture_default_str();
+  cmd->add_option("--detector", o->detector,
+                  "Detector family: yunet (bundled), scrfd, retinaface or yoloface (these need --model)")
+      ->capture_default_str();
   cmd->add_option("--model", o->model, "Detector model file (default: the bundled model of the family)");
   cmd->add_option("--threshold", o->threshold, "Score threshold (default: the detector's own)");
+  cmd->add_option("--detector-size", o->size, "Square network input size, a multiple of 32")->capture_default_str();
+  cmd->add_option("--angles", o->angles,
+                  "Comma-separated detection angles (0, 90, 180, 270; counter-clockwise); more than one adds rotated "
+                  "passes merged by NMS")
+      ->delimiter(',')
+      ->capture_default_str();
   cmd->add_option("--threads", o->threads, "Kernel threads (0 = all cores)");
   cmd->add_flag("--json", o->json, "Print JSON");
   cmd->callback([o, &exit_code] { exit_code = RunDetect(*o); });

@@ -2,26 +2,54 @@
 #include "face/detector.h"
 
 namespace facefuse::face {
+namespace {
+
+Result<std::unique_ptr<FaceDetector>> OpenFamily(const std::string& family, const std::filesystem::path& model,
+                                                 const DetectorOptions& options) {
+  if (family == "yunet")
+    return OpenYuNet(model.empty() ? BundledModelsDir() / "face_detection_yunet_2023mar.onnx" : model, options);
+  const bool known = family == "scrfd" || family == "retinaface" || family == "yoloface";
+  if (!known)
+    return InvalidArgument("unknown detector '" + family + "' (available: yunet, scrfd, retinaface, yoloface)");
+  if (model.empty()) {
+    const char* files = family == "scrfd"        ? "det_2.5g.onnx / det_500m.onnx / det_10g.onnx"
+                        : family == "retinaface" ? "a RetinaFace MobileNet-0.25 export (FaceDetector.onnx)"
+                                                 : "yoloface_8n.onnx";
+    return NotFound("the " + family + " detector needs its model (" + files + "): pass --model");
+  }
+  if (family == "scrfd") return OpenScrfd(model, options);
+  if (family == "retinaface") return OpenRetinaFace(model, options);
+  return OpenYoloFace(model, options);
+}
+
+}  // namespace
 
 Result<std::unique_ptr<Session>> OpenDetectorSession(const char* family, const std::filesystem::path& model,
                                                      const DetectorOptions& options) {
-  if (options.input_size <= 0 || options.input_size % 32 != 0)
+  const int size = options.input_size;
+  if (size <= 0 || size % 32 != 0)
     return InvalidArgument(std::string(family) + " input size must be a positive multiple of 32");
   SessionOptions so;
   so.threads = options.threads;
-  return Session::Open(model, so);
+  FF_ASSIGN_OR_RETURN(std::unique_ptr<Session> session, Session::Open(model, so));
+  const auto& inputs = session->inputs();
+  if (inputs.empty()) return InvalidArgument(model.string() + " has no inputs");
+  const TensorInfo& in = inputs[0];
+  if (in.has_shape && in.dims.size() == 4) {
+    const int64_t h = in.dims[2], w = in.dims[3];
+    if ((h > 0 && h != size) || (w > 0 && w != size))
+      return InvalidArgument(std::string(family) + " model " + model.filename().string() + " takes a fixed " +
+                             std::to_string(w) + "x" + std::to_string(h) + " input, not " + std::to_string(size) + "x" +
+                             std::to_string(size));
+  }
+  return session;
 }
 
 Result<std::unique_ptr<FaceDetector>> OpenDetector(const std::string& family, const std::filesystem::path& model,
                                                    const DetectorOptions& options) {
-  if (family == "yunet")
-    return OpenYuNet(model.empty() ? BundledModelsDir() / "face_detection_yunet_2023mar.onnx" : model, options);
-  if (family == "scrfd") {
-    if (model.empty())
-      return NotFound("the scrfd detector needs its model (det_2.5g.onnx / det_500m.onnx / det_10g.onnx): pass --model");
-    return OpenScrfd(model, options);
-  }
-  return InvalidArgument("unknown detector '" + family + "' (available: yunet, scrfd)");
+  FF_RETURN_IF_ERROR(ValidateAngles(options.angles));
+  FF_ASSIGN_OR_RETURN(std::unique_ptr<FaceDetector> detector, OpenFamily(family, model, options));
+  return WrapForAngles(std::move(detector), options);
 }
 
 }  // namespace facefuse::face

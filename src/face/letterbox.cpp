@@ -25,4 +25,18 @@ Letterbox MakeLetterbox(const cv::Mat& bgr, int size) {
   return lb;
 }
 
+void UndoLetterbox(const Letterbox& lb, std::vector<DetectedFace>& faces) {
+  const float inv = 1.f / lb.scale;
+  for (auto& f : faces) {
+    f.x1 *= inv;
+    f.y1 *= inv;
+    f.x2 *= inv;
+    f.y2 *= inv;
+    for (auto& p : f.keypoints) {
+      p.x *= inv;
+      p.y *= inv;
+    }
+  }
+}
+
 }  // namespace facefuse::face
