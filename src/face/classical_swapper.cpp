@@ -32,8 +32,10 @@ Status CheckMesh(const FaceLandmarks& mesh, const char* which) {
 
 Status CheckOptions(const ClassicalSwapOptions& o) {
   auto in01 = [](float v) { return v >= 0.f && v <= 1.f; };
-  if (!in01(o.mask_erosion) || !in01(o.feather) || !in01(o.shape_transfer) || !in01(o.mouth_open_ratio))
-    return InvalidArgument("classical swap options mask_erosion, feather, shape_transfer and mouth_open_ratio must lie in [0, 1]");
+  if (!in01(o.mask_erosion) || !in01(o.feather) || !in01(o.shape_transfer) || !in01(o.mouth_open_ratio) ||
+      !in01(o.forehead))
+    return InvalidArgument(
+        "classical swap options mask_erosion, feather, forehead, shape_transfer and mouth_open_ratio must lie in [0, 1]");
   return Status::Ok();
 }
 
@@ -54,16 +56,21 @@ KeptRegions ChooseKeptRegions(const std::vector<Point2>& src, const std::vector<
   return kept;
 }
 
+// The part of `mask` that is skin: without eyes and lips, whose colours
+// would skew the statistics of a colour transfer.
+cv::Mat SkinOnly(const cv::Mat& mask, const std::vector<Point2>& mesh, cv::Point origin, float face_size);
+
 int OddKernel(float pixels) { return std::max(1, static_cast<int>(std::lround(pixels)) | 1); }
 
 cv::Mat Ellipse(int k) { return cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(k, k)); }
 
-// The binary blend mask in window coordinates: the destination mesh's hull,
-// inside the warp's coverage, eroded, minus the kept regions (slightly grown).
+// The binary blend mask in window coordinates: the destination mesh's face
+// outline (forehead limited), inside the warp's coverage, eroded, minus the
+// kept regions (slightly grown).
 cv::Mat BuildMask(const std::vector<Point2>& dst, const std::vector<Point2>& target, const KeptRegions& kept,
                   const cv::Mat& coverage, cv::Point origin, float face_size, const ClassicalSwapOptions& o) {
   cv::Mat mask(coverage.size(), CV_8UC1, cv::Scalar(0));
-  cv::fillConvexPoly(mask, MeshHull(dst, origin), cv::Scalar(255));
+  cv::fillPoly(mask, std::vector<std::vector<cv::Point>>{FaceOutline(dst, o.forehead, origin)}, cv::Scalar(255));
   mask &= coverage;
   const int erode = OddKernel(2 * o.mask_erosion * face_size);
   if (erode > 1) cv::erode(mask, mask, Ellipse(erode));
@@ -77,6 +84,19 @@ cv::Mat BuildMask(const std::vector<Point2>& dst, const std::vector<Point2>& tar
   cv::dilate(holes, holes, Ellipse(OddKernel(0.02f * face_size)));
   mask.setTo(0, holes);
   return mask;
+}
+
+cv::Mat SkinOnly(const cv::Mat& mask, const std::vector<Point2>& mesh, cv::Point origin, float face_size) {
+  cv::Mat features(mask.size(), CV_8UC1, cv::Scalar(0));
+  cv::fillPoly(features,
+               std::vector<std::vector<cv::Point>>{RegionContour(mesh, mesh::OuterLips(), origin),
+                                                   RegionContour(mesh, mesh::RightEye(), origin),
+                                                   RegionContour(mesh, mesh::LeftEye(), origin)},
+               cv::Scalar(255));
+  cv::dilate(features, features, Ellipse(OddKernel(0.06f * face_size)));
+  cv::Mat skin = mask.clone();
+  skin.setTo(0, features);
+  return skin;
 }
 
 // cv::seamlessClone on a reflected-border copy of the window; false when
@@ -154,7 +174,9 @@ Result<cv::Mat> SwapFaceClassical(const cv::Mat& source_bgr, const FaceLandmarks
 
   cv::Mat face = warp.image;
   if (options.color_transfer) {
-    auto matched = TransferColorLab(face, mask, target_window, mask, warp.coverage);
+    const cv::Mat skin = SkinOnly(mask, dst, window.tl(), face_size);
+    const cv::Mat target_skin = SkinOnly(mask, tgt, window.tl(), face_size);
+    auto matched = TransferColorLab(face, skin, target_window, target_skin, warp.coverage);
     if (matched.ok()) face = std::move(matched).value();  // too few pixels: keep the raw colours
   }
 

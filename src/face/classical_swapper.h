@@ -37,6 +37,10 @@ struct ClassicalSwapOptions {
   float mask_erosion = 0.03f;
   // Width of the feathered mask edge, as a fraction of the face size.
   float feather = 0.05f;
+  // How much of the forehead above the brows is swapped, 0..1. A fringe of
+  // hair on the source forehead would be pasted as a smear, so by default
+  // the mask stops a little above the brows.
+  float forehead = 0.35f;
   // How far the source face's shape (feature positions, after a similarity fit
   // onto the target mesh) replaces the target's, 0..1. The silhouette always
   // stays the target's.

@@ -72,6 +72,28 @@ std::vector<cv::Point> RegionContour(const std::vector<Point2>& mesh, std::span<
   return out;
 }
 
+std::vector<cv::Point> FaceOutline(const std::vector<Point2>& mesh, float forehead, cv::Point origin) {
+  // "Up" runs from the chin (152) to the top of the forehead (10); heights are
+  // measured from the top of the brows (105, 334).
+  const double ux = mesh[10].x - mesh[152].x, uy = mesh[10].y - mesh[152].y;
+  const double len = std::hypot(ux, uy);
+  const double bx = 0.5 * (mesh[105].x + mesh[334].x), by = 0.5 * (mesh[105].y + mesh[334].y);
+  std::vector<cv::Point> out;
+  out.reserve(mesh::FaceOval().size());
+  for (int i : mesh::FaceOval()) {
+    double x = mesh[i].x, y = mesh[i].y;
+    if (len > 0) {
+      const double h = ((x - bx) * ux + (y - by) * uy) / len;
+      if (h > 0) {
+        x -= (1 - forehead) * h * ux / len;
+        y -= (1 - forehead) * h * uy / len;
+      }
+    }
+    out.emplace_back(static_cast<int>(std::lround(x)) - origin.x, static_cast<int>(std::lround(y)) - origin.y);
+  }
+  return out;
+}
+
 std::vector<cv::Point> MeshHull(const std::vector<Point2>& mesh, cv::Point origin) {
   std::vector<cv::Point> points;
   points.reserve(mesh.size());

@@ -31,6 +31,10 @@ Result<std::vector<Point2>> BlendMeshShape(const std::vector<Point2>& source, co
 // The contour of a mesh region as integer pixel coordinates shifted by -origin.
 std::vector<cv::Point> RegionContour(const std::vector<Point2>& mesh, std::span<const int> indices, cv::Point origin);
 
+// The face outline of a mesh (FaceOval) shifted by -origin, with the part
+// above the brows pulled down to `forehead` (0..1) of its height.
+std::vector<cv::Point> FaceOutline(const std::vector<Point2>& mesh, float forehead, cv::Point origin);
+
 // The target mesh's hull (all 468 points) shifted by -origin.
 std::vector<cv::Point> MeshHull(const std::vector<Point2>& mesh, cv::Point origin);
 

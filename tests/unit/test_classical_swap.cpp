@@ -10,6 +10,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -103,7 +104,10 @@ class ClassicalSwap : public testing::Test {
     const cv::Mat source = Load(source_name), target = Load(target_name);
     ASSERT_FALSE(source.empty() || target.empty());
     const cv::Mat target_copy = target.clone();
+    const auto start = std::chrono::steady_clock::now();
     auto result = swapper_->Swap(source, target);
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    std::printf("%s: Swap (detect both, 2 meshes, swap) took %.0f ms\n", label.c_str(), ms);
     ASSERT_TRUE(result.ok()) << result.status().ToString();
     ASSERT_EQ(result->size(), target.size());
     EXPECT_EQ(cv::norm(target, target_copy, cv::NORM_INF), 0) << "the target image was modified";

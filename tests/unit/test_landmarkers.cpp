@@ -66,7 +66,9 @@ Errors Compare(const std::vector<Point2>& ours, const std::vector<Point2>& refer
 
 TEST(FaceMeshLandmarker, CropRuleMatchesTheFixtureCrops) {
   SKIP_WITHOUT_FIXTURES();
-  for (const auto& set : ReadMeta("facemesh_468")["sets"]) {
+  const nlohmann::json meta = ReadMeta("facemesh_468");
+  ASSERT_EQ(meta["sets"].size(), 2u);
+  for (const auto& set : meta["sets"]) {
     auto crop = FaceMeshLandmarker::CropFor(BoxFace(set["crop"]["face_box"]));
     ASSERT_TRUE(crop.ok()) << crop.status().ToString();
     EXPECT_EQ(crop->x0, set["crop"]["crop_x0y0"][0].get<int>());
@@ -79,7 +81,9 @@ TEST(FaceMeshLandmarker, MatchesOnnxRuntimeReference) {
   SKIP_WITHOUT_FIXTURES();
   auto mesh = FaceMeshLandmarker::Open(kFixtures / "models" / "facemesh_468" / "model.onnx", {});
   ASSERT_TRUE(mesh.ok()) << mesh.status().ToString();
-  for (const auto& set : ReadMeta("facemesh_468")["sets"]) {
+  const nlohmann::json meta = ReadMeta("facemesh_468");
+  ASSERT_EQ(meta["sets"].size(), 2u);
+  for (const auto& set : meta["sets"]) {
     const auto& c = set["crop"];
     cv::Mat image = LoadFixtureImage(c["image"].get<std::string>());
     ASSERT_FALSE(image.empty());
@@ -114,7 +118,9 @@ TEST(Pfld68Landmarker, CropRuleAndOutputsMatchOnnxRuntimeReference) {
   SKIP_WITHOUT_FIXTURES();
   auto pfld = Pfld68Landmarker::Open(kFixtures / "models" / "pfld_68" / "model.onnx", {});
   ASSERT_TRUE(pfld.ok()) << pfld.status().ToString();
-  for (const auto& set : ReadMeta("pfld_68")["sets"]) {
+  const nlohmann::json meta = ReadMeta("pfld_68");
+  ASSERT_EQ(meta["sets"].size(), 2u);
+  for (const auto& set : meta["sets"]) {
     auto ref = rt::ReadTensorProtoFile(kFixtures / "models" / "pfld_68" / set["set"].get<std::string>() / "output_0.pb");
     ASSERT_TRUE(ref.ok()) << ref.status().ToString();
     int row = 0;
