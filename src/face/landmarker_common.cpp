@@ -1,0 +1,48 @@
+// Shared pieces of the landmarkers: the zero-padded square crop and the
+// reductions from dense landmarks to the 5 alignment points.
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <string>
+
+#include "face/landmarker.h"
+
+namespace facefuse::face {
+namespace {
+
+Point2 Mean(const std::vector<Point2>& points, std::initializer_list<int> indices) {
+  Point2 m;
+  for (int i : indices) { m.x += points[i].x; m.y += points[i].y; }
+  m.x /= static_cast<float>(indices.size());
+  m.y /= static_cast<float>(indices.size());
+  return m;
+}
+
+}  // namespace
+
+Result<cv::Mat> CutSquareCrop(const cv::Mat& bgr, const SquareCrop& crop, int size) {
+  if (bgr.empty() || bgr.type() != CV_8UC3) return InvalidArgument("landmarks need a non-empty 8-bit BGR image");
+  if (crop.side <= 0 || size <= 0) return InvalidArgument("landmark crop has no area");
+  if (crop.side > 4 * std::max(bgr.cols, bgr.rows)) return InvalidArgument("the face box is far larger than the image");
+  const cv::Rect window(crop.x0, crop.y0, crop.side, crop.side);
+  const cv::Rect inside = window & cv::Rect(0, 0, bgr.cols, bgr.rows);
+  if (inside.empty()) return InvalidArgument("the face box lies outside the image");
+  cv::Mat canvas(crop.side, crop.side, CV_8UC3, cv::Scalar(0, 0, 0));
+  bgr(inside).copyTo(canvas(inside - window.tl()));
+  cv::Mat out;
+  cv::resize(canvas, out, cv::Size(size, size), 0, 0, cv::INTER_LINEAR);
+  return out;
+}
+
+Result<std::vector<Point2>> Landmarks68To5(const std::vector<Point2>& p) {
+  if (p.size() != 68) return InvalidArgument("68->5 needs 68 landmarks, got " + std::to_string(p.size()));
+  return std::vector<Point2>{Mean(p, {36, 37, 38, 39, 40, 41}), Mean(p, {42, 43, 44, 45, 46, 47}), p[30], p[48],
+                             p[54]};
+}
+
+Result<std::vector<Point2>> Mesh468To5(const std::vector<Point2>& p) {
+  if (p.size() != 468) return InvalidArgument("468->5 needs 468 landmarks, got " + std::to_string(p.size()));
+  return std::vector<Point2>{Mean(p, {33, 133}), Mean(p, {362, 263}), p[1], p[61], p[291]};
+}
+
+}  // namespace facefuse::face

@@ -1,0 +1,203 @@
+// Acceptance of the classical swapper on real photos: the swapped face must
+// move towards the source identity (recognizer_512 through the full pipeline:
+// YuNet -> 5 keypoints -> ArcFace alignment -> embedding), keep the image's
+// faces where they were, and leave everything outside the face alone.
+//
+// Before/after pictures are written to $FACEFUSE_SWAP_OUTPUT_DIR (default: a
+// facefuse_classical_swap folder in the test temp dir):
+//   FACEFUSE_SWAP_OUTPUT_DIR=docs/images build/tests/test-unit --gtest_filter='ClassicalSwap.*'
+#include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "common/paths.h"
+#include "face/classical_swapper.h"
+#include "face/recognizer.h"
+#include "media/image_io.h"
+
+namespace facefuse::face {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kImages = fs::path(FACEFUSE_SOURCE_DIR) / ".." / "shared" / "fixtures" / "media" / "images";
+
+fs::path OutputDir() {
+  const char* env = std::getenv("FACEFUSE_SWAP_OUTPUT_DIR");
+  fs::path dir = env && *env ? fs::path(env) : fs::path(testing::TempDir()) / "facefuse_classical_swap";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  return dir;
+}
+
+cv::Mat Strip(const std::vector<cv::Mat>& images, int height) {
+  std::vector<cv::Mat> row;
+  for (const cv::Mat& m : images) {
+    cv::Mat scaled;
+    cv::resize(m, scaled, cv::Size(m.cols * height / m.rows, height), 0, 0, m.rows > height ? cv::INTER_AREA : cv::INTER_CUBIC);
+    row.push_back(scaled);
+  }
+  cv::Mat strip;
+  cv::hconcat(row, strip);
+  return strip;
+}
+
+// The face box grown by half its size each way, inside the image.
+cv::Rect AroundFace(const DetectedFace& f, const cv::Mat& image) {
+  const int w = static_cast<int>(f.width()), h = static_cast<int>(f.height());
+  return cv::Rect(static_cast<int>(f.x1) - w / 2, static_cast<int>(f.y1) - h / 2, 2 * w, 2 * h) &
+         cv::Rect(0, 0, image.cols, image.rows);
+}
+
+// <name>_before_after.png: source | target | result at 512 px high;
+// <name>_closeup.png: the two faces and the result's face at 384 px high.
+void SaveBeforeAfter(const std::string& name, const cv::Mat& source, const DetectedFace& source_face,
+                     const cv::Mat& target, const DetectedFace& target_face, const cv::Mat& result) {
+  const fs::path dir = OutputDir();
+  cv::imwrite((dir / (name + "_before_after.png")).string(), Strip({source, target, result}, 512));
+  const cv::Rect t = AroundFace(target_face, target);
+  cv::imwrite((dir / (name + "_closeup.png")).string(),
+              Strip({source(AroundFace(source_face, source)), target(t), result(t)}, 384));
+  std::printf("wrote %s and %s_closeup.png\n", (dir / (name + "_before_after.png")).string().c_str(), name.c_str());
+}
+
+const DetectedFace& Largest(const std::vector<DetectedFace>& faces) {
+  return *std::max_element(faces.begin(), faces.end(),
+                           [](const DetectedFace& a, const DetectedFace& b) { return a.area() < b.area(); });
+}
+
+class ClassicalSwap : public testing::Test {
+ protected:
+  void SetUp() override {
+    if (!fs::exists(kImages)) GTEST_SKIP() << "fixture images not found at " << kImages;
+    auto swapper = ClassicalSwapper::Open({});
+    ASSERT_TRUE(swapper.ok()) << swapper.status().ToString();
+    swapper_ = std::move(swapper).value();
+    auto recognizer = Recognizer::Open(BundledModelsDir() / "recognizer_512.onnx", {});
+    ASSERT_TRUE(recognizer.ok()) << recognizer.status().ToString();
+    recognizer_ = std::move(recognizer).value();
+  }
+
+  cv::Mat Load(const std::string& name) {
+    auto image = media::LoadImageBgr(kImages / name);
+    EXPECT_TRUE(image.ok()) << image.status().ToString();
+    return image.ok() ? *image : cv::Mat();
+  }
+
+  // The embedding of the largest face the detector finds.
+  std::vector<float> Embed(const cv::Mat& image) {
+    auto faces = swapper_->detector().Detect(image);
+    EXPECT_TRUE(faces.ok() && !faces->empty());
+    if (!faces.ok() || faces->empty()) return {};
+    auto e = recognizer_->Embed(image, Largest(*faces).keypoints);
+    EXPECT_TRUE(e.ok()) << e.status().ToString();
+    return e.ok() ? *e : std::vector<float>{};
+  }
+
+  void CheckSwap(const std::string& source_name, const std::string& target_name, const std::string& label) {
+    const cv::Mat source = Load(source_name), target = Load(target_name);
+    ASSERT_FALSE(source.empty() || target.empty());
+    const cv::Mat target_copy = target.clone();
+    const auto start = std::chrono::steady_clock::now();
+    auto result = swapper_->Swap(source, target);
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    std::printf("%s: Swap (detect both, 2 meshes, swap) took %.0f ms\n", label.c_str(), ms);
+    ASSERT_TRUE(result.ok()) << result.status().ToString();
+    ASSERT_EQ(result->size(), target.size());
+    EXPECT_EQ(cv::norm(target, target_copy, cv::NORM_INF), 0) << "the target image was modified";
+
+    const std::vector<float> e_source = Embed(source), e_target = Embed(target), e_result = Embed(*result);
+    const float before = CosineSimilarity(e_target, e_source), after = CosineSimilarity(e_result, e_source);
+    std::printf("%s: cos(target, source) = %.3f, cos(result, source) = %.3f, gain %.3f, cos(result, target) = %.3f\n",
+                label.c_str(), before, after, after - before, CosineSimilarity(e_result, e_target));
+    RecordProperty(label + "_cos_target_source", std::to_string(before));
+    RecordProperty(label + "_cos_result_source", std::to_string(after));
+    EXPECT_GE(after - before, 0.15f) << label;
+
+    // The same faces, where they were.
+    auto faces_before = swapper_->detector().Detect(target);
+    auto faces_after = swapper_->detector().Detect(*result);
+    ASSERT_TRUE(faces_before.ok() && faces_after.ok());
+    ASSERT_EQ(faces_after->size(), faces_before->size()) << label;
+    auto source_faces = swapper_->detector().Detect(source);
+    ASSERT_TRUE(source_faces.ok() && !source_faces->empty());
+    SaveBeforeAfter(label, source, Largest(*source_faces), target, Largest(*faces_before), *result);
+    for (const DetectedFace& f : *faces_before) {
+      float best = 0;
+      for (const DetectedFace& g : *faces_after) best = std::max(best, IoU(f, g));
+      EXPECT_GT(best, 0.7f) << label << ": a face moved or vanished";
+    }
+
+    // Nothing changes outside the target face's mesh hull.
+    auto mesh = swapper_->mesh().Detect(target, Largest(*faces_before));
+    ASSERT_TRUE(mesh.ok());
+    std::vector<cv::Point> points;
+    for (const Point2& p : mesh->points) points.emplace_back(cvRound(p.x), cvRound(p.y));
+    std::vector<cv::Point> hull;
+    cv::convexHull(points, hull);
+    cv::Mat inside(target.size(), CV_8UC1, cv::Scalar(0));
+    cv::fillConvexPoly(inside, hull, cv::Scalar(255));
+    cv::dilate(inside, inside, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(5, 5)));
+    cv::Mat diff;
+    cv::absdiff(*result, target, diff);
+    cv::cvtColor(diff, diff, cv::COLOR_BGR2GRAY);
+    diff.setTo(0, inside);
+    EXPECT_EQ(cv::countNonZero(diff), 0) << label << ": pixels outside the face changed";
+    cv::Mat changed;
+    cv::absdiff(*result, target, changed);
+    EXPECT_GT(cv::norm(changed, cv::NORM_L1), 0) << label << ": nothing was swapped";
+  }
+
+  std::unique_ptr<ClassicalSwapper> swapper_;
+  std::unique_ptr<Recognizer> recognizer_;
+};
+
+TEST_F(ClassicalSwap, ObamaOntoBiden) { CheckSwap("obama.jpg", "biden.jpg", "obama_to_biden"); }
+
+TEST_F(ClassicalSwap, AstronautOntoPexelsFace) {
+  CheckSwap("astronaut.png", "pexels-dinielle-de-veyra-4195444.jpg", "astronaut_to_pexels");
+}
+
+TEST_F(ClassicalSwap, SourceWithoutAFaceIsAnError) {
+  const cv::Mat target = Load("biden.jpg");
+  const cv::Mat blank(480, 640, CV_8UC3, cv::Scalar(128, 128, 128));
+  auto r = swapper_->Swap(blank, target);
+  EXPECT_EQ(r.status().code(), StatusCode::kNotFound) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("source"), std::string::npos);
+  EXPECT_EQ(swapper_->Swap(cv::Mat(), target).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(swapper_->Swap(target, cv::Mat()).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(swapper_->Swap(target, blank).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(swapper_->Swap(cv::Mat(64, 64, CV_8UC1), target).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(ClassicalSwap, BadMeshesAndOptionsAreErrors) {
+  const cv::Mat image = Load("obama.jpg");
+  auto source = swapper_->PrepareSource(image);
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  FaceLandmarks short_mesh;
+  short_mesh.points.resize(68);
+  ClassicalSwapOptions o;
+  EXPECT_EQ(SwapFaceClassical(image, short_mesh, image, source->mesh, o).status().code(), StatusCode::kInvalidArgument);
+  FaceLandmarks far = source->mesh;
+  for (Point2& p : far.points) p.x += 100000;  // entirely right of the image
+  EXPECT_EQ(SwapFaceClassical(image, source->mesh, image, far, o).status().code(), StatusCode::kInvalidArgument);
+  o.shape_transfer = 2;
+  EXPECT_EQ(SwapFaceClassical(image, source->mesh, image, source->mesh, o).status().code(), StatusCode::kInvalidArgument);
+  // Swapping a face onto itself with the feathered blend changes little.
+  ClassicalSwapOptions feather;
+  feather.blend = ClassicalSwapOptions::Blend::kFeather;
+  auto self = SwapFaceClassical(image, source->mesh, image, source->mesh, feather);
+  ASSERT_TRUE(self.ok()) << self.status().ToString();
+  cv::Mat diff;
+  cv::absdiff(*self, image, diff);
+  EXPECT_LT(cv::mean(diff)[0], 2.0);
+}
+
+}  // namespace
+}  // namespace facefuse::face
