@@ -6,6 +6,8 @@
 
 #include "cli/commands.h"
 #include "media/image_io.h"
+#include "models/catalog.h"
+#include "models/models_dir.h"
 #include "pipeline/face_swap_engine.h"
 
 namespace facefuse::cli {
@@ -14,12 +16,14 @@ namespace {
 struct SwapOptions {
   std::vector<std::string> sources;
   std::string target, output;
-  std::string swapper = "inswapper_128";
+  std::string swapper = "auto";
+  std::string models_dir;
   std::string swapper_model, converter_model;
   std::string detector = "yunet", detector_model;
   std::string recognizer_model;
-  float recognizer_mean = 127.5f, recognizer_std = 127.5f;
+  float recognizer_mean = -1, recognizer_std = -1;  // < 0: the recognizer's own (ArcFace 127.5 / bundled 127, 128)
   std::string selector = "many";
+  std::string order = "large-small";
   std::string reference;
   float reference_distance = 0.3f;
   float mask_blur = 0.3f;
@@ -55,23 +59,47 @@ Result<std::array<float, 4>> ParsePadding(const std::string& text) {
   return out;
 }
 
+// "auto": the first installed neural swapper of the preferred ones, else the classical swapper.
+std::string ChooseSwapper(const SwapOptions& o, const Result<models::ModelsDir>& dir) {
+  if (o.swapper != "auto") return o.swapper;
+  if (!o.swapper_model.empty()) return "inswapper_128";
+  if (!dir.ok()) return "classical";
+  for (const char* name : {"hyperswap_1a_256", "inswapper_128"}) {
+    const models::ModelEntry* entry = models::FindModel(name);
+    if (entry != nullptr && models::FindInstalledModel(*entry, *dir).ok()) return name;
+  }
+  return "classical";
+}
+
 Result<pipeline::FaceSwapConfig> MakeConfig(const SwapOptions& o) {
   pipeline::FaceSwapConfig c;
-  c.swapper = o.swapper;
-  c.swapper_model = o.swapper_model;
-  c.converter_model = o.converter_model;
-  if (c.swapper_model.empty())
-    return NotFound("the " + o.swapper + " model file is needed: pass --swapper-model PATH");
+  const Result<models::ModelsDir> dir = models::ResolveModelsDir(o.models_dir);
+  c.swapper = ChooseSwapper(o, dir);
+  const bool neural = c.swapper != "classical";
+  auto resolve = [&](const std::string& explicit_path, const std::string& name) -> Result<std::filesystem::path> {
+    if (!explicit_path.empty()) return std::filesystem::path(explicit_path);
+    if (!dir.ok()) return dir.status();
+    return models::ResolveModel(name, *dir);
+  };
+  if (neural) {
+    FF_ASSIGN_OR_RETURN(const face::SwapperContract* contract, face::FindSwapperContract(c.swapper));
+    FF_ASSIGN_OR_RETURN(c.swapper_model, resolve(o.swapper_model, c.swapper));
+    if (!contract->converter.empty()) {
+      FF_ASSIGN_OR_RETURN(c.converter_model, resolve(o.converter_model, contract->converter));
+    }
+    // Neural swappers take ArcFace w600k_r50 identities (mean 127.5, std 127.5).
+    FF_ASSIGN_OR_RETURN(c.recognizer_model, resolve(o.recognizer_model, "arcface_w600k_r50"));
+    c.recognizer_options.mean = c.recognizer_options.std = 127.5f;
+  } else {
+    c.recognizer_model = o.recognizer_model;  // empty: the bundled recognizer
+  }
+  if (o.recognizer_mean >= 0) c.recognizer_options.mean = o.recognizer_mean;
+  if (o.recognizer_std > 0) c.recognizer_options.std = o.recognizer_std;
   c.detector = o.detector;
   c.detector_model = o.detector_model;
-  c.recognizer_model = o.recognizer_model;
-  c.recognizer_options.mean = o.recognizer_mean;
-  c.recognizer_options.std = o.recognizer_std;
-  if (o.selector == "many") c.selector = pipeline::SelectorMode::kMany;
-  else if (o.selector == "one") c.selector = pipeline::SelectorMode::kOne;
-  else if (o.selector == "reference") c.selector = pipeline::SelectorMode::kReference;
-  else return InvalidArgument("--selector must be many, one or reference, not '" + o.selector + "'");
-  if (c.selector == pipeline::SelectorMode::kReference && o.reference.empty())
+  FF_ASSIGN_OR_RETURN(c.selector, face::ParseSelectionMode(o.selector));
+  FF_ASSIGN_OR_RETURN(c.order, face::ParseFaceOrder(o.order));
+  if (c.selector == face::SelectionMode::kReference && o.reference.empty())
     return InvalidArgument("--selector reference needs --reference IMAGE");
   c.reference_distance = o.reference_distance;
   c.mask.blur = o.mask_blur;
@@ -95,13 +123,14 @@ Status RunSwap(const SwapOptions& o, nlohmann::json* report) {
   if (!o.reference.empty()) {
     FF_ASSIGN_OR_RETURN(cv::Mat ref, media::LoadImageBgr(o.reference));
     FF_ASSIGN_OR_RETURN(pipeline::Identity reference, engine->LearnIdentity({ref}, {o.reference}));
-    engine->SetReference(std::move(reference));
+    engine->SetReference(reference);
   }
   int swapped = 0;
   FF_ASSIGN_OR_RETURN(cv::Mat result, engine->Swap(target.bgr, identity, &swapped));
   FF_RETURN_IF_ERROR(media::SaveImage(o.output, result, target.alpha));
   const pipeline::StageTimes& t = engine->times();
   *report = {{"output", o.output},
+             {"swapper", config.swapper},
              {"faces_swapped", swapped},
              {"stage_ms", {{"detect", t.detect_ms}, {"embed", t.embed_ms}, {"swap", t.swap_ms}, {"paste", t.paste_ms}}}};
   return Status::Ok();
@@ -116,17 +145,24 @@ void AddSwapCommand(CLI::App& app, int& exit_code) {
       ->required();
   cmd->add_option("--target,-t", o->target, "Target image (jpg, png, webp, bmp)")->required();
   cmd->add_option("--output,-o", o->output, "Output image; the format follows the extension")->required();
-  cmd->add_option("--swapper", o->swapper, "Swapper contract: inswapper_128, hyperswap_1a_256, simswap_256, ...")
+  cmd->add_option("--swapper", o->swapper,
+                  "classical (built in, no download), a neural swapper (inswapper_128, hyperswap_1a_256, simswap_256, "
+                  "...), or auto: the first installed of hyperswap_1a_256, inswapper_128, else classical")
       ->capture_default_str();
-  cmd->add_option("--swapper-model", o->swapper_model, "Swapper model file");
+  cmd->add_option("--swapper-model", o->swapper_model, "Swapper model file (default: the catalog file in the models dir)");
+  cmd->add_option("--models-dir", o->models_dir, "Where downloaded models live (default: $FACEFUSE_MODELS_DIR, "
+                  "$XDG_DATA_HOME/facefuse/models or ~/.local/share/facefuse/models)");
   cmd->add_option("--converter-model", o->converter_model, "Identity converter model (simswap)");
   cmd->add_option("--detector", o->detector, "Detector family")->capture_default_str();
   cmd->add_option("--detector-model", o->detector_model, "Detector model file (default: bundled for the family)");
-  cmd->add_option("--recognizer-model", o->recognizer_model, "Recognizer model (ArcFace w600k_r50 for neural swappers)");
-  cmd->add_option("--recognizer-mean", o->recognizer_mean, "Recognizer input mean")->capture_default_str();
-  cmd->add_option("--recognizer-std", o->recognizer_std, "Recognizer input std")->capture_default_str();
+  cmd->add_option("--recognizer-model", o->recognizer_model,
+                  "Recognizer model (neural swappers: arcface_w600k_r50 from the models dir; classical: bundled)");
+  cmd->add_option("--recognizer-mean", o->recognizer_mean, "Recognizer input mean (default: the model's)");
+  cmd->add_option("--recognizer-std", o->recognizer_std, "Recognizer input std (default: the model's)");
   cmd->add_option("--selector", o->selector, "Which target faces: many, one (largest) or reference")
       ->capture_default_str();
+  cmd->add_option("--order", o->order, "Face order: left-right, right-left, top-bottom, bottom-top, small-large, "
+                  "large-small, best-worst, worst-best")->capture_default_str();
   cmd->add_option("--reference", o->reference, "Reference face image for --selector reference");
   cmd->add_option("--reference-distance", o->reference_distance, "Match when (1 - cos) / 2 is below this")
       ->capture_default_str();

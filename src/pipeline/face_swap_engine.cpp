@@ -43,16 +43,28 @@ Result<std::unique_ptr<FaceSwapEngine>> FaceSwapEngine::Open(const FaceSwapConfi
   const std::filesystem::path recognizer =
       config.recognizer_model.empty() ? BundledModelsDir() / "recognizer_512.onnx" : config.recognizer_model;
   FF_ASSIGN_OR_RETURN(e->recognizer_, face::Recognizer::Open(recognizer, ropts));
-  FF_ASSIGN_OR_RETURN(const face::SwapperContract* contract, face::FindSwapperContract(config.swapper));
-  const int side = config.pixel_boost * contract->size;
+  if (config.swapper == "classical") {
+    face::ClassicalSwapperOptions copts;
+    copts.swap = config.classical;
+    copts.threads = config.threads;
+    FF_ASSIGN_OR_RETURN(e->classical_, face::ClassicalSwapper::Open(copts));
+    return e;
+  }
+  FF_RETURN_IF_ERROR(e->OpenNeural());
+  return e;
+}
+
+Status FaceSwapEngine::OpenNeural() {
+  FF_ASSIGN_OR_RETURN(const face::SwapperContract* contract, face::FindSwapperContract(config_.swapper));
+  const int side = config_.pixel_boost * contract->size;
   if (std::find(contract->boost_sizes.begin(), contract->boost_sizes.end(), side) == contract->boost_sizes.end())
-    return InvalidArgument("pixel boost " + std::to_string(config.pixel_boost) + " gives a " + std::to_string(side) +
+    return InvalidArgument("pixel boost " + std::to_string(config_.pixel_boost) + " gives a " + std::to_string(side) +
                            " px crop, which " + contract->name + " does not support (max " +
                            std::to_string(contract->boost_sizes.back()) + " px)");
-  FF_ASSIGN_OR_RETURN(e->swapper_,
-                      face::NeuralSwapper::Open(*contract, config.swapper_model, config.converter_model, config.threads));
-  FF_ASSIGN_OR_RETURN(e->box_mask_, face::BoxMask(side, config.mask));
-  return e;
+  FF_ASSIGN_OR_RETURN(swapper_, face::NeuralSwapper::Open(*contract, config_.swapper_model, config_.converter_model,
+                                                          config_.threads));
+  FF_ASSIGN_OR_RETURN(box_mask_, face::BoxMask(side, config_.mask));
+  return Status::Ok();
 }
 
 Result<Identity> FaceSwapEngine::LearnIdentity(const std::vector<cv::Mat>& images,
@@ -69,6 +81,9 @@ Result<Identity> FaceSwapEngine::LearnIdentity(const std::vector<cv::Mat>& image
     if (faces.empty()) return NotFound("no face found in the source image " + name);
     StageTimer t(&times_.embed_ms);
     FF_ASSIGN_OR_RETURN(std::vector<float> e, recognizer_->Embed(images[i], faces[Largest(faces)].keypoints));
+    if (classical_ && id.images == 0) {
+      FF_ASSIGN_OR_RETURN(id.mesh_face, classical_->PrepareSource(images[i]));
+    }
     if (id.embedding.empty()) id.embedding.assign(e.size(), 0.f);
     if (e.size() != id.embedding.size()) return InvalidArgument("the recognizer changed its embedding size");
     for (size_t k = 0; k < e.size(); ++k) id.embedding[k] += e[k];
@@ -79,20 +94,19 @@ Result<Identity> FaceSwapEngine::LearnIdentity(const std::vector<cv::Mat>& image
 }
 
 Result<std::vector<size_t>> FaceSwapEngine::Select(const cv::Mat& target, const std::vector<DetectedFace>& faces) {
-  std::vector<size_t> order(faces.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return faces[a].area() > faces[b].area(); });
-  if (config_.selector == SelectorMode::kMany) return order;
-  if (config_.selector == SelectorMode::kOne) return std::vector<size_t>{order.front()};
-  if (reference_.embedding.empty()) return InvalidArgument("the reference selector needs a reference face");
-  std::vector<size_t> chosen;
-  for (size_t i : order) {
+  face::SelectionOptions options;
+  options.mode = config_.selector;
+  options.order = config_.order;
+  options.reference = reference_;
+  options.max_distance = config_.reference_distance;
+  std::vector<face::AnalysedFace> analysed(faces.size());
+  for (size_t i = 0; i < faces.size(); ++i) {
+    analysed[i].face = faces[i];
+    if (options.mode != face::SelectionMode::kReference) continue;  // only reference mode compares identities
     StageTimer t(&times_.embed_ms);
-    FF_ASSIGN_OR_RETURN(std::vector<float> e, recognizer_->Embed(target, faces[i].keypoints));
-    const float distance = (1 - face::CosineSimilarity(e, reference_.embedding)) / 2;
-    if (distance < config_.reference_distance) chosen.push_back(i);
+    FF_ASSIGN_OR_RETURN(analysed[i].embedding, recognizer_->Embed(target, faces[i].keypoints));
   }
-  return chosen;
+  return face::SelectFaces(analysed, options);
 }
 
 Status FaceSwapEngine::SwapOne(cv::Mat& frame, const DetectedFace& face,
@@ -124,6 +138,15 @@ Result<cv::Mat> FaceSwapEngine::Swap(const cv::Mat& target, const Identity& sour
   if (faces.empty()) return NotFound("no face found in the target image");
   FF_ASSIGN_OR_RETURN(std::vector<size_t> chosen, Select(target, faces));
   if (chosen.empty()) return NotFound("no target face is within the reference distance of the reference face");
+  if (classical_) {
+    if (source.mesh_face.image.empty()) return InvalidArgument("the identity has no source face mesh");
+    std::vector<DetectedFace> selected;
+    for (size_t i : chosen) selected.push_back(faces[i]);
+    StageTimer t(&times_.swap_ms);
+    FF_ASSIGN_OR_RETURN(cv::Mat frame, classical_->Swap(source.mesh_face, target, selected));
+    if (swapped != nullptr) *swapped = static_cast<int>(chosen.size());
+    return frame;
+  }
   FF_ASSIGN_OR_RETURN(std::vector<float> encoded, swapper_->EncodeSource(source.embedding));
   cv::Mat frame = target.clone();
   for (size_t i : chosen) FF_RETURN_IF_ERROR(SwapOne(frame, faces[i], encoded));

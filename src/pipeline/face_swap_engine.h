@@ -10,20 +10,21 @@
 #include <string>
 #include <vector>
 
+#include "face/classical_swapper.h"
 #include "face/detector.h"
 #include "face/neural_swapper.h"
 #include "face/paste_back.h"
 #include "face/recognizer.h"
+#include "face/selection.h"
 #include "facefuse/status.h"
 
 namespace facefuse::pipeline {
 
-enum class SelectorMode { kMany, kOne, kReference };
-
 struct FaceSwapConfig {
-  // Neural swapper: a contract name (face/swapper_contract.h) and its model
-  // file; the converter for converter-fed contracts (simswap).
-  std::string swapper;
+  // "classical" (the built-in mesh warp, no swap model), or a neural swapper:
+  // a contract name (face/swapper_contract.h) with its model file, and the
+  // converter for converter-fed contracts (simswap).
+  std::string swapper = "classical";
   std::filesystem::path swapper_model;
   std::filesystem::path converter_model;
   // Detector family and model (empty: the bundled default for the family).
@@ -34,10 +35,12 @@ struct FaceSwapConfig {
   // inswapper, hyperswap and simswap: mean 127.5, std 127.5).
   std::filesystem::path recognizer_model;
   face::RecognizerOptions recognizer_options;
-  // Which target faces to swap: every face (many), the largest (one), or those
-  // within `reference_distance` ((1 - cos) / 2) of the reference identity.
-  SelectorMode selector = SelectorMode::kMany;
+  // Which target faces to swap, in which order (face/selection.h); the
+  // reference identity is set with SetReference.
+  face::SelectionMode selector = face::SelectionMode::kMany;
+  face::FaceOrder order = face::FaceOrder::kLargeSmall;
   float reference_distance = 0.3f;
+  face::ClassicalSwapOptions classical;
   face::BoxMaskOptions mask;
   int pixel_boost = 1;  // crop side = pixel_boost * model size
   int threads = 0;
@@ -49,10 +52,11 @@ struct StageTimes {
 };
 
 // One identity to swap in: the mean of unit embeddings of the largest face in
-// each source image.
+// each source image, and (classical swapper) the first source face's mesh.
 struct Identity {
   std::vector<float> embedding;
   int images = 0;
+  face::SourceFace mesh_face;
 };
 
 class FaceSwapEngine {
@@ -67,7 +71,7 @@ class FaceSwapEngine {
   Result<Identity> LearnIdentity(const std::vector<cv::Mat>& images, const std::vector<std::string>& names);
 
   // Sets the reference identity for SelectorMode::kReference.
-  void SetReference(Identity reference) { reference_ = std::move(reference); }
+  void SetReference(const Identity& reference) { reference_ = reference.embedding; }
 
   // `target` with the selected faces swapped to `source`. Returns the number
   // of faces swapped through `swapped`. Errors: InvalidArgument for an empty
@@ -80,6 +84,7 @@ class FaceSwapEngine {
  private:
   explicit FaceSwapEngine(FaceSwapConfig config) : config_(std::move(config)) {}
   Result<std::vector<size_t>> Select(const cv::Mat& target, const std::vector<DetectedFace>& faces);
+  Status OpenNeural();
   // Swaps one face into `frame` in place (the crop is cut from the frame as
   // earlier faces left it, as FaceFusion does).
   Status SwapOne(cv::Mat& frame, const DetectedFace& face, const std::vector<float>& source);
@@ -87,9 +92,10 @@ class FaceSwapEngine {
   FaceSwapConfig config_;
   std::unique_ptr<face::FaceDetector> detector_;
   std::unique_ptr<face::Recognizer> recognizer_;
-  std::unique_ptr<face::NeuralSwapper> swapper_;
+  std::unique_ptr<face::NeuralSwapper> swapper_;      // neural swappers
+  std::unique_ptr<face::ClassicalSwapper> classical_;  // the classical swapper
   cv::Mat box_mask_;
-  Identity reference_;
+  std::vector<float> reference_;
   StageTimes times_;
 };
 
