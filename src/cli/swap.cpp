@@ -29,6 +29,8 @@ struct SwapOptions {
   float mask_blur = 0.3f;
   std::string mask_padding = "0,0,0,0";
   int pixel_boost = 1;
+  std::string enhancer, enhancer_model;
+  int enhancer_blend = 80;
   int threads = 0;
   bool json = false;
 };
@@ -106,6 +108,12 @@ Result<pipeline::FaceSwapConfig> MakeConfig(const SwapOptions& o) {
   FF_ASSIGN_OR_RETURN(c.mask.padding, ParsePadding(o.mask_padding));
   c.pixel_boost = o.pixel_boost;
   c.threads = o.threads;
+  if (!o.enhancer.empty()) {
+    FF_RETURN_IF_ERROR(face::FindEnhancerContract(o.enhancer).status());
+    c.enhancer = o.enhancer;
+    FF_ASSIGN_OR_RETURN(c.enhancer_model, resolve(o.enhancer_model, o.enhancer));
+    c.enhancer_options.blend = o.enhancer_blend;
+  }
   return c;
 }
 
@@ -132,7 +140,7 @@ Status RunSwap(const SwapOptions& o, nlohmann::json* report) {
   *report = {{"output", o.output},
              {"swapper", config.swapper},
              {"faces_swapped", swapped},
-             {"stage_ms", {{"detect", t.detect_ms}, {"embed", t.embed_ms}, {"swap", t.swap_ms}, {"paste", t.paste_ms}}}};
+             {"stage_ms", {{"detect", t.detect_ms}, {"embed", t.embed_ms}, {"swap", t.swap_ms}, {"paste", t.paste_ms}, {"enhance", t.enhance_ms}}}};
   return Status::Ok();
 }
 
@@ -171,6 +179,9 @@ void AddSwapCommand(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--pixel-boost", o->pixel_boost, "Crop at N x the model size, run as N x N tiles")
       ->capture_default_str();
+  cmd->add_option("--enhancer", o->enhancer, "Face enhancer: gfpgan_1.4, codeformer, gpen_bfr_256, gpen_bfr_512, ...");
+  cmd->add_option("--enhancer-model", o->enhancer_model, "Enhancer model file (default: the catalog file)");
+  cmd->add_option("--enhancer-blend", o->enhancer_blend, "Enhanced share of the result, 0..100")->capture_default_str();
   cmd->add_option("--threads", o->threads, "Kernel threads (0 = all cores)");
   cmd->add_flag("--json", o->json, "Print a JSON report");
   cmd->callback([o, &exit_code] {

@@ -43,6 +43,12 @@ Result<std::unique_ptr<FaceSwapEngine>> FaceSwapEngine::Open(const FaceSwapConfi
   const std::filesystem::path recognizer =
       config.recognizer_model.empty() ? BundledModelsDir() / "recognizer_512.onnx" : config.recognizer_model;
   FF_ASSIGN_OR_RETURN(e->recognizer_, face::Recognizer::Open(recognizer, ropts));
+  if (!config.enhancer.empty()) {
+    FF_ASSIGN_OR_RETURN(const face::EnhancerContract* contract, face::FindEnhancerContract(config.enhancer));
+    face::EnhancerOptions eopts = config.enhancer_options;
+    eopts.threads = config.threads;
+    FF_ASSIGN_OR_RETURN(e->enhancer_, face::FaceEnhancer::Open(*contract, config.enhancer_model, eopts));
+  }
   if (config.swapper == "classical") {
     face::ClassicalSwapperOptions copts;
     copts.swap = config.classical;
@@ -138,18 +144,23 @@ Result<cv::Mat> FaceSwapEngine::Swap(const cv::Mat& target, const Identity& sour
   if (faces.empty()) return NotFound("no face found in the target image");
   FF_ASSIGN_OR_RETURN(std::vector<size_t> chosen, Select(target, faces));
   if (chosen.empty()) return NotFound("no target face is within the reference distance of the reference face");
+  cv::Mat frame;
   if (classical_) {
     if (source.mesh_face.image.empty()) return InvalidArgument("the identity has no source face mesh");
     std::vector<DetectedFace> selected;
     for (size_t i : chosen) selected.push_back(faces[i]);
     StageTimer t(&times_.swap_ms);
-    FF_ASSIGN_OR_RETURN(cv::Mat frame, classical_->Swap(source.mesh_face, target, selected));
-    if (swapped != nullptr) *swapped = static_cast<int>(chosen.size());
-    return frame;
+    FF_ASSIGN_OR_RETURN(frame, classical_->Swap(source.mesh_face, target, selected));
+  } else {
+    FF_ASSIGN_OR_RETURN(std::vector<float> encoded, swapper_->EncodeSource(source.embedding));
+    frame = target.clone();
+    for (size_t i : chosen) FF_RETURN_IF_ERROR(SwapOne(frame, faces[i], encoded));
   }
-  FF_ASSIGN_OR_RETURN(std::vector<float> encoded, swapper_->EncodeSource(source.embedding));
-  cv::Mat frame = target.clone();
-  for (size_t i : chosen) FF_RETURN_IF_ERROR(SwapOne(frame, faces[i], encoded));
+  // The enhancer reuses the landmarks found on the original target (it never re-detects on swapped pixels).
+  if (enhancer_) {
+    StageTimer t(&times_.enhance_ms);
+    for (size_t i : chosen) FF_RETURN_IF_ERROR(enhancer_->Enhance(frame, faces[i].keypoints));
+  }
   if (swapped != nullptr) *swapped = static_cast<int>(chosen.size());
   return frame;
 }

@@ -12,6 +12,7 @@
 
 #include "face/classical_swapper.h"
 #include "face/detector.h"
+#include "face/enhancer.h"
 #include "face/neural_swapper.h"
 #include "face/paste_back.h"
 #include "face/recognizer.h"
@@ -41,6 +42,10 @@ struct FaceSwapConfig {
   face::FaceOrder order = face::FaceOrder::kLargeSmall;
   float reference_distance = 0.3f;
   face::ClassicalSwapOptions classical;
+  // Optional enhancer run on each swapped face (empty name: none).
+  std::string enhancer;
+  std::filesystem::path enhancer_model;
+  face::EnhancerOptions enhancer_options;
   face::BoxMaskOptions mask;
   int pixel_boost = 1;  // crop side = pixel_boost * model size
   int threads = 0;
@@ -48,7 +53,7 @@ struct FaceSwapConfig {
 
 // Milliseconds spent per stage (sums over all calls since the last reset).
 struct StageTimes {
-  double detect_ms = 0, embed_ms = 0, swap_ms = 0, paste_ms = 0;
+  double detect_ms = 0, embed_ms = 0, swap_ms = 0, paste_ms = 0, enhance_ms = 0;
 };
 
 // One identity to swap in: the mean of unit embeddings of the largest face in
@@ -94,6 +99,7 @@ class FaceSwapEngine {
   std::unique_ptr<face::Recognizer> recognizer_;
   std::unique_ptr<face::NeuralSwapper> swapper_;      // neural swappers
   std::unique_ptr<face::ClassicalSwapper> classical_;  // the classical swapper
+  std::unique_ptr<face::FaceEnhancer> enhancer_;
   cv::Mat box_mask_;
   std::vector<float> reference_;
   StageTimes times_;

@@ -1,0 +1,127 @@
+#include "face/enhancer.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include <cmath>
+
+#include "face/align.h"
+#include "face/paste_back.h"
+
+namespace facefuse::face {
+namespace {
+
+constexpr std::array<Point2, 5> kFfhq512 = {
+    {{192.98f, 239.95f}, {318.90f, 240.19f}, {256.63f, 314.02f}, {201.26f, 371.41f}, {313.09f, 371.15f}}};
+constexpr std::array<Point2, 5> kArcFace128 = {
+    {{46.2946f, 51.6963f}, {81.5318f, 51.5014f}, {64.0252f, 71.7366f}, {49.5493f, 92.3655f}, {78.7299f, 92.2041f}}};
+
+EnhancerContract Make(const std::string& name, const std::array<Point2, 5>& tmpl, float tmpl_size, int size,
+                      bool weight = false) {
+  EnhancerContract c;
+  c.name = name;
+  c.template_points = tmpl;
+  c.template_size = tmpl_size;
+  c.size = size;
+  c.weight_input = weight;
+  return c;
+}
+
+}  // namespace
+
+const std::vector<EnhancerContract>& EnhancerContracts() {
+  static const std::vector<EnhancerContract> contracts = {
+      Make("gfpgan_1.2", kFfhq512, 512, 512),  Make("gfpgan_1.3", kFfhq512, 512, 512),
+      Make("gfpgan_1.4", kFfhq512, 512, 512),  Make("codeformer", kFfhq512, 512, 512, true),
+      Make("gpen_bfr_256", kArcFace128, 128, 256), Make("gpen_bfr_512", kFfhq512, 512, 512),
+  };
+  return contracts;
+}
+
+Result<const EnhancerContract*> FindEnhancerContract(const std::string& name) {
+  std::string known;
+  for (const EnhancerContract& c : EnhancerContracts()) {
+    if (c.name == name) return &c;
+    known += (known.empty() ? "" : ", ") + c.name;
+  }
+  return NotFound("no enhancer contract named '" + name + "' (known: " + known + ")");
+}
+
+Result<std::unique_ptr<FaceEnhancer>> FaceEnhancer::Open(const EnhancerContract& contract,
+                                                         const std::filesystem::path& model,
+                                                         const EnhancerOptions& options) {
+  if (options.blend < 0 || options.blend > 100) return InvalidArgument("the enhancer blend must be in [0, 100]");
+  std::unique_ptr<FaceEnhancer> e(new FaceEnhancer(contract, options));
+  SessionOptions so;
+  so.threads = options.threads;
+  FF_ASSIGN_OR_RETURN(e->session_, Session::Open(model, so));
+  const auto& inputs = e->session_->inputs();
+  const size_t want = contract.weight_input ? 2 : 1;
+  if (inputs.size() != want || e->session_->outputs().empty())
+    return InvalidArgument(model.string() + " is not a " + contract.name + " enhancer: it needs " +
+                           std::to_string(want) + " input(s) and an image output, it has " +
+                           std::to_string(inputs.size()) + " input(s)");
+  e->image_input_ = inputs[0].name;
+  for (const TensorInfo& in : inputs) {
+    if (in.dtype == DataType::kFloat64) e->weight_input_ = in.name;
+    else e->image_input_ = in.name;
+  }
+  if (contract.weight_input && e->weight_input_.empty())
+    return InvalidArgument(model.string() + ": " + contract.name + " needs a float64 weight input");
+  BoxMaskOptions mask;
+  mask.blur = options.mask_blur;
+  FF_ASSIGN_OR_RETURN(e->mask_, BoxMask(contract.size, mask));
+  return e;
+}
+
+Result<cv::Mat> FaceEnhancer::Run(const cv::Mat& crop) {
+  const int n = contract_.size;
+  FF_ASSIGN_OR_RETURN(Tensor input, Tensor::Allocate(DataType::kFloat32, {1, 3, n, n}));
+  const size_t plane = static_cast<size_t>(n) * n;
+  float* dst = input.data<float>();
+  for (int y = 0; y < n; ++y) {
+    const cv::Vec3b* row = crop.ptr<cv::Vec3b>(y);
+    for (int x = 0; x < n; ++x)
+      for (int c = 0; c < 3; ++c) dst[c * plane + static_cast<size_t>(y) * n + x] = (row[x][2 - c] / 255.f - 0.5f) / 0.5f;
+  }
+  std::vector<std::pair<std::string, Tensor>> feeds = {{image_input_, input}};
+  if (!weight_input_.empty()) {
+    FF_ASSIGN_OR_RETURN(Tensor w, Tensor::FromVector(std::vector<double>{options_.weight}, {1}));
+    feeds.emplace_back(weight_input_, w);
+  }
+  FF_ASSIGN_OR_RETURN(std::vector<Tensor> out, session_->Run(feeds));
+  if (out[0].dtype() != DataType::kFloat32 || out[0].shape() != Shape{1, 3, n, n})
+    return InvalidArgument(contract_.name + " returned " + ShapeToString(out[0].shape()) + ", expected [1,3," +
+                           std::to_string(n) + "," + std::to_string(n) + "] float32");
+  // clip [-1,1] -> (y + 1) / 2 * 255, rounded to 8 bits (the contract), kept as float [0,1] for paste-back.
+  cv::Mat result(n, n, CV_32FC3);
+  const float* src = out[0].data<float>();
+  for (int y = 0; y < n; ++y) {
+    cv::Vec3f* row = result.ptr<cv::Vec3f>(y);
+    for (int x = 0; x < n; ++x)
+      for (int c = 0; c < 3; ++c) {
+        float v = src[c * plane + static_cast<size_t>(y) * n + x];
+        v = std::clamp(std::isfinite(v) ? v : 0.f, -1.f, 1.f);
+        row[x][2 - c] = std::round((v + 1) * 0.5f * 255.f) / 255.f;
+      }
+  }
+  return result;
+}
+
+Status FaceEnhancer::Enhance(cv::Mat& frame, const std::vector<Point2>& keypoints) {
+  if (frame.empty() || frame.type() != CV_8UC3) return InvalidArgument("the frame must be non-empty 8-bit BGR");
+  const int n = contract_.size;
+  std::vector<Point2> dst;
+  for (const Point2& p : contract_.template_points)
+    dst.push_back({p.x / contract_.template_size * n, p.y / contract_.template_size * n});
+  FF_ASSIGN_OR_RETURN(cv::Mat matrix, EstimateSimilarity(keypoints, dst));
+  cv::Mat crop;
+  cv::warpAffine(frame, crop, matrix, cv::Size(n, n), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  FF_ASSIGN_OR_RETURN(cv::Mat enhanced, Run(crop));
+  cv::Mat pasted = frame.clone();
+  FF_RETURN_IF_ERROR(PasteBack(pasted, enhanced, mask_, matrix));
+  const double b = options_.blend / 100.0;
+  cv::addWeighted(frame, 1 - b, pasted, b, 0, frame);
+  return Status::Ok();
+}
+
+}  // namespace facefuse::face
