@@ -1,24 +1,39 @@
 #!/usr/bin/env bash
-# Quick start: installs dependencies, builds, and runs facefuse's main job on a
-# real photo. Usage: scripts/quickstart.sh [IMAGE]
-# Without IMAGE it uses the public-domain astronaut portrait (NASA, Eileen
-# Collins) that Debian ships in the python3-skimage package, fetched with apt.
+# Quick start: installs dependencies, builds, and runs facefuse's main job: a
+# face swap with the bundled models only (YuNet, Face Mesh, classical swapper).
+#
+#   scripts/quickstart.sh [SOURCE TARGET [OUTPUT]]
+#
+# Without arguments it puts Grace Hopper's face (public-domain US Navy photo,
+# shipped by Debian in python-matplotlib-data) onto the astronaut portrait
+# (public domain, NASA; Debian python3-skimage), both fetched with apt-get
+# download, and writes swapped.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
 
-image="${1:-}"
-if [ -z "$image" ]; then
+# extract PACKAGE PATH_IN_PACKAGE DEST: one file out of a Debian package, without installing it.
+extract() {
+  local package="$1" member="$2" dest="$3" tmp
+  [ -f "$dest" ] && return 0
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && apt-get download "$package" >/dev/null)
+  dpkg-deb -x "$tmp"/"$package"_*.deb "$tmp/x"
+  cp "$tmp/x/$member" "$dest"
+  rm -rf "$tmp"
+}
+
+source_image="${1:-}"
+target_image="${2:-}"
+output="${3:-swapped.png}"
+if [ -z "$source_image" ] || [ -z "$target_image" ]; then
   cache="${XDG_CACHE_HOME:-$HOME/.cache}/facefuse"
-  image="$cache/astronaut.png"
-  if [ ! -f "$image" ]; then
-    mkdir -p "$cache/deb"
-    (cd "$cache/deb" && apt-get download python3-skimage >/dev/null)
-    dpkg-deb -x "$cache"/deb/python3-skimage_*.deb "$cache/deb/x"
-    cp "$cache/deb/x/usr/lib/python3/dist-packages/skimage/data/astronaut.png" "$image"
-    rm -rf "$cache/deb"
-  fi
+  mkdir -p "$cache"
+  source_image="$cache/grace_hopper.jpg"
+  target_image="$cache/astronaut.png"
+  extract python-matplotlib-data usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg "$source_image"
+  extract python3-skimage usr/lib/python3/dist-packages/skimage/data/astronaut.png "$target_image"
 fi
-echo "facefuse: detecting faces in $image with the bundled YuNet model"
-build/src/facefuse detect "$image"
+echo "facefuse: swapping the face of $source_image onto $target_image (bundled models, no download)"
+build/src/facefuse swap --source "$source_image" --target "$target_image" --output "$output"

@@ -20,6 +20,7 @@ struct SwapOptions {
   std::string models_dir;
   std::string swapper_model, converter_model;
   std::string detector = "yunet", detector_model;
+  float detector_score = -1;
   std::string recognizer_model;
   float recognizer_mean = -1, recognizer_std = -1;  // < 0: the recognizer's own (ArcFace 127.5 / bundled 127, 128)
   std::string selector = "many";
@@ -99,6 +100,7 @@ Result<pipeline::FaceSwapConfig> MakeConfig(const SwapOptions& o) {
   if (o.recognizer_std > 0) c.recognizer_options.std = o.recognizer_std;
   c.detector = o.detector;
   c.detector_model = o.detector_model;
+  c.detector_options.score_threshold = o.detector_score;
   FF_ASSIGN_OR_RETURN(c.selector, face::ParseSelectionMode(o.selector));
   FF_ASSIGN_OR_RETURN(c.order, face::ParseFaceOrder(o.order));
   if (c.selector == face::SelectionMode::kReference && o.reference.empty())
@@ -163,6 +165,7 @@ void AddSwapCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--converter-model", o->converter_model, "Identity converter model (simswap)");
   cmd->add_option("--detector", o->detector, "Detector family")->capture_default_str();
   cmd->add_option("--detector-model", o->detector_model, "Detector model file (default: bundled for the family)");
+  cmd->add_option("--detector-score", o->detector_score, "Detector score threshold (default: the family's)");
   cmd->add_option("--recognizer-model", o->recognizer_model,
                   "Recognizer model (neural swappers: arcface_w600k_r50 from the models dir; classical: bundled)");
   cmd->add_option("--recognizer-mean", o->recognizer_mean, "Recognizer input mean (default: the model's)");

@@ -88,6 +88,8 @@ class ClassicalSwapper {
   // InvalidArgument for an empty or non-BGR image; NotFound when no face is
   // detected or its mesh presence is below min_presence.
   Result<SourceFace> PrepareSource(const cv::Mat& source_bgr);
+  // The mesh of a face found by the caller's own detector. Errors as above.
+  Result<SourceFace> PrepareSource(const cv::Mat& source_bgr, const DetectedFace& face);
 
   // Swaps `source` onto each of `target_faces` in turn (every detected face
   // when the list is empty) and returns the new image; `target_bgr` is

@@ -23,9 +23,15 @@ Result<SourceFace> ClassicalSwapper::PrepareSource(const cv::Mat& source_bgr) {
   if (faces.empty()) return NotFound("no face found in the source image");
   const auto largest = std::max_element(faces.begin(), faces.end(),
                                         [](const DetectedFace& a, const DetectedFace& b) { return a.area() < b.area(); });
+  return PrepareSource(source_bgr, *largest);
+}
+
+Result<SourceFace> ClassicalSwapper::PrepareSource(const cv::Mat& source_bgr, const DetectedFace& face) {
+  if (source_bgr.empty() || source_bgr.type() != CV_8UC3)
+    return InvalidArgument("the source image must be a non-empty 8-bit BGR image");
   SourceFace source;
   source.image = source_bgr;
-  source.face = *largest;
+  source.face = face;
   FF_ASSIGN_OR_RETURN(source.mesh, mesh_->Detect(source_bgr, source.face));
   if (source.mesh.score < options_.min_presence)
     return NotFound("the source face's mesh is unreliable (presence " + std::to_string(source.mesh.score) + ")");

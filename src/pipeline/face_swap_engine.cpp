@@ -88,7 +88,7 @@ Result<Identity> FaceSwapEngine::LearnIdentity(const std::vector<cv::Mat>& image
     StageTimer t(&times_.embed_ms);
     FF_ASSIGN_OR_RETURN(std::vector<float> e, recognizer_->Embed(images[i], faces[Largest(faces)].keypoints));
     if (classical_ && id.images == 0) {
-      FF_ASSIGN_OR_RETURN(id.mesh_face, classical_->PrepareSource(images[i]));
+      FF_ASSIGN_OR_RETURN(id.mesh_face, classical_->PrepareSource(images[i], faces[Largest(faces)]));
     }
     if (id.embedding.empty()) id.embedding.assign(e.size(), 0.f);
     if (e.size() != id.embedding.size()) return InvalidArgument("the recognizer changed its embedding size");
