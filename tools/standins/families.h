@@ -1,0 +1,32 @@
+// The graph bodies of each stand-in kind, between the contract's inputs and
+// its output. Internal to tools/standins; standins.cpp declares the inputs
+// and outputs, the float16 boundary casts, the emap and the metadata.
+#pragma once
+
+#include <string>
+
+#include "facefuse/status.h"
+#include "tools/standins/model_builder.h"
+#include "tools/standins/standins.h"
+
+namespace facefuse::standins {
+
+// Values a body reads: the image as the model receives it (normalised), the
+// source vector [1,512] (empty when the model has none) and the codeformer
+// weight already cast to float32 [1] (empty when none).
+struct BodyInputs {
+  std::string image;
+  std::string source;
+  std::string weight;
+};
+
+// Each returns the name of the [1,3,S,S] float32 value that becomes the
+// model's output (in the model's output space, before the consumer's clip).
+Result<std::string> BuildIdentityBody(const ModelContract& c, const BodyInputs& in, ModelBuilder& b);
+Result<std::string> BuildSourceCopyBody(const ModelContract& c, const BodyInputs& in, ModelBuilder& b);
+Result<std::string> BuildSwapperReplicaBody(const ModelContract& c, const StandInSpec& spec, const BodyInputs& in,
+                                            ModelBuilder& b);
+Result<std::string> BuildEnhancerReplicaBody(const ModelContract& c, const StandInSpec& spec, const BodyInputs& in,
+                                             ModelBuilder& b);
+
+}  // namespace facefuse::standins

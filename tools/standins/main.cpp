@@ -1,0 +1,137 @@
+// facefuse-standins: writes stand-in ONNX models with the input/output
+// contract of each face swapper and enhancer (docs/standins.md).
+//
+//   facefuse-standins --model inswapper_128 --kind identity --out DIR [--emap FILE]
+//   facefuse-standins --all --out DIR          every model x kind
+//   facefuse-standins --list                   models and their inputs
+//   facefuse-standins --model M --kind replica --flops-only
+//
+// Prints one line per file: path, FLOPs per run, size. Exit code 0 on
+// success, 1 on an error (printed), 2 on bad usage.
+#include <onnx/onnx_pb.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "tools/standins/standins.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace facefuse::standins;
+
+struct Options {
+  std::string model;
+  std::string kind = "identity";
+  std::string out;
+  std::string emap;
+  bool all = false;
+  bool list = false;
+  bool flops_only = false;
+  uint64_t seed = 1;
+  int width_divisor = 1;
+};
+
+// Builds (shapes only) to count FLOPs, then writes unless flops_only.
+int Produce(const Options& o, const StandInSpec& spec) {
+  StandInSpec shapes = spec;
+  shapes.shapes_only = true;
+  shapes.emap_path.clear();
+  onnx::ModelProto model;
+  facefuse::Status s = BuildStandIn(shapes, &model);
+  if (!s.ok()) {
+    std::fprintf(stderr, "facefuse-standins: %s\n", s.ToString().c_str());
+    return 1;
+  }
+  auto flops = CountFlops(model);
+  if (!flops.ok()) {
+    std::fprintf(stderr, "facefuse-standins: %s %s: %s\n", spec.model.c_str(), std::string(KindName(spec.kind)).c_str(),
+                 flops.status().ToString().c_str());
+    return 1;
+  }
+  const double gflops = static_cast<double>(*flops) / 1e9;
+  if (o.flops_only) {
+    std::printf("%s %s: %.2f GFLOPs per run\n", spec.model.c_str(), std::string(KindName(spec.kind)).c_str(), gflops);
+    return 0;
+  }
+  const fs::path path = fs::path(o.out) / StandInFileName(spec);
+  s = WriteStandIn(spec, path);
+  if (!s.ok()) {
+    std::fprintf(stderr, "facefuse-standins: %s\n", s.ToString().c_str());
+    return 1;
+  }
+  std::error_code ec;
+  std::printf("%s: %.2f GFLOPs per run, %.1f MB\n", path.string().c_str(), gflops,
+              static_cast<double>(fs::file_size(path, ec)) / 1e6);
+  return 0;
+}
+
+void List() {
+  for (const auto& c : AllModelContracts()) {
+    std::printf("%-24s %-8s %s [1,3,%d,%d] float32", c.name.c_str(),
+                c.family == ModelFamily::kSwapper ? "swapper" : "enhancer", c.image_input.c_str(), c.size, c.size);
+    if (c.has_source) std::printf(", source [1,512] float32");
+    if (c.has_weight) std::printf(", weight [1] float64");
+    std::printf(" -> %s [1,3,%d,%d] float32%s\n", c.output.c_str(), c.size, c.size,
+                c.has_emap ? " (last initializer: emap 512x512)" : "");
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  CLI::App app{"facefuse-standins: stand-in ONNX models with the exact I/O of each swapper and enhancer"};
+  app.add_option("--model", o.model, "Model name (see --list)");
+  app.add_option("--kind", o.kind, "identity, source-copy or replica")->capture_default_str();
+  app.add_option("--out", o.out, "Output folder; files are named <model>.<kind>.onnx");
+  app.add_option("--emap", o.emap, "inswapper: raw float32 512x512 emap file (default: generated)");
+  app.add_option("--seed", o.seed, "Seed for replica weights and the generated emap")->capture_default_str();
+  app.add_option("--width-divisor", o.width_divisor, "Replica: divide internal widths (cost / divisor^2)")
+      ->capture_default_str();
+  app.add_flag("--all", o.all, "Every model x kind (source-copy only for swappers)");
+  app.add_flag("--list", o.list, "List the models and their inputs and outputs");
+  app.add_flag("--flops-only", o.flops_only, "Print FLOPs per run; write nothing");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  if (o.list) {
+    List();
+    return 0;
+  }
+  if ((o.all == !o.model.empty()) || (o.out.empty() && !o.flops_only)) {
+    std::fprintf(stderr, "facefuse-standins: give --model or --all, and --out (or --flops-only)\n%s",
+                 app.help().c_str());
+    return 2;
+  }
+  StandInSpec spec;
+  spec.seed = o.seed;
+  spec.width_divisor = o.width_divisor;
+  if (!o.all) {
+    auto kind = ParseKind(o.kind);
+    if (!kind.ok()) {
+      std::fprintf(stderr, "facefuse-standins: %s\n", kind.status().ToString().c_str());
+      return 2;
+    }
+    spec.model = o.model;
+    spec.kind = *kind;
+    spec.emap_path = o.emap;
+    return Produce(o, spec);
+  }
+  int rc = 0;
+  for (const auto& c : AllModelContracts()) {
+    for (StandInKind k : {StandInKind::kIdentity, StandInKind::kSourceCopy, StandInKind::kReplica}) {
+      if (k == StandInKind::kSourceCopy && !c.has_source) continue;
+      spec.model = c.name;
+      spec.kind = k;
+      spec.emap_path = c.has_emap ? fs::path(o.emap) : fs::path();
+      rc = std::max(rc, Produce(o, spec));
+    }
+  }
+  return rc;
+}
