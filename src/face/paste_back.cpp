@@ -66,7 +66,7 @@ Status PasteBack(cv::Mat& frame, const cv::Mat& crop, const cv::Mat& mask, const
       if (a <= 0) continue;
       for (int k = 0; k < 3; ++k) {
         const float v = out[x][k] * (1 - a) + std::clamp(c[x][k], 0.f, 1.f) * 255.f * a;
-        out[x][k] = static_cast<uint8_t>(std::clamp(v, 0.f, 255.f));  // truncation, as FaceFusion
+        out[x][k] = static_cast<uint8_t>(std::clamp(v + 0.5f, 0.f, 255.f));  // rounded (FaceFusion truncates)
       }
     }
   }

@@ -25,7 +25,9 @@ Result<cv::Mat> BoxMask(int size, const BoxMaskOptions& options);
 // Pastes `crop` (CV_32FC3 BGR in [0,1], square) into `frame` (CV_8UC3, in
 // place), where `frame_to_crop` (2x3 CV_64F) maps frame pixels to crop pixels
 // and `mask` (CV_32FC1, crop size) weighs the crop: frame = frame * (1 - m) +
-// crop * m, truncated to 8 bits. Only the crop's bounding box in the frame is
+// crop * m, rounded to 8 bits (FaceFusion truncates, which darkens every
+// pasted pixel by half a level on average: an identity swap would not give
+// its input back). Only the crop's bounding box in the frame is
 // touched: pixels outside it keep their exact values. Errors: InvalidArgument
 // for mismatched types or sizes, or a singular matrix.
 Status PasteBack(cv::Mat& frame, const cv::Mat& crop, const cv::Mat& mask, const cv::Mat& frame_to_crop);
