@@ -5,7 +5,7 @@
 namespace facefuse {
 
 std::filesystem::path BundledModelsDir() {
-  if (const char* env = std::getenv("FACEFUSE_MODELS_DIR"); env && *env) return env;
+  if (const char* env = std::getenv("FACEFUSE_BUNDLED_MODELS_DIR"); env && *env) return env;
   return FACEFUSE_BUNDLED_MODELS_DIR;
 }
 
