@@ -33,6 +33,8 @@ struct SwapOptions {
   std::string mask_padding = "0,0,0,0";
   int pixel_boost = 1;
   std::string enhancer, enhancer_model;
+  std::string occlusion_model, region_model;
+  std::vector<std::string> regions;
   int enhancer_blend = 80;
   int threads = 0;
   bool json = false;
@@ -113,6 +115,13 @@ Result<pipeline::FaceSwapConfig> MakeConfig(const SwapOptions& o) {
   FF_ASSIGN_OR_RETURN(c.mask.padding, ParsePadding(o.mask_padding));
   c.pixel_boost = o.pixel_boost;
   c.threads = o.threads;
+  if (!o.occlusion_model.empty()) {
+    FF_ASSIGN_OR_RETURN(c.occlusion_model, resolve(o.occlusion_model, o.occlusion_model));
+  }
+  if (!o.region_model.empty()) {
+    FF_ASSIGN_OR_RETURN(c.region_model, resolve(o.region_model, o.region_model));
+  }
+  c.regions = o.regions;
   if (!o.enhancer.empty()) {
     FF_RETURN_IF_ERROR(face::FindEnhancerContract(o.enhancer).status());
     c.enhancer = o.enhancer;
@@ -208,6 +217,10 @@ void AddSwapCommand(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--pixel-boost", o->pixel_boost, "Crop at N x the model size, run as N x N tiles")
       ->capture_default_str();
+  cmd->add_option("--occlusion-mask", o->occlusion_model, "XSeg occlusion model (name, e.g. xseg_1, or file)");
+  cmd->add_option("--region-mask", o->region_model, "BiSeNet face-parsing model (name, e.g. bisenet_resnet_34, or file)");
+  cmd->add_option("--regions", o->regions, "Regions the region mask keeps: skin, left-eyebrow, right-eyebrow, "
+                  "left-eye, right-eye, glasses, nose, mouth, upper-lip, lower-lip (default: all)")->delimiter(',');
   cmd->add_option("--enhancer", o->enhancer, "Face enhancer: gfpgan_1.4, codeformer, gpen_bfr_256, gpen_bfr_512, ...");
   cmd->add_option("--enhancer-model", o->enhancer_model, "Enhancer model file (default: the catalog file)");
   cmd->add_option("--enhancer-blend", o->enhancer_blend, "Enhanced share of the result, 0..100")->capture_default_str();

@@ -70,6 +70,12 @@ Status FaceSwapEngine::OpenNeural() {
   FF_ASSIGN_OR_RETURN(swapper_, face::NeuralSwapper::Open(*contract, config_.swapper_model, config_.converter_model,
                                                           config_.threads));
   FF_ASSIGN_OR_RETURN(box_mask_, face::BoxMask(side, config_.mask));
+  if (!config_.occlusion_model.empty()) {
+    FF_ASSIGN_OR_RETURN(occlusion_, face::OcclusionMasker::Open(config_.occlusion_model, config_.threads));
+  }
+  if (!config_.region_model.empty()) {
+    FF_ASSIGN_OR_RETURN(region_, face::RegionMasker::Open(config_.region_model, config_.regions, config_.threads));
+  }
   return Status::Ok();
 }
 
@@ -131,7 +137,16 @@ Status FaceSwapEngine::SwapOne(cv::Mat& frame, const DetectedFace& face,
     FF_ASSIGN_OR_RETURN(swapped, swapper_->SwapCrop(crop, source));
   }
   StageTimer t(&times_.paste_ms);
-  return face::PasteBack(frame, swapped, box_mask_, matrix);
+  cv::Mat mask = box_mask_;
+  if (occlusion_) {
+    FF_ASSIGN_OR_RETURN(cv::Mat occlusion, occlusion_->Mask(crop));
+    mask = cv::min(mask, occlusion);
+  }
+  if (region_) {
+    FF_ASSIGN_OR_RETURN(cv::Mat region, region_->Mask(swapped));
+    mask = cv::min(mask, region);
+  }
+  return face::PasteBack(frame, swapped, mask, matrix);
 }
 
 Result<cv::Mat> FaceSwapEngine::Swap(const cv::Mat& target, const Identity& source, int* swapped) {

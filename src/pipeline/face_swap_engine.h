@@ -13,6 +13,7 @@
 #include "face/classical_swapper.h"
 #include "face/detector.h"
 #include "face/enhancer.h"
+#include "face/face_masks.h"
 #include "face/neural_swapper.h"
 #include "face/paste_back.h"
 #include "face/recognizer.h"
@@ -47,6 +48,11 @@ struct FaceSwapConfig {
   std::filesystem::path enhancer_model;
   face::EnhancerOptions enhancer_options;
   face::BoxMaskOptions mask;
+  // Optional model masks, combined with the box mask by per-pixel minimum:
+  // occlusion (XSeg) on the input crop, region (BiSeNet) on the swapped crop.
+  std::filesystem::path occlusion_model;
+  std::filesystem::path region_model;
+  std::vector<std::string> regions;  // region names to keep (empty: all)
   int pixel_boost = 1;  // crop side = pixel_boost * model size
   int threads = 0;
 };
@@ -100,6 +106,8 @@ class FaceSwapEngine {
   std::unique_ptr<face::NeuralSwapper> swapper_;      // neural swappers
   std::unique_ptr<face::ClassicalSwapper> classical_;  // the classical swapper
   std::unique_ptr<face::FaceEnhancer> enhancer_;
+  std::unique_ptr<face::OcclusionMasker> occlusion_;
+  std::unique_ptr<face::RegionMasker> region_;
   cv::Mat box_mask_;
   std::vector<float> reference_;
   StageTimes times_;

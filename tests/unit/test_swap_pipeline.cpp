@@ -14,7 +14,10 @@
 #include "face/swapper_contract.h"
 #include "media/image_io.h"
 #include "pipeline/face_swap_engine.h"
+#include "tools/standins/model_builder.h"
 #include "tools/standins/standins.h"
+
+#include <fstream>
 
 namespace facefuse::pipeline {
 namespace {
@@ -215,6 +218,88 @@ TEST_F(SwapPipeline, BadModelsAndFacelessImagesGiveClearErrors) {
   EXPECT_EQ(no_target.status().code(), StatusCode::kNotFound);
   EXPECT_NE(no_target.status().ToString().find("no face found in the target"), std::string::npos);
   EXPECT_EQ((*engine)->Swap(cv::Mat(), *identity).status().code(), StatusCode::kInvalidArgument);
+}
+
+// A mask model that ignores its input (read as zero) and returns `map` ([1,H,W,1] NHWC for occlusion, [1,C,h,w]
+// scores for regions).
+fs::path WriteMaskModel(const fs::path& path, const std::vector<int64_t>& input_dims, const std::vector<int64_t>& map_dims,
+                        const std::vector<float>& map) {
+  onnx::ModelProto model;
+  model.set_ir_version(8);
+  auto* opset = model.add_opset_import();
+  opset->set_domain("");
+  opset->set_version(standins::kOpset);
+  standins::ModelBuilder b(&model, 1, false);
+  b.Input("input", input_dims);
+  std::string sum = b.Op("ReduceSum", {"input"}, {standins::AttrInt("keepdims", 1)});
+  std::string zero = b.Op("Mul", {sum, b.Scalar(0.f)});
+  b.Op("Add", {b.Floats("map", map_dims, map), zero}, {}, "output");
+  b.Output("output", map_dims);
+  std::string bytes;
+  EXPECT_TRUE(model.SerializeToString(&bytes));
+  std::ofstream(path, std::ios::binary) << bytes;
+  return path;
+}
+
+// Pixels of `result` that differ from `target`.
+int ChangedPixels(const cv::Mat& result, const cv::Mat& target) {
+  cv::Mat diff, grey;
+  cv::absdiff(result, target, diff);
+  cv::cvtColor(diff, grey, cv::COLOR_BGR2GRAY);
+  return cv::countNonZero(grey);
+}
+
+// Occlusion and region masks narrow what is pasted: an occlusion map that covers the left half of the crop, or a
+// parsing map whose lower half is background, each leave fewer pixels changed than the box mask alone, and a map
+// that covers nothing changes nothing.
+TEST_F(SwapPipeline, OcclusionAndRegionMasksNarrowThePaste) {
+  SKIP_WITHOUT_FIXTURES();
+  std::vector<float> half(256 * 256), none(256 * 256, 0.f);
+  for (int y = 0; y < 256; ++y)
+    for (int x = 0; x < 256; ++x) half[static_cast<size_t>(y) * 256 + x] = x < 128 ? 0.f : 1.f;
+  const fs::path occlusion_half = WriteMaskModel(*dir_ / "xseg_half.onnx", {1, 256, 256, 3}, {1, 256, 256, 1}, half);
+  const fs::path occlusion_all = WriteMaskModel(*dir_ / "xseg_all.onnx", {1, 256, 256, 3}, {1, 256, 256, 1}, none);
+  // Scores [1,19,2,2]: skin (class 1) wins on the top row, background (class 0) on the bottom row.
+  std::vector<float> scores(19 * 4, 0.f);
+  scores[1 * 4 + 0] = scores[1 * 4 + 1] = 1.f;
+  scores[0 * 4 + 2] = scores[0 * 4 + 3] = 1.f;
+  const fs::path region = WriteMaskModel(*dir_ / "bisenet_top.onnx", {1, 3, 512, 512}, {1, 19, 2, 2}, scores);
+
+  cv::Mat target = Load("obama.jpg");
+  auto run = [&](const fs::path& occ, const fs::path& reg) {
+    FaceSwapConfig config = Config("inswapper_128", StandIn("inswapper_128", standins::StandInKind::kSourceCopy));
+    config.occlusion_model = occ;
+    config.region_model = reg;
+    config.regions = {"skin"};
+    auto engine = FaceSwapEngine::Open(config);
+    EXPECT_TRUE(engine.ok()) << engine.status().ToString();
+    if (!engine.ok()) return -1;
+    auto identity = (*engine)->LearnIdentity({Load("biden.jpg")}, {});
+    auto result = (*engine)->Swap(target, *identity);
+    EXPECT_TRUE(result.ok()) << result.status().ToString();
+    return result.ok() ? ChangedPixels(*result, target) : -1;
+  };
+  const int box_only = run({}, {});
+  const int occluded = run(occlusion_half, {});
+  const int fully_occluded = run(occlusion_all, {});
+  const int top_region = run({}, region);
+  std::printf("changed pixels: box %d, half occluded %d, fully occluded %d, top region %d\n", box_only, occluded,
+              fully_occluded, top_region);
+  EXPECT_GT(box_only, 10000);
+  EXPECT_GT(occluded, box_only / 5);
+  EXPECT_LT(occluded, box_only * 7 / 10);
+  EXPECT_EQ(fully_occluded, 0);
+  EXPECT_GT(top_region, box_only / 5);
+  EXPECT_LT(top_region, box_only * 7 / 10);
+
+  auto wrong = FaceSwapEngine::Open([&] {
+    FaceSwapConfig c = Config("inswapper_128", StandIn("inswapper_128", standins::StandInKind::kIdentity));
+    c.region_model = region;
+    c.regions = {"beard"};
+    return c;
+  }());
+  EXPECT_EQ(wrong.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(wrong.status().ToString().find("beard"), std::string::npos);
 }
 
 }  // namespace
