@@ -32,6 +32,7 @@ struct SwapOptions {
   float mask_blur = 0.3f;
   std::string mask_padding = "0,0,0,0";
   int pixel_boost = 1;
+  float swapper_weight = 0.5f;
   std::string enhancer, enhancer_model;
   std::string occlusion_model, region_model;
   std::vector<std::string> regions;
@@ -114,6 +115,7 @@ Result<pipeline::FaceSwapConfig> MakeConfig(const SwapOptions& o) {
   c.mask.blur = o.mask_blur;
   FF_ASSIGN_OR_RETURN(c.mask.padding, ParsePadding(o.mask_padding));
   c.pixel_boost = o.pixel_boost;
+  c.swapper_weight = o.swapper_weight;
   c.threads = o.threads;
   if (!o.occlusion_model.empty()) {
     FF_ASSIGN_OR_RETURN(c.occlusion_model, resolve(o.occlusion_model, o.occlusion_model));
@@ -214,6 +216,8 @@ void AddSwapCommand(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--mask-blur", o->mask_blur, "Box mask blur, 0..1")->capture_default_str();
   cmd->add_option("--mask-padding", o->mask_padding, "Box mask padding in percent: t,r,b,l or one value")
+      ->capture_default_str();
+  cmd->add_option("--swapper-weight", o->swapper_weight, "Identity weight 0..1 (0.5: the source as is)")
       ->capture_default_str();
   cmd->add_option("--pixel-boost", o->pixel_boost, "Crop at N x the model size, run as N x N tiles")
       ->capture_default_str();

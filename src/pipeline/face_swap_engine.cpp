@@ -61,6 +61,8 @@ Result<std::unique_ptr<FaceSwapEngine>> FaceSwapEngine::Open(const FaceSwapConfi
 }
 
 Status FaceSwapEngine::OpenNeural() {
+  if (!(config_.swapper_weight >= 0 && config_.swapper_weight <= 1))
+    return InvalidArgument("the swapper weight must be in [0, 1]");
   FF_ASSIGN_OR_RETURN(const face::SwapperContract* contract, face::FindSwapperContract(config_.swapper));
   const int side = config_.pixel_boost * contract->size;
   if (std::find(contract->boost_sizes.begin(), contract->boost_sizes.end(), side) == contract->boost_sizes.end())
@@ -169,7 +171,22 @@ Result<cv::Mat> FaceSwapEngine::Swap(const cv::Mat& target, const Identity& sour
   } else {
     FF_ASSIGN_OR_RETURN(std::vector<float> encoded, swapper_->EncodeSource(source.embedding));
     frame = target.clone();
-    for (size_t i : chosen) FF_RETURN_IF_ERROR(SwapOne(frame, faces[i], encoded));
+    const float mix = 0.35f - 0.7f * config_.swapper_weight;  // FaceFusion's interp(weight, [0,1], [0.35,-0.35])
+    for (size_t i : chosen) {
+      if (mix == 0) {
+        FF_RETURN_IF_ERROR(SwapOne(frame, faces[i], encoded));
+        continue;
+      }
+      std::vector<float> t;
+      {
+        StageTimer timer(&times_.embed_ms);
+        FF_ASSIGN_OR_RETURN(t, recognizer_->Embed(target, faces[i].keypoints));
+      }
+      if (t.size() != encoded.size()) return InvalidArgument("the recognizer and the swapper disagree on the identity size");
+      std::vector<float> mixed(encoded.size());
+      for (size_t k = 0; k < mixed.size(); ++k) mixed[k] = encoded[k] * (1 - mix) + t[k] * mix;
+      FF_RETURN_IF_ERROR(SwapOne(frame, faces[i], mixed));
+    }
   }
   // The enhancer reuses the landmarks found on the original target (it never re-detects on swapped pixels).
   if (enhancer_) {

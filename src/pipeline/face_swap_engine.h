@@ -54,6 +54,10 @@ struct FaceSwapConfig {
   std::filesystem::path region_model;
   std::vector<std::string> regions;  // region names to keep (empty: all)
   int pixel_boost = 1;  // crop side = pixel_boost * model size
+  // FaceFusion's swapper weight in [0,1]: with w' = 0.35 - 0.7 * weight the
+  // source input becomes source * (1 - w') + target_identity * w'; 0.5 (the
+  // default) leaves it unchanged, higher values lean towards the source.
+  float swapper_weight = 0.5f;
   int threads = 0;
 };
 

@@ -142,5 +142,31 @@ TEST_F(ImageFiles, SaveRefusesBadRequestsAndLeavesNoPartialFile) {
     EXPECT_EQ(entry.path().string().find(".partial"), std::string::npos) << entry.path();
 }
 
+// A JPEG whose EXIF says "rotate 90° clockwise to display" (orientation 6) loads upright: width and height swap
+// and the first row of the file becomes the last column.
+TEST_F(ImageFiles, ExifOrientationIsApplied) {
+  cv::Mat bgr(20, 40, CV_8UC3, cv::Scalar(0, 0, 0));
+  bgr.row(0).setTo(cv::Scalar(255, 255, 255));  // a white top row
+  std::vector<uchar> encoded;
+  ASSERT_TRUE(cv::imencode(".jpg", bgr, encoded, {cv::IMWRITE_JPEG_QUALITY, 100}));
+  // APP1: "Exif\0\0", little-endian TIFF header, one IFD entry: Orientation (0x0112), SHORT, 1, value 6.
+  const std::string tiff = std::string("II*\0\x08\0\0\0", 8) + std::string("\x01\0", 2) +
+                           std::string("\x12\x01\x03\0\x01\0\0\0\x06\0\0\0", 12) + std::string("\0\0\0\0", 4);
+  const std::string payload = std::string("Exif\0\0", 6) + tiff;
+  const size_t length = payload.size() + 2;
+  std::string app1 = "\xFF\xE1";
+  app1 += static_cast<char>(length >> 8);
+  app1 += static_cast<char>(length & 0xFF);
+  app1 += payload;
+  std::string bytes(encoded.begin(), encoded.end());
+  bytes.insert(2, app1);  // right after SOI
+  auto r = LoadImage(Write("rotated.jpg", bytes));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->bgr.cols, 20);
+  EXPECT_EQ(r->bgr.rows, 40);
+  EXPECT_GT(cv::mean(r->bgr.col(r->bgr.cols - 1))[0], 200) << "the white top row is now the right column";
+  EXPECT_LT(cv::mean(r->bgr.col(0))[0], 50);
+}
+
 }  // namespace
 }  // namespace facefuse::media

@@ -302,5 +302,30 @@ TEST_F(SwapPipeline, OcclusionAndRegionMasksNarrowThePaste) {
   EXPECT_NE(wrong.status().ToString().find("beard"), std::string::npos);
 }
 
+// The swapper weight mixes the target's identity into the source input: 0.5 changes nothing, other values change
+// the output; out of range is refused.
+TEST_F(SwapPipeline, SwapperWeightMixesTheTargetIdentity) {
+  SKIP_WITHOUT_FIXTURES();
+  cv::Mat target = Load("obama.jpg");
+  auto run = [&](float weight) -> cv::Mat {
+    FaceSwapConfig config = Config("hyperswap_1a_256", StandIn("hyperswap_1a_256", standins::StandInKind::kSourceCopy));
+    config.swapper_weight = weight;
+    auto engine = FaceSwapEngine::Open(config);
+    EXPECT_TRUE(engine.ok()) << engine.status().ToString();
+    if (!engine.ok()) return {};
+    auto identity = (*engine)->LearnIdentity({Load("biden.jpg")}, {});
+    auto result = (*engine)->Swap(target, *identity);
+    EXPECT_TRUE(result.ok()) << result.status().ToString();
+    return result.ok() ? *result : cv::Mat();
+  };
+  cv::Mat half = run(0.5f), full = run(1.0f), none = run(0.0f);
+  ASSERT_FALSE(half.empty() || full.empty() || none.empty());
+  EXPECT_GT(cv::norm(half, full, cv::NORM_L1), 1000.0);
+  EXPECT_GT(cv::norm(half, none, cv::NORM_L1), 1000.0);
+  FaceSwapConfig bad = Config("hyperswap_1a_256", StandIn("hyperswap_1a_256", standins::StandInKind::kSourceCopy));
+  bad.swapper_weight = 1.5f;
+  EXPECT_EQ(FaceSwapEngine::Open(bad).status().code(), StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace facefuse::pipeline
