@@ -12,6 +12,19 @@ const std::array<Point2, 5> kArcFaceTemplate112 = {{{38.2946f, 51.6963f},
                                                     {41.5493f, 92.3655f},
                                                     {70.7299f, 92.2041f}}};
 
+const std::array<Point2, 5> kArcFaceTemplate128 = {
+    {{46.2946f, 51.6963f}, {81.5318f, 51.5014f}, {64.0252f, 71.7366f}, {49.5493f, 92.3655f}, {78.7299f, 92.2041f}}};
+const std::array<Point2, 5> kArcFaceV1Template112 = {
+    {{39.730f, 51.138f}, {72.270f, 51.138f}, {56.000f, 68.493f}, {42.463f, 87.010f}, {69.537f, 87.010f}}};
+const std::array<Point2, 5> kFfhqTemplate512 = {
+    {{192.98f, 239.95f}, {318.90f, 240.19f}, {256.63f, 314.02f}, {201.26f, 371.41f}, {313.09f, 371.15f}}};
+
+std::vector<Point2> ScaleTemplate(const std::array<Point2, 5>& tmpl, float template_size, int side) {
+  std::vector<Point2> out;
+  for (const Point2& p : tmpl) out.push_back({p.x / template_size * side, p.y / template_size * side});
+  return out;
+}
+
 Result<cv::Mat> EstimateSimilarity(const std::vector<Point2>& src, const std::vector<Point2>& dst) {
   const size_t n = src.size();
   if (n != dst.size() || n < 2) return InvalidArgument("similarity transform needs matching point sets of 2 or more");

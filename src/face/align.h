@@ -14,6 +14,16 @@ namespace facefuse::face {
 
 // ArcFace's 112x112 template (eye, eye, nose, mouth corner, mouth corner; image-left first).
 extern const std::array<Point2, 5> kArcFaceTemplate112;
+// The other templates of the model-contract reference (section 2), in pixels
+// of their native size: arcface_128 (ArcFace shifted 8 px right, at 128),
+// arcface_112_v1 (InsightFace "frontal", at 112) and ffhq_512 (at 512).
+extern const std::array<Point2, 5> kArcFaceTemplate128;
+extern const std::array<Point2, 5> kArcFaceV1Template112;
+extern const std::array<Point2, 5> kFfhqTemplate512;
+
+// `tmpl` (given at `template_size` px) scaled to a side x side crop, as
+// FaceFusion scales its normalised templates.
+std::vector<Point2> ScaleTemplate(const std::array<Point2, 5>& tmpl, float template_size, int side);
 
 // Least-squares similarity transform (rotation, uniform scale, translation;
 // Umeyama 1991, as skimage's SimilarityTransform.estimate) mapping src onto

@@ -10,11 +10,6 @@
 namespace facefuse::face {
 namespace {
 
-constexpr std::array<Point2, 5> kFfhq512 = {
-    {{192.98f, 239.95f}, {318.90f, 240.19f}, {256.63f, 314.02f}, {201.26f, 371.41f}, {313.09f, 371.15f}}};
-constexpr std::array<Point2, 5> kArcFace128 = {
-    {{46.2946f, 51.6963f}, {81.5318f, 51.5014f}, {64.0252f, 71.7366f}, {49.5493f, 92.3655f}, {78.7299f, 92.2041f}}};
-
 EnhancerContract Make(const std::string& name, const std::array<Point2, 5>& tmpl, float tmpl_size, int size,
                       bool weight = false) {
   EnhancerContract c;
@@ -30,9 +25,9 @@ EnhancerContract Make(const std::string& name, const std::array<Point2, 5>& tmpl
 
 const std::vector<EnhancerContract>& EnhancerContracts() {
   static const std::vector<EnhancerContract> contracts = {
-      Make("gfpgan_1.2", kFfhq512, 512, 512),  Make("gfpgan_1.3", kFfhq512, 512, 512),
-      Make("gfpgan_1.4", kFfhq512, 512, 512),  Make("codeformer", kFfhq512, 512, 512, true),
-      Make("gpen_bfr_256", kArcFace128, 128, 256), Make("gpen_bfr_512", kFfhq512, 512, 512),
+      Make("gfpgan_1.2", kFfhqTemplate512, 512, 512),  Make("gfpgan_1.3", kFfhqTemplate512, 512, 512),
+      Make("gfpgan_1.4", kFfhqTemplate512, 512, 512),  Make("codeformer", kFfhqTemplate512, 512, 512, true),
+      Make("gpen_bfr_256", kArcFaceTemplate128, 128, 256), Make("gpen_bfr_512", kFfhqTemplate512, 512, 512),
   };
   return contracts;
 }
@@ -110,10 +105,8 @@ Result<cv::Mat> FaceEnhancer::Run(const cv::Mat& crop) {
 Status FaceEnhancer::Enhance(cv::Mat& frame, const std::vector<Point2>& keypoints) {
   if (frame.empty() || frame.type() != CV_8UC3) return InvalidArgument("the frame must be non-empty 8-bit BGR");
   const int n = contract_.size;
-  std::vector<Point2> dst;
-  for (const Point2& p : contract_.template_points)
-    dst.push_back({p.x / contract_.template_size * n, p.y / contract_.template_size * n});
-  FF_ASSIGN_OR_RETURN(cv::Mat matrix, EstimateSimilarity(keypoints, dst));
+  FF_ASSIGN_OR_RETURN(cv::Mat matrix,
+                      EstimateSimilarity(keypoints, ScaleTemplate(contract_.template_points, contract_.template_size, n)));
   cv::Mat crop;
   cv::warpAffine(frame, crop, matrix, cv::Size(n, n), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
   FF_ASSIGN_OR_RETURN(cv::Mat enhanced, Run(crop));

@@ -1,14 +1,9 @@
 #include "face/swapper_contract.h"
 
+#include "face/align.h"
+
 namespace facefuse::face {
 namespace {
-
-// arcface_128: ArcFace's 112 template shifted 8 px right, at 128 px.
-constexpr std::array<Point2, 5> kArcFace128 = {
-    {{46.2946f, 51.6963f}, {81.5318f, 51.5014f}, {64.0252f, 71.7366f}, {49.5493f, 92.3655f}, {78.7299f, 92.2041f}}};
-// arcface_112_v1 (InsightFace "frontal"), at 112 px.
-constexpr std::array<Point2, 5> kArcFace112V1 = {
-    {{39.730f, 51.138f}, {72.270f, 51.138f}, {56.000f, 68.493f}, {42.463f, 87.010f}, {69.537f, 87.010f}}};
 
 std::vector<int> Multiples(int size, int up_to) {
   std::vector<int> out;
@@ -19,7 +14,7 @@ std::vector<int> Multiples(int size, int up_to) {
 SwapperContract Inswapper(const std::string& name) {
   SwapperContract c;
   c.name = name;
-  c.template_points = kArcFace128;
+  c.template_points = kArcFaceTemplate128;
   c.template_size = 128;
   c.size = 128;
   c.source = SourceEncoding::kInswapperLatent;
@@ -30,7 +25,7 @@ SwapperContract Inswapper(const std::string& name) {
 SwapperContract Hyperswap(const std::string& name) {
   SwapperContract c;
   c.name = name;
-  c.template_points = kArcFace128;
+  c.template_points = kArcFaceTemplate128;
   c.template_size = 128;
   c.size = 256;
   c.target_mean = {0.5f, 0.5f, 0.5f};
@@ -44,7 +39,7 @@ SwapperContract Hyperswap(const std::string& name) {
 SwapperContract Simswap(const std::string& name, int size, bool imagenet) {
   SwapperContract c;
   c.name = name;
-  c.template_points = kArcFace112V1;
+  c.template_points = kArcFaceV1Template112;
   c.template_size = 112;
   c.size = size;
   if (imagenet) {

@@ -128,9 +128,8 @@ Status FaceSwapEngine::SwapOne(cv::Mat& frame, const DetectedFace& face,
   const face::SwapperContract& c = swapper_->contract();
   const int side = box_mask_.rows;
   // Template scaled to the crop side (FaceFusion: normalised template x size), fitted by Umeyama.
-  std::vector<Point2> dst;
-  for (const Point2& p : c.template_points) dst.push_back({p.x / c.template_size * side, p.y / c.template_size * side});
-  FF_ASSIGN_OR_RETURN(cv::Mat matrix, face::EstimateSimilarity(face.keypoints, dst));
+  FF_ASSIGN_OR_RETURN(cv::Mat matrix, face::EstimateSimilarity(
+                                           face.keypoints, face::ScaleTemplate(c.template_points, c.template_size, side)));
   cv::Mat crop;
   cv::warpAffine(frame, crop, matrix, cv::Size(side, side), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
   cv::Mat swapped;

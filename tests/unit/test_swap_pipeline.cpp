@@ -69,10 +69,10 @@ fs::path* SwapPipeline::dir_ = nullptr;
 
 // The bounding box, in the frame, of the side x side crop aligned on `face` by `contract`'s template.
 cv::Rect CropBox(const DetectedFace& face, const face::SwapperContract& contract, int side) {
-  std::vector<Point2> dst;
-  for (const Point2& p : contract.template_points)
-    dst.push_back({p.x / contract.template_size * side, p.y / contract.template_size * side});
-  cv::Mat m = face::EstimateSimilarity(face.keypoints, dst).value(), inv;
+  cv::Mat m = face::EstimateSimilarity(face.keypoints,
+                                       face::ScaleTemplate(contract.template_points, contract.template_size, side))
+                  .value(),
+          inv;
   cv::invertAffineTransform(m, inv);
   std::vector<cv::Point2f> corners = {{0, 0}, {float(side), 0}, {float(side), float(side)}, {0, float(side)}}, out;
   cv::transform(corners, out, inv);
