@@ -23,6 +23,7 @@ struct SwapOptions {
   std::string swapper_model, converter_model;
   std::string detector = "yunet", detector_model;
   float detector_score = -1;
+  std::string landmarker, landmarker_model;
   std::string recognizer_model;
   float recognizer_mean = -1, recognizer_std = -1;  // < 0: the recognizer's own (ArcFace 127.5 / bundled 127, 128)
   std::string selector = "many";
@@ -107,6 +108,10 @@ Result<pipeline::FaceSwapConfig> MakeConfig(const SwapOptions& o) {
   c.detector = o.detector;
   c.detector_model = o.detector_model;
   c.detector_options.score_threshold = o.detector_score;
+  c.landmarker = o.landmarker;
+  if (!o.landmarker.empty() && o.landmarker != "face_mesh") {
+    FF_ASSIGN_OR_RETURN(c.landmarker_model, resolve(o.landmarker_model, o.landmarker));
+  }
   FF_ASSIGN_OR_RETURN(c.selector, face::ParseSelectionMode(o.selector));
   FF_ASSIGN_OR_RETURN(c.order, face::ParseFaceOrder(o.order));
   if (c.selector == face::SelectionMode::kReference && o.reference.empty())
@@ -202,6 +207,9 @@ void AddSwapCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--converter-model", o->converter_model, "Identity converter model (simswap)");
   cmd->add_option("--detector", o->detector, "Detector family")->capture_default_str();
   cmd->add_option("--detector-model", o->detector_model, "Detector model file (default: bundled for the family)");
+  cmd->add_option("--landmarker", o->landmarker,
+                  "Align on landmarks instead of the detector's 5 points: 2dfan4, pfld_68 or face_mesh (bundled)");
+  cmd->add_option("--landmarker-model", o->landmarker_model, "Landmarker model file");
   cmd->add_option("--detector-score", o->detector_score, "Detector score threshold (default: the family's)");
   cmd->add_option("--recognizer-model", o->recognizer_model,
                   "Recognizer model (neural swappers: arcface_w600k_r50 from the models dir; classical: bundled)");

@@ -3,6 +3,7 @@
 //
 //   MediaPipe Face Mesh   468 points   face_mesh_landmarker.cpp (bundled)
 //   PFLD (cunjian)         68 points   pfld68_landmarker.cpp   (user-supplied)
+//   2DFAN4 (FaceFusion)    68 points   fan68_landmarker.cpp    (user-supplied)
 //
 // Both start from a detector box (face/detector.h) and return points in image
 // pixels. The reductions to the 5 alignment points (Landmarks68To5,
@@ -99,6 +100,28 @@ class Pfld68Landmarker final : public FaceLandmarker {
 
  private:
   explicit Pfld68Landmarker(std::unique_ptr<Session> s) : session_(std::move(s)) {}
+  std::unique_ptr<Session> session_;
+};
+
+// 2DFAN4 (FaceFusion's default 68-point landmarker), input `input`
+// [1,3,256,256] BGR x/255; outputs [1,68,3] (x, y, .) in 64-px heatmap space
+// and heatmaps [1,68,64,64]. Crop: scale = 195 / max(w, h), translation =
+// (256 - (x1 + x2, y1 + y2) * scale) / 2 (no rotation: upright faces); CLAHE
+// (clip 2) on Lab L when the crop's mean L is below 30, converting the BGR
+// crop as if it were RGB, as FaceFusion does. Score: mean over points of the
+// heatmap maximum, mapped from [0, 0.9] to [0, 1].
+class Fan68Landmarker final : public FaceLandmarker {
+ public:
+  static constexpr int kPoints = 68;
+  static constexpr int kInputSize = 256;
+  // Errors: NotFound for an empty path or a missing file; InvalidArgument for
+  // a model without one [1,3,256,256] input and two outputs.
+  static Result<std::unique_ptr<Fan68Landmarker>> Open(const std::filesystem::path& model,
+                                                       const LandmarkerOptions& options);
+  Result<FaceLandmarks> Detect(const cv::Mat& bgr, const DetectedFace& face) override;
+
+ private:
+  explicit Fan68Landmarker(std::unique_ptr<Session> s) : session_(std::move(s)) {}
   std::unique_ptr<Session> session_;
 };
 

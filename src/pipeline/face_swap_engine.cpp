@@ -43,6 +43,17 @@ Result<std::unique_ptr<FaceSwapEngine>> FaceSwapEngine::Open(const FaceSwapConfi
   const std::filesystem::path recognizer =
       config.recognizer_model.empty() ? BundledModelsDir() / "recognizer_512.onnx" : config.recognizer_model;
   FF_ASSIGN_OR_RETURN(e->recognizer_, face::Recognizer::Open(recognizer, ropts));
+  face::LandmarkerOptions lopts;
+  lopts.threads = config.threads;
+  if (config.landmarker == "2dfan4") {
+    FF_ASSIGN_OR_RETURN(e->landmarker_, face::Fan68Landmarker::Open(config.landmarker_model, lopts));
+  } else if (config.landmarker == "pfld_68") {
+    FF_ASSIGN_OR_RETURN(e->landmarker_, face::Pfld68Landmarker::Open(config.landmarker_model, lopts));
+  } else if (config.landmarker == "face_mesh") {
+    FF_ASSIGN_OR_RETURN(e->landmarker_, face::FaceMeshLandmarker::Open(config.landmarker_model, lopts));
+  } else if (!config.landmarker.empty()) {
+    return InvalidArgument("unknown landmarker '" + config.landmarker + "' (known: 2dfan4, pfld_68, face_mesh)");
+  }
   if (!config.enhancer.empty()) {
     FF_ASSIGN_OR_RETURN(const face::EnhancerContract* contract, face::FindEnhancerContract(config.enhancer));
     face::EnhancerOptions eopts = config.enhancer_options;
@@ -81,17 +92,29 @@ Status FaceSwapEngine::OpenNeural() {
   return Status::Ok();
 }
 
+Result<std::vector<DetectedFace>> FaceSwapEngine::DetectFaces(const cv::Mat& image) {
+  StageTimer t(&times_.detect_ms);
+  FF_ASSIGN_OR_RETURN(std::vector<DetectedFace> faces, detector_->Detect(image));
+  if (!landmarker_) return faces;
+  for (DetectedFace& face : faces) {
+    FF_ASSIGN_OR_RETURN(face::FaceLandmarks landmarks, landmarker_->Detect(image, face));
+    if (landmarks.score <= config_.landmarker_score) continue;  // keep the detector's points
+    if (landmarks.points.size() == 68) {
+      FF_ASSIGN_OR_RETURN(face.keypoints, face::Landmarks68To5(landmarks.points));
+    } else {
+      FF_ASSIGN_OR_RETURN(face.keypoints, face::Mesh468To5(landmarks.points));
+    }
+  }
+  return faces;
+}
+
 Result<Identity> FaceSwapEngine::LearnIdentity(const std::vector<cv::Mat>& images,
                                                const std::vector<std::string>& names) {
   if (images.empty()) return InvalidArgument("no source image");
   Identity id;
   for (size_t i = 0; i < images.size(); ++i) {
     const std::string name = i < names.size() ? names[i] : "source " + std::to_string(i);
-    std::vector<DetectedFace> faces;
-    {
-      StageTimer t(&times_.detect_ms);
-      FF_ASSIGN_OR_RETURN(faces, detector_->Detect(images[i]));
-    }
+    FF_ASSIGN_OR_RETURN(std::vector<DetectedFace> faces, DetectFaces(images[i]));
     if (faces.empty()) return NotFound("no face found in the source image " + name);
     StageTimer t(&times_.embed_ms);
     FF_ASSIGN_OR_RETURN(std::vector<float> e, recognizer_->Embed(images[i], faces[Largest(faces)].keypoints));
@@ -152,11 +175,7 @@ Status FaceSwapEngine::SwapOne(cv::Mat& frame, const DetectedFace& face,
 
 Result<cv::Mat> FaceSwapEngine::Swap(const cv::Mat& target, const Identity& source, int* swapped) {
   if (target.empty() || target.type() != CV_8UC3) return InvalidArgument("the target must be a non-empty 8-bit BGR image");
-  std::vector<DetectedFace> faces;
-  {
-    StageTimer t(&times_.detect_ms);
-    FF_ASSIGN_OR_RETURN(faces, detector_->Detect(target));
-  }
+  FF_ASSIGN_OR_RETURN(std::vector<DetectedFace> faces, DetectFaces(target));
   if (faces.empty()) return NotFound("no face found in the target image");
   FF_ASSIGN_OR_RETURN(std::vector<size_t> chosen, Select(target, faces));
   if (chosen.empty()) return NotFound("no target face is within the reference distance of the reference face");

@@ -14,6 +14,7 @@
 #include "face/detector.h"
 #include "face/enhancer.h"
 #include "face/face_masks.h"
+#include "face/landmarker.h"
 #include "face/neural_swapper.h"
 #include "face/paste_back.h"
 #include "face/recognizer.h"
@@ -37,6 +38,12 @@ struct FaceSwapConfig {
   // inswapper, hyperswap and simswap: mean 127.5, std 127.5).
   std::filesystem::path recognizer_model;
   face::RecognizerOptions recognizer_options;
+  // Optional landmarker whose points replace the detector's 5 for alignment
+  // (FaceFusion's "5/68"): "2dfan4" or "pfld_68" (68 points), "face_mesh" (468,
+  // bundled); used when its score is above `landmarker_score`.
+  std::string landmarker;
+  std::filesystem::path landmarker_model;
+  float landmarker_score = 0.5f;
   // Which target faces to swap, in which order (face/selection.h); the
   // reference identity is set with SetReference.
   face::SelectionMode selector = face::SelectionMode::kMany;
@@ -100,6 +107,8 @@ class FaceSwapEngine {
   explicit FaceSwapEngine(FaceSwapConfig config) : config_(std::move(config)) {}
   Result<std::vector<size_t>> Select(const cv::Mat& target, const std::vector<DetectedFace>& faces);
   Status OpenNeural();
+  // Detects faces and, with a landmarker, replaces their keypoints by the landmarks' 5 points.
+  Result<std::vector<DetectedFace>> DetectFaces(const cv::Mat& image);
   // Swaps one face into `frame` in place (the crop is cut from the frame as
   // earlier faces left it, as FaceFusion does).
   Status SwapOne(cv::Mat& frame, const DetectedFace& face, const std::vector<float>& source);
@@ -110,6 +119,7 @@ class FaceSwapEngine {
   std::unique_ptr<face::NeuralSwapper> swapper_;      // neural swappers
   std::unique_ptr<face::ClassicalSwapper> classical_;  // the classical swapper
   std::unique_ptr<face::FaceEnhancer> enhancer_;
+  std::unique_ptr<face::FaceLandmarker> landmarker_;
   std::unique_ptr<face::OcclusionMasker> occlusion_;
   std::unique_ptr<face::RegionMasker> region_;
   cv::Mat box_mask_;

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "face/align.h"
+#include "face/landmarker.h"
 #include "face/swapper_contract.h"
 #include "media/image_io.h"
 #include "pipeline/face_swap_engine.h"
@@ -324,6 +325,70 @@ TEST_F(SwapPipeline, SwapperWeightMixesTheTargetIdentity) {
   EXPECT_GT(cv::norm(half, none, cv::NORM_L1), 1000.0);
   FaceSwapConfig bad = Config("hyperswap_1a_256", StandIn("hyperswap_1a_256", standins::StandInKind::kSourceCopy));
   bad.swapper_weight = 1.5f;
+  EXPECT_EQ(FaceSwapEngine::Open(bad).status().code(), StatusCode::kInvalidArgument);
+}
+
+// 2DFAN4's decoding, with a model that always answers point (32, 32) of its 64-px space (the crop centre) with
+// heatmap peaks of 0.9: every point maps back to the box centre and the score is 1.
+TEST_F(SwapPipeline, Fan68MapsHeatmapSpaceBackToTheImage) {
+  onnx::ModelProto model;
+  model.set_ir_version(8);
+  auto* opset = model.add_opset_import();
+  opset->set_domain("");
+  opset->set_version(standins::kOpset);
+  standins::ModelBuilder b(&model, 1, false);
+  b.Input("input", {1, 3, 256, 256});
+  std::string zero = b.Op("Mul", {b.Op("ReduceSum", {"input"}, {standins::AttrInt("keepdims", 0)}), b.Scalar(0.f)});
+  std::vector<float> points(68 * 3, 32.f), heat(68 * 64 * 64, 0.f);
+  for (int k = 0; k < 68; ++k) heat[static_cast<size_t>(k) * 4096 + 100] = 0.9f;
+  b.Op("Add", {b.Floats("points", {1, 68, 3}, points), zero}, {}, "landmarks");
+  b.Op("Add", {b.Floats("heat", {1, 68, 64, 64}, heat), zero}, {}, "heatmaps");
+  b.Output("landmarks", {1, 68, 3});
+  b.Output("heatmaps", {1, 68, 64, 64});
+  std::string bytes;
+  ASSERT_TRUE(model.SerializeToString(&bytes));
+  const fs::path path = *dir_ / "fan68_centre.onnx";
+  std::ofstream(path, std::ios::binary) << bytes;
+
+  auto fan = face::Fan68Landmarker::Open(path, {});
+  ASSERT_TRUE(fan.ok()) << fan.status().ToString();
+  DetectedFace box;
+  box.x1 = 100, box.y1 = 50, box.x2 = 300, box.y2 = 290;
+  cv::Mat image(400, 400, CV_8UC3, cv::Scalar(90, 120, 160));
+  auto lm = (*fan)->Detect(image, box);
+  ASSERT_TRUE(lm.ok()) << lm.status().ToString();
+  ASSERT_EQ(lm->points.size(), 68u);
+  EXPECT_NEAR(lm->points[0].x, 200.f, 1e-3);
+  EXPECT_NEAR(lm->points[67].y, 170.f, 1e-3);
+  EXPECT_NEAR(lm->score, 1.f, 1e-5);
+  EXPECT_EQ(face::Fan68Landmarker::Open({}, {}).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ((*fan)->Detect(cv::Mat(), box).status().code(), StatusCode::kInvalidArgument);
+}
+
+// Alignment on landmarks ("5/68" with the PFLD fixture, or the bundled Face Mesh) keeps the geometry exact: the
+// identity swapper still gives the photo back.
+TEST_F(SwapPipeline, LandmarkAlignmentKeepsTheIdentitySwapExact) {
+  SKIP_WITHOUT_FIXTURES();
+  for (const char* landmarker : {"pfld_68", "face_mesh"}) {
+    FaceSwapConfig config = Config("inswapper_128", StandIn("inswapper_128", standins::StandInKind::kIdentity));
+    config.pixel_boost = 2;
+    config.landmarker = landmarker;
+    if (std::string(landmarker) == "pfld_68") config.landmarker_model = kFixtures / "models" / "pfld_68" / "model.onnx";
+    auto engine = FaceSwapEngine::Open(config);
+    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    cv::Mat target = Load("obama.jpg");
+    auto identity = (*engine)->LearnIdentity({Load("biden.jpg")}, {});
+    ASSERT_TRUE(identity.ok()) << identity.status().ToString();
+    int swapped = 0;
+    auto result = (*engine)->Swap(target, *identity, &swapped);
+    ASSERT_TRUE(result.ok()) << result.status().ToString();
+    EXPECT_EQ(swapped, 1);
+    const double psnr = cv::PSNR(*result, target);
+    RecordProperty(std::string(landmarker) + "_psnr_db", std::to_string(psnr));
+    EXPECT_GE(psnr, 40.0) << landmarker;
+  }
+  FaceSwapConfig bad = Config("inswapper_128", StandIn("inswapper_128", standins::StandInKind::kIdentity));
+  bad.landmarker = "dlib";
   EXPECT_EQ(FaceSwapEngine::Open(bad).status().code(), StatusCode::kInvalidArgument);
 }
 
