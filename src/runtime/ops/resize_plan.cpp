@@ -143,9 +143,15 @@ ResizeAxis MakeAxis(const ResizeAttrs& attrs, int64_t in, const AxisTarget& targ
         weight[k] = static_cast<float>(attrs.exclude_outside && sum != 0 ? w[k] / sum : w[k]);
       }
     }
-    for (size_t k = 0; k < taps; ++k)
-      if (axis.outside[o] || (index[k] == static_cast<int64_t>(o) ? weight[k] != 1.f : weight[k] != 0.f))
-        axis.identity = false;
+    // An identity axis reads only source index o, with total weight 1 (a clamped second tap may land on o with
+    // weight 0, as linear's last element does).
+    float weight_on_o = 0;
+    bool reads_elsewhere = false;
+    for (size_t k = 0; k < taps; ++k) {
+      if (index[k] == static_cast<int64_t>(o)) weight_on_o += weight[k];
+      else reads_elsewhere |= weight[k] != 0.f;
+    }
+    if (axis.outside[o] || reads_elsewhere || weight_on_o != 1.f) axis.identity = false;
   }
   return axis;
 }
