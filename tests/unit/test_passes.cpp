@@ -156,7 +156,7 @@ TEST(FoldConstants, LeavesHugeOutputsAndInvalidNodes) {
                                                  log.emplace_back(l);
                                                }}).ok());
   EXPECT_EQ(OpTypes(after), (std::vector<std::string>{"ConstantOfShape", "Resize"}));
-  EXPECT_TRUE(Logged(log, "over 64 MB"));
+  EXPECT_TRUE(Logged(log, "over the limit of 64 MB"));
 }
 
 TEST(FoldBatchNorm, FoldsIntoConvWithOneConsumer) {

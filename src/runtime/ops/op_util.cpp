@@ -101,9 +101,10 @@ Status CheckOutputSize(const Node& node, size_t index, const OutputSpec& spec, u
     if (d == 0) { over = false; break; }
   }
   if (!over && bytes <= limit_bytes) return Status::Ok();
+  const std::string limit = limit_bytes % (uint64_t{1} << 20) == 0 ? std::to_string(limit_bytes >> 20) + " MB"
+                                                                     : std::to_string(limit_bytes) + " bytes";
   return OutOfMemory(node.Describe() + ": output " + std::to_string(index) + " of shape " +
-                     ShapeToString(spec.shape) + " would need more than the limit of " + std::to_string(limit_bytes) +
-                     " bytes per tensor");
+                     ShapeToString(spec.shape) + " is over the limit of " + limit + " per tensor");
 }
 
 std::vector<int64_t> Strides(const Shape& shape) {
