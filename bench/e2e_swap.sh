@@ -6,7 +6,7 @@
 #   bench/e2e_swap.sh [TARGET_IMAGE]    (default: ../shared/fixtures/media/images/pexels-dinielle-de-veyra-4195444.jpg)
 #
 # Environment: FACEFUSE_BIN, STANDINS_BIN (default build/src/facefuse, build/tools/standins/facefuse-standins),
-# BENCH_THREADS (default 2), BENCH_RUNS (default 5, after one warm-up swap inside the same process).
+# BENCH_THREADS (default 2), BENCH_RUNS (default 5; the process runs BENCH_RUNS + 1 swaps and reports medians).
 # Prints a Markdown table to stdout with the machine named; progress on stderr.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -44,7 +44,7 @@ run() {
 
 cpu="$(lscpu | sed -n 's/^Model name: *//p' | head -1)"
 size="$("$facefuse" detect "$target" 2>/dev/null | head -1 | sed -n 's/.*: \([0-9]*x[0-9]*\),.*/\1/p')"
-echo "Machine: $cpu, $(nproc) cores visible, $threads kernel threads. Target $(basename "$target") ($size), source $(basename "$source_image"); median of $runs swaps after one warm-up, in one process."
+echo "Machine: $cpu, $(nproc) cores visible, $threads kernel threads. Target $(basename "$target") ($size), source $(basename "$source_image"); median of $((runs + 1)) swaps in one process (models opened once; the first swap is included)."
 echo
 echo "| swapper | faces | total ms | detect ms | embed ms | swap ms | paste ms |"
 echo "|---|---|---|---|---|---|---|"
