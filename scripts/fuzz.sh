@@ -58,7 +58,7 @@ echo "== fuzz for ${seconds}s (jobs=$jobs); corpus $corpus, artifacts $artifacts
 status=0
 # shellcheck disable=SC2086
 "$fuzzer" "$corpus" "$seeds" \
-  -seed="${FUZZ_SEED:-0}" -dict="$dict" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=4096 \
+  -seed="${FUZZ_SEED:-0}" -dict="$dict" -max_total_time="$seconds" -max_len=65536 -timeout=25 -rss_limit_mb=4096 \
   -artifact_prefix="$artifacts/" -print_final_stats=1 \
   $( [[ "$jobs" -gt 1 ]] && echo "-jobs=$jobs -workers=$jobs" ) ${FUZZ_EXTRA_ARGS:-} || status=$?
 
