@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "face/align.h"
+#include "face/image_tensor.h"
 #include "face/paste_back.h"
 
 namespace facefuse::face {
@@ -70,36 +71,22 @@ Result<std::unique_ptr<FaceEnhancer>> FaceEnhancer::Open(const EnhancerContract&
 
 Result<cv::Mat> FaceEnhancer::Run(const cv::Mat& crop) {
   const int n = contract_.size;
-  FF_ASSIGN_OR_RETURN(Tensor input, Tensor::Allocate(DataType::kFloat32, {1, 3, n, n}));
-  const size_t plane = static_cast<size_t>(n) * n;
-  float* dst = input.data<float>();
-  for (int y = 0; y < n; ++y) {
-    const cv::Vec3b* row = crop.ptr<cv::Vec3b>(y);
-    for (int x = 0; x < n; ++x)
-      for (int c = 0; c < 3; ++c) dst[c * plane + static_cast<size_t>(y) * n + x] = (row[x][2 - c] / 255.f - 0.5f) / 0.5f;
-  }
+  FF_ASSIGN_OR_RETURN(Tensor input, ImageToNchw(crop, ChannelOrder::kRgb, 127.5f, 127.5f));  // (x / 255 - 0.5) / 0.5
   std::vector<std::pair<std::string, Tensor>> feeds = {{image_input_, input}};
   if (!weight_input_.empty()) {
     FF_ASSIGN_OR_RETURN(Tensor w, Tensor::FromVector(std::vector<double>{options_.weight}, {1}));
     feeds.emplace_back(weight_input_, w);
   }
   FF_ASSIGN_OR_RETURN(std::vector<Tensor> out, session_->Run(feeds));
-  if (out[0].dtype() != DataType::kFloat32 || out[0].shape() != Shape{1, 3, n, n})
+  if (out[0].shape() != Shape{1, 3, n, n})
     return InvalidArgument(contract_.name + " returned " + ShapeToString(out[0].shape()) + ", expected [1,3," +
-                           std::to_string(n) + "," + std::to_string(n) + "] float32");
-  // clip [-1,1] -> (y + 1) / 2 * 255, rounded to 8 bits (the contract), kept as float [0,1] for paste-back.
-  cv::Mat result(n, n, CV_32FC3);
-  const float* src = out[0].data<float>();
-  for (int y = 0; y < n; ++y) {
-    cv::Vec3f* row = result.ptr<cv::Vec3f>(y);
-    for (int x = 0; x < n; ++x)
-      for (int c = 0; c < 3; ++c) {
-        float v = src[c * plane + static_cast<size_t>(y) * n + x];
-        v = std::clamp(std::isfinite(v) ? v : 0.f, -1.f, 1.f);
-        row[x][2 - c] = std::round((v + 1) * 0.5f * 255.f) / 255.f;
-      }
-  }
-  return result;
+                           std::to_string(n) + "," + std::to_string(n) + "]");
+  // clip [-1,1] then (y + 1) / 2, rounded to 8-bit levels (the contract), kept as float [0,1] for paste-back.
+  FF_ASSIGN_OR_RETURN(cv::Mat unit, RgbNchwToUnitBgr(out[0], 0.5f, 0.5f));
+  cv::Mat levels;
+  unit.convertTo(levels, CV_8UC3, 255.0);
+  levels.convertTo(unit, CV_32FC3, 1 / 255.0);
+  return unit;
 }
 
 Status FaceEnhancer::Enhance(cv::Mat& frame, const std::vector<Point2>& keypoints) {

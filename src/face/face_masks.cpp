@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "face/image_tensor.h"
+
 namespace facefuse::face {
 namespace {
 
@@ -95,15 +97,8 @@ Result<cv::Mat> RegionMasker::Mask(const cv::Mat& crop) {
   cv::Mat unit, big;
   crop.convertTo(unit, CV_32FC3, crop.type() == CV_8UC3 ? 1 / 255.0 : 1.0);
   cv::resize(unit, big, cv::Size(kRegionSize, kRegionSize), 0, 0, cv::INTER_LINEAR);
-  const float mean[3] = {0.485f, 0.456f, 0.406f}, std[3] = {0.229f, 0.224f, 0.225f};
-  FF_ASSIGN_OR_RETURN(Tensor input, Tensor::Allocate(DataType::kFloat32, {1, 3, kRegionSize, kRegionSize}));
-  const size_t plane = static_cast<size_t>(kRegionSize) * kRegionSize;
-  for (int y = 0; y < kRegionSize; ++y) {
-    const cv::Vec3f* row = big.ptr<cv::Vec3f>(y);
-    for (int x = 0; x < kRegionSize; ++x)
-      for (int c = 0; c < 3; ++c)
-        input.data<float>()[c * plane + static_cast<size_t>(y) * kRegionSize + x] = (row[x][2 - c] - mean[c]) / std[c];
-  }
+  FF_ASSIGN_OR_RETURN(Tensor input, ImageToNchw(big, ChannelOrder::kRgb, {0.485f, 0.456f, 0.406f},
+                                                {0.229f, 0.224f, 0.225f}));  // ImageNet, on x / 255
   FF_ASSIGN_OR_RETURN(std::vector<Tensor> out, session_->Run({input}));
   const Tensor& scores = out[0];
   if (scores.dtype() != DataType::kFloat32 || scores.shape().size() != 4 || scores.shape()[0] != 1 ||

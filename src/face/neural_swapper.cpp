@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "face/image_tensor.h"
 #include "runtime/loader/onnx_loader.h"
 
 namespace facefuse::face {
@@ -45,7 +46,6 @@ Result<std::unique_ptr<NeuralSwapper>> NeuralSwapper::Open(const SwapperContract
     if (in.name == "target") s->target_name_ = in.name;
     if (in.name == "source") s->source_name_ = in.name;
   }
-  s->bind_by_name_ = s->target_name_ != s->source_name_;
   if (contract.source == SourceEncoding::kInswapperLatent) {
     std::string name;
     FF_ASSIGN_OR_RETURN(Tensor emap, rt::ReadLastInitializer(model, &name));
@@ -95,36 +95,15 @@ Result<std::vector<float>> NeuralSwapper::EncodeSource(const std::vector<float>&
 
 Result<cv::Mat> NeuralSwapper::RunTile(const cv::Mat& tile, const Tensor& source) {
   const int n = contract_.size;
-  FF_ASSIGN_OR_RETURN(Tensor target, Tensor::Allocate(DataType::kFloat32, {1, 3, n, n}));
-  float* dst = target.data<float>();
-  const size_t plane = static_cast<size_t>(n) * n;
-  for (int y = 0; y < n; ++y) {
-    const cv::Vec3b* row = tile.ptr<cv::Vec3b>(y);
-    for (int x = 0; x < n; ++x) {
-      const size_t at = static_cast<size_t>(y) * n + x;
-      for (int c = 0; c < 3; ++c)  // RGB planes from BGR pixels
-        dst[c * plane + at] = (row[x][2 - c] / 255.f - contract_.target_mean[c]) / contract_.target_std[c];
-    }
-  }
+  std::array<float, 3> mean, std;  // the contract's normalisation of x / 255, in 0..255 units
+  for (size_t c = 0; c < 3; ++c) mean[c] = contract_.target_mean[c] * 255.f, std[c] = contract_.target_std[c] * 255.f;
+  FF_ASSIGN_OR_RETURN(Tensor target, ImageToNchw(tile, ChannelOrder::kRgb, mean, std));
   std::vector<std::pair<std::string, Tensor>> feeds = {{target_name_, target}, {source_name_, source}};
   FF_ASSIGN_OR_RETURN(std::vector<Tensor> out, session_->Run(feeds));
-  const Tensor& y = out[0];
-  if (y.dtype() != DataType::kFloat32 || y.shape() != Shape{1, 3, n, n})
-    return InvalidArgument(contract_.name + " returned " + ShapeToString(y.shape()) + ", expected [1,3," +
-                           std::to_string(n) + "," + std::to_string(n) + "] float32");
-  cv::Mat result(n, n, CV_32FC3);
-  const float* src = y.data<float>();
-  for (int yy = 0; yy < n; ++yy) {
-    cv::Vec3f* row = result.ptr<cv::Vec3f>(yy);
-    for (int x = 0; x < n; ++x) {
-      const size_t at = static_cast<size_t>(yy) * n + x;
-      for (int c = 0; c < 3; ++c) {
-        float v = src[c * plane + at] * contract_.output_scale + contract_.output_offset;
-        row[x][2 - c] = std::clamp(std::isfinite(v) ? v : 0.f, 0.f, 1.f);
-      }
-    }
-  }
-  return result;
+  if (out[0].shape() != Shape{1, 3, n, n})
+    return InvalidArgument(contract_.name + " returned " + ShapeToString(out[0].shape()) + ", expected [1,3," +
+                           std::to_string(n) + "," + std::to_string(n) + "]");
+  return RgbNchwToUnitBgr(out[0], contract_.output_scale, contract_.output_offset);
 }
 
 Result<cv::Mat> NeuralSwapper::SwapCrop(const cv::Mat& crop, const std::vector<float>& source) {

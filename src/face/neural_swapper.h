@@ -48,7 +48,6 @@ class NeuralSwapper {
   std::unique_ptr<Session> converter_;
   std::vector<float> emap_;  // 512 x 512 row-major, inswapper only
   std::string target_name_, source_name_;
-  bool bind_by_name_ = false;
 };
 
 }  // namespace facefuse::face
