@@ -69,38 +69,25 @@ Status ReadExternal(const onnx::TensorProto& p, const fs::path& base_dir, size_t
   return Status::Ok();
 }
 
+// Copies n typed-field values (the caller has checked the count) into the tensor's storage type.
 template <typename Src, typename Dst>
-Status CopyTyped(const google::protobuf::RepeatedField<Src>& src, int64_t n, Dst* dst, const char* field) {
-  if (src.size() != n)
-    return InvalidArgument(std::string(field) + " holds " + std::to_string(src.size()) + " values, dims need " +
-                           std::to_string(n));
-  for (int64_t i = 0; i < n; ++i) {
-    if constexpr (std::is_same_v<Dst, uint16_t>) dst[i] = static_cast<uint16_t>(src.Get(static_cast<int>(i)));
-    else dst[i] = static_cast<Dst>(src.Get(static_cast<int>(i)));
-  }
-  return Status::Ok();
+void CopyTyped(const google::protobuf::RepeatedField<Src>& src, int64_t n, Dst* dst) {
+  for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<Dst>(src.Get(static_cast<int>(i)));
 }
 
-// Values held in the typed field that `dt` uses (-1 for a dtype without one).
-int64_t StoredValueCount(const onnx::TensorProto& p, DataType dt) {
-  switch (dt) {
-    case DataType::kFloat32: return p.float_data_size();
-    case DataType::kFloat64: return p.double_data_size();
-    case DataType::kInt64: return p.int64_data_size();
-    case DataType::kUInt64: case DataType::kUInt32: return p.uint64_data_size();
-    case DataType::kInt32: case DataType::kInt16: case DataType::kInt8: case DataType::kUInt8: case DataType::kUInt16:
-    case DataType::kFloat16: case DataType::kBFloat16: case DataType::kBool: return p.int32_data_size();
-    default: return -1;
-  }
-}
+// The typed field a dtype's values are stored in when there is no raw_data, and how many it holds.
+struct TypedField {
+  const char* name;
+  int64_t count;
+};
 
-const char* TypedFieldName(DataType dt) {
+TypedField StoredField(const onnx::TensorProto& p, DataType dt) {
   switch (dt) {
-    case DataType::kFloat32: return "float_data";
-    case DataType::kFloat64: return "double_data";
-    case DataType::kInt64: return "int64_data";
-    case DataType::kUInt64: case DataType::kUInt32: return "uint64_data";
-    default: return "int32_data";
+    case DataType::kFloat32: return {"float_data", p.float_data_size()};
+    case DataType::kFloat64: return {"double_data", p.double_data_size()};
+    case DataType::kInt64: return {"int64_data", p.int64_data_size()};
+    case DataType::kUInt64: case DataType::kUInt32: return {"uint64_data", p.uint64_data_size()};
+    default: return {"int32_data", p.int32_data_size()};  // int32 and narrower, float16/bfloat16 bits, bool
   }
 }
 
@@ -134,9 +121,8 @@ Result<Tensor> TensorFromProto(const onnx::TensorProto& p, const fs::path& base_
     if (p.raw_data().size() != bytes)
       return InvalidArgument(who + " has " + std::to_string(p.raw_data().size()) + " bytes of raw_data but dims " +
                              ShapeToString(shape) + " need " + std::to_string(bytes));
-  } else if (StoredValueCount(p, dt) != count) {
-    return InvalidArgument(who + " stores " + std::to_string(StoredValueCount(p, dt)) + " values in " +
-                           TypedFieldName(dt) + " but dims " +
+  } else if (TypedField field = StoredField(p, dt); field.count != count) {
+    return InvalidArgument(who + " stores " + std::to_string(field.count) + " values in " + field.name + " but dims " +
                            ShapeToString(shape) + " need " + std::to_string(count));
   }
   auto t = Tensor::Allocate(dt, shape);
@@ -145,31 +131,23 @@ Result<Tensor> TensorFromProto(const onnx::TensorProto& p, const fs::path& base_
     if (bytes) std::memcpy(t->raw(), p.raw_data().data(), bytes);
     return t;
   }
-  Status s;
   switch (dt) {
-    case DataType::kFloat32: s = CopyTyped(p.float_data(), count, t->data<float>(), "float_data"); break;
-    case DataType::kFloat64: s = CopyTyped(p.double_data(), count, t->data<double>(), "double_data"); break;
-    case DataType::kInt64: s = CopyTyped(p.int64_data(), count, t->data<int64_t>(), "int64_data"); break;
-    case DataType::kUInt64: s = CopyTyped(p.uint64_data(), count, t->data<uint64_t>(), "uint64_data"); break;
-    case DataType::kUInt32: s = CopyTyped(p.uint64_data(), count, t->data<uint32_t>(), "uint64_data"); break;
-    case DataType::kInt32: s = CopyTyped(p.int32_data(), count, t->data<int32_t>(), "int32_data"); break;
-    case DataType::kInt16: s = CopyTyped(p.int32_data(), count, t->data<int16_t>(), "int32_data"); break;
-    case DataType::kInt8: s = CopyTyped(p.int32_data(), count, t->data<int8_t>(), "int32_data"); break;
-    case DataType::kUInt8: s = CopyTyped(p.int32_data(), count, t->data<uint8_t>(), "int32_data"); break;
+    case DataType::kFloat32: CopyTyped(p.float_data(), count, t->data<float>()); break;
+    case DataType::kFloat64: CopyTyped(p.double_data(), count, t->data<double>()); break;
+    case DataType::kInt64: CopyTyped(p.int64_data(), count, t->data<int64_t>()); break;
+    case DataType::kUInt64: CopyTyped(p.uint64_data(), count, t->data<uint64_t>()); break;
+    case DataType::kUInt32: CopyTyped(p.uint64_data(), count, t->data<uint32_t>()); break;
+    case DataType::kInt32: CopyTyped(p.int32_data(), count, t->data<int32_t>()); break;
+    case DataType::kInt16: CopyTyped(p.int32_data(), count, t->data<int16_t>()); break;
+    case DataType::kInt8: CopyTyped(p.int32_data(), count, t->data<int8_t>()); break;
+    case DataType::kUInt8: CopyTyped(p.int32_data(), count, t->data<uint8_t>()); break;
     case DataType::kUInt16: case DataType::kFloat16: case DataType::kBFloat16:
-      s = CopyTyped(p.int32_data(), count, t->data<uint16_t>(), "int32_data"); break;
-    case DataType::kBool: {
-      if (p.int32_data_size() != count) {
-        s = InvalidArgument("int32_data holds " + std::to_string(p.int32_data_size()) + " values, dims need " +
-                            std::to_string(count));
-        break;
-      }
+      CopyTyped(p.int32_data(), count, t->data<uint16_t>()); break;
+    case DataType::kBool:
       for (int64_t i = 0; i < count; ++i) t->data<bool>()[i] = p.int32_data(static_cast<int>(i)) != 0;
       break;
-    }
-    default: s = Unsupported("data type " + DataTypeName(dt));
+    default: return Unsupported(who + " has data type " + DataTypeName(dt) + " without a typed field");
   }
-  if (!s.ok()) return s.WithContext(who);
   return t;
 }
 

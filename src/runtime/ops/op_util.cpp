@@ -92,15 +92,17 @@ Result<std::vector<float>> ReadFloats(const Node& node, const Tensor* t, const c
 }
 
 Status CheckOutputSize(const Node& node, size_t index, const OutputSpec& spec, uint64_t limit_bytes) {
-  uint64_t bytes = DataTypeSize(spec.dtype);
-  bool over = false;
-  for (int64_t d : spec.shape) {
+  for (int64_t d : spec.shape)
     if (d < 0) return NodeError(node, "output " + std::to_string(index) + " has a negative dim " + ShapeToString(spec.shape));
-    if (d != 0 && bytes > limit_bytes / static_cast<uint64_t>(d)) over = true;
-    else bytes *= static_cast<uint64_t>(d);
-    if (d == 0) { over = false; break; }
+  if (std::find(spec.shape.begin(), spec.shape.end(), 0) != spec.shape.end()) return Status::Ok();  // empty
+  uint64_t bytes = DataTypeSize(spec.dtype);
+  bool over = bytes > limit_bytes;
+  for (size_t i = 0; i < spec.shape.size() && !over; ++i) {
+    const uint64_t d = static_cast<uint64_t>(spec.shape[i]);
+    over = bytes > limit_bytes / d;  // bytes * d > limit_bytes, without overflow
+    bytes *= d;
   }
-  if (!over && bytes <= limit_bytes) return Status::Ok();
+  if (!over) return Status::Ok();
   const std::string limit = limit_bytes % (uint64_t{1} << 20) == 0 ? std::to_string(limit_bytes >> 20) + " MB"
                                                                      : std::to_string(limit_bytes) + " bytes";
   return OutOfMemory(node.Describe() + ": output " + std::to_string(index) + " of shape " +
