@@ -112,21 +112,20 @@ Result<Identity> FaceSwapEngine::LearnIdentity(const std::vector<cv::Mat>& image
                                                const std::vector<std::string>& names) {
   if (images.empty()) return InvalidArgument("no source image");
   Identity id;
+  std::vector<std::vector<float>> embeddings;
   for (size_t i = 0; i < images.size(); ++i) {
     const std::string name = i < names.size() ? names[i] : "source " + std::to_string(i);
     FF_ASSIGN_OR_RETURN(std::vector<DetectedFace> faces, DetectFaces(images[i]));
     if (faces.empty()) return NotFound("no face found in the source image " + name);
+    const DetectedFace& largest = faces[Largest(faces)];
     StageTimer t(&times_.embed_ms);
-    FF_ASSIGN_OR_RETURN(std::vector<float> e, recognizer_->Embed(images[i], faces[Largest(faces)].keypoints));
-    if (classical_ && id.images == 0) {
-      FF_ASSIGN_OR_RETURN(id.mesh_face, classical_->PrepareSource(images[i], faces[Largest(faces)]));
+    FF_ASSIGN_OR_RETURN(embeddings.emplace_back(), recognizer_->Embed(images[i], largest.keypoints));
+    if (classical_ && i == 0) {
+      FF_ASSIGN_OR_RETURN(id.mesh_face, classical_->PrepareSource(images[i], largest));
     }
-    if (id.embedding.empty()) id.embedding.assign(e.size(), 0.f);
-    if (e.size() != id.embedding.size()) return InvalidArgument("the recognizer changed its embedding size");
-    for (size_t k = 0; k < e.size(); ++k) id.embedding[k] += e[k];
-    ++id.images;
   }
-  for (float& v : id.embedding) v /= static_cast<float>(id.images);  // a mean of unit vectors, not renormalised
+  FF_ASSIGN_OR_RETURN(id.embedding, face::AverageEmbeddings(embeddings));  // mean of unit vectors, not renormalised
+  id.images = static_cast<int>(images.size());
   return id;
 }
 
