@@ -14,6 +14,7 @@
 // parallelism).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -24,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "facefuse/memory_budget.h"
 #include "facefuse/status.h"
 #include "facefuse/tensor.h"
 
@@ -43,6 +45,17 @@ struct SessionOptions {
   // larger fails the run with OutOfMemory before any memory is touched (a
   // corrupt model can ask for terabytes).
   uint64_t max_tensor_bytes = uint64_t{16} << 30;
+  // When set, the session's memory is admitted against this budget (usually
+  // shared by every session of a job or worker): its weights for as long as
+  // it is open (Open fails with OutOfMemory when they do not fit), its
+  // activation arena for as long as it is open, and every tensor a run
+  // allocates outside the arena (outputs included) for as long as that
+  // tensor lives. Kernels' private scratch memory is not counted. A run that
+  // does not fit fails with OutOfMemory and leaves the session usable.
+  std::shared_ptr<MemoryBudget> memory_budget;
+  // How long a run waits for other sessions to release budget before it
+  // fails; 0 fails at once. Use it when several workers share one budget.
+  std::chrono::milliseconds memory_wait{0};
 };
 
 // A graph input or output as declared by the model; -1 for a dynamic dim.
@@ -91,5 +104,25 @@ class Session {
   explicit Session(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// What RunInBatches produced.
+struct BatchedOutputs {
+  std::vector<Tensor> outputs;  // graph-output order, the batches concatenated along dim 0
+  int batch_size = 0;           // items per run after any halving: a good max_batch for the next call
+  int halvings = 0;             // times a batch was halved because it did not fit
+  int runs = 0;                 // successful Session::Run calls
+};
+
+// Runs `session` over a stack of items: dim 0 of every input is the item
+// count (the same in each) and the model must take a dynamic batch along it.
+// Each run takes up to `max_batch` items; a run that fails with OutOfMemory
+// (its memory budget or an allocation) is retried with half the batch, down
+// to one item, and later runs keep the smaller size. Each output's dim 0 must
+// be the batch size. The concatenated outputs are plain host tensors, not
+// counted against the session's budget.
+// Errors: InvalidArgument (no inputs, unequal item counts, max_batch < 1, an
+// output without the batch along dim 0), OutOfMemory when a single item does
+// not fit, or the first other error a run returns.
+Result<BatchedOutputs> RunInBatches(Session& session, const std::vector<Tensor>& inputs, int max_batch);
 
 }  // namespace facefuse

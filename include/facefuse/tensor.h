@@ -77,6 +77,12 @@ class Tensor {
   // hold at least NumElements(shape) * DataTypeSize(dtype) bytes.
   static Tensor View(DataType dtype, Shape shape, void* data);
 
+  // A tensor over `data` whose lifetime `owner` controls: the bytes stay valid
+  // while any copy of the tensor (or of `owner`) lives. For buffers that need
+  // their own release (pinned or budgeted memory); `data` must hold at least
+  // NumElements(shape) * DataTypeSize(dtype) bytes.
+  static Tensor Adopt(DataType dtype, Shape shape, std::shared_ptr<void> owner, void* data);
+
   // A scalar or 1-D tensor from values (for tests and constants).
   template <typename T>
   static Result<Tensor> FromVector(const std::vector<T>& values, Shape shape);

@@ -132,6 +132,12 @@ Tensor Tensor::View(DataType dtype, Shape shape, void* data) {
   return t;
 }
 
+Tensor Tensor::Adopt(DataType dtype, Shape shape, std::shared_ptr<void> owner, void* data) {
+  Tensor t = View(dtype, std::move(shape), data);
+  t.owner_ = std::move(owner);
+  return t;
+}
+
 Result<Tensor> Tensor::Reshaped(Shape shape) const {
   if (NumElements(shape) != size())
     return InvalidArgument("cannot reshape " + ShapeToString(shape_) + " to " + ShapeToString(shape));

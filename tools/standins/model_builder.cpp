@@ -23,7 +23,10 @@ void SetType(onnx::ValueInfoProto* v, const std::string& name, const std::vector
   auto* tt = v->mutable_type()->mutable_tensor_type();
   tt->set_elem_type(type);
   auto* shape = tt->mutable_shape();
-  for (int64_t d : dims) shape->add_dim()->set_dim_value(d);
+  for (int64_t d : dims) {
+    if (d < 0) shape->add_dim()->set_dim_param("N");  // dynamic
+    else shape->add_dim()->set_dim_value(d);
+  }
 }
 
 }  // namespace

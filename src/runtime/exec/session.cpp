@@ -71,12 +71,17 @@ struct Session::Impl {
   std::shared_ptr<void> arena;
   size_t arena_bytes = 0;
   size_t peak_activation_bytes = 0;
+  MemoryBudget::Reservation weights_claim;  // empty without a budget
+  MemoryBudget::Reservation arena_claim;
 
   Status Prepare();
   Status Compile();
   Result<std::vector<Tensor>> Run(std::vector<Tensor> feeds);
   Status CheckFeed(size_t i, const Tensor& t) const;
   Status EnsureArena(size_t bytes);
+  // A fresh tensor; with a budget, its bytes are claimed for as long as the
+  // tensor (or a copy or reshape of it) lives.
+  Result<Tensor> AllocateValue(DataType dtype, const Shape& shape, std::string_view what);
 };
 
 Status Session::Impl::Prepare() {
@@ -102,7 +107,11 @@ Status Session::Impl::Prepare() {
     PassContext ctx{ops, options.debug_log};
     FF_RETURN_IF_ERROR(RunDefaultPasses(graph, ctx));
   }
-  return Compile();
+  FF_RETURN_IF_ERROR(Compile());
+  if (options.memory_budget) {
+    FF_ASSIGN_OR_RETURN(weights_claim, options.memory_budget->Reserve(weight_bytes, "the model's weights"));
+  }
+  return Status::Ok();
 }
 
 Status Session::Impl::Compile() {
@@ -195,11 +204,32 @@ Status Session::Impl::CheckFeed(size_t i, const Tensor& t) const {
 
 Status Session::Impl::EnsureArena(size_t bytes) {
   if (bytes <= arena_bytes) return Status::Ok();
+  if (options.memory_budget) {
+    if (arena_claim.empty()) {
+      FF_ASSIGN_OR_RETURN(arena_claim, options.memory_budget->Reserve(bytes, "the activation arena", options.memory_wait));
+    } else {
+      FF_RETURN_IF_ERROR(arena_claim.Resize(bytes, options.memory_wait));
+    }
+  }
   void* p = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
   if (p == nullptr) return OutOfMemory("cannot allocate a " + std::to_string(bytes) + "-byte activation arena");
   arena = std::shared_ptr<void>(p, [](void* q) { std::free(q); });
   arena_bytes = bytes;
   return Status::Ok();
+}
+
+Result<Tensor> Session::Impl::AllocateValue(DataType dtype, const Shape& shape, std::string_view what) {
+  if (!options.memory_budget) return Tensor::Allocate(dtype, shape);
+  struct Budgeted {
+    Tensor buffer;
+    MemoryBudget::Reservation claim;
+  };
+  const uint64_t bytes = static_cast<uint64_t>(NumElements(shape)) * DataTypeSize(dtype);
+  FF_ASSIGN_OR_RETURN(MemoryBudget::Reservation claim, options.memory_budget->Reserve(bytes, what, options.memory_wait));
+  FF_ASSIGN_OR_RETURN(Tensor buffer, Tensor::Allocate(dtype, shape));
+  void* data = buffer.raw();
+  auto holder = std::make_shared<Budgeted>(Budgeted{std::move(buffer), std::move(claim)});
+  return Tensor::Adopt(dtype, shape, std::move(holder), data);
 }
 
 Result<std::vector<Tensor>> Session::Impl::Run(std::vector<Tensor> feeds) {
@@ -274,7 +304,7 @@ Result<std::vector<Tensor>> Session::Impl::Run(std::vector<Tensor> feeds) {
       if (planned) {
         *slot = Tensor::View(spec.dtype, spec.shape, arena_base + layout->offset[static_cast<size_t>(id)]);
       } else {
-        FF_ASSIGN_OR_RETURN(*slot, Tensor::Allocate(spec.dtype, spec.shape));
+        FF_ASSIGN_OR_RETURN(*slot, AllocateValue(spec.dtype, spec.shape, "output " + std::to_string(j) + " of " + step.node.Describe()));
         if (recording && id >= 0 && !is_output[static_cast<size_t>(id)]) {
           record_index[static_cast<size_t>(id)] = static_cast<int>(recorded.size());
           int lu = last_use[static_cast<size_t>(id)];
@@ -300,8 +330,13 @@ Result<std::vector<Tensor>> Session::Impl::Run(std::vector<Tensor> feeds) {
     if (t.empty()) return Internal("graph output '" + value_names[static_cast<size_t>(id)] + "' was not computed");
     bool fresh = t.owns_data() && root[static_cast<size_t>(id)] == id && constants[static_cast<size_t>(id)].empty();
     for (size_t i = 0; i < input_ids.size() && fresh; ++i) fresh = input_ids[i] != id;
-    if (fresh) result.push_back(t);
-    else { FF_ASSIGN_OR_RETURN(Tensor c, t.Clone()); result.push_back(std::move(c)); }
+    if (fresh) {
+      result.push_back(t);
+    } else {
+      FF_ASSIGN_OR_RETURN(Tensor c, AllocateValue(t.dtype(), t.shape(), "graph output '" + value_names[static_cast<size_t>(id)] + "'"));
+      if (t.bytes() > 0) std::memcpy(c.raw(), t.raw(), t.bytes());
+      result.push_back(std::move(c));
+    }
   }
 
   if (recording) {
@@ -314,9 +349,13 @@ Result<std::vector<Tensor>> Session::Impl::Run(std::vector<Tensor> feeds) {
       l.bytes[static_cast<size_t>(recorded_value[i])] = recorded[i].bytes;
     }
     l.total = plan.total_bytes;
-    FF_RETURN_IF_ERROR(EnsureArena(l.total));
-    peak_activation_bytes = std::max(peak_activation_bytes, l.total);
-    layouts.emplace(signature, std::move(l));
+    // Without room for the arena, later runs of this shape keep allocating
+    // tensor by tensor (each one admitted against the budget): slower, but
+    // they fit wherever this run did.
+    if (EnsureArena(l.total).ok()) {
+      peak_activation_bytes = std::max(peak_activation_bytes, l.total);
+      layouts.emplace(signature, std::move(l));
+    }
   }
   return result;
 }
