@@ -33,7 +33,7 @@ done
 echo "== configure $build (clang, FACEFUSE_FUZZ=ON)"
 cmake -S "$repo" -B "$build" -G Ninja \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DFACEFUSE_FUZZ=ON -DFACEFUSE_TESTS=ON -DFACEFUSE_BENCH=OFF -DFACEFUSE_NATIVE=OFF >/dev/null
+  -DFACEFUSE_FUZZ=ON -DFACEFUSE_TESTS=ON -DFACEFUSE_BENCH=OFF -DFACEFUSE_NATIVE=OFF -DFACEFUSE_CUDA=OFF >/dev/null
 
 echo "== build fuzz_model_loader, fuzz_make_seed_corpus"
 ninja -C "$build" -j "$build_jobs" fuzz_model_loader fuzz_make_seed_corpus

@@ -6,12 +6,14 @@
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <cstring>
 #include <random>
 #include <regex>
 
 #include "facefuse/runtime.h"
 #include "runtime/loader/onnx_loader.h"
 #include "cli/commands.h"
+#include "cli/memory_limit.h"
 
 namespace facefuse::cli {
 namespace fs = std::filesystem;
@@ -25,7 +27,24 @@ struct BenchOptions {
   bool json = false;
   std::string data;  // a test_data_set_* folder; default: the model folder's first set, else random
   std::string provider = "cpu";
+  int batch = 0;             // 0: the inputs as they are; N: N copies stacked along dim 0
+  std::string memory_limit;  // "" = none
 };
+
+// N copies of each input stacked along dim 0 (which must be 1).
+Result<std::vector<Tensor>> Stack(const std::vector<Tensor>& inputs, int n) {
+  std::vector<Tensor> out;
+  for (const Tensor& t : inputs) {
+    if (t.rank() == 0 || t.dim(0) != 1)
+      return InvalidArgument("--batch needs inputs with a leading dimension of 1, got " + ShapeToString(t.shape()));
+    Shape shape = t.shape();
+    shape[0] = n;
+    FF_ASSIGN_OR_RETURN(Tensor s, Tensor::Allocate(t.dtype(), shape));
+    for (int i = 0; i < n; ++i) std::memcpy(static_cast<std::byte*>(s.raw()) + static_cast<size_t>(i) * t.bytes(), t.raw(), t.bytes());
+    out.push_back(std::move(s));
+  }
+  return out;
+}
 
 // Inputs from input_N.pb files of a test-data folder.
 Result<std::vector<Tensor>> LoadSet(const fs::path& dir) {
@@ -72,6 +91,9 @@ int RunBench(const BenchOptions& o) {
   SessionOptions so;
   so.threads = o.threads;
   so.provider = o.provider;
+  auto budget = MakeMemoryBudget(o.memory_limit);
+  if (!budget.ok()) { std::fprintf(stderr, "bench-model: %s\n", budget.status().ToString().c_str()); return 2; }
+  so.memory_budget = *budget;
   auto t0 = std::chrono::steady_clock::now();
   auto session = Session::Open(o.model, so);
   double load_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -82,18 +104,29 @@ int RunBench(const BenchOptions& o) {
     if (fs::is_directory(candidate)) data = candidate;
   }
   auto inputs = data.empty() ? RandomInputs(**session) : LoadSet(data);
+  if (inputs.ok() && o.batch > 0) inputs = Stack(*inputs, o.batch);
   if (!inputs.ok()) { std::fprintf(stderr, "bench-model: %s\n", inputs.status().ToString().c_str()); return 1; }
+  // With --batch, the items go through RunInBatches: under a memory limit the
+  // batch halves until it fits, and the batch that ran is reported.
+  int batch_ran = o.batch;
+  auto run_once = [&]() -> Status {
+    if (o.batch <= 0) return (*session)->Run(*inputs).status();
+    FF_ASSIGN_OR_RETURN(BatchedOutputs b, RunInBatches(**session, *inputs, batch_ran));
+    batch_ran = b.batch_size;
+    return Status::Ok();
+  };
   for (int i = 0; i < o.warmup; ++i) {
-    auto r = (*session)->Run(*inputs);
-    if (!r.ok()) { std::fprintf(stderr, "bench-model: %s\n", r.status().ToString().c_str()); return 1; }
+    Status st = run_once();
+    if (!st.ok()) { std::fprintf(stderr, "bench-model: %s\n", st.ToString().c_str()); return 1; }
   }
   std::vector<double> ms;
   for (int i = 0; i < std::max(1, o.runs); ++i) {
     auto s = std::chrono::steady_clock::now();
-    auto r = (*session)->Run(*inputs);
+    Status st = run_once();
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s).count());
-    if (!r.ok()) { std::fprintf(stderr, "bench-model: %s\n", r.status().ToString().c_str()); return 1; }
+    if (!st.ok()) { std::fprintf(stderr, "bench-model: %s\n", st.ToString().c_str()); return 1; }
   }
+  const int items = std::max(1, o.batch);
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
   SessionStats st = (*session)->stats();
@@ -110,7 +143,14 @@ int RunBench(const BenchOptions& o) {
                       {"weight_bytes", st.weight_bytes},
                       {"peak_activation_bytes", st.peak_activation_bytes},
                       {"nodes", st.nodes},
-                      {"nodes_in_model", st.nodes_in_model}};
+                      {"nodes_in_model", st.nodes_in_model},
+                      {"items_per_run", items},
+                      {"items_per_second", 1000.0 * items / Percentile(ms, 0.5)}};
+  if (o.batch > 0) j["batch_ran"] = batch_ran;
+  if (*budget) {
+    j["memory_limit_bytes"] = (*budget)->limit_bytes();
+    j["memory_budget_peak_bytes"] = (*budget)->peak_bytes();
+  }
   if (o.json) {
     std::printf("%s\n", j.dump(1).c_str());
   } else {
@@ -119,6 +159,11 @@ int RunBench(const BenchOptions& o) {
     std::printf("  weights %.2f MB, peak activations %.2f MB, peak RSS %.1f MB, nodes %zu (model %zu)\n",
                 static_cast<double>(st.weight_bytes) / 1e6, static_cast<double>(st.peak_activation_bytes) / 1e6,
                 static_cast<double>(ru.ru_maxrss) / 1024.0, st.nodes, st.nodes_in_model);
+    if (o.batch > 0)
+      std::printf("  batch %d (ran as %d per run): %.1f items/s\n", o.batch, batch_ran, 1000.0 * items / Percentile(ms, 0.5));
+    if (*budget)
+      std::printf("  memory budget %s, peak claimed %s\n", FormatBytes((*budget)->limit_bytes()).c_str(),
+                  FormatBytes((*budget)->peak_bytes()).c_str());
   }
   return 0;
 }
@@ -134,6 +179,9 @@ void AddBenchModelCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--warmup", o->warmup, "Untimed warm-up runs")->capture_default_str();
   cmd->add_option("--data", o->data, "A test_data_set_* folder with input_N.pb (default: beside the model, else random)");
   cmd->add_option("--provider", o->provider, "cpu or reference")->capture_default_str();
+  cmd->add_option("--batch", o->batch, "Stack N copies of the inputs along dim 0 (the model needs a dynamic batch)")
+      ->check(CLI::Range(1, 4096));
+  cmd->add_option("--memory-limit", o->memory_limit, kMemoryLimitHelp);
   cmd->add_flag("--json", o->json, "Print one JSON object");
   cmd->callback([o, &exit_code] { exit_code = RunBench(*o); });
 }

@@ -17,5 +17,6 @@ void AddServeCommand(CLI::App& app, int& exit_code);       // serve.cpp
 void AddEmbedCommand(CLI::App& app, int& exit_code);       // embed.cpp
 void AddSwapCommand(CLI::App& app, int& exit_code);        // swap.cpp
 void AddModelsCommand(CLI::App& app, int& exit_code);      // models.cpp
+void AddDevicesCommand(CLI::App& app, int& exit_code);     // devices.cpp
 
 }  // namespace facefuse::cli

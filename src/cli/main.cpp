@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   facefuse::cli::AddEmbedCommand(app, exit_code);
   facefuse::cli::AddSwapCommand(app, exit_code);
   facefuse::cli::AddModelsCommand(app, exit_code);
+  facefuse::cli::AddDevicesCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -128,9 +128,9 @@ Status MemoryBudget::Change(std::uint64_t from, std::uint64_t to, std::string_vi
   auto fits = [&] { return to <= limit_ - (in_use_ - from); };
   if (to > limit_ || (!fits() && (wait.count() <= 0 || !released_.wait_for(lock, wait, fits)))) {
     ++refusals_;
-    return OutOfMemory(std::string(what) + " needs " + FormatBytes(to) + " of the " + device_ + " memory budget (" +
-                       FormatBytes(limit_) + " limit, " + FormatBytes(in_use_ - from) + " held by others" +
-                       (to > limit_ ? ": it can never fit" : "") + ")");
+    return OutOfMemory(std::string(what) + ": " + FormatBytes(to) + " does not fit the " + device_ +
+                       " memory budget (" + FormatBytes(limit_) + " limit, " + FormatBytes(in_use_ - from) +
+                       " held by others" + (to > limit_ ? "; it can never fit" : "") + ")");
   }
   in_use_ += growth;
   peak_ = std::max(peak_, in_use_);

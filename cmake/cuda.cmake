@@ -1,0 +1,27 @@
+# CUDA: optional at build time. FACEFUSE_CUDA=AUTO builds the CUDA pieces when
+# a toolkit is found (nvcc on PATH, or /usr/local/cuda), ON requires one, OFF
+# skips them. Device code is built for sm_80 and sm_90 (never `native`: the
+# build machine may have no GPU). Sets FACEFUSE_HAVE_CUDA.
+set(FACEFUSE_CUDA "AUTO" CACHE STRING "Build the CUDA pieces: AUTO, ON or OFF")
+set_property(CACHE FACEFUSE_CUDA PROPERTY STRINGS AUTO ON OFF)
+set(FACEFUSE_HAVE_CUDA OFF)
+if(NOT FACEFUSE_CUDA STREQUAL "OFF")
+  if(NOT CMAKE_CUDA_COMPILER AND NOT DEFINED ENV{CUDACXX} AND EXISTS /usr/local/cuda/bin/nvcc)
+    set(CMAKE_CUDA_COMPILER /usr/local/cuda/bin/nvcc)
+  endif()
+  include(CheckLanguage)
+  check_language(CUDA)
+  if(CMAKE_CUDA_COMPILER)
+    if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES)
+      set(CMAKE_CUDA_ARCHITECTURES 80 90)
+    endif()
+    enable_language(CUDA)
+    find_package(CUDAToolkit REQUIRED)
+    set(FACEFUSE_HAVE_CUDA ON)
+    message(STATUS "facefuse: CUDA ${CUDAToolkit_VERSION}, architectures ${CMAKE_CUDA_ARCHITECTURES}")
+  elseif(FACEFUSE_CUDA STREQUAL "ON")
+    message(FATAL_ERROR "FACEFUSE_CUDA=ON but no CUDA compiler was found")
+  else()
+    message(STATUS "facefuse: no CUDA toolkit found; building without CUDA")
+  endif()
+endif()
