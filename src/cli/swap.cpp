@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/memory_limit.h"
 #include "media/image_io.h"
 #include "models/catalog.h"
 #include "models/models_dir.h"
@@ -39,6 +40,7 @@ struct SwapOptions {
   std::vector<std::string> regions;
   int enhancer_blend = 80;
   int threads = 0;
+  std::string memory_limit;
   bool json = false;
   int repeat = 1;
 };
@@ -122,6 +124,7 @@ Result<pipeline::FaceSwapConfig> MakeConfig(const SwapOptions& o) {
   c.pixel_boost = o.pixel_boost;
   c.swapper_weight = o.swapper_weight;
   c.threads = o.threads;
+  FF_ASSIGN_OR_RETURN(c.memory_budget, MakeMemoryBudget(o.memory_limit));
   if (!o.occlusion_model.empty()) {
     FF_ASSIGN_OR_RETURN(c.occlusion_model, resolve(o.occlusion_model, o.occlusion_model));
   }
@@ -185,6 +188,10 @@ Status RunSwap(const SwapOptions& o, nlohmann::json* report) {
              {"runs", o.repeat},
              {"median_ms", {{"total", Median(wall)}, {"detect", Median(detect)}, {"embed", Median(embed)},
                             {"swap", Median(swap)}, {"paste", Median(paste)}, {"enhance", Median(enhance)}}}};
+  if (config.memory_budget) {
+    (*report)["memory_limit_bytes"] = config.memory_budget->limit_bytes();
+    (*report)["memory_peak_bytes"] = config.memory_budget->peak_bytes();
+  }
   return Status::Ok();
 }
 
@@ -237,6 +244,7 @@ void AddSwapCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--enhancer-model", o->enhancer_model, "Enhancer model file (default: the catalog file)");
   cmd->add_option("--enhancer-blend", o->enhancer_blend, "Enhanced share of the result, 0..100")->capture_default_str();
   cmd->add_option("--threads", o->threads, "Kernel threads (0 = all cores)");
+  cmd->add_option("--memory-limit", o->memory_limit, kMemoryLimitHelp);
   cmd->add_flag("--json", o->json, "Print a JSON report");
   cmd->add_option("--repeat", o->repeat, "Swap the target N times on warm models and report median times (benchmark)");
   cmd->callback([o, &exit_code] {

@@ -16,6 +16,7 @@
 #include "face/detector.h"
 #include "face/landmarker.h"
 #include "facefuse/face.h"
+#include "facefuse/memory_budget.h"
 #include "facefuse/status.h"
 
 namespace facefuse::face {
@@ -69,6 +70,7 @@ struct ClassicalSwapperOptions {
   std::filesystem::path mesh_model;      // empty: the bundled Face Mesh
   float min_presence = 0.5f;             // faces whose mesh presence is lower are left alone
   int threads = 0;                       // kernel threads; 0: all cores
+  std::shared_ptr<MemoryBudget> memory_budget;  // admits the model's memory (none: unlimited)
 };
 
 // A source face ready to be swapped into many targets (video frames).

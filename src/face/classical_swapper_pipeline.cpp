@@ -9,9 +9,11 @@ namespace facefuse::face {
 Result<std::unique_ptr<ClassicalSwapper>> ClassicalSwapper::Open(const ClassicalSwapperOptions& options) {
   DetectorOptions dopts;
   dopts.threads = options.threads;
+  dopts.memory_budget = options.memory_budget;
   FF_ASSIGN_OR_RETURN(std::unique_ptr<FaceDetector> detector, OpenDetector("yunet", options.detector_model, dopts));
   LandmarkerOptions lopts;
   lopts.threads = options.threads;
+  lopts.memory_budget = options.memory_budget;
   FF_ASSIGN_OR_RETURN(std::unique_ptr<FaceMeshLandmarker> mesh, FaceMeshLandmarker::Open(options.mesh_model, lopts));
   return std::unique_ptr<ClassicalSwapper>(new ClassicalSwapper(std::move(detector), std::move(mesh), options));
 }

@@ -20,6 +20,7 @@ struct DetectorOptions {
   float nms_iou = -1;          // < 0: the family's default (and, with several angles, the contract's merge IoU)
   int input_size = 640;        // square network input (letterboxed); a positive multiple of 32
   int threads = 0;             // 0: all cores
+  std::shared_ptr<MemoryBudget> memory_budget;  // admits the model's memory (none: unlimited)
   // Rotated passes: each angle (0, 90, 180 or 270; degrees counter-clockwise,
   // OpenCV's and FaceFusion's convention) turns the image before detection;
   // faces are mapped back and merged (see DetectAtAngles). {0}: upright only.

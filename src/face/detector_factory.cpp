@@ -31,6 +31,7 @@ Result<std::unique_ptr<Session>> OpenDetectorSession(const char* family, const s
     return InvalidArgument(std::string(family) + " input size must be a positive multiple of 32");
   SessionOptions so;
   so.threads = options.threads;
+  so.memory_budget = options.memory_budget;
   FF_ASSIGN_OR_RETURN(std::unique_ptr<Session> session, Session::Open(model, so));
   const auto& inputs = session->inputs();
   if (inputs.empty()) return InvalidArgument(model.string() + " has no inputs");

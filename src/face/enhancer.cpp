@@ -49,6 +49,7 @@ Result<std::unique_ptr<FaceEnhancer>> FaceEnhancer::Open(const EnhancerContract&
   std::unique_ptr<FaceEnhancer> e(new FaceEnhancer(contract, options));
   SessionOptions so;
   so.threads = options.threads;
+  so.memory_budget = options.memory_budget;
   FF_ASSIGN_OR_RETURN(e->session_, Session::Open(model, so));
   const auto& inputs = e->session_->inputs();
   const size_t want = contract.weight_input ? 2 : 1;

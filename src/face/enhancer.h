@@ -35,6 +35,7 @@ struct EnhancerOptions {
   double weight = 0.5;    // CodeFormer fidelity weight
   float mask_blur = 0.3f;
   int threads = 0;
+  std::shared_ptr<MemoryBudget> memory_budget;  // admits the model's memory (none: unlimited)
 };
 
 class FaceEnhancer {

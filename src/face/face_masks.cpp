@@ -19,9 +19,11 @@ const std::vector<std::pair<std::string, int>>& RegionTable() {
   return table;
 }
 
-Result<std::unique_ptr<Session>> OpenOneInOneOut(const std::filesystem::path& model, int threads, const char* what) {
+Result<std::unique_ptr<Session>> OpenOneInOneOut(const std::filesystem::path& model, int threads,
+                                                 std::shared_ptr<MemoryBudget> memory_budget, const char* what) {
   SessionOptions options;
   options.threads = threads;
+  options.memory_budget = std::move(memory_budget);
   FF_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, Session::Open(model, options));
   if (s->inputs().size() != 1 || s->outputs().empty())
     return InvalidArgument(model.string() + " is not " + what + ": it needs one image input and a mask output");
@@ -36,9 +38,10 @@ void SmoothModelMask(cv::Mat& mask) {
   mask = (mask - 0.5) * 2;
 }
 
-Result<std::unique_ptr<OcclusionMasker>> OcclusionMasker::Open(const std::filesystem::path& model, int threads) {
+Result<std::unique_ptr<OcclusionMasker>> OcclusionMasker::Open(const std::filesystem::path& model, int threads,
+                                                               std::shared_ptr<MemoryBudget> memory_budget) {
   std::unique_ptr<OcclusionMasker> m(new OcclusionMasker());
-  FF_ASSIGN_OR_RETURN(m->session_, OpenOneInOneOut(model, threads, "an XSeg occlusion model"));
+  FF_ASSIGN_OR_RETURN(m->session_, OpenOneInOneOut(model, threads, std::move(memory_budget), "an XSeg occlusion model"));
   return m;
 }
 
@@ -84,10 +87,11 @@ Result<std::vector<int>> RegionClassIds(const std::vector<std::string>& names) {
 }
 
 Result<std::unique_ptr<RegionMasker>> RegionMasker::Open(const std::filesystem::path& model,
-                                                        const std::vector<std::string>& regions, int threads) {
+                                                        const std::vector<std::string>& regions, int threads,
+                                                        std::shared_ptr<MemoryBudget> memory_budget) {
   std::unique_ptr<RegionMasker> m(new RegionMasker());
   FF_ASSIGN_OR_RETURN(m->keep_, RegionClassIds(regions));
-  FF_ASSIGN_OR_RETURN(m->session_, OpenOneInOneOut(model, threads, "a BiSeNet face-parsing model"));
+  FF_ASSIGN_OR_RETURN(m->session_, OpenOneInOneOut(model, threads, std::move(memory_budget), "a BiSeNet face-parsing model"));
   return m;
 }
 

@@ -32,6 +32,7 @@ Result<std::unique_ptr<FaceMeshLandmarker>> FaceMeshLandmarker::Open(const std::
   const std::filesystem::path file = model.empty() ? BundledModelsDir() / "face_mesh_468.onnx" : model;
   SessionOptions so;
   so.threads = options.threads;
+  so.memory_budget = options.memory_budget;
   FF_ASSIGN_OR_RETURN(std::unique_ptr<Session> session, Session::Open(file, so));
   const auto& in = session->inputs();
   if (in.size() != 1 || (in[0].has_shape && (in[0].dims.size() != 4 || in[0].dims[1] != 3 ||

@@ -31,6 +31,7 @@ Result<std::unique_ptr<Fan68Landmarker>> Fan68Landmarker::Open(const std::filesy
   if (model.empty()) return NotFound("the 2DFAN4 landmarker is not bundled: facefuse models download 2dfan4");
   SessionOptions so;
   so.threads = options.threads;
+  so.memory_budget = options.memory_budget;
   FF_ASSIGN_OR_RETURN(std::unique_ptr<Session> session, Session::Open(model, so));
   const auto& in = session->inputs();
   if (in.size() != 1 || session->outputs().size() < 2 ||

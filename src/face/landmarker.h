@@ -35,6 +35,7 @@ struct FaceLandmarks {
 
 struct LandmarkerOptions {
   int threads = 0;  // kernel threads; 0: all cores
+  std::shared_ptr<MemoryBudget> memory_budget;  // admits the model's memory (none: unlimited)
 };
 
 // The square window a landmarker cuts around a detector box, in image pixels.

@@ -33,10 +33,12 @@ Status Normalise(std::vector<float>& v) {
 
 Result<std::unique_ptr<NeuralSwapper>> NeuralSwapper::Open(const SwapperContract& contract,
                                                            const std::filesystem::path& model,
-                                                           const std::filesystem::path& converter, int threads) {
+                                                           const std::filesystem::path& converter, int threads,
+                                                           std::shared_ptr<MemoryBudget> memory_budget) {
   std::unique_ptr<NeuralSwapper> s(new NeuralSwapper(contract));
   SessionOptions options;
   options.threads = threads;
+  options.memory_budget = memory_budget;
   FF_ASSIGN_OR_RETURN(s->session_, Session::Open(model, options));
   FF_RETURN_IF_ERROR(CheckImageIo(*s->session_, contract, model.string()));
   const auto& inputs = s->session_->inputs();

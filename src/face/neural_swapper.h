@@ -24,7 +24,8 @@ class NeuralSwapper {
   // Session::Open; InvalidArgument for a model whose I/O breaks the contract.
   static Result<std::unique_ptr<NeuralSwapper>> Open(const SwapperContract& contract,
                                                      const std::filesystem::path& model,
-                                                     const std::filesystem::path& converter, int threads);
+                                                     const std::filesystem::path& converter, int threads,
+                                                     std::shared_ptr<MemoryBudget> memory_budget = nullptr);
 
   // The `source` input for an identity given as a (mean of) unit ArcFace
   // embedding(s), 512 values. Errors: InvalidArgument for another size or a

@@ -19,6 +19,7 @@ struct RecognizerOptions {
   float mean = 127.f;
   float std = 128.f;
   int threads = 0;
+  std::shared_ptr<MemoryBudget> memory_budget;  // admits the model's memory (none: unlimited)
 };
 
 class Recognizer {

@@ -37,14 +37,17 @@ Result<std::unique_ptr<FaceSwapEngine>> FaceSwapEngine::Open(const FaceSwapConfi
   std::unique_ptr<FaceSwapEngine> e(new FaceSwapEngine(config));
   face::DetectorOptions dopts = config.detector_options;
   dopts.threads = config.threads;
+  dopts.memory_budget = config.memory_budget;
   FF_ASSIGN_OR_RETURN(e->detector_, face::OpenDetector(config.detector, config.detector_model, dopts));
   face::RecognizerOptions ropts = config.recognizer_options;
   ropts.threads = config.threads;
+  ropts.memory_budget = config.memory_budget;
   const std::filesystem::path recognizer =
       config.recognizer_model.empty() ? BundledModelsDir() / "recognizer_512.onnx" : config.recognizer_model;
   FF_ASSIGN_OR_RETURN(e->recognizer_, face::Recognizer::Open(recognizer, ropts));
   face::LandmarkerOptions lopts;
   lopts.threads = config.threads;
+  lopts.memory_budget = config.memory_budget;
   if (config.landmarker == "2dfan4") {
     FF_ASSIGN_OR_RETURN(e->landmarker_, face::Fan68Landmarker::Open(config.landmarker_model, lopts));
   } else if (config.landmarker == "pfld_68") {
@@ -58,12 +61,14 @@ Result<std::unique_ptr<FaceSwapEngine>> FaceSwapEngine::Open(const FaceSwapConfi
     FF_ASSIGN_OR_RETURN(const face::EnhancerContract* contract, face::FindEnhancerContract(config.enhancer));
     face::EnhancerOptions eopts = config.enhancer_options;
     eopts.threads = config.threads;
+    eopts.memory_budget = config.memory_budget;
     FF_ASSIGN_OR_RETURN(e->enhancer_, face::FaceEnhancer::Open(*contract, config.enhancer_model, eopts));
   }
   if (config.swapper == "classical") {
     face::ClassicalSwapperOptions copts;
     copts.swap = config.classical;
     copts.threads = config.threads;
+    copts.memory_budget = config.memory_budget;
     FF_ASSIGN_OR_RETURN(e->classical_, face::ClassicalSwapper::Open(copts));
     return e;
   }
@@ -81,13 +86,14 @@ Status FaceSwapEngine::OpenNeural() {
                            " px crop, which " + contract->name + " does not support (max " +
                            std::to_string(contract->boost_sizes.back()) + " px)");
   FF_ASSIGN_OR_RETURN(swapper_, face::NeuralSwapper::Open(*contract, config_.swapper_model, config_.converter_model,
-                                                          config_.threads));
+                                                          config_.threads, config_.memory_budget));
   FF_ASSIGN_OR_RETURN(box_mask_, face::BoxMask(side, config_.mask));
   if (!config_.occlusion_model.empty()) {
-    FF_ASSIGN_OR_RETURN(occlusion_, face::OcclusionMasker::Open(config_.occlusion_model, config_.threads));
+    FF_ASSIGN_OR_RETURN(occlusion_, face::OcclusionMasker::Open(config_.occlusion_model, config_.threads, config_.memory_budget));
   }
   if (!config_.region_model.empty()) {
-    FF_ASSIGN_OR_RETURN(region_, face::RegionMasker::Open(config_.region_model, config_.regions, config_.threads));
+    FF_ASSIGN_OR_RETURN(region_, face::RegionMasker::Open(config_.region_model, config_.regions, config_.threads,
+                                                                config_.memory_budget));
   }
   return Status::Ok();
 }

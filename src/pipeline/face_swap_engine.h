@@ -66,6 +66,9 @@ struct FaceSwapConfig {
   // default) leaves it unchanged, higher values lean towards the source.
   float swapper_weight = 0.5f;
   int threads = 0;
+  // One budget every model of the engine admits its memory against (none:
+  // unlimited); its peak is the job's peak model memory.
+  std::shared_ptr<MemoryBudget> memory_budget;
 };
 
 // Milliseconds spent per stage (sums over all calls since the last reset).
