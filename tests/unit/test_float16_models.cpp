@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
 
+#include <unistd.h>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -16,11 +17,14 @@
 #include <vector>
 
 #include "common/float16.h"
+#include "face/neural_swapper.h"
+#include "face/swapper_contract.h"
 #include "facefuse/runtime.h"
 #include "runtime/loader/onnx_loader.h"
 #include "runtime/ops/op_def.h"
 #include "runtime/passes/passes.h"
 #include "tests/unit/face_fixtures.h"
+#include "tools/standins/standins.h"
 
 namespace facefuse {
 namespace {
@@ -275,6 +279,38 @@ TEST(Float16Lowering, SmallGraphKeepsFloat16Interface) {
   ASSERT_EQ(out[0].dtype(), DataType::kFloat16);
   const std::vector<float> want = {2.5f, -5.f, -17.f, 751.f};
   for (int i = 0; i < 4; ++i) EXPECT_EQ(HalfToFloat(out[0].data<uint16_t>()[i]), want[static_cast<size_t>(i)]) << i;
+}
+
+// A swapper exported with float16 I/O (and so a float16 emap) is fed and read
+// in float16: the identity stand-in still gives the crop back.
+TEST(Float16Lowering, NeuralSwapperFeedsFloat16Io) {
+  onnx::ModelProto m;
+  ASSERT_TRUE(standins::BuildStandIn({.model = "inswapper_128", .kind = standins::StandInKind::kIdentity}, &m).ok());
+  ConvertToFloat16(m);
+  ASSERT_EQ(m.graph().initializer(m.graph().initializer_size() - 1).data_type(), onnx::TensorProto::FLOAT16);
+  const fs::path path = fs::temp_directory_path() / ("ff_fp16_swapper_" + std::to_string(::getpid()) + ".onnx");
+  {
+    std::string bytes;
+    ASSERT_TRUE(m.SerializeToString(&bytes));
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    ASSERT_EQ(std::fwrite(bytes.data(), 1, bytes.size(), f), bytes.size());
+    std::fclose(f);
+  }
+  FF_ASSERT_OK_AND_ASSIGN(const face::SwapperContract* contract, face::FindSwapperContract("inswapper_128"));
+  auto swapper = face::NeuralSwapper::Open(*contract, path, {}, kFixtureThreads);
+  fs::remove(path);
+  ASSERT_TRUE(swapper.ok()) << swapper.status().ToString();
+  std::vector<float> identity(512, 0.f);
+  identity[3] = 1.f;
+  FF_ASSERT_OK_AND_ASSIGN(std::vector<float> latent, (*swapper)->EncodeSource(identity));
+  cv::Mat crop(128, 128, CV_8UC3);
+  cv::randu(crop, 0, 256);
+  FF_ASSERT_OK_AND_ASSIGN(cv::Mat out, (*swapper)->SwapCrop(crop, latent));
+  ASSERT_EQ(out.type(), CV_32FC3);
+  cv::Mat want;
+  crop.convertTo(want, CV_32FC3, 1 / 255.0);
+  EXPECT_LT(cv::norm(out, want, cv::NORM_INF), 1e-3);  // two float16 roundings of values in [0,1]
 }
 
 }  // namespace
