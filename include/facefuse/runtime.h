@@ -38,8 +38,12 @@ struct SessionOptions {
   // kernels only, for checking).
   std::string provider = "cpu";
   // Run graph optimisation passes (constant folding, fusions, dead nodes).
+  // Not an option: a model that computes in float16 is always lowered to
+  // compute in float32 before validation, keeping its float16 inputs and
+  // outputs (inputs()/outputs() report them; feed and read float16 there).
   bool optimize = true;
-  // When set, receives one line per change an optimisation pass made.
+  // When set, receives one line per change an optimisation pass (or the
+  // float16 lowering) made.
   std::function<void(std::string_view)> debug_log;
   // Largest tensor one node may produce. A node whose inferred output is
   // larger fails the run with OutOfMemory before any memory is touched (a

@@ -1,5 +1,7 @@
 #include "facefuse/tensor.h"
 
+#include "common/float16.h"
+
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
@@ -68,22 +70,11 @@ std::string ShapeToString(const Shape& shape) {
   return s + "]";
 }
 
-namespace {
-double HalfToDouble(uint16_t h) {
-  const int sign = h >> 15, exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
-  double v;
-  if (exp == 0) v = std::ldexp(mant, -24);
-  else if (exp == 31) v = mant ? NAN : INFINITY;
-  else v = std::ldexp(mant + 1024, exp - 25);
-  return sign ? -v : v;
-}
-}  // namespace
-
 double ElementAsDouble(const Tensor& t, int64_t i) {
   switch (t.dtype()) {
     case DataType::kFloat32: return t.data<float>()[i];
     case DataType::kFloat64: return t.data<double>()[i];
-    case DataType::kFloat16: return HalfToDouble(t.data<uint16_t>()[i]);
+    case DataType::kFloat16: return HalfToFloat(t.data<uint16_t>()[i]);
     case DataType::kInt64: return static_cast<double>(t.data<int64_t>()[i]);
     case DataType::kInt32: return t.data<int32_t>()[i];
     case DataType::kInt16: return t.data<int16_t>()[i];

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "common/float16.h"
 #include "face/image_tensor.h"
 #include "runtime/loader/onnx_loader.h"
 
@@ -29,6 +30,19 @@ Status Normalise(std::vector<float>& v) {
   return Status::Ok();
 }
 
+// A float32 tensor in the dtype a model input declares: float16 stays float16
+// for models whose graph I/O is float16, anything else is fed as float32.
+Result<Tensor> AsInputType(const Tensor& t, DataType want) {
+  if (want == DataType::kFloat16) return Float32ToFloat16(t);
+  return t;
+}
+
+// A model output as float32 (float16 outputs are widened exactly).
+Result<Tensor> AsFloat32(const Tensor& t) {
+  if (t.dtype() == DataType::kFloat16) return Float16ToFloat32(t);
+  return t;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<NeuralSwapper>> NeuralSwapper::Open(const SwapperContract& contract,
@@ -48,12 +62,20 @@ Result<std::unique_ptr<NeuralSwapper>> NeuralSwapper::Open(const SwapperContract
     if (in.name == "target") s->target_name_ = in.name;
     if (in.name == "source") s->source_name_ = in.name;
   }
+  for (const TensorInfo& in : inputs) {
+    if (in.name == s->target_name_) s->target_dtype_ = in.dtype;
+    if (in.name == s->source_name_) s->source_dtype_ = in.dtype;
+  }
   if (contract.source == SourceEncoding::kInswapperLatent) {
     std::string name;
     FF_ASSIGN_OR_RETURN(Tensor emap, rt::ReadLastInitializer(model, &name));
+    if (emap.dtype() == DataType::kFloat16) {
+      FF_ASSIGN_OR_RETURN(emap, Float16ToFloat32(emap));
+    }
     if (emap.dtype() != DataType::kFloat32 || emap.shape() != Shape{kIdentitySize, kIdentitySize})
       return InvalidArgument(model.string() + ": the last initializer '" + name + "' should be the 512x512 float32 "
-                             "emap of " + contract.name + ", it is " + ShapeToString(emap.shape()));
+                             "emap of " + contract.name + ", it is " + DataTypeName(emap.dtype()) + " " +
+                             ShapeToString(emap.shape()));
     s->emap_.assign(emap.data<float>(), emap.data<float>() + emap.size());
   }
   if (contract.source == SourceEncoding::kConvertedUnitEmbedding) {
@@ -83,11 +105,14 @@ Result<std::vector<float>> NeuralSwapper::EncodeSource(const std::vector<float>&
       return latent;
     }
     case SourceEncoding::kConvertedUnitEmbedding: {
-      FF_ASSIGN_OR_RETURN(Tensor in, Tensor::FromVector(embedding, {1, kIdentitySize}));
+      FF_ASSIGN_OR_RETURN(Tensor in32, Tensor::FromVector(embedding, {1, kIdentitySize}));
+      FF_ASSIGN_OR_RETURN(Tensor in, AsInputType(in32, converter_->inputs().at(0).dtype));
       FF_ASSIGN_OR_RETURN(std::vector<Tensor> out, converter_->Run({in}));
-      if (out.empty() || out[0].dtype() != DataType::kFloat32 || out[0].size() != kIdentitySize)
-        return InvalidArgument("the identity converter must return 512 float32 values");
-      std::vector<float> v(out[0].data<float>(), out[0].data<float>() + kIdentitySize);
+      if (out.empty()) return InvalidArgument("the identity converter returned nothing");
+      FF_ASSIGN_OR_RETURN(Tensor identity, AsFloat32(out[0]));
+      if (identity.dtype() != DataType::kFloat32 || identity.size() != kIdentitySize)
+        return InvalidArgument("the identity converter must return 512 float32 or float16 values");
+      std::vector<float> v(identity.data<float>(), identity.data<float>() + kIdentitySize);
       FF_RETURN_IF_ERROR(Normalise(v));
       return v;
     }
@@ -99,13 +124,16 @@ Result<cv::Mat> NeuralSwapper::RunTile(const cv::Mat& tile, const Tensor& source
   const int n = contract_.size;
   std::array<float, 3> mean, std;  // the contract's normalisation of x / 255, in 0..255 units
   for (size_t c = 0; c < 3; ++c) mean[c] = contract_.target_mean[c] * 255.f, std[c] = contract_.target_std[c] * 255.f;
-  FF_ASSIGN_OR_RETURN(Tensor target, ImageToNchw(tile, ChannelOrder::kRgb, mean, std));
-  std::vector<std::pair<std::string, Tensor>> feeds = {{target_name_, target}, {source_name_, source}};
+  FF_ASSIGN_OR_RETURN(Tensor target32, ImageToNchw(tile, ChannelOrder::kRgb, mean, std));
+  FF_ASSIGN_OR_RETURN(Tensor target, AsInputType(target32, target_dtype_));
+  FF_ASSIGN_OR_RETURN(Tensor source_fed, AsInputType(source, source_dtype_));
+  std::vector<std::pair<std::string, Tensor>> feeds = {{target_name_, target}, {source_name_, source_fed}};
   FF_ASSIGN_OR_RETURN(std::vector<Tensor> out, session_->Run(feeds));
   if (out[0].shape() != Shape{1, 3, n, n})
     return InvalidArgument(contract_.name + " returned " + ShapeToString(out[0].shape()) + ", expected [1,3," +
                            std::to_string(n) + "," + std::to_string(n) + "]");
-  return RgbNchwToUnitBgr(out[0], contract_.output_scale, contract_.output_offset);
+  FF_ASSIGN_OR_RETURN(Tensor y, AsFloat32(out[0]));
+  return RgbNchwToUnitBgr(y, contract_.output_scale, contract_.output_offset);
 }
 
 Result<cv::Mat> NeuralSwapper::SwapCrop(const cv::Mat& crop, const std::vector<float>& source) {

@@ -18,8 +18,10 @@ class NeuralSwapper {
  public:
   // Opens `model` under `contract`. The model must take a [1,3,S,S] image and a
   // [1,512] identity (bound by the names `target` and `source` when the model
-  // has them, else by position) and give [1,3,S,S] first. inswapper models
-  // must end with their 512x512 emap initializer; converter-fed contracts
+  // has them, else by position) and give [1,3,S,S] first. Inputs and outputs
+  // may be float32 or float16 (a float16 export that keeps float16 I/O is fed
+  // and read through common/float16.h). inswapper models must end with their
+  // 512x512 emap initializer (float32 or float16); converter-fed contracts
   // need `converter` (else NotFound naming the converter). Errors: as
   // Session::Open; InvalidArgument for a model whose I/O breaks the contract.
   static Result<std::unique_ptr<NeuralSwapper>> Open(const SwapperContract& contract,
@@ -49,6 +51,7 @@ class NeuralSwapper {
   std::unique_ptr<Session> converter_;
   std::vector<float> emap_;  // 512 x 512 row-major, inswapper only
   std::string target_name_, source_name_;
+  DataType target_dtype_ = DataType::kFloat32, source_dtype_ = DataType::kFloat32;
 };
 
 }  // namespace facefuse::face

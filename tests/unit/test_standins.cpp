@@ -231,7 +231,7 @@ TEST(StandInIdentity, ReturnsTheCropThroughEachModelsNormalisation) {
     auto out = (*session)->Run(Inputs(c, image, Source(3)));
     ASSERT_TRUE(out.ok()) << out.status().ToString();
     Tensor back = ApplyToEach((*out)[0], [&](int, float v) { return Denormalise(c.space, v); });
-    // float16 graphs round the image to 11 significant bits on the way.
+    // float16 graphs may round the image to 11 significant bits on the way.
     EXPECT_LT(MaxAbsDiff(back, *crop), c.fp16_graph ? 1e-3f : 1e-5f);
   }
 }
@@ -267,8 +267,8 @@ TEST(StandInSourceCopy, IsUnsupportedForEnhancers) {
 }
 
 TEST(StandInReplica, OutputIsFiniteAndDependsOnEveryInput) {
-  // One model per distinct graph: inswapper_128_fp16 adds only boundary casts (run by the identity
-  // and source-copy tests), hyperswap_1b/1c build hyperswap_1a's graph, gpen_bfr_512 gfpgan_1.4's.
+  // One model per distinct graph: inswapper_128_fp16 is inswapper_128's graph in float16 (hyperswap_1a
+  // is the float16 replica run here), hyperswap_1b/1c build hyperswap_1a's graph, gpen_bfr_512 gfpgan_1.4's.
   for (const char* model : {"inswapper_128", "hyperswap_1a_256", "simswap_256", "simswap_unofficial_512",
                             "gfpgan_1.4", "codeformer", "gpen_bfr_256"}) {
     const ModelContract c = FindModelContract(model).value();

@@ -1,14 +1,17 @@
 // Model contracts, the common frame every stand-in shares (inputs, float16
-// boundary casts, output, emap, metadata) and writing the file.
+// boundary casts and body, output, emap, metadata) and writing the file.
 #include "tools/standins/standins.h"
 
 #include <onnx/onnx_pb.h>
 
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <random>
 #include <system_error>
+#include <unordered_set>
 
+#include "common/float16.h"
 #include "tools/standins/families.h"
 
 namespace facefuse::standins {
@@ -29,11 +32,32 @@ ModelContract Enhancer(std::string name, int size, bool weight = false) {
                        .has_source = false, .has_weight = weight};
 }
 
-// A float32 value through float16 and back, as the real fp16 models' boundary
-// casts do (the runtime computes Conv in float32 only, so the body stays float32).
-std::string ThroughFloat16(const std::string& x, ModelBuilder& b) {
-  const std::string half = b.Op("Cast", {x}, {AttrInt("to", onnx::TensorProto::FLOAT16)});
-  return b.Op("Cast", {half}, {AttrInt("to", onnx::TensorProto::FLOAT)});
+// A float32 value cast to float16 or back, as the real fp16 models' boundary casts do.
+std::string CastTo(const std::string& x, int32_t to, ModelBuilder& b) {
+  return b.Op("Cast", {x}, {AttrInt("to", to)});
+}
+
+// Makes the body built so far compute in float16, as the real fp16 models do
+// between their boundary casts: every float32 initializer becomes float16 but
+// Resize's roi and scales, which ONNX keeps float32 (as onnxconverter-common's
+// float16 converter does). Call it before the emap is added.
+void BodyToFloat16(onnx::GraphProto* g) {
+  std::unordered_set<std::string> keep;
+  for (const auto& n : g->node())
+    if (n.op_type() == "Resize")
+      for (int i = 1; i < n.input_size(); ++i) keep.insert(n.input(i));
+  for (auto& t : *g->mutable_initializer()) {
+    if (t.data_type() != onnx::TensorProto::FLOAT || keep.count(t.name())) continue;
+    t.set_data_type(onnx::TensorProto::FLOAT16);
+    if (!t.has_raw_data()) continue;  // shapes only
+    std::vector<uint16_t> half(t.raw_data().size() / sizeof(float));
+    for (size_t i = 0; i < half.size(); ++i) {
+      float v;
+      std::memcpy(&v, t.raw_data().data() + i * sizeof(float), sizeof(float));
+      half[i] = FloatToHalf(v);
+    }
+    t.set_raw_data(half.data(), half.size() * sizeof(uint16_t));
+  }
 }
 
 Result<std::vector<float>> LoadEmap(const fs::path& path) {
@@ -153,10 +177,10 @@ Status BuildStandIn(const StandInSpec& spec, onnx::ModelProto* model) {
   const std::vector<int64_t> image_dims = {1, 3, c.size, c.size};
   BodyInputs in;
   b.Input(c.image_input, image_dims);
-  in.image = c.fp16_graph ? ThroughFloat16(c.image_input, b) : c.image_input;
+  in.image = c.fp16_graph ? CastTo(c.image_input, onnx::TensorProto::FLOAT16, b) : c.image_input;
   if (c.has_source) {
     b.Input("source", {1, 512});
-    in.source = c.fp16_graph ? ThroughFloat16("source", b) : "source";
+    in.source = c.fp16_graph ? CastTo("source", onnx::TensorProto::FLOAT16, b) : "source";
   }
   if (c.has_weight) {
     b.Input("weight", {1}, onnx::TensorProto::DOUBLE);
@@ -173,7 +197,8 @@ Status BuildStandIn(const StandInSpec& spec, onnx::ModelProto* model) {
       break;
   }
   if (!body.ok()) return body.status().WithContext(c.name + " " + kind);
-  const std::string y = c.fp16_graph ? ThroughFloat16(*body, b) : *body;
+  if (c.fp16_graph) BodyToFloat16(model->mutable_graph());
+  const std::string y = c.fp16_graph ? CastTo(*body, onnx::TensorProto::FLOAT, b) : *body;
   b.Op("Identity", {y}, {}, c.output);
   b.Output(c.output, image_dims);
 

@@ -61,7 +61,7 @@ struct ModelContract {
   std::string output;        // output name
   bool has_source = false;   // "source" [1,512] float32
   bool has_weight = false;   // "weight" [1] float64 (codeformer)
-  bool fp16_graph = false;   // the real model computes in float16 behind float32 I/O
+  bool fp16_graph = false;   // computes in float16 (float16 weights) behind float32 I/O, as the real model
   bool has_emap = false;     // last initializer is the 512x512 float32 "emap"
 };
 

@@ -1,4 +1,4 @@
-// Session: load -> validate every node -> optimise -> compile to steps with
+// Session: load -> lower float16 to float32 -> validate every node -> optimise -> compile to steps with
 // kernels -> run steps in order, placing intermediates in a planned arena.
 #include <omp.h>
 
@@ -87,6 +87,8 @@ struct Session::Impl {
 Status Session::Impl::Prepare() {
   nodes_in_model = graph.nodes.size();
   const OpRegistry& ops = OpRegistry::Global();
+  PassContext ctx{ops, options.debug_log};
+  FF_RETURN_IF_ERROR(LowerFloat16(graph, ctx));  // before validation: most kernels are float32 only
   for (const auto& node : graph.nodes) {
     const OpDef* def = ops.Find(node.domain, node.op_type);
     if (def == nullptr)
@@ -104,7 +106,6 @@ Status Session::Impl::Prepare() {
   for (const auto& in : graph.inputs) inputs.push_back(ToTensorInfo(in));
   for (const auto& out : graph.outputs) outputs.push_back(ToTensorInfo(out));
   if (options.optimize) {
-    PassContext ctx{ops, options.debug_log};
     FF_RETURN_IF_ERROR(RunDefaultPasses(graph, ctx));
   }
   FF_RETURN_IF_ERROR(Compile());

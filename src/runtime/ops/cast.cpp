@@ -1,10 +1,10 @@
 // Cast, Identity and Dropout (inference only). Identity and Dropout return a
 // view of their input; Cast converts between the dtypes in kCastTypes.
-#include <bit>
 #include <cmath>
 #include <limits>
 #include <type_traits>
 
+#include "common/float16.h"
 #include "runtime/ops/eltwise_common.h"
 #include "runtime/ops/op_def.h"
 #include "runtime/ops/op_util.h"
@@ -12,37 +12,10 @@
 namespace facefuse::rt {
 namespace {
 
-// An IEEE 754 binary16 value (its bits).
+// An IEEE 754 binary16 value (its bits), converted by common/float16.h.
 struct Half {
   uint16_t bits;
 };
-
-float HalfToFloat(uint16_t h) {
-  const uint32_t sign = static_cast<uint32_t>(h & 0x8000) << 16;
-  const uint32_t exp = (h >> 10) & 0x1F;
-  const uint32_t mant = h & 0x3FF;
-  if (exp == 0) {  // zero or subnormal: mant * 2^-24, exact in float
-    float f = static_cast<float>(mant) * (1.0f / 16777216.0f);
-    return sign ? -f : f;
-  }
-  uint32_t bits = exp == 31 ? sign | 0x7F800000u | (mant << 13) : sign | ((exp + 112) << 23) | (mant << 13);
-  return std::bit_cast<float>(bits);
-}
-
-// Round to nearest even; overflow gives infinity, NaN stays NaN.
-uint16_t FloatToHalf(float f) {
-  const uint32_t x = std::bit_cast<uint32_t>(f);
-  const auto sign = static_cast<uint16_t>((x >> 16) & 0x8000);
-  const uint32_t abs = x & 0x7FFFFFFFu;
-  if (abs > 0x7F800000u) return sign | 0x7E00;  // NaN
-  if (abs >= 0x477FF000u) return sign | 0x7C00;  // >= 65520 (and inf) rounds to inf
-  if (abs < 0x38800000u) {                        // below 2^-14: a half subnormal (or the smallest normal)
-    float scaled = std::bit_cast<float>(abs) * 16777216.0f;  // units of 2^-24, exact
-    return sign | static_cast<uint16_t>(std::nearbyint(scaled));
-  }
-  uint32_t rounded = abs + 0xFFFu + ((abs >> 13) & 1u);
-  return sign | static_cast<uint16_t>((rounded - 0x38000000u) >> 13);
-}
 
 // Converts one value. Float to integer saturates (NaN gives 0); integer to
 // integer wraps (two's complement); anything to bool is `!= 0`.

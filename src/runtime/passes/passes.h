@@ -18,6 +18,17 @@ struct PassContext {
   void Log(std::string_view line) const { if (log) log(line); }
 };
 
+// Makes a graph that computes in float16 compute in float32: float16
+// initializers and tensor attributes (Constant, ConstantOfShape) are widened
+// exactly, float16 value types and dtype attributes (Cast `to`, `dtype`)
+// become float32, and a Cast between float types becomes Identity. The model's
+// interface is kept: a float16 graph input is read through an added Cast to
+// float32, a float16 graph output is its float32 value cast back. A graph with
+// no float16 value is left untouched. The session runs this before validation,
+// always (there is no option: most kernels are float32 only).
+// Errors: InvalidArgument naming a float16 initializer or attribute without data.
+Status LowerFloat16(Graph& g, const PassContext& ctx);
+
 // Evaluates nodes whose inputs are all initializers (shape subgraphs:
 // Shape/Gather/Concat/Unsqueeze/Cast..., Constant nodes) with the reference
 // kernels and replaces them by initializers. Graph inputs with static shapes
