@@ -1,35 +1,17 @@
 // The CUDA device layer. Without a usable GPU (no toolkit at build time, no
 // driver, no device) every entry point must answer Unavailable with a reason
 // and the GPU tests skip; with one, devices are listed and a kernel's output
-// is checked against the host's float16 rounding.
+// is checked against the host's float16 rounding (common/float16.h).
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstring>
 #include <vector>
 
+#include "common/float16.h"
 #include "facefuse/cuda.h"
 
 namespace facefuse::gpu {
 namespace {
-
-// IEEE binary16 bits of f, round to nearest even (reference for the kernel).
-std::uint16_t HostHalf(float f) {
-  std::uint32_t x;
-  std::memcpy(&x, &f, 4);
-  const std::uint32_t sign = (x >> 16) & 0x8000u;
-  const std::uint32_t abs = x & 0x7fffffffu;
-  if (abs > 0x7f800000u) return static_cast<std::uint16_t>(sign | 0x7e00u);  // NaN
-  if (abs >= 0x477ff000u) return static_cast<std::uint16_t>(sign | 0x7c00u);  // overflow to inf
-  if (abs < 0x38800000u) {  // subnormal or zero in half
-    const float mag = std::fabs(f) * 16777216.0f;  // / 2^-24
-    return static_cast<std::uint16_t>(sign | static_cast<std::uint32_t>(std::nearbyint(mag)));
-  }
-  std::uint32_t h = ((abs >> 13) - (112u << 10));
-  const std::uint32_t rest = abs & 0x1fffu;
-  if (rest > 0x1000u || (rest == 0x1000u && (h & 1u))) ++h;
-  return static_cast<std::uint16_t>(sign | h);
-}
 
 bool HaveGpu() { return ListCudaDevices().ok(); }
 
@@ -84,7 +66,7 @@ TEST(CudaDevices, HalfConversionKernelMatchesTheHostRounding) {
     ASSERT_TRUE(ConvertToHalfOnDevice(in.data(), out.data(), n, 0).ok());
     for (std::size_t i = 0; i < n; ++i) {
       if (std::isnan(in[i])) { EXPECT_EQ(out[i] & 0x7c00u, 0x7c00u); continue; }
-      ASSERT_EQ(out[i], HostHalf(in[i])) << "element " << i << " of " << n << " = " << in[i];
+      ASSERT_EQ(out[i], FloatToHalf(in[i])) << "element " << i << " of " << n << " = " << in[i];
     }
   }
 }

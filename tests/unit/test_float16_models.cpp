@@ -37,7 +37,9 @@ onnx::ModelProto ReadModel(const fs::path& path) {
   onnx::ModelProto m;
   auto bytes = rt::ReadFileBytes(path);
   EXPECT_TRUE(bytes.ok()) << bytes.status().ToString();
-  if (bytes.ok()) EXPECT_TRUE(m.ParseFromString(*bytes)) << path;
+  if (bytes.ok()) {
+    EXPECT_TRUE(m.ParseFromString(*bytes)) << path;
+  }
   return m;
 }
 
@@ -285,7 +287,10 @@ TEST(Float16Lowering, SmallGraphKeepsFloat16Interface) {
 // in float16: the identity stand-in still gives the crop back.
 TEST(Float16Lowering, NeuralSwapperFeedsFloat16Io) {
   onnx::ModelProto m;
-  ASSERT_TRUE(standins::BuildStandIn({.model = "inswapper_128", .kind = standins::StandInKind::kIdentity}, &m).ok());
+  standins::StandInSpec spec;
+  spec.model = "inswapper_128";
+  spec.kind = standins::StandInKind::kIdentity;
+  ASSERT_TRUE(standins::BuildStandIn(spec, &m).ok());
   ConvertToFloat16(m);
   ASSERT_EQ(m.graph().initializer(m.graph().initializer_size() - 1).data_type(), onnx::TensorProto::FLOAT16);
   const fs::path path = fs::temp_directory_path() / ("ff_fp16_swapper_" + std::to_string(::getpid()) + ".onnx");
