@@ -117,6 +117,9 @@ DnnlConvPlan::DnnlConvPlan(const ConvGeometry& g, ConvLayout layout, const ConvE
   }
   dnnl::primitive_attr attr;
   attr.set_post_ops(ops);
+  // The plan owns its scratch memory: oneDNN's default library scratchpad is a
+  // thread-local buffer shared by every primitive a thread runs.
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
 
   memory::desc src_chosen, dst_chosen, w_chosen;
   const memory::dims strides(g.strides.begin(), g.strides.end());
@@ -126,12 +129,14 @@ DnnlConvPlan::DnnlConvPlan(const ConvGeometry& g, ConvLayout layout, const ConvE
                                            w_md, b_md, dst_md, strides, dilations, pad_l, pad_r);
     dnnl::deconvolution_forward::primitive_desc pd(desc, attr, DnnlEngine());
     src_chosen = pd.src_desc(), dst_chosen = pd.dst_desc(), w_chosen = pd.weights_desc();
+    if (pd.scratchpad_desc().get_size() > 0) scratchpad_ = memory(pd.scratchpad_desc(), DnnlEngine());
     primitive_ = dnnl::deconvolution_forward(pd);
   } else {
     dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_inference, algorithm::convolution_direct, src_md,
                                          w_md, b_md, dst_md, strides, dilations, pad_l, pad_r);
     dnnl::convolution_forward::primitive_desc pd(desc, attr, DnnlEngine());
     src_chosen = pd.src_desc(), dst_chosen = pd.dst_desc(), w_chosen = pd.weights_desc();
+    if (pd.scratchpad_desc().get_size() > 0) scratchpad_ = memory(pd.scratchpad_desc(), DnnlEngine());
     primitive_ = dnnl::convolution_forward(pd);
   }
 
@@ -179,6 +184,7 @@ void DnnlConvPlan::Execute(const ConvArgs& a) {
     args[DNNL_ARG_BIAS] =
         WrapMemory(memory::desc({out_channels_}, memory::data_type::f32, memory::format_tag::a), a.bias);
   if (slope_arg_ != 0) args[slope_arg_] = WrapMemory(slope_desc_, a.slope);
+  if (scratchpad_) args[DNNL_ARG_SCRATCHPAD] = scratchpad_;
 
   primitive_.execute(s, args);
   if (dst_reorder_) dst_reorder_->execute(s, dst_internal_, y_mem);

@@ -53,6 +53,7 @@ class DnnlConvPlan {
   dnnl::primitive primitive_;
   std::optional<dnnl::reorder> src_reorder_, dst_reorder_, sum_reorder_, w_reorder_;
   dnnl::memory src_internal_, dst_internal_, w_internal_;
+  dnnl::memory scratchpad_;  // empty when the primitive needs none
   bool has_bias_ = false, weights_packed_ = false, sum_ = false;
   int slope_arg_ = 0;  // DNNL_ARG_ATTR_MULTIPLE_POST_OP(i) | DNNL_ARG_WEIGHTS; 0 when no PRelu
   size_t y_bytes_ = 0;
