@@ -347,6 +347,46 @@ TEST(BadModels, UnsupportedOpNamesNodeAndOp) {
   EXPECT_TRUE(IsError(OpenModel(custom), StatusCode::kUnsupported, {"custom_relu", "com.example.Relu"}));
 }
 
+// A zero stride or dilation (ONNX's Conv/pool shape functions divide by them)
+// is refused by the Conv's own validation, naming the node; ONNX shape
+// inference never sees it. Found by fuzzing: strides [1,0] raised SIGFPE. X is
+// an initializer so that its shape is known to ONNX's shape functions (graph
+// input shapes are withheld from them).
+TEST(BadModels, ZeroStrideOrDilationIsInvalidArgumentNotACrash) {
+  for (const char* attr : {"strides", "dilations", "kernel_shape"}) {
+    onnx::ModelProto m = NewModel();
+    SetRawFloats(AddInitializer(m, "X", {1, 1, 8, 8}), std::vector<float>(64, 1.f));
+    SetRawFloats(AddInitializer(m, "W", {1, 1, 3, 3}), std::vector<float>(9, 1.f));
+    onnx::NodeProto* conv = AddNode(m, "Conv", "conv_zero", {"X", "W"}, {"Y"});
+    onnx::AttributeProto* a = conv->add_attribute();
+    a->set_name(attr);
+    a->set_type(onnx::AttributeProto::INTS);
+    a->add_ints(1);
+    a->add_ints(0);
+    AddOutput(m, "Y", {1, 1, 6, 6});
+    auto s = OpenModel(m);
+    ASSERT_FALSE(s.ok()) << attr;
+    EXPECT_NE(s.status().message().find("conv_zero"), std::string::npos) << attr << ": " << s.status().ToString();
+  }
+  onnx::ModelProto pool = NewModel();
+  SetRawFloats(AddInitializer(pool, "X", {1, 1, 8, 8}), std::vector<float>(64, 1.f));
+  onnx::NodeProto* mp = AddNode(pool, "MaxPool", "pool_zero", {"X"}, {"Y"});
+  onnx::AttributeProto* k = mp->add_attribute();
+  k->set_name("kernel_shape");
+  k->set_type(onnx::AttributeProto::INTS);
+  k->add_ints(2);
+  k->add_ints(2);
+  onnx::AttributeProto* st = mp->add_attribute();
+  st->set_name("strides");
+  st->set_type(onnx::AttributeProto::INTS);
+  st->add_ints(0);
+  st->add_ints(2);
+  AddOutput(pool, "Y", {1, 1, 4, 4});
+  auto s = OpenModel(pool);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("pool_zero"), std::string::npos) << s.status().ToString();
+}
+
 TEST(BadModels, GraphAttributeIsUnsupportedNamingNodeAndAttribute) {
   onnx::ModelProto m = NewModel();
   AddInput(m, "X", {1, 3});

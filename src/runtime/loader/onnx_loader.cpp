@@ -193,10 +193,18 @@ Result<Attribute> AttributeFromProto(const onnx::AttributeProto& a, const fs::pa
   return out;
 }
 
+// Attributes ONNX's shape functions divide by (convPoolShapeInference divides
+// by strides and dilations without checking them).
+bool IsDivisorAttribute(const std::string& name) {
+  return name == "strides" || name == "dilations" || name == "kernel_shape" || name == "group" ||
+         name == "blocksize" || name == "block_size";
+}
+
 // ONNX's shape inference dereferences absent required inputs (a fuzzed Conv
 // with an empty W crashes it), so it only runs on graphs whose nodes give every
-// input their schema requires. Other graphs keep their types unknown and the
-// session's own validation reports what is wrong.
+// input their schema requires and no zero or negative divisor attribute. Other
+// graphs keep their types unknown and the session's own validation reports
+// what is wrong.
 bool SafeForShapeInference(const onnx::ModelProto& model) {
   std::unordered_map<std::string, int> opsets;
   for (const auto& op : model.opset_import()) opsets[op.domain() == "ai.onnx" ? "" : op.domain()] = static_cast<int>(op.version());
@@ -214,10 +222,16 @@ bool SafeForShapeInference(const onnx::ModelProto& model) {
       bool optional = !formals.empty() && formals[f].GetOption() == onnx::OpSchema::Optional;
       if (n.input(i).empty() && !optional) return false;
     }
-    for (const auto& a : n.attribute())
+    for (const auto& a : n.attribute()) {
       if (a.type() == onnx::AttributeProto::UNDEFINED || a.type() == onnx::AttributeProto::GRAPH ||
           a.type() == onnx::AttributeProto::GRAPHS)
         return false;
+      if (IsDivisorAttribute(a.name())) {
+        if (a.has_i() && a.i() <= 0) return false;
+        for (int64_t v : a.ints())
+          if (v <= 0) return false;
+      }
+    }
   }
   return true;
 }
