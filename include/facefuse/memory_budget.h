@@ -55,12 +55,19 @@ Result<MemoryLimitSpec> ParseMemoryLimit(std::string_view text);
 // is left.
 std::uint64_t AutoMemoryLimit(std::uint64_t free_bytes, std::uint64_t total_bytes);
 
-// Host memory as the kernel reports it (/proc/meminfo MemAvailable and
-// MemTotal). Errors: Unavailable when it cannot be read.
 struct DeviceMemoryInfo {
   std::uint64_t free_bytes = 0;
   std::uint64_t total_bytes = 0;
 };
+
+// The byte limit `spec` stands for on `device` (named in messages): its bytes,
+// or for "auto" AutoMemoryLimit of `memory` (read only then). Errors:
+// OutOfMemory when "auto" leaves nothing.
+Result<std::uint64_t> ResolveMemoryLimit(const MemoryLimitSpec& spec, const DeviceMemoryInfo& memory,
+                                         std::string_view device);
+
+// Host memory as the kernel reports it (/proc/meminfo MemAvailable and
+// MemTotal). Errors: Unavailable when it cannot be read.
 Result<DeviceMemoryInfo> HostMemoryInfo();
 // The same, parsed from the text of a meminfo file (the seam tests use).
 Result<DeviceMemoryInfo> ParseMeminfo(std::string_view text);

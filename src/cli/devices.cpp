@@ -14,10 +14,11 @@ namespace {
 int RunDevices(bool json) {
   nlohmann::json j;
   auto host = HostMemoryInfo();
+  const std::uint64_t host_auto = host.ok() ? AutoMemoryLimit(host->free_bytes, host->total_bytes) : 0;
   j["cpu"] = {{"cores", omp_get_num_procs()},
               {"memory_total_bytes", host.ok() ? host->total_bytes : 0},
               {"memory_available_bytes", host.ok() ? host->free_bytes : 0},
-              {"memory_limit_auto_bytes", host.ok() ? AutoMemoryLimit(host->free_bytes, host->total_bytes) : 0}};
+              {"memory_limit_auto_bytes", host_auto}};
   j["cuda"] = {{"version", gpu::CudaVersionString()}, {"devices", nlohmann::json::array()}};
   auto cuda = gpu::ListCudaDevices();
   if (cuda.ok()) {
@@ -39,7 +40,7 @@ int RunDevices(bool json) {
   std::printf("cpu: %d cores", omp_get_num_procs());
   if (host.ok())
     std::printf(", %s memory, %s available (--memory-limit auto = %s)", FormatBytes(host->total_bytes).c_str(),
-                FormatBytes(host->free_bytes).c_str(), FormatBytes(AutoMemoryLimit(host->free_bytes, host->total_bytes)).c_str());
+                FormatBytes(host->free_bytes).c_str(), FormatBytes(host_auto).c_str());
   std::printf("\n%s\n", gpu::CudaVersionString().c_str());
   if (!cuda.ok()) {
     std::printf("cuda: none (%s)\n", cuda.status().message().c_str());

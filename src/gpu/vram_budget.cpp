@@ -10,11 +10,8 @@ Result<std::shared_ptr<MemoryBudget>> MakeVramBudget(const MemoryLimitSpec& spec
                     " found)");
   const CudaDeviceInfo& d = devices[static_cast<size_t>(device_index)];
   const std::string name = "cuda:" + std::to_string(device_index);
-  if (!spec.automatic) return MemoryBudget::Create(name, spec.bytes);
-  const std::uint64_t bytes = AutoMemoryLimit(d.memory_free_bytes, d.memory_total_bytes);
-  if (bytes == 0)
-    return OutOfMemory("--vram-limit auto: only " + FormatBytes(d.memory_free_bytes) + " of " + name + "'s " +
-                       FormatBytes(d.memory_total_bytes) + " is free");
+  FF_ASSIGN_OR_RETURN(std::uint64_t bytes,
+                      ResolveMemoryLimit(spec, {d.memory_free_bytes, d.memory_total_bytes}, name));
   return MemoryBudget::Create(name, bytes);
 }
 

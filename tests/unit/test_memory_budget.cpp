@@ -67,6 +67,20 @@ TEST(MemoryLimit, AutoLeavesAReserveForOthers) {
   EXPECT_EQ(AutoMemoryLimit(100ull << 20, 2ull << 30), 0u);
 }
 
+TEST(MemoryLimit, ResolvesAutoFromTheDeviceAndRefusesWhenNothingIsLeft) {
+  const DeviceMemoryInfo card{70ull << 30, 80ull << 30};
+  auto fixed = ResolveMemoryLimit(MemoryLimitSpec{false, 2ull << 30}, card, "cuda:0");
+  ASSERT_TRUE(fixed.ok());
+  EXPECT_EQ(*fixed, 2ull << 30);
+  auto automatic = ResolveMemoryLimit(MemoryLimitSpec{true, 0}, card, "cuda:0");
+  ASSERT_TRUE(automatic.ok());
+  EXPECT_EQ(*automatic, 66ull << 30);
+  auto full = ResolveMemoryLimit(MemoryLimitSpec{true, 0}, DeviceMemoryInfo{100ull << 20, 2ull << 30}, "cuda:1");
+  ASSERT_FALSE(full.ok());
+  EXPECT_EQ(full.status().code(), StatusCode::kOutOfMemory);
+  EXPECT_NE(full.status().message().find("cuda:1"), std::string::npos) << full.status().ToString();
+}
+
 TEST(MemoryLimit, ReadsHostMemoryFromMeminfo) {
   auto info = ParseMeminfo("MemTotal:       16384000 kB\nMemFree:  100 kB\nMemAvailable:    8192000 kB\n");
   ASSERT_TRUE(info.ok());
@@ -251,10 +265,7 @@ TEST_F(BudgetedSession, ARunWaitsForAnotherJobInsteadOfFailing) {
 // Conv(3->8, 3x3) -> Relu -> Conv(8->4, 3x3) on [N,3,32,32], N dynamic.
 std::string BatchModelBytes() {
   onnx::ModelProto model;
-  model.set_ir_version(8);
-  auto* opset = model.add_opset_import();
-  opset->set_domain("");
-  opset->set_version(standins::kOpset);
+  standins::StartModel(&model);
   standins::ModelBuilder b(&model, 7, false);
   b.Input("x", {-1, 3, 32, 32});
   std::string h = b.Op("Relu", {b.Conv("x", 3, 8, 3, 1, 1)});

@@ -228,10 +228,7 @@ TEST_F(SwapPipeline, BadModelsAndFacelessImagesGiveClearErrors) {
 fs::path WriteMaskModel(const fs::path& path, const std::vector<int64_t>& input_dims, const std::vector<int64_t>& map_dims,
                         const std::vector<float>& map) {
   onnx::ModelProto model;
-  model.set_ir_version(8);
-  auto* opset = model.add_opset_import();
-  opset->set_domain("");
-  opset->set_version(standins::kOpset);
+  standins::StartModel(&model);
   standins::ModelBuilder b(&model, 1, false);
   b.Input("input", input_dims);
   std::string sum = b.Op("ReduceSum", {"input"}, {standins::AttrInt("keepdims", 1)});
@@ -326,10 +323,7 @@ TEST_F(SwapPipeline, SwapperWeightMixesTheTargetIdentity) {
 // heatmap peaks of 0.9: every point maps back to the box centre and the score is 1.
 TEST_F(SwapPipeline, Fan68MapsHeatmapSpaceBackToTheImage) {
   onnx::ModelProto model;
-  model.set_ir_version(8);
-  auto* opset = model.add_opset_import();
-  opset->set_domain("");
-  opset->set_version(standins::kOpset);
+  standins::StartModel(&model);
   standins::ModelBuilder b(&model, 1, false);
   b.Input("input", {1, 3, 256, 256});
   std::string zero = b.Op("Mul", {b.Op("ReduceSum", {"input"}, {standins::AttrInt("keepdims", 0)}), b.Scalar(0.f)});

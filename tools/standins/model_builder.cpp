@@ -74,6 +74,14 @@ void ModelBuilder::Output(const std::string& name, const std::vector<int64_t>& d
   SetType(graph_->add_output(), name, dims, elem_type);
 }
 
+void StartModel(onnx::ModelProto* model) {
+  model->Clear();
+  model->set_ir_version(8);
+  auto* opset = model->add_opset_import();
+  opset->set_domain("");
+  opset->set_version(kOpset);
+}
+
 std::string ModelBuilder::Fresh(const std::string& hint) { return hint + "_" + std::to_string(++counter_); }
 
 std::string ModelBuilder::Op(const std::string& op_type, const std::vector<std::string>& inputs,

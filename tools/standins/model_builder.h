@@ -21,6 +21,10 @@ onnx::AttributeProto AttrInts(const std::string& name, const std::vector<int64_t
 onnx::AttributeProto AttrFloat(const std::string& name, float v);
 onnx::AttributeProto AttrString(const std::string& name, const std::string& v);
 
+// Clears `model` and gives it the header every built model shares: IR version
+// 8 and the default-domain opset kOpset.
+void StartModel(onnx::ModelProto* model);
+
 class ModelBuilder {
  public:
   // shapes_only: initializers get dims but no data.

@@ -84,6 +84,16 @@ std::uint64_t AutoMemoryLimit(std::uint64_t free_bytes, std::uint64_t total_byte
   return free_bytes > reserve ? free_bytes - reserve : 0;
 }
 
+Result<std::uint64_t> ResolveMemoryLimit(const MemoryLimitSpec& spec, const DeviceMemoryInfo& memory,
+                                         std::string_view device) {
+  if (!spec.automatic) return spec.bytes;
+  const std::uint64_t bytes = AutoMemoryLimit(memory.free_bytes, memory.total_bytes);
+  if (bytes == 0)
+    return OutOfMemory("memory limit auto: only " + FormatBytes(memory.free_bytes) + " of " + std::string(device) +
+                       "'s " + FormatBytes(memory.total_bytes) + " is free");
+  return bytes;
+}
+
 Result<DeviceMemoryInfo> ParseMeminfo(std::string_view text) {
   std::istringstream in{std::string(text)};
   std::string line;

@@ -213,7 +213,10 @@ Status Session::Impl::EnsureArena(size_t bytes) {
     }
   }
   void* p = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
-  if (p == nullptr) return OutOfMemory("cannot allocate a " + std::to_string(bytes) + "-byte activation arena");
+  if (p == nullptr) {
+    if (!arena_claim.empty()) (void)arena_claim.Resize(arena_bytes);  // back to what is really held
+    return OutOfMemory("cannot allocate a " + std::to_string(bytes) + "-byte activation arena");
+  }
   arena = std::shared_ptr<void>(p, [](void* q) { std::free(q); });
   arena_bytes = bytes;
   return Status::Ok();
