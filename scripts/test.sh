@@ -8,11 +8,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 jobs=$(nproc)
+phase() { echo "== $* (at ${SECONDS}s)"; }
 
-echo "== build (Release, -Werror)"
+phase "build (Release, -Werror)"
 scripts/build.sh
 
-echo "== sanitizer build (address, undefined) and unit/op tests"
+phase "sanitizer build (address, undefined) and unit/op tests"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFACEFUSE_WERROR=ON -DFACEFUSE_SANITIZE=ON \
   -DFACEFUSE_BENCH=OFF -DFACEFUSE_CUDA=OFF >/dev/null
 ninja -C build-asan test-unit test-ops facefuse
@@ -21,10 +22,10 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build-asan/tests/te
 
 fuzz_seconds="${FACEFUSE_FUZZ_SECONDS:-60}"
 if [ "$fuzz_seconds" -gt 0 ] && [ -x scripts/fuzz.sh ]; then
-  echo "== fuzzing the model loader for ${fuzz_seconds}s"
+  phase "fuzzing the model loader for ${fuzz_seconds}s"
   FUZZ_SEED="${FUZZ_SEED:-1}" scripts/fuzz.sh "$fuzz_seconds"
 fi
 
-echo "== ctest"
+phase "ctest"
 cd build
 ctest --output-on-failure -j"$jobs" --timeout 900

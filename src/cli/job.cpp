@@ -43,6 +43,8 @@ int RunJob(const JobOptions& o) {
     if (Status st = sampler->Start(); !st.ok()) { std::fprintf(stderr, "job: %s\n", st.ToString().c_str()); return 1; }
   }
   const job::JobResult result = job::RunDetectJob(jopts, nullptr);
+  // The report covers the job, not the writing of its results: sampling stops as soon as the job ends.
+  if (sampler) sampler->Stop();
   std::printf("%s\n", JobResultLine(result).c_str());
   int rc = result.status.ok() ? 0 : 1;
   if (!o.output.empty()) {
@@ -51,7 +53,6 @@ int RunJob(const JobOptions& o) {
     if (!out.flush()) { std::fprintf(stderr, "job: cannot write %s\n", o.output.c_str()); rc = 1; }
   }
   if (recorder) {
-    sampler->Stop();
     auto sizing = recorder->Finish(result.start, result.end, result.stages, result.frames);
     if (!sizing.ok()) {
       std::fprintf(stderr, "job: GPU report: %s\n", sizing.status().ToString().c_str());
