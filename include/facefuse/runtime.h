@@ -60,6 +60,25 @@ struct SessionOptions {
   // How long a run waits for other sessions to release budget before it
   // fails; 0 fails at once. Use it when several workers share one budget.
   std::chrono::milliseconds memory_wait{0};
+  // Time every node's kernel on every run; read the totals with
+  // Session::profile(). Costs two clock reads per node.
+  bool profile = false;
+};
+
+// Where one node's time went, summed over the runs profiled so far.
+struct NodeProfile {
+  std::string node;      // the node's name after optimisation ("" when the model gave none)
+  std::string op_type;   // "FusedConv" for a fused node
+  std::string provider;  // "cpu" or "reference"
+  std::string shapes;    // its input shapes on the last run, e.g. "[1,3,640,640] [16,3,3,3] [16]"
+  double seconds = 0;    // in the kernel (Compute), over all runs
+};
+
+// A profiled session's totals since it opened or since ResetProfile().
+struct SessionProfile {
+  uint64_t runs = 0;
+  double run_seconds = 0;          // whole Run calls, checks and allocation included
+  std::vector<NodeProfile> nodes;  // in execution order
 };
 
 // A graph input or output as declared by the model; -1 for a dynamic dim.
@@ -102,6 +121,10 @@ class Session {
   Result<std::vector<Tensor>> Run(const std::vector<std::pair<std::string, Tensor>>& named_inputs);
 
   SessionStats stats() const;
+  // The totals of a session opened with SessionOptions::profile (empty
+  // otherwise); ResetProfile starts them again, e.g. after warm-up runs.
+  SessionProfile profile() const;
+  void ResetProfile();
 
  private:
   struct Impl;

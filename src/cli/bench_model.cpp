@@ -14,6 +14,7 @@
 #include "runtime/loader/onnx_loader.h"
 #include "cli/commands.h"
 #include "cli/memory_limit.h"
+#include "cli/profile_report.h"
 
 namespace facefuse::cli {
 namespace fs = std::filesystem;
@@ -29,6 +30,7 @@ struct BenchOptions {
   std::string provider = "cpu";
   int batch = 0;             // 0: the inputs as they are; N: N copies stacked along dim 0
   std::string memory_limit;  // "" = none
+  int profile_top = -1;      // -1: no profile; N: time every node, show the N heaviest
 };
 
 // N copies of each input stacked along dim 0 (which must be 1).
@@ -91,6 +93,7 @@ int RunBench(const BenchOptions& o) {
   SessionOptions so;
   so.threads = o.threads;
   so.provider = o.provider;
+  so.profile = o.profile_top >= 0;
   auto budget = MakeMemoryBudget(o.memory_limit);
   if (!budget.ok()) { std::fprintf(stderr, "bench-model: %s\n", budget.status().ToString().c_str()); return 2; }
   so.memory_budget = *budget;
@@ -119,6 +122,7 @@ int RunBench(const BenchOptions& o) {
     Status st = run_once();
     if (!st.ok()) { std::fprintf(stderr, "bench-model: %s\n", st.ToString().c_str()); return 1; }
   }
+  (*session)->ResetProfile();  // the timed runs only
   std::vector<double> ms;
   for (int i = 0; i < std::max(1, o.runs); ++i) {
     auto s = std::chrono::steady_clock::now();
@@ -151,6 +155,7 @@ int RunBench(const BenchOptions& o) {
     j["memory_limit_bytes"] = (*budget)->limit_bytes();
     j["memory_budget_peak_bytes"] = (*budget)->peak_bytes();
   }
+  if (so.profile) j["profile"] = ProfileJson((*session)->profile());
   if (o.json) {
     std::printf("%s\n", j.dump(1).c_str());
   } else {
@@ -164,6 +169,7 @@ int RunBench(const BenchOptions& o) {
     if (*budget)
       std::printf("  memory budget %s, peak claimed %s\n", FormatBytes((*budget)->limit_bytes()).c_str(),
                   FormatBytes((*budget)->peak_bytes()).c_str());
+    if (so.profile) std::printf("%s", ProfileText((*session)->profile(), o.profile_top).c_str());
   }
   return 0;
 }
@@ -182,6 +188,10 @@ void AddBenchModelCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--batch", o->batch, "Stack N copies of the inputs along dim 0 (the model needs a dynamic batch)")
       ->check(CLI::Range(1, 4096));
   cmd->add_option("--memory-limit", o->memory_limit, kMemoryLimitHelp);
+  cmd->add_option("--profile", o->profile_top,
+                  "Time every node over the timed runs: per-op totals and the N heaviest nodes (JSON: every node)")
+      ->expected(0, 1)
+      ->default_str("15");
   cmd->add_flag("--json", o->json, "Print one JSON object");
   cmd->callback([o, &exit_code] { exit_code = RunBench(*o); });
 }

@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <chrono>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -73,10 +74,13 @@ struct Session::Impl {
   size_t peak_activation_bytes = 0;
   MemoryBudget::Reservation weights_claim;  // empty without a budget
   MemoryBudget::Reservation arena_claim;
+  SessionProfile profile;  // filled when options.profile; guarded by run_mutex
 
   Status Prepare();
   Status Compile();
   Result<std::vector<Tensor>> Run(std::vector<Tensor> feeds);
+  Result<std::vector<Tensor>> RunSteps(std::vector<Tensor> feeds);  // Run without the lock and the profile
+  void ResetProfile();
   Status CheckFeed(size_t i, const Tensor& t) const;
   Status EnsureArena(size_t bytes);
   // A fresh tensor; with a budget, its bytes are claimed for as long as the
@@ -238,6 +242,15 @@ Result<Tensor> Session::Impl::AllocateValue(DataType dtype, const Shape& shape, 
 
 Result<std::vector<Tensor>> Session::Impl::Run(std::vector<Tensor> feeds) {
   std::lock_guard<std::mutex> lock(run_mutex);
+  if (!options.profile) return RunSteps(std::move(feeds));
+  const auto start = std::chrono::steady_clock::now();
+  auto result = RunSteps(std::move(feeds));
+  profile.run_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ++profile.runs;
+  return result;
+}
+
+Result<std::vector<Tensor>> Session::Impl::RunSteps(std::vector<Tensor> feeds) {
   if (feeds.size() != inputs.size())
     return InvalidArgument("the model has " + std::to_string(inputs.size()) + " inputs, got " + std::to_string(feeds.size()));
   std::string signature;
@@ -319,8 +332,15 @@ Result<std::vector<Tensor>> Session::Impl::Run(std::vector<Tensor> feeds) {
       out_ptrs.push_back(slot);
     }
     if (any_compute) {
+      const auto kernel_start = options.profile ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
       Status st = step.kernel->Compute(in_ptrs, out_ptrs);
       if (!st.ok()) return st.WithContext(step.node.Describe() + " [" + step.provider + "]");
+      if (options.profile) {
+        NodeProfile& p = profile.nodes[s];
+        p.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - kernel_start).count();
+        p.shapes.clear();
+        for (const Tensor* t : in_ptrs) p.shapes += (p.shapes.empty() ? "" : " ") + (t ? ShapeToString(t->shape()) : std::string("-"));
+      }
     }
     for (int id : step.in)
       if (id >= 0 && last_use[static_cast<size_t>(id)] == static_cast<int>(s) && constants[static_cast<size_t>(id)].empty())
@@ -375,6 +395,7 @@ Result<std::unique_ptr<Session>> Session::OpenFromBytes(std::span<const uint8_t>
     impl->threads = options.threads > 0 ? options.threads : omp_get_num_procs();
     FF_ASSIGN_OR_RETURN(impl->graph, LoadOnnxModelFromBytes(bytes, base_dir));
     FF_RETURN_IF_ERROR(impl->Prepare());
+    impl->ResetProfile();
     return std::unique_ptr<Session>(new Session(std::move(impl)));
   } catch (const std::exception& e) {
     return Internal(std::string("unexpected exception while loading: ") + e.what());
@@ -415,6 +436,27 @@ Result<std::vector<Tensor>> Session::Run(const std::vector<std::pair<std::string
     ordered[static_cast<size_t>(it - impl_->inputs.begin())] = t;
   }
   return Run(ordered);
+}
+
+void Session::Impl::ResetProfile() {
+  profile = SessionProfile{};
+  if (!options.profile) return;
+  profile.nodes.resize(steps.size());
+  for (size_t i = 0; i < steps.size(); ++i) {
+    profile.nodes[i].node = steps[i].node.name;
+    profile.nodes[i].op_type = steps[i].node.op_type;
+    profile.nodes[i].provider = steps[i].provider;
+  }
+}
+
+SessionProfile Session::profile() const {
+  std::lock_guard<std::mutex> lock(impl_->run_mutex);
+  return impl_->profile;
+}
+
+void Session::ResetProfile() {
+  std::lock_guard<std::mutex> lock(impl_->run_mutex);
+  impl_->ResetProfile();
 }
 
 SessionStats Session::stats() const {

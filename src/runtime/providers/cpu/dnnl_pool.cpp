@@ -6,7 +6,9 @@
 // counts only the positions inside the explicitly padded input, so a shape
 // whose last window reaches past the explicit padding runs the reference
 // kernel, as do other spatial ranks and shapes oneDNN rejects. The Indices
-// output of MaxPool is left to the reference kernel.
+// output of MaxPool is left to the reference kernel. 2-D float max pooling
+// runs the provider's own kernel (max_pool_2d.h): oneDNN's plain-layout
+// implementation is scalar for most shapes.
 #include <algorithm>
 #include <map>
 
@@ -14,6 +16,7 @@
 #include "runtime/ops/pool.h"
 #include "runtime/providers/cpu/cpu_kernels.h"
 #include "runtime/providers/cpu/dnnl_util.h"
+#include "runtime/providers/cpu/max_pool_2d.h"
 
 namespace facefuse::rt::cpu {
 namespace {
@@ -38,6 +41,10 @@ class DnnlPoolKernel final : public Kernel {
     }
     const Plan& p = it->second;
     if (y.size() == 0) return Status::Ok();
+    if (p.own_max_pool) {
+      MaxPool2d(p.geometry, x.data<float>(), y.data<float>());
+      return Status::Ok();
+    }
     if (p.use_reference) return def_.reference(node_, inputs, outputs);
     return DnnlCall(node_, [&] {
       p.primitive.execute(DnnlStream(), {{DNNL_ARG_SRC, WrapMemory(p.src_md, x.raw())},
@@ -48,6 +55,8 @@ class DnnlPoolKernel final : public Kernel {
 
  private:
   struct Plan {
+    bool own_max_pool = false;  // MaxPool2d: plain 2-D float max pooling
+    PoolGeometry geometry;
     bool use_reference = true;
     memory::desc src_md, dst_md;
     dnnl::pooling_v2_forward primitive;
@@ -56,6 +65,11 @@ class DnnlPoolKernel final : public Kernel {
   Result<Plan> MakePlan(const Tensor& x) {
     FF_ASSIGN_OR_RETURN(PoolGeometry g, ComputePoolGeometry(node_, x.shape()));
     Plan p;
+    if (algorithm_ == dnnl::algorithm::pooling_max && x.dtype() == DataType::kFloat32 && MaxPool2dApplies(g)) {
+      p.own_max_pool = true;
+      p.geometry = std::move(g);
+      return p;
+    }
     const size_t rank = g.kernel.size();
     auto type = ToDnnlType(x.dtype());
     if (rank < 1 || rank > 3 || !type.ok() || NumElements(g.out) == 0) return p;
