@@ -69,9 +69,10 @@ std::vector<OpCase> PoolCases() {
     cases.push_back(PoolCase("AveragePool", "same_upper" + tag, {1, 3, 7, 7}, {{4, 4}, {1, 1}, {}, {}, "SAME_UPPER", 0,
                                                                               include}));
   }
-  // The CPU provider's own 2-D max pooling: its 2x2/2 path (odd width, last column dropped), the same with
+  // The CPU provider's own 2-D pooling: its 2x2/2 path (odd width, last column dropped), the same with
   // ceil_mode (a last window of one column), one-row windows (no row combining) and the global form.
   cases.push_back(PoolCase("MaxPool", "2d_k2s2_odd_width", {1, 19, 20, 37}, {{2, 2}, {2, 2}}));
+  cases.push_back(PoolCase("AveragePool", "2d_k2s2_odd_width", {1, 19, 21, 37}, {{2, 2}, {2, 2}}));
   cases.push_back(PoolCase("MaxPool", "2d_k2s2_ceil", {2, 3, 9, 9}, {{2, 2}, {2, 2}, {}, {}, "", 1}));
   cases.push_back(PoolCase("MaxPool", "2d_k1x3_s1", {1, 5, 6, 21}, {{1, 3}, {1, 1}, {0, 1, 0, 1}}));
   cases.push_back(PoolCase("MaxPool", "2d_dilations", {1, 3, 17, 17}, {{3, 3}, {1, 2}, {}, {2, 3}}));

@@ -6,9 +6,9 @@
 // counts only the positions inside the explicitly padded input, so a shape
 // whose last window reaches past the explicit padding runs the reference
 // kernel, as do other spatial ranks and shapes oneDNN rejects. The Indices
-// output of MaxPool is left to the reference kernel. 2-D float max pooling
-// runs the provider's own kernel (max_pool_2d.h): oneDNN's plain-layout
-// implementation is scalar for most shapes.
+// output of MaxPool is left to the reference kernel. 2-D float pooling runs
+// the provider's own kernel (pool_2d.h): oneDNN's plain-layout implementation
+// is scalar for most shapes.
 #include <algorithm>
 #include <map>
 
@@ -16,7 +16,7 @@
 #include "runtime/ops/pool.h"
 #include "runtime/providers/cpu/cpu_kernels.h"
 #include "runtime/providers/cpu/dnnl_util.h"
-#include "runtime/providers/cpu/max_pool_2d.h"
+#include "runtime/providers/cpu/pool_2d.h"
 
 namespace facefuse::rt::cpu {
 namespace {
@@ -29,6 +29,9 @@ class DnnlPoolKernel final : public Kernel {
     if (node_.op_type.find("Max") != std::string::npos) algorithm_ = dnnl::algorithm::pooling_max;
     else if (node_.GetInt("count_include_pad", 0) != 0) algorithm_ = dnnl::algorithm::pooling_avg_include_padding;
     else algorithm_ = dnnl::algorithm::pooling_avg_exclude_padding;
+    own_kind_ = algorithm_ == dnnl::algorithm::pooling_max                   ? Pool2dKind::kMax
+                : algorithm_ == dnnl::algorithm::pooling_avg_include_padding ? Pool2dKind::kAverageCountPads
+                                                                             : Pool2dKind::kAverage;
   }
 
   Status Compute(std::span<const Tensor* const> inputs, std::span<Tensor* const> outputs) override {
@@ -41,8 +44,8 @@ class DnnlPoolKernel final : public Kernel {
     }
     const Plan& p = it->second;
     if (y.size() == 0) return Status::Ok();
-    if (p.own_max_pool) {
-      MaxPool2d(p.geometry, x.data<float>(), y.data<float>());
+    if (p.own_pool) {
+      Pool2d(own_kind_, p.geometry, x.data<float>(), y.data<float>());
       return Status::Ok();
     }
     if (p.use_reference) return def_.reference(node_, inputs, outputs);
@@ -55,7 +58,7 @@ class DnnlPoolKernel final : public Kernel {
 
  private:
   struct Plan {
-    bool own_max_pool = false;  // MaxPool2d: plain 2-D float max pooling
+    bool own_pool = false;  // Pool2d: plain 2-D float pooling
     PoolGeometry geometry;
     bool use_reference = true;
     memory::desc src_md, dst_md;
@@ -65,8 +68,8 @@ class DnnlPoolKernel final : public Kernel {
   Result<Plan> MakePlan(const Tensor& x) {
     FF_ASSIGN_OR_RETURN(PoolGeometry g, ComputePoolGeometry(node_, x.shape()));
     Plan p;
-    if (algorithm_ == dnnl::algorithm::pooling_max && x.dtype() == DataType::kFloat32 && MaxPool2dApplies(g)) {
-      p.own_max_pool = true;
+    if (x.dtype() == DataType::kFloat32 && Pool2dApplies(g)) {
+      p.own_pool = true;
       p.geometry = std::move(g);
       return p;
     }
@@ -98,6 +101,7 @@ class DnnlPoolKernel final : public Kernel {
   Node node_;
   const OpDef& def_;
   dnnl::algorithm algorithm_;
+  Pool2dKind own_kind_;
   std::map<Shape, Plan> plans_;  // by input shape
 };
 
