@@ -52,6 +52,13 @@ std::vector<ConvSpec> ConvSpecs() {
            {{"strides", {2, 1}}, {"dilations", {1, 3}}, {"kernel_shape", {5, 3}}}),
       Spec("depthwise_c33", {1, 33, 15, 16}, {33, 1, 3, 3}, {{"pads", {1, 1, 1, 1}}}, 33),
       Spec("depthwise_c32_stride2", {1, 32, 32, 32}, {32, 1, 3, 3}, {{"pads", {1, 1, 1, 1}}, {"strides", {2, 2}}}, 32),
+      // Depthwise shapes for the CPU provider's own depthwise plan: vector tails (widths 37, 5), stride 2 with
+      // asymmetric pads, stride 3, a 5x5 kernel, a kernel wider than the input, batch 2, no bias.
+      Spec("depthwise_c19_w37_asym_stride2", {2, 19, 21, 37}, {19, 1, 3, 3}, {{"pads", {0, 1, 1, 0}}, {"strides", {2, 2}}},
+           19),
+      Spec("depthwise_k5_pad2_nobias", {1, 24, 17, 29}, {24, 1, 5, 5}, {{"pads", {2, 2, 2, 2}}}, 24, "", false),
+      Spec("depthwise_stride3_k3x2", {1, 7, 14, 13}, {7, 1, 3, 2}, {{"strides", {3, 3}}, {"pads", {1, 1, 0, 1}}}, 7),
+      Spec("depthwise_kernel_wider_than_input", {1, 5, 4, 5}, {5, 1, 3, 7}, {{"pads", {1, 3, 1, 3}}}, 5),
       Spec("group3_c6_to_9", {1, 6, 10, 9}, {9, 2, 3, 3}, {{"pads", {1, 0, 1, 0}}}, 3),
       Spec("same_upper_stride2", {1, 4, 11, 10}, {5, 4, 3, 3}, {{"strides", {2, 2}}}, 1, "SAME_UPPER"),
       Spec("same_lower_stride2", {1, 4, 11, 10}, {5, 4, 4, 4}, {{"strides", {2, 2}}}, 1, "SAME_LOWER"),
@@ -124,6 +131,9 @@ std::vector<OpCase> ConvCases() {
   cases.push_back(MakeFusedCase("Sum_PRelu", 16, 17, 1, "PRelu", {}, true, 17));
   cases.push_back(MakeFusedCase("depthwise_Relu", 33, 33, 33, "Relu", {}, false, 0));
   cases.push_back(MakeFusedCase("depthwise_PRelu", 32, 32, 32, "PRelu", {}, false, 32));
+  cases.push_back(MakeFusedCase("depthwise_Sum_Clip", 17, 17, 17, "Clip", {0.f, 6.f}, true, 0));
+  cases.push_back(MakeFusedCase("depthwise_Sum_PRelu_one_slope", 16, 16, 16, "PRelu", {}, true, 1));
+  cases.push_back(MakeFusedCase("depthwise_HardSigmoid", 8, 8, 8, "HardSigmoid", {0.3f, 0.4f}, false, 0));
   return cases;
 }
 

@@ -1,12 +1,14 @@
-// The CPU conv kernel picks a layout per shape by timing, so which layout
-// runs depends on the machine and its load. This test runs every Conv,
-// ConvTranspose and FusedConv case on every layout oneDNN implements and
-// checks each against the reference kernel.
+// The CPU conv kernel picks a plan per shape by timing, so which plan runs
+// depends on the machine and its load. This test runs every Conv,
+// ConvTranspose and FusedConv case on every layout oneDNN implements, and on
+// the own depthwise plan where it applies, and checks each against the
+// reference kernel (the depthwise plan with sentinel bytes around its output).
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 #include "runtime/ops/conv_common.h"
+#include "runtime/providers/cpu/depthwise_conv_plan.h"
 #include "runtime/providers/cpu/dnnl_conv_plan.h"
 #include "tests/ops/op_cases.h"
 
@@ -17,7 +19,19 @@ const float* DataOrNull(const std::vector<Tensor>& inputs, size_t i) {
   return i < inputs.size() && !inputs[i].empty() ? inputs[i].data<float>() : nullptr;
 }
 
+// Counts the elements of y outside atol + rtol * |reference|, reporting the first three.
+int64_t Mismatches(const OpCase& c, const Tensor& expected, const float* y) {
+  int64_t bad = 0;
+  for (int64_t i = 0; i < expected.size(); ++i) {
+    const double want = expected.data<float>()[i], got = y[i];
+    if (!(std::fabs(want - got) <= c.atol + c.rtol * std::fabs(want)) && bad++ < 3)
+      ADD_FAILURE() << "[" << i << "]: reference " << want << ", got " << got;
+  }
+  return bad;
+}
+
 TEST(ConvLayouts, EveryLayoutMatchesReference) {
+  int depthwise_cases = 0;
   for (const OpCase& c : ConvCases()) {
     SCOPED_TRACE(c.name);
     const bool transpose = c.node.op_type == "ConvTranspose";
@@ -53,15 +67,26 @@ TEST(ConvLayouts, EveryLayoutMatchesReference) {
       cpu::ConvArgs args{c.inputs[0].data<float>(), c.inputs[1].data<float>(), DataOrNull(c.inputs, 2),
                          DataOrNull(c.inputs, 3),   DataOrNull(c.inputs, 4),   y.data<float>()};
       ASSERT_NO_THROW(plan->Execute(args));
-      int64_t bad = 0;
-      for (int64_t i = 0; i < y.size(); ++i) {
-        const double want = expected.data<float>()[i], got = y.data<float>()[i];
-        if (!(std::fabs(want - got) <= c.atol + c.rtol * std::fabs(want)) && bad++ < 3)
-          ADD_FAILURE() << "[" << i << "]: reference " << want << ", got " << got;
+      EXPECT_EQ(Mismatches(c, expected, y.data<float>()), 0);
+    }
+    if (cpu::DepthwiseConvApplies(g)) {
+      SCOPED_TRACE("own depthwise");
+      ++depthwise_cases;
+      constexpr size_t kGuard = 64;
+      constexpr float kSentinel = -12345.f;
+      std::vector<float> storage(static_cast<size_t>(expected.size()) + 2 * kGuard, kSentinel);
+      float* y = storage.data() + kGuard;
+      cpu::DepthwiseConvPlan plan(g, epilogue);
+      plan.Execute({c.inputs[0].data<float>(), c.inputs[1].data<float>(), DataOrNull(c.inputs, 2),
+                    DataOrNull(c.inputs, 3), DataOrNull(c.inputs, 4), y});
+      EXPECT_EQ(Mismatches(c, expected, y), 0);
+      for (size_t i = 0; i < kGuard; ++i) {
+        ASSERT_EQ(storage[i], kSentinel) << "written before the output";
+        ASSERT_EQ(storage[storage.size() - 1 - i], kSentinel) << "written after the output";
       }
-      EXPECT_EQ(bad, 0);
     }
   }
+  EXPECT_GE(depthwise_cases, 10);  // the depthwise Conv and FusedConv cases above all reach the own plan
 }
 
 }  // namespace

@@ -2,8 +2,8 @@
 //
 // Per input shape, the kernel builds one DnnlConvPlan per activation layout
 // (plain NCHW in and out; oneDNN's preferred blocked layout with reorders;
-// channels-last with reorders), times each on the real inputs and keeps the
-// fastest. Geometries oneDNN rejects (e.g. ConvTranspose with
+// channels-last with reorders), plus the own DepthwiseConvPlan for depthwise
+// convolutions, times each on the real inputs and keeps the fastest. Geometries oneDNN rejects (e.g. ConvTranspose with
 // output_padding beyond the end pad) run on the op's reference kernel.
 #include <algorithm>
 #include <chrono>
@@ -16,6 +16,7 @@
 #include "runtime/ops/op_util.h"
 #include "runtime/providers/cpu/cpu_kernels.h"
 #include "runtime/providers/cpu/dnnl_conv_plan.h"
+#include "runtime/providers/cpu/depthwise_conv_plan.h"
 #include "runtime/providers/cpu/dnnl_util.h"
 
 namespace facefuse::rt::cpu {
@@ -44,7 +45,7 @@ class DnnlConvKernel final : public Kernel {
 
  private:
   // nullptr plan: the reference kernel runs this shape.
-  using PlanPtr = std::unique_ptr<DnnlConvPlan>;
+  using PlanPtr = std::unique_ptr<ConvPlan>;
 
   Status Run(std::span<const Tensor* const> inputs, std::span<Tensor* const> outputs) {
     if (inputs.size() < 2 || inputs[0] == nullptr || inputs[1] == nullptr) return NodeError(node_, "needs X and W");
@@ -80,8 +81,8 @@ class DnnlConvKernel final : public Kernel {
     return Status::Ok();
   }
 
-  // Builds a plan per layout, runs each on `args` and returns the fastest;
-  // nullptr when oneDNN implements none. Layouts are timed in interleaved
+  // Builds a plan per layout (and the depthwise plan where it applies), runs
+  // each on `args` and returns the fastest; nullptr when none applies. Layouts are timed in interleaved
   // rounds and each keeps its best round, so a burst of load from other
   // processes does not decide the choice. Throws dnnl::error only for
   // failures while running a plan it could build.
@@ -95,6 +96,10 @@ class DnnlConvKernel final : public Kernel {
         continue;  // this layout (or the whole geometry) is not implemented by oneDNN
       }
       plans.back()->Execute(args);  // warm-up: first touch of internal buffers
+    }
+    if (DepthwiseConvApplies(g)) {
+      plans.push_back(std::make_unique<DepthwiseConvPlan>(g, epilogue));
+      plans.back()->Execute(args);
     }
     if (plans.size() <= 1) return plans.empty() ? nullptr : std::move(plans[0]);
     std::vector<double> best_seconds(plans.size(), std::numeric_limits<double>::infinity());

@@ -12,6 +12,7 @@
 
 #include "facefuse/status.h"
 #include "runtime/ops/conv_common.h"
+#include "runtime/providers/cpu/conv_plan.h"
 
 namespace facefuse::rt::cpu {
 
@@ -20,25 +21,7 @@ namespace facefuse::rt::cpu {
 enum class ConvLayout { kPlain, kBlocked, kChannelsLast };
 const char* ConvLayoutName(ConvLayout layout);
 
-// FusedConv's epilogue; default: plain Conv / ConvTranspose.
-struct ConvEpilogue {
-  bool sum = false;            // Y += Sum before the activation
-  FusedActivation activation;  // kind "" for none
-  int64_t slope_size = 0;      // PRelu: 1 (one slope) or out_channels
-};
-
-// Pointers of one call; bias, sum, slope nullptr when absent. w is ignored
-// when the plan prepacked constant weights.
-struct ConvArgs {
-  const float* x = nullptr;
-  const float* w = nullptr;
-  const float* bias = nullptr;
-  const float* sum = nullptr;
-  const float* slope = nullptr;
-  float* y = nullptr;
-};
-
-class DnnlConvPlan {
+class DnnlConvPlan final : public ConvPlan {
  public:
   // Builds the primitive (may throw dnnl::error: call inside DnnlCall).
   // `constant_w`, when not null, is reordered now and ignored later.
@@ -46,7 +29,7 @@ class DnnlConvPlan {
                const float* constant_w);
 
   // Runs the reorders and the primitive and waits for them (may throw dnnl::error).
-  void Execute(const ConvArgs& args);
+  void Execute(const ConvArgs& args) override;
 
  private:
   dnnl::memory::desc x_plain_, y_plain_, w_user_, slope_desc_;
