@@ -45,18 +45,21 @@ std::string ProfileText(const SessionProfile& p, int top) {
   auto pct = [&](double ms) { return run_ms > 0 ? 100.0 * ms / run_ms : 0.0; };
   std::string out;
   char line[512];
-  std::snprintf(line, sizeof(line), "  profile over %llu runs: %.3f ms per run, %.3f ms in kernels, %.3f ms outside (%.1f %%)\n",
-                static_cast<unsigned long long>(p.runs), run_ms, kernel_ms, run_ms - kernel_ms, pct(run_ms - kernel_ms));
+  std::snprintf(
+      line, sizeof(line), "  profile over %llu runs: %.3f ms per run, %.3f ms in kernels, %.3f ms outside (%.1f %%)\n",
+      static_cast<unsigned long long>(p.runs), run_ms, kernel_ms, run_ms - kernel_ms, pct(run_ms - kernel_ms));
   out += line;
   out += "  by op:        op                provider   nodes   ms/run      %\n";
   for (const auto& t : ByOp(p)) {
     const double ms = PerRunMs(p, t.seconds);
-    std::snprintf(line, sizeof(line), "                %-17s %-10s %5d %8.3f %6.1f\n", t.op.c_str(), t.provider.c_str(), t.nodes, ms, pct(ms));
+    std::snprintf(line, sizeof(line), "                %-17s %-10s %5d %8.3f %6.1f\n", t.op.c_str(), t.provider.c_str(),
+                  t.nodes, ms, pct(ms));
     out += line;
   }
   std::vector<const NodeProfile*> nodes;
   for (const auto& n : p.nodes) nodes.push_back(&n);
-  std::stable_sort(nodes.begin(), nodes.end(), [](const NodeProfile* a, const NodeProfile* b) { return a->seconds > b->seconds; });
+  std::stable_sort(nodes.begin(), nodes.end(),
+                   [](const NodeProfile* a, const NodeProfile* b) { return a->seconds > b->seconds; });
   if (top > 0 && !nodes.empty()) {
     std::snprintf(line, sizeof(line), "  heaviest %d nodes:\n", std::min<int>(top, static_cast<int>(nodes.size())));
     out += line;
@@ -64,8 +67,8 @@ std::string ProfileText(const SessionProfile& p, int top) {
   for (int i = 0; i < top && i < static_cast<int>(nodes.size()); ++i) {
     const NodeProfile& n = *nodes[static_cast<size_t>(i)];
     const double ms = PerRunMs(p, n.seconds);
-    std::snprintf(line, sizeof(line), "    %8.3f ms %5.1f %%  %s '%s' [%s] %s\n", ms, pct(ms), n.op_type.c_str(), n.node.c_str(),
-                  n.provider.c_str(), n.shapes.c_str());
+    std::snprintf(line, sizeof(line), "    %8.3f ms %5.1f %%  %s '%s' [%s] %s\n", ms, pct(ms), n.op_type.c_str(),
+                  n.node.c_str(), n.provider.c_str(), n.shapes.c_str());
     out += line;
   }
   return out;
@@ -82,7 +85,11 @@ nlohmann::json ProfileJson(const SessionProfile& p) {
   j["by_op"] = std::move(by_op);
   nlohmann::json nodes = nlohmann::json::array();
   for (const auto& n : p.nodes)
-    nodes.push_back({{"node", n.node}, {"op", n.op_type}, {"provider", n.provider}, {"shapes", n.shapes}, {"ms", PerRunMs(p, n.seconds)}});
+    nodes.push_back({{"node", n.node},
+                     {"op", n.op_type},
+                     {"provider", n.provider},
+                     {"shapes", n.shapes},
+                     {"ms", PerRunMs(p, n.seconds)}});
   j["nodes"] = std::move(nodes);
   return j;
 }

@@ -5,6 +5,7 @@
 // reference kernel (the depthwise plan with sentinel bytes around its output).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "runtime/ops/conv_common.h"
@@ -83,6 +84,13 @@ TEST(ConvLayouts, EveryLayoutMatchesReference) {
       for (size_t i = 0; i < kGuard; ++i) {
         ASSERT_EQ(storage[i], kSentinel) << "written before the output";
         ASSERT_EQ(storage[storage.size() - 1 - i], kSentinel) << "written after the output";
+      }
+      if (epilogue.sum) {  // Sum may be Y itself
+        SCOPED_TRACE("Sum in Y's memory");
+        std::copy(c.inputs[3].data<float>(), c.inputs[3].data<float>() + expected.size(), y);
+        plan.Execute({c.inputs[0].data<float>(), c.inputs[1].data<float>(), DataOrNull(c.inputs, 2), y,
+                      DataOrNull(c.inputs, 4), y});
+        EXPECT_EQ(Mismatches(c, expected, y), 0);
       }
     }
   }

@@ -18,7 +18,8 @@ struct ConvEpilogue {
 };
 
 // Pointers of one call; bias, sum, slope nullptr when absent. w is ignored
-// when the plan prepacked constant weights.
+// when the plan prepacked constant weights. sum may be y itself (Y += Y's
+// old contents); otherwise no two overlap.
 struct ConvArgs {
   const float* x = nullptr;
   const float* w = nullptr;
