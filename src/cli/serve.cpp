@@ -1,6 +1,7 @@
 // facefuse serve: a long-running process exposing Prometheus metrics on
 // /metrics, sampling the GPUs and running detection jobs from a queue.
 #include <atomic>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <thread>
@@ -27,7 +28,18 @@ struct ServeOptions {
   double duration_s = 0;
 };
 
+// Exit status 2 and the option's name for a duration that is negative, nan or infinite.
+bool ValidSeconds(const char* option, double seconds) {
+  if (std::isfinite(seconds) && seconds >= 0) return true;
+  std::fprintf(stderr, "serve: %s must be a finite number of seconds >= 0, got %g\n", option, seconds);
+  return false;
+}
+
 int RunServe(const ServeOptions& o) {
+  if (!ValidSeconds("--duration", o.duration_s) || !ValidSeconds("--repeat", o.repeat_s) ||
+      !ValidSeconds("--interval", o.interval_s)) {
+    return 2;
+  }
   if (!(o.interval_s >= 0.01)) { std::fprintf(stderr, "serve: --interval must be at least 0.01 s\n"); return 2; }
   telemetry::Metrics metrics;  // outlives the sampler, queue and endpoint below
   gpu::SamplerOptions sopts;

@@ -24,10 +24,22 @@ inline constexpr const char* kMetricsContentType = "text/plain; version=0.0.4; c
 
 // Serves GET /metrics on bind_address:port on its own threads until destroyed.
 // `metrics` must outlive the endpoint.
+//
+// Idle or slow clients cannot starve a scrape: each connection holds one of
+// kMetricsEndpointWorkers threads for at most one request (no keep-alive), and
+// a client that does not finish sending its request (or reading the answer)
+// within kMetricsRequestTimeoutMs is dropped. So up to kMetricsEndpointWorkers-1
+// stalled connections leave /metrics answering at once; more delay it by at
+// most kMetricsRequestTimeoutMs per full set of stalled workers.
+inline constexpr int kMetricsEndpointWorkers = 16;
+inline constexpr int kMetricsRequestTimeoutMs = 5000;
+
 class MetricsEndpoint {
  public:
-  // port 0 picks a free port (see port()). Errors: Unavailable when the
-  // address cannot be bound (in use, no permission).
+  // port 0 picks a free port (see port()). Errors: InvalidArgument for a port
+  // outside 0..65535; Unavailable when the address cannot be bound, with the
+  // address, the port and the system's reason ("cannot listen on
+  // 127.0.0.1:9464: Address already in use").
   static Result<std::unique_ptr<MetricsEndpoint>> Start(const std::string& bind_address, int port,
                                                         const Metrics& metrics);
   ~MetricsEndpoint();
