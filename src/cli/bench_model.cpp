@@ -2,6 +2,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -31,7 +32,28 @@ struct BenchOptions {
   int batch = 0;             // 0: the inputs as they are; N: N copies stacked along dim 0
   std::string memory_limit;  // "" = none
   int profile_top = -1;      // -1: no profile; N: time every node, show the N heaviest
+  bool batch_given = false;    // --batch was on the command line
+  bool profile_given = false;  // --profile was on the command line
 };
+
+constexpr int kMaxRuns = 1000000;
+constexpr int kMaxBatch = 4096;
+constexpr int kMaxProfileTop = 1000000;
+
+// The first out-of-range option as "--runs must be 1..1000000, got 0"; "" when all are in range.
+std::string CheckRanges(const BenchOptions& o) {
+  auto outside = [](const char* option, int value, int lo, int hi) -> std::string {
+    if (value >= lo && value <= hi) return "";
+    return std::string(option) + " must be " + std::to_string(lo) + ".." + std::to_string(hi) + ", got " +
+           std::to_string(value);
+  };
+  for (const std::string& e : {outside("--runs", o.runs, 1, kMaxRuns), outside("--warmup", o.warmup, 0, kMaxRuns),
+                               o.batch_given ? outside("--batch", o.batch, 1, kMaxBatch) : std::string(),
+                               o.profile_given ? outside("--profile", o.profile_top, 0, kMaxProfileTop) : std::string()}) {
+    if (!e.empty()) return e;
+  }
+  return "";
+}
 
 // N copies of each input stacked along dim 0 (which must be 1).
 Result<std::vector<Tensor>> Stack(const std::vector<Tensor>& inputs, int n) {
@@ -48,17 +70,31 @@ Result<std::vector<Tensor>> Stack(const std::vector<Tensor>& inputs, int n) {
   return out;
 }
 
-// Inputs from input_N.pb files of a test-data folder.
+// Inputs from the input_N.pb files of a test-data folder, N = 0, 1, 2... with no gap.
+// Errors: NotFound (unreadable folder), InvalidArgument (no input_N.pb, a gap, an N beyond int).
 Result<std::vector<Tensor>> LoadSet(const fs::path& dir) {
   std::vector<std::pair<int, fs::path>> files;
   std::regex re("input_([0-9]+)\\.pb");
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec)) {
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     std::smatch m;
-    std::string n = e.path().filename().string();
-    if (std::regex_match(n, m, re)) files.emplace_back(std::stoi(m[1]), e.path());
+    std::string n = it->path().filename().string();
+    if (!std::regex_match(n, m, re)) continue;
+    int index = 0;
+    const std::string digits = m[1].str();
+    const auto [ptr, err] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
+    if (err != std::errc() || ptr != digits.data() + digits.size())
+      return InvalidArgument("--data " + dir.string() + ": input index out of range in " + n);
+    files.emplace_back(index, it->path());
   }
+  if (ec) return NotFound("--data " + dir.string() + ": cannot read the folder: " + ec.message());
+  if (files.empty()) return InvalidArgument("--data " + dir.string() + ": no input_N.pb files");
   std::sort(files.begin(), files.end());
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (files[i].first != static_cast<int>(i))
+      return InvalidArgument("--data " + dir.string() + ": " + files[i].second.filename().string() + " but no input_" +
+                             std::to_string(i) + ".pb");
+  }
   std::vector<Tensor> out;
   for (auto& [i, p] : files) {
     FF_ASSIGN_OR_RETURN(Tensor t, rt::ReadTensorProtoFile(p));
@@ -90,6 +126,10 @@ double Percentile(std::vector<double> v, double p) {
 }
 
 int RunBench(const BenchOptions& o) {
+  if (const std::string e = CheckRanges(o); !e.empty()) {
+    std::fprintf(stderr, "bench-model: %s\n", e.c_str());
+    return 2;
+  }
   SessionOptions so;
   so.threads = o.threads;
   so.provider = o.provider;
@@ -124,7 +164,7 @@ int RunBench(const BenchOptions& o) {
   }
   (*session)->ResetProfile();  // the timed runs only
   std::vector<double> ms;
-  for (int i = 0; i < std::max(1, o.runs); ++i) {
+  for (int i = 0; i < o.runs; ++i) {
     auto s = std::chrono::steady_clock::now();
     Status st = run_once();
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s).count());
@@ -181,19 +221,24 @@ void AddBenchModelCommand(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("bench-model", "Measure a model's latency (median, p90) and memory");
   cmd->add_option("model", o->model, "model.onnx")->required();
   cmd->add_option("--threads", o->threads, "Kernel threads (0 = all cores)");
-  cmd->add_option("--runs", o->runs, "Timed runs")->capture_default_str();
-  cmd->add_option("--warmup", o->warmup, "Untimed warm-up runs")->capture_default_str();
+  cmd->add_option("--runs", o->runs, "Timed runs (1..1000000)")->capture_default_str();
+  cmd->add_option("--warmup", o->warmup, "Untimed warm-up runs (0..1000000)")->capture_default_str();
   cmd->add_option("--data", o->data, "A test_data_set_* folder with input_N.pb (default: beside the model, else random)");
   cmd->add_option("--provider", o->provider, "cpu or reference")->capture_default_str();
-  cmd->add_option("--batch", o->batch, "Stack N copies of the inputs along dim 0 (the model needs a dynamic batch)")
-      ->check(CLI::Range(1, 4096));
+  auto* batch = cmd->add_option("--batch", o->batch,
+                                "Stack N copies of the inputs along dim 0, N = 1..4096 (the model needs a dynamic batch)");
   cmd->add_option("--memory-limit", o->memory_limit, kMemoryLimitHelp);
-  cmd->add_option("--profile", o->profile_top,
-                  "Time every node over the timed runs: per-op totals and the N heaviest nodes (JSON: every node)")
-      ->expected(0, 1)
-      ->default_str("15");
+  auto* profile = cmd->add_option("--profile", o->profile_top,
+                                  "Time every node over the timed runs: per-op totals and the N heaviest nodes "
+                                  "(JSON: every node)")
+                      ->expected(0, 1)
+                      ->default_str("15");
   cmd->add_flag("--json", o->json, "Print one JSON object");
-  cmd->callback([o, &exit_code] { exit_code = RunBench(*o); });
+  cmd->callback([o, batch, profile, &exit_code] {
+    o->batch_given = batch->count() > 0;
+    o->profile_given = profile->count() > 0;
+    exit_code = RunBench(*o);
+  });
 }
 
 }  // namespace facefuse::cli

@@ -17,3 +17,32 @@ endforeach()
 facefuse_cli_test(NAME cli.serve.negative_repeat_is_refused EXIT 2
   MATCHES "serve: --repeat must be a finite number of seconds >= 0, got -5" NOT_MATCHES "metrics at"
   COMMAND ${FACEFUSE_BIN} serve --metrics-port 0 --repeat=-5 --duration 1)
+
+# bench-model: every numeric option is range-checked before the model loads (exit 2, the option named);
+# --runs 0 used to run once and --profile -3 to skip the profile silently.
+set(BUNDLED_YUNET ${PROJECT_SOURCE_DIR}/models/face_detection_yunet_2023mar.onnx)
+foreach(case "runs;0;--runs must be 1..1000000, got 0" "runs;-5;--runs must be 1..1000000, got -5"
+             "warmup;-1;--warmup must be 0..1000000, got -1" "batch;0;--batch must be 1..4096, got 0"
+             "batch;5000;--batch must be 1..4096, got 5000" "profile;-3;--profile must be 0..1000000, got -3")
+  list(GET case 0 option)
+  list(GET case 1 value)
+  list(GET case 2 message)
+  facefuse_cli_test(NAME cli.bench_model.${option}_${value}_is_refused EXIT 2
+    MATCHES "bench-model: ${message}\n" NOT_MATCHES "median"
+    COMMAND ${FACEFUSE_BIN} bench-model ${BUNDLED_YUNET} --${option}=${value})
+endforeach()
+# --data: an input index beyond int, a gap in the indices, a folder without inputs and a missing folder are
+# named errors (std::stoi used to throw out of the command).
+set(BENCH_DATA ${CMAKE_CURRENT_BINARY_DIR}/bench-data)
+file(WRITE ${BENCH_DATA}/huge-index/input_99999999999.pb "not read: the index is refused first")
+file(WRITE ${BENCH_DATA}/gap/input_1.pb "not read: the gap is refused first")
+file(MAKE_DIRECTORY ${BENCH_DATA}/empty)
+foreach(case "huge-index;input index out of range in input_99999999999.pb" "gap;input_1.pb but no input_0.pb"
+             "empty;no input_N.pb files" "missing;cannot read the folder: No such file or directory")
+  list(GET case 0 dir)
+  list(GET case 1 message)
+  facefuse_cli_test(NAME cli.bench_model.data_${dir}_is_an_error EXIT 1
+    MATCHES "bench-model: [A-Za-z]+: --data ${BENCH_DATA}/${dir}: ${message}" NOT_MATCHES "median|unexpected error"
+    COMMAND ${FACEFUSE_BIN} bench-model ${BUNDLED_YUNET} --data ${BENCH_DATA}/${dir} --runs 1 --warmup 0)
+endforeach()
+
