@@ -1,7 +1,6 @@
 // facefuse job IMAGES...: a detection job over a batch of images, with an
 // optional per-job GPU report (CSV, SVG/PNG trend chart, right-sizing) beside its output.
 #include <cstdio>
-#include <fstream>
 
 #include "cli/commands.h"
 #include "cli/job_output.h"
@@ -24,6 +23,12 @@ struct JobOptions {
 
 int RunJob(const JobOptions& o) {
   if (!(o.interval_s >= 0.01)) { std::fprintf(stderr, "job: --interval must be at least 0.01 s\n"); return 2; }
+  if (!o.output.empty()) {
+    if (Status st = CheckJobOutputPath(o.output); !st.ok()) {
+      std::fprintf(stderr, "job: --output: %s\n", st.ToString().c_str());
+      return 2;
+    }
+  }
   job::DetectJobOptions jopts;
   for (const auto& i : o.images) jopts.images.emplace_back(i);
   jopts.model = o.model;
@@ -48,9 +53,10 @@ int RunJob(const JobOptions& o) {
   std::printf("%s\n", JobResultLine(result).c_str());
   int rc = result.status.ok() ? 0 : 1;
   if (!o.output.empty()) {
-    std::ofstream out(o.output);
-    out << JobResultJson(result).dump(1) << "\n";
-    if (!out.flush()) { std::fprintf(stderr, "job: cannot write %s\n", o.output.c_str()); rc = 1; }
+    if (Status st = WriteJobResultJson(result, o.output); !st.ok()) {
+      std::fprintf(stderr, "job: %s\n", st.ToString().c_str());
+      rc = 1;
+    }
   }
   if (recorder) {
     auto sizing = recorder->Finish(result.start, result.end, result.stages, result.frames);

@@ -1,6 +1,8 @@
 #include "cli/job_output.h"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <map>
 
 namespace facefuse::cli {
@@ -23,6 +25,31 @@ nlohmann::json JobResultJson(const job::JobResult& r) {
           {"faces", r.faces},
           {"stages", stage_seconds},
           {"images", images}};
+}
+
+Status CheckJobOutputPath(const std::filesystem::path& path) {
+  auto cannot = [&path](int err) { return IoError("cannot write " + path.string() + ": " + std::strerror(err)); };
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return cannot(EISDIR);
+  const std::filesystem::path folder = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
+  const auto kind = std::filesystem::status(folder, ec).type();
+  if (kind == std::filesystem::file_type::not_found) return cannot(ENOENT);
+  if (kind != std::filesystem::file_type::directory && kind != std::filesystem::file_type::unknown) return cannot(ENOTDIR);
+  return Status::Ok();
+}
+
+Status WriteJobResultJson(const job::JobResult& r, const std::filesystem::path& path) {
+  const std::string text = JobResultJson(r).dump(1) + "\n";
+  auto failed = [&path] { return IoError("cannot write " + path.string() + ": " + std::strerror(errno)); };
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  if (f == nullptr) return failed();
+  if (std::fwrite(text.data(), 1, text.size(), f) != text.size() || std::fflush(f) != 0) {
+    Status st = failed();
+    std::fclose(f);
+    return st;
+  }
+  if (std::fclose(f) != 0) return failed();
+  return Status::Ok();
 }
 
 std::string JobResultLine(const job::JobResult& r) {

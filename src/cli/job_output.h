@@ -1,6 +1,7 @@
 // How the job-running commands (job, serve) print a job.
 #pragma once
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -10,6 +11,17 @@ namespace facefuse::cli {
 
 // {"kind", "outcome", "error", "duration_s", "frames", "faces", "stages": {stage: seconds}, "images": [...]}
 nlohmann::json JobResultJson(const job::JobResult& r);
+
+// Whether `path` can take the job's JSON, checked before the job runs: IoError
+// "cannot write PATH: Is a directory" / "...: No such file or directory" (its
+// folder is missing) / "...: Not a directory" (a file is in the way); OK otherwise
+// (a full disk or a permission change still shows when WriteJobResultJson runs).
+Status CheckJobOutputPath(const std::filesystem::path& path);
+
+// Writes JobResultJson(r) to `path` (created or truncated). Errors: IoError
+// "cannot write PATH: <reason>" (strerror: no such folder, a directory, no
+// permission, no space left...).
+Status WriteJobResultJson(const job::JobResult& r, const std::filesystem::path& path);
 
 // "detect job: 3 image(s), 3 frame(s), 5 face(s) in 0.412 s: success" (or ": failure (<error>)").
 std::string JobResultLine(const job::JobResult& r);
