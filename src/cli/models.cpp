@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include "cli/commands.h"
 #include "models/catalog.h"
@@ -45,22 +46,31 @@ const ModelEntry* FindOrComplain(const std::string& name) {
   return entry;
 }
 
+// The STATUS column: "bundled" for a usable copy from the repository's models/, else the state's name.
+std::string ListStatus(const ModelEntry& e, const models::Installation& found, const models::ModelsDir& dir) {
+  if (models::Usable(found.state) && e.bundled && found.path.parent_path() != dir.path) return "bundled";
+  return std::string(models::InstallStateName(found.state));
+}
+
 int RunList(const models::ModelsDir& dir) {
   std::printf("models directory: %s (from %s)\n", dir.path.c_str(), dir.source.c_str());
-  std::printf("%-24s %-11s %9s  %-9s %s\n", "NAME", "KIND", "SIZE", "STATUS", "LICENCE");
+  std::printf("%-24s %-11s %9s  %-10s %s\n", "NAME", "KIND", "SIZE", "STATUS", "LICENCE");
+  std::vector<std::string> problems;  // one line per file that cannot be used, printed below the table
+  bool any_unverified = false;
   for (const ModelEntry& e : models::Catalog()) {
-    auto installed = models::FindInstalledModel(e, dir);
-    std::error_code ec;
-    const char* status = "missing";
-    if (installed.ok()) {
-      status = e.bundled && installed->parent_path() != dir.path ? "bundled" : "installed";
-    } else if (fs::exists(models::PartPath(models::DownloadPath(e, dir)), ec)) {
-      status = "partial";
+    const models::Installation found = models::InspectInstallation(e, dir);
+    std::printf("%-24s %-11s %9s  %-10s %s\n", std::string(e.name).c_str(),
+                std::string(models::ModelKindName(e.kind)).c_str(), HumanSize(e.size_bytes).c_str(),
+                ListStatus(e, found, dir).c_str(), std::string(e.licence).c_str());
+    any_unverified = any_unverified || found.state == models::InstallState::kUnverified;
+    if (found.state == models::InstallState::kIncomplete || found.state == models::InstallState::kWrongSize) {
+      problems.push_back(models::FindInstalledModel(e, dir).status().message());
     }
-    std::printf("%-24s %-11s %9s  %-9s %s\n", std::string(e.name).c_str(),
-                std::string(models::ModelKindName(e.kind)).c_str(), HumanSize(e.size_bytes).c_str(), status,
-                std::string(e.licence).c_str());
   }
+  if (any_unverified) {
+    std::printf("unverified: the catalog pins no size for these files; `facefuse models verify` hashes them\n");
+  }
+  for (const std::string& p : problems) std::printf("%s\n", p.c_str());
   return 0;
 }
 
@@ -128,12 +138,17 @@ int RunDownload(const ModelsOptions& o, const models::ModelsDir& dir) {
   return 0;
 }
 
-// Verifies one entry; returns false on a mismatch (or, when `required`, a missing file).
+// Verifies one entry; returns false on a mismatch, an incomplete or wrong-size
+// file, or (when `required`) a missing file.
 bool VerifyOne(const ModelEntry& e, const models::ModelsDir& dir, bool required) {
   auto path = models::FindInstalledModel(e, dir);
-  if (!path.ok()) {
+  if (!path.ok() && path.status().code() == StatusCode::kNotFound) {
     if (required) std::fprintf(stderr, "models: %s\n", path.status().message().c_str());
     return !required;
+  }
+  if (!path.ok()) {  // present but unusable (empty, truncated, too large): no need to hash it
+    std::printf("%-9s %-24s %s\n", "BAD", std::string(e.name).c_str(), path.status().message().c_str());
+    return false;
   }
   auto sha = models::Sha256OfFile(*path);
   if (!sha.ok()) {
@@ -161,12 +176,13 @@ int RunVerify(const ModelsOptions& o, const models::ModelsDir& dir) {
   bool all_ok = true;
   int checked = 0;
   for (const ModelEntry& e : models::Catalog()) {
-    if (!models::FindInstalledModel(e, dir).ok()) continue;
+    const models::InstallState state = models::InspectInstallation(e, dir).state;
+    if (state == models::InstallState::kMissing || state == models::InstallState::kPartial) continue;
     ++checked;
     all_ok = VerifyOne(e, dir, /*required=*/false) && all_ok;
   }
-  std::printf("%d of %zu catalog models installed (models directory %s)%s\n", checked, models::Catalog().size(),
-              dir.path.c_str(), all_ok ? "" : "; MISMATCHES found");
+  std::printf("%d of %zu catalog models present (models directory %s)%s\n", checked, models::Catalog().size(),
+              dir.path.c_str(), all_ok ? "" : "; MISMATCHES or incomplete files found");
   return all_ok ? 0 : 1;
 }
 

@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include "common/paths.h"
+#include "models/downloader.h"
 
 namespace facefuse::models {
 namespace {
@@ -51,12 +52,69 @@ std::vector<fs::path> SearchFolders(const ModelEntry& entry, const ModelsDir& di
   return folders;
 }
 
-Result<fs::path> FindInstalledModel(const ModelEntry& entry, const ModelsDir& dir) {
+std::string_view InstallStateName(InstallState state) {
+  switch (state) {
+    case InstallState::kMissing:
+      return "missing";
+    case InstallState::kPartial:
+      return "partial";
+    case InstallState::kIncomplete:
+      return "incomplete";
+    case InstallState::kWrongSize:
+      return "wrong size";
+    case InstallState::kUnverified:
+      return "unverified";
+    case InstallState::kInstalled:
+      return "installed";
+  }
+  return "unknown";
+}
+
+Installation InspectInstallation(const ModelEntry& entry, const ModelsDir& dir) {
+  Installation found;
+  std::error_code ec;
   for (const fs::path& folder : SearchFolders(entry, dir)) {
     fs::path candidate = folder / entry.file_name;
-    if (IsRegularFile(candidate)) return candidate;
+    if (!IsRegularFile(candidate)) continue;
+    found.path = candidate;
+    found.size_bytes = fs::file_size(candidate, ec);
+    if (ec) found.size_bytes = 0;
+    if (found.size_bytes == 0 || (SizePinned(entry) && found.size_bytes < entry.size_bytes)) {
+      found.state = InstallState::kIncomplete;
+    } else if (SizePinned(entry) && found.size_bytes > entry.size_bytes) {
+      found.state = InstallState::kWrongSize;
+    } else {
+      found.state = SizePinned(entry) ? InstallState::kInstalled : InstallState::kUnverified;
+    }
+    return found;
   }
-  return NotFound(MissingModelMessage(entry, dir));
+  if (const fs::path part = PartPath(DownloadPath(entry, dir)); fs::exists(part, ec)) {
+    found.state = InstallState::kPartial;
+    found.path = part;
+    found.size_bytes = fs::file_size(part, ec);
+    if (ec) found.size_bytes = 0;
+  }
+  return found;
+}
+
+Result<fs::path> FindInstalledModel(const ModelEntry& entry, const ModelsDir& dir) {
+  const Installation found = InspectInstallation(entry, dir);
+  if (Usable(found.state)) return found.path;
+  if (found.state == InstallState::kMissing || found.state == InstallState::kPartial) {
+    return NotFound(MissingModelMessage(entry, dir));
+  }
+  std::string m = "model " + std::string(entry.name) + " at " + found.path.string() + " is " +
+                  std::string(InstallStateName(found.state)) + ": " + std::to_string(found.size_bytes) + " bytes";
+  if (SizePinned(entry)) m += ", the catalog says " + std::to_string(entry.size_bytes);
+  m += " (an interrupted copy or download?); ";
+  if (Downloadable(entry)) {
+    m += "run `facefuse models download " + std::string(entry.name) + "` to replace it";
+  } else if (!entry.archive_member.empty()) {
+    m += "replace it with " + std::string(entry.archive_member) + " extracted from " + std::string(entry.url);
+  } else {
+    m += "replace it with a complete copy";
+  }
+  return FailedPrecondition(m);
 }
 
 fs::path DownloadPath(const ModelEntry& entry, const ModelsDir& dir) { return dir.path / entry.file_name; }

@@ -13,6 +13,7 @@
 // concurrently.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -42,8 +43,38 @@ Result<ModelsDir> ResolveModelsDir(std::string_view flag);  // reads the process
 // entries BundledModelsDir() and the repository's models/ (duplicates removed).
 std::vector<std::filesystem::path> SearchFolders(const ModelEntry& entry, const ModelsDir& dir);
 
-// The existing file for `entry` (first hit in SearchFolders), or NotFound with
-// MissingModelMessage(entry, dir).
+// What the search folders hold for an entry, judged by the file's size only
+// (no hashing: `facefuse models verify` checks the sha256).
+enum class InstallState {
+  kMissing,     // no file (and no interrupted download)
+  kPartial,     // no file, but an interrupted download (DownloadPath + ".part") to resume
+  kIncomplete,  // the file is empty, or smaller than the catalog's size
+  kWrongSize,   // the file is larger than the catalog's size
+  kUnverified,  // a non-empty file, but the catalog pins no size to check it against
+  kInstalled,   // a file of exactly the catalog's size
+};
+
+// "missing", "partial", "incomplete", "wrong size", "unverified", "installed".
+std::string_view InstallStateName(InstallState state);
+
+struct Installation {
+  InstallState state = InstallState::kMissing;
+  std::filesystem::path path;  // the file found (the .part file for kPartial); empty when kMissing
+  uint64_t size_bytes = 0;     // its size
+};
+
+// The first regular file for `entry` in SearchFolders, and its state. A bad
+// file is reported, not skipped: a broken copy in the models directory hides a
+// bundled one until it is removed or downloaded again.
+Installation InspectInstallation(const ModelEntry& entry, const ModelsDir& dir);
+
+// True for the states whose file may be used (kInstalled, kUnverified).
+inline bool Usable(InstallState state) { return state == InstallState::kInstalled || state == InstallState::kUnverified; }
+
+// The usable file for `entry` (InspectInstallation). Errors: NotFound with
+// MissingModelMessage(entry, dir) when there is none (kMissing, kPartial);
+// FailedPrecondition naming the file, its size, the catalog's size and the
+// command that replaces it when it is kIncomplete or kWrongSize.
 Result<std::filesystem::path> FindInstalledModel(const ModelEntry& entry, const ModelsDir& dir);
 
 // Where `facefuse models download` puts `entry`: dir.path / entry.file_name.

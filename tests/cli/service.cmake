@@ -62,3 +62,28 @@ endforeach()
 facefuse_cli_test(NAME cli.job.output_write_failure_gives_the_reason EXIT 1 NEEDS ${FIXTURE_IMAGES} /dev/full
   MATCHES "detect job: 1 image.*: success" "job: IoError: cannot write /dev/full: No space left on device"
   COMMAND ${FACEFUSE_BIN} job ${FIXTURE_IMAGES}/obama_small.jpg --threads 2 --output /dev/full)
+
+# models list / verify: a 0-byte or truncated file is "incomplete", not "installed", and says how to replace it;
+# a file whose size the catalog does not pin is "unverified"; verify of a 0-byte file fails with the reason.
+set(BAD_MODELS ${OUT}/bad-models)
+file(REMOVE_RECURSE ${BAD_MODELS})
+file(WRITE ${BAD_MODELS}/inswapper_128.onnx "")
+file(WRITE ${BAD_MODELS}/gfpgan_1.4.onnx "the first bytes of a 340 MB file")
+file(WRITE ${BAD_MODELS}/codeformer.onnx "some bytes")
+facefuse_cli_test(NAME cli.models.list_calls_empty_and_truncated_files_incomplete EXIT 0
+  MATCHES "\ninswapper_128 +swapper +\\? +incomplete " "\ngfpgan_1.4 +enhancer +324.5 MB +incomplete "
+          "\ncodeformer +enhancer +\\? +unverified "
+          "model inswapper_128 at ${BAD_MODELS}/inswapper_128.onnx is incomplete: 0 bytes.*facefuse models download inswapper_128"
+          "gfpgan_1.4.onnx is incomplete: 32 bytes, the catalog says 340299087"
+  NOT_MATCHES "(inswapper_128|gfpgan_1.4) +[a-z]+ +[?0-9. kMB]+ +installed"
+  COMMAND ${FACEFUSE_BIN} models list --models-dir ${BAD_MODELS})
+facefuse_cli_test(NAME cli.models.verify_of_an_empty_file_fails EXIT 1
+  MATCHES "BAD +inswapper_128 +model inswapper_128 at ${BAD_MODELS}/inswapper_128.onnx is incomplete: 0 bytes"
+  NOT_MATCHES "\nok "
+  COMMAND ${FACEFUSE_BIN} models verify inswapper_128 --models-dir ${BAD_MODELS})
+facefuse_cli_test(NAME cli.models.verify_all_reports_incomplete_files EXIT 1
+  MATCHES "BAD +inswapper_128 " "BAD +gfpgan_1.4 " "unpinned +codeformer " "MISMATCHES or incomplete files found"
+  COMMAND ${FACEFUSE_BIN} models verify --models-dir ${BAD_MODELS})
+facefuse_cli_test(NAME cli.models.path_of_an_empty_file_is_an_error EXIT 1
+  MATCHES "models: model inswapper_128 at ${BAD_MODELS}/inswapper_128.onnx is incomplete"
+  COMMAND ${FACEFUSE_BIN} models path inswapper_128 --models-dir ${BAD_MODELS})

@@ -154,9 +154,65 @@ TEST(ModelsDir, ResolvesNamesAndPaths) {
   auto yunet = ResolveModel("yunet_2023mar", dir);
   ASSERT_TRUE(yunet.ok()) << yunet.status().ToString();
   EXPECT_EQ(fs::canonical(*yunet), fs::canonical(kRepoModels / "face_detection_yunet_2023mar.onnx"));
-  // ... but a copy in the models directory wins.
-  WriteFile(dir.path / "face_detection_yunet_2023mar.onnx", "z");
+  // ... but a complete copy in the models directory wins.
+  fs::copy_file(kRepoModels / "face_detection_yunet_2023mar.onnx", dir.path / "face_detection_yunet_2023mar.onnx");
   EXPECT_EQ(*ResolveModel("yunet_2023mar", dir), dir.path / "face_detection_yunet_2023mar.onnx");
+}
+
+TEST(ModelsDir, InspectsTheSizeOfWhatIsThere) {
+  TempDir tmp;
+  ModelsDir dir{tmp.path(), "--models-dir"};
+  const ModelEntry& gfpgan = *FindModel("gfpgan_1.4");  // size pinned
+  const ModelEntry& codeformer = *FindModel("codeformer");  // nothing pinned
+  EXPECT_EQ(InspectInstallation(gfpgan, dir).state, InstallState::kMissing);
+  EXPECT_TRUE(InspectInstallation(gfpgan, dir).path.empty());
+
+  WriteFile(tmp.path() / "gfpgan_1.4.onnx.part", "half");
+  Installation partial = InspectInstallation(gfpgan, dir);
+  EXPECT_EQ(partial.state, InstallState::kPartial);
+  EXPECT_EQ(partial.path, tmp.path() / "gfpgan_1.4.onnx.part");
+  EXPECT_EQ(partial.size_bytes, 4u);
+
+  WriteFile(tmp.path() / "gfpgan_1.4.onnx", "");  // a 0-byte file beats the .part, and is not installed
+  EXPECT_EQ(InspectInstallation(gfpgan, dir).state, InstallState::kIncomplete);
+  WriteFile(tmp.path() / "gfpgan_1.4.onnx", "truncated");
+  Installation truncated = InspectInstallation(gfpgan, dir);
+  EXPECT_EQ(truncated.state, InstallState::kIncomplete);
+  EXPECT_EQ(truncated.size_bytes, 9u);
+  fs::resize_file(tmp.path() / "gfpgan_1.4.onnx", gfpgan.size_bytes + 1);
+  EXPECT_EQ(InspectInstallation(gfpgan, dir).state, InstallState::kWrongSize);
+  fs::resize_file(tmp.path() / "gfpgan_1.4.onnx", gfpgan.size_bytes);  // sparse: no disk used
+  EXPECT_EQ(InspectInstallation(gfpgan, dir).state, InstallState::kInstalled);
+
+  WriteFile(tmp.path() / "codeformer.onnx", "");
+  EXPECT_EQ(InspectInstallation(codeformer, dir).state, InstallState::kIncomplete);  // 0 bytes is never a model
+  WriteFile(tmp.path() / "codeformer.onnx", "some bytes");
+  EXPECT_EQ(InspectInstallation(codeformer, dir).state, InstallState::kUnverified);
+  EXPECT_EQ(InstallStateName(InstallState::kUnverified), "unverified");
+  EXPECT_EQ(InstallStateName(InstallState::kWrongSize), "wrong size");
+}
+
+TEST(ModelsDir, AnIncompleteFileIsNamedNotUsed) {
+  TempDir tmp;
+  ModelsDir dir{tmp.path(), "--models-dir"};
+  WriteFile(tmp.path() / "inswapper_128.onnx", "");
+  auto empty = ResolveModel("inswapper_128", dir);
+  ASSERT_EQ(empty.status().code(), StatusCode::kFailedPrecondition);
+  const std::string m = empty.status().message();
+  EXPECT_NE(m.find((tmp.path() / "inswapper_128.onnx").string() + " is incomplete: 0 bytes"), std::string::npos) << m;
+  EXPECT_NE(m.find("facefuse models download inswapper_128"), std::string::npos) << m;
+
+  // A truncated copy of a bundled model in the models directory is reported, not skipped for the bundled one.
+  WriteFile(tmp.path() / "face_detection_yunet_2023mar.onnx", "z");
+  auto yunet = FindInstalledModel(*FindModel("yunet_2023mar"), dir);
+  ASSERT_EQ(yunet.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(yunet.status().message().find("1 bytes, the catalog says 232589"), std::string::npos)
+      << yunet.status().message();
+
+  // An archive-only model says what to extract.
+  WriteFile(tmp.path() / "det_10g.onnx", "");
+  std::string det = FindInstalledModel(*FindModel("det_10g"), dir).status().message();
+  EXPECT_NE(det.find("extracted from https://"), std::string::npos) << det;
 }
 
 TEST(ModelsDir, NotFoundSaysWhatToPutWhere) {
