@@ -1,13 +1,33 @@
 #include "job/job_queue.h"
 
+#include <cstdio>
+#include <exception>
+
 namespace facefuse::job {
+namespace {
+
+// The message of the exception being handled; call only inside a catch block.
+std::string CurrentExceptionMessage() {
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "an exception that is not a std::exception";
+  }
+}
+
+}  // namespace
 
 bool IsTransient(const Status& status) {
   return status.code() == StatusCode::kUnavailable || status.code() == StatusCode::kIoError;
 }
 
-JobQueue::JobQueue(telemetry::Metrics* metrics, int max_attempts)
-    : metrics_(metrics), max_attempts_(max_attempts < 1 ? 1 : max_attempts), worker_([this] { Loop(); }) {}
+JobQueue::JobQueue(telemetry::Metrics* metrics, int max_attempts, Runner runner)
+    : metrics_(metrics),
+      max_attempts_(max_attempts < 1 ? 1 : max_attempts),
+      runner_(runner ? std::move(runner) : Runner(&RunDetectJob)),
+      worker_([this] { Loop(); }) {}
 
 JobQueue::~JobQueue() { Shutdown(); }
 
@@ -47,6 +67,23 @@ void JobQueue::UpdateGauges() {
   metrics_->SetJobsInFlight(running_);
 }
 
+JobResult JobQueue::RunOnce(const DetectJobOptions& options) {
+  const auto start = report::Clock::now();
+  try {
+    return runner_(options, metrics_);
+  } catch (...) {
+    JobResult failed;
+    failed.start = start;
+    failed.end = report::Clock::now();
+    failed.status = Internal("the job threw: " + CurrentExceptionMessage());
+    if (metrics_) {  // what the runner would have recorded for a failed job
+      metrics_->CountError(failed.status);
+      metrics_->ObserveJob(failed.kind, telemetry::kOutcomeFailure, failed.seconds());
+    }
+    return failed;
+  }
+}
+
 void JobQueue::Loop() {
   for (;;) {
     std::pair<DetectJobOptions, Done> item;
@@ -59,12 +96,19 @@ void JobQueue::Loop() {
       running_ = 1;
       UpdateGauges();
     }
-    JobResult result = RunDetectJob(item.first, metrics_);
+    JobResult result = RunOnce(item.first);
     for (int attempt = 1; attempt < max_attempts_ && IsTransient(result.status); ++attempt) {
       if (metrics_) metrics_->CountRetry(result.status);
-      result = RunDetectJob(item.first, metrics_);
+      result = RunOnce(item.first);
     }
-    if (item.second) item.second(result);
+    if (item.second) {
+      try {
+        item.second(result);
+      } catch (...) {
+        std::fprintf(stderr, "facefuse: job queue: the job's completion callback threw: %s\n",
+                     CurrentExceptionMessage().c_str());
+      }
+    }
     {
       std::lock_guard lock(mu_);
       running_ = 0;
