@@ -109,6 +109,8 @@ class GpuSampler {
   std::vector<GpuInfo> devices() const;
   // Listeners run on the sampler thread and must not block for long or call
   // back into AddListener/RemoveListener. Returns an id for RemoveListener.
+  // A listener that throws is reported on stderr (once) and the sampling goes
+  // on; a source whose Read() throws counts as a failed reading.
   int AddListener(Listener listener);
   int AddFailureListener(FailureListener listener);
   // After it returns, the listener is not running and is never called again.

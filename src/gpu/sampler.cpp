@@ -8,9 +8,37 @@
 #include <mutex>
 #include <thread>
 
+#include "common/current_exception.h"
 #include "facefuse/gpu.h"
 
 namespace facefuse::gpu {
+namespace {
+
+// The sampler thread's exception boundary: a source that throws gives a failed
+// reading; a listener that throws is reported on stderr (the first time only)
+// and the other listeners still run. Never std::terminate.
+Result<std::vector<GpuSample>> ReadGuarded(GpuSource& source) {
+  try {
+    return source.Read();
+  } catch (...) {
+    return Internal("GPU reading threw: " + CurrentExceptionMessage());
+  }
+}
+
+template <typename Listener, typename Arg>
+void CallGuarded(Listener& listener, const Arg& arg) {
+  try {
+    listener(arg);
+  } catch (...) {
+    static std::atomic<bool> reported{false};
+    if (!reported.exchange(true)) {
+      std::fprintf(stderr, "facefuse: a GPU sample listener threw: %s (later ones are not shown)\n",
+                   CurrentExceptionMessage().c_str());
+    }
+  }
+}
+
+}  // namespace
 
 struct GpuSampler::State {
   std::unique_ptr<GpuSource> source;
@@ -40,7 +68,7 @@ struct GpuSampler::State {
 void GpuSampler::State::Loop() {
   auto next = std::chrono::steady_clock::now();
   for (;;) {
-    auto result = source->Read();  // outside the lock: NVML may be slow
+    auto result = ReadGuarded(*source);  // outside the lock: NVML may be slow
     if (result.ok()) {
       OnSuccess(std::move(result).value());
     } else {
@@ -67,7 +95,7 @@ void GpuSampler::State::OnSuccess(std::vector<GpuSample> samples) {
     ++readings;
   }
   std::lock_guard lock(listeners_mu);
-  for (auto& [id, fn] : listeners) fn(samples);
+  for (auto& [id, fn] : listeners) CallGuarded(fn, samples);
 }
 
 void GpuSampler::State::OnFailure(const Status& status) {
@@ -84,7 +112,7 @@ void GpuSampler::State::OnFailure(const Status& status) {
     }
   }
   std::lock_guard lock(listeners_mu);
-  for (auto& [id, fn] : failure_listeners) fn(status);
+  for (auto& [id, fn] : failure_listeners) CallGuarded(fn, status);
 }
 
 GpuSampler::GpuSampler(std::unique_ptr<GpuSource> source, SamplerOptions options) : state_(std::make_shared<State>()) {

@@ -1,23 +1,10 @@
 #include "job/job_queue.h"
 
 #include <cstdio>
-#include <exception>
+
+#include "common/current_exception.h"
 
 namespace facefuse::job {
-namespace {
-
-// The message of the exception being handled; call only inside a catch block.
-std::string CurrentExceptionMessage() {
-  try {
-    throw;
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "an exception that is not a std::exception";
-  }
-}
-
-}  // namespace
 
 bool IsTransient(const Status& status) {
   return status.code() == StatusCode::kUnavailable || status.code() == StatusCode::kIoError;
