@@ -41,6 +41,10 @@ int RunServe(const ServeOptions& o) {
     return 2;
   }
   if (!(o.interval_s >= 0.01)) { std::fprintf(stderr, "serve: --interval must be at least 0.01 s\n"); return 2; }
+  if (o.metrics_port < 0 || o.metrics_port > 65535) {
+    std::fprintf(stderr, "serve: --metrics-port must be 0..65535, got %d\n", o.metrics_port);
+    return 2;
+  }
   telemetry::Metrics metrics;  // outlives the sampler, queue and endpoint below
   gpu::SamplerOptions sopts;
   sopts.interval = std::chrono::milliseconds(static_cast<long long>(o.interval_s * 1000));

@@ -14,6 +14,9 @@ foreach(bad -1 nan inf)
     NOT_MATCHES "metrics at"
     COMMAND ${FACEFUSE_BIN} serve --metrics-port 0 --duration=${bad})
 endforeach()
+facefuse_cli_test(NAME cli.serve.port_out_of_range_is_refused EXIT 2
+  MATCHES "serve: --metrics-port must be 0..65535, got 70000" NOT_MATCHES "metrics at"
+  COMMAND ${FACEFUSE_BIN} serve --metrics-port 70000 --duration 1)
 facefuse_cli_test(NAME cli.serve.negative_repeat_is_refused EXIT 2
   MATCHES "serve: --repeat must be a finite number of seconds >= 0, got -5" NOT_MATCHES "metrics at"
   COMMAND ${FACEFUSE_BIN} serve --metrics-port 0 --repeat=-5 --duration 1)
