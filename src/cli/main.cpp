@@ -18,10 +18,17 @@ int main(int argc, char** argv) {
   facefuse::cli::AddSwapCommand(app, exit_code);
   facefuse::cli::AddModelsCommand(app, exit_code);
   facefuse::cli::AddDevicesCommand(app, exit_code);
+  if (argc > 1 && argv[1][0] != '-' && app.get_subcommands([&](const CLI::App* c) { return c->check_name(argv[1]); }).empty()) {
+    std::fprintf(stderr, "facefuse: unknown command '%s' (facefuse --help lists the commands)\n", argv[1]);
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version exit 0; every usage error (unknown option, a value that is not a number or out of
+    // CLI11's range, a missing required option) exits 2 like the commands' own option checks.
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "facefuse: unexpected error: %s\n", e.what());
     return 2;
