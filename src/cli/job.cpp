@@ -80,7 +80,8 @@ void AddJobCommand(CLI::App& app, int& exit_code) {
   cmd->add_flag("--gpu-report", o->gpu_report,
                 "Write OUTPUT.gpu.csv/.svg/.png/.txt (GPU samples, trend chart, right-sizing); "
                 "without --output, beside ./facefuse-job.json");
-  cmd->add_option("--interval", o->interval_s, "GPU sampling interval in seconds")->capture_default_str();
+  cmd->add_option("--interval", o->interval_s, "GPU sampling interval in seconds")->capture_default_str()
+      ->check(FiniteIn(0.01, 86400));
   cmd->add_option("--gpu", o->gpu, "GPU index to report")->capture_default_str()->check(IntIn(0, 1023));
   cmd->add_option("--model", o->model, "Detector model (default: the bundled YuNet 2023mar)");
   cmd->add_option("--threads", o->threads, "Kernel threads (0 = all cores)")->check(ThreadCount());
