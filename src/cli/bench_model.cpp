@@ -15,6 +15,7 @@
 #include "runtime/loader/onnx_loader.h"
 #include "cli/commands.h"
 #include "cli/memory_limit.h"
+#include "cli/option_checks.h"
 #include "cli/profile_report.h"
 
 namespace facefuse::cli {
@@ -220,7 +221,7 @@ void AddBenchModelCommand(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<BenchOptions>();
   auto* cmd = app.add_subcommand("bench-model", "Measure a model's latency (median, p90) and memory");
   cmd->add_option("model", o->model, "model.onnx")->required();
-  cmd->add_option("--threads", o->threads, "Kernel threads (0 = all cores)");
+  cmd->add_option("--threads", o->threads, "Kernel threads (0 = all cores)")->check(ThreadCount());
   cmd->add_option("--runs", o->runs, "Timed runs (1..1000000)")->capture_default_str();
   cmd->add_option("--warmup", o->warmup, "Untimed warm-up runs (0..1000000)")->capture_default_str();
   cmd->add_option("--data", o->data, "A test_data_set_* folder with input_N.pb (default: beside the model, else random)");

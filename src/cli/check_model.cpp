@@ -10,6 +10,7 @@
 #include "facefuse/runtime.h"
 #include "runtime/loader/onnx_loader.h"
 #include "cli/commands.h"
+#include "cli/option_checks.h"
 
 namespace facefuse::cli {
 namespace fs = std::filesystem;
@@ -163,7 +164,7 @@ void AddCheckModelCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--rtol", opts->rtol, "Relative tolerance")->capture_default_str();
   cmd->add_option("--atol", opts->atol, "Absolute tolerance")->capture_default_str();
   cmd->add_option("--provider", opts->provider, "cpu or reference")->capture_default_str();
-  cmd->add_option("--threads", opts->threads, "Kernel threads (0 = all cores)");
+  cmd->add_option("--threads", opts->threads, "Kernel threads (0 = all cores)")->check(ThreadCount());
   cmd->add_flag("--no-optimize", opts->no_optimize, "Skip the graph optimisation passes");
   cmd->add_flag("--dump-passes", opts->dump_passes, "Print what each optimisation pass changed");
   cmd->callback([opts, &exit_code] { exit_code = RunCheckModel(*opts); });

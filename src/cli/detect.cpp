@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/option_checks.h"
 #include "face/detector.h"
 #include "media/image_io.h"
 
@@ -65,14 +66,17 @@ void AddDetectCommand(CLI::App& app, int& exit_code) {
                   "Detector family: yunet (bundled), scrfd, retinaface or yoloface (these need --model)")
       ->capture_default_str();
   cmd->add_option("--model", o->model, "Detector model file (default: the bundled model of the family)");
-  cmd->add_option("--threshold", o->threshold, "Score threshold (default: the detector's own)");
-  cmd->add_option("--detector-size", o->size, "Square network input size, a multiple of 32")->capture_default_str();
+  cmd->add_option("--threshold", o->threshold, "Score threshold (default: the detector's own)")
+      ->check(FiniteIn(0, 1));
+  cmd->add_option("--detector-size", o->size, "Square network input size, a multiple of 32")
+      ->capture_default_str()
+      ->check(IntIn(32, 4096));
   cmd->add_option("--angles", o->angles,
                   "Comma-separated detection angles (0, 90, 180, 270; counter-clockwise); more than one adds rotated "
                   "passes merged by NMS")
       ->delimiter(',')
       ->capture_default_str();
-  cmd->add_option("--threads", o->threads, "Kernel threads (0 = all cores)");
+  cmd->add_option("--threads", o->threads, "Kernel threads (0 = all cores)")->check(ThreadCount());
   cmd->add_flag("--json", o->json, "Print JSON");
   cmd->callback([o, &exit_code] { exit_code = RunDetect(*o); });
 }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/option_checks.h"
 #include "common/paths.h"
 #include "face/detector.h"
 #include "face/recognizer.h"
@@ -67,7 +68,7 @@ void AddEmbedCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--detector", o->detector, "Detector family: yunet (bundled) or scrfd")->capture_default_str();
   cmd->add_option("--detector-model", o->detector_model, "Detector model file");
   cmd->add_option("--recognizer-model", o->recognizer_model, "Recognizer model (default: bundled recognizer_512)");
-  cmd->add_option("--threads", o->threads, "Kernel threads (0 = all cores)");
+  cmd->add_option("--threads", o->threads, "Kernel threads (0 = all cores)")->check(ThreadCount());
   cmd->add_flag("--json", o->json, "Print JSON");
   cmd->callback([o, &exit_code] { exit_code = RunEmbed(*o); });
 }

@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/job_output.h"
+#include "cli/option_checks.h"
 #include "facefuse/gpu.h"
 #include "job/detect_job.h"
 #include "report/gpu_job_report.h"
@@ -19,6 +20,7 @@ struct JobOptions {
   double interval_s = 1.0;
   int gpu = 0;
   int threads = 0;
+  bool gpu_given = false;  // --gpu on the command line (else the default GPU 0, when there is one)
 };
 
 int RunJob(const JobOptions& o) {
@@ -42,6 +44,10 @@ int RunJob(const JobOptions& o) {
     gpu::SamplerOptions sopts;
     sopts.interval = std::chrono::milliseconds(static_cast<long long>(o.interval_s * 1000));
     sampler = std::make_unique<gpu::GpuSampler>(gpu::OpenNvmlOrNotice(), sopts);
+    if (Status st = o.gpu_given ? CheckGpuIndex(o.gpu, *sampler) : Status::Ok(); !st.ok()) {
+      std::fprintf(stderr, "job: %s\n", st.message().c_str());
+      return 2;
+    }
     auto r = report::GpuJobRecorder::Start(*sampler, o.gpu, paths, "detect job (" + std::to_string(o.images.size()) + " images)");
     if (!r.ok()) { std::fprintf(stderr, "job: %s\n", r.status().ToString().c_str()); return 2; }
     recorder = std::move(r).value();
@@ -80,11 +86,16 @@ void AddJobCommand(CLI::App& app, int& exit_code) {
   cmd->add_flag("--gpu-report", o->gpu_report,
                 "Write OUTPUT.gpu.csv/.svg/.png/.txt (GPU samples, trend chart, right-sizing); "
                 "without --output, beside ./facefuse-job.json");
-  cmd->add_option("--interval", o->interval_s, "GPU sampling interval in seconds")->capture_default_str();
-  cmd->add_option("--gpu", o->gpu, "GPU index to report")->capture_default_str();
+  cmd->add_option("--interval", o->interval_s, "GPU sampling interval in seconds")->capture_default_str()
+      ->check(FiniteIn(0.01, 86400));
+  cmd->add_option("--gpu", o->gpu, "GPU index to report")->capture_default_str()->check(IntIn(0, 1023));
   cmd->add_option("--model", o->model, "Detector model (default: the bundled YuNet 2023mar)");
-  cmd->add_option("--threads", o->threads, "Kernel threads (0 = all cores)");
-  cmd->callback([o, &exit_code] { exit_code = RunJob(*o); });
+  cmd->add_option("--threads", o->threads, "Kernel threads (0 = all cores)")->check(ThreadCount());
+  cmd->callback([o, cmd, &exit_code] {
+    o->gpu_given = Given(*cmd, "--gpu");
+    if (o->gpu_given && !o->gpu_report) Warn("job", "--gpu is ignored without --gpu-report");
+    exit_code = RunJob(*o);
+  });
 }
 
 }  // namespace facefuse::cli

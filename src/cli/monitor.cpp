@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "cli/commands.h"
+#include "cli/option_checks.h"
 #include "facefuse/gpu.h"
 #include "report/gpu_csv.h"
 #include "telemetry/process_collector.h"
@@ -49,8 +50,8 @@ int RunMonitor(const MonitorOptions& o) {
   gpu::SamplerOptions sopts;
   sopts.interval = std::chrono::milliseconds(static_cast<long long>(o.interval_s * 1000));
   gpu::GpuSampler sampler(gpu::OpenNvmlOrNotice(), sopts);
-  if (o.gpu >= 0 && sampler.has_source() && o.gpu >= static_cast<int>(sampler.devices().size())) {
-    std::fprintf(stderr, "monitor: no GPU %d (%zu found)\n", o.gpu, sampler.devices().size());
+  if (Status st = o.gpu != -1 ? CheckGpuIndex(o.gpu, sampler) : Status::Ok(); !st.ok()) {  // -1: every GPU
+    std::fprintf(stderr, "monitor: %s\n", st.message().c_str());
     return 2;
   }
   sampler.AddListener([&](const std::vector<gpu::GpuSample>& s) {

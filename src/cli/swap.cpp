@@ -4,10 +4,12 @@
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "cli/commands.h"
 #include "cli/memory_limit.h"
+#include "cli/option_checks.h"
 #include "media/image_io.h"
 #include "models/catalog.h"
 #include "models/models_dir.h"
@@ -43,7 +45,12 @@ struct SwapOptions {
   std::string memory_limit;
   bool json = false;
   int repeat = 1;
+  std::vector<std::string> given;  // the options on the command line ("--pixel-boost", ...)
 };
+
+bool Given(const SwapOptions& o, const std::string& option) {
+  return std::find(o.given.begin(), o.given.end(), option) != o.given.end();
+}
 
 int Fail(const Status& s) {
   std::fprintf(stderr, "swap: %s\n", s.ToString().c_str());
@@ -56,19 +63,38 @@ Result<std::array<float, 4>> ParsePadding(const std::string& text) {
   std::string item;
   size_t n = 0;
   while (std::getline(in, item, ',')) {
-    if (n == 4) return InvalidArgument("--mask-padding takes 4 numbers (top,right,bottom,left)");
+    if (n == 4) return InvalidArgument("takes 4 numbers (top,right,bottom,left)");
     try {
       size_t used = 0;
       out[n] = std::stof(item, &used);
       if (used != item.size()) throw std::invalid_argument(item);
     } catch (const std::exception&) {
-      return InvalidArgument("--mask-padding: '" + item + "' is not a number");
+      return InvalidArgument("'" + item + "' is not a number");
     }
+    if (!(out[n] >= 0 && out[n] <= 100))  // refuses nan too
+      return InvalidArgument(item + " is outside 0..100 (percent of the crop)");
     ++n;
   }
   if (n == 1) out = {out[0], out[0], out[0], out[0]};
-  else if (n != 4) return InvalidArgument("--mask-padding takes 1 or 4 numbers (top,right,bottom,left)");
+  else if (n != 4) return InvalidArgument("takes 1 or 4 numbers (top,right,bottom,left)");
   return out;
+}
+
+// One warning line per option given that this run will not use.
+void WarnAboutIgnoredOptions(const SwapOptions& o, bool neural) {
+  if (!neural) {
+    for (const char* option : {"--pixel-boost", "--swapper-weight", "--mask-blur", "--mask-padding", "--occlusion-mask",
+                               "--region-mask", "--regions", "--converter-model"})
+      if (Given(o, option)) Warn("swap", std::string("the classical swapper ignores ") + option);
+  }
+  if (o.enhancer.empty()) {
+    for (const char* option : {"--enhancer-blend", "--enhancer-model"})
+      if (Given(o, option)) Warn("swap", std::string(option) + " is ignored without --enhancer");
+  }
+  if (o.selector != "reference") {
+    for (const char* option : {"--reference", "--reference-distance"})
+      if (Given(o, option)) Warn("swap", std::string(option) + " is ignored unless --selector reference");
+  }
 }
 
 // "auto": the first installed neural swapper of the preferred ones, else the classical swapper.
@@ -88,6 +114,7 @@ Result<pipeline::FaceSwapConfig> MakeConfig(const SwapOptions& o) {
   const Result<models::ModelsDir> dir = models::ResolveModelsDir(o.models_dir);
   c.swapper = ChooseSwapper(o, dir);
   const bool neural = c.swapper != "classical";
+  WarnAboutIgnoredOptions(o, neural);
   auto resolve = [&](const std::string& explicit_path, const std::string& name) -> Result<std::filesystem::path> {
     if (!explicit_path.empty()) return std::filesystem::path(explicit_path);
     if (!dir.ok()) return dir.status();
@@ -120,7 +147,9 @@ Result<pipeline::FaceSwapConfig> MakeConfig(const SwapOptions& o) {
     return InvalidArgument("--selector reference needs --reference IMAGE");
   c.reference_distance = o.reference_distance;
   c.mask.blur = o.mask_blur;
-  FF_ASSIGN_OR_RETURN(c.mask.padding, ParsePadding(o.mask_padding));
+  const auto padding = ParsePadding(o.mask_padding);
+  if (!padding.ok()) return padding.status().WithContext("--mask-padding");
+  c.mask.padding = *padding;
   c.pixel_boost = o.pixel_boost;
   c.swapper_weight = o.swapper_weight;
   c.threads = o.threads;
@@ -150,29 +179,43 @@ double Median(std::vector<double> v) {
 
 Status RunSwap(const SwapOptions& o, nlohmann::json* report) {
   FF_ASSIGN_OR_RETURN(pipeline::FaceSwapConfig config, MakeConfig(o));
-  // Read every input before opening models: a bad path fails in milliseconds.
+  // Claim the output before any work: a bad path, an unknown extension or an input named as the output fails
+  // at once, and the temporary file beside it is removed on any failure or on SIGINT/SIGTERM.
+  std::vector<std::filesystem::path> inputs(o.sources.begin(), o.sources.end());
+  inputs.emplace_back(o.target);
+  if (!o.reference.empty()) inputs.emplace_back(o.reference);
+  FF_ASSIGN_OR_RETURN(PendingFile output, media::PrepareImageOutput(o.output, inputs));
+  // Read every input before opening models: a bad path fails in milliseconds. The decoded pixels are claimed
+  // from the job's memory budget (when there is one) for as long as they are held.
+  media::ImageLimits limits;
+  limits.budget = config.memory_budget;
+  std::vector<media::Image> source_images;
   std::vector<cv::Mat> sources;
   for (const std::string& s : o.sources) {
-    FF_ASSIGN_OR_RETURN(cv::Mat img, media::LoadImageBgr(s));
-    sources.push_back(std::move(img));
+    FF_ASSIGN_OR_RETURN(media::Image img, media::LoadImage(s, limits));
+    sources.push_back(img.bgr);
+    source_images.push_back(std::move(img));
   }
-  FF_ASSIGN_OR_RETURN(media::Image target, media::LoadImage(o.target));
-  FF_ASSIGN_OR_RETURN(auto engine, pipeline::FaceSwapEngine::Open(config));
-  FF_ASSIGN_OR_RETURN(pipeline::Identity identity, engine->LearnIdentity(sources, o.sources));
+  FF_ASSIGN_OR_RETURN(media::Image target, media::LoadImage(o.target, limits));
+  std::optional<media::Image> reference_image;
   if (!o.reference.empty()) {
-    FF_ASSIGN_OR_RETURN(cv::Mat ref, media::LoadImageBgr(o.reference));
-    FF_ASSIGN_OR_RETURN(pipeline::Identity reference, engine->LearnIdentity({ref}, {o.reference}));
+    FF_ASSIGN_OR_RETURN(reference_image, media::LoadImage(o.reference, limits));
+  }
+  FF_ASSIGN_OR_RETURN(auto engine, pipeline::FaceSwapEngine::Open(config));
+  FF_ASSIGN_OR_RETURN(pipeline::Identity identity, engine->LearnIdentity(sources, o.sources, "source"));
+  if (reference_image) {
+    FF_ASSIGN_OR_RETURN(pipeline::Identity reference,
+                        engine->LearnIdentity({reference_image->bgr}, {o.reference}, "reference"));
     engine->SetReference(reference);
   }
   // --repeat N runs the target N times on warm models (a benchmark): the report gives medians per run.
-  if (o.repeat < 1) return InvalidArgument("--repeat must be at least 1");
   int swapped = 0;
   cv::Mat result;
   std::vector<double> wall, detect, embed, swap, paste, enhance;
   for (int r = 0; r < o.repeat; ++r) {
     const pipeline::StageTimes before = engine->times();
     const auto start = std::chrono::steady_clock::now();
-    FF_ASSIGN_OR_RETURN(result, engine->Swap(target.bgr, identity, &swapped));
+    FF_ASSIGN_OR_RETURN(result, engine->Swap(target.bgr, identity, &swapped, o.target));
     wall.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
     const pipeline::StageTimes& t = engine->times();
     detect.push_back(t.detect_ms - before.detect_ms);
@@ -181,7 +224,7 @@ Status RunSwap(const SwapOptions& o, nlohmann::json* report) {
     paste.push_back(t.paste_ms - before.paste_ms);
     enhance.push_back(t.enhance_ms - before.enhance_ms);
   }
-  FF_RETURN_IF_ERROR(media::SaveImage(o.output, result, target.alpha));
+  FF_RETURN_IF_ERROR(media::CommitImage(output, o.output, result, target.alpha));
   *report = {{"output", o.output},
              {"swapper", config.swapper},
              {"faces_swapped", swapped},
@@ -217,37 +260,53 @@ void AddSwapCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--landmarker", o->landmarker,
                   "Align on landmarks instead of the detector's 5 points: 2dfan4, pfld_68 or face_mesh (bundled)");
   cmd->add_option("--landmarker-model", o->landmarker_model, "Landmarker model file");
-  cmd->add_option("--detector-score", o->detector_score, "Detector score threshold (default: the family's)");
+  cmd->add_option("--detector-score", o->detector_score, "Detector score threshold (default: the family's)")
+      ->check(FiniteIn(0, 1));
   cmd->add_option("--recognizer-model", o->recognizer_model,
                   "Recognizer model (neural swappers: arcface_w600k_r50 from the models dir; classical: bundled)");
-  cmd->add_option("--recognizer-mean", o->recognizer_mean, "Recognizer input mean (default: the model's)");
-  cmd->add_option("--recognizer-std", o->recognizer_std, "Recognizer input std (default: the model's)");
+  cmd->add_option("--recognizer-mean", o->recognizer_mean, "Recognizer input mean (default: the model's)")
+      ->check(FiniteIn(0, 255));
+  cmd->add_option("--recognizer-std", o->recognizer_std, "Recognizer input std (default: the model's)")
+      ->check(FiniteIn(1e-3, 255));
   cmd->add_option("--selector", o->selector, "Which target faces: many, one (largest) or reference")
       ->capture_default_str();
   cmd->add_option("--order", o->order, "Face order: left-right, right-left, top-bottom, bottom-top, small-large, "
                   "large-small, best-worst, worst-best")->capture_default_str();
   cmd->add_option("--reference", o->reference, "Reference face image for --selector reference");
   cmd->add_option("--reference-distance", o->reference_distance, "Match when (1 - cos) / 2 is below this")
-      ->capture_default_str();
-  cmd->add_option("--mask-blur", o->mask_blur, "Box mask blur, 0..1")->capture_default_str();
+      ->capture_default_str()
+      ->check(FiniteIn(0, 1));
+  cmd->add_option("--mask-blur", o->mask_blur, "Box mask blur, 0..1")->capture_default_str()->check(FiniteIn(0, 1));
   cmd->add_option("--mask-padding", o->mask_padding, "Box mask padding in percent: t,r,b,l or one value")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            const auto padding = ParsePadding(text);
+            return padding.ok() ? "" : padding.status().message();
+          },
+          "T,R,B,L", "Padding"));
   cmd->add_option("--swapper-weight", o->swapper_weight, "Identity weight 0..1 (0.5: the source as is)")
-      ->capture_default_str();
-  cmd->add_option("--pixel-boost", o->pixel_boost, "Crop at N x the model size, run as N x N tiles")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(FiniteIn(0, 1));
+  cmd->add_option("--pixel-boost", o->pixel_boost, "Crop at N x the model size, run as N x N tiles (1..8; the swapper's sizes bound it further)")
+      ->capture_default_str()
+      ->check(IntIn(1, 8));
   cmd->add_option("--occlusion-mask", o->occlusion_model, "XSeg occlusion model (name, e.g. xseg_1, or file)");
   cmd->add_option("--region-mask", o->region_model, "BiSeNet face-parsing model (name, e.g. bisenet_resnet_34, or file)");
   cmd->add_option("--regions", o->regions, "Regions the region mask keeps: skin, left-eyebrow, right-eyebrow, "
                   "left-eye, right-eye, glasses, nose, mouth, upper-lip, lower-lip (default: all)")->delimiter(',');
   cmd->add_option("--enhancer", o->enhancer, "Face enhancer: gfpgan_1.4, codeformer, gpen_bfr_256, gpen_bfr_512, ...");
   cmd->add_option("--enhancer-model", o->enhancer_model, "Enhancer model file (default: the catalog file)");
-  cmd->add_option("--enhancer-blend", o->enhancer_blend, "Enhanced share of the result, 0..100")->capture_default_str();
-  cmd->add_option("--threads", o->threads, "Kernel threads (0 = all cores)");
+  cmd->add_option("--enhancer-blend", o->enhancer_blend, "Enhanced share of the result, 0..100")->capture_default_str()
+      ->check(IntIn(0, 100));
+  cmd->add_option("--threads", o->threads, "Kernel threads (0 = all cores)")->check(ThreadCount());
   cmd->add_option("--memory-limit", o->memory_limit, kMemoryLimitHelp);
   cmd->add_flag("--json", o->json, "Print a JSON report");
-  cmd->add_option("--repeat", o->repeat, "Swap the target N times on warm models and report median times (benchmark)");
-  cmd->callback([o, &exit_code] {
+  cmd->add_option("--repeat", o->repeat, "Swap the target N times on warm models and report median times (benchmark)")
+      ->check(IntIn(1, 100000));
+  cmd->callback([o, cmd, &exit_code] {
+    for (const CLI::Option* option : cmd->get_options())
+      if (option->count() > 0) o->given.push_back(option->get_name());
     nlohmann::json report;
     Status s = RunSwap(*o, &report);
     if (!s.ok()) {

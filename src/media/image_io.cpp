@@ -1,9 +1,11 @@
 #include "media/image_io.h"
 
+#include <opencv2/core/utils/logger.hpp>
 #include <opencv2/imgcodecs.hpp>
 
 #include <algorithm>
 #include <fstream>
+#include <string>
 #include <vector>
 
 #include "media/image_probe.h"
@@ -32,7 +34,18 @@ Status CheckSize(const ImageHeader& h, const ImageLimits& limits) {
   return Status::Ok();
 }
 
+// OpenCV's own log lines (libpng's "iCCP: known incorrect sRGB profile" and the like) are not ours to print:
+// what matters reaches the caller as a Status. Set once, before the first decode or encode.
+void SilenceOpenCvLogging() {
+  static const bool silenced = [] {
+    cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
+    return true;
+  }();
+  (void)silenced;
+}
+
 Result<cv::Mat> Decode(const std::vector<uint8_t>& bytes, int flags) {
+  SilenceOpenCvLogging();
   try {
     return cv::imdecode(cv::Mat(1, static_cast<int>(bytes.size()), CV_8UC1, const_cast<uint8_t*>(bytes.data())), flags);
   } catch (const cv::Exception& e) {
@@ -57,9 +70,20 @@ Result<Image> LoadImage(const std::filesystem::path& path, const ImageLimits& li
   if (!header.ok()) return described(header.status());
   if (Status s = CheckSize(*header, limits); !s.ok()) return described(s);
   if (Status s = CheckComplete(bytes, *header); !s.ok()) return described(s);
+  if (header->format == ImageFormat::kPng) DropUnusedPngChunks(bytes);
 
   Image image;
   image.format = header->format;
+  if (limits.budget) {
+    // While decoding, the file's bytes and the pixels (with a 4-channel copy for alpha) are held at once.
+    const uint64_t pixels = static_cast<uint64_t>(header->width) * static_cast<uint64_t>(header->height);
+    const uint64_t decoding = bytes.size() + DecodedImageBytes(*header) + (header->has_alpha ? pixels * 4 : 0);
+    auto claim = limits.budget->Reserve(decoding, "decoding " + std::to_string(header->width) + "x" +
+                                                      std::to_string(header->height) + " " +
+                                                      ImageFormatName(header->format) + " pixels");
+    if (!claim.ok()) return described(claim.status());
+    image.memory = std::move(claim).value();
+  }
   FF_ASSIGN_OR_RETURN(image.bgr, Decode(bytes, cv::IMREAD_COLOR));  // applies EXIF orientation
   if (image.bgr.empty() || image.bgr.type() != CV_8UC3)
     return described(InvalidArgument("the " + ImageFormatName(header->format) + " data cannot be decoded"));
@@ -70,7 +94,16 @@ Result<Image> LoadImage(const std::filesystem::path& path, const ImageLimits& li
       cv::extractChannel(full, image.alpha, 3);
     }
   }
+  if (!image.memory.empty()) {
+    const uint64_t held = image.bgr.total() * image.bgr.elemSize() + image.alpha.total() * image.alpha.elemSize();
+    if (held < image.memory.bytes()) (void)image.memory.Resize(held);  // shrinking always succeeds
+  }
   return image;
+}
+
+uint64_t DecodedImageBytes(const ImageHeader& header) {
+  const uint64_t pixels = static_cast<uint64_t>(header.width) * static_cast<uint64_t>(header.height);
+  return pixels * (header.has_alpha ? 4 : 3);
 }
 
 Result<cv::Mat> LoadImageBgr(const std::filesystem::path& path) {
@@ -78,14 +111,28 @@ Result<cv::Mat> LoadImageBgr(const std::filesystem::path& path) {
   return image.bgr;
 }
 
-Status SaveImage(const std::filesystem::path& path, const cv::Mat& bgr, const cv::Mat& alpha, int jpeg_quality) {
+Status CheckImageExtension(const std::filesystem::path& path) {
+  const std::string ext = Lower(path.extension().string());
+  if (ext != ".jpg" && ext != ".jpeg" && ext != ".bmp" && ext != ".png" && ext != ".webp")
+    return InvalidArgument("cannot write " + path.string() + ": the extension must be .jpg, .jpeg, .png, .webp or .bmp");
+  return Status::Ok();
+}
+
+Result<PendingFile> PrepareImageOutput(const std::filesystem::path& path, const std::vector<std::filesystem::path>& inputs) {
+  FF_RETURN_IF_ERROR(CheckOutputPath(path, inputs));  // first: a folder named as output is told so
+  FF_RETURN_IF_ERROR(CheckImageExtension(path));
+  return PendingFile::Create(path, inputs);
+}
+
+Status CommitImage(PendingFile& file, const std::filesystem::path& path, const cv::Mat& bgr, const cv::Mat& alpha,
+                   int jpeg_quality) {
+  FF_RETURN_IF_ERROR(CheckImageExtension(path));
   const std::string ext = Lower(path.extension().string());
   const bool keeps_alpha = ext == ".png" || ext == ".webp";
-  if (ext != ".jpg" && ext != ".jpeg" && ext != ".bmp" && !keeps_alpha)
-    return InvalidArgument("cannot write " + path.string() + ": the extension must be .jpg, .jpeg, .png, .webp or .bmp");
   if (bgr.empty() || bgr.type() != CV_8UC3) return InvalidArgument("SaveImage needs a non-empty 8-bit BGR image");
   if (!alpha.empty() && (alpha.type() != CV_8UC1 || alpha.size() != bgr.size()))
     return InvalidArgument("the alpha channel must be 8-bit and the size of the image");
+  SilenceOpenCvLogging();
   cv::Mat pixels = bgr;
   if (keeps_alpha && !alpha.empty()) {
     std::vector<cv::Mat> planes;
@@ -102,25 +149,12 @@ Status SaveImage(const std::filesystem::path& path, const cv::Mat& bgr, const cv
   } catch (const cv::Exception& e) {
     return Internal("cannot encode " + path.string() + ": " + e.what());
   }
-  std::filesystem::path tmp = path;
-  tmp += ".partial";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return NotFound("cannot create " + tmp.string() + " (does the folder exist and is it writable?)");
-    out.write(reinterpret_cast<const char*>(encoded.data()), static_cast<std::streamsize>(encoded.size()));
-    if (!out) {
-      std::error_code ec;
-      std::filesystem::remove(tmp, ec);
-      return Internal("cannot write " + tmp.string() + " (disk full?)");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    return Internal("cannot move the new image into place at " + path.string() + ": " + ec.message());
-  }
-  return Status::Ok();
+  return file.Commit(encoded);
+}
+
+Status SaveImage(const std::filesystem::path& path, const cv::Mat& bgr, const cv::Mat& alpha, int jpeg_quality) {
+  FF_ASSIGN_OR_RETURN(PendingFile file, PrepareImageOutput(path));
+  return CommitImage(file, path, bgr, alpha, jpeg_quality);
 }
 
 }  // namespace facefuse::media

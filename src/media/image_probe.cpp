@@ -114,6 +114,28 @@ Result<ImageHeader> ProbeImage(std::span<const uint8_t> bytes) {
   return InvalidArgument("not an image in a format we read (JPEG, PNG, WebP, BMP)");
 }
 
+size_t DropUnusedPngChunks(std::vector<uint8_t>& b) {
+  size_t read = 8, write = 8, dropped = 0;  // after the signature
+  while (read + 12 <= b.size()) {
+    const uint64_t size = uint64_t{12} + Be32(&b[read]);
+    if (read + size > b.size()) break;
+    const bool critical = (b[read + 4] & 0x20) == 0;  // an upper-case first letter
+    const bool used = critical || std::memcmp(&b[read + 4], "tRNS", 4) == 0 || std::memcmp(&b[read + 4], "eXIf", 4) == 0;
+    if (used) {
+      if (write != read) std::memmove(&b[write], &b[read], size);
+      write += size;
+    } else {
+      ++dropped;
+    }
+    read += size;
+  }
+  if (dropped == 0) return 0;
+  const size_t rest = b.size() - read;
+  if (rest > 0) std::memmove(&b[write], &b[read], rest);
+  b.resize(write + rest);
+  return dropped;
+}
+
 Status CheckComplete(std::span<const uint8_t> b, const ImageHeader& h) {
   switch (h.format) {
     case ImageFormat::kPng: {

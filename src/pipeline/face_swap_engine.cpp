@@ -115,14 +115,14 @@ Result<std::vector<DetectedFace>> FaceSwapEngine::DetectFaces(const cv::Mat& ima
 }
 
 Result<Identity> FaceSwapEngine::LearnIdentity(const std::vector<cv::Mat>& images,
-                                               const std::vector<std::string>& names) {
+                                               const std::vector<std::string>& names, std::string_view role) {
   if (images.empty()) return InvalidArgument("no source image");
   Identity id;
   std::vector<std::vector<float>> embeddings;
   for (size_t i = 0; i < images.size(); ++i) {
-    const std::string name = i < names.size() ? names[i] : "source " + std::to_string(i);
+    const std::string name = i < names.size() ? names[i] : std::string(role) + " " + std::to_string(i);
     FF_ASSIGN_OR_RETURN(std::vector<DetectedFace> faces, DetectFaces(images[i]));
-    if (faces.empty()) return NotFound("no face found in the source image " + name);
+    if (faces.empty()) return NotFound("no face found in the " + std::string(role) + " image " + name);
     const DetectedFace& largest = faces[Largest(faces)];
     StageTimer t(&times_.embed_ms);
     FF_ASSIGN_OR_RETURN(embeddings.emplace_back(), recognizer_->Embed(images[i], largest.keypoints));
@@ -178,12 +178,16 @@ Status FaceSwapEngine::SwapOne(cv::Mat& frame, const DetectedFace& face,
   return face::PasteBack(frame, swapped, mask, matrix);
 }
 
-Result<cv::Mat> FaceSwapEngine::Swap(const cv::Mat& target, const Identity& source, int* swapped) {
+Result<cv::Mat> FaceSwapEngine::Swap(const cv::Mat& target, const Identity& source, int* swapped,
+                                     std::string_view target_name) {
   if (target.empty() || target.type() != CV_8UC3) return InvalidArgument("the target must be a non-empty 8-bit BGR image");
   FF_ASSIGN_OR_RETURN(std::vector<DetectedFace> faces, DetectFaces(target));
-  if (faces.empty()) return NotFound("no face found in the target image");
+  if (faces.empty())
+    return NotFound("no face found in the target image" + (target_name.empty() ? "" : " " + std::string(target_name)));
   FF_ASSIGN_OR_RETURN(std::vector<size_t> chosen, Select(target, faces));
-  if (chosen.empty()) return NotFound("no target face is within the reference distance of the reference face");
+  if (chosen.empty())
+    return NotFound("no face of the target image" + (target_name.empty() ? "" : " " + std::string(target_name)) +
+                    " is within the reference distance of the reference face");
   cv::Mat frame;
   if (classical_) {
     if (source.mesh_face.image.empty()) return InvalidArgument("the identity has no source face mesh");

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "face/classical_swapper.h"
@@ -91,9 +92,12 @@ class FaceSwapEngine {
   // boost outside the contract's sizes.
   static Result<std::unique_ptr<FaceSwapEngine>> Open(const FaceSwapConfig& config);
 
-  // The identity of the largest face in each image. Errors: InvalidArgument
-  // for no images; NotFound naming the image that shows no face.
-  Result<Identity> LearnIdentity(const std::vector<cv::Mat>& images, const std::vector<std::string>& names);
+  // The identity of the largest face in each image; `names` (the files) and
+  // `role` ("source", "reference") name them in messages. Errors:
+  // InvalidArgument for no images; NotFound naming the role and the image
+  // that shows no face.
+  Result<Identity> LearnIdentity(const std::vector<cv::Mat>& images, const std::vector<std::string>& names,
+                                 std::string_view role = "source");
 
   // Sets the reference identity for SelectorMode::kReference.
   void SetReference(const Identity& reference) { reference_ = reference.embedding; }
@@ -101,8 +105,10 @@ class FaceSwapEngine {
   // `target` with the selected faces swapped to `source`. Returns the number
   // of faces swapped through `swapped`. Errors: InvalidArgument for an empty
   // or non-BGR image; NotFound when the target shows no face (or none
-  // matches the reference); runtime errors.
-  Result<cv::Mat> Swap(const cv::Mat& target, const Identity& source, int* swapped = nullptr);
+  // matches the reference), naming `target_name` (its file) when given;
+  // runtime errors.
+  Result<cv::Mat> Swap(const cv::Mat& target, const Identity& source, int* swapped = nullptr,
+                       std::string_view target_name = {});
 
   const StageTimes& times() const { return times_; }
 

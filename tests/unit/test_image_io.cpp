@@ -4,12 +4,16 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include <algorithm>
+#include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
 #include "media/image_io.h"
+#include "media/image_probe.h"
 
 namespace facefuse::media {
 namespace {
@@ -138,8 +142,115 @@ TEST_F(ImageFiles, SaveRefusesBadRequestsAndLeavesNoPartialFile) {
   auto y = LoadImage(dir_ / "y.png");
   ASSERT_TRUE(y.ok());
   EXPECT_EQ(y->bgr.at<cv::Vec3b>(0, 0), cv::Vec3b(9, 9, 9));
-  for (const auto& entry : fs::directory_iterator(dir_))
+  for (const auto& entry : fs::directory_iterator(dir_)) {
     EXPECT_EQ(entry.path().string().find(".partial"), std::string::npos) << entry.path();
+    EXPECT_EQ(entry.path().string().find(".tmp-"), std::string::npos) << entry.path();
+  }
+}
+
+// The names of the files in `dir` that hold `part`.
+std::vector<std::string> FilesWith(const fs::path& dir, const std::string& part) {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (entry.path().filename().string().find(part) != std::string::npos) names.push_back(entry.path().filename());
+  return names;
+}
+
+// A symlink planted at the old fixed temporary name, or at the output itself, never gets the file it points at
+// overwritten: the temporary file is created exclusively under a fresh name, and rename() replaces the link.
+TEST_F(ImageFiles, PlantedSymlinksAreNeverFollowed) {
+  const cv::Mat bgr(8, 8, CV_8UC3, cv::Scalar(1, 2, 3));
+  Write("victim_partial.txt", "keep me");
+  Write("victim_output.txt", "keep me too");
+  fs::create_symlink(dir_ / "victim_partial.txt", dir_ / "out.png.partial");
+  fs::create_symlink(dir_ / "victim_output.txt", dir_ / "out.png");
+  ASSERT_TRUE(SaveImage(dir_ / "out.png", bgr).ok());
+  EXPECT_EQ(ReadBytes(dir_ / "victim_partial.txt"), "keep me");
+  EXPECT_EQ(ReadBytes(dir_ / "victim_output.txt"), "keep me too");
+  EXPECT_TRUE(fs::is_symlink(dir_ / "out.png.partial"));
+  EXPECT_FALSE(fs::is_symlink(dir_ / "out.png"));
+  auto back = LoadImage(dir_ / "out.png");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->bgr.at<cv::Vec3b>(7, 7), cv::Vec3b(1, 2, 3));
+  EXPECT_TRUE(FilesWith(dir_, ".tmp-").empty());
+}
+
+// A pending output exists as a unique, registered temporary file until it is committed (renamed into place) or
+// dropped (removed); two pending outputs for one path never share a file.
+TEST_F(ImageFiles, PendingOutputIsUniqueRegisteredAndRemovedWhenDropped) {
+  const fs::path out = dir_ / "pending.png";
+  {
+    auto first = PrepareImageOutput(out);
+    auto second = PrepareImageOutput(out);
+    ASSERT_TRUE(first.ok() && second.ok()) << first.status().ToString() << second.status().ToString();
+    EXPECT_NE(first->temp_path(), second->temp_path());
+    EXPECT_EQ(FilesWith(dir_, "pending.png.tmp-").size(), 2u);
+    const std::vector<std::string> registered = RegisteredTempFiles();
+    for (const auto* f : {&*first, &*second})
+      EXPECT_NE(std::find(registered.begin(), registered.end(), f->temp_path()), registered.end()) << f->temp_path();
+    EXPECT_FALSE(fs::exists(out));
+  }
+  EXPECT_TRUE(FilesWith(dir_, "pending.png").empty()) << "dropped without a commit: nothing stays";
+  EXPECT_TRUE(RegisteredTempFiles().empty());
+
+  auto file = PrepareImageOutput(out);
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE(CommitImage(*file, out, cv::Mat(4, 4, CV_8UC3, cv::Scalar(5, 6, 7))).ok());
+  EXPECT_TRUE(file->temp_path().empty());
+  EXPECT_EQ(FilesWith(dir_, "pending.png"), std::vector<std::string>{"pending.png"});
+  EXPECT_TRUE(RegisteredTempFiles().empty());
+}
+
+// A bad image given to CommitImage leaves the destination as it was and no temporary file.
+TEST_F(ImageFiles, FailedCommitKeepsTheOldFile) {
+  const fs::path out = dir_ / "old.png";
+  ASSERT_TRUE(SaveImage(out, cv::Mat(4, 4, CV_8UC3, cv::Scalar(1, 1, 1))).ok());
+  const std::string before = ReadBytes(out);
+  {
+    auto file = PrepareImageOutput(out);
+    ASSERT_TRUE(file.ok());
+    EXPECT_EQ(CommitImage(*file, out, cv::Mat()).code(), StatusCode::kInvalidArgument);
+  }
+  EXPECT_EQ(ReadBytes(out), before);
+  EXPECT_TRUE(FilesWith(dir_, ".tmp-").empty());
+}
+
+TEST_F(ImageFiles, OutputPathIsCheckedBeforeAnyWork) {
+  fs::create_directories(dir_ / "folder.png");
+  auto folder = PrepareImageOutput(dir_ / "folder.png");
+  EXPECT_EQ(folder.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(folder.status().message().find("folder.png: it is a folder"), std::string::npos) << folder.status().ToString();
+  auto missing = PrepareImageOutput(dir_ / "nowhere" / "x.png");
+  EXPECT_NE(missing.status().message().find("does not exist"), std::string::npos) << missing.status().ToString();
+  auto gif = PrepareImageOutput(dir_ / "x.gif");
+  EXPECT_NE(gif.status().message().find("the extension must be"), std::string::npos) << gif.status().ToString();
+  // The output may not be one of the inputs, also when reached through a symlink.
+  const fs::path input = Write("input.png", "not read");
+  fs::create_symlink(input, dir_ / "alias.png");
+  for (const fs::path& out : {input, dir_ / "alias.png"}) {
+    auto same = PrepareImageOutput(out, {dir_ / "other.png", input});
+    EXPECT_EQ(same.status().code(), StatusCode::kInvalidArgument) << out;
+    EXPECT_NE(same.status().message().find("is the input " + input.string()), std::string::npos)
+        << same.status().ToString();
+  }
+  EXPECT_EQ(ReadBytes(input), "not read");
+  EXPECT_TRUE(FilesWith(dir_, ".tmp-").empty());
+}
+
+// SIGTERM and SIGINT while an output is pending: the process dies of the signal and the temporary file is gone.
+TEST_F(ImageFiles, StopSignalsRemoveThePendingFile) {
+  for (int sig : {SIGTERM, SIGINT}) {
+    const fs::path out = dir_ / ("signalled_" + std::to_string(sig) + ".png");
+    EXPECT_EXIT(
+        {
+          auto file = PrepareImageOutput(out);
+          if (!file.ok() || !fs::exists(file->temp_path())) std::_Exit(3);
+          std::raise(sig);
+          std::_Exit(4);  // not reached: the handler re-raises with the default action
+        },
+        ::testing::KilledBySignal(sig), "");
+    EXPECT_TRUE(FilesWith(dir_, out.filename().string()).empty()) << sig;
+  }
 }
 
 // A JPEG whose EXIF says "rotate 90° clockwise to display" (orientation 6) loads upright: width and height swap
@@ -166,6 +277,50 @@ TEST_F(ImageFiles, ExifOrientationIsApplied) {
   EXPECT_EQ(r->bgr.rows, 40);
   EXPECT_GT(cv::mean(r->bgr.col(r->bgr.cols - 1))[0], 200) << "the white top row is now the right column";
   EXPECT_LT(cv::mean(r->bgr.col(0))[0], 50);
+}
+
+// Decoded pixels count against a memory budget: a header that does not fit is refused before decoding (naming the
+// file and the sizes), and a loaded image holds its claim until it is destroyed.
+TEST_F(ImageFiles, DecodedPixelsAreClaimedFromTheBudget) {
+  const fs::path big = Write("big.png", PngHeader(11000, 11000));  // refused from the header: no pixel data needed
+  auto small_budget = MemoryBudget::Create("cpu", 50000000);
+  ImageLimits limits;
+  limits.budget = small_budget;
+  auto refused = LoadImage(big, limits);
+  ASSERT_EQ(refused.status().code(), StatusCode::kOutOfMemory) << refused.status().ToString();
+  EXPECT_NE(refused.status().message().find("big.png: decoding 11000x11000 PNG pixels: 346.2 MiB does not fit"),
+            std::string::npos)
+      << refused.status().ToString();
+  EXPECT_EQ(small_budget->in_use_bytes(), 0u);
+
+  const cv::Mat bgr(30, 50, CV_8UC3, cv::Scalar(1, 2, 3));
+  ASSERT_TRUE(SaveImage(dir_ / "small.png", bgr).ok());
+  {
+    auto image = LoadImage(dir_ / "small.png", limits);
+    ASSERT_TRUE(image.ok()) << image.status().ToString();
+    EXPECT_EQ(image->memory.bytes(), 30u * 50u * 3u);
+    EXPECT_EQ(small_budget->in_use_bytes(), 30u * 50u * 3u);
+    EXPECT_GE(small_budget->peak_bytes(), 30u * 50u * 3u + fs::file_size(dir_ / "small.png"));  // bytes + pixels
+  }
+  EXPECT_EQ(small_budget->in_use_bytes(), 0u);
+}
+
+// PNG chunks the decoder does not use (here a colour profile and a text chunk) are dropped before decoding, so
+// libpng has nothing to warn about; the pixels are the same.
+TEST_F(ImageFiles, UnusedPngChunksAreDropped) {
+  const cv::Mat bgr(6, 9, CV_8UC3, cv::Scalar(40, 80, 120));
+  std::vector<uchar> encoded;
+  ASSERT_TRUE(cv::imencode(".png", bgr, encoded));
+  std::vector<uint8_t> bytes(encoded.begin(), encoded.end());
+  const std::string extra = Be32(3) + "iCCP" + "abc" + Be32(0) + Be32(2) + "tEXt" + "hi" + Be32(0);
+  bytes.insert(bytes.begin() + 33, extra.begin(), extra.end());  // after the signature and IHDR
+  std::vector<uint8_t> stripped = bytes;
+  EXPECT_EQ(DropUnusedPngChunks(stripped), 2u);
+  EXPECT_EQ(stripped, std::vector<uint8_t>(encoded.begin(), encoded.end()));
+  EXPECT_EQ(DropUnusedPngChunks(stripped), 0u);
+  auto loaded = LoadImage(Write("chunks.png", std::string(bytes.begin(), bytes.end())));
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(cv::norm(loaded->bgr, bgr, cv::NORM_INF), 0);
 }
 
 }  // namespace

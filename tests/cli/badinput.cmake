@@ -1,0 +1,149 @@
+# Bad input: each case gives a clear error (exit 1 or 2, naming the option or file), writes nothing and leaves no
+# temporary file (ABSENT also checks OUT.*), or behaves correctly. Issue 13, section 3.
+set(BAD ${OUT}/badinput)
+file(MAKE_DIRECTORY ${BAD})
+set(OBAMA ${FIXTURE_IMAGES}/obama.jpg)
+set(BIDEN ${FIXTURE_IMAGES}/biden.jpg)
+set(FACEFUSE $<TARGET_FILE:facefuse>)
+
+# Blank PNGs made at test time: 11000 x 11000 (363 MB of pixels in ~350 KB) and a small one without a face.
+add_executable(make-blank-png ${PROJECT_SOURCE_DIR}/tests/tools/make_blank_png.cpp)
+find_package(ZLIB REQUIRED)
+target_link_libraries(make-blank-png PRIVATE ZLIB::ZLIB)
+add_test(NAME cli.badinput.make_blank_pngs
+         COMMAND sh -c "$<TARGET_FILE:make-blank-png> ${BAD}/blank_11000.png 11000 11000 && $<TARGET_FILE:make-blank-png> ${BAD}/blank_64.png 64 64")
+set_tests_properties(cli.badinput.make_blank_pngs PROPERTIES FIXTURES_SETUP badinput_pngs LABELS cli)
+function(badinput_needs_pngs)
+  set_tests_properties(${ARGN} PROPERTIES FIXTURES_REQUIRED badinput_pngs)
+endfunction()
+
+# --threads: bounded to 4 x the hardware threads for every command that takes it; negative counts refused;
+# checked while parsing, before any image is read (4000 hung and 100000 crashed before).
+facefuse_cli_test(NAME cli.badinput.detect_threads_over_the_bound EXIT 2 NEEDS ${OBAMA}
+  MATCHES "--threads: 100000 is more than 4 x the [0-9]+ hardware threads .*at most [0-9]+"
+  COMMAND ${FACEFUSE} detect ${OBAMA} --threads 100000)
+facefuse_cli_test(NAME cli.badinput.embed_threads_negative EXIT 2 NEEDS ${OBAMA}
+  MATCHES "--threads: -1 is negative"
+  COMMAND ${FACEFUSE} embed ${OBAMA} --threads -1)
+facefuse_cli_test(NAME cli.badinput.swap_threads_over_the_bound EXIT 2 NEEDS ${OBAMA}
+  MATCHES "--threads: 4000 is more than" ABSENT ${BAD}/threads.png
+  COMMAND ${FACEFUSE} swap -s ${OBAMA} -t ${BIDEN} -o ${BAD}/threads.png --threads 4000)
+facefuse_cli_test(NAME cli.badinput.job_threads_over_the_bound EXIT 2 NEEDS ${OBAMA}
+  MATCHES "--threads: 100000 is more than" ABSENT ${BAD}/threads_job.json
+  COMMAND ${FACEFUSE} job ${OBAMA} --output ${BAD}/threads_job.json --threads 100000)
+facefuse_cli_test(NAME cli.badinput.bench_model_threads_over_the_bound EXIT 2 NEEDS ${PFLD}
+  MATCHES "--threads: 100000 is more than"
+  COMMAND ${FACEFUSE} bench-model ${PFLD} --threads 100000)
+
+# Numeric options out of range, nan or inf: refused up front, naming the option (they were silently ignored).
+set(SWAP_BAD ${FACEFUSE} swap --threads 2 -s ${OBAMA} -t ${BIDEN} -o ${BAD}/range.png)
+foreach(case
+    "mask_blur_negative|--mask-blur|-1|--mask-blur: -1 is outside 0..1"
+    "mask_blur_nan|--mask-blur|nan|--mask-blur: nan is not a finite number"
+    "mask_padding_negative|--mask-padding|-50|--mask-padding: -50 is outside 0..100"
+    "mask_padding_nan|--mask-padding|1,2,nan,3|--mask-padding: nan is outside 0..100"
+    "pixel_boost_zero|--pixel-boost|0|--pixel-boost: 0 is outside 1..8"
+    "pixel_boost_huge|--pixel-boost|100000|--pixel-boost: 100000 is outside 1..8"
+    "swapper_weight|--swapper-weight|7|--swapper-weight: 7 is outside 0..1"
+    "enhancer_blend|--enhancer-blend|500|--enhancer-blend: 500 is outside 0..100"
+    "detector_score_inf|--detector-score|inf|--detector-score: inf is not a finite number"
+    "reference_distance_nan|--reference-distance|nan|--reference-distance: nan is not a finite number"
+    "recognizer_std_zero|--recognizer-std|0|--recognizer-std: 0 is outside"
+    "repeat_zero|--repeat|0|--repeat: 0 is outside 1..")
+  string(REPLACE "|" ";" parts "${case}")
+  list(GET parts 0 name)
+  list(GET parts 1 option)
+  list(GET parts 2 value)
+  list(GET parts 3 message)
+  facefuse_cli_test(NAME cli.badinput.swap_${name} EXIT 2 NEEDS ${OBAMA} MATCHES "${message}"
+    ABSENT ${BAD}/range.png COMMAND ${SWAP_BAD} ${option} ${value})
+endforeach()
+facefuse_cli_test(NAME cli.badinput.detect_threshold_nan EXIT 2 NEEDS ${OBAMA}
+  MATCHES "--threshold: nan is not a finite number" NOT_MATCHES "face 0"
+  COMMAND ${FACEFUSE} detect ${OBAMA} --threshold nan)
+facefuse_cli_test(NAME cli.badinput.detect_size_huge EXIT 2 NEEDS ${OBAMA}
+  MATCHES "--detector-size: 320000 is outside 32..4096"
+  COMMAND ${FACEFUSE} detect ${OBAMA} --detector-size 320000)
+
+# Options the chosen swapper ignores are named in a warning; the swap itself goes on and writes its result.
+facefuse_cli_test(NAME cli.badinput.classical_warns_about_ignored_options EXIT 0 NEEDS ${OBAMA}
+  MATCHES "swap: warning: the classical swapper ignores --pixel-boost\n.*ignores --swapper-weight\n.*--enhancer-blend is ignored without --enhancer"
+  CREATES_IMAGE ${BAD}/ignored.png
+  COMMAND ${FACEFUSE} swap --threads 2 --swapper classical -s ${OBAMA} -t ${BIDEN} -o ${BAD}/ignored.png
+          --pixel-boost 2 --swapper-weight 0.7 --enhancer-blend 10)
+
+# The output path is checked before anything is read or computed.
+file(MAKE_DIRECTORY ${BAD}/a_folder.png)
+facefuse_cli_test(NAME cli.badinput.output_is_a_folder EXIT 1 NEEDS ${OBAMA}
+  MATCHES "cannot write .*a_folder.png: it is a folder" NOT_MATCHES "Internal|Success"
+  COMMAND ${FACEFUSE} swap -s ${OBAMA} -t ${BIDEN} -o ${BAD}/a_folder.png)
+facefuse_cli_test(NAME cli.badinput.output_folder_missing EXIT 1 NEEDS ${OBAMA}
+  MATCHES "cannot write .*no_such_folder/x.png: the folder .*no_such_folder does not exist"
+  COMMAND ${FACEFUSE} swap -s ${OBAMA} -t ${BIDEN} -o ${BAD}/no_such_folder/x.png)
+# An unknown extension is refused before the (unreadable) target is even read.
+file(WRITE ${BAD}/text.jpg "this is a text file\n")
+facefuse_cli_test(NAME cli.badinput.output_extension_before_reading_inputs EXIT 1 NEEDS ${OBAMA}
+  MATCHES "cannot write .*out.gif: the extension must be" NOT_MATCHES "not an image"
+  ABSENT ${BAD}/out.gif
+  COMMAND ${FACEFUSE} swap -s ${OBAMA} -t ${BAD}/text.jpg -o ${BAD}/out.gif)
+# Output == an input, compared by filesystem identity: the same file, and the same file through a symlink.
+file(COPY ${BIDEN} DESTINATION ${BAD})
+file(CREATE_LINK ${BAD}/biden.jpg ${BAD}/alias_of_target.jpg SYMBOLIC)
+facefuse_cli_test(NAME cli.badinput.output_is_the_target EXIT 1 NEEDS ${OBAMA}
+  MATCHES "the output .*biden.jpg is the input .*biden.jpg"
+  COMMAND ${FACEFUSE} swap -s ${OBAMA} -t ${BAD}/biden.jpg -o ${BAD}/biden.jpg)
+facefuse_cli_test(NAME cli.badinput.output_links_to_the_source EXIT 1 NEEDS ${OBAMA}
+  MATCHES "the output .*alias_of_target.jpg is the input .*biden.jpg"
+  COMMAND ${FACEFUSE} swap -s ${BAD}/biden.jpg -t ${OBAMA} -o ${BAD}/alias_of_target.jpg)
+
+# Planted symlinks (at the old fixed OUT.partial and at OUT itself) never get their targets overwritten; SIGTERM
+# and SIGINT during a long swap leave neither the output nor a temporary file.
+foreach(mode links TERM INT)
+  add_test(NAME cli.badinput.output_${mode}
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/badinput_output.sh ${mode} $<TARGET_FILE:facefuse> ${OBAMA} ${BIDEN}
+                   ${BAD}/output_${mode})
+  set_tests_properties(cli.badinput.output_${mode} PROPERTIES SKIP_RETURN_CODE 77 LABELS cli)
+endforeach()
+
+# Decoded images count against --memory-limit: the 11000 x 11000 PNG (350 KB) is refused from its header, before
+# a pixel is decoded, naming the file and the sizes.
+facefuse_cli_test(NAME cli.badinput.decoded_image_over_the_memory_limit EXIT 1 NEEDS ${OBAMA}
+  MATCHES "OutOfMemory: image .*blank_11000.png: decoding 11000x11000 PNG pixels: 346.5 MiB does not fit the cpu memory budget \\(47.7 MiB limit"
+  ABSENT ${BAD}/huge.png
+  COMMAND ${FACEFUSE} swap --threads 2 -s ${OBAMA} -t ${BAD}/blank_11000.png -o ${BAD}/huge.png
+          --memory-limit 50000000)
+badinput_needs_pngs(cli.badinput.decoded_image_over_the_memory_limit)
+
+# "no face found" names the role and the file.
+facefuse_cli_test(NAME cli.badinput.faceless_reference EXIT 1 NEEDS ${OBAMA}
+  MATCHES "no face found in the reference image .*blank_64.png" ABSENT ${BAD}/faceless_reference.png
+  COMMAND ${FACEFUSE} swap --threads 2 -s ${OBAMA} -t ${BIDEN} -o ${BAD}/faceless_reference.png
+          --selector reference --reference ${BAD}/blank_64.png)
+facefuse_cli_test(NAME cli.badinput.faceless_source EXIT 1 NEEDS ${OBAMA}
+  MATCHES "no face found in the source image .*blank_64.png" ABSENT ${BAD}/faceless_source.png
+  COMMAND ${FACEFUSE} swap --threads 2 -s ${BAD}/blank_64.png -t ${BIDEN} -o ${BAD}/faceless_source.png)
+facefuse_cli_test(NAME cli.badinput.faceless_target EXIT 1 NEEDS ${OBAMA}
+  MATCHES "no face found in the target image .*blank_64.png" ABSENT ${BAD}/faceless_target.png
+  COMMAND ${FACEFUSE} swap --threads 2 -s ${OBAMA} -t ${BAD}/blank_64.png -o ${BAD}/faceless_target.png)
+badinput_needs_pngs(cli.badinput.faceless_reference cli.badinput.faceless_source cli.badinput.faceless_target)
+
+# libpng's warnings (astronaut.png has an sRGB profile libpng calls incorrect) no longer reach stderr.
+facefuse_cli_test(NAME cli.badinput.no_libpng_warnings EXIT 0 NEEDS ${FIXTURE_IMAGES}/astronaut.png
+  MATCHES "astronaut.png: 512x512, 1 face" NOT_MATCHES "libpng|iCCP"
+  COMMAND ${FACEFUSE} detect ${FIXTURE_IMAGES}/astronaut.png --threads 2)
+
+# --gpu INDEX: refused when the GPU does not exist (fake NVML: one GPU) and when there is no GPU at all.
+set(FAKE_NVML ENV FACEFUSE_NVML_LIBRARY=$<TARGET_FILE:fake_nvml>)
+set(NO_NVML ENV FACEFUSE_NVML_LIBRARY=${BAD}/no-such-libnvidia-ml.so.1)
+facefuse_cli_test(NAME cli.badinput.monitor_gpu_out_of_range EXIT 2 ${FAKE_NVML}
+  MATCHES "monitor: --gpu 99: no such GPU \\(1 found, indices 0..0\\)"
+  COMMAND ${FACEFUSE} monitor --gpu 99 --count 1)
+facefuse_cli_test(NAME cli.badinput.monitor_gpu_without_nvml EXIT 2 ${NO_NVML}
+  MATCHES "monitor: --gpu 0: there is no GPU to report on"
+  COMMAND ${FACEFUSE} monitor --gpu 0 --count 1)
+facefuse_cli_test(NAME cli.badinput.job_gpu_without_nvml EXIT 2 ${NO_NVML} NEEDS ${OBAMA}
+  MATCHES "job: --gpu 99: there is no GPU to report on" ABSENT ${BAD}/gpu_job.json
+  COMMAND ${FACEFUSE} job ${OBAMA} --output ${BAD}/gpu_job.json --gpu-report --gpu 99)
+facefuse_cli_test(NAME cli.badinput.job_gpu_out_of_range EXIT 2 ${FAKE_NVML} NEEDS ${OBAMA}
+  MATCHES "no GPU with index 99 \\(1 found\\)|no such GPU" ABSENT ${BAD}/gpu_job_fake.json
+  COMMAND ${FACEFUSE} job ${OBAMA} --output ${BAD}/gpu_job_fake.json --gpu-report --gpu 99)
