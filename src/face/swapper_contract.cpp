@@ -11,9 +11,10 @@ std::vector<int> Multiples(int size, int up_to) {
   return out;
 }
 
-SwapperContract Inswapper(const std::string& name) {
+SwapperContract Inswapper(const std::string& name, bool fp16) {
   SwapperContract c;
   c.name = name;
+  c.fp16_graph = fp16;
   c.template_points = kArcFaceTemplate128;
   c.template_size = 128;
   c.size = 128;
@@ -33,6 +34,7 @@ SwapperContract Hyperswap(const std::string& name) {
   c.output_scale = 0.5f;
   c.output_offset = 0.5f;
   c.boost_sizes = Multiples(256, 1024);
+  c.fp16_graph = true;  // FaceFusion publishes hyperswap as float16 exports
   return c;
 }
 
@@ -56,7 +58,7 @@ SwapperContract Simswap(const std::string& name, int size, bool imagenet) {
 
 const std::vector<SwapperContract>& SwapperContracts() {
   static const std::vector<SwapperContract> contracts = {
-      Inswapper("inswapper_128"),      Inswapper("inswapper_128_fp16"),
+      Inswapper("inswapper_128", false), Inswapper("inswapper_128_fp16", true),
       Hyperswap("hyperswap_1a_256"),   Hyperswap("hyperswap_1b_256"),
       Hyperswap("hyperswap_1c_256"),   Simswap("simswap_256", 256, true),
       Simswap("simswap_unofficial_512", 512, false),

@@ -34,6 +34,9 @@ struct SwapperContract {
   SourceEncoding source = SourceEncoding::kUnitEmbedding;
   std::string converter;                 // catalog name of the converter for kConvertedUnitEmbedding
   std::vector<int> boost_sizes;          // allowed pixel-boost crop sides (multiples of size)
+  // The published model computes in float16 behind float32 I/O (inswapper_128_fp16, hyperswap). The engine
+  // feeds whatever dtype the model declares either way; stand-ins (tools/standins) reproduce the float16 body.
+  bool fp16_graph = false;
 };
 
 // The contract for a catalog name (inswapper_128, inswapper_128_fp16,

@@ -30,6 +30,7 @@ constexpr ModelKind kDet = ModelKind::kDetector;
 constexpr ModelKind kLmk = ModelKind::kLandmarker;
 constexpr ModelKind kRec = ModelKind::kRecognizer;
 constexpr ModelKind kSwp = ModelKind::kSwapper;
+constexpr ModelKind kCnv = ModelKind::kConverter;
 constexpr ModelKind kEnh = ModelKind::kEnhancer;
 constexpr ModelKind kMsk = ModelKind::kMask;
 
@@ -138,6 +139,13 @@ constexpr std::array kCatalog = {
                FF_GITHUB("models-3.0.0", "simswap_unofficial_512.onnx"),
                FF_HF("models-3.0.0", "simswap_unofficial_512.onnx"), "", "simswap", false},
 
+    // ---- identity converters
+    // FaceFusion's ArcFace -> SimSwap identity converter for simswap_256 and simswap_unofficial_512 (FaceFusion
+    // 3.x face_swapper: 'embedding_converter', release models-3.4.0). Not pinned (no published value found).
+    ModelEntry{"crossface_simswap", kCnv, "crossface_simswap.onnx", 0, "", kUnknownLicence,
+               FF_GITHUB("models-3.4.0", "crossface_simswap.onnx"), FF_HF("models-3.4.0", "crossface_simswap.onnx"),
+               "", "crossface", false},
+
     // ---- enhancers
     // not pinned (no published value found).
     ModelEntry{"gfpgan_1.2", kEnh, "gfpgan_1.2.onnx", 0, "", "Apache-2.0 (GFPGAN)",
@@ -194,6 +202,8 @@ std::string_view ModelKindName(ModelKind kind) {
       return "recognizer";
     case ModelKind::kSwapper:
       return "swapper";
+    case ModelKind::kConverter:
+      return "converter";
     case ModelKind::kEnhancer:
       return "enhancer";
     case ModelKind::kMask:

@@ -19,9 +19,11 @@
 
 namespace facefuse::models {
 
-enum class ModelKind { kDetector, kLandmarker, kRecognizer, kSwapper, kEnhancer, kMask };
+// kConverter: an identity converter a swapper contract feeds the ArcFace
+// embedding through (crossface_simswap for simswap).
+enum class ModelKind { kDetector, kLandmarker, kRecognizer, kSwapper, kConverter, kEnhancer, kMask };
 
-// "detector", "landmarker", "recognizer", "swapper", "enhancer", "mask".
+// "detector", "landmarker", "recognizer", "swapper", "converter", "enhancer", "mask".
 std::string_view ModelKindName(ModelKind kind);
 
 struct ModelEntry {

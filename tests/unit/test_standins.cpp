@@ -20,8 +20,11 @@
 
 #include <gtest/gtest.h>
 
+#include "face/enhancer.h"
+#include "face/swapper_contract.h"
 #include "facefuse/runtime.h"
 #include "media/image_io.h"
+#include "models/catalog.h"
 #include "tools/standins/standins.h"
 
 namespace facefuse::standins {
@@ -45,13 +48,19 @@ std::string CaseName(const testing::TestParamInfo<Case>& info) {
   return s;
 }
 
+// Every model x kind that applies; without replicas and detectors for the NaN test (the blue-blob detector's
+// Relu and Min may drop a NaN, as max(0, NaN) is allowed to).
 std::vector<Case> AllCases(bool with_replicas = true) {
   std::vector<Case> cases;
   for (const auto& c : AllModelContracts())
-    for (StandInKind k : {StandInKind::kIdentity, StandInKind::kSourceCopy, StandInKind::kReplica})
-      if ((k != StandInKind::kSourceCopy || c.has_source) && (k != StandInKind::kReplica || with_replicas))
+    for (StandInKind k : AllKinds())
+      if (KindApplies(c, k) && (with_replicas || (k != StandInKind::kReplica && c.family != ModelFamily::kDetector)))
         cases.push_back({c.name, k});
   return cases;
+}
+
+bool IsImageModel(const ModelContract& c) {
+  return c.family == ModelFamily::kSwapper || c.family == ModelFamily::kEnhancer;
 }
 
 fs::path TestDir() {
@@ -136,7 +145,7 @@ TEST_P(StandInTest, OpensWithTheContractInputsOutputsAndMetadata) {
   fs::path path;
   auto session = WriteAndOpen(SpecFor(GetParam()), &path);
   ASSERT_TRUE(session.ok()) << session.status().ToString();
-  std::vector<TensorInfo> want = {{c.image_input, DataType::kFloat32, {1, 3, c.size, c.size}, true}};
+  std::vector<TensorInfo> want = {{c.image_input, DataType::kFloat32, c.input_dims, true}};
   if (c.has_source) want.push_back({"source", DataType::kFloat32, {1, 512}, true});
   if (c.has_weight) want.push_back({"weight", DataType::kFloat64, {1}, true});
   const auto& inputs = (*session)->inputs();
@@ -150,7 +159,7 @@ TEST_P(StandInTest, OpensWithTheContractInputsOutputsAndMetadata) {
   ASSERT_EQ(outputs.size(), 1u);
   EXPECT_EQ(outputs[0].name, "output");
   EXPECT_EQ(outputs[0].dtype, DataType::kFloat32);
-  EXPECT_EQ(outputs[0].dims, (Shape{1, 3, c.size, c.size}));
+  EXPECT_EQ(outputs[0].dims, Shape(c.output_dims));
 
   const onnx::ModelProto m = ReadModel(path);
   bool marked = false;
@@ -172,7 +181,7 @@ TEST_P(StandInInputTest, EveryInputReachesTheOutput) {
   ASSERT_TRUE(session.ok()) << session.status().ToString();
   const double nan = std::numeric_limits<double>::quiet_NaN();
   for (const auto& poisoned : (*session)->inputs()) {
-    auto in = Inputs(c, Filled(DataType::kFloat32, {1, 3, c.size, c.size}, 0.25), Source(1));
+    auto in = Inputs(c, Filled(DataType::kFloat32, c.input_dims, 0.25), Source(1));
     for (auto& [name, t] : in)
       if (name == poisoned.name) t = Filled(t.dtype(), t.shape(), nan);
     auto out = (*session)->Run(in);
@@ -222,6 +231,7 @@ Tensor ApplyToEach(const Tensor& t, const std::function<float(int, float)>& f) {
 TEST(StandInIdentity, ReturnsTheCropThroughEachModelsNormalisation) {
   if (!fs::exists(kFixtures)) GTEST_SKIP() << "no fixtures at " << kFixtures;
   for (const auto& c : AllModelContracts()) {
+    if (!IsImageModel(c)) continue;
     SCOPED_TRACE(c.name);
     auto session = WriteAndOpen(SpecFor({c.name, StandInKind::kIdentity}));
     ASSERT_TRUE(session.ok()) << session.status().ToString();
@@ -420,6 +430,128 @@ TEST(StandInSpecs, AreDeterministicAndCheckedUpFront) {
   EXPECT_EQ(ParseKind("identity").value(), StandInKind::kIdentity);
   EXPECT_EQ(ParseKind("source-copy").value(), StandInKind::kSourceCopy);
   EXPECT_FALSE(ParseKind("real").ok());
+}
+
+// One contract table: the stand-ins' contracts are the engine's (face::SwapperContracts, face::EnhancerContracts)
+// entry by entry, both ways, with the same sizes, normalisation (checked by value), emap, weight and float16
+// body; every converter a swapper names has a stand-in and a catalog entry, as has every swapper and enhancer.
+TEST(StandInContracts, AreTheEnginesTableEntryByEntry) {
+  size_t swappers = 0, enhancers = 0;
+  for (const face::SwapperContract& e : face::SwapperContracts()) {
+    SCOPED_TRACE(e.name);
+    auto c = FindModelContract(e.name);
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    ++swappers;
+    EXPECT_EQ(c->family, ModelFamily::kSwapper);
+    EXPECT_EQ(c->size, e.size);
+    EXPECT_EQ(c->input_dims, (std::vector<int64_t>{1, 3, e.size, e.size}));
+    EXPECT_EQ(c->has_emap, e.source == face::SourceEncoding::kInswapperLatent);
+    EXPECT_EQ(c->fp16_graph, e.fp16_graph);
+    EXPECT_TRUE(c->has_source);
+    for (int ch = 0; ch < 3; ++ch) {
+      for (float unit : {0.0f, 0.3f, 1.0f}) {
+        const float fed = (unit - e.target_mean[ch]) / e.target_std[ch];
+        EXPECT_NEAR(Normalise(c->space, ch, unit), fed, 1e-5f) << "input normalisation, channel " << ch;
+        EXPECT_NEAR(Denormalise(c->space, fed), std::clamp(fed * e.output_scale + e.output_offset, 0.0f, 1.0f), 1e-5f)
+            << "output mapping, channel " << ch;
+      }
+    }
+    const models::ModelEntry* entry = models::FindModel(e.name);
+    ASSERT_NE(entry, nullptr) << "no catalog entry";
+    EXPECT_EQ(entry->kind, models::ModelKind::kSwapper);
+    if (e.converter.empty()) continue;
+    auto converter = FindModelContract(e.converter);
+    ASSERT_TRUE(converter.ok()) << converter.status().ToString();
+    EXPECT_EQ(converter->family, ModelFamily::kConverter);
+    EXPECT_EQ(converter->input_dims, (std::vector<int64_t>{1, 512}));
+    EXPECT_EQ(converter->output_dims, (std::vector<int64_t>{1, 512}));
+    const models::ModelEntry* converter_entry = models::FindModel(e.converter);
+    ASSERT_NE(converter_entry, nullptr) << e.converter << " is missing from the catalog";
+    EXPECT_EQ(converter_entry->kind, models::ModelKind::kConverter);
+  }
+  for (const face::EnhancerContract& e : face::EnhancerContracts()) {
+    SCOPED_TRACE(e.name);
+    auto c = FindModelContract(e.name);
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    ++enhancers;
+    EXPECT_EQ(c->family, ModelFamily::kEnhancer);
+    EXPECT_EQ(c->size, e.size);
+    EXPECT_EQ(c->has_weight, e.weight_input);
+    EXPECT_EQ(c->space, PixelSpace::kSigned);  // FaceEnhancer feeds (x/255 - 0.5)/0.5 and maps (y + 1)/2
+    const models::ModelEntry* entry = models::FindModel(e.name);
+    ASSERT_NE(entry, nullptr) << "no catalog entry";
+    EXPECT_EQ(entry->kind, models::ModelKind::kEnhancer);
+  }
+  size_t standin_swappers = 0, standin_enhancers = 0;
+  for (const auto& c : AllModelContracts()) {
+    standin_swappers += c.family == ModelFamily::kSwapper;
+    standin_enhancers += c.family == ModelFamily::kEnhancer;
+  }
+  EXPECT_EQ(standin_swappers, swappers) << "a stand-in swapper the engine does not know";
+  EXPECT_EQ(standin_enhancers, enhancers) << "a stand-in enhancer the engine does not know";
+  const auto yolo = FindModelContract("yoloface_8n");
+  ASSERT_TRUE(yolo.ok());
+  EXPECT_EQ(yolo->output_dims, (std::vector<int64_t>{1, 20, 8400}));
+  ASSERT_NE(models::FindModel("yoloface_8n"), nullptr);
+}
+
+// The tint's documented shift, model by model, on the obama crop (or a flat grey without fixtures): swappers
+// R + 40 * source[0]^2, G + 40 * |source|^2; enhancers B - 40 (codeformer B - 80 * weight); converters give e0.
+TEST(StandInTint, ShiftsByTheDocumentedColour) {
+  const float k = kTintLevels / 255.0f;
+  for (const auto& c : AllModelContracts()) {
+    if (!KindApplies(c, StandInKind::kTint)) continue;
+    SCOPED_TRACE(c.name);
+    auto session = WriteAndOpen(SpecFor({c.name, StandInKind::kTint}));
+    ASSERT_TRUE(session.ok()) << session.status().ToString();
+    if (c.family == ModelFamily::kConverter) {
+      auto out = (*session)->Run({{c.image_input, Source(4)}});
+      ASSERT_TRUE(out.ok()) << out.status().ToString();
+      const auto v = (*out)[0].span<float>();
+      ASSERT_EQ(v.size(), 512u);
+      for (size_t i = 0; i < v.size(); ++i) EXPECT_EQ(v[i], i == 0 ? 1.0f : 0.0f) << i;
+      continue;
+    }
+    auto crop = UnitCrop(c.size);
+    const Tensor unit = crop.ok() ? *crop : Filled(DataType::kFloat32, {1, 3, c.size, c.size}, 0.4);
+    Tensor image = ApplyToEach(unit, [&](int ch, float v) { return Normalise(c.space, ch, v); });
+    Tensor source = Source(5);
+    double norm2 = 0;
+    for (float x : source.span<float>()) norm2 += double(x) * x;
+    for (float& x : source.span<float>()) x = static_cast<float>(x / std::sqrt(norm2));  // a unit source
+    const float s0 = source.data<float>()[0];
+    for (double weight : {0.25, 0.75}) {
+      auto in = Inputs(c, image, source);
+      for (auto& [name, t] : in)
+        if (name == "weight") t = Filled(DataType::kFloat64, {1}, weight);
+      auto out = (*session)->Run(in);
+      ASSERT_TRUE(out.ok()) << out.status().ToString();
+      const float b_shift = c.has_weight ? -2 * k * static_cast<float>(weight) : -k;
+      const float shift[3] = {c.family == ModelFamily::kSwapper ? k * s0 * s0 : 0.0f,
+                              c.family == ModelFamily::kSwapper ? k : 0.0f,
+                              c.family == ModelFamily::kEnhancer ? b_shift : 0.0f};
+      const int64_t plane = c.size * c.size;
+      float worst = 0;
+      for (int64_t i = 0; i < unit.size(); ++i) {
+        const int ch = static_cast<int>(i / plane);
+        const float want = std::clamp(unit.data<float>()[i] + shift[ch], 0.0f, 1.0f);
+        worst = std::max(worst, std::fabs(Denormalise(c.space, (*out)[0].data<float>()[i]) - want));
+      }
+      EXPECT_LT(worst, c.fp16_graph ? 2e-3f : 1e-5f) << "weight " << weight;
+      if (!c.has_weight) break;
+    }
+  }
+}
+
+TEST(StandInKinds, ApplyOnlyToTheirFamilies) {
+  onnx::ModelProto m;
+  EXPECT_EQ(BuildStandIn(SpecFor({"yoloface_8n", StandInKind::kTint}), &m).code(), StatusCode::kUnsupported);
+  EXPECT_EQ(BuildStandIn(SpecFor({"yoloface_8n", StandInKind::kIdentity}), &m).code(), StatusCode::kUnsupported);
+  EXPECT_EQ(BuildStandIn(SpecFor({"hyperswap_1a_256", StandInKind::kBlueBlob}), &m).code(), StatusCode::kUnsupported);
+  EXPECT_EQ(BuildStandIn(SpecFor({"crossface_simswap", StandInKind::kSourceCopy}), &m).code(),
+            StatusCode::kUnsupported);
+  EXPECT_EQ(ParseKind("tint").value(), StandInKind::kTint);
+  EXPECT_EQ(ParseKind("blue-blob").value(), StandInKind::kBlueBlob);
 }
 
 }  // namespace

@@ -20,13 +20,21 @@ struct BodyInputs {
   std::string weight;
 };
 
-// Each returns the name of the [1,3,S,S] float32 value that becomes the
-// model's output (in the model's output space, before the consumer's clip).
+// Each returns the name of the float32 value that becomes the model's output
+// (ModelContract::output_dims; images in the model's output space, before the
+// consumer's clip).
 Result<std::string> BuildIdentityBody(const ModelContract& c, const BodyInputs& in, ModelBuilder& b);
 Result<std::string> BuildSourceCopyBody(const ModelContract& c, const BodyInputs& in, ModelBuilder& b);
 Result<std::string> BuildSwapperReplicaBody(const ModelContract& c, const StandInSpec& spec, const BodyInputs& in,
                                             ModelBuilder& b);
 Result<std::string> BuildEnhancerReplicaBody(const ModelContract& c, const StandInSpec& spec, const BodyInputs& in,
                                              ModelBuilder& b);
+// Converters: [1,512] -> [1,512] (Gemm, LeakyRelu, Gemm).
+Result<std::string> BuildConverterReplicaBody(const ModelContract& c, const StandInSpec& spec, const BodyInputs& in,
+                                              ModelBuilder& b);
+// The tint kind of swappers, enhancers and converters (standins.h, StandInKind::kTint).
+Result<std::string> BuildTintBody(const ModelContract& c, const BodyInputs& in, ModelBuilder& b);
+// The blue-blob detector: returns the [1,20,8400] output (blue_blob.cpp).
+Result<std::string> BuildBlueBlobBody(const ModelContract& c, const BodyInputs& in, ModelBuilder& b);
 
 }  // namespace facefuse::standins

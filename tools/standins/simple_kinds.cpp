@@ -1,6 +1,7 @@
-// The identity and source-copy stand-ins: tiny graphs whose output is a known
-// function of their inputs, so tests can prove the pipeline's binding and
-// de-normalisation end to end.
+// The identity, source-copy and tint stand-ins (and the converters' replica):
+// tiny graphs whose output is a known function of their inputs, so tests can
+// prove the pipeline's binding, de-normalisation and paste-back end to end.
+#include <algorithm>
 #include <vector>
 
 #include "tools/standins/families.h"
@@ -27,6 +28,9 @@ std::string ConsumeExtraInputs(const BodyInputs& in, std::string y, ModelBuilder
   return y;
 }
 
+// A [0,1]-space value in the model's output space (signed outputs are y*0.5+0.5).
+float UnitToOutputScale(const ModelContract& c, float unit) { return c.space == PixelSpace::kSigned ? 2 * unit : unit; }
+
 }  // namespace
 
 Result<std::string> BuildIdentityBody(const ModelContract& c, const BodyInputs& in, ModelBuilder& b) {
@@ -45,6 +49,43 @@ Result<std::string> BuildSourceCopyBody(const ModelContract& c, const BodyInputs
   const std::string image = b.Op("Expand", {pixel, b.Int64s("shape", {1, 3, c.size, c.size})});
   return ConsumeExtraInputs(BodyInputs{.image = "", .source = "", .weight = in.weight}, b.ConsumeAsZero(image, in.image),
                             b);
+}
+
+Result<std::string> BuildTintBody(const ModelContract& c, const BodyInputs& in, ModelBuilder& b) {
+  const float k = kTintLevels / 255.0f;
+  switch (c.family) {
+    case ModelFamily::kSwapper: {
+      // shift (R, G, B) = k * (source[0]^2, |source|^2, 0), added in output space.
+      const std::string squares = b.Op("Mul", {in.source, in.source});
+      const std::string norm2 = b.Op("ReduceSum", {squares}, {AttrInt("keepdims", 1)});
+      const std::string first = b.Op("Slice", {squares, b.Int64s("starts", {0}), b.Int64s("ends", {1}),
+                                               b.Int64s("axes", {1})});
+      const std::string zero = b.Op("Mul", {norm2, b.Scalar(0.0f)});
+      const std::string rgb = b.Op("Concat", {first, norm2, zero}, {AttrInt("axis", 1)});
+      const std::string shift = b.Op("Reshape", {b.Op("Mul", {rgb, b.Scalar(UnitToOutputScale(c, k))}),
+                                                 b.Int64s("shape", {1, 3, 1, 1})});
+      return b.Op("Add", {ImageInOutputSpace(c, in.image, b), shift});
+    }
+    case ModelFamily::kEnhancer: {
+      // B - k; codeformer: B - 2 * k * weight.
+      std::string shift = b.Floats("tint", {1, 3, 1, 1}, {0.0f, 0.0f, -UnitToOutputScale(c, k)});
+      if (!in.weight.empty()) shift = b.Op("Mul", {shift, b.Op("Mul", {in.weight, b.Scalar(2.0f)})});
+      return b.Op("Add", {ImageInOutputSpace(c, in.image, b), shift});
+    }
+    case ModelFamily::kConverter: {
+      std::vector<float> e0(static_cast<size_t>(c.size), 0.0f);
+      e0[0] = 1.0f;
+      return b.ConsumeAsZero(b.Floats("e0", {1, c.size}, e0), in.image);
+    }
+    case ModelFamily::kDetector: break;
+  }
+  return Unsupported("no tint stand-in for a detector");
+}
+
+Result<std::string> BuildConverterReplicaBody(const ModelContract& c, const StandInSpec& spec, const BodyInputs& in,
+                                              ModelBuilder& b) {
+  const int64_t hidden = std::max<int64_t>(8, 1024 / spec.width_divisor);
+  return b.Linear(b.LeakyRelu(b.Linear(in.image, c.size, hidden, 1.0f, false)), hidden, c.size, 1.0f, false);
 }
 
 }  // namespace facefuse::standins

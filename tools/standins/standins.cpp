@@ -4,14 +4,18 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <system_error>
 #include <unordered_set>
 
 #include "common/float16.h"
+#include "face/enhancer.h"
+#include "face/swapper_contract.h"
 #include "tools/standins/families.h"
 
 namespace facefuse::standins {
@@ -20,16 +24,65 @@ namespace {
 
 constexpr int64_t kEmapDim = 512;
 
-ModelContract Swapper(std::string name, int size, PixelSpace space, bool fp16, bool emap = false) {
-  return ModelContract{.name = std::move(name), .family = ModelFamily::kSwapper, .size = size, .space = space,
-                       .image_input = "target", .output = "output", .has_source = true, .has_weight = false,
-                       .fp16_graph = fp16, .has_emap = emap};
+constexpr int64_t kIdentityDim = 512;
+constexpr int kYoloFaceSize = 640;
+constexpr int64_t kYoloFaceAnchors = 8400;  // (80^2 + 40^2 + 20^2) at 640
+constexpr int64_t kYoloFaceChannels = 20;   // cx, cy, w, h, score, 5 x (x, y, visibility)
+
+bool Near(const std::array<float, 3>& a, std::array<float, 3> b) {
+  for (size_t i = 0; i < 3; ++i)
+    if (std::fabs(a[i] - b[i]) > 1e-6f) return false;
+  return true;
 }
 
-ModelContract Enhancer(std::string name, int size, bool weight = false) {
-  return ModelContract{.name = std::move(name), .family = ModelFamily::kEnhancer, .size = size,
-                       .space = PixelSpace::kSigned, .image_input = "input", .output = "output",
-                       .has_source = false, .has_weight = weight};
+// The pixel space of an engine swapper contract, from its normalisation.
+std::optional<PixelSpace> SpaceOf(const face::SwapperContract& s) {
+  const bool unit_out = s.output_scale == 1 && s.output_offset == 0;
+  if (Near(s.target_mean, {0, 0, 0}) && Near(s.target_std, {1, 1, 1}) && unit_out) return PixelSpace::kUnit;
+  if (Near(s.target_mean, {0.5f, 0.5f, 0.5f}) && Near(s.target_std, {0.5f, 0.5f, 0.5f}) && s.output_scale == 0.5f &&
+      s.output_offset == 0.5f)
+    return PixelSpace::kSigned;
+  if (Near(s.target_mean, {0.485f, 0.456f, 0.406f}) && Near(s.target_std, {0.229f, 0.224f, 0.225f}) && unit_out)
+    return PixelSpace::kImageNetUnit;
+  return std::nullopt;
+}
+
+ModelContract Image(std::string name, ModelFamily family, int size, PixelSpace space, std::string input) {
+  const std::vector<int64_t> dims = {1, 3, size, size};
+  return ModelContract{.name = std::move(name), .family = family, .size = size, .space = space,
+                       .image_input = std::move(input), .output = "output", .input_dims = dims, .output_dims = dims};
+}
+
+std::vector<ModelContract> BuildContracts() {
+  std::vector<ModelContract> out, converters;
+  for (const face::SwapperContract& s : face::SwapperContracts()) {
+    // A normalisation no stand-in reproduces leaves the model out; the table test (test_standins.cpp) then
+    // fails, as every engine contract must have a stand-in.
+    const std::optional<PixelSpace> space = SpaceOf(s);
+    if (!space) continue;
+    ModelContract c = Image(s.name, ModelFamily::kSwapper, s.size, *space, "target");
+    c.has_source = true;
+    c.fp16_graph = s.fp16_graph;
+    c.has_emap = s.source == face::SourceEncoding::kInswapperLatent;
+    out.push_back(std::move(c));
+    if (s.converter.empty()) continue;
+    if (std::any_of(converters.begin(), converters.end(), [&](const ModelContract& k) { return k.name == s.converter; }))
+      continue;
+    converters.push_back(ModelContract{.name = s.converter, .family = ModelFamily::kConverter,
+                                       .size = static_cast<int>(kIdentityDim), .space = PixelSpace::kUnit,
+                                       .image_input = "input", .output = "output", .input_dims = {1, kIdentityDim},
+                                       .output_dims = {1, kIdentityDim}});
+  }
+  out.insert(out.end(), converters.begin(), converters.end());
+  for (const face::EnhancerContract& e : face::EnhancerContracts()) {
+    ModelContract c = Image(e.name, ModelFamily::kEnhancer, e.size, PixelSpace::kSigned, "input");
+    c.has_weight = e.weight_input;
+    out.push_back(std::move(c));
+  }
+  ModelContract yolo = Image("yoloface_8n", ModelFamily::kDetector, kYoloFaceSize, PixelSpace::kUnit, "input");
+  yolo.output_dims = {1, kYoloFaceChannels, kYoloFaceAnchors};
+  out.push_back(std::move(yolo));
+  return out;
 }
 
 // A float32 value cast to float16 or back, as the real fp16 models' boundary casts do.
@@ -60,6 +113,16 @@ void BodyToFloat16(onnx::GraphProto* g) {
   }
 }
 
+std::string FamilyName(ModelFamily f) {
+  switch (f) {
+    case ModelFamily::kSwapper: return "swapper";
+    case ModelFamily::kEnhancer: return "enhancer";
+    case ModelFamily::kConverter: return "identity converter";
+    case ModelFamily::kDetector: return "detector";
+  }
+  return "unknown";
+}
+
 Result<std::vector<float>> LoadEmap(const fs::path& path) {
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) return NotFound("emap file " + path.string() + " does not exist");
@@ -82,30 +145,40 @@ std::string_view KindName(StandInKind kind) {
     case StandInKind::kIdentity: return "identity";
     case StandInKind::kSourceCopy: return "source-copy";
     case StandInKind::kReplica: return "replica";
+    case StandInKind::kTint: return "tint";
+    case StandInKind::kBlueBlob: return "blue-blob";
   }
   return "unknown";
 }
 
+const std::vector<StandInKind>& AllKinds() {
+  static const std::vector<StandInKind> kKinds = {StandInKind::kIdentity, StandInKind::kSourceCopy,
+                                                  StandInKind::kReplica, StandInKind::kTint, StandInKind::kBlueBlob};
+  return kKinds;
+}
+
 Result<StandInKind> ParseKind(std::string_view name) {
-  for (StandInKind k : {StandInKind::kIdentity, StandInKind::kSourceCopy, StandInKind::kReplica})
+  std::string known;
+  for (StandInKind k : AllKinds()) {
     if (KindName(k) == name) return k;
-  return InvalidArgument("unknown stand-in kind '" + std::string(name) + "' (identity, source-copy, replica)");
+    known += (known.empty() ? "" : ", ") + std::string(KindName(k));
+  }
+  return InvalidArgument("unknown stand-in kind '" + std::string(name) + "' (" + known + ")");
+}
+
+bool KindApplies(const ModelContract& c, StandInKind kind) {
+  switch (kind) {
+    case StandInKind::kSourceCopy: return c.family == ModelFamily::kSwapper;
+    case StandInKind::kBlueBlob: return c.family == ModelFamily::kDetector;
+    case StandInKind::kIdentity:
+    case StandInKind::kReplica:
+    case StandInKind::kTint: return c.family != ModelFamily::kDetector;
+  }
+  return false;
 }
 
 const std::vector<ModelContract>& AllModelContracts() {
-  static const std::vector<ModelContract> kModels = {
-      Swapper("inswapper_128", 128, PixelSpace::kUnit, false, true),
-      Swapper("inswapper_128_fp16", 128, PixelSpace::kUnit, true, true),
-      Swapper("hyperswap_1a_256", 256, PixelSpace::kSigned, true),
-      Swapper("hyperswap_1b_256", 256, PixelSpace::kSigned, true),
-      Swapper("hyperswap_1c_256", 256, PixelSpace::kSigned, true),
-      Swapper("simswap_256", 256, PixelSpace::kImageNetUnit, false),
-      Swapper("simswap_unofficial_512", 512, PixelSpace::kUnit, false),
-      Enhancer("gfpgan_1.4", 512),
-      Enhancer("codeformer", 512, true),
-      Enhancer("gpen_bfr_256", 256),
-      Enhancer("gpen_bfr_512", 512),
-  };
+  static const std::vector<ModelContract> kModels = BuildContracts();
   return kModels;
 }
 
@@ -169,13 +242,15 @@ Status BuildStandIn(const StandInSpec& spec, onnx::ModelProto* model) {
   meta->set_value(c.name);
   model->mutable_graph()->set_name(c.name + "_standin_" + kind);
 
+  if (!KindApplies(c, spec.kind))
+    return Unsupported("a " + kind + " stand-in cannot be built for " + c.name + " (" + FamilyName(c.family) + ")");
+
   ModelBuilder b(model, spec.seed, spec.shapes_only);
-  const std::vector<int64_t> image_dims = {1, 3, c.size, c.size};
   BodyInputs in;
-  b.Input(c.image_input, image_dims);
+  b.Input(c.image_input, c.input_dims);
   in.image = c.fp16_graph ? CastTo(c.image_input, onnx::TensorProto::FLOAT16, b) : c.image_input;
   if (c.has_source) {
-    b.Input("source", {1, 512});
+    b.Input("source", {1, kIdentityDim});
     in.source = c.fp16_graph ? CastTo("source", onnx::TensorProto::FLOAT16, b) : "source";
   }
   if (c.has_weight) {
@@ -187,16 +262,19 @@ Status BuildStandIn(const StandInSpec& spec, onnx::ModelProto* model) {
   switch (spec.kind) {
     case StandInKind::kIdentity: body = BuildIdentityBody(c, in, b); break;
     case StandInKind::kSourceCopy: body = BuildSourceCopyBody(c, in, b); break;
+    case StandInKind::kTint: body = BuildTintBody(c, in, b); break;
+    case StandInKind::kBlueBlob: body = BuildBlueBlobBody(c, in, b); break;
     case StandInKind::kReplica:
-      body = c.family == ModelFamily::kSwapper ? BuildSwapperReplicaBody(c, spec, in, b)
-                                               : BuildEnhancerReplicaBody(c, spec, in, b);
+      body = c.family == ModelFamily::kSwapper    ? BuildSwapperReplicaBody(c, spec, in, b)
+             : c.family == ModelFamily::kEnhancer ? BuildEnhancerReplicaBody(c, spec, in, b)
+                                                  : BuildConverterReplicaBody(c, spec, in, b);
       break;
   }
   if (!body.ok()) return body.status().WithContext(c.name + " " + kind);
   if (c.fp16_graph) BodyToFloat16(model->mutable_graph());
   const std::string y = c.fp16_graph ? CastTo(*body, onnx::TensorProto::FLOAT, b) : *body;
   b.Op("Identity", {y}, {}, c.output);
-  b.Output(c.output, image_dims);
+  b.Output(c.output, c.output_dims);
 
   if (c.has_emap) {  // last, as FaceFusion reads the emap from the last initializer
     auto* t = model->mutable_graph()->add_initializer();

@@ -1,0 +1,72 @@
+# facefuse swap on the paths only stand-ins can run here (docs/standins.md): every swapper contract the catalog
+# has no small real model for, the simswap converter, the yoloface detector, each enhancer template, CodeFormer's
+# weight input and --enhancer-blend. cli.standins.write generates the stand-ins into a models dir under their
+# catalog file names (tint swappers, enhancers and converter, the blue-blob yoloface_8n, the bundled recognizer
+# copied as arcface_w600k_r50) and the blue-square image the yoloface stand-in finds a face in. The pixel
+# effects are checked by test-unit (TintPaths.*, YoloFaceStandIn.*); these tests prove that the CLI resolves
+# and runs each path: exit 0, the image written, the JSON report's swapper and face count.
+set(STANDIN_MODELS ${OUT}/standin-models)
+set(BLOB ${STANDIN_MODELS}/blob.png)
+add_test(NAME cli.standins.write
+  COMMAND sh -c "set -e; \"$0\" --model $1 --kind tint --out \"$2\" --catalog-names
+                 \"$0\" --model yoloface_8n --kind blue-blob --out \"$2\" --catalog-names --blob-image \"$2/blob.png\"
+                 cp \"$3\" \"$2/arcface_w600k_r50.onnx\""
+          $<TARGET_FILE:facefuse-standins>
+          inswapper_128_fp16,hyperswap_1b_256,hyperswap_1c_256,simswap_256,simswap_unofficial_512,crossface_simswap,gfpgan_1.4,codeformer,gpen_bfr_256,gpen_bfr_512
+          ${STANDIN_MODELS} ${PROJECT_SOURCE_DIR}/models/recognizer_512.onnx)
+set_tests_properties(cli.standins.write PROPERTIES FIXTURES_SETUP standin_models LABELS cli)
+
+set(YOLO --detector yoloface --detector-model ${STANDIN_MODELS}/yoloface_8n.onnx)
+set(STANDIN_TESTS)
+
+# simswap without its converter: the error names the converter's download (it was missing from the catalog).
+facefuse_cli_test(NAME cli.swap.standins.simswap_without_converter_names_the_download EXIT 1
+  MATCHES "model crossface_simswap \\(converter\\) is not installed.*facefuse models download crossface_simswap"
+  ABSENT ${OUT}/never_simswap.png
+  COMMAND ${SWAP} --swapper simswap_256 --swapper-model ${STANDIN_MODELS}/simswap_256.onnx
+          --models-dir ${OUT}/empty-models -s ${BLOB} -t ${BLOB} -o ${OUT}/never_simswap.png)
+list(APPEND STANDIN_TESTS cli.swap.standins.simswap_without_converter_names_the_download)
+
+# simswap_256 and its converter and recognizer resolved from --models-dir, on photos (the default detector),
+# with CodeFormer (float64 weight input).
+facefuse_cli_test(NAME cli.swap.standins.simswap_256_from_the_models_dir EXIT 0 NEEDS ${FIXTURE_IMAGES}
+  MATCHES "\"faces_swapped\":1,.*\"enhance\":[1-9].*\"swapper\":\"simswap_256\""
+  CREATES_IMAGE ${OUT}/standin_simswap_256.png
+  COMMAND ${SWAP} --models-dir ${STANDIN_MODELS} --swapper simswap_256 --enhancer codeformer
+          -s ${FIXTURE_IMAGES}/obama.jpg -t ${FIXTURE_IMAGES}/biden.jpg -o ${OUT}/standin_simswap_256.png --json)
+list(APPEND STANDIN_TESTS cli.swap.standins.simswap_256_from_the_models_dir)
+
+# simswap_unofficial_512 with every model given as a file, on the yoloface path, GPEN 512 blended at 50.
+facefuse_cli_test(NAME cli.swap.standins.simswap_512_yoloface_gpen_512_by_file EXIT 0
+  MATCHES "\"faces_swapped\":1,.*\"swapper\":\"simswap_unofficial_512\""
+  CREATES_IMAGE ${OUT}/standin_simswap_512.png
+  COMMAND ${SWAP} --swapper simswap_unofficial_512 --swapper-model ${STANDIN_MODELS}/simswap_unofficial_512.onnx
+          --converter-model ${STANDIN_MODELS}/crossface_simswap.onnx
+          --recognizer-model ${STANDIN_MODELS}/arcface_w600k_r50.onnx ${YOLO}
+          --enhancer gpen_bfr_512 --enhancer-model ${STANDIN_MODELS}/gpen_bfr_512.onnx --enhancer-blend 50
+          -s ${BLOB} -t ${BLOB} -o ${OUT}/standin_simswap_512.png --json)
+list(APPEND STANDIN_TESTS cli.swap.standins.simswap_512_yoloface_gpen_512_by_file)
+
+# inswapper_128_fp16 (float16 body, emap) on the yoloface path with GPEN 256 (arcface_128 template).
+facefuse_cli_test(NAME cli.swap.standins.inswapper_fp16_yoloface_gpen_256 EXIT 0
+  MATCHES "\"faces_swapped\":1,.*\"swapper\":\"inswapper_128_fp16\""
+  CREATES_IMAGE ${OUT}/standin_inswapper_fp16.png
+  COMMAND ${SWAP} --models-dir ${STANDIN_MODELS} --swapper inswapper_128_fp16 ${YOLO}
+          --enhancer gpen_bfr_256 --enhancer-blend 100 -s ${BLOB} -t ${BLOB} -o ${OUT}/standin_inswapper_fp16.png --json)
+list(APPEND STANDIN_TESTS cli.swap.standins.inswapper_fp16_yoloface_gpen_256)
+
+# hyperswap_1b_256 with GFPGAN at blend 0, and hyperswap_1c_256 with pixel boost 2.
+facefuse_cli_test(NAME cli.swap.standins.hyperswap_1b_gfpgan_blend_0 EXIT 0
+  MATCHES "\"faces_swapped\":1,.*\"swapper\":\"hyperswap_1b_256\""
+  CREATES_IMAGE ${OUT}/standin_hyperswap_1b.png
+  COMMAND ${SWAP} --models-dir ${STANDIN_MODELS} --swapper hyperswap_1b_256 ${YOLO}
+          --enhancer gfpgan_1.4 --enhancer-blend 0 -s ${BLOB} -t ${BLOB} -o ${OUT}/standin_hyperswap_1b.png --json)
+list(APPEND STANDIN_TESTS cli.swap.standins.hyperswap_1b_gfpgan_blend_0)
+facefuse_cli_test(NAME cli.swap.standins.hyperswap_1c_pixel_boost_2 EXIT 0
+  MATCHES "\"faces_swapped\":1,.*\"swapper\":\"hyperswap_1c_256\""
+  CREATES_IMAGE ${OUT}/standin_hyperswap_1c.png
+  COMMAND ${SWAP} --models-dir ${STANDIN_MODELS} --swapper hyperswap_1c_256 ${YOLO} --pixel-boost 2
+          -s ${BLOB} -t ${BLOB} -o ${OUT}/standin_hyperswap_1c.png --json)
+list(APPEND STANDIN_TESTS cli.swap.standins.hyperswap_1c_pixel_boost_2)
+
+set_tests_properties(${STANDIN_TESTS} PROPERTIES FIXTURES_REQUIRED standin_models)
