@@ -4,10 +4,9 @@
 #include <fstream>
 
 #include "cli/commands.h"
+#include "cli/gpu_report_options.h"
 #include "cli/job_output.h"
-#include "facefuse/gpu.h"
 #include "job/detect_job.h"
-#include "report/gpu_job_report.h"
 
 namespace facefuse::cli {
 namespace {
@@ -16,35 +15,26 @@ struct JobOptions {
   std::vector<std::string> images;
   std::string output;
   std::string model;
-  bool gpu_report = false;
-  double interval_s = 1.0;
-  int gpu = 0;
+  GpuReportOptions gpu_report;
   int threads = 0;
 };
 
 int RunJob(const JobOptions& o) {
-  if (!(o.interval_s >= 0.01)) { std::fprintf(stderr, "job: --interval must be at least 0.01 s\n"); return 2; }
   job::DetectJobOptions jopts;
   for (const auto& i : o.images) jopts.images.emplace_back(i);
   jopts.model = o.model;
   jopts.threads = o.threads;
 
-  std::unique_ptr<gpu::GpuSampler> sampler;
-  std::unique_ptr<report::GpuJobRecorder> recorder;
   const std::filesystem::path output = o.output.empty() ? std::filesystem::path("facefuse-job.json") : std::filesystem::path(o.output);
-  const report::GpuReportPaths paths = report::GpuReportPathsBeside(output);
-  if (o.gpu_report) {
-    gpu::SamplerOptions sopts;
-    sopts.interval = std::chrono::milliseconds(static_cast<long long>(o.interval_s * 1000));
-    sampler = std::make_unique<gpu::GpuSampler>(gpu::OpenNvmlOrNotice(), sopts);
-    auto r = report::GpuJobRecorder::Start(*sampler, o.gpu, paths, "detect job (" + std::to_string(o.images.size()) + " images)");
-    if (!r.ok()) { std::fprintf(stderr, "job: %s\n", r.status().ToString().c_str()); return 2; }
-    recorder = std::move(r).value();
-    if (Status st = sampler->Start(); !st.ok()) { std::fprintf(stderr, "job: %s\n", st.ToString().c_str()); return 1; }
+  auto recorder = StartGpuReport(o.gpu_report, output, "detect job (" + std::to_string(o.images.size()) + " images)");
+  if (!recorder.ok()) {
+    std::fprintf(stderr, "job: %s\n", recorder.status().ToString().c_str());
+    return recorder.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
   }
+  if (*recorder) jopts.on_stage = [r = recorder->get()](const std::string&) { r->OnStageChange(); };
   const job::JobResult result = job::RunDetectJob(jopts, nullptr);
   // The report covers the job, not the writing of its results: sampling stops as soon as the job ends.
-  if (sampler) sampler->Stop();
+  if (*recorder) (*recorder)->EndJob();
   std::printf("%s\n", JobResultLine(result).c_str());
   int rc = result.status.ok() ? 0 : 1;
   if (!o.output.empty()) {
@@ -52,14 +42,13 @@ int RunJob(const JobOptions& o) {
     out << JobResultJson(result).dump(1) << "\n";
     if (!out.flush()) { std::fprintf(stderr, "job: cannot write %s\n", o.output.c_str()); rc = 1; }
   }
-  if (recorder) {
-    auto sizing = recorder->Finish(result.start, result.end, result.stages, result.frames);
-    if (!sizing.ok()) {
-      std::fprintf(stderr, "job: GPU report: %s\n", sizing.status().ToString().c_str());
+  if (*recorder) {
+    auto summary = (*recorder)->Finish(result.start, result.end, result.stages, result.frames);
+    if (!summary.ok()) {
+      std::fprintf(stderr, "job: GPU report: %s\n", summary.status().ToString().c_str());
       return 1;
     }
-    std::printf("%sGPU report: %s %s %s %s\n", sizing->ToText().c_str(), paths.csv.c_str(), paths.svg.c_str(),
-                paths.png.c_str(), paths.summary.c_str());
+    std::printf("%s", summary->c_str());
   }
   return rc;
 }
@@ -71,11 +60,7 @@ void AddJobCommand(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("job", "Run a face-detection job over images; optionally write a GPU report");
   cmd->add_option("images", o->images, "Image files")->required();
   cmd->add_option("--output", o->output, "Write the job's results as JSON here; the GPU report goes beside it");
-  cmd->add_flag("--gpu-report", o->gpu_report,
-                "Write OUTPUT.gpu.csv/.svg/.png/.txt (GPU samples, trend chart, right-sizing); "
-                "without --output, beside ./facefuse-job.json");
-  cmd->add_option("--interval", o->interval_s, "GPU sampling interval in seconds")->capture_default_str();
-  cmd->add_option("--gpu", o->gpu, "GPU index to report")->capture_default_str();
+  AddGpuReportOptions(cmd, o->gpu_report, "beside --output; without it, beside ./facefuse-job.json");
   cmd->add_option("--model", o->model, "Detector model (default: the bundled YuNet 2023mar)");
   cmd->add_option("--threads", o->threads, "Kernel threads (0 = all cores)");
   cmd->callback([o, &exit_code] { exit_code = RunJob(*o); });
