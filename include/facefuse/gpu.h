@@ -86,7 +86,8 @@ struct SamplerOptions {
 // Start()) and whenever ReadNow() asks, keeps the latest samples and hands each reading to listeners. It
 // never reads on the caller's thread. After `failures_before_backoff`
 // consecutive failures it doubles its interval (up to max_interval) and says
-// so once on stderr; the first success restores the interval.
+// so in one line on stderr (not at every doubling); the first success restores
+// the interval and says so.
 class GpuSampler {
  public:
   using Listener = std::function<void(const std::vector<GpuSample>&)>;

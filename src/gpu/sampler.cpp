@@ -29,6 +29,7 @@ struct GpuSampler::State {
   std::vector<GpuSample> latest;
   std::chrono::milliseconds interval{1000};
   int failures = 0;
+  bool backed_off = false;  // the back-off notice was printed (once until a reading succeeds)
   std::uint64_t readings = 0;
   int next_id = 1;
 
@@ -85,6 +86,7 @@ void GpuSampler::State::OnSuccess(std::vector<GpuSample> samples) {
                    failures, options.interval.count() / 1000.0);
     }
     failures = 0;
+    backed_off = false;
     interval = options.interval;
     latest = samples;
     ++readings;
@@ -100,10 +102,14 @@ void GpuSampler::State::OnFailure(const Status& status) {
     if (failures >= options.failures_before_backoff) {
       const auto before = interval;
       interval = std::min(options.max_interval, std::max(options.interval, interval * 2));
-      if (interval != before && !options.quiet) {
-        std::fprintf(stderr, "facefuse: GPU reading failed %d times in a row (%s); backing off to every %.3g s\n",
-                     failures, status.message().c_str(), interval.count() / 1000.0);
+      if (interval != before && !backed_off && !options.quiet) {  // one line per back-off, not one per doubling
+        std::fprintf(stderr,
+                     "facefuse: GPU reading failed %d times in a row (%s); backing off to every %.3g s, "
+                     "doubling up to %.3g s until a reading succeeds\n",
+                     failures, status.message().c_str(), interval.count() / 1000.0,
+                     options.max_interval.count() / 1000.0);
       }
+      backed_off = true;
     }
   }
   std::lock_guard lock(listeners_mu);

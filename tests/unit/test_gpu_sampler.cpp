@@ -73,6 +73,10 @@ TEST(GpuSampler, BacksOffAfterRepeatedFailuresAndSaysSo) {
   EXPECT_LE(interval, o.max_interval);
   EXPECT_EQ(failures.load(), sampler.consecutive_failures());
   EXPECT_NE(err.find("backing off"), std::string::npos) << err;
+  // 10 -> 20 -> 40 -> 80 ms: three doublings, one line.
+  size_t lines = 0;
+  for (size_t at = err.find("backing off"); at != std::string::npos; at = err.find("backing off", at + 1)) ++lines;
+  EXPECT_EQ(lines, 1u) << err;
   EXPECT_NE(err.find("injected failure"), std::string::npos) << err;
 }
 
