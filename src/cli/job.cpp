@@ -4,7 +4,7 @@
 #include <fstream>
 
 #include "cli/commands.h"
-#include "cli/gpu_report_options.h"
+#include "cli/job_report.h"
 #include "cli/job_output.h"
 #include "job/detect_job.h"
 
@@ -15,7 +15,7 @@ struct JobOptions {
   std::vector<std::string> images;
   std::string output;
   std::string model;
-  GpuReportOptions gpu_report;
+  JobReportOptions report;
   int threads = 0;
 };
 
@@ -26,15 +26,15 @@ int RunJob(const JobOptions& o) {
   jopts.threads = o.threads;
 
   const std::filesystem::path output = o.output.empty() ? std::filesystem::path("facefuse-job.json") : std::filesystem::path(o.output);
-  auto recorder = StartGpuReport(o.gpu_report, output, "detect job (" + std::to_string(o.images.size()) + " images)");
-  if (!recorder.ok()) {
-    std::fprintf(stderr, "job: %s\n", recorder.status().ToString().c_str());
-    return recorder.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
+  auto run = JobReport::Start(o.report, output, "detect job (" + std::to_string(o.images.size()) + " images)");
+  if (!run.ok()) {
+    std::fprintf(stderr, "job: %s\n", run.status().ToString().c_str());
+    return run.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
   }
-  if (*recorder) jopts.on_stage = [r = recorder->get()](const std::string&) { r->OnStageChange(); };
-  const job::JobResult result = job::RunDetectJob(jopts, nullptr);
+  jopts.on_stage = run->StageHook();
+  const job::JobResult result = job::RunDetectJob(jopts, run->metrics());
   // The report covers the job, not the writing of its results: sampling stops as soon as the job ends.
-  if (*recorder) (*recorder)->EndJob();
+  run->EndJob();
   std::printf("%s\n", JobResultLine(result).c_str());
   int rc = result.status.ok() ? 0 : 1;
   if (!o.output.empty()) {
@@ -42,14 +42,12 @@ int RunJob(const JobOptions& o) {
     out << JobResultJson(result).dump(1) << "\n";
     if (!out.flush()) { std::fprintf(stderr, "job: cannot write %s\n", o.output.c_str()); rc = 1; }
   }
-  if (*recorder) {
-    auto summary = (*recorder)->Finish(result.start, result.end, result.stages, result.frames);
-    if (!summary.ok()) {
-      std::fprintf(stderr, "job: GPU report: %s\n", summary.status().ToString().c_str());
-      return 1;
-    }
-    std::printf("%s", summary->c_str());
+  auto summary = run->Finish(result.start, result.end, result.stages, result.frames);
+  if (!summary.ok()) {
+    std::fprintf(stderr, "job: %s\n", summary.status().ToString().c_str());
+    return 1;
   }
+  std::printf("%s", summary->c_str());
   return rc;
 }
 
@@ -60,7 +58,7 @@ void AddJobCommand(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("job", "Run a face-detection job over images; optionally write a GPU report");
   cmd->add_option("images", o->images, "Image files")->required();
   cmd->add_option("--output", o->output, "Write the job's results as JSON here; the GPU report goes beside it");
-  AddGpuReportOptions(cmd, o->gpu_report, "beside --output; without it, beside ./facefuse-job.json");
+  AddJobReportOptions(cmd, o->report, "beside --output; without it, beside ./facefuse-job.json");
   cmd->add_option("--model", o->model, "Detector model (default: the bundled YuNet 2023mar)");
   cmd->add_option("--threads", o->threads, "Kernel threads (0 = all cores)");
   cmd->callback([o, &exit_code] { exit_code = RunJob(*o); });
