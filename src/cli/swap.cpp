@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/job_report.h"
 #include "cli/memory_limit.h"
 #include "media/image_io.h"
 #include "models/catalog.h"
@@ -43,6 +44,7 @@ struct SwapOptions {
   std::string memory_limit;
   bool json = false;
   int repeat = 1;
+  JobReportOptions report;
 };
 
 int Fail(const Status& s) {
@@ -157,7 +159,10 @@ Status RunSwap(const SwapOptions& o, nlohmann::json* report) {
     sources.push_back(std::move(img));
   }
   FF_ASSIGN_OR_RETURN(media::Image target, media::LoadImage(o.target));
+  FF_ASSIGN_OR_RETURN(JobReport run, JobReport::Start(o.report, o.output, "swap " + o.target));
+  run.Stage("model_load");
   FF_ASSIGN_OR_RETURN(auto engine, pipeline::FaceSwapEngine::Open(config));
+  run.Stage("detect");
   FF_ASSIGN_OR_RETURN(pipeline::Identity identity, engine->LearnIdentity(sources, o.sources));
   if (!o.reference.empty()) {
     FF_ASSIGN_OR_RETURN(cv::Mat ref, media::LoadImageBgr(o.reference));
@@ -170,6 +175,7 @@ Status RunSwap(const SwapOptions& o, nlohmann::json* report) {
   cv::Mat result;
   std::vector<double> wall, detect, embed, swap, paste, enhance;
   for (int r = 0; r < o.repeat; ++r) {
+    run.Stage("swap");
     const pipeline::StageTimes before = engine->times();
     const auto start = std::chrono::steady_clock::now();
     FF_ASSIGN_OR_RETURN(result, engine->Swap(target.bgr, identity, &swapped));
@@ -180,14 +186,20 @@ Status RunSwap(const SwapOptions& o, nlohmann::json* report) {
     swap.push_back(t.swap_ms - before.swap_ms);
     paste.push_back(t.paste_ms - before.paste_ms);
     enhance.push_back(t.enhance_ms - before.enhance_ms);
+    run.SplitStage({{"detect", detect.back() + embed.back()}, {"swap", swap.back() + paste.back()},
+                    {"enhance", enhance.back()}});
   }
+  run.Stage("write");
   FF_RETURN_IF_ERROR(media::SaveImage(o.output, result, target.alpha));
+  if (run.metrics()) run.metrics()->RecordSwapJob(telemetry::kOutcomeSuccess, run.seconds(), o.repeat, swapped * o.repeat);
+  FF_ASSIGN_OR_RETURN(std::string gpu_summary, run.Finish(o.repeat));
   *report = {{"output", o.output},
              {"swapper", config.swapper},
              {"faces_swapped", swapped},
              {"runs", o.repeat},
              {"median_ms", {{"total", Median(wall)}, {"detect", Median(detect)}, {"embed", Median(embed)},
                             {"swap", Median(swap)}, {"paste", Median(paste)}, {"enhance", Median(enhance)}}}};
+  if (!gpu_summary.empty()) (*report)["gpu_report"] = gpu_summary;
   if (config.memory_budget) {
     (*report)["memory_limit_bytes"] = config.memory_budget->limit_bytes();
     (*report)["memory_peak_bytes"] = config.memory_budget->peak_bytes();
@@ -247,6 +259,7 @@ void AddSwapCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--memory-limit", o->memory_limit, kMemoryLimitHelp);
   cmd->add_flag("--json", o->json, "Print a JSON report");
   cmd->add_option("--repeat", o->repeat, "Swap the target N times on warm models and report median times (benchmark)");
+  AddJobReportOptions(cmd, o->report, "beside --output");
   cmd->callback([o, &exit_code] {
     nlohmann::json report;
     Status s = RunSwap(*o, &report);
@@ -256,6 +269,7 @@ void AddSwapCommand(CLI::App& app, int& exit_code) {
     }
     if (o->json) std::printf("%s\n", report.dump().c_str());
     else std::printf("swapped %d face(s) into %s\n", report["faces_swapped"].get<int>(), o->output.c_str());
+    if (!o->json && report.contains("gpu_report")) std::printf("%s", report["gpu_report"].get<std::string>().c_str());
     exit_code = 0;
   });
 }
