@@ -25,6 +25,8 @@ void AddJobReportOptions(CLI::App* cmd, JobReportOptions& options, const std::st
 
 Result<JobReport> JobReport::Start(const JobReportOptions& options, const std::filesystem::path& output,
                                    std::string job_name) {
+  // Checked with or without --gpu-report: a bad value is an error, never silently ignored.
+  if (!(options.gpu.interval_s >= 0.01)) return InvalidArgument("--interval must be at least 0.01 s");
   JobReport r;
   r.start_ = std::chrono::steady_clock::now();
   if (options.gpu_report) {

@@ -32,8 +32,9 @@ void AddJobReportOptions(CLI::App* cmd, JobReportOptions& options, const std::st
 class JobReport {
  public:
   // Starts what `options` ask for: the GPU report beside `output` (its first
-  // reading now) and the run's metrics. Errors: from report::JobGpuReport::Start
-  // (InvalidArgument for a bad interval or GPU index, IoError for the CSV).
+  // reading now) and the run's metrics. Errors: InvalidArgument for an
+  // --interval under 0.01 s (with or without --gpu-report); from
+  // report::JobGpuReport::Start (an unknown GPU index, IoError for the CSV).
   static Result<JobReport> Start(const JobReportOptions& options, const std::filesystem::path& output,
                                  std::string job_name);
 

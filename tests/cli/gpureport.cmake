@@ -25,3 +25,8 @@ facefuse_cli_test(NAME cli.swap.gpu_report_bad_interval_is_refused EXIT 1 NEEDS 
   ABSENT ${OUT}/never_gpu.png ${OUT}/never_gpu.gpu.csv
   COMMAND ${FACEFUSE_BIN} swap --threads 2 -s ${FIXTURE_IMAGES}/obama.jpg -t ${FIXTURE_IMAGES}/biden.jpg
           -o ${OUT}/never_gpu.png --gpu-report --interval 0)
+
+# --interval is checked even without --gpu-report (never accepted and ignored).
+facefuse_cli_test(NAME cli.job.bad_interval_is_refused_without_gpu_report EXIT 2
+  MATCHES "--interval must be at least 0.01 s" ABSENT ${OUT}/never_job.json
+  COMMAND ${FACEFUSE_BIN} job ${PROJECT_SOURCE_DIR}/README.md --interval 0 --output ${OUT}/never_job.json)
