@@ -8,7 +8,7 @@
 namespace facefuse::report::chart {
 namespace {
 
-constexpr double kTop = 92, kPanelHeight = 140, kPanelGap = 44;
+constexpr double kTop = 104, kPanelHeight = 140, kPanelGap = 44;
 
 double NiceCeil(double v) {
   if (v <= 0) return 1;
@@ -57,11 +57,15 @@ Layout MakeLayout(const ChartInput& in) {
   L.t1 = std::max(UnixSeconds(in.end), L.t0 + 1e-3);
   for (const auto& s : in.samples) L.t1 = std::max(L.t1, UnixSeconds(s.time));
   const GpuJobStats stats = ComputeGpuJobStats(in.samples);
-  L.title = stats.samples == 0
-                ? in.job + " - no GPU samples"
-                : in.job + " - peak VRAM " + Fixed(stats.peak_vram_bytes / 1e9, 2) + " GB" +
+  // The job name may hold a long path: keep its end, so the heading fits the width.
+  constexpr size_t kMaxJobChars = 100;
+  L.heading = in.job.size() <= kMaxJobChars ? in.job : "..." + in.job.substr(in.job.size() - (kMaxJobChars - 3));
+  L.stats = stats.samples == 0
+                ? "no GPU samples"
+                : "peak VRAM " + Fixed(stats.peak_vram_bytes / 1e9, 2) + " GB" +
                       (stats.vram_is_per_process ? " (this process)" : " (device)") + ", mean GPU utilisation " +
                       Fixed(stats.mean_util_percent, 1) + " %, " + std::to_string(stats.samples) + " samples";
+  L.title = in.job + " - " + L.stats;
   std::string started = gpu::FormatTimestamp(in.start).substr(0, 19);  // "2024-05-01T12:34:56"
   started[10] = ' ';
   L.subtitle = (in.gpu.empty() ? std::string("no GPU") : in.gpu) + " - started " + started + " UTC";

@@ -39,8 +39,10 @@ struct Layout {
   double width = 1000, height = 880;
   double x0 = 80, x1 = 970;  // plot area left/right
   double t0 = 0, t1 = 1;     // Unix seconds at x0/x1
-  std::string title;
-  std::string subtitle;  // the GPU and the job's start time
+  std::string title;     // the job and its figures, in one line (the SVG's <title>)
+  std::string heading;   // drawn: the job (a long name keeps its end)
+  std::string stats;     // drawn under it: peak VRAM, mean utilisation, samples
+  std::string subtitle;  // drawn under that: the GPU and the job's start time
   // Non-empty (e.g. "no GPU"): there is no GPU data; the panels are not drawn
   // (empty axes would look like data) and this notice stands in their place.
   std::string notice;

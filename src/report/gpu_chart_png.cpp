@@ -34,8 +34,9 @@ Status WriteGpuChartPng(const ChartInput& input, const std::filesystem::path& pa
   const chart::Layout L = chart::MakeLayout(input);
   try {
     cv::Mat img(static_cast<int>(L.height), static_cast<int>(L.width), CV_8UC3, cv::Scalar(255, 255, 255));
-    Label(img, L.title, L.width / 2, 30, 0.5, 1);
-    Label(img, L.subtitle, L.width / 2, 54, 0.42, 1);
+    Label(img, L.heading, L.width / 2, 26, 0.5, 1);
+    Label(img, L.stats, L.width / 2, 48, 0.45, 1);
+    Label(img, L.subtitle, L.width / 2, 68, 0.42, 1);
     if (!L.notice.empty()) {
       cv::rectangle(img, P(L.x0, L.notice_y0), P(L.x1, L.notice_y1), cv::Scalar(244, 244, 244), cv::FILLED);
       cv::rectangle(img, P(L.x0, L.notice_y0), P(L.x1, L.notice_y1), cv::Scalar(204, 204, 204), 1);

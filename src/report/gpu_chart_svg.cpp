@@ -42,8 +42,9 @@ std::string RenderGpuChartSvg(const ChartInput& input) {
                     " " + Num(L.height, 0) + "\" font-family=\"sans-serif\">\n";
   out += "<title>" + Escape(L.title) + "</title>\n";
   out += "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n";
-  out += Text(L.width / 2, 28, L.title, "middle", 15);
-  out += "<text class=\"subtitle\" x=\"" + Num(L.width / 2) + "\" y=\"52\" font-size=\"12\" text-anchor=\"middle\">" +
+  out += Text(L.width / 2, 24, L.heading, "middle", 15);
+  out += Text(L.width / 2, 46, L.stats, "middle", 13);
+  out += "<text class=\"subtitle\" x=\"" + Num(L.width / 2) + "\" y=\"66\" font-size=\"12\" text-anchor=\"middle\">" +
          Escape(L.subtitle) + "</text>\n";
   if (!L.notice.empty()) {
     out += "<g class=\"notice\">\n<rect x=\"" + Num(L.x0) + "\" y=\"" + Num(L.notice_y0) + "\" width=\"" +
