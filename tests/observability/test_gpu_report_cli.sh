@@ -10,7 +10,8 @@ export FACEFUSE_NVML_LIBRARY=$FAKE_NVML
 export FACEFUSE_FAKE_NVML_CURVE="0 10 20 30 40 50 60 70 80 90 100"
 interval=0.1
 set +e
-"$FACEFUSE" job "${images[@]}" --gpu-report --output "$WORK/job.json" --interval $interval >"$WORK/out" 2>"$WORK/err"
+"$FACEFUSE" job "${images[@]}" --gpu-report --output "$WORK/job.json" --interval $interval \
+  --metrics-file "$WORK/job.prom" >"$WORK/out" 2>"$WORK/err"
 rc=$?
 set -e
 [ "$rc" -le 1 ] || fail "job exit $rc: $(cat "$WORK/err")"
@@ -58,4 +59,10 @@ grep -q "throughput:" "$WORK/job.gpu.txt" || fail "summary"
 # 24 GB card (24 GiB = 25.8e9 bytes) holds it.
 grep -q "peak VRAM: 22.01 GB (this process)" "$WORK/job.gpu.txt" || fail "peak: $(cat "$WORK/job.gpu.txt")"
 grep -q "smallest GPU class: 24 GB" "$WORK/job.gpu.txt" || fail "right-sizing: $(cat "$WORK/job.gpu.txt")"
+# The run's metrics: the job's frames and faces as job.json gives them.
+frames=$(jq .frames "$WORK/job.json"); faces=$(jq .faces "$WORK/job.json")
+grep -qx "facefuse_frames_processed_total{kind=\"detect\"} $frames" "$WORK/job.prom" ||
+  fail "metrics frames != $frames: $(grep frames_processed "$WORK/job.prom")"
+grep -qx "facefuse_faces_detected_total $faces" "$WORK/job.prom" ||
+  fail "metrics faces != $faces: $(grep faces_detected "$WORK/job.prom")"
 echo "gpu report: $rows rows for $duration s at $interval s: OK"
