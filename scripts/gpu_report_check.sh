@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Acceptance 5, for a machine with an NVIDIA GPU and driver (no fake NVML): the real NVML loads, `monitor`
-# reads plausible values, a detection job writes a GPU report whose CSV has one row per interval, and
+# reads plausible values, a detection job writes a GPU report whose CSV has one row per interval and per stage
+# change, and
 # `serve` exposes GPU gauges that `promtool check metrics` accepts.
 #   scripts/gpu_report_check.sh [BUILD_DIR]     (default: build)
 set -euo pipefail
@@ -31,8 +32,14 @@ mapfile -t images < <(ls "${images[@]}" 2>/dev/null || true)
 "$ff" job "${images[@]}" --gpu-report --output "$work/job.json" --interval 0.1 || true
 rows=$(($(wc -l <"$work/job.gpu.csv") - 1))
 duration=$(jq -r .duration_s "$work/job.json")
-echo "CSV rows: $rows for $duration s at 0.1 s"
-awk -v r="$rows" -v d="$duration" 'BEGIN { e = d / 0.1; exit !(r >= e - 1 && r <= e + 1) }' || fail "row count"
+# One reading per interval, plus one as each stage begins (model_load, decode and detect per decoded image) and one
+# at the end.
+stage_readings=$((1 + $(jq '.images | length' "$work/job.json") + $(jq '[.images[] | select(.width > 0)] | length' "$work/job.json") + 1))
+echo "CSV rows: $rows for $duration s at 0.1 s and $stage_readings stage readings"
+awk -v r="$rows" -v d="$duration" -v s="$stage_readings" 'BEGIN { e = d / 0.1 + s; exit !(r >= e - 1 && r <= e + 1) }' ||
+  fail "row count"
+grep -q "Fake GPU" "$work/job.gpu.svg" && fail "the fake NVML was used"
+grep -qE '>GPU 0: [^<]+\(GPU-' "$work/job.gpu.svg" || fail "the chart does not name the GPU"
 cat "$work/job.gpu.txt"
 
 echo "== facefuse serve /metrics"

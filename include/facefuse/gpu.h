@@ -83,10 +83,11 @@ struct SamplerOptions {
 };
 
 // Reads a GpuSource on its own thread every `interval` (the first reading at
-// Start()), keeps the latest samples and hands each reading to listeners. It
+// Start()) and whenever ReadNow() asks, keeps the latest samples and hands each reading to listeners. It
 // never reads on the caller's thread. After `failures_before_backoff`
 // consecutive failures it doubles its interval (up to max_interval) and says
-// so once on stderr; the first success restores the interval.
+// so in one line on stderr (not at every doubling); the first success restores
+// the interval and says so.
 class GpuSampler {
  public:
   using Listener = std::function<void(const std::vector<GpuSample>&)>;
@@ -103,6 +104,14 @@ class GpuSampler {
   Status Start();
   // Stops and joins the thread; idempotent. Listeners are not called after it returns.
   void Stop();
+  // Asks the sampler thread for a reading now, off the interval's schedule
+  // (which stays as it was), and blocks until a reading that began after this
+  // call has finished and its listeners have run. Requests made while one is
+  // pending share a reading. Returns at once without a source, before Start()
+  // and after Stop(). Reports take one at job start, at every stage change and
+  // at job end, so a job shorter than the interval still gets readings of its
+  // stages. Must not be called from a listener.
+  void ReadNow();
 
   bool has_source() const;
   // The devices of the source (empty without one).

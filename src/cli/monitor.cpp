@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <deque>
 #include <mutex>
+#include <thread>
 
 #include "cli/commands.h"
 #include "cli/option_checks.h"
@@ -17,8 +18,15 @@ struct MonitorOptions {
   double interval_s = 1.0;
   std::string csv;
   int gpu = -1;  // -1: every GPU
-  int count = 0; // 0: until interrupted
+  int count = 0;  // ticks to run; only read when --count was given
+  bool count_given = false;
 };
+
+std::string Hex(std::uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof(buf), "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
 
 std::string GpuLine(const gpu::GpuSample& s) {
   auto num = [](const auto& v, const char* fmt, double scale = 1) {
@@ -33,11 +41,16 @@ std::string GpuLine(const gpu::GpuSample& s) {
          num(s.power_draw_watts, "%.1f W") + " sm " + num(s.sm_clock_mhz, "%.0f MHz") + " memclk " +
          num(s.memory_clock_mhz, "%.0f MHz") + " enc " + num(s.encoder_util_percent, "%.0f%%") + " dec " +
          num(s.decoder_util_percent, "%.0f%%") + " proc " + num(s.process_memory_bytes, "%.2f GB", 1e-9) +
-         " throttle " + (s.throttle_reasons ? "0x" + num(s.throttle_reasons, "%.0f") : std::string("-"));
+         " throttle " + (s.throttle_reasons ? Hex(*s.throttle_reasons) : std::string("-"));
 }
 
 int RunMonitor(const MonitorOptions& o) {
   if (!(o.interval_s >= 0.01)) { std::fprintf(stderr, "monitor: --interval must be at least 0.01 s\n"); return 2; }
+  if (o.count_given && o.count < 1) {
+    std::fprintf(stderr, "monitor: --count must be at least 1 (%d given); leave it out to run until interrupted\n",
+                 o.count);
+    return 2;
+  }
   std::unique_ptr<report::GpuCsvWriter> csv;
   if (!o.csv.empty()) {
     auto w = report::GpuCsvWriter::Create(o.csv);
@@ -46,7 +59,11 @@ int RunMonitor(const MonitorOptions& o) {
   }
   std::mutex mu;  // declared before the sampler, which calls back into them until destroyed
   std::condition_variable cv;
-  std::deque<std::vector<gpu::GpuSample>> pending;
+  struct Attempt {  // one sampler reading: its samples, or why it failed
+    std::vector<gpu::GpuSample> samples;
+    std::string error;
+  };
+  std::deque<Attempt> pending;
   gpu::SamplerOptions sopts;
   sopts.interval = std::chrono::milliseconds(static_cast<long long>(o.interval_s * 1000));
   gpu::GpuSampler sampler(gpu::OpenNvmlOrNotice(), sopts);
@@ -56,30 +73,43 @@ int RunMonitor(const MonitorOptions& o) {
   }
   sampler.AddListener([&](const std::vector<gpu::GpuSample>& s) {
     std::lock_guard lock(mu);
-    pending.push_back(s);
+    pending.push_back({s, ""});
     cv.notify_one();
   });
-  if (Status st = sampler.Start(); !st.ok()) { std::fprintf(stderr, "monitor: %s\n", st.ToString().c_str()); return 1; }
+  sampler.AddFailureListener([&](const Status& st) {
+    std::lock_guard lock(mu);
+    pending.push_back({{}, st.message()});
+    cv.notify_one();
+  });
+  // The CPU baseline: each process line covers at least one interval from the previous one (or from here), so
+  // the first is not a few milliseconds of start-up scaled to a rate.
   auto last_cpu = telemetry::ReadProcessStats();
   auto last_time = std::chrono::steady_clock::now();
-  for (int tick = 0; o.count == 0 || tick < o.count; ++tick) {
-    std::vector<gpu::GpuSample> samples;
+  if (Status st = sampler.Start(); !st.ok()) { std::fprintf(stderr, "monitor: %s\n", st.ToString().c_str()); return 1; }
+  // One tick per interval, whatever the GPU does: the readings (or failed readings) that arrived, then this
+  // process's line. A GPU that fails or backs off never stops the process lines or --count.
+  for (int tick = 0; !o.count_given || tick < o.count; ++tick) {
+    const auto deadline = last_time + sopts.interval;
+    std::deque<Attempt> attempts;
     {
       std::unique_lock lock(mu);
-      if (sampler.has_source()) {
-        cv.wait_for(lock, sopts.interval * 4 + std::chrono::seconds(30), [&] { return !pending.empty(); });
-      } else {
-        cv.wait_for(lock, sopts.interval, [] { return false; });
-      }
-      if (!pending.empty()) { samples = std::move(pending.front()); pending.pop_front(); }
+      cv.wait_until(lock, deadline, [&] { return !pending.empty(); });
+      attempts.swap(pending);
     }
-    for (const auto& s : samples) {
-      if (o.gpu >= 0 && s.index != o.gpu) continue;
-      std::printf("%s\n", GpuLine(s).c_str());
-      if (csv) {
-        if (Status st = csv->Append(s); !st.ok()) { std::fprintf(stderr, "monitor: %s\n", st.ToString().c_str()); return 1; }
+    for (const Attempt& a : attempts) {
+      if (!a.error.empty()) {
+        std::printf("%s gpu reading failed: %s\n", gpu::FormatTimestamp(std::chrono::system_clock::now()).c_str(),
+                    a.error.c_str());
+      }
+      for (const auto& s : a.samples) {
+        if (o.gpu >= 0 && s.index != o.gpu) continue;
+        std::printf("%s\n", GpuLine(s).c_str());
+        if (csv) {
+          if (Status st = csv->Append(s); !st.ok()) { std::fprintf(stderr, "monitor: %s\n", st.ToString().c_str()); return 1; }
+        }
       }
     }
+    std::this_thread::sleep_until(deadline);
     const auto now_cpu = telemetry::ReadProcessStats();
     const auto now = std::chrono::steady_clock::now();
     if (now_cpu.ok() && last_cpu.ok()) {
@@ -105,8 +135,11 @@ void AddMonitorCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--interval", o->interval_s, "Seconds between samples")->capture_default_str();
   cmd->add_option("--csv", o->csv, "Also write the samples to this CSV file (flushed every row)");
   cmd->add_option("--gpu", o->gpu, "Only this GPU index (default: all)");
-  cmd->add_option("--count", o->count, "Stop after N samples (default: run until interrupted)");
-  cmd->callback([o, &exit_code] { exit_code = RunMonitor(*o); });
+  auto* count = cmd->add_option("--count", o->count, "Stop after N samples, at least 1 (default: run until interrupted)");
+  cmd->callback([o, count, &exit_code] {
+    o->count_given = count->count() > 0;
+    exit_code = RunMonitor(*o);
+  });
 }
 
 }  // namespace facefuse::cli

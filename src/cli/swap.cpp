@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/job_report.h"
 #include "cli/memory_limit.h"
 #include "cli/option_checks.h"
 #include "media/image_io.h"
@@ -46,6 +47,7 @@ struct SwapOptions {
   bool json = false;
   int repeat = 1;
   std::vector<std::string> given;  // the options on the command line ("--pixel-boost", ...)
+  JobReportOptions report;
 };
 
 bool Given(const SwapOptions& o, const std::string& option) {
@@ -201,7 +203,10 @@ Status RunSwap(const SwapOptions& o, nlohmann::json* report) {
   if (!o.reference.empty()) {
     FF_ASSIGN_OR_RETURN(reference_image, media::LoadImage(o.reference, limits));
   }
+  FF_ASSIGN_OR_RETURN(JobReport run, JobReport::Start(o.report, o.output, "swap " + o.target));
+  run.Stage("model_load");
   FF_ASSIGN_OR_RETURN(auto engine, pipeline::FaceSwapEngine::Open(config));
+  run.Stage("detect");
   FF_ASSIGN_OR_RETURN(pipeline::Identity identity, engine->LearnIdentity(sources, o.sources, "source"));
   if (reference_image) {
     FF_ASSIGN_OR_RETURN(pipeline::Identity reference,
@@ -213,6 +218,7 @@ Status RunSwap(const SwapOptions& o, nlohmann::json* report) {
   cv::Mat result;
   std::vector<double> wall, detect, embed, swap, paste, enhance;
   for (int r = 0; r < o.repeat; ++r) {
+    run.Stage("swap");
     const pipeline::StageTimes before = engine->times();
     const auto start = std::chrono::steady_clock::now();
     FF_ASSIGN_OR_RETURN(result, engine->Swap(target.bgr, identity, &swapped, o.target));
@@ -223,14 +229,20 @@ Status RunSwap(const SwapOptions& o, nlohmann::json* report) {
     swap.push_back(t.swap_ms - before.swap_ms);
     paste.push_back(t.paste_ms - before.paste_ms);
     enhance.push_back(t.enhance_ms - before.enhance_ms);
+    run.SplitStage({{"detect", detect.back() + embed.back()}, {"swap", swap.back() + paste.back()},
+                    {"enhance", enhance.back()}});
   }
+  run.Stage("write");
   FF_RETURN_IF_ERROR(media::CommitImage(output, o.output, result, target.alpha));
+  if (run.metrics()) run.metrics()->RecordSwapJob(telemetry::kOutcomeSuccess, run.seconds(), o.repeat, swapped * o.repeat);
+  FF_ASSIGN_OR_RETURN(std::string gpu_summary, run.Finish(o.repeat));
   *report = {{"output", o.output},
              {"swapper", config.swapper},
              {"faces_swapped", swapped},
              {"runs", o.repeat},
              {"median_ms", {{"total", Median(wall)}, {"detect", Median(detect)}, {"embed", Median(embed)},
                             {"swap", Median(swap)}, {"paste", Median(paste)}, {"enhance", Median(enhance)}}}};
+  if (!gpu_summary.empty()) (*report)["gpu_report"] = gpu_summary;
   if (config.memory_budget) {
     (*report)["memory_limit_bytes"] = config.memory_budget->limit_bytes();
     (*report)["memory_peak_bytes"] = config.memory_budget->peak_bytes();
@@ -304,9 +316,11 @@ void AddSwapCommand(CLI::App& app, int& exit_code) {
   cmd->add_flag("--json", o->json, "Print a JSON report");
   cmd->add_option("--repeat", o->repeat, "Swap the target N times on warm models and report median times (benchmark)")
       ->check(IntIn(1, 100000));
+  AddJobReportOptions(cmd, o->report, "beside --output");
   cmd->callback([o, cmd, &exit_code] {
     for (const CLI::Option* option : cmd->get_options())
       if (option->count() > 0) o->given.push_back(option->get_name());
+    o->report.gpu_given = Given(*o, "--gpu");
     nlohmann::json report;
     Status s = RunSwap(*o, &report);
     if (!s.ok()) {
@@ -315,6 +329,7 @@ void AddSwapCommand(CLI::App& app, int& exit_code) {
     }
     if (o->json) std::printf("%s\n", report.dump().c_str());
     else std::printf("swapped %d face(s) into %s\n", report["faces_swapped"].get<int>(), o->output.c_str());
+    if (!o->json && report.contains("gpu_report")) std::printf("%s", report["gpu_report"].get<std::string>().c_str());
     exit_code = 0;
   });
 }

@@ -11,10 +11,12 @@ const std::vector<GpuClass>& GpuClasses() {
   return classes;
 }
 
+double GpuClassBytes(const GpuClass& c) { return c.memory_gb * 1073741824.0; }
+
 std::optional<GpuClass> SmallestGpuClassFor(std::uint64_t peak_bytes) {
   const double needed = static_cast<double>(peak_bytes) * kRightSizingHeadroom;
   for (const auto& c : GpuClasses()) {
-    if (needed <= c.memory_gb * 1e9) return c;
+    if (needed <= GpuClassBytes(c)) return c;
   }
   return std::nullopt;
 }

@@ -47,12 +47,17 @@ struct GpuSampler::State {
 
   mutable std::mutex mu;  // guards everything below
   std::condition_variable wake;
+  std::condition_variable read_done;  // after each reading (for ReadNow)
   bool started = false;
+  std::uint64_t requested = 0;  // ReadNow calls so far
+  std::uint64_t served = 0;     // requests covered by a finished reading
+  std::uint64_t start_request = 0;  // Start()'s request (the first reading)
   bool stopping = false;
   std::thread thread;
   std::vector<GpuSample> latest;
   std::chrono::milliseconds interval{1000};
   int failures = 0;
+  bool backed_off = false;  // the back-off notice was printed (once until a reading succeeds)
   std::uint64_t readings = 0;
   int next_id = 1;
 
@@ -67,7 +72,17 @@ struct GpuSampler::State {
 
 void GpuSampler::State::Loop() {
   auto next = std::chrono::steady_clock::now();
+  bool scheduled = true;  // this reading is the interval's (not only a ReadNow request)
+  bool first = true;
   for (;;) {
+    std::uint64_t covers = 0;
+    {
+      std::lock_guard lock(mu);
+      // Every request made before the reading starts, except for the first reading: it is Start()'s own,
+      // so a ReadNow() right after Start() gets a reading of its own.
+      covers = first ? start_request : requested;
+      first = false;
+    }
     auto result = ReadGuarded(*source);  // outside the lock: NVML may be slow
     if (result.ok()) {
       OnSuccess(std::move(result).value());
@@ -75,10 +90,19 @@ void GpuSampler::State::Loop() {
       OnFailure(result.status());
     }
     std::unique_lock lock(mu);
-    next += interval;
-    const auto now = std::chrono::steady_clock::now();
-    if (next < now) next = now;  // fell behind (slow driver, suspended process): do not burst
-    if (wake.wait_until(lock, next, [this] { return stopping; })) return;
+    served = covers;
+    read_done.notify_all();
+    if (scheduled) {
+      next += interval;
+      const auto now = std::chrono::steady_clock::now();
+      if (next < now) next = now;  // fell behind (slow driver, suspended process): do not burst
+    }
+    if (wake.wait_until(lock, next, [this] { return stopping || requested > served; })) {
+      if (stopping) return;
+      scheduled = false;  // a ReadNow request: the interval's schedule stays as it was
+    } else {
+      scheduled = true;
+    }
   }
 }
 
@@ -90,6 +114,7 @@ void GpuSampler::State::OnSuccess(std::vector<GpuSample> samples) {
                    failures, options.interval.count() / 1000.0);
     }
     failures = 0;
+    backed_off = false;
     interval = options.interval;
     latest = samples;
     ++readings;
@@ -105,10 +130,14 @@ void GpuSampler::State::OnFailure(const Status& status) {
     if (failures >= options.failures_before_backoff) {
       const auto before = interval;
       interval = std::min(options.max_interval, std::max(options.interval, interval * 2));
-      if (interval != before && !options.quiet) {
-        std::fprintf(stderr, "facefuse: GPU reading failed %d times in a row (%s); backing off to every %.3g s\n",
-                     failures, status.message().c_str(), interval.count() / 1000.0);
+      if (interval != before && !backed_off && !options.quiet) {  // one line per back-off, not one per doubling
+        std::fprintf(stderr,
+                     "facefuse: GPU reading failed %d times in a row (%s); backing off to every %.3g s, "
+                     "doubling up to %.3g s until a reading succeeds\n",
+                     failures, status.message().c_str(), interval.count() / 1000.0,
+                     options.max_interval.count() / 1000.0);
       }
+      backed_off = true;
     }
   }
   std::lock_guard lock(listeners_mu);
@@ -130,8 +159,17 @@ Status GpuSampler::Start() {
   if (state_->options.interval.count() <= 0) return InvalidArgument("GPU sampling interval must be positive");
   if (state_->options.max_interval < state_->options.interval) state_->options.max_interval = state_->options.interval;
   state_->started = true;
+  state_->start_request = ++state_->requested;  // the first reading
   if (state_->source) state_->thread = std::thread([s = state_] { s->Loop(); });
   return Status::Ok();
+}
+
+void GpuSampler::ReadNow() {
+  std::unique_lock lock(state_->mu);
+  if (!state_->source || !state_->started || state_->stopping) return;
+  const std::uint64_t ticket = ++state_->requested;
+  state_->wake.notify_all();
+  state_->read_done.wait(lock, [&] { return state_->served >= ticket || state_->stopping; });
 }
 
 void GpuSampler::Stop() {
@@ -140,6 +178,7 @@ void GpuSampler::Stop() {
     state_->stopping = true;
   }
   state_->wake.notify_all();
+  state_->read_done.notify_all();
   if (state_->thread.joinable()) state_->thread.join();
 }
 

@@ -10,8 +10,11 @@ namespace {
 // Times one stage: records its span on the job and its duration in the metrics.
 class StageTimer {
  public:
-  StageTimer(std::string stage, JobResult& job, telemetry::Metrics* metrics)
-      : stage_(std::move(stage)), job_(job), metrics_(metrics), start_(report::Clock::now()) {}
+  StageTimer(std::string stage, JobResult& job, telemetry::Metrics* metrics, const DetectJobOptions& options)
+      : stage_(std::move(stage)), job_(job), metrics_(metrics) {
+    if (options.on_stage) options.on_stage(stage_);
+    start_ = report::Clock::now();
+  }
   ~StageTimer() {
     const auto end = report::Clock::now();
     job_.stages.push_back({stage_, start_, end});
@@ -48,7 +51,7 @@ JobResult RunDetectJob(const DetectJobOptions& o, telemetry::Metrics* metrics) {
       o.model.empty() ? BundledModelsDir() / "face_detection_yunet_2023mar.onnx" : o.model;
   std::unique_ptr<face::FaceDetector> detector;
   {
-    StageTimer t("model_load", job, metrics);
+    StageTimer t("model_load", job, metrics, o);
     t.set_model(model.stem().string());
     face::DetectorOptions dopts;
     dopts.score_threshold = o.score_threshold;
@@ -67,7 +70,7 @@ JobResult RunDetectJob(const DetectJobOptions& o, telemetry::Metrics* metrics) {
       r.image = path;
       Result<cv::Mat> image = Status(StatusCode::kInternal, "not decoded");
       {
-        StageTimer t("decode", job, metrics);
+        StageTimer t("decode", job, metrics, o);
         image = media::LoadImageBgr(path);
       }
       if (!image.ok()) { Fail(job, &r, image.status(), metrics); continue; }
@@ -76,7 +79,7 @@ JobResult RunDetectJob(const DetectJobOptions& o, telemetry::Metrics* metrics) {
       if (metrics) metrics->ObserveInputPixels(job.kind, static_cast<double>(r.width) * r.height);
       Result<std::vector<DetectedFace>> faces = Status(StatusCode::kInternal, "not detected");
       {
-        StageTimer t("detect", job, metrics);
+        StageTimer t("detect", job, metrics, o);
         faces = detector->Detect(*image);
       }
       if (!faces.ok()) { Fail(job, &r, faces.status().WithContext(path.string()), metrics); continue; }

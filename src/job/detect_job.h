@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,8 @@ struct DetectJobOptions {
   std::filesystem::path model;  // empty: BundledModelsDir()/face_detection_yunet_2023mar.onnx
   float score_threshold = -1;
   int threads = 0;
+  // Called on the job's thread as each stage begins (e.g. to take a GPU reading); may be empty.
+  std::function<void(const std::string& stage)> on_stage;
 };
 
 struct ImageResult {

@@ -8,7 +8,7 @@
 namespace facefuse::report::chart {
 namespace {
 
-constexpr double kTop = 70, kPanelHeight = 140, kPanelGap = 44;
+constexpr double kTop = 104, kPanelHeight = 140, kPanelGap = 44;
 
 double NiceCeil(double v) {
   if (v <= 0) return 1;
@@ -28,7 +28,7 @@ std::string Fixed(double v, int digits) {
 const std::map<std::string, std::string>& StageColors() {
   static const std::map<std::string, std::string> colors = {
       {"decode", "#8e6c8a"}, {"detect", "#3b7dd8"}, {"swap", "#d8823b"},
-      {"enhance", "#3bb273"}, {"encode", "#c94c4c"}, {"model_load", "#888888"}};
+      {"enhance", "#3bb273"}, {"encode", "#c94c4c"}, {"write", "#c94c4c"}, {"model_load", "#888888"}};
   return colors;
 }
 
@@ -57,9 +57,23 @@ Layout MakeLayout(const ChartInput& in) {
   L.t1 = std::max(UnixSeconds(in.end), L.t0 + 1e-3);
   for (const auto& s : in.samples) L.t1 = std::max(L.t1, UnixSeconds(s.time));
   const GpuJobStats stats = ComputeGpuJobStats(in.samples);
-  L.title = in.job + " - peak VRAM " + Fixed(stats.peak_vram_bytes / 1e9, 2) + " GB" +
-            (stats.vram_is_per_process ? " (this process)" : " (device)") + ", mean GPU utilisation " +
-            Fixed(stats.mean_util_percent, 1) + " %, " + std::to_string(stats.samples) + " samples";
+  // The job name may hold a long path: keep its end, so the heading fits the width.
+  constexpr size_t kMaxJobChars = 100;
+  L.heading = in.job.size() <= kMaxJobChars ? in.job : "..." + in.job.substr(in.job.size() - (kMaxJobChars - 3));
+  L.stats = stats.samples == 0
+                ? "no GPU samples"
+                : "peak VRAM " + Fixed(stats.peak_vram_bytes / 1e9, 2) + " GB" +
+                      (stats.vram_is_per_process ? " (this process)" : " (device)") + ", mean GPU utilisation " +
+                      Fixed(stats.mean_util_percent, 1) + " %, " + std::to_string(stats.samples) + " samples";
+  L.title = in.job + " - " + L.stats;
+  std::string started = gpu::FormatTimestamp(in.start).substr(0, 19);  // "2024-05-01T12:34:56"
+  started[10] = ' ';
+  L.subtitle = (in.gpu.empty() ? std::string("no GPU") : in.gpu) + " - started " + started + " UTC";
+  if (in.gpu.empty()) {
+    L.notice = "no GPU";
+  } else if (in.samples.empty()) {
+    L.notice = "no GPU readings";
+  }
 
   double mem_max = 0, temp_max = 0, power_max = 0;
   for (const auto& s : in.samples) {
@@ -67,41 +81,67 @@ Layout MakeLayout(const ChartInput& in) {
     temp_max = std::max(temp_max, s.temperature_celsius.value_or(0));
     power_max = std::max(power_max, s.power_draw_watts.value_or(0));
   }
+  using Get = std::function<std::optional<double>(const gpu::GpuSample&)>;
+  auto bytes = [](std::optional<std::uint64_t> gpu::GpuSample::*field) -> Get {
+    return [field](const gpu::GpuSample& s) -> std::optional<double> {
+      if (!(s.*field)) return std::nullopt;
+      return static_cast<double>(*(s.*field));
+    };
+  };
+  struct Line {
+    const char* column; const char* label; const char* color; bool dashed; Get get;
+  };
   struct Def {
-    const char* column; const char* label; const char* color; double scale, vmax;
-    std::function<std::optional<double>(const gpu::GpuSample&)> get;
+    const char* name; const char* label; double scale, vmax; std::vector<Line> lines;
   };
   const Def defs[] = {
-      {"gpu_util", "GPU utilisation (%)", "#3b7dd8", 1, 100, [](const gpu::GpuSample& s) { return s.gpu_util_percent; }},
-      {"memory_used", "VRAM used (GB)", "#7a3bd8", 1e-9, NiceCeil(mem_max * 1e-9),
-       [](const gpu::GpuSample& s) -> std::optional<double> {
-         if (!s.memory_used_bytes) return std::nullopt;
-         return static_cast<double>(*s.memory_used_bytes);
-       }},
-      {"temperature", "Temperature (degC)", "#d8823b", 1, std::max(100.0, NiceCeil(temp_max)),
-       [](const gpu::GpuSample& s) { return s.temperature_celsius; }},
-      {"power_draw", "Power draw (W)", "#c94c4c", 1, NiceCeil(std::max(power_max * 1.1, 10.0)),
-       [](const gpu::GpuSample& s) { return s.power_draw_watts; }},
+      {"gpu_util", "GPU utilisation (%)", 1, 100,
+       {{"gpu_util", "", "#3b7dd8", false, [](const gpu::GpuSample& s) { return s.gpu_util_percent; }}}},
+      {"memory", "VRAM (GB)", 1e-9, NiceCeil(mem_max * 1e-9),
+       {{"memory_used", "device used", "#7a3bd8", false, bytes(&gpu::GpuSample::memory_used_bytes)},
+        {"process_memory_used", "this process", "#3bb273", false, bytes(&gpu::GpuSample::process_memory_bytes)},
+        {"memory_total", "card total", "#555555", true, bytes(&gpu::GpuSample::memory_total_bytes)}}},
+      {"temperature", "Temperature (degC)", 1, std::max(100.0, NiceCeil(temp_max)),
+       {{"temperature", "", "#d8823b", false, [](const gpu::GpuSample& s) { return s.temperature_celsius; }}}},
+      {"power_draw", "Power draw (W)", 1, NiceCeil(std::max(power_max * 1.1, 10.0)),
+       {{"power_draw", "", "#c94c4c", false, [](const gpu::GpuSample& s) { return s.power_draw_watts; }}}},
   };
   double y = kTop;
+  if (!L.notice.empty()) {  // one empty area instead of four panels that would look like data
+    L.notice_y0 = y;
+    L.notice_y1 = y + kPanelHeight;
+    y += kPanelHeight + kPanelGap;
+  }
   for (const Def& d : defs) {
-    Series s;
-    s.column = d.column;
-    s.label = d.label;
-    s.color = d.color;
-    s.scale = d.scale;
-    s.vmin = 0;
-    s.vmax = d.vmax;
-    s.y0 = y;
-    s.y1 = y + kPanelHeight;
-    for (const auto& sample : in.samples) {
-      auto v = d.get(sample);
-      if (!v) continue;
-      const double pv = std::clamp(*v * d.scale, s.vmin, s.vmax);
-      s.points.emplace_back(L.X(UnixSeconds(sample.time)), s.y1 - (pv - s.vmin) / (s.vmax - s.vmin) * (s.y1 - s.y0));
+    if (!L.notice.empty()) break;
+    Panel p;
+    p.name = d.name;
+    p.label = d.label;
+    p.vmin = 0;
+    p.vmax = d.vmax;
+    p.y0 = y;
+    p.y1 = y + kPanelHeight;
+    p.ticks = NiceTicks(p.vmin, p.vmax, 4);
+    for (const Line& line : d.lines) {
+      Series s;
+      s.column = line.column;
+      s.label = line.label;
+      s.color = line.color;
+      s.dashed = line.dashed;
+      s.scale = d.scale;
+      s.vmin = p.vmin;
+      s.vmax = p.vmax;
+      s.y0 = p.y0;
+      s.y1 = p.y1;
+      for (const auto& sample : in.samples) {
+        auto v = line.get(sample);
+        if (!v) continue;
+        const double pv = std::clamp(*v * d.scale, s.vmin, s.vmax);
+        s.points.emplace_back(L.X(UnixSeconds(sample.time)), s.y1 - (pv - s.vmin) / (s.vmax - s.vmin) * (s.y1 - s.y0));
+      }
+      if (!s.points.empty()) p.series.push_back(std::move(s));  // a field this GPU does not report is left out
     }
-    s.ticks = NiceTicks(s.vmin, s.vmax, 4);
-    L.series.push_back(std::move(s));
+    L.panels.push_back(std::move(p));
     y += kPanelHeight + kPanelGap;
   }
   L.stage_y0 = y - kPanelGap + 20;
@@ -110,11 +150,13 @@ Layout MakeLayout(const ChartInput& in) {
     auto it = StageColors().find(span.stage);
     const std::string color = it == StageColors().end() ? "#555555" : it->second;
     const double a = UnixSeconds(span.start), b = UnixSeconds(span.end);
-    L.bands.push_back({span.stage, color, L.X(a), std::max(L.X(b), L.X(a) + 1), a - L.t0, b - L.t0});
+    L.bands.push_back({span.stage, color, L.X(a), std::max(L.X(b), L.X(a) + kMinStageWidth), a - L.t0, b - L.t0});
     if (std::none_of(L.legend.begin(), L.legend.end(), [&](const auto& e) { return e.first == span.stage; })) {
       L.legend.emplace_back(span.stage, color);
     }
   }
+  // Wide stages first, so a short stage drawn at its minimum width stays on top of its neighbour.
+  std::stable_sort(L.bands.begin(), L.bands.end(), [](const auto& a, const auto& b) { return a.xb - a.xa > b.xb - b.xa; });
   const double span_s = L.t1 - L.t0;
   for (double t : NiceTicks(0, span_s, 8)) {
     L.time_ticks.emplace_back(L.X(L.t0 + t), Fixed(t, span_s < 5 ? 1 : 0) + " s");

@@ -1,6 +1,9 @@
-// The per-job GPU trend chart: utilisation, VRAM, temperature and power over
-// the job, the job's stages on the time axis, peak VRAM and mean utilisation
-// in the title. SVG (text, parseable: each series is a <polyline
+// The per-job GPU trend chart: utilisation, VRAM (the device's use, this
+// process's use and the card's total), temperature and power over the job, the
+// job's stages on the time axis (each at least kMinStageWidth pixels wide),
+// peak VRAM and mean utilisation in the title, the GPU and the start time
+// under it. Without a GPU ("no GPU") or without readings ("no GPU readings")
+// that notice replaces the panels. SVG (text, parseable: each series is a <polyline
 // class="series"> whose data-* attributes give the axis mapping) and PNG.
 #pragma once
 
@@ -37,12 +40,14 @@ GpuJobStats ComputeGpuJobStats(const std::vector<gpu::GpuSample>& samples);
 
 struct ChartInput {
   std::string job;                 // shown in the title
+  std::string gpu;                 // the GPU, e.g. "GPU 0: NVIDIA H100 80GB HBM3"; empty: no GPU
   Clock::time_point start, end;    // the job's time span (the x axis)
   std::vector<gpu::GpuSample> samples;  // of one GPU, in time order
   std::vector<StageSpan> stages;
 };
 
-// The chart as an SVG document. Each plotted series is
+// The chart as an SVG document. The series are gpu_util, memory_used,
+// process_memory_used, memory_total (dashed), temperature and power_draw. Each is
 //   <polyline class="series" data-series="COLUMN" data-x0 data-x1 data-t0 data-t1
 //             data-y0 data-y1 data-vmin data-vmax data-scale points="x,y ...">
 // where COLUMN is the CSV column, a point's time is t0 + (x - x0) / (x1 - x0) * (t1 - t0)

@@ -42,31 +42,52 @@ std::string RenderGpuChartSvg(const ChartInput& input) {
                     " " + Num(L.height, 0) + "\" font-family=\"sans-serif\">\n";
   out += "<title>" + Escape(L.title) + "</title>\n";
   out += "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n";
-  out += Text(L.width / 2, 28, L.title, "middle", 15);
-  for (const auto& s : L.series) {
-    out += "<g class=\"panel\" data-series=\"" + s.column + "\">\n";
-    out += Text(L.x0, s.y0 - 8, s.label, "start", 13);
-    out += "<rect x=\"" + Num(L.x0) + "\" y=\"" + Num(s.y0) + "\" width=\"" + Num(L.x1 - L.x0) + "\" height=\"" +
-           Num(s.y1 - s.y0) + "\" fill=\"none\" stroke=\"#999999\"/>\n";
-    for (double v : s.ticks) {
-      const double y = s.y1 - (v - s.vmin) / (s.vmax - s.vmin) * (s.y1 - s.y0);
+  out += Text(L.width / 2, 24, L.heading, "middle", 15);
+  out += Text(L.width / 2, 46, L.stats, "middle", 13);
+  out += "<text class=\"subtitle\" x=\"" + Num(L.width / 2) + "\" y=\"66\" font-size=\"12\" text-anchor=\"middle\">" +
+         Escape(L.subtitle) + "</text>\n";
+  if (!L.notice.empty()) {
+    out += "<g class=\"notice\">\n<rect x=\"" + Num(L.x0) + "\" y=\"" + Num(L.notice_y0) + "\" width=\"" +
+           Num(L.x1 - L.x0) + "\" height=\"" + Num(L.notice_y1 - L.notice_y0) +
+           "\" fill=\"#f4f4f4\" stroke=\"#cccccc\" stroke-dasharray=\"4 4\"/>\n" +
+           Text((L.x0 + L.x1) / 2, (L.notice_y0 + L.notice_y1) / 2 + 8, L.notice, "middle", 22) + "</g>\n";
+  }
+  for (const auto& p : L.panels) {
+    out += "<g class=\"panel\" data-panel=\"" + p.name + "\">\n";
+    out += Text(L.x0, p.y0 - 8, p.label, "start", 13);
+    double lx = L.x0 + 160;
+    for (const auto& s : p.series) {  // a legend when the panel holds several series
+      if (s.label.empty()) continue;
+      out += "<line x1=\"" + Num(lx) + "\" x2=\"" + Num(lx + 18) + "\" y1=\"" + Num(p.y0 - 12) + "\" y2=\"" +
+             Num(p.y0 - 12) + "\" stroke=\"" + s.color + "\" stroke-width=\"2\"" +
+             (s.dashed ? " stroke-dasharray=\"6 4\"" : "") + "/>\n" + Text(lx + 22, p.y0 - 8, s.label, "start", 11);
+      lx += 120;
+    }
+    out += "<rect x=\"" + Num(L.x0) + "\" y=\"" + Num(p.y0) + "\" width=\"" + Num(L.x1 - L.x0) + "\" height=\"" +
+           Num(p.y1 - p.y0) + "\" fill=\"none\" stroke=\"#999999\"/>\n";
+    for (double v : p.ticks) {
+      const double y = p.y1 - (v - p.vmin) / (p.vmax - p.vmin) * (p.y1 - p.y0);
       out += "<line x1=\"" + Num(L.x0) + "\" x2=\"" + Num(L.x1) + "\" y1=\"" + Num(y) + "\" y2=\"" + Num(y) +
              "\" stroke=\"#e5e5e5\"/>\n";
       out += Text(L.x0 - 6, y + 4, Num(v, v == static_cast<long long>(v) ? 0 : 1), "end", 11);
     }
     for (const auto& b : L.bands) {  // faint stage bands behind the series
-      out += "<rect class=\"stage-band\" x=\"" + Num(b.xa) + "\" y=\"" + Num(s.y0) + "\" width=\"" + Num(b.xb - b.xa) +
-             "\" height=\"" + Num(s.y1 - s.y0) + "\" fill=\"" + b.color + "\" fill-opacity=\"0.07\"/>\n";
+      out += "<rect class=\"stage-band\" x=\"" + Num(b.xa) + "\" y=\"" + Num(p.y0) + "\" width=\"" + Num(b.xb - b.xa) +
+             "\" height=\"" + Num(p.y1 - p.y0) + "\" fill=\"" + b.color + "\" fill-opacity=\"0.07\"/>\n";
     }
-    out += "<polyline class=\"series\" data-series=\"" + s.column + "\" data-x0=\"" + Num(L.x0, 3) + "\" data-x1=\"" +
-           Num(L.x1, 3) + "\" data-t0=\"" + Num(L.t0, 6) + "\" data-t1=\"" + Num(L.t1, 6) + "\" data-y0=\"" +
-           Num(s.y0, 3) + "\" data-y1=\"" + Num(s.y1, 3) + "\" data-vmin=\"" + Num(s.vmin, 6) + "\" data-vmax=\"" +
-           Num(s.vmax, 6) + "\" data-scale=\"" + (s.scale == 1 ? std::string("1") : std::string("1e-9")) +
-           "\" fill=\"none\" stroke=\"" + s.color + "\" stroke-width=\"1.8\" points=\"";
-    for (size_t i = 0; i < s.points.size(); ++i) {
-      out += (i ? " " : "") + Num(s.points[i].first, 3) + "," + Num(s.points[i].second, 3);
+    for (const auto& s : p.series) {
+      out += "<polyline class=\"series\" data-series=\"" + s.column + "\" data-x0=\"" + Num(L.x0, 3) +
+             "\" data-x1=\"" + Num(L.x1, 3) + "\" data-t0=\"" + Num(L.t0, 6) + "\" data-t1=\"" + Num(L.t1, 6) +
+             "\" data-y0=\"" + Num(s.y0, 3) + "\" data-y1=\"" + Num(s.y1, 3) + "\" data-vmin=\"" + Num(s.vmin, 6) +
+             "\" data-vmax=\"" + Num(s.vmax, 6) + "\" data-scale=\"" +
+             (s.scale == 1 ? std::string("1") : std::string("1e-9")) + "\" fill=\"none\" stroke=\"" + s.color +
+             "\" stroke-width=\"1.8\"" + (s.dashed ? " stroke-dasharray=\"6 4\"" : "") + " points=\"";
+      for (size_t i = 0; i < s.points.size(); ++i) {
+        out += (i ? " " : "") + Num(s.points[i].first, 3) + "," + Num(s.points[i].second, 3);
+      }
+      out += "\"/>\n";
     }
-    out += "\"/>\n</g>\n";
+    out += "</g>\n";
   }
   out += "<g class=\"stages\">\n" + Text(L.x0 - 6, L.stage_y1 - 8, "stages", "end", 11);
   for (const auto& b : L.bands) {

@@ -18,7 +18,8 @@ RightSizing ComputeRightSizing(const std::vector<gpu::GpuSample>& samples, doubl
   r.seconds = seconds;
   r.frames = frames;
   r.frames_per_second = seconds > 0 ? frames / seconds : 0;
-  if (r.gpu.samples > 0) r.smallest_class = gpu::SmallestGpuClassFor(r.gpu.peak_vram_bytes);
+  r.too_few_samples = r.gpu.samples < kMinSamplesToAdvise;
+  if (!r.too_few_samples) r.smallest_class = gpu::SmallestGpuClassFor(r.gpu.peak_vram_bytes);
   return r;
 }
 
@@ -28,12 +29,15 @@ std::string RightSizing::ToText() const {
   std::snprintf(buf, sizeof(buf), "throughput: %d frames in %.3f s = %.2f frames/s\n", frames, seconds,
                 frames_per_second);
   out += buf;
-  if (gpu.samples == 0) return out + "GPU: no samples (GPU metrics unavailable or the job was shorter than one interval)\n";
+  if (gpu.samples == 0) return out + "GPU: no samples (no GPU, or GPU metrics unavailable)\n";
   std::snprintf(buf, sizeof(buf), "peak VRAM: %.2f GB (%s), mean GPU utilisation %.1f %%, peak %.0f degC, %.0f W, %d samples\n",
                 gpu.peak_vram_bytes / 1e9, gpu.vram_is_per_process ? "this process" : "whole device",
                 gpu.mean_util_percent, gpu.peak_temperature_celsius, gpu.peak_power_watts, gpu.samples);
   out += buf;
-  if (smallest_class) {
+  if (too_few_samples) {
+    std::snprintf(buf, sizeof(buf), "smallest GPU class: too few GPU samples to advise (%d; at least %d needed)\n",
+                  gpu.samples, kMinSamplesToAdvise);
+  } else if (smallest_class) {
     std::snprintf(buf, sizeof(buf), "smallest GPU class: %d GB (e.g. %s), with %.0f %% headroom\n",
                   smallest_class->memory_gb, smallest_class->examples.c_str(), (gpu::kRightSizingHeadroom - 1) * 100);
   } else {
@@ -55,6 +59,10 @@ Result<std::unique_ptr<GpuJobRecorder>> GpuJobRecorder::Start(gpu::GpuSampler& s
   r->gpu_index_ = gpu_index;
   r->paths_ = std::move(paths);
   r->job_ = std::move(job_name);
+  if (sampler.has_source()) {
+    const gpu::GpuInfo& d = devices[static_cast<size_t>(gpu_index)];
+    r->gpu_ = "GPU " + std::to_string(d.index) + ": " + d.name + " (" + d.uuid + ")";
+  }
   GpuJobRecorder* self = r.get();
   r->listener_ = sampler.AddListener([self](const std::vector<gpu::GpuSample>& samples) {
     for (const auto& s : samples) {
@@ -85,7 +93,7 @@ Result<RightSizing> GpuJobRecorder::Finish(Clock::time_point start, Clock::time_
   Detach();
   std::lock_guard lock(mu_);
   FF_RETURN_IF_ERROR(write_error_);
-  ChartInput chart{job_, start, end, samples_, std::move(stages)};
+  ChartInput chart{job_, gpu_, start, end, samples_, std::move(stages)};
   {
     std::ofstream svg(paths_.svg);
     svg << RenderGpuChartSvg(chart);

@@ -24,12 +24,18 @@ struct GpuReportPaths {
 // The report files beside a job's output: "out/result.json" -> out/result.gpu.csv, .gpu.svg, .gpu.png, .gpu.txt.
 GpuReportPaths GpuReportPathsBeside(const std::filesystem::path& output);
 
+// Fewer readings than this give no advice: a job shorter than the interval
+// used to get one reading, taken before its models loaded. Reports read at job
+// start, at each stage change and at job end, so a job with a GPU has them.
+inline constexpr int kMinSamplesToAdvise = 3;
+
 struct RightSizing {
   GpuJobStats gpu;
   double seconds = 0;
   int frames = 0;
   double frames_per_second = 0;
-  std::optional<gpu::GpuClass> smallest_class;  // empty: no samples, or larger than every class
+  bool too_few_samples = false;  // fewer than kMinSamplesToAdvise readings: no advice
+  std::optional<gpu::GpuClass> smallest_class;  // empty: too few samples, or larger than every class
   // A few human-readable lines.
   std::string ToText() const;
 };
@@ -62,6 +68,7 @@ class GpuJobRecorder {
   int gpu_index_ = 0;
   GpuReportPaths paths_;
   std::string job_;
+  std::string gpu_;  // "GPU 0: NAME (UUID)"; empty without a GPU
   mutable std::mutex mu_;
   std::unique_ptr<GpuCsvWriter> csv_;
   std::vector<gpu::GpuSample> samples_;

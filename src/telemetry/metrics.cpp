@@ -20,7 +20,7 @@ const Histogram::BucketBoundaries kModelLoadSeconds = {0.01, 0.05, 0.1, 0.25, 0.
 // 0.1 MP, VGA, 720p, 1080p, 1440p, 4K, 8K.
 const Histogram::BucketBoundaries kPixels = {1e5, 307200, 921600, 2073600, 3686400, 8294400, 33177600};
 
-const char* const kJobKinds[] = {"detect"};
+const char* const kJobKinds[] = {"detect", "swap"};
 const char* const kStages[] = {"decode", "detect", "swap", "enhance", "encode"};
 
 prometheus::Family<prometheus::Gauge>& GpuGauge(prometheus::Registry& r, const char* name, const char* help) {
@@ -210,6 +210,11 @@ void Metrics::ObserveModelLoad(std::string_view model, double seconds) {
 void Metrics::AddFrames(std::string_view kind, double frames) { frames_.Add({{"kind", std::string(kind)}}).Increment(frames); }
 void Metrics::AddFacesDetected(double faces) { faces_detected_.Increment(faces); }
 void Metrics::AddFacesSwapped(double faces) { faces_swapped_.Increment(faces); }
+void Metrics::RecordSwapJob(std::string_view outcome, double seconds, double frames, double faces_swapped) {
+  ObserveJob("swap", outcome, seconds);
+  AddFrames("swap", frames);
+  AddFacesSwapped(faces_swapped);
+}
 void Metrics::ObserveInputPixels(std::string_view kind, double pixels) {
   input_pixels_.Add({{"kind", std::string(kind)}}, kPixels).Observe(pixels);
 }

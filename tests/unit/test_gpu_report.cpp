@@ -13,7 +13,9 @@
 
 #include "facefuse/gpu.h"
 #include "gpu/gpu_classes.h"
+#include "report/chart_layout.h"
 #include "report/gpu_job_report.h"
+#include "report/job_gpu_report.h"
 
 namespace facefuse::report {
 namespace {
@@ -112,7 +114,8 @@ TEST(GpuReport, FakeCurveGivesOneRowPerIntervalAndAnSvgThatMatchesTheCsv) {
     max_used = std::max(max_used, std::stod(rows[i][2]));
   }
 
-  // SVG: four series, each with one point per CSV row mapping back to (timestamp, value).
+  // SVG: six series (VRAM: the device's, this process's and the card's total), each with one point per CSV row
+  // mapping back to (timestamp, value).
   const std::string svg = ReadFile(paths.svg);
   EXPECT_NE(svg.find("peak VRAM"), std::string::npos);
   EXPECT_NE(svg.find("mean GPU utilisation"), std::string::npos);
@@ -121,7 +124,9 @@ TEST(GpuReport, FakeCurveGivesOneRowPerIntervalAndAnSvgThatMatchesTheCsv) {
   }
   const std::regex polyline("<polyline class=\"series\"[^>]*>");
   int series = 0;
-  const std::map<std::string, int> column = {{"gpu_util", 1}, {"memory_used", 2}, {"temperature", 4}, {"power_draw", 5}};
+  const std::map<std::string, int> column = {{"gpu_util", 1},    {"memory_used", 2}, {"memory_total", 3},
+                                             {"temperature", 4}, {"power_draw", 5},  {"process_memory_used", 13}};
+  ASSERT_EQ(Split(header, ',')[13], "process_memory_used");
   for (auto it = std::sregex_iterator(svg.begin(), svg.end(), polyline); it != std::sregex_iterator(); ++it) {
     const std::string el = it->str();
     const std::string name = Attr(el, "data-series");
@@ -144,14 +149,16 @@ TEST(GpuReport, FakeCurveGivesOneRowPerIntervalAndAnSvgThatMatchesTheCsv) {
       EXPECT_NEAR(v, csv_v, (vmax - vmin) / scale * 1e-4 + 1e-9) << name << " point " << i;
     }
   }
-  EXPECT_EQ(series, 4);
+  EXPECT_EQ(series, 6);
+  EXPECT_NE(svg.find("GPU 0: "), std::string::npos) << "the chart names the GPU";
 
   // PNG decodes; summary has the right-sizing.
   const cv::Mat png = cv::imread(paths.png.string());
   ASSERT_FALSE(png.empty());
   EXPECT_EQ(png.cols, 1000);
   const std::string summary = ReadFile(paths.summary);
-  EXPECT_NE(summary.find("smallest GPU class"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("smallest GPU class: "), std::string::npos) << summary;
+  EXPECT_TRUE(sizing->smallest_class.has_value()) << summary;
   EXPECT_TRUE(sizing->gpu.vram_is_per_process);
   EXPECT_EQ(sizing->gpu.peak_vram_bytes, static_cast<std::uint64_t>(max_used) / 2);
   EXPECT_NEAR(sizing->frames_per_second, 30 / seconds, 1e-6);
@@ -161,15 +168,25 @@ TEST(GpuReport, FakeCurveGivesOneRowPerIntervalAndAnSvgThatMatchesTheCsv) {
 TEST(GpuReport, RightSizingPicksTheSmallestClassWithHeadroom) {
   EXPECT_EQ(gpu::SmallestGpuClassFor(1)->memory_gb, 8);
   EXPECT_EQ(gpu::SmallestGpuClassFor(7'000'000'000)->memory_gb, 8);    // 7.7 GB with headroom
-  EXPECT_EQ(gpu::SmallestGpuClassFor(7'500'000'000)->memory_gb, 12);   // 8.25 GB
+  // Cards are sized in GiB: an "8 GB" card holds 8.59e9 bytes, a "24 GB" one 25.77e9.
+  EXPECT_EQ(gpu::SmallestGpuClassFor(7'800'000'000)->memory_gb, 8);    // 8.58e9 with headroom
+  EXPECT_EQ(gpu::SmallestGpuClassFor(7'900'000'000)->memory_gb, 12);   // 8.69e9
   EXPECT_EQ(gpu::SmallestGpuClassFor(21'000'000'000)->memory_gb, 24);
+  // 22.01 GB peak -> 24.21e9 with headroom: more than 24e9, yet a 24 GiB card holds it.
+  EXPECT_EQ(gpu::SmallestGpuClassFor(22'010'000'000)->memory_gb, 24);
+  EXPECT_EQ(gpu::SmallestGpuClassFor(23'400'000'000)->memory_gb, 24);  // 25.74e9 <= 25.77e9
+  EXPECT_EQ(gpu::SmallestGpuClassFor(23'500'000'000)->memory_gb, 40);  // 25.85e9
+  EXPECT_DOUBLE_EQ(gpu::GpuClassBytes({24, ""}), 24.0 * 1024 * 1024 * 1024);
   EXPECT_EQ(gpu::SmallestGpuClassFor(100'000'000'000)->memory_gb, 141);
-  EXPECT_FALSE(gpu::SmallestGpuClassFor(180'000'000'000).has_value());
-  std::vector<gpu::GpuSample> samples(2);
+  EXPECT_EQ(gpu::SmallestGpuClassFor(187'000'000'000)->memory_gb, 192);  // 205.7e9 <= 206.2e9
+  EXPECT_FALSE(gpu::SmallestGpuClassFor(188'000'000'000).has_value());
+  std::vector<gpu::GpuSample> samples(3);
   samples[0].memory_used_bytes = 30'000'000'000;  // no per-process figure: the device's is used
   samples[1].memory_used_bytes = 10'000'000'000;
+  samples[2].memory_used_bytes = 20'000'000'000;
   samples[0].gpu_util_percent = 20;
   samples[1].gpu_util_percent = 60;
+  samples[2].gpu_util_percent = 40;
   const RightSizing r = ComputeRightSizing(samples, 2.0, 10);
   EXPECT_FALSE(r.gpu.vram_is_per_process);
   EXPECT_EQ(r.gpu.peak_vram_bytes, 30'000'000'000u);
@@ -186,6 +203,136 @@ TEST(GpuReport, CsvLeavesUnsupportedFieldsEmpty) {
   const std::string row = GpuCsvRow(s);
   EXPECT_EQ(row, "1970-01-01T00:00:00.000000Z,12.500,1000,,,,0" + std::string(7, ','));
   EXPECT_EQ(Split(row, ',').size(), Split(std::string(kGpuCsvColumns) + "," + kGpuCsvExtraColumns, ',').size());
+}
+
+gpu::GpuSample Reading(Clock::time_point t, std::uint64_t device_used, std::uint64_t process_used) {
+  gpu::GpuSample s;
+  s.time = t;
+  s.name = "Test GPU";
+  s.gpu_util_percent = 50;
+  s.memory_used_bytes = device_used;
+  s.memory_total_bytes = 24ull << 30;
+  s.process_memory_bytes = process_used;
+  s.temperature_celsius = 40;
+  s.power_draw_watts = 100;
+  return s;
+}
+
+std::vector<std::string> SeriesIn(const std::string& svg) {
+  std::vector<std::string> names;
+  const std::regex polyline("<polyline class=\"series\"[^>]*>");
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), polyline); it != std::sregex_iterator(); ++it) {
+    names.push_back(Attr(it->str(), "data-series"));
+  }
+  return names;
+}
+
+TEST(GpuReport, RightSizingNeedsEnoughSamplesAndCountsCardsInGiB) {
+  const auto t = Clock::now();
+  // One reading (a job shorter than the interval, read before its models loaded): no advice.
+  const RightSizing one = ComputeRightSizing({Reading(t, 2'000'000'000, 1'000'000'000)}, 0.2, 1);
+  EXPECT_TRUE(one.too_few_samples);
+  EXPECT_FALSE(one.smallest_class.has_value());
+  EXPECT_NE(one.ToText().find("too few GPU samples to advise (1; at least 3 needed)"), std::string::npos)
+      << one.ToText();
+  EXPECT_EQ(one.ToText().find("GB (e.g."), std::string::npos) << one.ToText();
+  // Three readings with a 22.01 GB process peak: a 24 GB (GiB) card holds it with headroom.
+  const RightSizing three = ComputeRightSizing({Reading(t, 3'000'000'000, 1'000'000'000),
+                                               Reading(t + std::chrono::milliseconds(100), 23'000'000'000, 22'010'000'000),
+                                               Reading(t + std::chrono::milliseconds(200), 23'000'000'000, 22'000'000'000)},
+                                              0.2, 1);
+  EXPECT_FALSE(three.too_few_samples);
+  ASSERT_TRUE(three.smallest_class.has_value());
+  EXPECT_EQ(three.gpu.peak_vram_bytes, 22'010'000'000u);
+  EXPECT_EQ(three.smallest_class->memory_gb, 24);
+  EXPECT_NE(three.ToText().find("smallest GPU class: 24 GB"), std::string::npos) << three.ToText();
+}
+
+TEST(GpuReport, ChartDrawsDeviceAndProcessVramTheCardTotalTheGpuAndTheStart) {
+  const auto start = Clock::now();
+  ChartInput in;
+  in.job = "test job";
+  in.gpu = "GPU 0: Test GPU (GPU-1234)";
+  in.start = start;
+  in.end = start + std::chrono::seconds(10);
+  for (int i = 0; i < 5; ++i) {
+    in.samples.push_back(Reading(start + std::chrono::seconds(2 * i), 8'000'000'000 + i * 1'000'000'000ull, 3'000'000'000));
+  }
+  // A 1 ms stage in a 10 s job: far below one pixel at 890 px for 10 s.
+  in.stages = {{"model_load", start, start + std::chrono::seconds(9)},
+               {"swap", start + std::chrono::seconds(9), start + std::chrono::seconds(9) + std::chrono::milliseconds(1)}};
+  const std::string svg = RenderGpuChartSvg(in);
+  const auto series = SeriesIn(svg);
+  for (const char* name : {"memory_used", "process_memory_used", "memory_total"}) {
+    EXPECT_NE(std::find(series.begin(), series.end(), name), series.end()) << name << " missing:\n" << svg;
+  }
+  EXPECT_NE(svg.find("GPU 0: Test GPU (GPU-1234)"), std::string::npos);
+  std::string started = gpu::FormatTimestamp(start).substr(0, 19);
+  started[10] = ' ';
+  EXPECT_NE(svg.find("started " + started + " UTC"), std::string::npos) << svg;
+  EXPECT_NE(svg.find("this process"), std::string::npos);
+  EXPECT_NE(svg.find("card total"), std::string::npos);
+  EXPECT_EQ(svg.find("no GPU"), std::string::npos);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(svg, m, std::regex("<rect class=\"stage\" data-stage=\"swap\"[^>]*>")));
+  EXPECT_GE(std::stod(Attr(m.str(), "width")), chart::kMinStageWidth - 1e-9) << m.str();
+}
+
+TEST(GpuReport, ChartWithoutAGpuSaysSoInsteadOfDrawingEmptyPanels) {
+  const auto start = Clock::now();
+  ChartInput in;
+  in.job = "test job";
+  in.start = start;
+  in.end = start + std::chrono::seconds(1);
+  in.stages = {{"model_load", start, start + std::chrono::milliseconds(500)}};
+  const std::string svg = RenderGpuChartSvg(in);
+  EXPECT_TRUE(SeriesIn(svg).empty()) << svg;
+  EXPECT_EQ(svg.find("class=\"panel\""), std::string::npos) << svg;
+  EXPECT_NE(svg.find(">no GPU</text>"), std::string::npos) << svg;
+  EXPECT_NE(svg.find("data-stage=\"model_load\""), std::string::npos) << "stages are still shown";
+  // A GPU that gave no readings is not "no GPU".
+  in.gpu = "GPU 0: Test GPU (GPU-1234)";
+  const std::string unread = RenderGpuChartSvg(in);
+  EXPECT_NE(unread.find(">no GPU readings</text>"), std::string::npos) << unread;
+  EXPECT_EQ(unread.find(">no GPU</text>"), std::string::npos);
+  // The PNG says it too (not checked as text): it is written and decodes.
+  const auto png = std::filesystem::temp_directory_path() / ("facefuse-nogpu-" + std::to_string(getpid()) + ".png");
+  ASSERT_TRUE(WriteGpuChartPng(in, png).ok());
+  EXPECT_FALSE(cv::imread(png.string()).empty());
+  std::filesystem::remove(png);
+}
+
+// A job much shorter than the interval: readings at its start, at each stage and at its end, so the chart has
+// data for every stage and the summary advises; the interval's own reading never comes.
+TEST(GpuReport, ShortJobIsReadAtStartEveryStageAndEnd) {
+  setenv("FACEFUSE_NVML_LIBRARY", FACEFUSE_FAKE_NVML, 1);
+  setenv("FACEFUSE_FAKE_NVML_CURVE", "10 20 30 40 50 60 70 80", 1);
+  const auto dir = std::filesystem::temp_directory_path() / ("facefuse-short-job-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  auto report = JobGpuReport::Start(dir / "out.png", "short job", {/*interval_s=*/30, /*gpu=*/0});
+  unsetenv("FACEFUSE_NVML_LIBRARY");
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  const std::vector<std::string> stages = {"model_load", "detect", "swap", "write"};
+  for (const auto& stage : stages) {
+    (*report)->BeginStage(stage);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  auto text = (*report)->Finish(1);
+  ASSERT_TRUE(text.ok()) << text.status().ToString();
+  std::ifstream csv((*report)->paths().csv);
+  std::string line;
+  std::getline(csv, line);
+  std::vector<std::vector<std::string>> rows;
+  while (std::getline(csv, line)) rows.push_back(Split(line, ','));
+  ASSERT_EQ(rows.size(), stages.size() + 2) << "start + one per stage + end\n" << *text;
+  for (size_t i = 0; i < rows.size(); ++i) EXPECT_DOUBLE_EQ(std::stod(rows[i][1]), 10.0 * (i + 1)) << "row " << i;
+  EXPECT_NE(text->find("smallest GPU class: "), std::string::npos) << *text;
+  EXPECT_EQ(text->find("too few"), std::string::npos) << *text;
+  EXPECT_NE(text->find("GPU report: "), std::string::npos) << *text;
+  const std::string svg = ReadFile((*report)->paths().svg);
+  for (const auto& stage : stages) EXPECT_NE(svg.find("data-stage=\"" + stage + "\""), std::string::npos) << stage;
+  EXPECT_NE(svg.find("GPU 0: "), std::string::npos);
+  if (!std::getenv("FACEFUSE_TEST_KEEP_OUTPUT")) std::filesystem::remove_all(dir);
 }
 
 }  // namespace

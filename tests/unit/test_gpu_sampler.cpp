@@ -73,7 +73,36 @@ TEST(GpuSampler, BacksOffAfterRepeatedFailuresAndSaysSo) {
   EXPECT_LE(interval, o.max_interval);
   EXPECT_EQ(failures.load(), sampler.consecutive_failures());
   EXPECT_NE(err.find("backing off"), std::string::npos) << err;
+  // 10 -> 20 -> 40 -> 80 ms: three doublings, one line.
+  size_t lines = 0;
+  for (size_t at = err.find("backing off"); at != std::string::npos; at = err.find("backing off", at + 1)) ++lines;
+  EXPECT_EQ(lines, 1u) << err;
   EXPECT_NE(err.find("injected failure"), std::string::npos) << err;
+}
+
+TEST(GpuSampler, ReadNowTakesAReadingAtOnceAndKeepsTheSchedule) {
+  SamplerOptions o;
+  o.interval = std::chrono::seconds(30);  // the schedule's second reading never comes during the test
+  auto* source = new CountingSource();
+  GpuSampler sampler(std::unique_ptr<GpuSource>(source), o);
+  sampler.ReadNow();  // before Start: returns at once, reads nothing
+  EXPECT_EQ(source->calls_.load(), 0);
+  std::atomic<int> seen{0};
+  sampler.AddListener([&](const std::vector<GpuSample>&) { ++seen; });
+  ASSERT_TRUE(sampler.Start().ok());
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int i = 1; i <= 5; ++i) {
+    sampler.ReadNow();
+    // The start's reading plus one per call, each finished (listeners run) when ReadNow returns.
+    EXPECT_EQ(seen.load(), i + 1);
+    ASSERT_EQ(sampler.latest().size(), 1u);
+    EXPECT_DOUBLE_EQ(*sampler.latest()[0].gpu_util_percent, i);
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+  EXPECT_EQ(sampler.readings(), 6u);
+  sampler.Stop();
+  sampler.ReadNow();  // after Stop: returns at once
+  EXPECT_EQ(source->calls_.load(), 6);
 }
 
 TEST(GpuSampler, RemovedListenerIsNotCalledAgain) {

@@ -85,6 +85,22 @@ TEST(TelemetryMetrics, EventsAndGpuSamplesUpdateTheExposition) {
   EXPECT_EQ(Value(text, "facefuse_jobs_in_flight"), 1);
 }
 
+TEST(TelemetryMetrics, SwapJobsCountTheFacesSwapped) {
+  Metrics m;
+  const std::string before = RenderMetricsText(m);
+  EXPECT_EQ(Value(before, "facefuse_faces_swapped_total"), 0);
+  EXPECT_EQ(Value(before, "facefuse_frames_processed_total{kind=\"swap\"}"), 0);  // pre-created
+  EXPECT_EQ(Value(before, "facefuse_job_duration_seconds_count{kind=\"swap\",outcome=\"success\"}"), 0);
+  m.RecordSwapJob(kOutcomeSuccess, 1.5, 1, 2);  // one target with two faces
+  m.RecordSwapJob(kOutcomeSuccess, 0.5, 3, 3);  // three runs on warm models, one face each
+  const std::string text = RenderMetricsText(m);
+  EXPECT_EQ(Value(text, "facefuse_faces_swapped_total"), 5);
+  EXPECT_EQ(Value(text, "facefuse_frames_processed_total{kind=\"swap\"}"), 4);
+  EXPECT_EQ(Value(text, "facefuse_job_duration_seconds_count{kind=\"swap\",outcome=\"success\"}"), 2);
+  EXPECT_DOUBLE_EQ(Value(text, "facefuse_job_duration_seconds_sum{kind=\"swap\",outcome=\"success\"}"), 2.0);
+  EXPECT_EQ(Value(text, "facefuse_frames_processed_total{kind=\"detect\"}"), 0);
+}
+
 TEST(TelemetryMetrics, ErrorReasonIsOneWordPerStatusCode) {
   EXPECT_EQ(ErrorReason(Unsupported("x")), "unsupported");
   EXPECT_EQ(ErrorReason(IoError("x")), "io_error");

@@ -1,0 +1,111 @@
+#include "cli/job_report.h"
+
+#include "cli/option_checks.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "telemetry/exposition.h"
+
+namespace facefuse::cli {
+
+void AddJobReportOptions(CLI::App* cmd, JobReportOptions& options, const std::string& output_help) {
+  cmd->add_flag("--gpu-report", options.gpu_report,
+                "Write OUTPUT.gpu.csv/.svg/.png/.txt (GPU samples, trend chart, right-sizing) " + output_help);
+  cmd->add_option("--interval", options.gpu.interval_s,
+                  "GPU sampling interval in seconds (readings are also taken at each stage change)")
+      ->capture_default_str();
+  cmd->add_option("--gpu", options.gpu.gpu, "GPU index to report")->capture_default_str();
+  cmd->add_option("--metrics-file", options.metrics_file,
+                  "Write this run's Prometheus metrics (text format, e.g. for node_exporter's textfile collector) here");
+}
+
+Result<JobReport> JobReport::Start(const JobReportOptions& options, const std::filesystem::path& output,
+                                   std::string job_name) {
+  // Checked with or without --gpu-report: a bad value is an error, never silently ignored.
+  if (!(options.gpu.interval_s >= 0.01)) return InvalidArgument("--interval must be at least 0.01 s");
+  JobReport r;
+  r.start_ = std::chrono::steady_clock::now();
+  if (options.gpu_report) {
+    FF_ASSIGN_OR_RETURN(r.gpu_, report::JobGpuReport::Start(output, std::move(job_name), options.gpu));
+    if (options.gpu_given) FF_RETURN_IF_ERROR(CheckGpuIndex(options.gpu.gpu, r.gpu_->sampler()));
+  }
+  if (!options.metrics_file.empty()) {
+    r.metrics_ = std::make_unique<telemetry::Metrics>();
+    r.metrics_file_ = options.metrics_file;
+  }
+  return r;
+}
+
+void JobReport::Stage(const char* name) {
+  if (gpu_) gpu_->BeginStage(name);
+}
+
+void JobReport::SplitStage(const std::vector<std::pair<std::string, double>>& parts_ms) {
+  if (gpu_) gpu_->SplitStage(parts_ms);
+}
+
+std::function<void(const std::string&)> JobReport::StageHook() {
+  if (!gpu_) return {};
+  return [gpu = gpu_.get()](const std::string&) { gpu->OnStageChange(); };
+}
+
+double JobReport::seconds() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+void JobReport::EndJob() {
+  if (gpu_) gpu_->EndJob();
+}
+
+Result<std::string> JobReport::Finish(int frames) {
+  EndJob();
+  FF_RETURN_IF_ERROR(WriteMetrics());
+  if (!gpu_) return std::string();
+  return gpu_->Finish(frames);
+}
+
+Result<std::string> JobReport::Finish(report::Clock::time_point start, report::Clock::time_point end,
+                                      std::vector<report::StageSpan> stages, int frames) {
+  EndJob();
+  FF_RETURN_IF_ERROR(WriteMetrics());
+  if (!gpu_) return std::string();
+  return gpu_->Finish(start, end, std::move(stages), frames);
+}
+
+Status JobReport::WriteMetrics() {
+  if (!metrics_) return Status::Ok();
+  const std::string& path = metrics_file_;
+  const std::string text = telemetry::RenderMetricsText(*metrics_);
+  std::string tmp = path + ".XXXXXX";
+  const int fd = mkstemp(tmp.data());  // beside the file, so the rename below is atomic
+  if (fd < 0) return IoError(path + ": cannot create a temporary file beside it: " + std::strerror(errno));
+  const char* p = text.data();
+  size_t left = text.size();
+  while (left > 0) {
+    const ssize_t n = write(fd, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const std::string why = n < 0 ? std::strerror(errno) : "nothing written";
+      close(fd);
+      unlink(tmp.c_str());
+      return IoError(path + ": cannot write: " + why);
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  fchmod(fd, 0644);  // mkstemp makes it 0600; a collector usually runs as another user
+  if (close(fd) != 0 || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string why = std::strerror(errno);
+    unlink(tmp.c_str());
+    return IoError(path + ": cannot write: " + why);
+  }
+  return Status::Ok();
+}
+
+}  // namespace facefuse::cli

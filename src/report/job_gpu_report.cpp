@@ -1,0 +1,90 @@
+#include "report/job_gpu_report.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace facefuse::report {
+
+Result<std::unique_ptr<JobGpuReport>> JobGpuReport::Start(const std::filesystem::path& output, std::string job_name,
+                                                          const JobGpuReportOptions& options) {
+  if (!(options.interval_s >= 0.01)) return InvalidArgument("--interval must be at least 0.01 s");
+  std::unique_ptr<JobGpuReport> r(new JobGpuReport());
+  r->paths_ = GpuReportPathsBeside(output);
+  gpu::SamplerOptions sopts;
+  sopts.interval = std::chrono::milliseconds(static_cast<long long>(options.interval_s * 1000));
+  r->sampler_ = std::make_unique<gpu::GpuSampler>(gpu::OpenNvmlOrNotice(), sopts);
+  FF_ASSIGN_OR_RETURN(r->recorder_, GpuJobRecorder::Start(*r->sampler_, options.gpu, r->paths_, std::move(job_name)));
+  r->start_ = Clock::now();
+  FF_RETURN_IF_ERROR(r->sampler_->Start());  // its first reading: the job's start
+  return r;
+}
+
+JobGpuReport::~JobGpuReport() {
+  if (sampler_) sampler_->Stop();
+}
+
+void JobGpuReport::CloseStage(Clock::time_point now) {
+  if (stage_open_) stages_.back().end = now;
+  stage_open_ = false;
+}
+
+void JobGpuReport::BeginStage(const std::string& stage) {
+  const auto now = Clock::now();
+  CloseStage(now);
+  stages_.push_back({stage, now, now});
+  stage_open_ = true;
+  sampler_->ReadNow();
+}
+
+void JobGpuReport::AddStage(StageSpan span) {
+  CloseStage(span.start);
+  stages_.push_back(std::move(span));
+}
+
+void JobGpuReport::SplitStage(const std::vector<std::pair<std::string, double>>& parts_ms) {
+  if (!stage_open_) return;
+  CloseStage(Clock::now());
+  const StageSpan whole = stages_.back();
+  stages_.pop_back();
+  double total_ms = 0;
+  for (const auto& [stage, ms] : parts_ms) total_ms += std::max(0.0, ms);
+  if (total_ms <= 0) {
+    stages_.push_back(whole);
+    return;
+  }
+  const auto span = whole.end - whole.start;
+  double done_ms = 0;
+  for (const auto& [stage, ms] : parts_ms) {
+    if (ms <= 0) continue;
+    const auto a = whole.start + std::chrono::duration_cast<Clock::duration>(span * (done_ms / total_ms));
+    done_ms += ms;
+    const auto b = whole.start + std::chrono::duration_cast<Clock::duration>(span * (done_ms / total_ms));
+    stages_.push_back({stage, a, b});
+  }
+}
+
+void JobGpuReport::OnStageChange() { sampler_->ReadNow(); }
+
+void JobGpuReport::EndJob() {
+  if (ended_) return;
+  ended_ = true;
+  end_ = Clock::now();
+  CloseStage(end_);
+  sampler_->ReadNow();  // the end reading
+  sampler_->Stop();
+}
+
+Result<std::string> JobGpuReport::Finish(int frames) {
+  EndJob();
+  return Finish(start_, end_, stages_, frames);
+}
+
+Result<std::string> JobGpuReport::Finish(Clock::time_point start, Clock::time_point end,
+                                         std::vector<StageSpan> stages, int frames) {
+  EndJob();
+  FF_ASSIGN_OR_RETURN(RightSizing sizing, recorder_->Finish(start, end, std::move(stages), frames));
+  return sizing.ToText() + "GPU report: " + paths_.csv.string() + " " + paths_.svg.string() + " " +
+         paths_.png.string() + " " + paths_.summary.string() + "\n";
+}
+
+}  // namespace facefuse::report
