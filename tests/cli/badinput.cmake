@@ -142,7 +142,7 @@ facefuse_cli_test(NAME cli.badinput.monitor_gpu_without_nvml EXIT 2 ${NO_NVML}
   MATCHES "monitor: --gpu 0: there is no GPU to report on"
   COMMAND ${FACEFUSE} monitor --gpu 0 --count 1)
 facefuse_cli_test(NAME cli.badinput.job_gpu_without_nvml EXIT 2 ${NO_NVML} NEEDS ${OBAMA}
-  MATCHES "job: --gpu 99: there is no GPU to report on" ABSENT ${BAD}/gpu_job.json
+  MATCHES "job: (InvalidArgument: )?--gpu 99: there is no GPU to report on" ABSENT ${BAD}/gpu_job.json
   COMMAND ${FACEFUSE} job ${OBAMA} --output ${BAD}/gpu_job.json --gpu-report --gpu 99)
 facefuse_cli_test(NAME cli.badinput.job_gpu_out_of_range EXIT 2 ${FAKE_NVML} NEEDS ${OBAMA}
   MATCHES "no GPU with index 99 \\(1 found\\)|no such GPU" ABSENT ${BAD}/gpu_job_fake.json

@@ -17,6 +17,9 @@ add_test(NAME cli.standins.write
 set_tests_properties(cli.standins.write PROPERTIES FIXTURES_SETUP standin_models LABELS cli)
 
 set(YOLO --detector yoloface --detector-model ${STANDIN_MODELS}/yoloface_8n.onnx)
+# A stand-in of a model whose size the catalog pins (arcface_w600k_r50, inswapper_128_fp16, hyperswap_1c_256,
+# gfpgan_1.4, gpen_bfr_256) is given by file: in the models dir it would be refused, rightly, as an incomplete download.
+set(RECOGNIZER --recognizer-model ${STANDIN_MODELS}/arcface_w600k_r50.onnx)
 set(STANDIN_TESTS)
 
 # simswap without its converter: the error names the converter's download (it was missing from the catalog).
@@ -27,12 +30,12 @@ facefuse_cli_test(NAME cli.swap.standins.simswap_without_converter_names_the_dow
           --models-dir ${OUT}/empty-models -s ${BLOB} -t ${BLOB} -o ${OUT}/never_simswap.png)
 list(APPEND STANDIN_TESTS cli.swap.standins.simswap_without_converter_names_the_download)
 
-# simswap_256 and its converter and recognizer resolved from --models-dir, on photos (the default detector),
+# simswap_256 and its converter resolved from --models-dir, on photos (the default detector),
 # with CodeFormer (float64 weight input).
 facefuse_cli_test(NAME cli.swap.standins.simswap_256_from_the_models_dir EXIT 0 NEEDS ${FIXTURE_IMAGES}
   MATCHES "\"faces_swapped\":1,.*\"enhance\":[1-9].*\"swapper\":\"simswap_256\""
   CREATES_IMAGE ${OUT}/standin_simswap_256.png
-  COMMAND ${SWAP} --models-dir ${STANDIN_MODELS} --swapper simswap_256 --enhancer codeformer
+  COMMAND ${SWAP} --models-dir ${STANDIN_MODELS} ${RECOGNIZER} --swapper simswap_256 --enhancer codeformer
           -s ${FIXTURE_IMAGES}/obama.jpg -t ${FIXTURE_IMAGES}/biden.jpg -o ${OUT}/standin_simswap_256.png --json)
 list(APPEND STANDIN_TESTS cli.swap.standins.simswap_256_from_the_models_dir)
 
@@ -51,21 +54,21 @@ list(APPEND STANDIN_TESTS cli.swap.standins.simswap_512_yoloface_gpen_512_by_fil
 facefuse_cli_test(NAME cli.swap.standins.inswapper_fp16_yoloface_gpen_256 EXIT 0
   MATCHES "\"faces_swapped\":1,.*\"swapper\":\"inswapper_128_fp16\""
   CREATES_IMAGE ${OUT}/standin_inswapper_fp16.png
-  COMMAND ${SWAP} --models-dir ${STANDIN_MODELS} --swapper inswapper_128_fp16 ${YOLO}
-          --enhancer gpen_bfr_256 --enhancer-blend 100 -s ${BLOB} -t ${BLOB} -o ${OUT}/standin_inswapper_fp16.png --json)
+  COMMAND ${SWAP} --models-dir ${STANDIN_MODELS} ${RECOGNIZER} --swapper inswapper_128_fp16 --swapper-model ${STANDIN_MODELS}/inswapper_128_fp16.onnx ${YOLO}
+          --enhancer gpen_bfr_256 --enhancer-model ${STANDIN_MODELS}/gpen_bfr_256.onnx --enhancer-blend 100 -s ${BLOB} -t ${BLOB} -o ${OUT}/standin_inswapper_fp16.png --json)
 list(APPEND STANDIN_TESTS cli.swap.standins.inswapper_fp16_yoloface_gpen_256)
 
 # hyperswap_1b_256 with GFPGAN at blend 0, and hyperswap_1c_256 with pixel boost 2.
 facefuse_cli_test(NAME cli.swap.standins.hyperswap_1b_gfpgan_blend_0 EXIT 0
   MATCHES "\"faces_swapped\":1,.*\"swapper\":\"hyperswap_1b_256\""
   CREATES_IMAGE ${OUT}/standin_hyperswap_1b.png
-  COMMAND ${SWAP} --models-dir ${STANDIN_MODELS} --swapper hyperswap_1b_256 ${YOLO}
-          --enhancer gfpgan_1.4 --enhancer-blend 0 -s ${BLOB} -t ${BLOB} -o ${OUT}/standin_hyperswap_1b.png --json)
+  COMMAND ${SWAP} --models-dir ${STANDIN_MODELS} ${RECOGNIZER} --swapper hyperswap_1b_256 ${YOLO}
+          --enhancer gfpgan_1.4 --enhancer-model ${STANDIN_MODELS}/gfpgan_1.4.onnx --enhancer-blend 0 -s ${BLOB} -t ${BLOB} -o ${OUT}/standin_hyperswap_1b.png --json)
 list(APPEND STANDIN_TESTS cli.swap.standins.hyperswap_1b_gfpgan_blend_0)
 facefuse_cli_test(NAME cli.swap.standins.hyperswap_1c_pixel_boost_2 EXIT 0
   MATCHES "\"faces_swapped\":1,.*\"swapper\":\"hyperswap_1c_256\""
   CREATES_IMAGE ${OUT}/standin_hyperswap_1c.png
-  COMMAND ${SWAP} --models-dir ${STANDIN_MODELS} --swapper hyperswap_1c_256 ${YOLO} --pixel-boost 2
+  COMMAND ${SWAP} --models-dir ${STANDIN_MODELS} ${RECOGNIZER} --swapper hyperswap_1c_256 --swapper-model ${STANDIN_MODELS}/hyperswap_1c_256.onnx ${YOLO} --pixel-boost 2
           -s ${BLOB} -t ${BLOB} -o ${OUT}/standin_hyperswap_1c.png --json)
 list(APPEND STANDIN_TESTS cli.swap.standins.hyperswap_1c_pixel_boost_2)
 
