@@ -60,3 +60,30 @@ facefuse_cli_test(NAME cli.check_model.listed_limits_are_unsupported EXIT 0
 # docs/ops.md is `facefuse ops`, byte for byte (the limits check-model accepts included).
 facefuse_cli_test(NAME cli.ops.prints_docs_ops_md EXIT 0
   COMMAND bash -c "set -o pipefail; $<TARGET_FILE:facefuse> ops | diff -u ${PROJECT_SOURCE_DIR}/docs/ops.md -")
+
+# A missing fixture fails under CI=true and is skipped elsewhere, in every kind of test: a gtest through
+# FF_REQUIRE_FIXTURES (tests/unit/fixtures_dir.h), an observability script through fixture_images (common.sh) and a
+# conformance run through check_counts.sh. FACEFUSE_FIXTURES_DIR points the first two at a folder that is not there.
+set(NO_FIXTURES ${OUT}/no-such-fixtures)
+facefuse_cli_test(NAME cli.fixtures.gtest_fails_under_ci EXIT 1
+  ENV CI=true FACEFUSE_FIXTURES_DIR=${NO_FIXTURES}
+  MATCHES "fixture missing: \"[^\"]*no-such-fixtures/media/images\" \\(CI=true: the fixtures must be present\\)"
+          "FAILED  \\x5d ImageFiles.RealPhotosLoadAsBgr"
+  COMMAND $<TARGET_FILE:test-unit> --gtest_filter=ImageFiles.RealPhotosLoadAsBgr)
+facefuse_cli_test(NAME cli.fixtures.gtest_skips_elsewhere EXIT 0
+  ENV CI=false FACEFUSE_FIXTURES_DIR=${NO_FIXTURES}
+  MATCHES "SKIPPED \\x5d ImageFiles.RealPhotosLoadAsBgr" NOT_MATCHES "FAILED"
+  COMMAND $<TARGET_FILE:test-unit> --gtest_filter=ImageFiles.RealPhotosLoadAsBgr)
+facefuse_cli_test(NAME cli.fixtures.observability_fails_under_ci EXIT 1
+  ENV CI=true FACEFUSE_FIXTURES_DIR=${NO_FIXTURES}
+  MATCHES "FAIL: fixture missing: no fixture images in [^\n]*no-such-fixtures/media/images \\(CI=true"
+  COMMAND bash ${PROJECT_SOURCE_DIR}/tests/observability/test_gpu_report_cli.sh $<TARGET_FILE:facefuse>
+          ${PROJECT_SOURCE_DIR} $<TARGET_FILE:fake_nvml>)
+facefuse_cli_test(NAME cli.fixtures.observability_skips_elsewhere EXIT 77
+  ENV CI=false FACEFUSE_FIXTURES_DIR=${NO_FIXTURES}
+  MATCHES "SKIP: fixture missing: no fixture images in "
+  COMMAND bash ${PROJECT_SOURCE_DIR}/tests/observability/test_gpu_report_cli.sh $<TARGET_FILE:facefuse>
+          ${PROJECT_SOURCE_DIR} $<TARGET_FILE:fake_nvml>)
+facefuse_cli_test(NAME cli.fixtures.conformance_fails_under_ci EXIT 1 ENV CI=true
+  MATCHES "FAIL: [^\n]*no-such-fixtures/models not found \\(CI=true"
+  COMMAND ${PROJECT_SOURCE_DIR}/tests/conformance/check_counts.sh $<TARGET_FILE:facefuse> ${NO_FIXTURES}/models 9 0)
