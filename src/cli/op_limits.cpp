@@ -1,4 +1,5 @@
-// The runtime's listed limits (see op_limits.h): three rules and one table of named features.
+// The runtime's listed limits (see op_limits.h): three rules and one table of named features. A node's error is
+// matched against the named features of its op first (they may be narrower than the dtype rule), then the rules.
 #include "cli/op_limits.h"
 
 #include <algorithm>
@@ -42,6 +43,7 @@ constexpr std::array kFeatureLimits = {
     FeatureLimit{"Resize", "^attribute keep_aspect_ratio_policy='[^']*' is not supported ",
                  "keep_aspect_ratio_policy other than stretch"},
     FeatureLimit{"Resize", "^linear and cubic need float32$", "linear and cubic modes on other than float32 X"},
+    FeatureLimit{"Resize", "^input 1 has dtype float16;", "roi as float16"},
     FeatureLimit{"", "tensor '[^']*' has unsupported data type (string|dtype\\((14|15|1[7-9]|2[0-3])\\))$",
                  "tensors (initializers, Constant values, test data) of a dtype facefuse does not store: string, "
                  "complex, float8, int4, uint4, float4"},
@@ -157,14 +159,14 @@ std::optional<std::string> ListedLimit(std::string_view message) {
   const rt::OpDef* def = FindAnyDomain(op_type);
   if (def == nullptr) return "op " + op_type + " is not in the operator table";
 
+  for (size_t i = 0; i < kFeatureLimits.size(); ++i)
+    if (kFeatureLimits[i].op == op_type && std::regex_search(what, c.features[i]))
+      return op_type + ": " + std::string(kFeatureLimits[i].what);
   for (const auto& re : c.dtypes) {
     if (!std::regex_search(what, m, re)) continue;
     if (CellNamesDtype(def->dtypes, m[1].str())) return std::nullopt;  // docs/ops.md says the op takes it
     return op_type + " takes no " + m[1].str() + " (dtypes: " + std::string(def->dtypes) + ")";
   }
-  for (size_t i = 0; i < kFeatureLimits.size(); ++i)
-    if (kFeatureLimits[i].op == op_type && std::regex_search(what, c.features[i]))
-      return op_type + ": " + std::string(kFeatureLimits[i].what);
   return std::nullopt;
 }
 
@@ -174,6 +176,7 @@ Result<std::string> ListedLimitsMarkdown() {
       "`facefuse check-model` reports a case UNSUPPORTED only when the runtime's Unsupported error is one of the\n"
       "limits below (it matches the error text against this table, which `facefuse ops` prints from the same\n"
       "code); every other error, an unlisted Unsupported one included, is a FAIL.\n\n"
+      "A node's error is matched against the features of its op first, then against the dtype rule.\n\n"
       "| rule | op | what is not supported | error text (regex) |\n|---|---|---|---|\n"
       "| op | any op not in the operator table | the op, in every domain | `op DOMAIN.OP is not supported by "
       "facefuse`, or any error on a node of such an op |\n"
