@@ -64,7 +64,8 @@ const std::array<const char*, 4> kDtypePatterns = {
     "^(string) inputs$",
 };
 
-// Every dtype name DataTypeName gives for a dtype facefuse stores.
+// Every dtype name DataTypeName gives for a dtype facefuse stores; the int and uint families in width order, as
+// the spans "int8..int64" and "uint8..uint64" of CellNamesDtype rely on.
 constexpr std::array<std::string_view, 14> kDtypeNames = {"float32", "float64", "float16", "bfloat16", "int8",
                                                           "int16",   "int32",   "int64",   "uint8",    "uint16",
                                                           "uint32",  "uint64",  "bool",    "string"};
