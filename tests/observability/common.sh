@@ -12,11 +12,22 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 need() { command -v "$1" >/dev/null || { echo "SKIP: $1 not installed (scripts/install-deps.sh installs it)"; exit $SKIP; }; }
 
-# Fixture images, or skip.
+# A fixture the test needs is missing ($1 says which): the test fails under CI=true and is skipped elsewhere.
+missing_fixture() {
+  [ "${CI:-}" = "true" ] && fail "fixture missing: $1 (CI=true: the fixtures must be present)"
+  echo "SKIP: fixture missing: $1"
+  exit $SKIP
+}
+
+# Sets the array `images` to up to $1 (default 3) fixture photos from $FACEFUSE_FIXTURES_DIR (default
+# ../shared/fixtures beside the source tree). None there: missing_fixture, or with `optional` as $2 return 1
+# (still a failure under CI=true). Call it directly, not in $(...) or <(...): it must be able to end the test.
 fixture_images() {
-  local dir="$SOURCE_DIR/../shared/fixtures/media/images"
-  ls "$dir"/*.jpg >/dev/null 2>&1 || { echo "SKIP: no fixture images in $dir"; exit $SKIP; }
-  ls "$dir"/*.jpg | head -n "${1:-3}"
+  local dir="${FACEFUSE_FIXTURES_DIR:-$SOURCE_DIR/../shared/fixtures}/media/images"
+  mapfile -t images < <(ls "$dir"/*.jpg 2>/dev/null | head -n "${1:-3}")
+  [ "${#images[@]}" -gt 0 ] && return 0
+  [ "${2:-}" = "optional" ] && [ "${CI:-}" != "true" ] && return 1
+  missing_fixture "no fixture images in $dir"
 }
 
 # A loopback TCP port nobody listens on (checked with ss; a race is retried by the caller).

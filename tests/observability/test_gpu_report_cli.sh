@@ -5,7 +5,7 @@
 # right-sizing summary (22.01 GB fits a 24 GB card).
 FACEFUSE=$1; SOURCE_DIR=$2; FAKE_NVML=$3
 source "$(dirname "$0")/common.sh"
-mapfile -t images < <(fixture_images 100)
+fixture_images 100
 export FACEFUSE_NVML_LIBRARY=$FAKE_NVML
 export FACEFUSE_FAKE_NVML_CURVE="0 10 20 30 40 50 60 70 80 90 100"
 interval=0.1

@@ -5,7 +5,7 @@
 FACEFUSE=$1; SOURCE_DIR=$2; FAKE_NVML=$3
 source "$(dirname "$0")/common.sh"
 need prometheus; need promtool; need curl; need jq
-mapfile -t images < <(fixture_images 3)
+fixture_images 3
 dashboard="$SOURCE_DIR/deploy/grafana/dashboards/facefuse.json"
 
 FACEFUSE_NVML_LIBRARY=$FAKE_NVML FACEFUSE_FAKE_NVML_CURVE="20 40 60 80 97" \

@@ -1,6 +1,7 @@
 // Shared helpers for the face tests that run on the real fixture models and
-// photos (/work/shared/fixtures beside the repository). Each test skips when
-// the fixtures are absent.
+// photos (../shared/fixtures beside the repository, or $FACEFUSE_FIXTURES_DIR).
+// Each test requires its fixtures with FF_REQUIRE_FIXTURES (tests/unit/fixtures_dir.h):
+// missing, they fail the test under CI=true and skip it elsewhere.
 #pragma once
 
 #include <filesystem>
@@ -13,10 +14,11 @@
 #include "face/detector.h"
 #include "face/recognizer.h"
 #include "media/image_io.h"
+#include "tests/unit/fixtures_dir.h"
 
 namespace facefuse::testing {
 
-inline std::filesystem::path FixturesDir() { return std::filesystem::path(FACEFUSE_SOURCE_DIR "/../shared/fixtures"); }
+using test_fixtures::FixturesDir;
 inline std::filesystem::path FixtureModel(const std::string& name) {
   return FixturesDir() / "models" / name / "model.onnx";
 }
@@ -26,13 +28,6 @@ inline std::filesystem::path FixtureImage(const std::string& name) { return Fixt
 constexpr int kFixtureThreads = 2;
 
 }  // namespace facefuse::testing
-
-// Skips the current test unless every listed fixture file exists.
-#define FF_REQUIRE_FIXTURES(...)                                                         \
-  do {                                                                                   \
-    for (const std::filesystem::path& ff_p_ : {__VA_ARGS__})                             \
-      if (!std::filesystem::exists(ff_p_)) GTEST_SKIP() << "fixture missing: " << ff_p_; \
-  } while (0)
 
 // `var` = the value of a Result expression, or the test fails with its status.
 #define FF_ASSERT_OK_AND_ASSIGN(var, expr)                                                        \

@@ -20,13 +20,14 @@
 #include "face/classical_swapper.h"
 #include "face/recognizer.h"
 #include "media/image_io.h"
+#include "tests/unit/fixtures_dir.h"
 
 namespace facefuse::face {
 namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kImages = fs::path(FACEFUSE_SOURCE_DIR) / ".." / "shared" / "fixtures" / "media" / "images";
+const fs::path kImages = test_fixtures::FixturesDir() / "media" / "images";
 
 fs::path OutputDir() {
   const char* env = std::getenv("FACEFUSE_SWAP_OUTPUT_DIR");
@@ -75,7 +76,7 @@ const DetectedFace& Largest(const std::vector<DetectedFace>& faces) {
 class ClassicalSwap : public testing::Test {
  protected:
   void SetUp() override {
-    if (!fs::exists(kImages)) GTEST_SKIP() << "fixture images not found at " << kImages;
+    FF_REQUIRE_FIXTURES(kImages);
     auto swapper = ClassicalSwapper::Open({});
     ASSERT_TRUE(swapper.ok()) << swapper.status().ToString();
     swapper_ = std::move(swapper).value();

@@ -14,12 +14,13 @@
 
 #include "media/image_io.h"
 #include "media/image_probe.h"
+#include "tests/unit/fixtures_dir.h"
 
 namespace facefuse::media {
 namespace {
 
 namespace fs = std::filesystem;
-const fs::path kImages = fs::path(FACEFUSE_SOURCE_DIR) / ".." / "shared" / "fixtures" / "media" / "images";
+const fs::path kImages = test_fixtures::FixturesDir() / "media" / "images";
 
 class ImageFiles : public ::testing::Test {
  protected:
@@ -62,7 +63,7 @@ std::string PngHeader(uint32_t w, uint32_t h) {
 }
 
 TEST_F(ImageFiles, RealPhotosLoadAsBgr) {
-  if (!fs::exists(kImages)) GTEST_SKIP() << "fixtures not present";
+  FF_REQUIRE_FIXTURES(kImages);
   auto r = LoadImage(kImages / "obama.jpg");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->bgr.cols, 910);
@@ -75,14 +76,14 @@ TEST_F(ImageFiles, RealPhotosLoadAsBgr) {
 }
 
 TEST_F(ImageFiles, TruncatedJpegIsRefused) {
-  if (!fs::exists(kImages)) GTEST_SKIP() << "fixtures not present";
+  FF_REQUIRE_FIXTURES(kImages);
   std::string bytes = ReadBytes(kImages / "obama.jpg");
   ExpectRefused(Write("half.jpg", bytes.substr(0, bytes.size() / 2)), "truncated");
   ExpectRefused(Write("header_only.jpg", bytes.substr(0, 300)), "JPEG");
 }
 
 TEST_F(ImageFiles, TruncatedPngIsRefused) {
-  if (!fs::exists(kImages)) GTEST_SKIP() << "fixtures not present";
+  FF_REQUIRE_FIXTURES(kImages);
   std::string bytes = ReadBytes(kImages / "astronaut.png");
   ExpectRefused(Write("half.png", bytes.substr(0, bytes.size() / 2)), "truncated");
 }

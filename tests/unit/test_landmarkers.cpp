@@ -1,6 +1,6 @@
 // Landmarkers against the ONNX Runtime reference outputs in the shared fixtures
 // (facemesh_468, pfld_68), the 68->5 and 468->5 reductions against YuNet's
-// keypoints, and the error paths. Skips when the fixtures are absent.
+// keypoints, and the error paths. Needs the fixtures (FF_REQUIRE_FIXTURES).
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -16,16 +16,16 @@
 #include "face/landmarker.h"
 #include "media/image_io.h"
 #include "runtime/loader/onnx_loader.h"
+#include "tests/unit/fixtures_dir.h"
 
 namespace facefuse::face {
 namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kFixtures = fs::path(FACEFUSE_SOURCE_DIR) / ".." / "shared" / "fixtures";
+const fs::path kFixtures = test_fixtures::FixturesDir();
 
-#define SKIP_WITHOUT_FIXTURES() \
-  if (!fs::exists(kFixtures / "models")) GTEST_SKIP() << "fixtures not found at " << kFixtures
+#define SKIP_WITHOUT_FIXTURES() FF_REQUIRE_FIXTURES(kFixtures / "models", kFixtures / "media" / "images")
 
 nlohmann::json ReadMeta(const std::string& model) {
   std::ifstream in(kFixtures / "models" / model / "meta.json");

@@ -25,6 +25,7 @@
 #include "facefuse/runtime.h"
 #include "media/image_io.h"
 #include "models/catalog.h"
+#include "tests/unit/fixtures_dir.h"
 #include "tools/standins/standins.h"
 
 namespace facefuse::standins {
@@ -32,7 +33,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kFixtures = fs::path(FACEFUSE_SOURCE_DIR) / ".." / "shared" / "fixtures";
+const fs::path kFixtures = test_fixtures::FixturesDir();
 
 struct Case {
   std::string model;
@@ -229,7 +230,7 @@ Tensor ApplyToEach(const Tensor& t, const std::function<float(int, float)>& f) {
 }
 
 TEST(StandInIdentity, ReturnsTheCropThroughEachModelsNormalisation) {
-  if (!fs::exists(kFixtures)) GTEST_SKIP() << "no fixtures at " << kFixtures;
+  FF_REQUIRE_FIXTURES(kFixtures / "media" / "images" / "obama.jpg");
   for (const auto& c : AllModelContracts()) {
     if (!IsImageModel(c)) continue;
     SCOPED_TRACE(c.name);
@@ -398,7 +399,7 @@ TEST(StandInEmap, LoadsTheGivenFileAndRejectsBadOnes) {
   fs::create_directories(TestDir());
   std::ofstream(spec.emap_path, std::ios::binary) << "too short";
   EXPECT_EQ(BuildStandIn(spec, &m).code(), StatusCode::kInvalidArgument);
-  if (!fs::exists(fixture)) GTEST_SKIP() << "no fixture emap at " << fixture;
+  FF_REQUIRE_FIXTURES(fixture);
   spec.emap_path = fixture;
   ASSERT_TRUE(BuildStandIn(spec, &m).ok());
   const auto& last = m.graph().initializer(m.graph().initializer_size() - 1);

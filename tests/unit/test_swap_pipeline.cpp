@@ -15,6 +15,7 @@
 #include "face/swapper_contract.h"
 #include "media/image_io.h"
 #include "pipeline/face_swap_engine.h"
+#include "tests/unit/fixtures_dir.h"
 #include "tools/standins/model_builder.h"
 #include "tools/standins/standins.h"
 
@@ -24,11 +25,10 @@ namespace facefuse::pipeline {
 namespace {
 
 namespace fs = std::filesystem;
-const fs::path kFixtures = fs::path(FACEFUSE_SOURCE_DIR) / ".." / "shared" / "fixtures";
+const fs::path kFixtures = test_fixtures::FixturesDir();
 const fs::path kImages = kFixtures / "media" / "images";
 
-#define SKIP_WITHOUT_FIXTURES() \
-  if (!fs::exists(kImages)) GTEST_SKIP() << "fixtures not present at " << kImages
+#define SKIP_WITHOUT_FIXTURES() FF_REQUIRE_FIXTURES(kImages, kFixtures / "models")
 
 class SwapPipeline : public ::testing::Test {
  protected:
