@@ -99,14 +99,18 @@ void WarnAboutIgnoredOptions(const SwapOptions& o, bool neural) {
   }
 }
 
-// "auto": the first installed neural swapper of the preferred ones, else the classical swapper.
+// "auto": the first installed neural swapper of the preferred ones, else the classical swapper. A preferred
+// swapper whose file is there but broken (0 bytes, truncated) is chosen, so that its resolution names the file
+// and the command that replaces it instead of silently falling back.
 std::string ChooseSwapper(const SwapOptions& o, const Result<models::ModelsDir>& dir) {
   if (o.swapper != "auto") return o.swapper;
   if (!o.swapper_model.empty()) return "inswapper_128";
   if (!dir.ok()) return "classical";
   for (const char* name : {"hyperswap_1a_256", "inswapper_128"}) {
     const models::ModelEntry* entry = models::FindModel(name);
-    if (entry != nullptr && models::FindInstalledModel(*entry, *dir).ok()) return name;
+    if (entry == nullptr) continue;
+    const Result<std::filesystem::path> installed = models::FindInstalledModel(*entry, *dir);
+    if (installed.ok() || installed.status().code() != StatusCode::kNotFound) return name;
   }
   return "classical";
 }

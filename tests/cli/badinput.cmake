@@ -147,3 +147,11 @@ facefuse_cli_test(NAME cli.badinput.job_gpu_without_nvml EXIT 2 ${NO_NVML} NEEDS
 facefuse_cli_test(NAME cli.badinput.job_gpu_out_of_range EXIT 2 ${FAKE_NVML} NEEDS ${OBAMA}
   MATCHES "no GPU with index 99 \\(1 found\\)|no such GPU" ABSENT ${BAD}/gpu_job_fake.json
   COMMAND ${FACEFUSE} job ${OBAMA} --output ${BAD}/gpu_job_fake.json --gpu-report --gpu 99)
+
+# --swapper auto with a broken (0-byte) preferred swapper names the file and its download instead of silently
+# falling back to the classical swapper.
+file(MAKE_DIRECTORY ${OUT}/broken-models)
+file(TOUCH ${OUT}/broken-models/inswapper_128.onnx)
+facefuse_cli_test(NAME cli.badinput.auto_swapper_names_a_broken_file EXIT 1 NEEDS ${OBAMA}
+  MATCHES "inswapper_128.*incomplete.*facefuse models download inswapper_128" ABSENT ${BAD}/auto_broken.png
+  COMMAND ${FACEFUSE} swap --models-dir ${OUT}/broken-models -s ${OBAMA} -t ${OBAMA} -o ${BAD}/auto_broken.png)
