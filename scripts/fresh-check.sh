@@ -65,12 +65,23 @@ case "$root" in
 esac
 
 # --- phases and their times -------------------------------------------------------------------------------
+# Wall time, and the CPU time of what the phase ran (user + system of the processes it waited for): on a busy
+# machine the wall time grows, the CPU time does not; CPU time / cores is about the wall time on an idle machine.
 phase_names=()
 phase_times=()
+phase_cpu=()
 current=""
 phase_start=0
-begin() { current="$1"; phase_start=$SECONDS; echo "== fresh-check: $current"; }
-end() { phase_names+=("$current"); phase_times+=($((SECONDS - phase_start))); current=""; }
+cpu_start=0
+ticks_per_s="$(getconf CLK_TCK)"
+children_cpu_s() { awk -v t="$ticks_per_s" '{ printf "%d\n", ($16 + $17) / t }' "/proc/$$/stat"; }
+begin() { current="$1"; phase_start=$SECONDS; cpu_start="$(children_cpu_s)"; echo "== fresh-check: $current"; }
+end() {
+  phase_names+=("$current")
+  phase_times+=($((SECONDS - phase_start)))
+  phase_cpu+=($(($(children_cpu_s) - cpu_start)))
+  current=""
+}
 fmt() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
 
 # --- mounts and cleanup: always unmount, never delete through a mount --------------------------------------
@@ -103,9 +114,9 @@ cleanup() {
     end
     [ "$status" -ne 0 ] || status=1
   fi
-  echo "== fresh-check: times"
+  echo "== fresh-check: times (wall, CPU on $(nproc) cores)"
   for i in "${!phase_names[@]}"; do
-    printf '   %-34s %s\n' "${phase_names[i]}" "$(fmt "${phase_times[i]}")"
+    printf '   %-38s %8s %8s\n' "${phase_names[i]}" "$(fmt "${phase_times[i]}")" "$(fmt "${phase_cpu[i]}")"
   done
   if ((keep)); then
     echo "   root kept at $root"
