@@ -37,6 +37,8 @@ extract() {
   local package="$1" member="$2" dest="$3" tmp
   [ -f "$dest" ] && return 0
   tmp="$(mktemp -d)"
+  # As root, apt downloads as its _apt user: let it write here (else a warning and an unsandboxed download).
+  if [ "$(id -u)" -eq 0 ] && id _apt >/dev/null 2>&1; then chown _apt "$tmp"; fi
   (cd "$tmp" && apt-get download "$package" >/dev/null)
   dpkg-deb -x "$tmp"/"$package"_*.deb "$tmp/x"
   cp "$tmp/x/$member" "$dest"
