@@ -10,7 +10,7 @@
 #
 #   scripts/fresh-check.sh [--all] [--keep] [--dir DIR]
 #
-#   --all      also run scripts/test.sh in the root (hours of CPU on 2 cores; see README "Development")
+#   --all      also run scripts/test.sh in the root (about 25-30 minutes more on 2 cores)
 #   --keep     keep the root afterwards (default: removed, it is several GB)
 #   --dir DIR  where to make the root (default: a new folder under /var/tmp); must not exist or be empty
 #

@@ -11,7 +11,7 @@
 set -euo pipefail
 
 usage() { echo "usage: scripts/quickstart.sh [SOURCE TARGET [OUTPUT]]" >&2; exit 2; }
-[ $# -le 3 ] && [ $# -ne 1 ] || usage
+if [ $# -gt 3 ] || [ $# -eq 1 ]; then usage; fi
 
 # absolute PATH: PATH as typed by the caller, made absolute against the caller's folder (we cd below).
 caller_dir="$PWD"
