@@ -247,7 +247,8 @@ int Run(const Options& o) {
         std::fprintf(stderr, "skipping %s: %s\n", path.c_str(), image.status().ToString().c_str());
         continue;
       }
-      if (!AddNegative(d, fs::path(dir).filename().string(), path.filename().string(), *image, negatives)) return 1;
+      if (!AddNegative(d, "photos in " + fs::path(dir).filename().string(), path.filename().string(), *image, negatives))
+        return 1;
     }
 
   std::printf("YuNet (%s) against SCRFD-2.5G: SCRFD faces YuNet finds at IoU >= %.1f (\"+k\": YuNet faces SCRFD "
