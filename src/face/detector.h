@@ -35,7 +35,22 @@ class FaceDetector {
   virtual Result<std::vector<DetectedFace>> Detect(const cv::Mat& bgr) = 0;
 };
 
-// YuNet 2023mar contract (OpenCV FaceDetectorYN decode; default score 0.9, NMS IoU 0.3).
+// YuNet's default (options.score_threshold < 0): keep faces scoring
+// >= kYuNetCandidateScore (FaceFusion's 0.5); a face below
+// kYuNetConfidentScore (OpenCV FaceDetectorYN's 0.9) is kept only when YuNet,
+// run again on a square crop of 2.5 x the face's longer side around it, finds
+// it there (IoU >= 0.5) with a score >= kYuNetCropCheckScore. Seen larger, a
+// real face scores higher: camera.png's 3/4-view face 0.873 -> 0.904, the
+// same face tiled 3 x 3 0.785..0.863 -> 0.907..0.912, while the non-faces of
+// the face-free images stay <= 0.788 (docs/benchmarks.md, "Default
+// detector"). An explicit score_threshold keeps every face scoring at least
+// that much, without the crop check.
+constexpr float kYuNetCandidateScore = 0.5f;
+constexpr float kYuNetConfidentScore = 0.9f;
+constexpr float kYuNetCropCheckScore = 0.85f;
+
+// YuNet 2023mar contract (OpenCV FaceDetectorYN decode; default score: see
+// kYuNetCandidateScore; NMS IoU 0.3).
 Result<std::unique_ptr<FaceDetector>> OpenYuNet(const std::filesystem::path& model, const DetectorOptions& options);
 
 // SCRFD / InsightFace det_* contract (default score 0.5, NMS IoU 0.4).

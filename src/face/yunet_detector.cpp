@@ -3,6 +3,7 @@
 // Decode as OpenCV's FaceDetectorYN:
 //   score = sqrt(clip(cls) * clip(obj)); cx = (c + b0) s; cy = (r + b1) s;
 //   w = exp(b2) s; h = exp(b3) s; kp_n = ((k2n + c) s, (k2n+1 + r) s).
+// The default threshold adds a crop check (detector.h, kYuNetCandidateScore).
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -18,13 +19,52 @@ constexpr int kStrides[] = {8, 16, 32};
 class YuNetDetector final : public FaceDetector {
  public:
   YuNetDetector(std::unique_ptr<Session> session, DetectorOptions options)
-      : session_(std::move(session)), options_(options) {
-    if (options_.score_threshold < 0) options_.score_threshold = 0.9f;
+      : session_(std::move(session)), options_(options), crop_check_(options.score_threshold < 0) {
+    if (crop_check_) options_.score_threshold = kYuNetCandidateScore;
     if (options_.nms_iou < 0) options_.nms_iou = 0.3f;
   }
 
   Result<std::vector<DetectedFace>> Detect(const cv::Mat& bgr) override {
     if (bgr.empty() || bgr.type() != CV_8UC3) return InvalidArgument("YuNet expects a non-empty 8-bit BGR image");
+    FF_ASSIGN_OR_RETURN(std::vector<DetectedFace> faces, DetectAbove(bgr, options_.score_threshold));
+    if (!crop_check_) return faces;
+    std::vector<DetectedFace> kept;
+    for (DetectedFace& f : faces) {
+      if (f.score < kYuNetConfidentScore) {
+        FF_ASSIGN_OR_RETURN(bool found_again, FoundAgainInCrop(bgr, f));
+        if (!found_again) continue;
+      }
+      kept.push_back(std::move(f));
+    }
+    return kept;
+  }
+
+ private:
+  // True when YuNet finds `face` again (IoU >= 0.5, score >=
+  // kYuNetCropCheckScore) in a square crop of 2.5 x its longer side centred
+  // on it, zero outside `bgr`; the crop is letterboxed like any image, so the
+  // face is seen larger than in a big image.
+  Result<bool> FoundAgainInCrop(const cv::Mat& bgr, const DetectedFace& face) {
+    const int side = std::max(32, static_cast<int>(2.5f * std::max(face.width(), face.height())));
+    const cv::Rect want(static_cast<int>((face.x1 + face.x2 - side) / 2), static_cast<int>((face.y1 + face.y2 - side) / 2),
+                        side, side);
+    const cv::Rect have = want & cv::Rect(0, 0, bgr.cols, bgr.rows);
+    if (have.empty()) return false;
+    cv::Mat crop(side, side, CV_8UC3, cv::Scalar::all(0));
+    bgr(have).copyTo(crop(have - want.tl()));
+    FF_ASSIGN_OR_RETURN(std::vector<DetectedFace> again, DetectAbove(crop, kYuNetCropCheckScore));
+    for (DetectedFace& g : again) {
+      g.x1 += want.x;
+      g.x2 += want.x;
+      g.y1 += want.y;
+      g.y2 += want.y;
+      if (IoU(g, face) >= 0.5f) return true;
+    }
+    return false;
+  }
+
+  // Faces scoring >= threshold in `bgr`, in its pixels, after NMS.
+  Result<std::vector<DetectedFace>> DetectAbove(const cv::Mat& bgr, float threshold) {
     const int size = options_.input_size;
     Letterbox lb = MakeLetterbox(bgr, size);
     FF_ASSIGN_OR_RETURN(Tensor input, ImageToNchw(lb.canvas, ChannelOrder::kBgr, 0.f, 1.f));
@@ -45,7 +85,7 @@ class YuNetDetector final : public FaceDetector {
       for (int64_t i = 0; i < cells; ++i) {
         float c = std::clamp(cls->data<float>()[i], 0.f, 1.f), o = std::clamp(obj->data<float>()[i], 0.f, 1.f);
         float score = std::sqrt(c * o);
-        if (score < options_.score_threshold) continue;
+        if (score < threshold) continue;
         const float r = static_cast<float>(i / cols), col = static_cast<float>(i % cols);
         const float* b = bbox->data<float>() + i * 4;
         const float* kp = kps->data<float>() + i * 10;
@@ -63,9 +103,9 @@ class YuNetDetector final : public FaceDetector {
     return NonMaxSuppression(std::move(faces), options_.nms_iou);
   }
 
- private:
   std::unique_ptr<Session> session_;
   DetectorOptions options_;
+  bool crop_check_;  // the default threshold: faces below kYuNetConfidentScore need the crop check
 };
 
 }  // namespace

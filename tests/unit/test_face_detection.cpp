@@ -1,15 +1,18 @@
-// Acceptance tests for face detection on the fixture photos: the face counts
-// of the fixtures README table for SCRFD 2.5G and YuNet 2023mar, agreement of
-// the two detectors, RetinaFace against its ONNX Runtime reference, and
-// rotated passes.
+// Acceptance tests for face detection on the fixture photos: the bundled
+// default YuNet finds every face SCRFD 2.5G finds (IoU >= 0.5) on every photo,
+// on a tiled photo with small faces, and nothing on face-free images; the
+// counts of the fixtures README table for SCRFD 2.5G; RetinaFace against its
+// ONNX Runtime reference; rotated passes.
 #include <opencv2/core.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
+#include "bench/detector_recall.h"
 #include "face_fixtures.h"
 
 namespace facefuse {
@@ -21,24 +24,24 @@ using testing::FixtureModel;
 struct ExpectedCount {
   const char* image;
   size_t eye;
-  size_t yunet;
   size_t scrfd;
 };
 
-// "faces (eye / YuNet / SCRFD)" of /work/shared/fixtures/README.md.
+// "faces (eye / YuNet / SCRFD)" of /work/shared/fixtures/README.md; the YuNet
+// column there is YuNet at OpenCV's 0.9, which misses camera.png (0.873).
 constexpr ExpectedCount kTable[] = {
-    {"astronaut.png", 1, 1, 1},
-    {"camera.png", 1, 0, 1},  // YuNet scores the face 0.873 < 0.9
-    {"obama.jpg", 1, 1, 1},
-    {"obama_small.jpg", 1, 1, 1},
-    {"biden.jpg", 1, 1, 1},
-    {"two_people.jpg", 2, 2, 2},
-    {"blazeface_Test1.jpg", 1, 1, 1},
-    {"blazeface_Test3.jpg", 3, 3, 3},
-    {"facelandmark_Test1.jpg", 1, 1, 1},
-    {"facelandmark_Test2.jpg", 1, 1, 0},  // SCRFD finds nothing on the face that fills the frame
-    {"pexels-dinielle-de-veyra-4195444.jpg", 1, 1, 1},
-    {"pexels-tim-douglas-6567248.jpg", 1, 1, 1},
+    {"astronaut.png", 1, 1},
+    {"camera.png", 1, 1},
+    {"obama.jpg", 1, 1},
+    {"obama_small.jpg", 1, 1},
+    {"biden.jpg", 1, 1},
+    {"two_people.jpg", 2, 2},
+    {"blazeface_Test1.jpg", 1, 1},
+    {"blazeface_Test3.jpg", 3, 3},
+    {"facelandmark_Test1.jpg", 1, 1},
+    {"facelandmark_Test2.jpg", 1, 0},  // SCRFD finds nothing on the face that fills the frame
+    {"pexels-dinielle-de-veyra-4195444.jpg", 1, 1},
+    {"pexels-tim-douglas-6567248.jpg", 1, 1},
 };
 
 face::DetectorOptions FixtureOptions() {
@@ -47,36 +50,122 @@ face::DetectorOptions FixtureOptions() {
   return o;
 }
 
+// The zero-download default: the bundled YuNet at its default threshold.
+Result<std::unique_ptr<face::FaceDetector>> OpenBundledDefault(float score_threshold = -1) {
+  face::DetectorOptions o = FixtureOptions();
+  o.score_threshold = score_threshold;
+  return face::OpenDetector("yunet", "", o);
+}
+
 std::string Describe(const std::vector<DetectedFace>& faces) {
   std::string s;
   for (const auto& f : faces) s += " " + std::to_string(f.score).substr(0, 5);
   return s.empty() ? " -" : s;
 }
 
-TEST(FaceDetectionFixtures, EveryPhotoHasTheTableCountsAndScrfdFacesOverlapYuNet) {
-  FF_REQUIRE_FIXTURES(FixtureModel("scrfd_2.5g"), FixtureModel("yunet_2023mar"), FixtureImage("obama.jpg"));
+// docs/benchmarks.md "Default detector": at the default threshold YuNet's
+// recall against SCRFD is 100 % on every photo (at 0.9 it missed camera.png's
+// 3/4-view face), and it finds no face the eye does not see.
+TEST(FaceDetectionFixtures, BundledDefaultFindsEveryScrfdFaceOnEveryPhoto) {
+  FF_REQUIRE_FIXTURES(FixtureModel("scrfd_2.5g"), FixtureImage("obama.jpg"));
   FF_ASSERT_OK_AND_ASSIGN(auto scrfd, face::OpenDetector("scrfd", FixtureModel("scrfd_2.5g"), FixtureOptions()));
-  FF_ASSERT_OK_AND_ASSIGN(auto yunet, face::OpenDetector("yunet", FixtureModel("yunet_2023mar"), FixtureOptions()));
+  FF_ASSERT_OK_AND_ASSIGN(auto yunet, OpenBundledDefault());
+  size_t reference = 0, matched = 0;
   for (const ExpectedCount& row : kTable) {
     SCOPED_TRACE(row.image);
     FF_ASSERT_OK_AND_ASSIGN(cv::Mat image, media::LoadImageBgr(FixtureImage(row.image)));
     FF_ASSERT_OK_AND_ASSIGN(std::vector<DetectedFace> s, scrfd->Detect(image));
     FF_ASSERT_OK_AND_ASSIGN(std::vector<DetectedFace> y, yunet->Detect(image));
     EXPECT_EQ(s.size(), row.scrfd);
-    EXPECT_EQ(y.size(), row.yunet);
-    std::string ious;
-    for (const DetectedFace& f : s) {
-      if (y.empty()) break;
-      float best = 0;
-      for (const DetectedFace& g : y) best = std::max(best, IoU(f, g));
-      EXPECT_GE(best, 0.5f) << "an SCRFD face (score " << f.score << ") overlaps no YuNet face";
-      ious += " " + std::to_string(best).substr(0, 5);
-    }
-    std::printf("%-38s SCRFD %zu [%s ] YuNet %zu [%s ] IoU [%s ]\n", row.image, s.size(), Describe(s).c_str(), y.size(),
-                Describe(y).c_str(), ious.c_str());
-    ::testing::Test::RecordProperty(std::string("faces_") + row.image, "scrfd=" + std::to_string(s.size()) + " yunet=" +
-                                                                           std::to_string(y.size()) + " iou=" + ious);
+    const size_t m = bench::MatchedFaces(s, y);
+    EXPECT_EQ(m, s.size()) << "YuNet misses an SCRFD face (IoU >= 0.5)";
+    EXPECT_EQ(y.size(), row.eye);
+    reference += s.size();
+    matched += m;
+    std::printf("%-38s SCRFD %zu [%s ] YuNet %zu [%s ] matched %zu\n", row.image, s.size(), Describe(s).c_str(),
+                y.size(), Describe(y).c_str(), m);
   }
+  ::testing::Test::RecordProperty("yunet_recall_vs_scrfd", std::to_string(matched) + "/" + std::to_string(reference));
+}
+
+// Small faces: camera.png tiled 3 x 3 (nine 3/4-view faces of about 25 x 36
+// px in the 640 input). YuNet scores them 0.785 to 0.863: at 0.9 it found none.
+TEST(FaceDetectionFixtures, BundledDefaultFindsSmallNearProfileFaces) {
+  FF_REQUIRE_FIXTURES(FixtureModel("scrfd_2.5g"), FixtureImage("camera.png"));
+  FF_ASSERT_OK_AND_ASSIGN(auto scrfd, face::OpenDetector("scrfd", FixtureModel("scrfd_2.5g"), FixtureOptions()));
+  FF_ASSERT_OK_AND_ASSIGN(auto yunet, OpenBundledDefault());
+  FF_ASSERT_OK_AND_ASSIGN(cv::Mat image, media::LoadImageBgr(FixtureImage("camera.png")));
+  const cv::Mat tiled = bench::Tiled(image, 3);
+  FF_ASSERT_OK_AND_ASSIGN(std::vector<DetectedFace> s, scrfd->Detect(tiled));
+  FF_ASSERT_OK_AND_ASSIGN(std::vector<DetectedFace> y, yunet->Detect(tiled));
+  ASSERT_EQ(s.size(), 9u);
+  EXPECT_EQ(bench::MatchedFaces(s, y), 9u);
+  EXPECT_EQ(y.size(), 9u);
+  std::printf("camera.png tiled 3x3: SCRFD [%s ] YuNet [%s ]\n", Describe(s).c_str(), Describe(y).c_str());
+}
+
+// The face-free photos bench/detector_recall.sh fetches from Debian, when a
+// run of it left them in the cache (tests download nothing).
+std::vector<std::filesystem::path> CachedFaceFreePhotos() {
+  const char* xdg = std::getenv("XDG_CACHE_HOME");
+  const char* home = std::getenv("HOME");
+  const std::filesystem::path cache = xdg && *xdg ? std::filesystem::path(xdg)
+                                      : home      ? std::filesystem::path(home) / ".cache"
+                                                  : std::filesystem::path();
+  std::vector<std::filesystem::path> photos;
+  std::error_code ec;
+  if (cache.empty() || !std::filesystem::is_directory(cache / "facefuse/face-free", ec)) return photos;
+  for (const auto& e : std::filesystem::directory_iterator(cache / "facefuse/face-free", ec)) photos.push_back(e.path());
+  std::sort(photos.begin(), photos.end());
+  return photos;
+}
+
+// Face-free images: the strips of every fixture photo away from all faces
+// SCRFD and RetinaFace find there, and synthetic textures (plus the cached
+// Debian photos, when present). The bundled default finds nothing in them;
+// at FaceFusion's 0.5 YuNet does find "faces" in the strips, so the set can
+// catch a threshold that is too low.
+TEST(FaceDetectionFixtures, BundledDefaultFindsNoFaceOnFaceFreeImages) {
+  FF_REQUIRE_FIXTURES(FixtureModel("scrfd_2.5g"), FixtureModel("retinaface_mnet025"), FixtureImage("obama.jpg"));
+  FF_ASSERT_OK_AND_ASSIGN(auto scrfd, face::OpenDetector("scrfd", FixtureModel("scrfd_2.5g"), FixtureOptions()));
+  FF_ASSERT_OK_AND_ASSIGN(auto retina,
+                          face::OpenDetector("retinaface", FixtureModel("retinaface_mnet025"), FixtureOptions()));
+  FF_ASSERT_OK_AND_ASSIGN(auto yunet, OpenBundledDefault());
+  FF_ASSERT_OK_AND_ASSIGN(auto yunet_loose, OpenBundledDefault(0.5f));
+  std::vector<std::pair<std::string, cv::Mat>> face_free;
+  for (const ExpectedCount& row : kTable) {
+    FF_ASSERT_OK_AND_ASSIGN(cv::Mat image, media::LoadImageBgr(FixtureImage(row.image)));
+    FF_ASSERT_OK_AND_ASSIGN(std::vector<DetectedFace> faces, scrfd->Detect(image));
+    FF_ASSERT_OK_AND_ASSIGN(std::vector<DetectedFace> more, retina->Detect(image));
+    faces.insert(faces.end(), more.begin(), more.end());
+    ASSERT_GE(faces.size(), row.eye) << row.image;
+    for (const cv::Rect& r : bench::FaceFreeStrips(image.size(), faces))
+      face_free.emplace_back(std::string(row.image) + " strip at " + std::to_string(r.x) + "," + std::to_string(r.y),
+                             image(r).clone());
+  }
+  const size_t strips = face_free.size();
+  ASSERT_GE(strips, 20u);
+  for (auto& texture : bench::SyntheticTextures()) face_free.push_back(std::move(texture));
+  const auto photos = CachedFaceFreePhotos();
+  for (const auto& path : photos) {
+    FF_ASSERT_OK_AND_ASSIGN(cv::Mat image, media::LoadImageBgr(path));
+    face_free.emplace_back(path.filename().string(), image);
+  }
+  if (photos.empty()) std::printf("no cached face-free photos (run bench/detector_recall.sh once to fetch them)\n");
+  size_t loose_in_strips = 0;
+  for (size_t i = 0; i < face_free.size(); ++i) {
+    const auto& [name, image] = face_free[i];
+    SCOPED_TRACE(name);
+    FF_ASSERT_OK_AND_ASSIGN(std::vector<DetectedFace> found, yunet->Detect(image));
+    EXPECT_TRUE(found.empty()) << "false positive(s):" << Describe(found);
+    if (i < strips) {
+      FF_ASSERT_OK_AND_ASSIGN(std::vector<DetectedFace> loose, yunet_loose->Detect(image));
+      loose_in_strips += loose.size();
+    }
+  }
+  EXPECT_GE(loose_in_strips, 1u) << "YuNet at 0.5 finds nothing in the strips: they no longer test the threshold";
+  std::printf("face-free: %zu strips, %zu textures, %zu cached photos; YuNet at 0.5 finds %zu face(s) in the strips\n",
+              strips, face_free.size() - strips - photos.size(), photos.size(), loose_in_strips);
 }
 
 // The fixtures README: RetinaFace-mnet matches the eye count on every photo
