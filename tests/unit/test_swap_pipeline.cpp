@@ -137,6 +137,9 @@ TEST_F(SwapPipeline, IdentitySwapperGivesTheImageBackAndTouchesOnlyTheCrop) {
   }
 }
 
+// Geometry only: the identity enhancer's round trip (align, run, paste back) keeps the photo within 40 dB. That
+// the enhancer's output is pasted at all, at the right place and nowhere else, is what
+// TintPaths.EveryEnhancerShiftsOnlyItsPastedCrop proves (an identity model cannot).
 TEST_F(SwapPipeline, IdentityEnhancerKeepsTheImage) {
   SKIP_WITHOUT_FIXTURES();
   FaceSwapConfig config = Config("inswapper_128", StandIn("inswapper_128", standins::StandInKind::kIdentity));
