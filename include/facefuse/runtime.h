@@ -32,7 +32,7 @@
 namespace facefuse {
 
 struct SessionOptions {
-  // Kernel threads; 0 means all cores.
+  // Kernel threads; 0 means all cores. Open refuses a negative count or more than 4x the cores (InvalidArgument).
   int threads = 0;
   // "cpu" (oneDNN + own kernels, reference fallback) or "reference" (plain
   // kernels only, for checking).

@@ -245,6 +245,25 @@ TEST(BadModels, EveryTruncationOfASmallModelIsInvalidArgument) {
   }
 }
 
+TEST(BadModels, ThreadCountsOutsideZeroToFourTimesTheCoresAreRefused) {
+  onnx::ModelProto m = NewModel();
+  AddInput(m, "X", {2, 3});
+  AddNode(m, "Relu", "relu", {"X"}, {"Y"});
+  AddOutput(m, "Y", {2, 3});
+  const std::string bytes = Serialize(m);
+  auto open = [&](int threads) {
+    SessionOptions o;
+    o.threads = threads;
+    return Session::OpenFromBytes({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, ".", o);
+  };
+  for (int threads : {-1, 100000}) {
+    EXPECT_TRUE(IsError(open(threads), StatusCode::kInvalidArgument, {"SessionOptions::threads", std::to_string(threads)}))
+        << threads;
+  }
+  EXPECT_TRUE(open(0).ok());
+  EXPECT_TRUE(open(1).ok());
+}
+
 TEST_F(BadModelFiles, TruncatedRealModelIsInvalidArgument) {
   fs::path real = kFixtureModels / "scrfd_500m" / "model.onnx";
   FF_REQUIRE_FIXTURES(real);

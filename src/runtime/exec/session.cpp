@@ -392,6 +392,11 @@ Result<std::unique_ptr<Session>> Session::OpenFromBytes(std::span<const uint8_t>
   try {
     auto impl = std::make_unique<Impl>();
     impl->options = options;
+    // More kernel threads than 4x the cores only oversubscribes; tens of thousands exhaust the thread stacks.
+    const int max_threads = 4 * omp_get_num_procs();
+    if (options.threads < 0 || options.threads > max_threads)
+      return InvalidArgument("SessionOptions::threads is " + std::to_string(options.threads) + ": use 0 (all cores) to " +
+                             std::to_string(max_threads) + " (4x the " + std::to_string(omp_get_num_procs()) + " cores)");
     impl->threads = options.threads > 0 ? options.threads : omp_get_num_procs();
     FF_ASSIGN_OR_RETURN(impl->graph, LoadOnnxModelFromBytes(bytes, base_dir));
     FF_RETURN_IF_ERROR(impl->Prepare());
