@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "common/atomic_file.h"
+#include "report/gpu_job_report.h"
 #include "telemetry/exposition.h"
 
 namespace facefuse::cli {
@@ -23,6 +25,45 @@ void AddJobReportOptions(CLI::App* cmd, JobReportOptions& options, const std::st
   cmd->add_option("--gpu", options.gpu.gpu, "GPU index to report")->capture_default_str();
   cmd->add_option("--metrics-file", options.metrics_file,
                   "Write this run's Prometheus metrics (text format, e.g. for node_exporter's textfile collector) here");
+}
+
+namespace {
+
+// The same file: the same inode when both exist, else the same path once symlinks and ".." are resolved.
+bool SameFile(const std::filesystem::path& a, const std::filesystem::path& b) {
+  std::error_code ec;
+  if (std::filesystem::equivalent(a, b, ec) && !ec) return true;
+  const auto ca = std::filesystem::weakly_canonical(std::filesystem::absolute(a, ec), ec);
+  const auto cb = std::filesystem::weakly_canonical(std::filesystem::absolute(b, ec), ec);
+  return !ca.empty() && ca == cb;
+}
+
+}  // namespace
+
+Status CheckJobOutputs(const JobReportOptions& options, const PlannedOutput& main,
+                       const std::filesystem::path& report_beside, const std::vector<std::filesystem::path>& inputs) {
+  std::vector<PlannedOutput> outputs;
+  if (!main.path.empty()) outputs.push_back(main);
+  if (!options.metrics_file.empty()) outputs.push_back({"--metrics-file", options.metrics_file});
+  if (options.gpu_report) {
+    const report::GpuReportPaths paths = report::GpuReportPathsBeside(report_beside);
+    for (const auto* p : {&paths.csv, &paths.svg, &paths.png, &paths.summary}) outputs.push_back({"--gpu-report", *p});
+  }
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const PlannedOutput& out = outputs[i];
+    if (Status st = CheckOutputPath(out.path, inputs); !st.ok()) return InvalidArgument(out.option + ": " + st.message());
+    for (const std::filesystem::path& input : inputs) {  // also when the output does not exist yet (a symlinked path)
+      if (SameFile(out.path, input))
+        return InvalidArgument(out.option + ": the output " + out.path.string() + " is the input " + input.string() +
+                               ": writing it would destroy the input; choose another output file");
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (SameFile(out.path, outputs[j].path))
+        return InvalidArgument(out.option + ": " + out.path.string() + " is also the file of " + outputs[j].option +
+                               " (" + outputs[j].path.string() + "); one would overwrite the other");
+    }
+  }
+  return Status::Ok();
 }
 
 Result<JobReport> JobReport::Start(const JobReportOptions& options, const std::filesystem::path& output,

@@ -155,3 +155,31 @@ file(TOUCH ${OUT}/broken-models/inswapper_128.onnx)
 facefuse_cli_test(NAME cli.badinput.auto_swapper_names_a_broken_file EXIT 1 NEEDS ${OBAMA}
   MATCHES "inswapper_128.*incomplete.*facefuse models download inswapper_128" ABSENT ${BAD}/auto_broken.png
   COMMAND ${FACEFUSE} swap --models-dir ${OUT}/broken-models -s ${OBAMA} -t ${OBAMA} -o ${BAD}/auto_broken.png)
+
+# Every file a command writes (swap -o, job --output, --metrics-file, the GPU report's .gpu.csv/.svg/.png/.txt) is
+# checked before any work against every input and against each other, naming the option; the inputs survive.
+# The inputs are copies made by the test (they would be the casualties of a regression).
+set(OUTS ${BAD}/outputs)
+file(MAKE_DIRECTORY ${OUTS})
+facefuse_cli_test(NAME cli.badinput.job_output_is_its_input EXIT 2 NEEDS ${OBAMA}
+  MATCHES "job: InvalidArgument: --output: the output .*mine_job.jpg is the input" NOT_MATCHES "detect job:"
+  CREATES_IMAGE ${OUTS}/mine_job.jpg
+  COMMAND sh -c "cp ${OBAMA} ${OUTS}/mine_job.jpg && exec ${FACEFUSE} job ${OUTS}/mine_job.jpg --output ${OUTS}/mine_job.jpg")
+facefuse_cli_test(NAME cli.badinput.swap_metrics_file_is_the_target EXIT 1 NEEDS ${OBAMA}
+  MATCHES "--metrics-file: the output .*mine_swap.jpg is the input" ABSENT ${OUTS}/metrics_target.png
+  CREATES_IMAGE ${OUTS}/mine_swap.jpg
+  COMMAND sh -c "cp ${OBAMA} ${OUTS}/mine_swap.jpg && exec ${FACEFUSE} swap -s ${BIDEN} -t ${OUTS}/mine_swap.jpg -o ${OUTS}/metrics_target.png --metrics-file ${OUTS}/mine_swap.jpg")
+facefuse_cli_test(NAME cli.badinput.swap_metrics_file_is_the_output EXIT 1 NEEDS ${OBAMA}
+  MATCHES "--metrics-file: .*same_out.png is also the file of -o" ABSENT ${OUTS}/same_out.png
+  COMMAND ${FACEFUSE} swap -s ${BIDEN} -t ${OBAMA} -o ${OUTS}/same_out.png --metrics-file ${OUTS}/same_out.png)
+facefuse_cli_test(NAME cli.badinput.swap_gpu_report_is_the_target EXIT 1 NEEDS ${FIXTURE_IMAGES}/astronaut.png
+  MATCHES "--gpu-report: the output .*t.gpu.png is the input .*t.gpu.png" ABSENT ${OUTS}/t.png ${OUTS}/t.gpu.csv
+  CREATES_IMAGE ${OUTS}/t.gpu.png
+  COMMAND sh -c "cp ${FIXTURE_IMAGES}/astronaut.png ${OUTS}/t.gpu.png && exec ${FACEFUSE} swap -s ${OBAMA} -t ${OUTS}/t.gpu.png -o ${OUTS}/t.png --gpu-report")
+facefuse_cli_test(NAME cli.badinput.swap_metrics_folder_missing_up_front EXIT 1 NEEDS ${OBAMA} TIMEOUT 20
+  MATCHES "--metrics-file: cannot write .*no_such_folder/m.prom: the folder .* does not exist"
+  ABSENT ${OUTS}/metrics_missing.png
+  COMMAND ${FACEFUSE} swap -s ${BIDEN} -t ${OBAMA} -o ${OUTS}/metrics_missing.png --metrics-file ${OUTS}/no_such_folder/m.prom)
+facefuse_cli_test(NAME cli.badinput.swap_metrics_file_is_a_folder EXIT 1 NEEDS ${OBAMA}
+  MATCHES "--metrics-file: cannot write ${OUTS}: it is a folder" ABSENT ${OUTS}/metrics_folder.png
+  COMMAND ${FACEFUSE} swap -s ${BIDEN} -t ${OBAMA} -o ${OUTS}/metrics_folder.png --metrics-file ${OUTS})
