@@ -73,8 +73,10 @@ Result<JobReport> JobReport::Start(const JobReportOptions& options, const std::f
   JobReport r;
   r.start_ = std::chrono::steady_clock::now();
   if (options.gpu_report) {
-    FF_ASSIGN_OR_RETURN(r.gpu_, report::JobGpuReport::Start(output, std::move(job_name), options.gpu));
-    if (options.gpu_given) FF_RETURN_IF_ERROR(CheckGpuIndex(options.gpu.gpu, r.gpu_->sampler()));
+    // A given --gpu is checked before the report's CSV is created: a refused report leaves no file behind.
+    std::function<Status(const gpu::GpuSampler&)> check;
+    if (options.gpu_given) check = [&options](const gpu::GpuSampler& s) { return CheckGpuIndex(options.gpu.gpu, s); };
+    FF_ASSIGN_OR_RETURN(r.gpu_, report::JobGpuReport::Start(output, std::move(job_name), options.gpu, check));
   }
   if (!options.metrics_file.empty()) {
     r.metrics_ = std::make_unique<telemetry::Metrics>();

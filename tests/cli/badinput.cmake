@@ -142,11 +142,15 @@ facefuse_cli_test(NAME cli.badinput.monitor_gpu_without_nvml EXIT 2 ${NO_NVML}
   MATCHES "monitor: --gpu 0: there is no GPU to report on"
   COMMAND ${FACEFUSE} monitor --gpu 0 --count 1)
 facefuse_cli_test(NAME cli.badinput.job_gpu_without_nvml EXIT 2 ${NO_NVML} NEEDS ${OBAMA}
-  MATCHES "job: (InvalidArgument: )?--gpu 99: there is no GPU to report on" ABSENT ${BAD}/gpu_job.json
+  MATCHES "job: (InvalidArgument: )?--gpu 99: there is no GPU to report on" ABSENT ${BAD}/gpu_job.json ${BAD}/gpu_job.gpu.csv
   COMMAND ${FACEFUSE} job ${OBAMA} --output ${BAD}/gpu_job.json --gpu-report --gpu 99)
 facefuse_cli_test(NAME cli.badinput.job_gpu_out_of_range EXIT 2 ${FAKE_NVML} NEEDS ${OBAMA}
-  MATCHES "no GPU with index 99 \\(1 found\\)|no such GPU" ABSENT ${BAD}/gpu_job_fake.json
+  MATCHES "no GPU with index 99 \\(1 found\\)|no such GPU" ABSENT ${BAD}/gpu_job_fake.json ${BAD}/gpu_job_fake.gpu.csv
   COMMAND ${FACEFUSE} job ${OBAMA} --output ${BAD}/gpu_job_fake.json --gpu-report --gpu 99)
+# ... and a refused report leaves nothing behind (its CSV was created before the index was checked).
+facefuse_cli_test(NAME cli.badinput.swap_gpu_out_of_range_leaves_nothing EXIT 1 ${FAKE_NVML} NEEDS ${OBAMA}
+  MATCHES "--gpu 99: no such GPU" ABSENT ${BAD}/gpu_swap_fake.png ${BAD}/gpu_swap_fake.gpu.csv
+  COMMAND ${FACEFUSE} swap -s ${OBAMA} -t ${BIDEN} -o ${BAD}/gpu_swap_fake.png --gpu-report --gpu 99)
 
 # --swapper auto with a broken (0-byte) preferred swapper names the file and its download instead of silently
 # falling back to the classical swapper.
