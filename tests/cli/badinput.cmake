@@ -187,3 +187,19 @@ facefuse_cli_test(NAME cli.badinput.swap_metrics_folder_missing_up_front EXIT 1 
 facefuse_cli_test(NAME cli.badinput.swap_metrics_file_is_a_folder EXIT 1 NEEDS ${OBAMA}
   MATCHES "--metrics-file: cannot write ${OUTS}: it is a folder" ABSENT ${OUTS}/metrics_folder.png
   COMMAND ${FACEFUSE} swap -s ${BIDEN} -t ${OBAMA} -o ${OUTS}/metrics_folder.png --metrics-file ${OUTS})
+
+# Inputs are checked from the file itself before a byte is read: a device or FIFO is refused by name (/dev/zero
+# read to 16.8 GB before; a FIFO with no writer hung), a file over the format's limit is refused from its size
+# (a sparse 2.2 GB image took 4.2 GB of memory before being refused). TIMEOUT: the refusal is immediate.
+facefuse_cli_test(NAME cli.badinput.detect_dev_zero EXIT 1 TIMEOUT 20
+  MATCHES "/dev/zero is not a regular file \\(a device, FIFO or socket\\)"
+  COMMAND ${FACEFUSE} detect /dev/zero)
+facefuse_cli_test(NAME cli.badinput.bench_model_dev_zero EXIT 1 TIMEOUT 20
+  MATCHES "/dev/zero is not a regular file \\(a device, FIFO or socket\\)"
+  COMMAND ${FACEFUSE} bench-model /dev/zero --runs 1)
+facefuse_cli_test(NAME cli.badinput.detect_fifo_does_not_hang EXIT 1 TIMEOUT 20
+  MATCHES "fifo.jpg is not a regular file \\(a device, FIFO or socket\\)"
+  COMMAND sh -c "rm -f ${BAD}/fifo.jpg && mkfifo ${BAD}/fifo.jpg && exec ${FACEFUSE} detect ${BAD}/fifo.jpg")
+facefuse_cli_test(NAME cli.badinput.detect_sparse_file_over_2_gb EXIT 1 TIMEOUT 20
+  MATCHES "sparse.jpg is 2306867200 bytes, over the limit of 2147483647 bytes"
+  COMMAND sh -c "truncate -s 2200M ${BAD}/sparse.jpg && ${FACEFUSE} detect ${BAD}/sparse.jpg; rc=$?; rm -f ${BAD}/sparse.jpg; exit $rc")

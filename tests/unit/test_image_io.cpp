@@ -2,6 +2,8 @@
 // clear errors before any pixel buffer is allocated, alpha survives a round trip.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <opencv2/imgcodecs.hpp>
 
 #include <algorithm>
@@ -109,6 +111,19 @@ TEST_F(ImageFiles, EmptyFileFolderAndMissingFile) {
   EXPECT_EQ(folder.status().code(), StatusCode::kInvalidArgument);
   auto missing = LoadImage(dir_ / "nope.jpg");
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+}
+
+// Devices, FIFOs and oversized files are refused from the file's kind and size before a byte is read: /dev/zero
+// would be read forever, a FIFO without a writer would block, a sparse 2.2 GB file would be read whole.
+TEST_F(ImageFiles, NonRegularAndOversizedFilesAreRefusedBeforeReading) {
+  ExpectRefused("/dev/zero", "is not a regular file (a device, FIFO or socket)");
+  const fs::path fifo = dir_ / "pipe.jpg";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  ExpectRefused(fifo, "is not a regular file");
+  const fs::path sparse = dir_ / "sparse.jpg";
+  { std::ofstream(sparse, std::ios::binary) << ""; }
+  fs::resize_file(sparse, 2200ull << 20);
+  ExpectRefused(sparse, "is 2306867200 bytes, over the limit of 2147483647 bytes");
 }
 
 TEST_F(ImageFiles, AlphaSurvivesAPngAndWebpRoundTrip) {
