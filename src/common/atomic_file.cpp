@@ -151,7 +151,7 @@ Status WriteFileAtomically(const std::filesystem::path& path, std::span<const ui
 void InstallTempFileCleanup() {
   static std::once_flag once;
   std::call_once(once, [] {
-    for (int sig : {SIGINT, SIGTERM}) {
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) {
       struct sigaction old{};
       if (::sigaction(sig, nullptr, &old) != 0 || old.sa_handler != SIG_DFL || (old.sa_flags & SA_SIGINFO)) continue;
       struct sigaction action{};

@@ -96,9 +96,9 @@ facefuse_cli_test(NAME cli.badinput.output_links_to_the_source EXIT 1 NEEDS ${OB
   MATCHES "the output .*alias_of_target.jpg is the input .*biden.jpg"
   COMMAND ${FACEFUSE} swap -s ${BAD}/biden.jpg -t ${OBAMA} -o ${BAD}/alias_of_target.jpg)
 
-# Planted symlinks (at the old fixed OUT.partial and at OUT itself) never get their targets overwritten; SIGTERM
-# and SIGINT during a long swap leave neither the output nor a temporary file.
-foreach(mode links TERM INT)
+# Planted symlinks (at the old fixed OUT.partial and at OUT itself) never get their targets overwritten; SIGTERM,
+# SIGINT and SIGHUP during a long swap leave neither the output nor a temporary file.
+foreach(mode links TERM INT HUP)
   add_test(NAME cli.badinput.output_${mode}
            COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/badinput_output.sh ${mode} $<TARGET_FILE:facefuse> ${OBAMA} ${BIDEN}
                    ${BAD}/output_${mode})

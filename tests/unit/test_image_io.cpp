@@ -255,7 +255,7 @@ TEST_F(ImageFiles, OutputPathIsCheckedBeforeAnyWork) {
 
 // SIGTERM and SIGINT while an output is pending: the process dies of the signal and the temporary file is gone.
 TEST_F(ImageFiles, StopSignalsRemoveThePendingFile) {
-  for (int sig : {SIGTERM, SIGINT}) {
+  for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGQUIT}) {
     const fs::path out = dir_ / ("signalled_" + std::to_string(sig) + ".png");
     EXPECT_EXIT(
         {
