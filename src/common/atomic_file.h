@@ -3,7 +3,8 @@
 // which is renamed over it on success and removed on failure or when the
 // process is stopped by SIGINT, SIGTERM, SIGHUP or SIGQUIT.
 //
-// The temporary file is DEST.tmp-XXXXXX (unique, created with O_EXCL and
+// The temporary file is DEST.tmp-XXXXXX (its file name cut short when a long
+// DEST would push it past the folder's name limit; unique, created with O_EXCL and
 // O_NOFOLLOW, so a planted file or symlink is never opened or overwritten).
 // rename() replaces a symlink at DEST itself, never the file it points to.
 #pragma once

@@ -203,3 +203,9 @@ facefuse_cli_test(NAME cli.badinput.detect_fifo_does_not_hang EXIT 1 TIMEOUT 20
 facefuse_cli_test(NAME cli.badinput.detect_sparse_file_over_2_gb EXIT 1 TIMEOUT 20
   MATCHES "sparse.jpg is 2306867200 bytes, over the limit of 2147483647 bytes"
   COMMAND sh -c "truncate -s 2200M ${BAD}/sparse.jpg && ${FACEFUSE} detect ${BAD}/sparse.jpg; rc=$?; rm -f ${BAD}/sparse.jpg; exit $rc")
+
+# A legal 250-byte output name works: the temporary file's name is cut to fit NAME_MAX ("File name too long" before).
+string(REPEAT "n" 246 LONG_NAME)
+facefuse_cli_test(NAME cli.badinput.swap_output_name_of_250_bytes EXIT 0 NEEDS ${OBAMA}
+  CREATES_IMAGE ${BAD}/${LONG_NAME}.png
+  COMMAND ${FACEFUSE} swap --threads 2 --swapper classical -s ${OBAMA} -t ${BIDEN} -o ${BAD}/${LONG_NAME}.png)

@@ -217,6 +217,26 @@ TEST_F(ImageFiles, PendingOutputIsUniqueRegisteredAndRemovedWhenDropped) {
   EXPECT_TRUE(RegisteredTempFiles().empty());
 }
 
+// A legal file name too long for the ".tmp-XXXXXX" suffix (250 and 255 bytes) still gets a temporary file: its
+// name is cut short, in the same folder, still unique; the image lands at the long name.
+TEST_F(ImageFiles, LongOutputNamesGetAShortenedTemporaryFile) {
+  for (size_t length : {250u, 255u}) {
+    const fs::path out = dir_ / (std::string(length - 4, 'n') + ".png");
+    {
+      auto first = PrepareImageOutput(out);
+      auto second = PrepareImageOutput(out);
+      ASSERT_TRUE(first.ok() && second.ok()) << first.status().ToString() << second.status().ToString();
+      EXPECT_NE(first->temp_path(), second->temp_path());
+      EXPECT_EQ(fs::path(first->temp_path()).parent_path(), dir_);
+      EXPECT_LE(fs::path(first->temp_path()).filename().string().size(), 255u);
+    }
+    EXPECT_TRUE(FilesWith(dir_, ".tmp-").empty()) << "dropped: removed";
+    ASSERT_TRUE(SaveImage(out, cv::Mat(4, 4, CV_8UC3, cv::Scalar(1, 2, 3))).ok()) << length;
+    EXPECT_TRUE(fs::exists(out));
+    EXPECT_TRUE(FilesWith(dir_, ".tmp-").empty());
+  }
+}
+
 // A bad image given to CommitImage leaves the destination as it was and no temporary file.
 TEST_F(ImageFiles, FailedCommitKeepsTheOldFile) {
   const fs::path out = dir_ / "old.png";
