@@ -66,7 +66,6 @@ Result<Image> LoadImage(const std::filesystem::path& path, const ImageLimits& li
   auto header = ProbeImage(bytes);
   if (!header.ok()) return described(header.status());
   if (Status s = CheckSize(*header, limits); !s.ok()) return described(s);
-  if (Status s = CheckComplete(bytes, *header); !s.ok()) return described(s);
   if (header->format == ImageFormat::kPng) DropUnusedPngChunks(bytes);
 
   Image image;
@@ -81,6 +80,8 @@ Result<Image> LoadImage(const std::filesystem::path& path, const ImageLimits& li
     if (!claim.ok()) return described(claim.status());
     image.memory = std::move(claim).value();
   }
+  // After the budget (a header too big for it says so first), before the decoder sees a truncated or lying file.
+  if (Status s = CheckComplete(bytes, *header); !s.ok()) return described(s);
   FF_ASSIGN_OR_RETURN(image.bgr, Decode(bytes, cv::IMREAD_COLOR));  // applies EXIF orientation
   if (image.bgr.empty() || image.bgr.type() != CV_8UC3)
     return described(InvalidArgument("the " + ImageFormatName(header->format) + " data cannot be decoded"));
