@@ -32,6 +32,13 @@ int RunJob(const JobOptions& o) {
   jopts.threads = o.threads;
 
   const std::filesystem::path output = o.output.empty() ? std::filesystem::path("facefuse-job.json") : std::filesystem::path(o.output);
+  // Every file the job writes (--output, --metrics-file, the GPU report) is none of its inputs nor another output.
+  std::vector<std::filesystem::path> inputs = jopts.images;
+  if (!o.model.empty()) inputs.emplace_back(o.model);
+  if (Status st = CheckJobOutputs(o.report, {"--output", o.output}, output, inputs); !st.ok()) {
+    std::fprintf(stderr, "job: %s\n", st.ToString().c_str());
+    return 2;
+  }
   auto run = JobReport::Start(o.report, output, "detect job (" + std::to_string(o.images.size()) + " images)");
   if (!run.ok()) {
     std::fprintf(stderr, "job: %s\n", run.status().ToString().c_str());

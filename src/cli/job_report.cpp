@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "common/atomic_file.h"
+#include "report/gpu_job_report.h"
 #include "telemetry/exposition.h"
 
 namespace facefuse::cli {
@@ -25,6 +27,45 @@ void AddJobReportOptions(CLI::App* cmd, JobReportOptions& options, const std::st
                   "Write this run's Prometheus metrics (text format, e.g. for node_exporter's textfile collector) here");
 }
 
+namespace {
+
+// The same file: the same inode when both exist, else the same path once symlinks and ".." are resolved.
+bool SameFile(const std::filesystem::path& a, const std::filesystem::path& b) {
+  std::error_code ec;
+  if (std::filesystem::equivalent(a, b, ec) && !ec) return true;
+  const auto ca = std::filesystem::weakly_canonical(std::filesystem::absolute(a, ec), ec);
+  const auto cb = std::filesystem::weakly_canonical(std::filesystem::absolute(b, ec), ec);
+  return !ca.empty() && ca == cb;
+}
+
+}  // namespace
+
+Status CheckJobOutputs(const JobReportOptions& options, const PlannedOutput& main,
+                       const std::filesystem::path& report_beside, const std::vector<std::filesystem::path>& inputs) {
+  std::vector<PlannedOutput> outputs;
+  if (!main.path.empty()) outputs.push_back(main);
+  if (!options.metrics_file.empty()) outputs.push_back({"--metrics-file", options.metrics_file});
+  if (options.gpu_report) {
+    const report::GpuReportPaths paths = report::GpuReportPathsBeside(report_beside);
+    for (const auto* p : {&paths.csv, &paths.svg, &paths.png, &paths.summary}) outputs.push_back({"--gpu-report", *p});
+  }
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const PlannedOutput& out = outputs[i];
+    if (Status st = CheckOutputPath(out.path, inputs); !st.ok()) return InvalidArgument(out.option + ": " + st.message());
+    for (const std::filesystem::path& input : inputs) {  // also when the output does not exist yet (a symlinked path)
+      if (SameFile(out.path, input))
+        return InvalidArgument(out.option + ": the output " + out.path.string() + " is the input " + input.string() +
+                               ": writing it would destroy the input; choose another output file");
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (SameFile(out.path, outputs[j].path))
+        return InvalidArgument(out.option + ": " + out.path.string() + " is also the file of " + outputs[j].option +
+                               " (" + outputs[j].path.string() + "); one would overwrite the other");
+    }
+  }
+  return Status::Ok();
+}
+
 Result<JobReport> JobReport::Start(const JobReportOptions& options, const std::filesystem::path& output,
                                    std::string job_name) {
   // Checked with or without --gpu-report: a bad value is an error, never silently ignored.
@@ -32,8 +73,10 @@ Result<JobReport> JobReport::Start(const JobReportOptions& options, const std::f
   JobReport r;
   r.start_ = std::chrono::steady_clock::now();
   if (options.gpu_report) {
-    FF_ASSIGN_OR_RETURN(r.gpu_, report::JobGpuReport::Start(output, std::move(job_name), options.gpu));
-    if (options.gpu_given) FF_RETURN_IF_ERROR(CheckGpuIndex(options.gpu.gpu, r.gpu_->sampler()));
+    // A given --gpu is checked before the report's CSV is created: a refused report leaves no file behind.
+    std::function<Status(const gpu::GpuSampler&)> check;
+    if (options.gpu_given) check = [&options](const gpu::GpuSampler& s) { return CheckGpuIndex(options.gpu.gpu, s); };
+    FF_ASSIGN_OR_RETURN(r.gpu_, report::JobGpuReport::Start(output, std::move(job_name), options.gpu, check));
   }
   if (!options.metrics_file.empty()) {
     r.metrics_ = std::make_unique<telemetry::Metrics>();

@@ -29,6 +29,21 @@ struct JobReportOptions {
 // Adds --gpu-report, --interval, --gpu and --metrics-file to `cmd`; `output_help` says where the GPU report goes.
 void AddJobReportOptions(CLI::App* cmd, JobReportOptions& options, const std::string& output_help);
 
+// A file a command will write and the option that names it.
+struct PlannedOutput {
+  std::string option;  // "-o", "--output", "--metrics-file", "--gpu-report"
+  std::filesystem::path path;
+};
+
+// Checks every file a job-running command will write, before any work: `main`
+// (its -o/--output; skipped when its path is empty), --metrics-file, and with
+// --gpu-report the four report files beside `report_beside`. Each must pass
+// CheckOutputPath against `inputs` (not a folder, a writable folder, not an
+// input), and no two may be the same file. Errors: InvalidArgument
+// "OPTION: <reason>" naming the option and the file.
+Status CheckJobOutputs(const JobReportOptions& options, const PlannedOutput& main,
+                       const std::filesystem::path& report_beside, const std::vector<std::filesystem::path>& inputs);
+
 // One job's reports. Not thread-safe: the job's thread uses it.
 class JobReport {
  public:

@@ -190,6 +190,8 @@ Status RunSwap(const SwapOptions& o, nlohmann::json* report) {
   std::vector<std::filesystem::path> inputs(o.sources.begin(), o.sources.end());
   inputs.emplace_back(o.target);
   if (!o.reference.empty()) inputs.emplace_back(o.reference);
+  // Every file written (-o, --metrics-file, the GPU report) is checked against the inputs and each other first.
+  FF_RETURN_IF_ERROR(CheckJobOutputs(o.report, {"-o", o.output}, o.output, inputs));
   FF_ASSIGN_OR_RETURN(PendingFile output, media::PrepareImageOutput(o.output, inputs));
   // Read every input before opening models: a bad path fails in milliseconds. The decoded pixels are claimed
   // from the job's memory budget (when there is one) for as long as they are held.

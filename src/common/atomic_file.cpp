@@ -59,6 +59,20 @@ void Unregister(int slot) {
 
 std::string Reason(int err) { return std::strerror(err); }
 
+constexpr size_t kTempSuffix = 11;  // ".tmp-XXXXXX"
+
+// DEST itself, or DEST with its file name cut so that NAME.tmp-XXXXXX still fits the folder's name limit (a legal
+// 255-byte output name would otherwise fail with "File name too long"). Same folder, so the rename stays atomic.
+std::string TempBase(const std::filesystem::path& dest) {
+  const std::string file = dest.filename().string();
+  std::filesystem::path folder = dest.parent_path();
+  const long limit = ::pathconf(folder.empty() ? "." : folder.c_str(), _PC_NAME_MAX);
+  const size_t name_max = limit > 0 ? static_cast<size_t>(limit) : 255;
+  if (file.size() + kTempSuffix <= name_max) return dest.string();
+  const std::string cut = file.substr(0, name_max > kTempSuffix ? name_max - kTempSuffix : 1);
+  return (folder / cut).string();
+}
+
 }  // namespace
 
 Status CheckOutputPath(const std::filesystem::path& path, const std::vector<std::filesystem::path>& inputs) {
@@ -92,7 +106,7 @@ Result<PendingFile> PendingFile::Create(const std::filesystem::path& dest,
   static thread_local std::mt19937_64 random(std::random_device{}() ^ static_cast<uint64_t>(::getpid()));
   static const char kChars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
   for (int attempt = 0; attempt < 100; ++attempt) {
-    std::string name = dest.string() + ".tmp-";
+    std::string name = TempBase(dest) + ".tmp-";
     for (int i = 0; i < 6; ++i) name += kChars[random() % (sizeof(kChars) - 1)];
     const int slot = Register(name);  // before the file exists: a signal never leaves it behind
     const int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
@@ -151,7 +165,7 @@ Status WriteFileAtomically(const std::filesystem::path& path, std::span<const ui
 void InstallTempFileCleanup() {
   static std::once_flag once;
   std::call_once(once, [] {
-    for (int sig : {SIGINT, SIGTERM}) {
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) {
       struct sigaction old{};
       if (::sigaction(sig, nullptr, &old) != 0 || old.sa_handler != SIG_DFL || (old.sa_flags & SA_SIGINFO)) continue;
       struct sigaction action{};

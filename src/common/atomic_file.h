@@ -1,9 +1,10 @@
 // Writing a file so that readers only ever see the old file or the complete
 // new one: the bytes go to a fresh temporary file beside the destination,
 // which is renamed over it on success and removed on failure or when the
-// process is stopped by SIGINT/SIGTERM.
+// process is stopped by SIGINT, SIGTERM, SIGHUP or SIGQUIT.
 //
-// The temporary file is DEST.tmp-XXXXXX (unique, created with O_EXCL and
+// The temporary file is DEST.tmp-XXXXXX (its file name cut short when a long
+// DEST would push it past the folder's name limit; unique, created with O_EXCL and
 // O_NOFOLLOW, so a planted file or symlink is never opened or overwritten).
 // rename() replaces a symlink at DEST itself, never the file it points to.
 #pragma once
@@ -27,7 +28,7 @@ Status CheckOutputPath(const std::filesystem::path& path, const std::vector<std:
 // A new file on its way to `dest`: the temporary file exists from Create()
 // (so a job can claim its output before it computes anything) until Commit()
 // renames it into place or the object is destroyed, which removes it. While
-// it exists it is registered for removal on SIGINT/SIGTERM (see
+// it exists it is registered for removal on SIGINT/SIGTERM/SIGHUP/SIGQUIT (see
 // InstallTempFileCleanup). Move-only; one thread at a time.
 class PendingFile {
  public:
@@ -62,7 +63,7 @@ class PendingFile {
 // PendingFile::Create(path) then Commit(bytes).
 Status WriteFileAtomically(const std::filesystem::path& path, std::span<const uint8_t> bytes);
 
-// Installs SIGINT and SIGTERM handlers that unlink every registered
+// Installs SIGINT, SIGTERM, SIGHUP and SIGQUIT handlers that unlink every registered
 // temporary file, then re-raise the signal with the default action (the
 // process dies of it as before). A signal whose handler is not the default
 // one (a server's own) is left alone. Idempotent; PendingFile::Create calls it.

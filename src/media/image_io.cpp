@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/read_file.h"
 #include "media/image_probe.h"
 
 namespace facefuse::media {
@@ -17,11 +18,8 @@ Result<std::vector<uint8_t>> ReadAll(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return NotFound("image " + path.string() + " does not exist");
   if (std::filesystem::is_directory(path, ec)) return InvalidArgument(path.string() + " is a folder, not an image");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound("cannot open image " + path.string());
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return Internal("cannot read image " + path.string());
-  return bytes;
+  // Refused from its size and kind before reading: over 2 GB (what the decoders take) or a device/FIFO/socket.
+  return ReadRegularFile<std::vector<uint8_t>>(path, uint64_t{INT32_MAX});
 }
 
 Status CheckSize(const ImageHeader& h, const ImageLimits& limits) {
@@ -65,11 +63,9 @@ std::string Lower(std::string s) {
 Result<Image> LoadImage(const std::filesystem::path& path, const ImageLimits& limits) {
   FF_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, ReadAll(path));
   auto described = [&](const Status& s) { return s.WithContext("image " + path.string()); };
-  if (bytes.size() > size_t{INT32_MAX}) return described(InvalidArgument("the file is over 2 GB"));
   auto header = ProbeImage(bytes);
   if (!header.ok()) return described(header.status());
   if (Status s = CheckSize(*header, limits); !s.ok()) return described(s);
-  if (Status s = CheckComplete(bytes, *header); !s.ok()) return described(s);
   if (header->format == ImageFormat::kPng) DropUnusedPngChunks(bytes);
 
   Image image;
@@ -84,6 +80,8 @@ Result<Image> LoadImage(const std::filesystem::path& path, const ImageLimits& li
     if (!claim.ok()) return described(claim.status());
     image.memory = std::move(claim).value();
   }
+  // After the budget (a header too big for it says so first), before the decoder sees a truncated or lying file.
+  if (Status s = CheckComplete(bytes, *header); !s.ok()) return described(s);
   FF_ASSIGN_OR_RETURN(image.bgr, Decode(bytes, cv::IMREAD_COLOR));  // applies EXIF orientation
   if (image.bgr.empty() || image.bgr.type() != CV_8UC3)
     return described(InvalidArgument("the " + ImageFormatName(header->format) + " data cannot be decoded"));

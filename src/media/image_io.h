@@ -77,7 +77,7 @@ Status CheckImageExtension(const std::filesystem::path& path);
 // Claims `path` for a new image before any work is done for it: a known
 // extension (CheckImageExtension) and a writable destination that is none of
 // `inputs` (CheckOutputPath); the returned file is committed with
-// CommitImage, and removed when dropped uncommitted (or on SIGINT/SIGTERM).
+// CommitImage, and removed when dropped uncommitted (or on SIGINT/SIGTERM/SIGHUP/SIGQUIT).
 Result<PendingFile> PrepareImageOutput(const std::filesystem::path& path,
                                        const std::vector<std::filesystem::path>& inputs = {});
 

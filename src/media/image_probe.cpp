@@ -136,6 +136,50 @@ size_t DropUnusedPngChunks(std::vector<uint8_t>& b) {
   return dropped;
 }
 
+namespace {
+
+std::string Size(const ImageHeader& h) { return std::to_string(h.width) + "x" + std::to_string(h.height); }
+
+// zlib cannot compress better than about 1032:1, so a PNG whose IDAT chunks hold less than 1/1100 of the raw
+// scanlines its IHDR claims (height x (1 filter byte + width x channels x bit depth / 8)) is refused before libpng
+// reads it (it printed "libpng error: Not enough image data" on stderr).
+Status CheckPngDataFitsPixels(std::span<const uint8_t> b, const ImageHeader& h) {
+  if (b.size() < 29 || h.width <= 0 || h.height <= 0) return Status::Ok();
+  static const int kChannels[] = {1, 0, 3, 1, 2, 0, 4};  // by colour type 0..6
+  const uint8_t depth = b[24], colour = b[25];
+  const int channels = colour < 7 ? kChannels[colour] : 0;
+  if (channels == 0) return Status::Ok();  // an unknown colour type is the decoder's to refuse
+  const uint64_t row = 1 + (uint64_t(h.width) * channels * depth + 7) / 8;
+  const uint64_t raw = row * uint64_t(h.height);
+  uint64_t idat = 0;
+  for (size_t pos = 8; pos + 8 <= b.size();) {
+    const uint64_t length = Be32(&b[pos]);
+    if (std::memcmp(&b[pos + 4], "IDAT", 4) == 0) idat += length;
+    pos += 12 + length;
+  }
+  if (idat < raw / 1100)
+    return InvalidArgument("the PNG is truncated or corrupt: its image data (" + std::to_string(idat) +
+                           " bytes) cannot hold the " + Size(h) + " pixels its header claims");
+  return Status::Ok();
+}
+
+// An uncompressed BMP (BI_RGB or BI_BITFIELDS) must hold row stride x height bytes after its pixel offset;
+// OpenCV printed "imdecode_(''): can't read data" on stderr for one that does not.
+Status CheckBmpDataFitsPixels(std::span<const uint8_t> b, const ImageHeader& h) {
+  if (b.size() < 34 || Le32(&b[14]) < 40 || h.width <= 0 || h.height <= 0) return Status::Ok();
+  const uint32_t compression = Le32(&b[30]);
+  if (compression != 0 && compression != 3) return Status::Ok();
+  const uint64_t bits = Le16(&b[28]);
+  const uint64_t stride = (uint64_t(h.width) * bits + 31) / 32 * 4;
+  const uint64_t needed = uint64_t{Le32(&b[10])} + stride * uint64_t(h.height);
+  if (needed > b.size())
+    return InvalidArgument("the BMP is truncated or corrupt: its " + std::to_string(b.size()) + " bytes cannot hold the " +
+                           Size(h) + " pixels its header claims (" + std::to_string(needed) + " bytes)");
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status CheckComplete(std::span<const uint8_t> b, const ImageHeader& h) {
   switch (h.format) {
     case ImageFormat::kPng: {
@@ -143,7 +187,7 @@ Status CheckComplete(std::span<const uint8_t> b, const ImageHeader& h) {
       static const uint8_t kIend[] = {0, 0, 0, 0, 'I', 'E', 'N', 'D'};
       if (std::search(b.begin(), b.end(), std::begin(kIend), std::end(kIend)) == b.end())
         return InvalidArgument("the PNG is truncated (no IEND chunk)");
-      return Status::Ok();
+      return CheckPngDataFitsPixels(b, h);
     }
     case ImageFormat::kJpeg: {
       // Entropy-coded data stuffs 0xFF as FF 00, so FF D9 after the first scan can only be the end marker.
@@ -161,7 +205,7 @@ Status CheckComplete(std::span<const uint8_t> b, const ImageHeader& h) {
     case ImageFormat::kBmp:
       if (b.size() >= 14 && uint64_t{Le32(&b[2])} > b.size())
         return InvalidArgument("the BMP is truncated (shorter than its header says)");
-      return Status::Ok();
+      return CheckBmpDataFitsPixels(b, h);
   }
   return Status::Ok();
 }

@@ -6,13 +6,15 @@
 namespace facefuse::report {
 
 Result<std::unique_ptr<JobGpuReport>> JobGpuReport::Start(const std::filesystem::path& output, std::string job_name,
-                                                          const JobGpuReportOptions& options) {
+                                                          const JobGpuReportOptions& options,
+                                                          const std::function<Status(const gpu::GpuSampler&)>& check_sampler) {
   if (!(options.interval_s >= 0.01)) return InvalidArgument("--interval must be at least 0.01 s");
   std::unique_ptr<JobGpuReport> r(new JobGpuReport());
   r->paths_ = GpuReportPathsBeside(output);
   gpu::SamplerOptions sopts;
   sopts.interval = std::chrono::milliseconds(static_cast<long long>(options.interval_s * 1000));
   r->sampler_ = std::make_unique<gpu::GpuSampler>(gpu::OpenNvmlOrNotice(), sopts);
+  if (check_sampler) FF_RETURN_IF_ERROR(check_sampler(*r->sampler_));
   FF_ASSIGN_OR_RETURN(r->recorder_, GpuJobRecorder::Start(*r->sampler_, options.gpu, r->paths_, std::move(job_name)));
   r->start_ = Clock::now();
   FF_RETURN_IF_ERROR(r->sampler_->Start());  // its first reading: the job's start

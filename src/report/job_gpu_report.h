@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,9 +30,12 @@ class JobGpuReport {
   // Creates OUTPUT.gpu.csv beside `output` and starts sampling (the first
   // reading is taken now: the job's start). Without NVML the report is still
   // written and says there is no GPU. Errors: InvalidArgument for an interval
-  // under 0.01 s or an unknown GPU index; IoError when the CSV cannot be created.
-  static Result<std::unique_ptr<JobGpuReport>> Start(const std::filesystem::path& output, std::string job_name,
-                                                     const JobGpuReportOptions& options);
+  // under 0.01 s or an unknown GPU index; IoError when the CSV cannot be created;
+  // the error of `check_sampler` (given the opened sampler, called before any
+  // file is created, so a refused report leaves nothing behind).
+  static Result<std::unique_ptr<JobGpuReport>> Start(
+      const std::filesystem::path& output, std::string job_name, const JobGpuReportOptions& options,
+      const std::function<Status(const gpu::GpuSampler&)>& check_sampler = {});
   ~JobGpuReport();
 
   // Closes the running stage (if any) and opens `stage` now, taking a reading

@@ -98,9 +98,9 @@ facefuse_cli_test(NAME cli.badinput.output_links_to_the_source EXIT 1 NEEDS ${OB
   MATCHES "the output .*alias_of_target.jpg is the input .*biden.jpg"
   COMMAND ${FACEFUSE} swap -s ${BAD}/biden.jpg -t ${OBAMA} -o ${BAD}/alias_of_target.jpg)
 
-# Planted symlinks (at the old fixed OUT.partial and at OUT itself) never get their targets overwritten; SIGTERM
-# and SIGINT during a long swap leave neither the output nor a temporary file.
-foreach(mode links TERM INT)
+# Planted symlinks (at the old fixed OUT.partial and at OUT itself) never get their targets overwritten; SIGTERM,
+# SIGINT and SIGHUP during a long swap leave neither the output nor a temporary file.
+foreach(mode links TERM INT HUP)
   add_test(NAME cli.badinput.output_${mode}
            COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/badinput_output.sh ${mode} $<TARGET_FILE:facefuse> ${OBAMA} ${BIDEN}
                    ${BAD}/output_${mode})
@@ -144,11 +144,15 @@ facefuse_cli_test(NAME cli.badinput.monitor_gpu_without_nvml EXIT 2 ${NO_NVML}
   MATCHES "monitor: --gpu 0: there is no GPU to report on"
   COMMAND ${FACEFUSE} monitor --gpu 0 --count 1)
 facefuse_cli_test(NAME cli.badinput.job_gpu_without_nvml EXIT 2 ${NO_NVML} NEEDS ${OBAMA}
-  MATCHES "job: (InvalidArgument: )?--gpu 99: there is no GPU to report on" ABSENT ${BAD}/gpu_job.json
+  MATCHES "job: (InvalidArgument: )?--gpu 99: there is no GPU to report on" ABSENT ${BAD}/gpu_job.json ${BAD}/gpu_job.gpu.csv
   COMMAND ${FACEFUSE} job ${OBAMA} --output ${BAD}/gpu_job.json --gpu-report --gpu 99)
 facefuse_cli_test(NAME cli.badinput.job_gpu_out_of_range EXIT 2 ${FAKE_NVML} NEEDS ${OBAMA}
-  MATCHES "no GPU with index 99 \\(1 found\\)|no such GPU" ABSENT ${BAD}/gpu_job_fake.json
+  MATCHES "no GPU with index 99 \\(1 found\\)|no such GPU" ABSENT ${BAD}/gpu_job_fake.json ${BAD}/gpu_job_fake.gpu.csv
   COMMAND ${FACEFUSE} job ${OBAMA} --output ${BAD}/gpu_job_fake.json --gpu-report --gpu 99)
+# ... and a refused report leaves nothing behind (its CSV was created before the index was checked).
+facefuse_cli_test(NAME cli.badinput.swap_gpu_out_of_range_leaves_nothing EXIT 1 ${FAKE_NVML} NEEDS ${OBAMA}
+  MATCHES "--gpu 99: no such GPU" ABSENT ${BAD}/gpu_swap_fake.png ${BAD}/gpu_swap_fake.gpu.csv
+  COMMAND ${FACEFUSE} swap -s ${OBAMA} -t ${BIDEN} -o ${BAD}/gpu_swap_fake.png --gpu-report --gpu 99)
 
 # --swapper auto with a broken (0-byte) preferred swapper names the file and its download instead of silently
 # falling back to the classical swapper.
@@ -157,3 +161,53 @@ file(TOUCH ${OUT}/broken-models/inswapper_128.onnx)
 facefuse_cli_test(NAME cli.badinput.auto_swapper_names_a_broken_file EXIT 1 NEEDS ${OBAMA}
   MATCHES "inswapper_128.*incomplete.*facefuse models download inswapper_128" ABSENT ${BAD}/auto_broken.png
   COMMAND ${FACEFUSE} swap --models-dir ${OUT}/broken-models -s ${OBAMA} -t ${OBAMA} -o ${BAD}/auto_broken.png)
+
+# Every file a command writes (swap -o, job --output, --metrics-file, the GPU report's .gpu.csv/.svg/.png/.txt) is
+# checked before any work against every input and against each other, naming the option; the inputs survive.
+# The inputs are copies made by the test (they would be the casualties of a regression).
+set(OUTS ${BAD}/outputs)
+file(MAKE_DIRECTORY ${OUTS})
+facefuse_cli_test(NAME cli.badinput.job_output_is_its_input EXIT 2 NEEDS ${OBAMA}
+  MATCHES "job: InvalidArgument: --output: the output .*mine_job.jpg is the input" NOT_MATCHES "detect job:"
+  CREATES_IMAGE ${OUTS}/mine_job.jpg
+  COMMAND sh -c "cp ${OBAMA} ${OUTS}/mine_job.jpg && exec ${FACEFUSE} job ${OUTS}/mine_job.jpg --output ${OUTS}/mine_job.jpg")
+facefuse_cli_test(NAME cli.badinput.swap_metrics_file_is_the_target EXIT 1 NEEDS ${OBAMA}
+  MATCHES "--metrics-file: the output .*mine_swap.jpg is the input" ABSENT ${OUTS}/metrics_target.png
+  CREATES_IMAGE ${OUTS}/mine_swap.jpg
+  COMMAND sh -c "cp ${OBAMA} ${OUTS}/mine_swap.jpg && exec ${FACEFUSE} swap -s ${BIDEN} -t ${OUTS}/mine_swap.jpg -o ${OUTS}/metrics_target.png --metrics-file ${OUTS}/mine_swap.jpg")
+facefuse_cli_test(NAME cli.badinput.swap_metrics_file_is_the_output EXIT 1 NEEDS ${OBAMA}
+  MATCHES "--metrics-file: .*same_out.png is also the file of -o" ABSENT ${OUTS}/same_out.png
+  COMMAND ${FACEFUSE} swap -s ${BIDEN} -t ${OBAMA} -o ${OUTS}/same_out.png --metrics-file ${OUTS}/same_out.png)
+facefuse_cli_test(NAME cli.badinput.swap_gpu_report_is_the_target EXIT 1 NEEDS ${FIXTURE_IMAGES}/astronaut.png
+  MATCHES "--gpu-report: the output .*t.gpu.png is the input .*t.gpu.png" ABSENT ${OUTS}/t.png ${OUTS}/t.gpu.csv
+  CREATES_IMAGE ${OUTS}/t.gpu.png
+  COMMAND sh -c "cp ${FIXTURE_IMAGES}/astronaut.png ${OUTS}/t.gpu.png && exec ${FACEFUSE} swap -s ${OBAMA} -t ${OUTS}/t.gpu.png -o ${OUTS}/t.png --gpu-report")
+facefuse_cli_test(NAME cli.badinput.swap_metrics_folder_missing_up_front EXIT 1 NEEDS ${OBAMA} TIMEOUT 20
+  MATCHES "--metrics-file: cannot write .*no_such_folder/m.prom: the folder .* does not exist"
+  ABSENT ${OUTS}/metrics_missing.png
+  COMMAND ${FACEFUSE} swap -s ${BIDEN} -t ${OBAMA} -o ${OUTS}/metrics_missing.png --metrics-file ${OUTS}/no_such_folder/m.prom)
+facefuse_cli_test(NAME cli.badinput.swap_metrics_file_is_a_folder EXIT 1 NEEDS ${OBAMA}
+  MATCHES "--metrics-file: cannot write ${OUTS}: it is a folder" ABSENT ${OUTS}/metrics_folder.png
+  COMMAND ${FACEFUSE} swap -s ${BIDEN} -t ${OBAMA} -o ${OUTS}/metrics_folder.png --metrics-file ${OUTS})
+
+# Inputs are checked from the file itself before a byte is read: a device or FIFO is refused by name (/dev/zero
+# read to 16.8 GB before; a FIFO with no writer hung), a file over the format's limit is refused from its size
+# (a sparse 2.2 GB image took 4.2 GB of memory before being refused). TIMEOUT: the refusal is immediate.
+facefuse_cli_test(NAME cli.badinput.detect_dev_zero EXIT 1 TIMEOUT 20
+  MATCHES "/dev/zero is not a regular file \\(a device, FIFO or socket\\)"
+  COMMAND ${FACEFUSE} detect /dev/zero)
+facefuse_cli_test(NAME cli.badinput.bench_model_dev_zero EXIT 1 TIMEOUT 20
+  MATCHES "/dev/zero is not a regular file \\(a device, FIFO or socket\\)"
+  COMMAND ${FACEFUSE} bench-model /dev/zero --runs 1)
+facefuse_cli_test(NAME cli.badinput.detect_fifo_does_not_hang EXIT 1 TIMEOUT 20
+  MATCHES "fifo.jpg is not a regular file \\(a device, FIFO or socket\\)"
+  COMMAND sh -c "rm -f ${BAD}/fifo.jpg && mkfifo ${BAD}/fifo.jpg && exec ${FACEFUSE} detect ${BAD}/fifo.jpg")
+facefuse_cli_test(NAME cli.badinput.detect_sparse_file_over_2_gb EXIT 1 TIMEOUT 20
+  MATCHES "sparse.jpg is 2306867200 bytes, over the limit of 2147483647 bytes"
+  COMMAND sh -c "truncate -s 2200M ${BAD}/sparse.jpg && ${FACEFUSE} detect ${BAD}/sparse.jpg; rc=$?; rm -f ${BAD}/sparse.jpg; exit $rc")
+
+# A legal 250-byte output name works: the temporary file's name is cut to fit NAME_MAX ("File name too long" before).
+string(REPEAT "n" 246 LONG_NAME)
+facefuse_cli_test(NAME cli.badinput.swap_output_name_of_250_bytes EXIT 0 NEEDS ${OBAMA}
+  CREATES_IMAGE ${BAD}/${LONG_NAME}.png
+  COMMAND ${FACEFUSE} swap --threads 2 --swapper classical -s ${OBAMA} -t ${BIDEN} -o ${BAD}/${LONG_NAME}.png)

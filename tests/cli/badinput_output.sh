@@ -6,7 +6,7 @@
 #     pointing at a file of its own. The swap must succeed, leave both link targets byte for byte as they were,
 #     leave OUT.partial as the planted link, and put a regular image file at OUT (rename() replaces the link at
 #     OUT, never the file it points to), with no OUT.tmp-* left.
-#   badinput_output.sh TERM|INT FACEFUSE SOURCE TARGET DIR
+#   badinput_output.sh TERM|INT|HUP FACEFUSE SOURCE TARGET DIR
 #     Starts a long swap (--repeat 50), waits until its temporary file beside OUT exists (the output is claimed
 #     before any compute), sends the signal, and checks that the process died of it and that neither OUT nor
 #     any OUT.* temporary file remains.
@@ -41,7 +41,7 @@ case "$mode" in
     { [ -f "$out" ] && [ ! -L "$out" ]; } || fail "OUT is not a regular file"
     [ "$(head -c 4 "$out" | od -An -tx1 | tr -d ' \n')" = "89504e47" ] || fail "OUT is not a PNG"
     ;;
-  TERM|INT)
+  TERM|INT|HUP)
     set -m  # job control: a background job of a script would otherwise ignore SIGINT
     "$facefuse" swap --threads 2 -s "$source" -t "$target" -o "$out" --repeat 50 &
     pid=$!
@@ -54,7 +54,7 @@ case "$mode" in
     signal_number=$(kill -l "$mode")
     [ "$status" -eq $((128 + signal_number)) ] || fail "exit status $status, expected death by SIG$mode ($((128 + signal_number)))"
     ;;
-  *) echo "usage: $0 links|TERM|INT FACEFUSE SOURCE TARGET DIR" >&2; exit 2 ;;
+  *) echo "usage: $0 links|TERM|INT|HUP FACEFUSE SOURCE TARGET DIR" >&2; exit 2 ;;
 esac
 [ -z "$(leftovers)" ] || fail "temporary files left: $(leftovers)"
 if [ "$mode" != links ] && [ -e "$out" ]; then fail "$out exists after the signal"; fi

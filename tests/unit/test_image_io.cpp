@@ -2,6 +2,8 @@
 // clear errors before any pixel buffer is allocated, alpha survives a round trip.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <opencv2/imgcodecs.hpp>
 
 #include <algorithm>
@@ -111,6 +113,51 @@ TEST_F(ImageFiles, EmptyFileFolderAndMissingFile) {
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
 }
 
+// Devices, FIFOs and oversized files are refused from the file's kind and size before a byte is read: /dev/zero
+// would be read forever, a FIFO without a writer would block, a sparse 2.2 GB file would be read whole.
+TEST_F(ImageFiles, NonRegularAndOversizedFilesAreRefusedBeforeReading) {
+  ExpectRefused("/dev/zero", "is not a regular file (a device, FIFO or socket)");
+  const fs::path fifo = dir_ / "pipe.jpg";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  ExpectRefused(fifo, "is not a regular file");
+  const fs::path sparse = dir_ / "sparse.jpg";
+  { std::ofstream(sparse, std::ios::binary) << ""; }
+  fs::resize_file(sparse, 2200ull << 20);
+  ExpectRefused(sparse, "is 2306867200 bytes, over the limit of 2147483647 bytes");
+}
+
+std::string Le32Bytes(uint32_t v) {
+  return {static_cast<char>(v), static_cast<char>(v >> 8), static_cast<char>(v >> 16), static_cast<char>(v >> 24)};
+}
+
+// Headers that claim far more pixels than the file can hold are refused before decoding, and the decoders'
+// own messages ("libpng error: Not enough image data", OpenCV's "imdecode_(''): can't read data") never reach
+// stderr: a PNG whose IHDR says 10000x10000 with a 10-byte IDAT, an uncompressed 24-bit BMP claiming 20000x6000
+// (352 MB of rows) in a few hundred bytes.
+TEST_F(ImageFiles, HeadersClaimingMorePixelsThanTheFileHoldsAreRefused) {
+  std::string png = "\x89PNG\r\n\x1a\n";
+  png += Be32(13) + "IHDR" + Be32(10000) + Be32(10000) + std::string("\x08\x02\x00\x00\x00", 5) + Be32(0);
+  png += Be32(10) + "IDAT" + std::string("\x78\x9c\x63\x00\x00\x00\x01\x00\x01\x00", 10) + Be32(0);
+  png += Be32(0) + "IEND" + Be32(0xAE426082);
+  std::string bmp_pixels(300, '\x7f');
+  std::string bmp = "BM" + Le32Bytes(static_cast<uint32_t>(54 + bmp_pixels.size())) + Le32Bytes(0) + Le32Bytes(54);
+  bmp += Le32Bytes(40) + Le32Bytes(20000) + Le32Bytes(6000) + std::string("\x01\x00\x18\x00", 4) + Le32Bytes(0);
+  bmp += Le32Bytes(0) + Le32Bytes(2835) + Le32Bytes(2835) + Le32Bytes(0) + Le32Bytes(0) + bmp_pixels;
+  ::testing::internal::CaptureStderr();
+  ExpectRefused(Write("lying.png", png), "cannot hold the 10000x10000 pixels its header claims");
+  ExpectRefused(Write("lying.bmp", bmp), "cannot hold the 20000x6000 pixels its header claims");
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(err.find("libpng"), std::string::npos) << err;
+  EXPECT_EQ(err.find("imdecode"), std::string::npos) << err;
+  // A real PNG and BMP still load (the bounds are lower bounds no valid file falls under).
+  const fs::path real_bmp = dir_ / "real.bmp";
+  ASSERT_TRUE(SaveImage(real_bmp, cv::Mat(37, 53, CV_8UC3, cv::Scalar(9, 8, 7))).ok());
+  EXPECT_TRUE(LoadImage(real_bmp).ok());
+  const fs::path flat_png = dir_ / "flat.png";
+  ASSERT_TRUE(SaveImage(flat_png, cv::Mat(2000, 2000, CV_8UC3, cv::Scalar(0, 0, 0))).ok());
+  EXPECT_TRUE(LoadImage(flat_png).ok()) << "a flat image compresses well but within zlib's ratio";
+}
+
 TEST_F(ImageFiles, AlphaSurvivesAPngAndWebpRoundTrip) {
   cv::Mat bgr(40, 60, CV_8UC3, cv::Scalar(10, 120, 240)), alpha(40, 60, CV_8UC1);
   for (int y = 0; y < alpha.rows; ++y)
@@ -202,6 +249,26 @@ TEST_F(ImageFiles, PendingOutputIsUniqueRegisteredAndRemovedWhenDropped) {
   EXPECT_TRUE(RegisteredTempFiles().empty());
 }
 
+// A legal file name too long for the ".tmp-XXXXXX" suffix (250 and 255 bytes) still gets a temporary file: its
+// name is cut short, in the same folder, still unique; the image lands at the long name.
+TEST_F(ImageFiles, LongOutputNamesGetAShortenedTemporaryFile) {
+  for (size_t length : {250u, 255u}) {
+    const fs::path out = dir_ / (std::string(length - 4, 'n') + ".png");
+    {
+      auto first = PrepareImageOutput(out);
+      auto second = PrepareImageOutput(out);
+      ASSERT_TRUE(first.ok() && second.ok()) << first.status().ToString() << second.status().ToString();
+      EXPECT_NE(first->temp_path(), second->temp_path());
+      EXPECT_EQ(fs::path(first->temp_path()).parent_path(), dir_);
+      EXPECT_LE(fs::path(first->temp_path()).filename().string().size(), 255u);
+    }
+    EXPECT_TRUE(FilesWith(dir_, ".tmp-").empty()) << "dropped: removed";
+    ASSERT_TRUE(SaveImage(out, cv::Mat(4, 4, CV_8UC3, cv::Scalar(1, 2, 3))).ok()) << length;
+    EXPECT_TRUE(fs::exists(out));
+    EXPECT_TRUE(FilesWith(dir_, ".tmp-").empty());
+  }
+}
+
 // A bad image given to CommitImage leaves the destination as it was and no temporary file.
 TEST_F(ImageFiles, FailedCommitKeepsTheOldFile) {
   const fs::path out = dir_ / "old.png";
@@ -240,7 +307,7 @@ TEST_F(ImageFiles, OutputPathIsCheckedBeforeAnyWork) {
 
 // SIGTERM and SIGINT while an output is pending: the process dies of the signal and the temporary file is gone.
 TEST_F(ImageFiles, StopSignalsRemoveThePendingFile) {
-  for (int sig : {SIGTERM, SIGINT}) {
+  for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGQUIT}) {
     const fs::path out = dir_ / ("signalled_" + std::to_string(sig) + ".png");
     EXPECT_EXIT(
         {

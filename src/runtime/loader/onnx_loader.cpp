@@ -1,5 +1,7 @@
 #include "runtime/loader/onnx_loader.h"
 
+#include "common/read_file.h"
+
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
 
@@ -316,12 +318,11 @@ Result<std::string> ReadFileBytes(const fs::path& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) return NotFound(path.string() + " does not exist");
   if (fs::is_directory(path, ec)) return InvalidArgument(path.string() + " is a directory, not a file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return IoError("cannot open " + path.string());
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return IoError("cannot read " + path.string());
-  return ss.str();
+  // Refused from its size and kind before reading: protobuf parses at most 2 GB; a device or FIFO is no model.
+  auto bytes = ReadRegularFile<std::string>(path, static_cast<uint64_t>(std::numeric_limits<int>::max()));
+  if (!bytes.ok() && bytes.status().message().find("over the limit") != std::string::npos)
+    return Unsupported(bytes.status().message() + ": models over 2 GiB must keep their weights in external data files");
+  return bytes;
 }
 
 Result<Graph> LoadOnnxModelFromBytes(std::span<const uint8_t> bytes, const fs::path& base_dir) {

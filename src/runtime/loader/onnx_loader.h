@@ -36,7 +36,9 @@ Status WriteTensorProtoFile(const std::filesystem::path& path, const Tensor& t, 
 // LoadOnnxModel; NotFound when the graph has no initializer.
 Result<Tensor> ReadLastInitializer(const std::filesystem::path& model, std::string* name = nullptr);
 
-// Reads a whole file. Errors: NotFound, IoError.
+// Reads a whole file (common/read_file.h: checked before reading). Errors:
+// NotFound, IoError (with the system's reason), InvalidArgument for a device,
+// FIFO or socket, Unsupported for a file over protobuf's 2 GiB.
 Result<std::string> ReadFileBytes(const std::filesystem::path& path);
 
 }  // namespace facefuse::rt
