@@ -155,3 +155,17 @@ file(TOUCH ${OUT}/broken-models/inswapper_128.onnx)
 facefuse_cli_test(NAME cli.badinput.auto_swapper_names_a_broken_file EXIT 1 NEEDS ${OBAMA}
   MATCHES "inswapper_128.*incomplete.*facefuse models download inswapper_128" ABSENT ${BAD}/auto_broken.png
   COMMAND ${FACEFUSE} swap --models-dir ${OUT}/broken-models -s ${OBAMA} -t ${OBAMA} -o ${BAD}/auto_broken.png)
+
+# serve --bind: only a dotted-quad IPv4 address. 999.1.1.1 used to exit 0 while listening on 231.1.1.1; IPv6,
+# host names and short forms got the HTTP server's "invalid port spec" text. Refused before anything listens.
+foreach(addr 999.1.1.1 ::1 [::1] 127.1 example.invalid)
+  string(MAKE_C_IDENTIFIER "${addr}" addr_id)
+  string(REGEX REPLACE "([][.])" "\\\\\\1" addr_re "${addr}")
+  facefuse_cli_test(NAME cli.badinput.serve_bind_${addr_id} EXIT 2
+    MATCHES "--bind: '${addr_re}' is not an IPv4 address \\(facefuse serve listens on IPv4 only\\)"
+    NOT_MATCHES "metrics at|invalid port spec"
+    COMMAND ${FACEFUSE} serve --bind ${addr} --metrics-port 0 --duration 4)
+endforeach()
+facefuse_cli_test(NAME cli.badinput.serve_bind_ipv4_listens EXIT 0
+  MATCHES "metrics at http://127\\.0\\.0\\.1:[0-9]+/metrics"
+  COMMAND ${FACEFUSE} serve --bind 127.0.0.1 --metrics-port 0 --duration 0.2)
