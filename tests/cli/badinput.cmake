@@ -169,3 +169,19 @@ endforeach()
 facefuse_cli_test(NAME cli.badinput.serve_bind_ipv4_listens EXIT 0
   MATCHES "metrics at http://127\\.0\\.0\\.1:[0-9]+/metrics"
   COMMAND ${FACEFUSE} serve --bind 127.0.0.1 --metrics-port 0 --duration 0.2)
+
+# A stdout that cannot be written (a full disk: /dev/full) fails the command with exit 1 and says so; these
+# commands used to exit 0 with their report lost.
+set(TO_DEV_FULL sh -c "exec \"$0\" \"$@\" > /dev/full")
+facefuse_cli_test(NAME cli.badinput.stdout_full_ops EXIT 1
+  MATCHES "facefuse: cannot write to standard output: (No space left on device|a write failed)"
+  COMMAND ${TO_DEV_FULL} ${FACEFUSE} ops)
+facefuse_cli_test(NAME cli.badinput.stdout_full_models_list EXIT 1
+  MATCHES "facefuse: cannot write to standard output: No space left on device"
+  COMMAND ${TO_DEV_FULL} ${FACEFUSE} models list --models-dir ${BAD}/no-models)
+facefuse_cli_test(NAME cli.badinput.stdout_full_detect_json EXIT 1 NEEDS ${OBAMA}
+  MATCHES "facefuse: cannot write to standard output: No space left on device"
+  COMMAND ${TO_DEV_FULL} ${FACEFUSE} detect ${OBAMA} --json --threads 2)
+facefuse_cli_test(NAME cli.badinput.stdout_full_swap_json EXIT 1 NEEDS ${OBAMA}
+  MATCHES "facefuse: cannot write to standard output: No space left on device"
+  COMMAND ${TO_DEV_FULL} ${FACEFUSE} swap --threads 2 -s ${OBAMA} -t ${BIDEN} -o ${BAD}/stdout_full.png --json)
