@@ -160,11 +160,20 @@ Result<pipeline::FaceSwapConfig> MakeConfig(const SwapOptions& o) {
   c.swapper_weight = o.swapper_weight;
   c.threads = o.threads;
   FF_ASSIGN_OR_RETURN(c.memory_budget, MakeMemoryBudget(o.memory_limit));
-  if (!o.occlusion_model.empty()) {
-    FF_ASSIGN_OR_RETURN(c.occlusion_model, resolve(o.occlusion_model, o.occlusion_model));
+  // --occlusion-mask / --region-mask (neural swappers only) take a catalog name or a file; a failure names the option.
+  auto resolve_mask = [&](const char* option, const std::string& value) -> Result<std::filesystem::path> {
+    Result<std::filesystem::path> path = !dir.ok() && std::filesystem::is_regular_file(value)
+                                             ? Result<std::filesystem::path>(std::filesystem::path(value))
+                                         : dir.ok() ? models::ResolveModel(value, *dir)
+                                                    : Result<std::filesystem::path>(dir.status());
+    if (!path.ok()) return path.status().WithContext(option);
+    return path;
+  };
+  if (neural && !o.occlusion_model.empty()) {
+    FF_ASSIGN_OR_RETURN(c.occlusion_model, resolve_mask("--occlusion-mask", o.occlusion_model));
   }
-  if (!o.region_model.empty()) {
-    FF_ASSIGN_OR_RETURN(c.region_model, resolve(o.region_model, o.region_model));
+  if (neural && !o.region_model.empty()) {
+    FF_ASSIGN_OR_RETURN(c.region_model, resolve_mask("--region-mask", o.region_model));
   }
   c.regions = o.regions;
   if (!o.enhancer.empty()) {
@@ -316,7 +325,7 @@ void AddSwapCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--enhancer-blend", o->enhancer_blend, "Enhanced share of the result, 0..100")->capture_default_str()
       ->check(IntIn(0, 100));
   cmd->add_option("--threads", o->threads, "Kernel threads (0 = all cores)")->check(ThreadCount());
-  cmd->add_option("--memory-limit", o->memory_limit, kMemoryLimitHelp);
+  cmd->add_option("--memory-limit", o->memory_limit, kMemoryLimitHelp)->check(MemoryLimitSyntax());
   cmd->add_flag("--json", o->json, "Print a JSON report");
   cmd->add_option("--repeat", o->repeat, "Swap the target N times on warm models and report median times (benchmark)")
       ->check(IntIn(1, 100000));

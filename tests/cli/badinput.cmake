@@ -185,3 +185,54 @@ facefuse_cli_test(NAME cli.badinput.stdout_full_detect_json EXIT 1 NEEDS ${OBAMA
 facefuse_cli_test(NAME cli.badinput.stdout_full_swap_json EXIT 1 NEEDS ${OBAMA}
   MATCHES "facefuse: cannot write to standard output: No space left on device"
   COMMAND ${TO_DEV_FULL} ${FACEFUSE} swap --threads 2 -s ${OBAMA} -t ${BIDEN} -o ${BAD}/stdout_full.png --json)
+
+# Usage errors found while parsing: exit 2, naming the option (several exited 1, ran anyway or named no option).
+set(SWAP_OK ${FACEFUSE} swap --threads 2 -s ${OBAMA} -t ${BIDEN})
+facefuse_cli_test(NAME cli.badinput.swap_memory_limit_text EXIT 2 NEEDS ${OBAMA}
+  MATCHES "--memory-limit: 'foo' is not a byte count" ABSENT ${BAD}/memlimit.png
+  COMMAND ${SWAP_OK} -o ${BAD}/memlimit.png --memory-limit foo)
+facefuse_cli_test(NAME cli.badinput.bench_model_memory_limit_text EXIT 2 NEEDS ${PFLD}
+  MATCHES "--memory-limit: 'foo' is not a byte count"
+  COMMAND ${FACEFUSE} bench-model ${PFLD} --memory-limit foo)
+facefuse_cli_test(NAME cli.badinput.detect_size_not_a_multiple_of_32 EXIT 2 NEEDS ${OBAMA}
+  MATCHES "--detector-size: 33 is not a multiple of 32"
+  COMMAND ${FACEFUSE} detect ${OBAMA} --detector-size 33)
+get_filename_component(PFLD_DIR ${PFLD} DIRECTORY)
+facefuse_cli_test(NAME cli.badinput.check_model_rtol_nan EXIT 2 NEEDS ${PFLD}
+  MATCHES "--rtol: nan is not a finite number" NOT_MATCHES "passed"
+  COMMAND ${FACEFUSE} check-model ${PFLD_DIR} --rtol nan)
+facefuse_cli_test(NAME cli.badinput.check_model_atol_negative EXIT 2 NEEDS ${PFLD}
+  MATCHES "--atol: -1 is outside 0\\.\\.[0-9e+]+: too small" NOT_MATCHES "passed"
+  COMMAND ${FACEFUSE} check-model ${PFLD_DIR} --atol -1)
+facefuse_cli_test(NAME cli.badinput.check_model_unknown_provider EXIT 2 NEEDS ${PFLD}
+  MATCHES "--provider: foo not in \\{cpu,reference\\}" NOT_MATCHES "passed"
+  COMMAND ${FACEFUSE} check-model ${PFLD_DIR} --provider foo)
+facefuse_cli_test(NAME cli.badinput.monitor_interval_too_large EXIT 2
+  MATCHES "--interval: 1e300 is outside 0\\.01\\.\\.86400: too large"
+  COMMAND ${FACEFUSE} monitor --interval 1e300 --count 1)
+facefuse_cli_test(NAME cli.badinput.job_interval_too_large EXIT 2 NEEDS ${OBAMA}
+  MATCHES "--interval: 1e300 is outside 0\\.01\\.\\.86400: too large" ABSENT ${BAD}/interval_job.json
+  COMMAND ${FACEFUSE} job ${OBAMA} --output ${BAD}/interval_job.json --interval 1e300)
+facefuse_cli_test(NAME cli.badinput.swap_interval_nan EXIT 2 NEEDS ${OBAMA}
+  MATCHES "--interval: nan is not a finite number" ABSENT ${BAD}/interval_nan.png
+  COMMAND ${SWAP_OK} -o ${BAD}/interval_nan.png --interval nan)
+facefuse_cli_test(NAME cli.badinput.bench_model_empty_path EXIT 2
+  MATCHES "model: the path is empty"
+  COMMAND sh -c "exec \"$0\" bench-model ''" ${FACEFUSE})
+# The hint names the option of the command at hand: embed and swap take --detector-model, detect --model.
+facefuse_cli_test(NAME cli.badinput.embed_detector_needs_detector_model EXIT 1 NEEDS ${OBAMA}
+  MATCHES "scrfd detector needs its model.*embed, swap: --detector-model FILE"
+  COMMAND ${FACEFUSE} embed ${OBAMA} --detector scrfd)
+facefuse_cli_test(NAME cli.badinput.swap_detector_needs_detector_model EXIT 1 NEEDS ${OBAMA}
+  MATCHES "scrfd detector needs its model.*embed, swap: --detector-model FILE" ABSENT ${BAD}/scrfd.png
+  COMMAND ${SWAP_OK} -o ${BAD}/scrfd.png --detector scrfd)
+# A mask model that is neither a catalog name nor a file: the error names the option (neural swapper; the
+# model files named here are never opened, the mask resolution fails first).
+set(SWAP_NEURAL ${SWAP_OK} --swapper inswapper_128 --swapper-model ${BAD}/unused_swapper.onnx
+    --recognizer-model ${BAD}/unused_recognizer.onnx)
+facefuse_cli_test(NAME cli.badinput.swap_region_mask_unknown EXIT 1 NEEDS ${OBAMA}
+  MATCHES "--region-mask: unknown model foo" ABSENT ${BAD}/region_mask.png
+  COMMAND ${SWAP_NEURAL} -o ${BAD}/region_mask.png --region-mask foo)
+facefuse_cli_test(NAME cli.badinput.swap_occlusion_mask_unknown EXIT 1 NEEDS ${OBAMA}
+  MATCHES "--occlusion-mask: unknown model foo" ABSENT ${BAD}/occlusion_mask.png
+  COMMAND ${SWAP_NEURAL} -o ${BAD}/occlusion_mask.png --occlusion-mask foo)
