@@ -33,6 +33,10 @@ CLI::Validator MemoryLimitSyntax();
 // The longest sampling --interval accepted, in seconds (one day): longer ones overflow the sampler's clock.
 inline constexpr double kMaxIntervalSeconds = 86400;
 
+// The largest --gpu INDEX accepted while parsing (negative indices are refused); CheckGpuIndex then checks it
+// against the GPUs found.
+inline constexpr long long kMaxGpuIndex = 1023;
+
 // The most kernel threads a command accepts: 4 x the hardware threads.
 int MaxThreads();
 

@@ -11,6 +11,7 @@
 #include "cli/job_report.h"
 #include "cli/memory_limit.h"
 #include "cli/option_checks.h"
+#include "face/face_masks.h"
 #include "media/image_io.h"
 #include "models/catalog.h"
 #include "models/models_dir.h"
@@ -86,8 +87,16 @@ Result<std::array<float, 4>> ParsePadding(const std::string& text) {
 void WarnAboutIgnoredOptions(const SwapOptions& o, bool neural) {
   if (!neural) {
     for (const char* option : {"--pixel-boost", "--swapper-weight", "--mask-blur", "--mask-padding", "--occlusion-mask",
-                               "--region-mask", "--regions", "--converter-model"})
+                               "--region-mask", "--regions", "--converter-model", "--swapper-model"})
       if (Given(o, option)) Warn("swap", std::string("the classical swapper ignores ") + option);
+  } else if (o.region_model.empty() && Given(o, "--regions")) {
+    Warn("swap", "--regions is ignored without --region-mask");
+  }
+  if (o.landmarker.empty() && Given(o, "--landmarker-model"))
+    Warn("swap", "--landmarker-model is ignored without --landmarker");
+  if (!o.report.gpu_report) {
+    for (const char* option : {"--gpu", "--interval"})
+      if (Given(o, option)) Warn("swap", std::string(option) + " is ignored without --gpu-report");
   }
   if (o.enhancer.empty()) {
     for (const char* option : {"--enhancer-blend", "--enhancer-model"})
@@ -319,7 +328,9 @@ void AddSwapCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--occlusion-mask", o->occlusion_model, "XSeg occlusion model (name, e.g. xseg_1, or file)");
   cmd->add_option("--region-mask", o->region_model, "BiSeNet face-parsing model (name, e.g. bisenet_resnet_34, or file)");
   cmd->add_option("--regions", o->regions, "Regions the region mask keeps: skin, left-eyebrow, right-eyebrow, "
-                  "left-eye, right-eye, glasses, nose, mouth, upper-lip, lower-lip (default: all)")->delimiter(',');
+                  "left-eye, right-eye, glasses, nose, mouth, upper-lip, lower-lip (default: all)")
+      ->delimiter(',')
+      ->check(CLI::IsMember(face::RegionNames()));
   cmd->add_option("--enhancer", o->enhancer, "Face enhancer: gfpgan_1.4, codeformer, gpen_bfr_256, gpen_bfr_512, ...");
   cmd->add_option("--enhancer-model", o->enhancer_model, "Enhancer model file (default: the catalog file)");
   cmd->add_option("--enhancer-blend", o->enhancer_blend, "Enhanced share of the result, 0..100")->capture_default_str()

@@ -236,3 +236,29 @@ facefuse_cli_test(NAME cli.badinput.swap_region_mask_unknown EXIT 1 NEEDS ${OBAM
 facefuse_cli_test(NAME cli.badinput.swap_occlusion_mask_unknown EXIT 1 NEEDS ${OBAMA}
   MATCHES "--occlusion-mask: unknown model foo" ABSENT ${BAD}/occlusion_mask.png
   COMMAND ${SWAP_NEURAL} -o ${BAD}/occlusion_mask.png --occlusion-mask foo)
+
+# Options this run will not use: one warning each and the swap still succeeds (they were silently ignored).
+facefuse_cli_test(NAME cli.badinput.swap_gpu_options_without_report EXIT 0 NEEDS ${OBAMA}
+  MATCHES "swap: warning: --gpu is ignored without --gpu-report.*swap: warning: --interval is ignored without --gpu-report"
+  CREATES_IMAGE ${BAD}/gpu_ignored.png
+  COMMAND ${SWAP_OK} -o ${BAD}/gpu_ignored.png --gpu -1 --interval 5)
+facefuse_cli_test(NAME cli.badinput.job_interval_without_report EXIT 0 NEEDS ${OBAMA}
+  MATCHES "job: warning: --interval is ignored without --gpu-report" CREATES ${BAD}/interval_ignored.json
+  COMMAND ${FACEFUSE} job ${OBAMA} --output ${BAD}/interval_ignored.json --interval 5 --threads 2)
+facefuse_cli_test(NAME cli.badinput.swap_landmarker_model_without_landmarker EXIT 0 NEEDS ${OBAMA}
+  MATCHES "swap: warning: --landmarker-model is ignored without --landmarker" CREATES_IMAGE ${BAD}/lm_ignored.png
+  COMMAND ${SWAP_OK} -o ${BAD}/lm_ignored.png --landmarker-model ${BAD}/unused_landmarker.onnx)
+facefuse_cli_test(NAME cli.badinput.classical_swapper_model_ignored EXIT 0 NEEDS ${OBAMA}
+  MATCHES "swap: warning: the classical swapper ignores --swapper-model" CREATES_IMAGE ${BAD}/classical_model.png
+  COMMAND ${SWAP_OK} -o ${BAD}/classical_model.png --swapper classical --swapper-model ${BAD}/unused_swapper.onnx)
+# --regions: names checked always (exit 2 listing the valid ones); with a neural swapper but no --region-mask, a
+# warning (the run then stops at the missing recognizer file, after the warning).
+facefuse_cli_test(NAME cli.badinput.swap_regions_unknown EXIT 2 NEEDS ${OBAMA}
+  MATCHES "--regions: foo not in \\{skin,left-eyebrow,.*lower-lip\\}" ABSENT ${BAD}/regions.png
+  COMMAND ${SWAP_OK} -o ${BAD}/regions.png --regions skin,foo)
+facefuse_cli_test(NAME cli.badinput.swap_regions_without_region_mask EXIT 1 NEEDS ${OBAMA}
+  MATCHES "swap: warning: --regions is ignored without --region-mask" ABSENT ${BAD}/regions_nomask.png
+  COMMAND ${SWAP_NEURAL} -o ${BAD}/regions_nomask.png --regions skin)
+facefuse_cli_test(NAME cli.badinput.monitor_gpu_negative EXIT 2
+  MATCHES "--gpu: -1 is outside 0\\.\\.[0-9]+: too small"
+  COMMAND ${FACEFUSE} monitor --gpu -1 --count 1)
