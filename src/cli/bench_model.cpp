@@ -220,15 +220,17 @@ int RunBench(const BenchOptions& o) {
 void AddBenchModelCommand(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<BenchOptions>();
   auto* cmd = app.add_subcommand("bench-model", "Measure a model's latency (median, p90) and memory");
-  cmd->add_option("model", o->model, "model.onnx")->required();
+  cmd->add_option("model", o->model, "model.onnx")->required()->check(NonEmptyPath());
   cmd->add_option("--threads", o->threads, "Kernel threads (0 = all cores)")->check(ThreadCount());
   cmd->add_option("--runs", o->runs, "Timed runs (1..1000000)")->capture_default_str();
   cmd->add_option("--warmup", o->warmup, "Untimed warm-up runs (0..1000000)")->capture_default_str();
   cmd->add_option("--data", o->data, "A test_data_set_* folder with input_N.pb (default: beside the model, else random)");
-  cmd->add_option("--provider", o->provider, "cpu or reference")->capture_default_str();
+  cmd->add_option("--provider", o->provider, "cpu or reference")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"cpu", "reference"}));
   auto* batch = cmd->add_option("--batch", o->batch,
                                 "Stack N copies of the inputs along dim 0, N = 1..4096 (the model needs a dynamic batch)");
-  cmd->add_option("--memory-limit", o->memory_limit, kMemoryLimitHelp);
+  cmd->add_option("--memory-limit", o->memory_limit, kMemoryLimitHelp)->check(MemoryLimitSyntax());
   auto* profile = cmd->add_option("--profile", o->profile_top,
                                   "Time every node over the timed runs: per-op totals and the N heaviest nodes "
                                   "(JSON: every node)")

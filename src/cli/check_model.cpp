@@ -249,9 +249,11 @@ void AddCheckModelCommand(CLI::App& app, int& exit_code) {
   auto opts = std::make_shared<CheckOptions>();
   auto* cmd = app.add_subcommand("check-model", "Run ONNX backend-test cases (model.onnx + test_data_set_*) and compare outputs; UNSUPPORTED only for limits docs/ops.md lists");
   cmd->add_option("dirs", opts->dirs, "Case folders, or folders searched recursively for cases")->required();
-  cmd->add_option("--rtol", opts->rtol, "Relative tolerance")->capture_default_str();
-  cmd->add_option("--atol", opts->atol, "Absolute tolerance")->capture_default_str();
-  cmd->add_option("--provider", opts->provider, "cpu or reference")->capture_default_str();
+  cmd->add_option("--rtol", opts->rtol, "Relative tolerance")->capture_default_str()->check(FiniteIn(0, 1e6));
+  cmd->add_option("--atol", opts->atol, "Absolute tolerance")->capture_default_str()->check(FiniteIn(0, 1e6));
+  cmd->add_option("--provider", opts->provider, "cpu or reference")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"cpu", "reference"}));
   cmd->add_option("--threads", opts->threads, "Kernel threads (0 = all cores)")->check(ThreadCount());
   cmd->add_flag("--no-optimize", opts->no_optimize, "Skip the graph optimisation passes");
   cmd->add_flag("--dump-passes", opts->dump_passes, "Print what each optimisation pass changed");

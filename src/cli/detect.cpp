@@ -70,7 +70,8 @@ void AddDetectCommand(CLI::App& app, int& exit_code) {
       ->check(FiniteIn(0, 1));
   cmd->add_option("--detector-size", o->size, "Square network input size, a multiple of 32")
       ->capture_default_str()
-      ->check(IntIn(32, 4096));
+      ->check(IntIn(32, 4096))
+      ->check(MultipleOf(32));
   cmd->add_option("--angles", o->angles,
                   "Comma-separated detection angles (0, 90, 180, 270; counter-clockwise); more than one adds rotated "
                   "passes merged by NMS")

@@ -77,7 +77,10 @@ void AddJobCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--threads", o->threads, "Kernel threads (0 = all cores)")->check(ThreadCount());
   cmd->callback([o, cmd, &exit_code] {
     o->report.gpu_given = Given(*cmd, "--gpu");
-    if (o->report.gpu_given && !o->report.gpu_report) Warn("job", "--gpu is ignored without --gpu-report");
+    if (!o->report.gpu_report) {
+      for (const char* option : {"--gpu", "--interval"})
+        if (Given(*cmd, option)) Warn("job", std::string(option) + " is ignored without --gpu-report");
+    }
     exit_code = RunJob(*o);
   });
 }

@@ -21,7 +21,8 @@ void AddJobReportOptions(CLI::App* cmd, JobReportOptions& options, const std::st
                 "Write OUTPUT.gpu.csv/.svg/.png/.txt (GPU samples, trend chart, right-sizing) " + output_help);
   cmd->add_option("--interval", options.gpu.interval_s,
                   "GPU sampling interval in seconds (readings are also taken at each stage change)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(FiniteIn(0.01, kMaxIntervalSeconds));
   cmd->add_option("--gpu", options.gpu.gpu, "GPU index to report")->capture_default_str();
   cmd->add_option("--metrics-file", options.metrics_file,
                   "Write this run's Prometheus metrics (text format, e.g. for node_exporter's textfile collector) here");

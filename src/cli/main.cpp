@@ -1,4 +1,6 @@
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 #include "cli/commands.h"
 
@@ -32,6 +34,15 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     std::fprintf(stderr, "facefuse: unexpected error: %s\n", e.what());
     return 2;
+  }
+  // A full disk or a closed pipe on stdout (detect --json > /dev/full) must not pass for success.
+  errno = 0;
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    // errno is only this flush's: an earlier failed write (the output outgrew the buffer) left no cause behind.
+    const int error = errno;
+    std::fprintf(stderr, "facefuse: cannot write to standard output: %s\n",
+                 error != 0 ? std::strerror(error) : "a write failed (disk full or output closed?)");
+    if (exit_code == 0) return 1;
   }
   return exit_code;
 }

@@ -132,9 +132,11 @@ int RunMonitor(const MonitorOptions& o) {
 void AddMonitorCommand(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<MonitorOptions>();
   auto* cmd = app.add_subcommand("monitor", "Print GPU samples (NVML) and this process's CPU/memory live");
-  cmd->add_option("--interval", o->interval_s, "Seconds between samples")->capture_default_str();
+  cmd->add_option("--interval", o->interval_s, "Seconds between samples")
+      ->capture_default_str()
+      ->check(FiniteIn(0.01, kMaxIntervalSeconds));
   cmd->add_option("--csv", o->csv, "Also write the samples to this CSV file (flushed every row)");
-  cmd->add_option("--gpu", o->gpu, "Only this GPU index (default: all)");
+  cmd->add_option("--gpu", o->gpu, "Only this GPU index (default: all)")->check(IntIn(0, kMaxGpuIndex));
   auto* count = cmd->add_option("--count", o->count, "Stop after N samples, at least 1 (default: run until interrupted)");
   cmd->callback([o, count, &exit_code] {
     o->count_given = count->count() > 0;

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <thread>
 
+#include "facefuse/memory_budget.h"
+
 namespace facefuse::cli {
 namespace {
 
@@ -32,8 +34,8 @@ bool ParseInteger(const std::string& text, long long* value) {
   return errno == 0 && end == text.c_str() + text.size();
 }
 
-std::string IntRangeMessage(const std::string& text, long long lo, long long hi) {
-  return text + " is outside " + std::to_string(lo) + ".." + std::to_string(hi);
+std::string IntRangeMessage(const std::string& text, long long v, long long lo, long long hi) {
+  return text + " is outside " + std::to_string(lo) + ".." + std::to_string(hi) + (v < lo ? ": too small" : ": too large");
 }
 
 }  // namespace
@@ -45,7 +47,8 @@ CLI::Validator FiniteIn(double lo, double hi) {
         double v = 0;
         if (!ParseDouble(text, &v)) return "'" + text + "' is not a number";
         if (!std::isfinite(v)) return text + " is not a finite number (allowed: " + range + ")";
-        if (v < lo || v > hi) return text + " is outside " + range;
+        if (v < lo) return text + " is outside " + range + ": too small";
+        if (v > hi) return text + " is outside " + range + ": too large";
         return "";
       },
       "NUMBER in " + range, "FiniteIn");
@@ -56,10 +59,35 @@ CLI::Validator IntIn(long long lo, long long hi) {
       [lo, hi](std::string& text) -> std::string {
         long long v = 0;
         if (!ParseInteger(text, &v)) return "'" + text + "' is not a whole number";
-        if (v < lo || v > hi) return IntRangeMessage(text, lo, hi);
+        if (v < lo || v > hi) return IntRangeMessage(text, v, lo, hi);
         return "";
       },
       "INT in " + std::to_string(lo) + ".." + std::to_string(hi), "IntIn");
+}
+
+CLI::Validator MultipleOf(long long step) {
+  return CLI::Validator(
+      [step](std::string& text) -> std::string {
+        long long v = 0;
+        if (!ParseInteger(text, &v)) return "'" + text + "' is not a whole number";
+        if (v % step != 0) return text + " is not a multiple of " + std::to_string(step);
+        return "";
+      },
+      "", "MultipleOf");
+}
+
+CLI::Validator NonEmptyPath() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string { return text.empty() ? "the path is empty" : ""; }, "", "NonEmptyPath");
+}
+
+CLI::Validator MemoryLimitSyntax() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        const Result<MemoryLimitSpec> spec = ParseMemoryLimit(text);
+        return spec.ok() ? "" : spec.status().message();
+      },
+      "", "MemoryLimitSyntax");
 }
 
 int MaxThreads() { return 4 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }

@@ -21,6 +21,22 @@ CLI::Validator FiniteIn(double lo, double hi);
 // An integer in [lo, hi].
 CLI::Validator IntIn(long long lo, long long hi);
 
+// A whole multiple of `step` ("33" is refused for 32).
+CLI::Validator MultipleOf(long long step);
+
+// A path argument that is not empty ("" names no file).
+CLI::Validator NonEmptyPath();
+
+// --memory-limit: the syntax of a byte count or "auto" (whether "auto" finds free memory is checked later).
+CLI::Validator MemoryLimitSyntax();
+
+// The longest sampling --interval accepted, in seconds (one day): longer ones overflow the sampler's clock.
+inline constexpr double kMaxIntervalSeconds = 86400;
+
+// The largest --gpu INDEX accepted while parsing (negative indices are refused); CheckGpuIndex then checks it
+// against the GPUs found.
+inline constexpr long long kMaxGpuIndex = 1023;
+
 // The most kernel threads a command accepts: 4 x the hardware threads.
 int MaxThreads();
 

@@ -1,5 +1,8 @@
 // facefuse serve: a long-running process exposing Prometheus metrics on
 // /metrics, sampling the GPUs and running detection jobs from a queue.
+#include <arpa/inet.h>
+
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <csignal>
@@ -33,6 +36,19 @@ bool ValidSeconds(const char* option, double seconds) {
   if (std::isfinite(seconds) && seconds >= 0) return true;
   std::fprintf(stderr, "serve: %s must be a finite number of seconds >= 0, got %g\n", option, seconds);
   return false;
+}
+
+// --bind: a dotted-quad IPv4 address ("127.0.0.1", "0.0.0.0"). The HTTP server would otherwise read "999.1.1.1"
+// loosely (and listen on another address) and answer names, IPv6 and short forms ("127.1") with its own text.
+CLI::Validator Ipv4Address() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        in_addr addr{};
+        const bool four_parts = std::count(text.begin(), text.end(), '.') == 3;
+        if (four_parts && inet_pton(AF_INET, text.c_str(), &addr) == 1) return "";
+        return "'" + text + "' is not an IPv4 address (facefuse serve listens on IPv4 only)";
+      },
+      "IPV4", "Ipv4Address");
 }
 
 int RunServe(const ServeOptions& o) {
@@ -95,7 +111,9 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<ServeOptions>();
   auto* cmd = app.add_subcommand("serve", "Run as a service: Prometheus /metrics, GPU sampling, a job queue");
   cmd->add_option("--metrics-port", o->metrics_port, "Port for GET /metrics (0 = pick a free one)")->capture_default_str();
-  cmd->add_option("--bind", o->bind, "Address to listen on")->capture_default_str();
+  cmd->add_option("--bind", o->bind, "IPv4 address to listen on (dotted quad; IPv6 and host names are not supported)")
+      ->check(Ipv4Address())
+      ->capture_default_str();
   cmd->add_option("--job", o->job_images, "Run a detection job over these images at start");
   cmd->add_option("--repeat", o->repeat_s, "Submit the --job again every S seconds (0 = once)");
   cmd->add_option("--interval", o->interval_s, "GPU sampling interval in seconds")->capture_default_str();

@@ -11,6 +11,7 @@
 #include "cli/job_report.h"
 #include "cli/memory_limit.h"
 #include "cli/option_checks.h"
+#include "face/face_masks.h"
 #include "media/image_io.h"
 #include "models/catalog.h"
 #include "models/models_dir.h"
@@ -86,8 +87,16 @@ Result<std::array<float, 4>> ParsePadding(const std::string& text) {
 void WarnAboutIgnoredOptions(const SwapOptions& o, bool neural) {
   if (!neural) {
     for (const char* option : {"--pixel-boost", "--swapper-weight", "--mask-blur", "--mask-padding", "--occlusion-mask",
-                               "--region-mask", "--regions", "--converter-model"})
+                               "--region-mask", "--regions", "--converter-model", "--swapper-model"})
       if (Given(o, option)) Warn("swap", std::string("the classical swapper ignores ") + option);
+  } else if (o.region_model.empty() && Given(o, "--regions")) {
+    Warn("swap", "--regions is ignored without --region-mask");
+  }
+  if (o.landmarker.empty() && Given(o, "--landmarker-model"))
+    Warn("swap", "--landmarker-model is ignored without --landmarker");
+  if (!o.report.gpu_report) {
+    for (const char* option : {"--gpu", "--interval"})
+      if (Given(o, option)) Warn("swap", std::string(option) + " is ignored without --gpu-report");
   }
   if (o.enhancer.empty()) {
     for (const char* option : {"--enhancer-blend", "--enhancer-model"})
@@ -160,11 +169,20 @@ Result<pipeline::FaceSwapConfig> MakeConfig(const SwapOptions& o) {
   c.swapper_weight = o.swapper_weight;
   c.threads = o.threads;
   FF_ASSIGN_OR_RETURN(c.memory_budget, MakeMemoryBudget(o.memory_limit));
-  if (!o.occlusion_model.empty()) {
-    FF_ASSIGN_OR_RETURN(c.occlusion_model, resolve(o.occlusion_model, o.occlusion_model));
+  // --occlusion-mask / --region-mask (neural swappers only) take a catalog name or a file; a failure names the option.
+  auto resolve_mask = [&](const char* option, const std::string& value) -> Result<std::filesystem::path> {
+    Result<std::filesystem::path> path = !dir.ok() && std::filesystem::is_regular_file(value)
+                                             ? Result<std::filesystem::path>(std::filesystem::path(value))
+                                         : dir.ok() ? models::ResolveModel(value, *dir)
+                                                    : Result<std::filesystem::path>(dir.status());
+    if (!path.ok()) return path.status().WithContext(option);
+    return path;
+  };
+  if (neural && !o.occlusion_model.empty()) {
+    FF_ASSIGN_OR_RETURN(c.occlusion_model, resolve_mask("--occlusion-mask", o.occlusion_model));
   }
-  if (!o.region_model.empty()) {
-    FF_ASSIGN_OR_RETURN(c.region_model, resolve(o.region_model, o.region_model));
+  if (neural && !o.region_model.empty()) {
+    FF_ASSIGN_OR_RETURN(c.region_model, resolve_mask("--region-mask", o.region_model));
   }
   c.regions = o.regions;
   if (!o.enhancer.empty()) {
@@ -312,13 +330,15 @@ void AddSwapCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--occlusion-mask", o->occlusion_model, "XSeg occlusion model (name, e.g. xseg_1, or file)");
   cmd->add_option("--region-mask", o->region_model, "BiSeNet face-parsing model (name, e.g. bisenet_resnet_34, or file)");
   cmd->add_option("--regions", o->regions, "Regions the region mask keeps: skin, left-eyebrow, right-eyebrow, "
-                  "left-eye, right-eye, glasses, nose, mouth, upper-lip, lower-lip (default: all)")->delimiter(',');
+                  "left-eye, right-eye, glasses, nose, mouth, upper-lip, lower-lip (default: all)")
+      ->delimiter(',')
+      ->check(CLI::IsMember(face::RegionNames()));
   cmd->add_option("--enhancer", o->enhancer, "Face enhancer: gfpgan_1.4, codeformer, gpen_bfr_256, gpen_bfr_512, ...");
   cmd->add_option("--enhancer-model", o->enhancer_model, "Enhancer model file (default: the catalog file)");
   cmd->add_option("--enhancer-blend", o->enhancer_blend, "Enhanced share of the result, 0..100")->capture_default_str()
       ->check(IntIn(0, 100));
   cmd->add_option("--threads", o->threads, "Kernel threads (0 = all cores)")->check(ThreadCount());
-  cmd->add_option("--memory-limit", o->memory_limit, kMemoryLimitHelp);
+  cmd->add_option("--memory-limit", o->memory_limit, kMemoryLimitHelp)->check(MemoryLimitSyntax());
   cmd->add_flag("--json", o->json, "Print a JSON report");
   cmd->add_option("--repeat", o->repeat, "Swap the target N times on warm models and report median times (benchmark)")
       ->check(IntIn(1, 100000));

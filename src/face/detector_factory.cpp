@@ -15,7 +15,7 @@ Result<std::unique_ptr<FaceDetector>> OpenFamily(const std::string& family, cons
     const char* files = family == "scrfd"        ? "det_2.5g.onnx / det_500m.onnx / det_10g.onnx"
                         : family == "retinaface" ? "a RetinaFace MobileNet-0.25 export (FaceDetector.onnx)"
                                                  : "yoloface_8n.onnx";
-    return NotFound("the " + family + " detector needs its model (" + files + "): pass --model");
+    return NotFound("the " + family + " detector needs its model (" + files + "): pass its file (detect: --model FILE; embed, swap: --detector-model FILE)");
   }
   if (family == "scrfd") return OpenScrfd(model, options);
   if (family == "retinaface") return OpenRetinaFace(model, options);

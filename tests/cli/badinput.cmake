@@ -211,3 +211,110 @@ string(REPEAT "n" 246 LONG_NAME)
 facefuse_cli_test(NAME cli.badinput.swap_output_name_of_250_bytes EXIT 0 NEEDS ${OBAMA}
   CREATES_IMAGE ${BAD}/${LONG_NAME}.png
   COMMAND ${FACEFUSE} swap --threads 2 --swapper classical -s ${OBAMA} -t ${BIDEN} -o ${BAD}/${LONG_NAME}.png)
+
+# serve --bind: only a dotted-quad IPv4 address. 999.1.1.1 used to exit 0 while listening on 231.1.1.1; IPv6,
+# host names and short forms got the HTTP server's "invalid port spec" text. Refused before anything listens.
+foreach(addr 999.1.1.1 ::1 [::1] 127.1 example.invalid)
+  string(MAKE_C_IDENTIFIER "${addr}" addr_id)
+  string(REGEX REPLACE "([][.])" "\\\\\\1" addr_re "${addr}")
+  facefuse_cli_test(NAME cli.badinput.serve_bind_${addr_id} EXIT 2
+    MATCHES "--bind: '${addr_re}' is not an IPv4 address \\(facefuse serve listens on IPv4 only\\)"
+    NOT_MATCHES "metrics at|invalid port spec"
+    COMMAND ${FACEFUSE} serve --bind ${addr} --metrics-port 0 --duration 4)
+endforeach()
+facefuse_cli_test(NAME cli.badinput.serve_bind_ipv4_listens EXIT 0
+  MATCHES "metrics at http://127\\.0\\.0\\.1:[0-9]+/metrics"
+  COMMAND ${FACEFUSE} serve --bind 127.0.0.1 --metrics-port 0 --duration 0.2)
+
+# A stdout that cannot be written (a full disk: /dev/full) fails the command with exit 1 and says so; these
+# commands used to exit 0 with their report lost.
+set(TO_DEV_FULL sh -c "exec \"$0\" \"$@\" > /dev/full")
+facefuse_cli_test(NAME cli.badinput.stdout_full_ops EXIT 1
+  MATCHES "facefuse: cannot write to standard output: (No space left on device|a write failed)"
+  COMMAND ${TO_DEV_FULL} ${FACEFUSE} ops)
+facefuse_cli_test(NAME cli.badinput.stdout_full_models_list EXIT 1
+  MATCHES "facefuse: cannot write to standard output: No space left on device"
+  COMMAND ${TO_DEV_FULL} ${FACEFUSE} models list --models-dir ${BAD}/no-models)
+facefuse_cli_test(NAME cli.badinput.stdout_full_detect_json EXIT 1 NEEDS ${OBAMA}
+  MATCHES "facefuse: cannot write to standard output: No space left on device"
+  COMMAND ${TO_DEV_FULL} ${FACEFUSE} detect ${OBAMA} --json --threads 2)
+facefuse_cli_test(NAME cli.badinput.stdout_full_swap_json EXIT 1 NEEDS ${OBAMA}
+  MATCHES "facefuse: cannot write to standard output: No space left on device"
+  COMMAND ${TO_DEV_FULL} ${FACEFUSE} swap --threads 2 -s ${OBAMA} -t ${BIDEN} -o ${BAD}/stdout_full.png --json)
+
+# Usage errors found while parsing: exit 2, naming the option (several exited 1, ran anyway or named no option).
+set(SWAP_OK ${FACEFUSE} swap --threads 2 -s ${OBAMA} -t ${BIDEN})
+facefuse_cli_test(NAME cli.badinput.swap_memory_limit_text EXIT 2 NEEDS ${OBAMA}
+  MATCHES "--memory-limit: 'foo' is not a byte count" ABSENT ${BAD}/memlimit.png
+  COMMAND ${SWAP_OK} -o ${BAD}/memlimit.png --memory-limit foo)
+facefuse_cli_test(NAME cli.badinput.bench_model_memory_limit_text EXIT 2 NEEDS ${PFLD}
+  MATCHES "--memory-limit: 'foo' is not a byte count"
+  COMMAND ${FACEFUSE} bench-model ${PFLD} --memory-limit foo)
+facefuse_cli_test(NAME cli.badinput.detect_size_not_a_multiple_of_32 EXIT 2 NEEDS ${OBAMA}
+  MATCHES "--detector-size: 33 is not a multiple of 32"
+  COMMAND ${FACEFUSE} detect ${OBAMA} --detector-size 33)
+get_filename_component(PFLD_DIR ${PFLD} DIRECTORY)
+facefuse_cli_test(NAME cli.badinput.check_model_rtol_nan EXIT 2 NEEDS ${PFLD}
+  MATCHES "--rtol: nan is not a finite number" NOT_MATCHES "passed"
+  COMMAND ${FACEFUSE} check-model ${PFLD_DIR} --rtol nan)
+facefuse_cli_test(NAME cli.badinput.check_model_atol_negative EXIT 2 NEEDS ${PFLD}
+  MATCHES "--atol: -1 is outside 0\\.\\.[0-9e+]+: too small" NOT_MATCHES "passed"
+  COMMAND ${FACEFUSE} check-model ${PFLD_DIR} --atol -1)
+facefuse_cli_test(NAME cli.badinput.check_model_unknown_provider EXIT 2 NEEDS ${PFLD}
+  MATCHES "--provider: foo not in \\{cpu,reference\\}" NOT_MATCHES "passed"
+  COMMAND ${FACEFUSE} check-model ${PFLD_DIR} --provider foo)
+facefuse_cli_test(NAME cli.badinput.monitor_interval_too_large EXIT 2
+  MATCHES "--interval: 1e300 is outside 0\\.01\\.\\.86400: too large"
+  COMMAND ${FACEFUSE} monitor --interval 1e300 --count 1)
+facefuse_cli_test(NAME cli.badinput.job_interval_too_large EXIT 2 NEEDS ${OBAMA}
+  MATCHES "--interval: 1e300 is outside 0\\.01\\.\\.86400: too large" ABSENT ${BAD}/interval_job.json
+  COMMAND ${FACEFUSE} job ${OBAMA} --output ${BAD}/interval_job.json --interval 1e300)
+facefuse_cli_test(NAME cli.badinput.swap_interval_nan EXIT 2 NEEDS ${OBAMA}
+  MATCHES "--interval: nan is not a finite number" ABSENT ${BAD}/interval_nan.png
+  COMMAND ${SWAP_OK} -o ${BAD}/interval_nan.png --interval nan)
+facefuse_cli_test(NAME cli.badinput.bench_model_empty_path EXIT 2
+  MATCHES "model: the path is empty"
+  COMMAND sh -c "exec \"$0\" bench-model ''" ${FACEFUSE})
+# The hint names the option of the command at hand: embed and swap take --detector-model, detect --model.
+facefuse_cli_test(NAME cli.badinput.embed_detector_needs_detector_model EXIT 1 NEEDS ${OBAMA}
+  MATCHES "scrfd detector needs its model.*embed, swap: --detector-model FILE"
+  COMMAND ${FACEFUSE} embed ${OBAMA} --detector scrfd)
+facefuse_cli_test(NAME cli.badinput.swap_detector_needs_detector_model EXIT 1 NEEDS ${OBAMA}
+  MATCHES "scrfd detector needs its model.*embed, swap: --detector-model FILE" ABSENT ${BAD}/scrfd.png
+  COMMAND ${SWAP_OK} -o ${BAD}/scrfd.png --detector scrfd)
+# A mask model that is neither a catalog name nor a file: the error names the option (neural swapper; the
+# model files named here are never opened, the mask resolution fails first).
+set(SWAP_NEURAL ${SWAP_OK} --swapper inswapper_128 --swapper-model ${BAD}/unused_swapper.onnx
+    --recognizer-model ${BAD}/unused_recognizer.onnx)
+facefuse_cli_test(NAME cli.badinput.swap_region_mask_unknown EXIT 1 NEEDS ${OBAMA}
+  MATCHES "--region-mask: unknown model foo" ABSENT ${BAD}/region_mask.png
+  COMMAND ${SWAP_NEURAL} -o ${BAD}/region_mask.png --region-mask foo)
+facefuse_cli_test(NAME cli.badinput.swap_occlusion_mask_unknown EXIT 1 NEEDS ${OBAMA}
+  MATCHES "--occlusion-mask: unknown model foo" ABSENT ${BAD}/occlusion_mask.png
+  COMMAND ${SWAP_NEURAL} -o ${BAD}/occlusion_mask.png --occlusion-mask foo)
+
+# Options this run will not use: one warning each and the swap still succeeds (they were silently ignored).
+facefuse_cli_test(NAME cli.badinput.swap_gpu_options_without_report EXIT 0 NEEDS ${OBAMA}
+  MATCHES "swap: warning: --gpu is ignored without --gpu-report.*swap: warning: --interval is ignored without --gpu-report"
+  CREATES_IMAGE ${BAD}/gpu_ignored.png
+  COMMAND ${SWAP_OK} -o ${BAD}/gpu_ignored.png --gpu -1 --interval 5)
+facefuse_cli_test(NAME cli.badinput.job_interval_without_report EXIT 0 NEEDS ${OBAMA}
+  MATCHES "job: warning: --interval is ignored without --gpu-report" CREATES ${BAD}/interval_ignored.json
+  COMMAND ${FACEFUSE} job ${OBAMA} --output ${BAD}/interval_ignored.json --interval 5 --threads 2)
+facefuse_cli_test(NAME cli.badinput.swap_landmarker_model_without_landmarker EXIT 0 NEEDS ${OBAMA}
+  MATCHES "swap: warning: --landmarker-model is ignored without --landmarker" CREATES_IMAGE ${BAD}/lm_ignored.png
+  COMMAND ${SWAP_OK} -o ${BAD}/lm_ignored.png --landmarker-model ${BAD}/unused_landmarker.onnx)
+facefuse_cli_test(NAME cli.badinput.classical_swapper_model_ignored EXIT 0 NEEDS ${OBAMA}
+  MATCHES "swap: warning: the classical swapper ignores --swapper-model" CREATES_IMAGE ${BAD}/classical_model.png
+  COMMAND ${SWAP_OK} -o ${BAD}/classical_model.png --swapper classical --swapper-model ${BAD}/unused_swapper.onnx)
+# --regions: names checked always (exit 2 listing the valid ones); with a neural swapper but no --region-mask, a
+# warning (the run then stops at the missing recognizer file, after the warning).
+facefuse_cli_test(NAME cli.badinput.swap_regions_unknown EXIT 2 NEEDS ${OBAMA}
+  MATCHES "--regions: foo not in \\{skin,left-eyebrow,.*lower-lip\\}" ABSENT ${BAD}/regions.png
+  COMMAND ${SWAP_OK} -o ${BAD}/regions.png --regions skin,foo)
+facefuse_cli_test(NAME cli.badinput.swap_regions_without_region_mask EXIT 1 NEEDS ${OBAMA}
+  MATCHES "swap: warning: --regions is ignored without --region-mask" ABSENT ${BAD}/regions_nomask.png
+  COMMAND ${SWAP_NEURAL} -o ${BAD}/regions_nomask.png --regions skin)
+facefuse_cli_test(NAME cli.badinput.monitor_gpu_negative EXIT 2
+  MATCHES "--gpu: -1 is outside 0\\.\\.[0-9]+: too small"
+  COMMAND ${FACEFUSE} monitor --gpu -1 --count 1)

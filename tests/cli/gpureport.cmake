@@ -19,14 +19,14 @@ facefuse_cli_test(NAME cli.job.gpu_report_without_gpu_writes_the_report EXIT 0 N
   COMMAND ${FACEFUSE_BIN} job ${FIXTURE_IMAGES}/obama.jpg --threads 2 --gpu-report --output ${OUT}/nogpu.json)
 
 # swap takes the same report options as job and checks them before any model is opened.
-facefuse_cli_test(NAME cli.swap.gpu_report_bad_interval_is_refused EXIT 1 NEEDS ${FIXTURE_IMAGES}/obama.jpg
+facefuse_cli_test(NAME cli.swap.gpu_report_bad_interval_is_refused EXIT 2 NEEDS ${FIXTURE_IMAGES}/obama.jpg
   ENV FACEFUSE_NVML_LIBRARY=/nonexistent/libnvidia-ml.so.1
-  MATCHES "--interval must be at least 0.01 s"
+  MATCHES "--interval: 0 is outside 0\\.01\\.\\.[0-9]+: too small"
   ABSENT ${OUT}/never_gpu.png ${OUT}/never_gpu.gpu.csv
   COMMAND ${FACEFUSE_BIN} swap --threads 2 -s ${FIXTURE_IMAGES}/obama.jpg -t ${FIXTURE_IMAGES}/biden.jpg
           -o ${OUT}/never_gpu.png --gpu-report --interval 0)
 
 # --interval is checked even without --gpu-report (never accepted and ignored).
 facefuse_cli_test(NAME cli.job.bad_interval_is_refused_without_gpu_report EXIT 2
-  MATCHES "--interval must be at least 0.01 s" ABSENT ${OUT}/never_job.json
+  MATCHES "--interval: 0 is outside 0\\.01\\.\\.[0-9]+: too small" ABSENT ${OUT}/never_job.json
   COMMAND ${FACEFUSE_BIN} job ${PROJECT_SOURCE_DIR}/README.md --interval 0 --output ${OUT}/never_job.json)
