@@ -20,12 +20,6 @@ struct JobOptions {
 };
 
 int RunJob(const JobOptions& o) {
-  if (!o.output.empty()) {
-    if (Status st = CheckJobOutputPath(o.output); !st.ok()) {
-      std::fprintf(stderr, "job: --output: %s\n", st.ToString().c_str());
-      return 2;
-    }
-  }
   job::DetectJobOptions jopts;
   for (const auto& i : o.images) jopts.images.emplace_back(i);
   jopts.model = o.model;

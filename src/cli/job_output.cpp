@@ -27,17 +27,6 @@ nlohmann::json JobResultJson(const job::JobResult& r) {
           {"images", images}};
 }
 
-Status CheckJobOutputPath(const std::filesystem::path& path) {
-  auto cannot = [&path](int err) { return IoError("cannot write " + path.string() + ": " + std::strerror(err)); };
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return cannot(EISDIR);
-  const std::filesystem::path folder = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
-  const auto kind = std::filesystem::status(folder, ec).type();
-  if (kind == std::filesystem::file_type::not_found) return cannot(ENOENT);
-  if (kind != std::filesystem::file_type::directory && kind != std::filesystem::file_type::unknown) return cannot(ENOTDIR);
-  return Status::Ok();
-}
-
 Status WriteJobResultJson(const job::JobResult& r, const std::filesystem::path& path) {
   const std::string text = JobResultJson(r).dump(1) + "\n";
   auto failed = [&path] { return IoError("cannot write " + path.string() + ": " + std::strerror(errno)); };

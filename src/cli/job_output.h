@@ -12,12 +12,6 @@ namespace facefuse::cli {
 // {"kind", "outcome", "error", "duration_s", "frames", "faces", "stages": {stage: seconds}, "images": [...]}
 nlohmann::json JobResultJson(const job::JobResult& r);
 
-// Whether `path` can take the job's JSON, checked before the job runs: IoError
-// "cannot write PATH: Is a directory" / "...: No such file or directory" (its
-// folder is missing) / "...: Not a directory" (a file is in the way); OK otherwise
-// (a full disk or a permission change still shows when WriteJobResultJson runs).
-Status CheckJobOutputPath(const std::filesystem::path& path);
-
 // Writes JobResultJson(r) to `path` (created or truncated). Errors: IoError
 // "cannot write PATH: <reason>" (strerror: no such folder, a directory, no
 // permission, no space left...).

@@ -53,13 +53,13 @@ endforeach()
 # (exit 2, no job line); a write that fails afterwards (a full device) names the file and the reason (exit 1).
 file(MAKE_DIRECTORY ${OUT}/job-output-dir)
 file(WRITE ${OUT}/job-output-file "a file, not a folder\n")
-foreach(case "dir;${OUT}/job-output-dir;Is a directory" "missing_folder;${OUT}/no-such-folder/job.json;No such file or directory"
-             "file_as_folder;${OUT}/job-output-file/job.json;Not a directory")
+foreach(case "dir;${OUT}/job-output-dir;it is a folder" "missing_folder;${OUT}/no-such-folder/job.json;the folder .* does not exist"
+             "file_as_folder;${OUT}/job-output-file/job.json;the folder .* does not exist")
   list(GET case 0 name)
   list(GET case 1 output)
   list(GET case 2 reason)
   facefuse_cli_test(NAME cli.job.output_${name}_is_refused_up_front EXIT 2 NEEDS ${FIXTURE_IMAGES}
-    MATCHES "job: --output: IoError: cannot write ${output}: ${reason}" NOT_MATCHES "detect job:"
+    MATCHES "job: InvalidArgument: --output: cannot write ${output}: ${reason}" NOT_MATCHES "detect job:"
     COMMAND ${FACEFUSE_BIN} job ${FIXTURE_IMAGES}/obama_small.jpg --threads 2 --output ${output})
 endforeach()
 facefuse_cli_test(NAME cli.job.output_write_failure_gives_the_reason EXIT 1 NEEDS ${FIXTURE_IMAGES} /dev/full
