@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "bench/detector_recall.h"
-#include "face/detector.h"
+#include "face/detect/detector.h"
 #include "media/image_io.h"
 
 namespace {

@@ -7,7 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/option_checks.h"
-#include "face/detector.h"
+#include "face/detect/detector.h"
 #include "media/image_io.h"
 
 namespace facefuse::cli {

@@ -5,7 +5,7 @@
 #include "cli/commands.h"
 #include "cli/option_checks.h"
 #include "common/paths.h"
-#include "face/detector.h"
+#include "face/detect/detector.h"
 #include "face/recognizer.h"
 #include "media/image_io.h"
 

@@ -11,7 +11,7 @@
 #include "cli/job_report.h"
 #include "cli/memory_limit.h"
 #include "cli/option_checks.h"
-#include "face/face_masks.h"
+#include "face/mask/face_masks.h"
 #include "media/image_io.h"
 #include "models/catalog.h"
 #include "models/models_dir.h"

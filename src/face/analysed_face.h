@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "face/detector.h"
+#include "face/detect/detector.h"
 #include "face/recognizer.h"
 #include "facefuse/face.h"
 #include "facefuse/status.h"

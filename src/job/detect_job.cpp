@@ -1,7 +1,7 @@
 #include "job/detect_job.h"
 
 #include "common/paths.h"
-#include "face/detector.h"
+#include "face/detect/detector.h"
 #include "media/image_io.h"
 
 namespace facefuse::job {

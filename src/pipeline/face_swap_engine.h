@@ -11,12 +11,12 @@
 #include <string_view>
 #include <vector>
 
-#include "face/classical_swapper.h"
-#include "face/detector.h"
-#include "face/enhancer.h"
-#include "face/face_masks.h"
-#include "face/landmarker.h"
-#include "face/neural_swapper.h"
+#include "face/swap/classical/classical_swapper.h"
+#include "face/detect/detector.h"
+#include "face/enhance/enhancer.h"
+#include "face/mask/face_masks.h"
+#include "face/landmark/landmarker.h"
+#include "face/swap/neural/neural_swapper.h"
 #include "face/paste_back.h"
 #include "face/recognizer.h"
 #include "face/selection.h"

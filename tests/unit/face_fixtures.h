@@ -11,7 +11,7 @@
 #include <gtest/gtest.h>
 #include <opencv2/core.hpp>
 
-#include "face/detector.h"
+#include "face/detect/detector.h"
 #include "face/recognizer.h"
 #include "media/image_io.h"
 #include "tests/unit/fixtures_dir.h"

@@ -6,10 +6,10 @@
 #include <cmath>
 #include <set>
 
-#include "face/color_transfer.h"
-#include "face/mesh_topology.h"
-#include "face/piecewise_affine.h"
-#include "face/swap_geometry.h"
+#include "face/swap/classical/color_transfer.h"
+#include "face/landmark/mesh_topology.h"
+#include "face/swap/classical/piecewise_affine.h"
+#include "face/swap/classical/swap_geometry.h"
 
 namespace facefuse::face {
 namespace {

@@ -17,7 +17,7 @@
 #include <string>
 
 #include "common/paths.h"
-#include "face/classical_swapper.h"
+#include "face/swap/classical/classical_swapper.h"
 #include "face/recognizer.h"
 #include "media/image_io.h"
 #include "tests/unit/fixtures_dir.h"

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "face/detector_decode.h"
+#include "face/detect/detector_decode.h"
 #include "face_fixtures.h"
 #include "runtime/loader/onnx_loader.h"
 

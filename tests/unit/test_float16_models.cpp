@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "common/float16.h"
-#include "face/neural_swapper.h"
-#include "face/swapper_contract.h"
+#include "face/swap/neural/neural_swapper.h"
+#include "face/swap/neural/swapper_contract.h"
 #include "facefuse/runtime.h"
 #include "runtime/loader/onnx_loader.h"
 #include "runtime/ops/op_def.h"

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "face/detector.h"
-#include "face/landmarker.h"
+#include "face/detect/detector.h"
+#include "face/landmark/landmarker.h"
 #include "media/image_io.h"
 #include "runtime/loader/onnx_loader.h"
 #include "tests/unit/fixtures_dir.h"

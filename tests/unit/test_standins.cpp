@@ -20,8 +20,8 @@
 
 #include <gtest/gtest.h>
 
-#include "face/enhancer.h"
-#include "face/swapper_contract.h"
+#include "face/enhance/enhancer.h"
+#include "face/swap/neural/swapper_contract.h"
 #include "facefuse/runtime.h"
 #include "media/image_io.h"
 #include "models/catalog.h"

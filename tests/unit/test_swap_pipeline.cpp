@@ -11,8 +11,8 @@
 #include <string>
 
 #include "face/align.h"
-#include "face/landmarker.h"
-#include "face/swapper_contract.h"
+#include "face/landmark/landmarker.h"
+#include "face/swap/neural/swapper_contract.h"
 #include "media/image_io.h"
 #include "pipeline/face_swap_engine.h"
 #include "tests/unit/fixtures_dir.h"

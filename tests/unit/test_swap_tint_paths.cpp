@@ -27,10 +27,10 @@
 #include <vector>
 
 #include "face/align.h"
-#include "face/detector.h"
-#include "face/enhancer.h"
+#include "face/detect/detector.h"
+#include "face/enhance/enhancer.h"
 #include "face/paste_back.h"
-#include "face/swapper_contract.h"
+#include "face/swap/neural/swapper_contract.h"
 #include "pipeline/face_swap_engine.h"
 #include "tools/standins/standins.h"
 

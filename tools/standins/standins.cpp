@@ -14,8 +14,8 @@
 #include <unordered_set>
 
 #include "common/float16.h"
-#include "face/enhancer.h"
-#include "face/swapper_contract.h"
+#include "face/enhance/enhancer.h"
+#include "face/swap/neural/swapper_contract.h"
 #include "tools/standins/families.h"
 
 namespace facefuse::standins {

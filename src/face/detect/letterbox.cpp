@@ -1,6 +1,6 @@
 #include <opencv2/imgproc.hpp>
 
-#include "face/detector.h"
+#include "face/detect/detector.h"
 
 namespace facefuse::face {
 

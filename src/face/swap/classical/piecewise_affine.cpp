@@ -1,7 +1,7 @@
 // The warp rasterises each destination triangle into a triangle-id map, then
 // builds one remap table from the per-triangle inverse affine maps and samples
 // the source once with cv::remap.
-#include "face/piecewise_affine.h"
+#include "face/swap/classical/piecewise_affine.h"
 
 #include <opencv2/imgproc.hpp>
 

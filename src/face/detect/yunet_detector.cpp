@@ -8,7 +8,7 @@
 #include <cmath>
 #include <map>
 
-#include "face/detector.h"
+#include "face/detect/detector.h"
 #include "face/image_tensor.h"
 
 namespace facefuse::face {

@@ -1,4 +1,4 @@
-#include "face/color_transfer.h"
+#include "face/swap/classical/color_transfer.h"
 
 #include <opencv2/imgproc.hpp>
 

@@ -1,4 +1,4 @@
-#include "face/neural_swapper.h"
+#include "face/swap/neural/neural_swapper.h"
 
 #include <opencv2/imgproc.hpp>
 

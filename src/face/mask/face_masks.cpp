@@ -1,4 +1,4 @@
-#include "face/face_masks.h"
+#include "face/mask/face_masks.h"
 
 #include <opencv2/imgproc.hpp>
 

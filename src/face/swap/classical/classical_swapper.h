@@ -13,8 +13,8 @@
 #include <memory>
 #include <vector>
 
-#include "face/detector.h"
-#include "face/landmarker.h"
+#include "face/detect/detector.h"
+#include "face/landmark/landmarker.h"
 #include "facefuse/face.h"
 #include "facefuse/memory_budget.h"
 #include "facefuse/status.h"

@@ -6,7 +6,7 @@
 
 #include "common/paths.h"
 #include "face/image_tensor.h"
-#include "face/landmarker.h"
+#include "face/landmark/landmarker.h"
 
 namespace facefuse::face {
 namespace {

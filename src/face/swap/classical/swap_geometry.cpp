@@ -1,4 +1,4 @@
-#include "face/swap_geometry.h"
+#include "face/swap/classical/swap_geometry.h"
 
 #include <opencv2/imgproc.hpp>
 
@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "face/align.h"
-#include "face/mesh_topology.h"
+#include "face/landmark/mesh_topology.h"
 
 namespace facefuse::face {
 namespace {

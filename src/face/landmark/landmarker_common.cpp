@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <string>
 
-#include "face/landmarker.h"
+#include "face/landmark/landmarker.h"
 
 namespace facefuse::face {
 namespace {

@@ -5,7 +5,7 @@
 // d * s; kp = centre + k * s; default score 0.5, NMS IoU 0.4.
 #include <cmath>
 
-#include "face/detector.h"
+#include "face/detect/detector.h"
 #include "face/image_tensor.h"
 
 namespace facefuse::face {

@@ -1,4 +1,4 @@
-#include "face/mesh_topology.h"
+#include "face/landmark/mesh_topology.h"
 
 #include <opencv2/imgproc.hpp>
 

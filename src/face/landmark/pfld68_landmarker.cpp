@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "face/image_tensor.h"
-#include "face/landmarker.h"
+#include "face/landmark/landmarker.h"
 
 namespace facefuse::face {
 

@@ -3,8 +3,8 @@
 // 640), channel major: cx, cy, w, h in input pixels, score, then for each of
 // the 5 keypoints (x, y, visibility). Box = (cx -/+ w/2, cy -/+ h/2); the
 // visibility values are ignored. Default score 0.5, NMS IoU 0.4.
-#include "face/detector.h"
-#include "face/detector_decode.h"
+#include "face/detect/detector.h"
+#include "face/detect/detector_decode.h"
 #include "face/image_tensor.h"
 
 namespace facefuse::face {

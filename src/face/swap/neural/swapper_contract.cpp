@@ -1,4 +1,4 @@
-#include "face/swapper_contract.h"
+#include "face/swap/neural/swapper_contract.h"
 
 #include "face/align.h"
 

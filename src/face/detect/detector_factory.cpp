@@ -1,5 +1,5 @@
 #include "common/paths.h"
-#include "face/detector.h"
+#include "face/detect/detector.h"
 
 namespace facefuse::face {
 namespace {

@@ -1,7 +1,7 @@
 // SwapFaceClassical: mesh -> triangulation -> piecewise-affine warp -> colour
 // transfer -> mask -> Poisson or feathered blend, all inside a window around
 // the target face so the rest of the image is never touched.
-#include "face/classical_swapper.h"
+#include "face/swap/classical/classical_swapper.h"
 
 #include <opencv2/imgproc.hpp>
 #include <opencv2/photo.hpp>
@@ -9,10 +9,10 @@
 #include <algorithm>
 #include <cmath>
 
-#include "face/color_transfer.h"
-#include "face/mesh_topology.h"
-#include "face/piecewise_affine.h"
-#include "face/swap_geometry.h"
+#include "face/swap/classical/color_transfer.h"
+#include "face/landmark/mesh_topology.h"
+#include "face/swap/classical/piecewise_affine.h"
+#include "face/swap/classical/swap_geometry.h"
 
 namespace facefuse::face {
 namespace {

@@ -10,8 +10,8 @@
 // Outputs are recognised by their last dim (4 / 2 / 10), not by name.
 #include <cmath>
 
-#include "face/detector.h"
-#include "face/detector_decode.h"
+#include "face/detect/detector.h"
+#include "face/detect/detector_decode.h"
 #include "face/image_tensor.h"
 
 namespace facefuse::face {

@@ -6,7 +6,7 @@
 
 #include <vector>
 
-#include "face/mesh_topology.h"
+#include "face/landmark/mesh_topology.h"
 #include "facefuse/face.h"
 #include "facefuse/status.h"
 

@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <set>
 
-#include "face/detector.h"
+#include "face/detect/detector.h"
 
 namespace facefuse::face {
 namespace {

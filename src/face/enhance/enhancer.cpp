@@ -1,4 +1,4 @@
-#include "face/enhancer.h"
+#include "face/enhance/enhancer.h"
 
 #include <opencv2/imgproc.hpp>
 

@@ -2,7 +2,7 @@
 // SwapFaceClassical.
 #include <algorithm>
 
-#include "face/classical_swapper.h"
+#include "face/swap/classical/classical_swapper.h"
 
 namespace facefuse::face {
 

@@ -8,7 +8,7 @@
 #include <memory>
 #include <vector>
 
-#include "face/swapper_contract.h"
+#include "face/swap/neural/swapper_contract.h"
 #include "facefuse/runtime.h"
 #include "facefuse/status.h"
 
