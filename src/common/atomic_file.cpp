@@ -1,12 +1,9 @@
 #include "common/atomic_file.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
 #include <atomic>
-#include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <mutex>
@@ -57,8 +54,6 @@ void Unregister(int slot) {
   if (slot >= 0) g_slots[static_cast<size_t>(slot)].state.store(kFree);
 }
 
-std::string Reason(int err) { return std::strerror(err); }
-
 constexpr size_t kTempSuffix = 11;  // ".tmp-XXXXXX"
 
 // DEST itself, or DEST with its file name cut so that NAME.tmp-XXXXXX still fits the folder's name limit (a legal
@@ -75,23 +70,23 @@ std::string TempBase(const std::filesystem::path& dest) {
 
 }  // namespace
 
-Status CheckOutputPath(const std::filesystem::path& path, const std::vector<std::filesystem::path>& inputs) {
+Status CheckOutputPath(const std::filesystem::path& path, const std::vector<std::filesystem::path>& inputs,
+                       Env* env) {
   if (path.empty()) return InvalidArgument("the output path is empty");
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
+  const FileInfo out = env->Stat(path);
+  if (out.type == FileType::kDirectory)
     return InvalidArgument("cannot write " + path.string() + ": it is a folder; name a file in it");
   std::filesystem::path folder = path.parent_path();
   if (folder.empty()) folder = ".";
-  if (!std::filesystem::is_directory(folder, ec))
+  if (!env->IsDirectory(folder))
     return InvalidArgument("cannot write " + path.string() + ": the folder " + folder.string() + " does not exist");
-  if (::access(folder.c_str(), W_OK | X_OK) != 0)
+  if (Status writable = env->CheckWritableFolder(folder); !writable.ok())
     return InvalidArgument("cannot write " + path.string() + ": the folder " + folder.string() + " is not writable (" +
-                           Reason(errno) + ")");
-  struct stat out{};
-  if (::stat(path.c_str(), &out) == 0) {
+                           writable.message() + ")");
+  if (out.type != FileType::kMissing) {
     for (const std::filesystem::path& input : inputs) {
-      struct stat in{};
-      if (::stat(input.c_str(), &in) == 0 && in.st_dev == out.st_dev && in.st_ino == out.st_ino)
+      const FileInfo in = env->Stat(input);
+      if (in.type != FileType::kMissing && in.device == out.device && in.inode == out.inode)
         return InvalidArgument("the output " + path.string() + " is the input " + input.string() +
                                ": writing it would destroy the input; choose another output file");
     }
@@ -100,8 +95,8 @@ Status CheckOutputPath(const std::filesystem::path& path, const std::vector<std:
 }
 
 Result<PendingFile> PendingFile::Create(const std::filesystem::path& dest,
-                                        const std::vector<std::filesystem::path>& inputs) {
-  FF_RETURN_IF_ERROR(CheckOutputPath(dest, inputs));
+                                        const std::vector<std::filesystem::path>& inputs, Env* env) {
+  FF_RETURN_IF_ERROR(CheckOutputPath(dest, inputs, env));
   InstallTempFileCleanup();
   static thread_local std::mt19937_64 random(std::random_device{}() ^ static_cast<uint64_t>(::getpid()));
   static const char kChars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -109,56 +104,63 @@ Result<PendingFile> PendingFile::Create(const std::filesystem::path& dest,
     std::string name = TempBase(dest) + ".tmp-";
     for (int i = 0; i < 6; ++i) name += kChars[random() % (sizeof(kChars) - 1)];
     const int slot = Register(name);  // before the file exists: a signal never leaves it behind
-    const int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
-    if (fd >= 0) {
+    auto opened = env->NewWritableFile(name, WriteMode::kCreateNew);
+    if (opened.ok()) {
       PendingFile file;
+      file.env_ = env;
       file.dest_ = dest;
       file.temp_ = std::move(name);
-      file.fd_ = fd;
+      file.file_ = std::move(opened).value();
       file.slot_ = slot;
       return file;
     }
-    const int err = errno;
     Unregister(slot);
-    if (err != EEXIST) return Internal("cannot create a temporary file beside " + dest.string() + ": " + Reason(err));
+    if (opened.status().code() != StatusCode::kFailedPrecondition)  // anything but "already exists"
+      return IoError("cannot create a temporary file beside " + dest.string() + ": " + SystemReason(opened.status()));
   }
-  return Internal("cannot create a unique temporary file beside " + dest.string());
+  return IoError("cannot create a unique temporary file beside " + dest.string());
 }
 
 PendingFile::PendingFile(PendingFile&& other) noexcept
-    : dest_(std::move(other.dest_)), temp_(std::move(other.temp_)), fd_(other.fd_), slot_(other.slot_) {
+    : env_(other.env_),
+      dest_(std::move(other.dest_)),
+      temp_(std::move(other.temp_)),
+      file_(std::move(other.file_)),
+      slot_(other.slot_) {
   other.temp_.clear();
-  other.fd_ = other.slot_ = -1;
+  other.slot_ = -1;
 }
 
-PendingFile::~PendingFile() {
-  if (fd_ >= 0) ::close(fd_);
-  if (!temp_.empty()) ::unlink(temp_.c_str());
+PendingFile::~PendingFile() { Discard(); }
+
+void PendingFile::Discard() {
+  file_.reset();  // closes it
+  if (!temp_.empty()) (void)env_->RemoveFile(temp_);
+  temp_.clear();
   Unregister(slot_);
+  slot_ = -1;
 }
 
 Status PendingFile::Commit(std::span<const uint8_t> bytes) {
-  if (fd_ < 0 || temp_.empty()) return Internal("the file for " + dest_.string() + " was already committed");
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Internal("cannot write " + dest_.string() + ": " + Reason(errno));
-    done += static_cast<size_t>(n);
-  }
-  const int closed = ::close(fd_);
-  fd_ = -1;
-  if (closed != 0) return Internal("cannot write " + dest_.string() + ": " + Reason(errno));
-  if (::rename(temp_.c_str(), dest_.c_str()) != 0)
-    return Internal("cannot move the new file into place at " + dest_.string() + ": " + Reason(errno));
+  if (!file_ || temp_.empty()) return Internal("the file for " + dest_.string() + " was already committed");
+  // On failure the temporary file goes at once, and the error names the destination (the user's path).
+  auto failed = [&](const std::string& what, const Status& s) {
+    Discard();
+    return IoError(what + dest_.string() + ": " + SystemReason(s));
+  };
+  if (Status s = file_->Append(bytes); !s.ok()) return failed("cannot write ", s);
+  Status closed = file_->Close();
+  file_.reset();
+  if (!closed.ok()) return failed("cannot write ", closed);
+  if (Status s = env_->RenameFile(temp_, dest_); !s.ok()) return failed("cannot move the new file into place at ", s);
   temp_.clear();
   Unregister(slot_);
   slot_ = -1;
   return Status::Ok();
 }
 
-Status WriteFileAtomically(const std::filesystem::path& path, std::span<const uint8_t> bytes) {
-  FF_ASSIGN_OR_RETURN(PendingFile file, PendingFile::Create(path));
+Status WriteFileAtomically(const std::filesystem::path& path, std::span<const uint8_t> bytes, Env* env) {
+  FF_ASSIGN_OR_RETURN(PendingFile file, PendingFile::Create(path, {}, env));
   return file.Commit(bytes);
 }
 

@@ -7,14 +7,19 @@
 // DEST would push it past the folder's name limit; unique, created with O_EXCL and
 // O_NOFOLLOW, so a planted file or symlink is never opened or overwritten).
 // rename() replaces a symlink at DEST itself, never the file it points to.
+//
+// Every file operation goes through an Env (Env::Default() unless one is
+// given), so tests can make the write or the rename fail.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "common/env.h"
 #include "facefuse/status.h"
 
 namespace facefuse {
@@ -23,7 +28,8 @@ namespace facefuse {
 // it is not a folder, its folder exists and is writable, and it is not the
 // same file (device and inode, symlinks followed) as any of `inputs`.
 // Errors: InvalidArgument naming the path and the reason.
-Status CheckOutputPath(const std::filesystem::path& path, const std::vector<std::filesystem::path>& inputs = {});
+Status CheckOutputPath(const std::filesystem::path& path, const std::vector<std::filesystem::path>& inputs = {},
+                       Env* env = Env::Default());
 
 // A new file on its way to `dest`: the temporary file exists from Create()
 // (so a job can claim its output before it computes anything) until Commit()
@@ -33,10 +39,12 @@ Status CheckOutputPath(const std::filesystem::path& path, const std::vector<std:
 class PendingFile {
  public:
   // Checks `dest` with CheckOutputPath(dest, inputs) and creates the
-  // temporary file. Errors: InvalidArgument from the check, Internal when
-  // the file cannot be created (naming the system's reason).
+  // temporary file through `env` (not owned; must outlive the object).
+  // Errors: InvalidArgument from the check, IoError when the file cannot be
+  // created (naming the system's reason).
   static Result<PendingFile> Create(const std::filesystem::path& dest,
-                                    const std::vector<std::filesystem::path>& inputs = {});
+                                    const std::vector<std::filesystem::path>& inputs = {},
+                                    Env* env = Env::Default());
   PendingFile(PendingFile&& other) noexcept;
   PendingFile& operator=(PendingFile&&) = delete;
   PendingFile(const PendingFile&) = delete;
@@ -47,21 +55,25 @@ class PendingFile {
   const std::string& temp_path() const { return temp_; }
 
   // Writes `bytes` and renames the file over the destination. Errors:
-  // Internal for a failed write (disk full) or rename, naming the path and
-  // the reason; the destination is then untouched and the temporary file
+  // IoError for a failed write (disk full) or rename, naming the destination
+  // and the reason; the destination is then untouched and the temporary file
   // removed. Precondition: called at most once.
   Status Commit(std::span<const uint8_t> bytes);
 
  private:
   PendingFile() = default;
+  // Removes the temporary file (if any) and forgets it.
+  void Discard();
+  Env* env_ = nullptr;
   std::filesystem::path dest_;
   std::string temp_;
-  int fd_ = -1;
+  std::unique_ptr<WritableFile> file_;
   int slot_ = -1;
 };
 
-// PendingFile::Create(path) then Commit(bytes).
-Status WriteFileAtomically(const std::filesystem::path& path, std::span<const uint8_t> bytes);
+// PendingFile::Create(path, {}, env) then Commit(bytes).
+Status WriteFileAtomically(const std::filesystem::path& path, std::span<const uint8_t> bytes,
+                           Env* env = Env::Default());
 
 // Installs SIGINT, SIGTERM, SIGHUP and SIGQUIT handlers that unlink every registered
 // temporary file, then re-raise the signal with the default action (the

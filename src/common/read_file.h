@@ -7,19 +7,21 @@
 #include <string>
 #include <vector>
 
+#include "common/env.h"
 #include "facefuse/status.h"
 
 namespace facefuse {
 
 // Reads the whole file at `path` into `Bytes` (std::string or
-// std::vector<uint8_t>). It is opened without blocking (a FIFO with no writer
-// never hangs) and refused before reading when it is not a regular file
-// (InvalidArgument "PATH is not a regular file (a device, FIFO or socket)") or
-// holds more than `max_bytes` (InvalidArgument "PATH is N bytes, over the limit
-// of M bytes"). Errors: NotFound "PATH does not exist"; IoError "cannot open
-// PATH: <reason>" / "cannot read PATH: <reason>" with the system's reason
-// (Permission denied, Is a directory...). Thread-safe.
+// std::vector<uint8_t>) through `env` (Env::ReadFile, which says what is
+// refused and the errors: NotFound, InvalidArgument for a device, FIFO, socket
+// or a file over `max_bytes`, IoError with the system's reason). Thread-safe
+// when `env` is.
 template <class Bytes>
-Result<Bytes> ReadRegularFile(const std::filesystem::path& path, uint64_t max_bytes);
+Result<Bytes> ReadRegularFile(const std::filesystem::path& path, uint64_t max_bytes, Env* env = Env::Default()) {
+  Bytes bytes;
+  FF_RETURN_IF_ERROR(env->ReadFile(path, max_bytes, &bytes));
+  return bytes;
+}
 
 }  // namespace facefuse
