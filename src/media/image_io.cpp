@@ -4,7 +4,6 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include <algorithm>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -14,12 +13,12 @@
 namespace facefuse::media {
 namespace {
 
-Result<std::vector<uint8_t>> ReadAll(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return NotFound("image " + path.string() + " does not exist");
-  if (std::filesystem::is_directory(path, ec)) return InvalidArgument(path.string() + " is a folder, not an image");
+Result<std::vector<uint8_t>> ReadAll(const std::filesystem::path& path, Env* env) {
+  const FileType type = env->Stat(path).type;
+  if (type == FileType::kMissing) return NotFound("image " + path.string() + " does not exist");
+  if (type == FileType::kDirectory) return InvalidArgument(path.string() + " is a folder, not an image");
   // Refused from its size and kind before reading: over 2 GB (what the decoders take) or a device/FIFO/socket.
-  return ReadRegularFile<std::vector<uint8_t>>(path, uint64_t{INT32_MAX});
+  return ReadRegularFile<std::vector<uint8_t>>(path, uint64_t{INT32_MAX}, env);
 }
 
 Status CheckSize(const ImageHeader& h, const ImageLimits& limits) {
@@ -61,7 +60,7 @@ std::string Lower(std::string s) {
 }  // namespace
 
 Result<Image> LoadImage(const std::filesystem::path& path, const ImageLimits& limits) {
-  FF_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, ReadAll(path));
+  FF_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, ReadAll(path, EnvOrDefault(limits.env)));
   auto described = [&](const Status& s) { return s.WithContext("image " + path.string()); };
   auto header = ProbeImage(bytes);
   if (!header.ok()) return described(header.status());
@@ -116,10 +115,11 @@ Status CheckImageExtension(const std::filesystem::path& path) {
   return Status::Ok();
 }
 
-Result<PendingFile> PrepareImageOutput(const std::filesystem::path& path, const std::vector<std::filesystem::path>& inputs) {
-  FF_RETURN_IF_ERROR(CheckOutputPath(path, inputs));  // first: a folder named as output is told so
+Result<PendingFile> PrepareImageOutput(const std::filesystem::path& path, const std::vector<std::filesystem::path>& inputs,
+                                       Env* env) {
+  FF_RETURN_IF_ERROR(CheckOutputPath(path, inputs, env));  // first: a folder named as output is told so
   FF_RETURN_IF_ERROR(CheckImageExtension(path));
-  return PendingFile::Create(path, inputs);
+  return PendingFile::Create(path, inputs, env);
 }
 
 Status CommitImage(PendingFile& file, const std::filesystem::path& path, const cv::Mat& bgr, const cv::Mat& alpha,
@@ -150,8 +150,9 @@ Status CommitImage(PendingFile& file, const std::filesystem::path& path, const c
   return file.Commit(encoded);
 }
 
-Status SaveImage(const std::filesystem::path& path, const cv::Mat& bgr, const cv::Mat& alpha, int jpeg_quality) {
-  FF_ASSIGN_OR_RETURN(PendingFile file, PrepareImageOutput(path));
+Status SaveImage(const std::filesystem::path& path, const cv::Mat& bgr, const cv::Mat& alpha, int jpeg_quality,
+                 Env* env) {
+  FF_ASSIGN_OR_RETURN(PendingFile file, PrepareImageOutput(path, {}, env));
   return CommitImage(file, path, bgr, alpha, jpeg_quality);
 }
 

@@ -18,20 +18,12 @@
 #include <vector>
 
 #include "common/atomic_file.h"
+#include "common/env.h"
 #include "facefuse/memory_budget.h"
 #include "facefuse/status.h"
+#include "media/image_probe.h"
 
 namespace facefuse::media {
-
-enum class ImageFormat { kJpeg, kPng, kWebp, kBmp };
-std::string ImageFormatName(ImageFormat format);
-
-struct ImageHeader {
-  ImageFormat format = ImageFormat::kJpeg;
-  int64_t width = 0;
-  int64_t height = 0;
-  bool has_alpha = false;  // PNG with an alpha channel, WebP with alpha
-};
 
 struct ImageLimits {
   int64_t max_side = 32768;            // pixels per side
@@ -40,12 +32,9 @@ struct ImageLimits {
   // budget before decoding (the header's width x height x channels), and the
   // decoded pixels stay claimed while the Image lives.
   std::shared_ptr<MemoryBudget> budget;
+  // Where the file is read from (not owned).
+  Env* env = Env::Default();
 };
-
-// Format and size from the first bytes of a file. Errors: InvalidArgument for
-// an empty buffer, an unknown signature (naming the formats we read), or a
-// header too short to hold the size.
-Result<ImageHeader> ProbeImage(std::span<const uint8_t> bytes);
 
 // A decoded image: 8-bit BGR pixels, EXIF orientation applied (JPEG), and the
 // alpha channel as 8-bit single channel when the file has one (else empty).
@@ -78,15 +67,18 @@ Status CheckImageExtension(const std::filesystem::path& path);
 // extension (CheckImageExtension) and a writable destination that is none of
 // `inputs` (CheckOutputPath); the returned file is committed with
 // CommitImage, and removed when dropped uncommitted (or on SIGINT/SIGTERM/SIGHUP/SIGQUIT).
+// Files are written through `env` (not owned; must outlive the returned file).
 Result<PendingFile> PrepareImageOutput(const std::filesystem::path& path,
-                                       const std::vector<std::filesystem::path>& inputs = {});
+                                       const std::vector<std::filesystem::path>& inputs = {},
+                                       Env* env = Env::Default());
 
 // Encodes `bgr` (CV_8UC3) in the format of `path`'s extension (.jpg/.jpeg,
 // .png, .webp, .bmp) and commits it to `file` (from PrepareImageOutput(path)).
 // A non-empty `alpha` (CV_8UC1, same size) is kept for PNG and WebP and
 // dropped for the others. Errors: InvalidArgument (unknown extension, empty or
-// non-BGR image, alpha of another size), Internal from the encoder or the file
-// system (the destination is then untouched).
+// non-BGR image, alpha of another size), Internal from the encoder, IoError
+// from the file system naming `path` (the destination is then untouched and
+// the temporary file removed).
 Status CommitImage(PendingFile& file, const std::filesystem::path& path, const cv::Mat& bgr,
                    const cv::Mat& alpha = {}, int jpeg_quality = 95);
 
@@ -94,6 +86,6 @@ Status CommitImage(PendingFile& file, const std::filesystem::path& path, const c
 // `path` (O_EXCL, never following a symlink) renamed into place, so a failed
 // write never leaves a partial image or destroys an existing one.
 Status SaveImage(const std::filesystem::path& path, const cv::Mat& bgr, const cv::Mat& alpha = {},
-                 int jpeg_quality = 95);
+                 int jpeg_quality = 95, Env* env = Env::Default());
 
 }  // namespace facefuse::media

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include "media/image_io.h"
 #include "media/image_probe.h"
 
 namespace facefuse::media {

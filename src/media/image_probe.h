@@ -1,14 +1,32 @@
-// Internal to media/: the end-of-file checks behind LoadImage.
+// What an image file is, from its bytes alone: the format, width, height and
+// alpha from its header (ProbeImage), and the end-of-file checks that catch a
+// truncated file before a decoder sees it. Nothing here allocates pixels or
+// touches a file. Thread-safe (pure functions).
 #pragma once
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "facefuse/status.h"
-#include "media/image_io.h"
 
 namespace facefuse::media {
+
+enum class ImageFormat { kJpeg, kPng, kWebp, kBmp };
+std::string ImageFormatName(ImageFormat format);
+
+struct ImageHeader {
+  ImageFormat format = ImageFormat::kJpeg;
+  int64_t width = 0;
+  int64_t height = 0;
+  bool has_alpha = false;  // PNG with an alpha channel, WebP with alpha
+};
+
+// Format and size from the first bytes of a file. Errors: InvalidArgument for
+// an empty buffer, an unknown signature (naming the formats we read), or a
+// header too short to hold the size.
+Result<ImageHeader> ProbeImage(std::span<const uint8_t> bytes);
 
 // OK when the file holds its format's end marker (PNG IEND, JPEG EOI after the
 // first scan) or the length its header declares (WebP, BMP). Precondition:
