@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "models/enum_names.h"
+
 namespace facefuse::models {
 namespace {
 
@@ -193,23 +195,9 @@ constexpr std::array kCatalog = {
 }  // namespace
 
 std::string_view ModelKindName(ModelKind kind) {
-  switch (kind) {
-    case ModelKind::kDetector:
-      return "detector";
-    case ModelKind::kLandmarker:
-      return "landmarker";
-    case ModelKind::kRecognizer:
-      return "recognizer";
-    case ModelKind::kSwapper:
-      return "swapper";
-    case ModelKind::kConverter:
-      return "converter";
-    case ModelKind::kEnhancer:
-      return "enhancer";
-    case ModelKind::kMask:
-      return "mask";
-  }
-  return "unknown";
+  static constexpr std::string_view kNames[] = {"detector", "landmarker", "recognizer", "swapper",
+                                                "converter", "enhancer",  "mask"};
+  return EnumName(kind, kNames);
 }
 
 std::span<const ModelEntry> Catalog() { return kCatalog; }

@@ -1,12 +1,8 @@
 #include "models/downloader.h"
 
-#include <unistd.h>
-
-#include <cerrno>
 #include <charconv>
-#include <cstdio>
 #include <cstring>
-#include <system_error>
+#include <memory>
 
 #include "models/sha256.h"
 
@@ -14,12 +10,6 @@ namespace facefuse::models {
 namespace {
 
 namespace fs = std::filesystem;
-
-uint64_t SizeOrZero(const fs::path& p) {
-  std::error_code ec;
-  uint64_t size = fs::file_size(p, ec);
-  return ec ? 0 : size;
-}
 
 // "bytes 100-999/1000" -> first = 100, total = 1000; "bytes */1000" -> total = 1000.
 // Unparsable fields stay UINT64_MAX / 0.
@@ -50,27 +40,28 @@ struct Transfer {
   uint64_t resumed_from = 0;  // bytes of the .part kept from before this attempt
 };
 
-Status CloseFile(std::FILE* f, const fs::path& path) {
-  bool ok = std::fflush(f) == 0 && ::fsync(fileno(f)) == 0;
-  ok = std::fclose(f) == 0 && ok;
-  return ok ? Status::Ok() : IoError("cannot write " + path.string() + ": " + std::strerror(errno));
+Status CloseFile(WritableFile& f) {
+  Status synced = f.Sync();
+  Status closed = f.Close();
+  return synced.ok() ? closed : synced;
 }
 
 // Streams `url` into `part`, resuming from its current size.
 Transfer FetchIntoPart(const std::string& url, const fs::path& part, uint64_t pinned_size, HttpGetter& http,
-                       const ProgressCallback& progress) {
+                       const ProgressCallback& progress, Env* env) {
   Transfer t;
-  uint64_t offset = SizeOrZero(part);
+  uint64_t offset = env->FileSizeOrZero(part);
   if (pinned_size != 0 && offset > pinned_size) offset = 0;  // cannot be a prefix of the pinned file
   if (pinned_size != 0 && offset == pinned_size) {           // complete already: only verification is left
     t.resumed_from = offset;
     return t;
   }
-  std::FILE* out = std::fopen(part.c_str(), offset > 0 ? "ab" : "wb");
-  if (!out) {
-    t.status = IoError("cannot open " + part.string() + ": " + std::strerror(errno));
+  auto opened = env->NewWritableFile(part, offset > 0 ? WriteMode::kAppend : WriteMode::kTruncate);
+  if (!opened.ok()) {
+    t.status = opened.status();
     return t;
   }
+  std::unique_ptr<WritableFile> out = std::move(opened).value();
   uint64_t written = offset, total = pinned_size;
   bool part_complete = false;
   Status reason;  // why a handler aborted
@@ -95,11 +86,13 @@ Transfer FetchIntoPart(const std::string& url, const fs::path& part, uint64_t pi
       announced = range_total != 0 ? range_total : (head.content_length ? offset + head.content_length : 0);
     } else if (head.status == 200) {
       if (offset > 0) {  // Range ignored: the body is the whole file
-        out = std::freopen(part.c_str(), "wb", out);
-        if (!out) {
-          reason = IoError("cannot truncate " + part.string() + ": " + std::strerror(errno));
+        out.reset();
+        auto truncated = env->NewWritableFile(part, WriteMode::kTruncate);
+        if (!truncated.ok()) {
+          reason = truncated.status();
           return false;
         }
+        out = std::move(truncated).value();
         offset = written = 0;
       }
       announced = head.content_length;
@@ -117,8 +110,8 @@ Transfer FetchIntoPart(const std::string& url, const fs::path& part, uint64_t pi
     return true;
   };
   auto on_body = [&](const char* data, size_t size) {
-    if (std::fwrite(data, 1, size, out) != size) {
-      reason = IoError("cannot write " + part.string() + ": " + std::strerror(errno));
+    if (Status s = out->Append(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(data), size)); !s.ok()) {
+      reason = s;
       return false;
     }
     written += size;
@@ -132,9 +125,8 @@ Transfer FetchIntoPart(const std::string& url, const fs::path& part, uint64_t pi
     return true;
   };
   Status got = http.Get(url, offset, on_head, on_body);
-  Status closed = out ? CloseFile(out, part) : Status::Ok();
-  std::error_code ec;
-  if (written == 0) fs::remove(part, ec);  // leave no empty .part behind (e.g. when offline)
+  Status closed = out ? CloseFile(*out) : Status::Ok();
+  if (written == 0) (void)env->RemoveFile(part);  // leave no empty .part behind (e.g. when offline)
   t.resumed_from = offset;
   if (part_complete || t.restart) return t;
   if (!reason.ok()) {
@@ -154,13 +146,14 @@ Transfer FetchIntoPart(const std::string& url, const fs::path& part, uint64_t pi
 
 // Checks the finished .part against the pins; fills size and sha256.
 Status VerifyPart(const fs::path& part, const DownloadRequest& request, DownloadResult* result, bool* bad) {
-  result->size_bytes = SizeOrZero(part);
+  Env* env = EnvOrDefault(request.env);
+  result->size_bytes = env->FileSizeOrZero(part);
   if (request.expected_size != 0 && result->size_bytes != request.expected_size) {
     *bad = true;
     return InvalidArgument("size " + std::to_string(result->size_bytes) + " bytes, catalog pins " +
                            std::to_string(request.expected_size));
   }
-  FF_ASSIGN_OR_RETURN(result->sha256, Sha256OfFile(part));
+  FF_ASSIGN_OR_RETURN(result->sha256, Sha256OfFile(part, env));
   if (!request.expected_sha256.empty() && result->sha256 != request.expected_sha256) {
     *bad = true;
     return InvalidArgument("sha256 " + result->sha256 + " does not match the pinned " + request.expected_sha256);
@@ -180,17 +173,17 @@ Result<DownloadResult> DownloadFile(const DownloadRequest& request, HttpGetter& 
     return InvalidArgument("pinned sha256 is not 64 lower-case hex digits: " + request.expected_sha256);
   }
   const fs::path part = PartPath(request.destination);
-  std::error_code ec;
-  fs::create_directories(request.destination.parent_path().empty() ? "." : request.destination.parent_path(), ec);
-  if (ec) return IoError("cannot create " + request.destination.parent_path().string() + ": " + ec.message());
+  Env* env = EnvOrDefault(request.env);
+  FF_RETURN_IF_ERROR(
+      env->CreateDirectories(request.destination.parent_path().empty() ? "." : request.destination.parent_path()));
 
   std::string failures;
   Status last;
   for (const std::string& url : request.urls) {
-    Transfer t = FetchIntoPart(url, part, request.expected_size, http, progress);
+    Transfer t = FetchIntoPart(url, part, request.expected_size, http, progress, env);
     if (t.restart) {  // unusable .part: start this URL again from byte 0
-      fs::resize_file(part, 0, ec);
-      t = FetchIntoPart(url, part, request.expected_size, http, progress);
+      (void)env->RemoveFile(part);
+      t = FetchIntoPart(url, part, request.expected_size, http, progress, env);
       if (t.restart) t.status = Unavailable("the server answers range requests inconsistently");
     }
     DownloadResult result{request.destination, url, "", 0, t.resumed_from, !request.expected_sha256.empty()};
@@ -198,15 +191,11 @@ Result<DownloadResult> DownloadFile(const DownloadRequest& request, HttpGetter& 
     bool bad = t.bad_content;
     if (s.ok()) s = VerifyPart(part, request, &result, &bad);
     if (s.ok()) {
-      fs::rename(part, request.destination, ec);
-      if (ec) {
-        return IoError("cannot rename " + part.string() + " to " + request.destination.string() + ": " + ec.message());
-      }
+      FF_RETURN_IF_ERROR(env->RenameFile(part, request.destination));
       return result;
     }
     if (bad) {
-      fs::rename(part, RejectedPath(request.destination), ec);
-      if (!ec) s = s.WithContext("content rejected, kept as " + RejectedPath(request.destination).string());
+      if (env->RenameFile(part, RejectedPath(request.destination)).ok()) s = s.WithContext("content rejected, kept as " + RejectedPath(request.destination).string());
     }
     failures += (failures.empty() ? "" : "; ") + url + ": " + s.message();
     last = s;

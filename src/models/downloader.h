@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "common/env.h"
 #include "facefuse/status.h"
 #include "models/http_getter.h"
 
@@ -38,6 +39,7 @@ struct DownloadRequest {
   std::filesystem::path destination;  // final file path
   uint64_t expected_size = 0;         // 0: not pinned
   std::string expected_sha256;        // 64 lower-case hex digits; empty: not pinned
+  Env* env = Env::Default();          // every file access (.part, rename, folder); not owned
 };
 
 // Called as bytes arrive: `received` bytes of the file are on disk (a resumed

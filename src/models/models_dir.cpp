@@ -2,20 +2,15 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <system_error>
 
 #include "common/paths.h"
 #include "models/downloader.h"
+#include "models/enum_names.h"
 
 namespace facefuse::models {
 namespace {
 
 namespace fs = std::filesystem;
-
-bool IsRegularFile(const fs::path& p) {
-  std::error_code ec;
-  return fs::is_regular_file(p, ec);
-}
 
 const char* NonEmpty(const char* value) { return value && *value ? value : nullptr; }
 
@@ -53,32 +48,20 @@ std::vector<fs::path> SearchFolders(const ModelEntry& entry, const ModelsDir& di
 }
 
 std::string_view InstallStateName(InstallState state) {
-  switch (state) {
-    case InstallState::kMissing:
-      return "missing";
-    case InstallState::kPartial:
-      return "partial";
-    case InstallState::kIncomplete:
-      return "incomplete";
-    case InstallState::kWrongSize:
-      return "wrong size";
-    case InstallState::kUnverified:
-      return "unverified";
-    case InstallState::kInstalled:
-      return "installed";
-  }
-  return "unknown";
+  static constexpr std::string_view kNames[] = {"missing",    "partial",    "incomplete",
+                                                "wrong size", "unverified", "installed"};
+  return EnumName(state, kNames);
 }
 
 Installation InspectInstallation(const ModelEntry& entry, const ModelsDir& dir) {
   Installation found;
-  std::error_code ec;
+  Env* env = EnvOrDefault(dir.env);
   for (const fs::path& folder : SearchFolders(entry, dir)) {
     fs::path candidate = folder / entry.file_name;
-    if (!IsRegularFile(candidate)) continue;
+    const FileInfo info = env->Stat(candidate);
+    if (info.type != FileType::kRegular) continue;
     found.path = candidate;
-    found.size_bytes = fs::file_size(candidate, ec);
-    if (ec) found.size_bytes = 0;
+    found.size_bytes = info.size;
     if (found.size_bytes == 0 || (SizePinned(entry) && found.size_bytes < entry.size_bytes)) {
       found.state = InstallState::kIncomplete;
     } else if (SizePinned(entry) && found.size_bytes > entry.size_bytes) {
@@ -88,11 +71,10 @@ Installation InspectInstallation(const ModelEntry& entry, const ModelsDir& dir) 
     }
     return found;
   }
-  if (const fs::path part = PartPath(DownloadPath(entry, dir)); fs::exists(part, ec)) {
+  if (const fs::path part = PartPath(DownloadPath(entry, dir)); env->FileExists(part)) {
     found.state = InstallState::kPartial;
     found.path = part;
-    found.size_bytes = fs::file_size(part, ec);
-    if (ec) found.size_bytes = 0;
+    found.size_bytes = env->FileSizeOrZero(part);
   }
   return found;
 }
@@ -138,7 +120,7 @@ Result<fs::path> ResolveModel(const std::string& name_or_path, const ModelsDir& 
   if (name_or_path.empty()) return InvalidArgument("empty model name");
   if (const ModelEntry* entry = FindModel(name_or_path)) return FindInstalledModel(*entry, dir);
   fs::path path(name_or_path);
-  if (IsRegularFile(path)) return path;
+  if (EnvOrDefault(dir.env)->IsRegularFile(path)) return path;
   if (!path.has_parent_path()) {
     if (const ModelEntry* entry = FindModelByFileName(name_or_path)) return FindInstalledModel(*entry, dir);
     if (path.extension() != ".onnx") {

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/env.h"
 #include "facefuse/status.h"
 #include "models/catalog.h"
 
@@ -28,6 +29,7 @@ namespace facefuse::models {
 struct ModelsDir {
   std::filesystem::path path;  // the directory (may not exist yet)
   std::string source;          // what chose it: "--models-dir", "FACEFUSE_MODELS_DIR", "XDG_DATA_HOME", "HOME"
+  Env* env = Env::Default();   // how its files (and the bundled folders) are looked at; not owned
 };
 
 // Returns the value of an environment variable, or nullptr when unset.
