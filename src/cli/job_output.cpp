@@ -1,8 +1,6 @@
 #include "cli/job_output.h"
 
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <map>
 
 namespace facefuse::cli {
@@ -27,18 +25,8 @@ nlohmann::json JobResultJson(const job::JobResult& r) {
           {"images", images}};
 }
 
-Status WriteJobResultJson(const job::JobResult& r, const std::filesystem::path& path) {
-  const std::string text = JobResultJson(r).dump(1) + "\n";
-  auto failed = [&path] { return IoError("cannot write " + path.string() + ": " + std::strerror(errno)); };
-  std::FILE* f = std::fopen(path.c_str(), "w");
-  if (f == nullptr) return failed();
-  if (std::fwrite(text.data(), 1, text.size(), f) != text.size() || std::fflush(f) != 0) {
-    Status st = failed();
-    std::fclose(f);
-    return st;
-  }
-  if (std::fclose(f) != 0) return failed();
-  return Status::Ok();
+Status WriteJobResultJson(const job::JobResult& r, const std::filesystem::path& path, Env* env) {
+  return WriteStringToFile(env, path, JobResultJson(r).dump(1) + "\n");
 }
 
 std::string JobResultLine(const job::JobResult& r) {

@@ -2,13 +2,8 @@
 
 #include "cli/option_checks.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
+#include <span>
 
 #include "common/atomic_file.h"
 #include "report/gpu_job_report.h"
@@ -124,32 +119,9 @@ Result<std::string> JobReport::Finish(report::Clock::time_point start, report::C
 
 Status JobReport::WriteMetrics() {
   if (!metrics_) return Status::Ok();
-  const std::string& path = metrics_file_;
   const std::string text = telemetry::RenderMetricsText(*metrics_);
-  std::string tmp = path + ".XXXXXX";
-  const int fd = mkstemp(tmp.data());  // beside the file, so the rename below is atomic
-  if (fd < 0) return IoError(path + ": cannot create a temporary file beside it: " + std::strerror(errno));
-  const char* p = text.data();
-  size_t left = text.size();
-  while (left > 0) {
-    const ssize_t n = write(fd, p, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const std::string why = n < 0 ? std::strerror(errno) : "nothing written";
-      close(fd);
-      unlink(tmp.c_str());
-      return IoError(path + ": cannot write: " + why);
-    }
-    p += n;
-    left -= static_cast<size_t>(n);
-  }
-  fchmod(fd, 0644);  // mkstemp makes it 0600; a collector usually runs as another user
-  if (close(fd) != 0 || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    unlink(tmp.c_str());
-    return IoError(path + ": cannot write: " + why);
-  }
-  return Status::Ok();
+  // A temporary file beside it renamed into place: a collector never reads half a file.
+  return WriteFileAtomically(metrics_file_, std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
 }
 
 }  // namespace facefuse::cli

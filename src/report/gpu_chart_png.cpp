@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <exception>
 
+#include "common/env.h"
 #include "report/chart_layout.h"
 #include "report/gpu_chart.h"
 
@@ -105,7 +106,9 @@ Status WriteGpuChartPng(const ChartInput& input, const std::filesystem::path& pa
       Label(img, stage, lx + 16, L.stage_y1 + 41, 0.4);
       lx += 110;
     }
-    if (!cv::imwrite(path.string(), img)) return IoError(path.string() + ": cannot write PNG");
+    std::vector<uchar> png;
+    if (!cv::imencode(".png", img, png)) return IoError(path.string() + ": cannot write PNG");
+    return WriteStringToFile(Env::Default(), path, std::string_view(reinterpret_cast<const char*>(png.data()), png.size()));
   } catch (const std::exception& e) {  // cv::Exception
     return IoError(path.string() + ": " + e.what());
   }

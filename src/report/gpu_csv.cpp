@@ -33,23 +33,20 @@ std::string GpuCsvRow(const gpu::GpuSample& s) {
   return row;
 }
 
-Result<std::unique_ptr<GpuCsvWriter>> GpuCsvWriter::Create(const std::filesystem::path& path) {
-  std::FILE* f = std::fopen(path.c_str(), "w");
-  if (!f) return IoError(path.string() + ": " + std::strerror(errno));
-  std::unique_ptr<GpuCsvWriter> w(new GpuCsvWriter(f, path));
-  if (std::fprintf(f, "%s,%s\n", kGpuCsvColumns, kGpuCsvExtraColumns) < 0 || std::fflush(f) != 0) {
+Result<std::unique_ptr<GpuCsvWriter>> GpuCsvWriter::Create(const std::filesystem::path& path, Env* env) {
+  auto f = env->NewWritableFile(path, WriteMode::kTruncate);
+  if (!f.ok()) return IoError(path.string() + ": " + SystemReason(f.status()));
+  std::unique_ptr<GpuCsvWriter> w(new GpuCsvWriter(std::move(f).value(), path));
+  if (!w->file_->Append(std::string(kGpuCsvColumns) + "," + kGpuCsvExtraColumns + "\n").ok()) {
     return IoError(path.string() + ": cannot write");
   }
   return w;
 }
 
-GpuCsvWriter::~GpuCsvWriter() { std::fclose(file_); }
+GpuCsvWriter::~GpuCsvWriter() = default;
 
 Status GpuCsvWriter::Append(const gpu::GpuSample& sample) {
-  const std::string row = GpuCsvRow(sample);
-  if (std::fprintf(file_, "%s\n", row.c_str()) < 0 || std::fflush(file_) != 0) {
-    return IoError(path_.string() + ": " + std::strerror(errno));
-  }
+  if (Status s = file_->Append(GpuCsvRow(sample) + "\n"); !s.ok()) return IoError(path_.string() + ": " + SystemReason(s));
   ++rows_;
   return Status::Ok();
 }

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "common/env.h"
 #include "facefuse/gpu.h"
 #include "facefuse/status.h"
 
@@ -25,8 +26,8 @@ std::string GpuCsvRow(const gpu::GpuSample& s);
 // Not thread-safe: callers serialise Append (the sampler calls listeners from one thread).
 class GpuCsvWriter {
  public:
-  // Creates (truncates) `path` and writes the header. Errors: IoError.
-  static Result<std::unique_ptr<GpuCsvWriter>> Create(const std::filesystem::path& path);
+  // Creates (truncates) `path` through `env` and writes the header. Errors: IoError.
+  static Result<std::unique_ptr<GpuCsvWriter>> Create(const std::filesystem::path& path, Env* env = Env::Default());
   ~GpuCsvWriter();
   GpuCsvWriter(const GpuCsvWriter&) = delete;
   GpuCsvWriter& operator=(const GpuCsvWriter&) = delete;
@@ -36,8 +37,8 @@ class GpuCsvWriter {
   int rows() const { return rows_; }
 
  private:
-  GpuCsvWriter(std::FILE* f, std::filesystem::path path) : file_(f), path_(std::move(path)) {}
-  std::FILE* file_;
+  GpuCsvWriter(std::unique_ptr<WritableFile> f, std::filesystem::path path) : file_(std::move(f)), path_(std::move(path)) {}
+  std::unique_ptr<WritableFile> file_;
   std::filesystem::path path_;
   int rows_ = 0;
 };

@@ -1,7 +1,8 @@
 #include "report/gpu_job_report.h"
 
 #include <cstdio>
-#include <fstream>
+
+#include "common/env.h"
 
 namespace facefuse::report {
 
@@ -94,17 +95,11 @@ Result<RightSizing> GpuJobRecorder::Finish(Clock::time_point start, Clock::time_
   std::lock_guard lock(mu_);
   FF_RETURN_IF_ERROR(write_error_);
   ChartInput chart{job_, gpu_, start, end, samples_, std::move(stages)};
-  {
-    std::ofstream svg(paths_.svg);
-    svg << RenderGpuChartSvg(chart);
-    if (!svg.flush()) return IoError(paths_.svg.string() + ": cannot write");
-  }
+  FF_RETURN_IF_ERROR(WriteStringToFile(Env::Default(), paths_.svg, RenderGpuChartSvg(chart)));
   FF_RETURN_IF_ERROR(WriteGpuChartPng(chart, paths_.png));
   const double seconds = std::chrono::duration<double>(end - start).count();
   RightSizing sizing = ComputeRightSizing(samples_, seconds, frames);
-  std::ofstream txt(paths_.summary);
-  txt << job_ << "\n" << sizing.ToText();
-  if (!txt.flush()) return IoError(paths_.summary.string() + ": cannot write");
+  FF_RETURN_IF_ERROR(WriteStringToFile(Env::Default(), paths_.summary, job_ + "\n" + sizing.ToText()));
   return sizing;
 }
 

@@ -315,9 +315,9 @@ Result<Graph> GraphFromModel(const onnx::ModelProto& model, const fs::path& base
 }  // namespace
 
 Result<std::string> ReadFileBytes(const fs::path& path) {
-  std::error_code ec;
-  if (!fs::exists(path, ec)) return NotFound(path.string() + " does not exist");
-  if (fs::is_directory(path, ec)) return InvalidArgument(path.string() + " is a directory, not a file");
+  const FileType type = Env::Default()->Stat(path).type;
+  if (type == FileType::kMissing) return NotFound(path.string() + " does not exist");
+  if (type == FileType::kDirectory) return InvalidArgument(path.string() + " is a directory, not a file");
   // Refused from its size and kind before reading: protobuf parses at most 2 GB; a device or FIFO is no model.
   auto bytes = ReadRegularFile<std::string>(path, static_cast<uint64_t>(std::numeric_limits<int>::max()));
   if (!bytes.ok() && bytes.status().message().find("over the limit") != std::string::npos)
@@ -369,9 +369,9 @@ Status WriteTensorProtoFile(const fs::path& path, const Tensor& t, const std::st
   p.set_data_type(static_cast<int32_t>(t.dtype()));
   for (int64_t d : t.shape()) p.add_dims(d);
   p.set_raw_data(t.raw(), t.bytes());
-  std::ofstream out(path, std::ios::binary);
-  if (!out || !p.SerializeToOstream(&out)) return IoError("cannot write " + path.string());
-  return Status::Ok();
+  std::string bytes;
+  if (!p.SerializeToString(&bytes)) return IoError("cannot write " + path.string());
+  return WriteStringToFile(Env::Default(), path, bytes);
 }
 
 }  // namespace facefuse::rt
