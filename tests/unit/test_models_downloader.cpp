@@ -15,6 +15,7 @@
 
 #include "models/downloader.h"
 #include "models/sha256.h"
+#include "tests/unit/fault_env.h"
 
 namespace facefuse::models {
 namespace {
@@ -292,6 +293,36 @@ TEST_F(ModelsDownload, RejectsMalformedRequests) {
   request = Request("/model.onnx");
   request.urls = {"ftp://example.org/x.onnx"};
   EXPECT_EQ(DownloadFile(request, *http_).status().code(), StatusCode::kInvalidArgument);
+}
+
+// A full disk while the .part is written is an IoError naming the .part; what reached the disk stays to be
+// resumed, and the next run completes it. A rename onto the destination that fails leaves no destination.
+TEST_F(ModelsDownload, DiskFullAndFailedRenameLeaveNoDestination) {
+  testing_env::FaultEnv env;
+  env.FailNthWrite(3);
+  DownloadRequest request = Request("/model.onnx");
+  request.env = &env;
+  auto full = DownloadFile(request, *http_);
+  ASSERT_FALSE(full.ok());
+  EXPECT_EQ(full.status().code(), StatusCode::kIoError);
+  EXPECT_NE(full.status().message().find("cannot write " + PartPath(dest_).string() + ": No space left on device"),
+            std::string::npos)
+      << full.status().message();
+  EXPECT_FALSE(fs::exists(dest_));
+  EXPECT_GT(fs::file_size(PartPath(dest_)), 0u);
+
+  env.FailRenames(EACCES);
+  auto moved = DownloadFile(request, *http_);
+  ASSERT_FALSE(moved.ok());
+  EXPECT_EQ(moved.status().ToString(), "IoError: cannot rename " + PartPath(dest_).string() + " to " +
+                                           dest_.string() + ": Permission denied");
+  EXPECT_FALSE(fs::exists(dest_));
+
+  env.FailRenames(0);
+  auto done = DownloadFile(request, *http_);
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_EQ(ReadFile(dest_), content_);
+  EXPECT_FALSE(fs::exists(PartPath(dest_)));
 }
 
 TEST(ModelsHttp, SplitsUrls) {
