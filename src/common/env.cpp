@@ -190,7 +190,9 @@ class PosixEnv final : public Env {
     struct stat st{};
     FileInfo info;
     if (::stat(path.c_str(), &st) != 0) return info;
-    info.type = S_ISREG(st.st_mode) ? FileType::kRegular : S_ISDIR(st.st_mode) ? FileType::kDirectory : FileType::kOther;
+    info.type = S_ISREG(st.st_mode)   ? FileType::kRegular
+                : S_ISDIR(st.st_mode) ? FileType::kDirectory
+                                      : FileType::kOther;
     info.size = static_cast<uint64_t>(st.st_size);
     info.device = static_cast<uint64_t>(st.st_dev);
     info.inode = static_cast<uint64_t>(st.st_ino);
