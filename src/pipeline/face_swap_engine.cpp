@@ -85,15 +85,15 @@ Status FaceSwapEngine::OpenNeural() {
     return InvalidArgument("pixel boost " + std::to_string(config_.pixel_boost) + " gives a " + std::to_string(side) +
                            " px crop, which " + contract->name + " does not support (max " +
                            std::to_string(contract->boost_sizes.back()) + " px)");
+  const face::ModelOptions model_options{config_.threads, config_.memory_budget};
   FF_ASSIGN_OR_RETURN(swapper_, face::NeuralSwapper::Open(*contract, config_.swapper_model, config_.converter_model,
-                                                          config_.threads, config_.memory_budget));
+                                                          model_options));
   FF_ASSIGN_OR_RETURN(box_mask_, face::BoxMask(side, config_.mask));
   if (!config_.occlusion_model.empty()) {
-    FF_ASSIGN_OR_RETURN(occlusion_, face::OcclusionMasker::Open(config_.occlusion_model, config_.threads, config_.memory_budget));
+    FF_ASSIGN_OR_RETURN(occlusion_, face::OcclusionMasker::Open(config_.occlusion_model, model_options));
   }
   if (!config_.region_model.empty()) {
-    FF_ASSIGN_OR_RETURN(region_, face::RegionMasker::Open(config_.region_model, config_.regions, config_.threads,
-                                                                config_.memory_budget));
+    FF_ASSIGN_OR_RETURN(region_, face::RegionMasker::Open(config_.region_model, config_.regions, model_options));
   }
   return Status::Ok();
 }
