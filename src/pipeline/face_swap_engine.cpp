@@ -48,14 +48,8 @@ Result<std::unique_ptr<FaceSwapEngine>> FaceSwapEngine::Open(const FaceSwapConfi
   face::LandmarkerOptions lopts;
   lopts.threads = config.threads;
   lopts.memory_budget = config.memory_budget;
-  if (config.landmarker == "2dfan4") {
-    FF_ASSIGN_OR_RETURN(e->landmarker_, face::Fan68Landmarker::Open(config.landmarker_model, lopts));
-  } else if (config.landmarker == "pfld_68") {
-    FF_ASSIGN_OR_RETURN(e->landmarker_, face::Pfld68Landmarker::Open(config.landmarker_model, lopts));
-  } else if (config.landmarker == "face_mesh") {
-    FF_ASSIGN_OR_RETURN(e->landmarker_, face::FaceMeshLandmarker::Open(config.landmarker_model, lopts));
-  } else if (!config.landmarker.empty()) {
-    return InvalidArgument("unknown landmarker '" + config.landmarker + "' (known: 2dfan4, pfld_68, face_mesh)");
+  if (!config.landmarker.empty()) {
+    FF_ASSIGN_OR_RETURN(e->landmarker_, face::OpenLandmarker(config.landmarker, config.landmarker_model, lopts));
   }
   if (!config.enhancer.empty()) {
     FF_ASSIGN_OR_RETURN(const face::EnhancerContract* contract, face::FindEnhancerContract(config.enhancer));

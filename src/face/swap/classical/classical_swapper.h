@@ -97,12 +97,12 @@ class ClassicalSwapper {
   Result<cv::Mat> Swap(const SourceFace& source, const cv::Mat& target_bgr,
                        const std::vector<DetectedFace>& target_faces);
 
-  FaceMeshLandmarker& mesh() { return *mesh_; }
+  FaceLandmarker& mesh() { return *mesh_; }
 
  private:
-  ClassicalSwapper(std::unique_ptr<FaceMeshLandmarker> m, ClassicalSwapperOptions o)
+  ClassicalSwapper(std::unique_ptr<FaceLandmarker> m, ClassicalSwapperOptions o)
       : mesh_(std::move(m)), options_(std::move(o)) {}
-  std::unique_ptr<FaceMeshLandmarker> mesh_;
+  std::unique_ptr<FaceLandmarker> mesh_;
   ClassicalSwapperOptions options_;
 };
 

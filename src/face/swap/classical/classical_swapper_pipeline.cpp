@@ -5,10 +5,7 @@
 namespace facefuse::face {
 
 Result<std::unique_ptr<ClassicalSwapper>> ClassicalSwapper::Open(const ClassicalSwapperOptions& options) {
-  LandmarkerOptions lopts;
-  lopts.threads = options.threads;
-  lopts.memory_budget = options.memory_budget;
-  FF_ASSIGN_OR_RETURN(std::unique_ptr<FaceMeshLandmarker> mesh, FaceMeshLandmarker::Open(options.mesh_model, lopts));
+  FF_ASSIGN_OR_RETURN(std::unique_ptr<FaceLandmarker> mesh, OpenFaceMesh(options.mesh_model, options));
   return std::unique_ptr<ClassicalSwapper>(new ClassicalSwapper(std::move(mesh), options));
 }
 
