@@ -11,14 +11,11 @@ constexpr int kCropSize = 112;
 
 Result<std::unique_ptr<Recognizer>> Recognizer::Open(const std::filesystem::path& model,
                                                      const RecognizerOptions& options) {
-  SessionOptions so;
-  so.threads = options.threads;
-  so.memory_budget = options.memory_budget;
-  FF_ASSIGN_OR_RETURN(std::unique_ptr<Session> session, Session::Open(model, so));
-  const auto& in = session->inputs();
-  if (in.size() != 1 || (in[0].has_shape && (in[0].dims.size() != 4 || in[0].dims[1] != 3 ||
-                                             (in[0].dims[2] >= 0 && in[0].dims[2] != kCropSize))))
-    return InvalidArgument(model.string() + " is not a 112x112 face recognizer (expects one [N,3,112,112] input)");
+  FF_ASSIGN_OR_RETURN(
+      std::unique_ptr<Session> session,
+      OpenFaceModel(model, options,
+                    SquareImageContract(model, kCropSize, 0,
+                                        "is not a 112x112 face recognizer (expects one [N,3,112,112] input)")));
   return std::unique_ptr<Recognizer>(new Recognizer(std::move(session), options));
 }
 

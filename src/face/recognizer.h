@@ -7,19 +7,19 @@
 #include <memory>
 #include <vector>
 
+#include "face/model.h"
 #include "facefuse/face.h"
 #include "facefuse/runtime.h"
 #include "facefuse/status.h"
 
 namespace facefuse::face {
 
-struct RecognizerOptions {
+// The model options (threads, memory budget) and the input normalisation.
+struct RecognizerOptions : ModelOptions {
   // Input normalisation (x - mean) / std on RGB 0..255. ArcFace w600k_r50
   // uses 127.5 / 127.5; the bundled recognizer_512 uses 127 / 128.
   float mean = 127.f;
   float std = 128.f;
-  int threads = 0;
-  std::shared_ptr<MemoryBudget> memory_budget;  // admits the model's memory (none: unlimited)
 };
 
 class Recognizer {

@@ -48,14 +48,8 @@ Result<std::unique_ptr<FaceSwapEngine>> FaceSwapEngine::Open(const FaceSwapConfi
   face::LandmarkerOptions lopts;
   lopts.threads = config.threads;
   lopts.memory_budget = config.memory_budget;
-  if (config.landmarker == "2dfan4") {
-    FF_ASSIGN_OR_RETURN(e->landmarker_, face::Fan68Landmarker::Open(config.landmarker_model, lopts));
-  } else if (config.landmarker == "pfld_68") {
-    FF_ASSIGN_OR_RETURN(e->landmarker_, face::Pfld68Landmarker::Open(config.landmarker_model, lopts));
-  } else if (config.landmarker == "face_mesh") {
-    FF_ASSIGN_OR_RETURN(e->landmarker_, face::FaceMeshLandmarker::Open(config.landmarker_model, lopts));
-  } else if (!config.landmarker.empty()) {
-    return InvalidArgument("unknown landmarker '" + config.landmarker + "' (known: 2dfan4, pfld_68, face_mesh)");
+  if (!config.landmarker.empty()) {
+    FF_ASSIGN_OR_RETURN(e->landmarker_, face::OpenLandmarker(config.landmarker, config.landmarker_model, lopts));
   }
   if (!config.enhancer.empty()) {
     FF_ASSIGN_OR_RETURN(const face::EnhancerContract* contract, face::FindEnhancerContract(config.enhancer));
@@ -85,15 +79,15 @@ Status FaceSwapEngine::OpenNeural() {
     return InvalidArgument("pixel boost " + std::to_string(config_.pixel_boost) + " gives a " + std::to_string(side) +
                            " px crop, which " + contract->name + " does not support (max " +
                            std::to_string(contract->boost_sizes.back()) + " px)");
+  const face::ModelOptions model_options{config_.threads, config_.memory_budget};
   FF_ASSIGN_OR_RETURN(swapper_, face::NeuralSwapper::Open(*contract, config_.swapper_model, config_.converter_model,
-                                                          config_.threads, config_.memory_budget));
+                                                          model_options));
   FF_ASSIGN_OR_RETURN(box_mask_, face::BoxMask(side, config_.mask));
   if (!config_.occlusion_model.empty()) {
-    FF_ASSIGN_OR_RETURN(occlusion_, face::OcclusionMasker::Open(config_.occlusion_model, config_.threads, config_.memory_budget));
+    FF_ASSIGN_OR_RETURN(occlusion_, face::OcclusionMasker::Open(config_.occlusion_model, model_options));
   }
   if (!config_.region_model.empty()) {
-    FF_ASSIGN_OR_RETURN(region_, face::RegionMasker::Open(config_.region_model, config_.regions, config_.threads,
-                                                                config_.memory_budget));
+    FF_ASSIGN_OR_RETURN(region_, face::RegionMasker::Open(config_.region_model, config_.regions, model_options));
   }
   return Status::Ok();
 }

@@ -17,8 +17,9 @@
 #include <string>
 
 #include "common/paths.h"
-#include "face/swap/classical/classical_swapper.h"
+#include "face/detect/detector.h"
 #include "face/recognizer.h"
+#include "face/swap/classical/classical_swapper.h"
 #include "media/image_io.h"
 #include "tests/unit/fixtures_dir.h"
 
@@ -77,6 +78,9 @@ class ClassicalSwap : public testing::Test {
  protected:
   void SetUp() override {
     FF_REQUIRE_FIXTURES(kImages);
+    auto detector = OpenDetector("yunet", "", {});
+    ASSERT_TRUE(detector.ok()) << detector.status().ToString();
+    detector_ = std::move(detector).value();
     auto swapper = ClassicalSwapper::Open({});
     ASSERT_TRUE(swapper.ok()) << swapper.status().ToString();
     swapper_ = std::move(swapper).value();
@@ -91,9 +95,19 @@ class ClassicalSwap : public testing::Test {
     return image.ok() ? *image : cv::Mat();
   }
 
+  // As the engine swaps: the largest face the detector finds in `source`
+  // onto every face it finds in `target`.
+  Result<cv::Mat> SwapLargestOntoAll(const cv::Mat& source, const cv::Mat& target) {
+    FF_ASSIGN_OR_RETURN(std::vector<DetectedFace> source_faces, detector_->Detect(source));
+    if (source_faces.empty()) return NotFound("no face found in the source image");
+    FF_ASSIGN_OR_RETURN(SourceFace prepared, swapper_->PrepareSource(source, Largest(source_faces)));
+    FF_ASSIGN_OR_RETURN(std::vector<DetectedFace> target_faces, detector_->Detect(target));
+    return swapper_->Swap(prepared, target, target_faces);
+  }
+
   // The embedding of the largest face the detector finds.
   std::vector<float> Embed(const cv::Mat& image) {
-    auto faces = swapper_->detector().Detect(image);
+    auto faces = detector_->Detect(image);
     EXPECT_TRUE(faces.ok() && !faces->empty());
     if (!faces.ok() || faces->empty()) return {};
     auto e = recognizer_->Embed(image, Largest(*faces).keypoints);
@@ -106,7 +120,7 @@ class ClassicalSwap : public testing::Test {
     ASSERT_FALSE(source.empty() || target.empty());
     const cv::Mat target_copy = target.clone();
     const auto start = std::chrono::steady_clock::now();
-    auto result = swapper_->Swap(source, target);
+    auto result = SwapLargestOntoAll(source, target);
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     std::printf("%s: Swap (detect both, 2 meshes, swap) took %.0f ms\n", label.c_str(), ms);
     ASSERT_TRUE(result.ok()) << result.status().ToString();
@@ -122,11 +136,11 @@ class ClassicalSwap : public testing::Test {
     EXPECT_GE(after - before, 0.15f) << label;
 
     // The same faces, where they were.
-    auto faces_before = swapper_->detector().Detect(target);
-    auto faces_after = swapper_->detector().Detect(*result);
+    auto faces_before = detector_->Detect(target);
+    auto faces_after = detector_->Detect(*result);
     ASSERT_TRUE(faces_before.ok() && faces_after.ok());
     ASSERT_EQ(faces_after->size(), faces_before->size()) << label;
-    auto source_faces = swapper_->detector().Detect(source);
+    auto source_faces = detector_->Detect(source);
     ASSERT_TRUE(source_faces.ok() && !source_faces->empty());
     SaveBeforeAfter(label, source, Largest(*source_faces), target, Largest(*faces_before), *result);
     for (const DetectedFace& f : *faces_before) {
@@ -155,6 +169,7 @@ class ClassicalSwap : public testing::Test {
     EXPECT_GT(cv::norm(changed, cv::NORM_L1), 0) << label << ": nothing was swapped";
   }
 
+  std::unique_ptr<FaceDetector> detector_;
   std::unique_ptr<ClassicalSwapper> swapper_;
   std::unique_ptr<Recognizer> recognizer_;
 };
@@ -168,18 +183,28 @@ TEST_F(ClassicalSwap, AstronautOntoPexelsFace) {
 TEST_F(ClassicalSwap, SourceWithoutAFaceIsAnError) {
   const cv::Mat target = Load("biden.jpg");
   const cv::Mat blank(480, 640, CV_8UC3, cv::Scalar(128, 128, 128));
-  auto r = swapper_->Swap(blank, target);
+  auto r = SwapLargestOntoAll(blank, target);
   EXPECT_EQ(r.status().code(), StatusCode::kNotFound) << r.status().ToString();
   EXPECT_NE(r.status().message().find("source"), std::string::npos);
-  EXPECT_EQ(swapper_->Swap(cv::Mat(), target).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(swapper_->Swap(target, cv::Mat()).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(swapper_->Swap(target, blank).status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(swapper_->Swap(cv::Mat(64, 64, CV_8UC1), target).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(SwapLargestOntoAll(cv::Mat(), target).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(SwapLargestOntoAll(target, cv::Mat()).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(SwapLargestOntoAll(target, blank).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(SwapLargestOntoAll(cv::Mat(64, 64, CV_8UC1), target).status().code(), StatusCode::kInvalidArgument);
+  // The swapper itself refuses bad images and an empty face list.
+  auto faces = detector_->Detect(target);
+  ASSERT_TRUE(faces.ok() && !faces->empty());
+  EXPECT_EQ(swapper_->PrepareSource(cv::Mat(), faces->front()).status().code(), StatusCode::kInvalidArgument);
+  auto source = swapper_->PrepareSource(target, faces->front());
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  EXPECT_EQ(swapper_->Swap(*source, cv::Mat(), *faces).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(swapper_->Swap(*source, target, {}).status().code(), StatusCode::kNotFound);
 }
 
 TEST_F(ClassicalSwap, BadMeshesAndOptionsAreErrors) {
   const cv::Mat image = Load("obama.jpg");
-  auto source = swapper_->PrepareSource(image);
+  auto faces = detector_->Detect(image);
+  ASSERT_TRUE(faces.ok() && !faces->empty());
+  auto source = swapper_->PrepareSource(image, Largest(*faces));
   ASSERT_TRUE(source.ok()) << source.status().ToString();
   FaceLandmarks short_mesh;
   short_mesh.points.resize(68);

@@ -69,7 +69,7 @@ TEST(FaceMeshLandmarker, CropRuleMatchesTheFixtureCrops) {
   const nlohmann::json meta = ReadMeta("facemesh_468");
   ASSERT_EQ(meta["sets"].size(), 2u);
   for (const auto& set : meta["sets"]) {
-    auto crop = FaceMeshLandmarker::CropFor(BoxFace(set["crop"]["face_box"]));
+    auto crop = FaceMeshCrop(BoxFace(set["crop"]["face_box"]));
     ASSERT_TRUE(crop.ok()) << crop.status().ToString();
     EXPECT_EQ(crop->x0, set["crop"]["crop_x0y0"][0].get<int>());
     EXPECT_EQ(crop->y0, set["crop"]["crop_x0y0"][1].get<int>());
@@ -79,7 +79,7 @@ TEST(FaceMeshLandmarker, CropRuleMatchesTheFixtureCrops) {
 
 TEST(FaceMeshLandmarker, MatchesOnnxRuntimeReference) {
   SKIP_WITHOUT_FIXTURES();
-  auto mesh = FaceMeshLandmarker::Open(kFixtures / "models" / "facemesh_468" / "model.onnx", {});
+  auto mesh = OpenFaceMesh(kFixtures / "models" / "facemesh_468" / "model.onnx", {});
   ASSERT_TRUE(mesh.ok()) << mesh.status().ToString();
   const nlohmann::json meta = ReadMeta("facemesh_468");
   ASSERT_EQ(meta["sets"].size(), 2u);
@@ -116,7 +116,7 @@ TEST(FaceMeshLandmarker, MatchesOnnxRuntimeReference) {
 
 TEST(Pfld68Landmarker, CropRuleAndOutputsMatchOnnxRuntimeReference) {
   SKIP_WITHOUT_FIXTURES();
-  auto pfld = Pfld68Landmarker::Open(kFixtures / "models" / "pfld_68" / "model.onnx", {});
+  auto pfld = OpenPfld68(kFixtures / "models" / "pfld_68" / "model.onnx", {});
   ASSERT_TRUE(pfld.ok()) << pfld.status().ToString();
   const nlohmann::json meta = ReadMeta("pfld_68");
   ASSERT_EQ(meta["sets"].size(), 2u);
@@ -127,7 +127,7 @@ TEST(Pfld68Landmarker, CropRuleAndOutputsMatchOnnxRuntimeReference) {
     for (const auto& item : set["batch"]) {
       const auto& c = item["crop"];
       const DetectedFace box = BoxFace(c["face_box_int"]);
-      auto crop = Pfld68Landmarker::CropFor(box);
+      auto crop = Pfld68Crop(box);
       ASSERT_TRUE(crop.ok());
       EXPECT_EQ(crop->x0, c["crop_x0y0"][0].get<int>());
       EXPECT_EQ(crop->y0, c["crop_x0y0"][1].get<int>());
@@ -161,9 +161,9 @@ TEST(Landmarks, FivePointReductionsAgreeWithYuNetKeypoints) {
   SKIP_WITHOUT_FIXTURES();
   auto detector = OpenDetector("yunet", "", {});
   ASSERT_TRUE(detector.ok()) << detector.status().ToString();
-  auto mesh = FaceMeshLandmarker::Open("", {});
+  auto mesh = OpenLandmarker("face_mesh", "", {});
   ASSERT_TRUE(mesh.ok()) << mesh.status().ToString();
-  auto pfld = Pfld68Landmarker::Open(kFixtures / "models" / "pfld_68" / "model.onnx", {});
+  auto pfld = OpenLandmarker("pfld_68", kFixtures / "models" / "pfld_68" / "model.onnx", {});
   ASSERT_TRUE(pfld.ok()) << pfld.status().ToString();
   for (const char* name : {"obama.jpg", "biden.jpg", "astronaut.png", "pexels-dinielle-de-veyra-4195444.jpg",
                            "facelandmark_Test1.jpg", "two_people.jpg"}) {
@@ -217,7 +217,7 @@ TEST(Landmarks, ReductionsRejectWrongPointCounts) {
 }
 
 TEST(Landmarks, BadInputsAreErrorsNotCrashes) {
-  auto mesh = FaceMeshLandmarker::Open("", {});
+  auto mesh = OpenFaceMesh("", {});
   ASSERT_TRUE(mesh.ok()) << mesh.status().ToString();
   DetectedFace face;
   face.x1 = 10, face.y1 = 10, face.x2 = 60, face.y2 = 70;
@@ -231,8 +231,17 @@ TEST(Landmarks, BadInputsAreErrorsNotCrashes) {
   empty.x2 = empty.x1;
   EXPECT_EQ((*mesh)->Detect(image, empty).status().code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE((*mesh)->Detect(image, face).ok());  // a blank face is still a valid call
-  EXPECT_EQ(Pfld68Landmarker::Open("", {}).status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(FaceMeshLandmarker::Open("/nonexistent/mesh.onnx", {}).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(OpenPfld68("", {}).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(OpenFaceMesh("/nonexistent/mesh.onnx", {}).status().code(), StatusCode::kNotFound);
+}
+
+TEST(Landmarks, FactoryKnowsTheCliNames) {
+  EXPECT_EQ(OpenLandmarker("pfld_68", "", {}).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(OpenLandmarker("2dfan4", "", {}).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(OpenLandmarker("face_mesh", "/nonexistent/mesh.onnx", {}).status().code(), StatusCode::kNotFound);
+  auto unknown = OpenLandmarker("dlib_68", "", {});
+  EXPECT_EQ(unknown.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(unknown.status().message(), "unknown landmarker 'dlib_68' (known: 2dfan4, pfld_68, face_mesh)");
 }
 
 }  // namespace

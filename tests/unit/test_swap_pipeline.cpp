@@ -341,7 +341,7 @@ TEST_F(SwapPipeline, Fan68MapsHeatmapSpaceBackToTheImage) {
   const fs::path path = *dir_ / "fan68_centre.onnx";
   std::ofstream(path, std::ios::binary) << bytes;
 
-  auto fan = face::Fan68Landmarker::Open(path, {});
+  auto fan = face::OpenLandmarker("2dfan4", path, {});
   ASSERT_TRUE(fan.ok()) << fan.status().ToString();
   DetectedFace box;
   box.x1 = 100, box.y1 = 50, box.x2 = 300, box.y2 = 290;
@@ -352,7 +352,7 @@ TEST_F(SwapPipeline, Fan68MapsHeatmapSpaceBackToTheImage) {
   EXPECT_NEAR(lm->points[0].x, 200.f, 1e-3);
   EXPECT_NEAR(lm->points[67].y, 170.f, 1e-3);
   EXPECT_NEAR(lm->score, 1.f, 1e-5);
-  EXPECT_EQ(face::Fan68Landmarker::Open({}, {}).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(face::OpenFan68({}, {}).status().code(), StatusCode::kNotFound);
   EXPECT_EQ((*fan)->Detect(cv::Mat(), box).status().code(), StatusCode::kInvalidArgument);
 }
 

@@ -9,18 +9,18 @@
 #include <string>
 #include <vector>
 
+#include "face/model.h"
 #include "facefuse/face.h"
 #include "facefuse/runtime.h"
 #include "facefuse/status.h"
 
 namespace facefuse::face {
 
-struct DetectorOptions {
+// The model options (threads, memory budget) and the detection settings.
+struct DetectorOptions : ModelOptions {
   float score_threshold = -1;  // < 0: the family's default
   float nms_iou = -1;          // < 0: the family's default (and, with several angles, the contract's merge IoU)
   int input_size = 640;        // square network input (letterboxed); a positive multiple of 32
-  int threads = 0;             // 0: all cores
-  std::shared_ptr<MemoryBudget> memory_budget;  // admits the model's memory (none: unlimited)
   // Rotated passes: each angle (0, 90, 180 or 270; degrees counter-clockwise,
   // OpenCV's and FaceFusion's convention) turns the image before detection;
   // faces are mapped back and merged (see DetectAtAngles). {0}: upright only.
@@ -76,7 +76,8 @@ Result<std::unique_ptr<FaceDetector>> OpenDetector(const std::string& family, co
 
 // The session behind a letterboxing detector: checks that the input size is a
 // positive multiple of 32 (InvalidArgument naming `family`), opens the model
-// and checks that a model with a fixed input size takes options.input_size.
+// through OpenFaceModel and checks that it has an input and, when its input
+// size is fixed, that it takes options.input_size.
 Result<std::unique_ptr<Session>> OpenDetectorSession(const char* family, const std::filesystem::path& model,
                                                      const DetectorOptions& options);
 

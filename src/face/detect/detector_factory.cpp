@@ -29,21 +29,15 @@ Result<std::unique_ptr<Session>> OpenDetectorSession(const char* family, const s
   const int size = options.input_size;
   if (size <= 0 || size % 32 != 0)
     return InvalidArgument(std::string(family) + " input size must be a positive multiple of 32");
-  SessionOptions so;
-  so.threads = options.threads;
-  so.memory_budget = options.memory_budget;
-  FF_ASSIGN_OR_RETURN(std::unique_ptr<Session> session, Session::Open(model, so));
-  const auto& inputs = session->inputs();
-  if (inputs.empty()) return InvalidArgument(model.string() + " has no inputs");
-  const TensorInfo& in = inputs[0];
-  if (in.has_shape && in.dims.size() == 4) {
-    const int64_t h = in.dims[2], w = in.dims[3];
-    if ((h > 0 && h != size) || (w > 0 && w != size))
-      return InvalidArgument(std::string(family) + " model " + model.filename().string() + " takes a fixed " +
-                             std::to_string(w) + "x" + std::to_string(h) + " input, not " + std::to_string(size) + "x" +
-                             std::to_string(size));
-  }
-  return session;
+  InputContract contract;
+  contract.min_inputs = 1;
+  contract.height = contract.width = size;
+  contract.refusal = [&](size_t, size_t) { return model.string() + " has no inputs"; };
+  contract.size_refusal = [&](int64_t h, int64_t w) {
+    return std::string(family) + " model " + model.filename().string() + " takes a fixed " + std::to_string(w) + "x" +
+           std::to_string(h) + " input, not " + std::to_string(size) + "x" + std::to_string(size);
+  };
+  return OpenFaceModel(model, options, contract);
 }
 
 Result<std::unique_ptr<FaceDetector>> OpenDetector(const std::string& family, const std::filesystem::path& model,

@@ -10,9 +10,8 @@
 // Outputs are recognised by their last dim (4 / 2 / 10), not by name.
 #include <cmath>
 
-#include "face/detect/detector.h"
 #include "face/detect/detector_decode.h"
-#include "face/image_tensor.h"
+#include "face/detect/letterbox_detector.h"
 
 namespace facefuse::face {
 namespace {
@@ -21,7 +20,6 @@ constexpr int kSteps[] = {8, 16, 32};
 constexpr int kMinSizes[3][2] = {{16, 32}, {64, 128}, {256, 512}};
 constexpr float kCentreVariance = 0.1f;
 constexpr float kSizeVariance = 0.2f;
-constexpr float kBgrMean[3] = {104.f, 117.f, 123.f};
 
 int CeilDiv(int a, int b) { return (a + b - 1) / b; }
 
@@ -29,46 +27,26 @@ bool IsFloatWithLastDim(const Tensor& t, int64_t last) {
   return t.dtype() == DataType::kFloat32 && t.rank() >= 2 && t.dim(t.rank() - 1) == last;
 }
 
-class RetinaFaceDetector final : public FaceDetector {
- public:
-  RetinaFaceDetector(std::unique_ptr<Session> session, DetectorOptions options)
-      : session_(std::move(session)), options_(options) {
-    if (options_.score_threshold < 0) options_.score_threshold = 0.5f;
-    if (options_.nms_iou < 0) options_.nms_iou = 0.4f;
+Result<std::vector<DetectedFace>> DecodeRetinaFaceRun(const LetterboxRun& run, float threshold) {
+  const Tensor *loc = nullptr, *conf = nullptr, *landms = nullptr;
+  for (const Tensor& t : run.outputs) {
+    if (IsFloatWithLastDim(t, 4))
+      loc = &t;
+    else if (IsFloatWithLastDim(t, 2))
+      conf = &t;
+    else if (IsFloatWithLastDim(t, 10))
+      landms = &t;
   }
+  if (!loc || !conf || !landms)
+    return InvalidArgument("a RetinaFace model has float outputs loc [1,P,4], conf [1,P,2] and landms [1,P,10]");
+  FF_ASSIGN_OR_RETURN(std::vector<DetectedFace> faces,
+                      DecodeRetinaFace(*loc, *conf, *landms, run.size, run.size, threshold));
+  UndoLetterbox(run.lb, faces);
+  return faces;
+}
 
-  Result<std::vector<DetectedFace>> Detect(const cv::Mat& bgr) override {
-    if (bgr.empty() || bgr.type() != CV_8UC3) return InvalidArgument("RetinaFace expects a non-empty 8-bit BGR image");
-    const int size = options_.input_size;
-    Letterbox lb = MakeLetterbox(bgr, size);
-    FF_ASSIGN_OR_RETURN(Tensor input, ImageToNchw(lb.canvas, ChannelOrder::kBgr, 0.f, 1.f));
-    const int64_t plane = static_cast<int64_t>(size) * size;
-    for (int c = 0; c < 3; ++c) {
-      float* p = input.data<float>() + c * plane;
-      for (int64_t i = 0; i < plane; ++i) p[i] -= kBgrMean[c];
-    }
-    FF_ASSIGN_OR_RETURN(std::vector<Tensor> out, session_->Run(std::vector<Tensor>{input}));
-    const Tensor *loc = nullptr, *conf = nullptr, *landms = nullptr;
-    for (const Tensor& t : out) {
-      if (IsFloatWithLastDim(t, 4))
-        loc = &t;
-      else if (IsFloatWithLastDim(t, 2))
-        conf = &t;
-      else if (IsFloatWithLastDim(t, 10))
-        landms = &t;
-    }
-    if (!loc || !conf || !landms)
-      return InvalidArgument("a RetinaFace model has float outputs loc [1,P,4], conf [1,P,2] and landms [1,P,10]");
-    FF_ASSIGN_OR_RETURN(std::vector<DetectedFace> faces,
-                        DecodeRetinaFace(*loc, *conf, *landms, size, size, options_.score_threshold));
-    UndoLetterbox(lb, faces);
-    return NonMaxSuppression(std::move(faces), options_.nms_iou);
-  }
-
- private:
-  std::unique_ptr<Session> session_;
-  DetectorOptions options_;
-};
+constexpr LetterboxFamily kFamily = {"RetinaFace", 0.5f, 0.4f, ChannelOrder::kBgr, {104.f, 117.f, 123.f}, {1.f, 1.f, 1.f},
+                                     &DecodeRetinaFaceRun};
 
 }  // namespace
 
@@ -124,7 +102,7 @@ Result<std::vector<DetectedFace>> DecodeRetinaFace(const Tensor& loc, const Tens
 Result<std::unique_ptr<FaceDetector>> OpenRetinaFace(const std::filesystem::path& model,
                                                      const DetectorOptions& options) {
   FF_ASSIGN_OR_RETURN(std::unique_ptr<Session> session, OpenDetectorSession("RetinaFace", model, options));
-  return std::unique_ptr<FaceDetector>(new RetinaFaceDetector(std::move(session), options));
+  return std::unique_ptr<FaceDetector>(new LetterboxDetector(std::move(session), options, kFamily));
 }
 
 }  // namespace facefuse::face

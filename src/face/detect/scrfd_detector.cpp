@@ -5,8 +5,7 @@
 // d * s; kp = centre + k * s; default score 0.5, NMS IoU 0.4.
 #include <cmath>
 
-#include "face/detect/detector.h"
-#include "face/image_tensor.h"
+#include "face/detect/letterbox_detector.h"
 
 namespace facefuse::face {
 namespace {
@@ -14,60 +13,48 @@ namespace {
 constexpr int kStrides[] = {8, 16, 32};
 constexpr int kAnchorsPerCell = 2;
 
-class ScrfdDetector final : public FaceDetector {
- public:
-  ScrfdDetector(std::unique_ptr<Session> session, DetectorOptions options)
-      : session_(std::move(session)), options_(options) {
-    if (options_.score_threshold < 0) options_.score_threshold = 0.5f;
-    if (options_.nms_iou < 0) options_.nms_iou = 0.4f;
-  }
-
-  Result<std::vector<DetectedFace>> Detect(const cv::Mat& bgr) override {
-    if (bgr.empty() || bgr.type() != CV_8UC3) return InvalidArgument("SCRFD expects a non-empty 8-bit BGR image");
-    const int size = options_.input_size;
-    Letterbox lb = MakeLetterbox(bgr, size);
-    FF_ASSIGN_OR_RETURN(Tensor input, ImageToNchw(lb.canvas, ChannelOrder::kRgb, 127.5f, 128.f));
-    FF_ASSIGN_OR_RETURN(std::vector<Tensor> out, session_->Run(std::vector<Tensor>{input}));
-    if (out.size() != 9) return InvalidArgument("an SCRFD model has 9 outputs (with keypoints), this one has " +
-                                                std::to_string(out.size()));
-    std::vector<DetectedFace> faces;
-    for (int level = 0; level < 3; ++level) {
-      const int s = kStrides[level], cols = size / s, rows = size / s;
-      const int64_t anchors = static_cast<int64_t>(rows) * cols * kAnchorsPerCell;
-      const Tensor &scores = out[static_cast<size_t>(level)], &boxes = out[static_cast<size_t>(level + 3)],
-                   &kps = out[static_cast<size_t>(level + 6)];
-      if (scores.size() != anchors || boxes.size() != anchors * 4 || kps.size() != anchors * 10)
-        return InvalidArgument("SCRFD outputs for stride " + std::to_string(s) + " do not match the input size");
-      for (int64_t a = 0; a < anchors; ++a) {
-        float score = scores.data<float>()[a];
-        if (score < options_.score_threshold) continue;
-        const int64_t cell = a / kAnchorsPerCell;
-        const float cx = static_cast<float>(cell % cols) * s, cy = static_cast<float>(cell / cols) * s;
-        const float* d = boxes.data<float>() + a * 4;
-        const float* k = kps.data<float>() + a * 10;
-        DetectedFace f;
-        f.score = score;
-        f.x1 = (cx - d[0] * s) / lb.scale;
-        f.y1 = (cy - d[1] * s) / lb.scale;
-        f.x2 = (cx + d[2] * s) / lb.scale;
-        f.y2 = (cy + d[3] * s) / lb.scale;
-        for (int n = 0; n < 5; ++n) f.keypoints.push_back({(cx + k[2 * n] * s) / lb.scale, (cy + k[2 * n + 1] * s) / lb.scale});
-        faces.push_back(std::move(f));
-      }
+Result<std::vector<DetectedFace>> DecodeScrfd(const LetterboxRun& run, float threshold) {
+  const std::vector<Tensor>& out = run.outputs;
+  const int size = run.size;
+  const Letterbox& lb = run.lb;
+  if (out.size() != 9) return InvalidArgument("an SCRFD model has 9 outputs (with keypoints), this one has " +
+                                              std::to_string(out.size()));
+  std::vector<DetectedFace> faces;
+  for (int level = 0; level < 3; ++level) {
+    const int s = kStrides[level], cols = size / s, rows = size / s;
+    const int64_t anchors = static_cast<int64_t>(rows) * cols * kAnchorsPerCell;
+    const Tensor &scores = out[static_cast<size_t>(level)], &boxes = out[static_cast<size_t>(level + 3)],
+                 &kps = out[static_cast<size_t>(level + 6)];
+    if (scores.size() != anchors || boxes.size() != anchors * 4 || kps.size() != anchors * 10)
+      return InvalidArgument("SCRFD outputs for stride " + std::to_string(s) + " do not match the input size");
+    for (int64_t a = 0; a < anchors; ++a) {
+      float score = scores.data<float>()[a];
+      if (score < threshold) continue;
+      const int64_t cell = a / kAnchorsPerCell;
+      const float cx = static_cast<float>(cell % cols) * s, cy = static_cast<float>(cell / cols) * s;
+      const float* d = boxes.data<float>() + a * 4;
+      const float* k = kps.data<float>() + a * 10;
+      DetectedFace f;
+      f.score = score;
+      f.x1 = (cx - d[0] * s) / lb.scale;
+      f.y1 = (cy - d[1] * s) / lb.scale;
+      f.x2 = (cx + d[2] * s) / lb.scale;
+      f.y2 = (cy + d[3] * s) / lb.scale;
+      for (int n = 0; n < 5; ++n) f.keypoints.push_back({(cx + k[2 * n] * s) / lb.scale, (cy + k[2 * n + 1] * s) / lb.scale});
+      faces.push_back(std::move(f));
     }
-    return NonMaxSuppression(std::move(faces), options_.nms_iou);
   }
+  return faces;
+}
 
- private:
-  std::unique_ptr<Session> session_;
-  DetectorOptions options_;
-};
+constexpr LetterboxFamily kFamily = {"SCRFD", 0.5f, 0.4f, ChannelOrder::kRgb, {127.5f, 127.5f, 127.5f},
+                                     {128.f, 128.f, 128.f}, &DecodeScrfd};
 
 }  // namespace
 
 Result<std::unique_ptr<FaceDetector>> OpenScrfd(const std::filesystem::path& model, const DetectorOptions& options) {
   FF_ASSIGN_OR_RETURN(std::unique_ptr<Session> session, OpenDetectorSession("SCRFD", model, options));
-  return std::unique_ptr<FaceDetector>(new ScrfdDetector(std::move(session), options));
+  return std::unique_ptr<FaceDetector>(new LetterboxDetector(std::move(session), options, kFamily));
 }
 
 }  // namespace facefuse::face

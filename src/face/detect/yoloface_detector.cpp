@@ -3,38 +3,23 @@
 // 640), channel major: cx, cy, w, h in input pixels, score, then for each of
 // the 5 keypoints (x, y, visibility). Box = (cx -/+ w/2, cy -/+ h/2); the
 // visibility values are ignored. Default score 0.5, NMS IoU 0.4.
-#include "face/detect/detector.h"
 #include "face/detect/detector_decode.h"
-#include "face/image_tensor.h"
+#include "face/detect/letterbox_detector.h"
 
 namespace facefuse::face {
 namespace {
 
 constexpr int64_t kChannels = 20;  // 4 box + 1 score + 5 x 3 keypoint values
 
-class YoloFaceDetector final : public FaceDetector {
- public:
-  YoloFaceDetector(std::unique_ptr<Session> session, DetectorOptions options)
-      : session_(std::move(session)), options_(options) {
-    if (options_.score_threshold < 0) options_.score_threshold = 0.5f;
-    if (options_.nms_iou < 0) options_.nms_iou = 0.4f;
-  }
+Result<std::vector<DetectedFace>> DecodeYoloFaceRun(const LetterboxRun& run, float threshold) {
+  if (run.outputs.empty()) return InvalidArgument("the YOLO-face model returned no output");
+  FF_ASSIGN_OR_RETURN(std::vector<DetectedFace> faces, DecodeYoloFace(run.outputs[0], threshold));
+  UndoLetterbox(run.lb, faces);
+  return faces;
+}
 
-  Result<std::vector<DetectedFace>> Detect(const cv::Mat& bgr) override {
-    if (bgr.empty() || bgr.type() != CV_8UC3) return InvalidArgument("YOLO-face expects a non-empty 8-bit BGR image");
-    Letterbox lb = MakeLetterbox(bgr, options_.input_size);
-    FF_ASSIGN_OR_RETURN(Tensor input, ImageToNchw(lb.canvas, ChannelOrder::kBgr, 0.f, 255.f));
-    FF_ASSIGN_OR_RETURN(std::vector<Tensor> out, session_->Run(std::vector<Tensor>{input}));
-    if (out.empty()) return InvalidArgument("the YOLO-face model returned no output");
-    FF_ASSIGN_OR_RETURN(std::vector<DetectedFace> faces, DecodeYoloFace(out[0], options_.score_threshold));
-    UndoLetterbox(lb, faces);
-    return NonMaxSuppression(std::move(faces), options_.nms_iou);
-  }
-
- private:
-  std::unique_ptr<Session> session_;
-  DetectorOptions options_;
-};
+constexpr LetterboxFamily kFamily = {"YOLO-face", 0.5f, 0.4f, ChannelOrder::kBgr, {0.f, 0.f, 0.f}, {255.f, 255.f, 255.f},
+                                     &DecodeYoloFaceRun};
 
 }  // namespace
 
@@ -66,7 +51,7 @@ Result<std::vector<DetectedFace>> DecodeYoloFace(const Tensor& output, float sco
 
 Result<std::unique_ptr<FaceDetector>> OpenYoloFace(const std::filesystem::path& model, const DetectorOptions& options) {
   FF_ASSIGN_OR_RETURN(std::unique_ptr<Session> session, OpenDetectorSession("YOLO-face", model, options));
-  return std::unique_ptr<FaceDetector>(new YoloFaceDetector(std::move(session), options));
+  return std::unique_ptr<FaceDetector>(new LetterboxDetector(std::move(session), options, kFamily));
 }
 
 }  // namespace facefuse::face

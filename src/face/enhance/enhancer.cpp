@@ -47,16 +47,16 @@ Result<std::unique_ptr<FaceEnhancer>> FaceEnhancer::Open(const EnhancerContract&
                                                          const EnhancerOptions& options) {
   if (options.blend < 0 || options.blend > 100) return InvalidArgument("the enhancer blend must be in [0, 100]");
   std::unique_ptr<FaceEnhancer> e(new FaceEnhancer(contract, options));
-  SessionOptions so;
-  so.threads = options.threads;
-  so.memory_budget = options.memory_budget;
-  FF_ASSIGN_OR_RETURN(e->session_, Session::Open(model, so));
-  const auto& inputs = e->session_->inputs();
   const size_t want = contract.weight_input ? 2 : 1;
-  if (inputs.size() != want || e->session_->outputs().empty())
-    return InvalidArgument(model.string() + " is not a " + contract.name + " enhancer: it needs " +
-                           std::to_string(want) + " input(s) and an image output, it has " +
-                           std::to_string(inputs.size()) + " input(s)");
+  InputContract io;
+  io.min_inputs = io.max_inputs = want;
+  io.min_outputs = 1;
+  io.refusal = [&](size_t inputs, size_t) {
+    return model.string() + " is not a " + contract.name + " enhancer: it needs " + std::to_string(want) +
+           " input(s) and an image output, it has " + std::to_string(inputs) + " input(s)";
+  };
+  FF_ASSIGN_OR_RETURN(e->session_, OpenFaceModel(model, options, io));
+  const auto& inputs = e->session_->inputs();
   e->image_input_ = inputs[0].name;
   for (const TensorInfo& in : inputs) {
     if (in.dtype == DataType::kFloat64) e->weight_input_ = in.name;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "face/model.h"
 #include "facefuse/face.h"
 #include "facefuse/runtime.h"
 #include "facefuse/status.h"
@@ -30,12 +31,11 @@ struct EnhancerContract {
 Result<const EnhancerContract*> FindEnhancerContract(const std::string& name);
 const std::vector<EnhancerContract>& EnhancerContracts();
 
-struct EnhancerOptions {
+// The model options (threads, memory budget) and the enhancement settings.
+struct EnhancerOptions : ModelOptions {
   int blend = 80;         // 0..100: share of the enhanced frame in the result
   double weight = 0.5;    // CodeFormer fidelity weight
   float mask_blur = 0.3f;
-  int threads = 0;
-  std::shared_ptr<MemoryBudget> memory_budget;  // admits the model's memory (none: unlimited)
 };
 
 class FaceEnhancer {

@@ -5,14 +5,15 @@
 #include <cmath>
 
 #include "common/paths.h"
-#include "face/image_tensor.h"
 #include "face/landmark/landmarker.h"
 
 namespace facefuse::face {
 namespace {
 
 constexpr float kMaxCoordinate = 1e7f;
-constexpr int64_t kMeshValues = FaceMeshLandmarker::kPoints * 3;
+constexpr int kPoints = kFaceMeshPoints;
+constexpr int kInputSize = kFaceMeshInputSize;
+constexpr int64_t kMeshValues = kPoints * 3;
 
 bool DeclaredSize(const TensorInfo& info, int64_t* n) {
   if (!info.has_shape) return false;
@@ -27,27 +28,7 @@ bool DeclaredSize(const TensorInfo& info, int64_t* n) {
 
 }  // namespace
 
-Result<std::unique_ptr<FaceMeshLandmarker>> FaceMeshLandmarker::Open(const std::filesystem::path& model,
-                                                                     const LandmarkerOptions& options) {
-  const std::filesystem::path file = model.empty() ? BundledModelsDir() / "face_mesh_468.onnx" : model;
-  SessionOptions so;
-  so.threads = options.threads;
-  so.memory_budget = options.memory_budget;
-  FF_ASSIGN_OR_RETURN(std::unique_ptr<Session> session, Session::Open(file, so));
-  const auto& in = session->inputs();
-  if (in.size() != 1 || (in[0].has_shape && (in[0].dims.size() != 4 || in[0].dims[1] != 3 ||
-                                             (in[0].dims[2] >= 0 && in[0].dims[2] != kInputSize))))
-    return InvalidArgument(file.string() + " is not a Face Mesh model (expects one [1,3,192,192] input)");
-  bool has_mesh = false;
-  for (const auto& out : session->outputs()) {
-    int64_t n = 0;
-    if (!DeclaredSize(out, &n) || n == kMeshValues) has_mesh = true;  // unknown sizes are checked on Run
-  }
-  if (!has_mesh) return InvalidArgument(file.string() + " is not a Face Mesh model (no 1404-value output)");
-  return std::unique_ptr<FaceMeshLandmarker>(new FaceMeshLandmarker(std::move(session)));
-}
-
-Result<SquareCrop> FaceMeshLandmarker::CropFor(const DetectedFace& face) {
+Result<SquareCrop> FaceMeshCrop(const DetectedFace& face) {
   const float w = face.width(), h = face.height();
   if (!(w > 0) || !(h > 0) || !(std::abs(face.x1) < kMaxCoordinate) || !(std::abs(face.y1) < kMaxCoordinate) ||
       !(std::abs(face.x2) < kMaxCoordinate) || !(std::abs(face.y2) < kMaxCoordinate))
@@ -62,12 +43,12 @@ Result<SquareCrop> FaceMeshLandmarker::CropFor(const DetectedFace& face) {
   return crop;
 }
 
-Result<FaceLandmarks> FaceMeshLandmarker::Detect(const cv::Mat& bgr, const DetectedFace& face) {
+namespace {
+
+Result<FaceLandmarks> DetectFaceMesh(Session& session, const cv::Mat& bgr, const DetectedFace& face) {
   if (bgr.empty() || bgr.type() != CV_8UC3) return InvalidArgument("Face Mesh expects a non-empty 8-bit BGR image");
-  FF_ASSIGN_OR_RETURN(SquareCrop crop, CropFor(face));
-  FF_ASSIGN_OR_RETURN(cv::Mat input_image, CutSquareCrop(bgr, crop, kInputSize));
-  FF_ASSIGN_OR_RETURN(Tensor input, ImageToNchw(input_image, ChannelOrder::kRgb, 127.5f, 127.5f));
-  FF_ASSIGN_OR_RETURN(std::vector<Tensor> out, session_->Run(std::vector<Tensor>{input}));
+  FF_ASSIGN_OR_RETURN(SquareCrop crop, FaceMeshCrop(face));
+  FF_ASSIGN_OR_RETURN(std::vector<Tensor> out, RunOnSquareCrop(session, bgr, crop, kInputSize, 127.5f, 127.5f));
   const Tensor* mesh = nullptr;
   const Tensor* presence = nullptr;
   for (const Tensor& t : out) {
@@ -93,6 +74,24 @@ Result<FaceLandmarks> FaceMeshLandmarker::Detect(const cv::Mat& bgr, const Detec
     result.score = 1.f;
   }
   return result;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<FaceLandmarker>> OpenFaceMesh(const std::filesystem::path& model,
+                                                     const LandmarkerOptions& options) {
+  const std::filesystem::path file = model.empty() ? BundledModelsDir() / "face_mesh_468.onnx" : model;
+  FF_ASSIGN_OR_RETURN(std::unique_ptr<Session> session,
+                      OpenFaceModel(file, options,
+                                    SquareImageContract(file, kInputSize, 0,
+                                                        "is not a Face Mesh model (expects one [1,3,192,192] input)")));
+  bool has_mesh = false;
+  for (const auto& out : session->outputs()) {
+    int64_t n = 0;
+    if (!DeclaredSize(out, &n) || n == kMeshValues) has_mesh = true;  // unknown sizes are checked on Run
+  }
+  if (!has_mesh) return InvalidArgument(file.string() + " is not a Face Mesh model (no 1404-value output)");
+  return MakeSessionLandmarker(std::move(session), &DetectFaceMesh);
 }
 
 }  // namespace facefuse::face

@@ -10,6 +10,9 @@
 namespace facefuse::face {
 namespace {
 
+constexpr int kPoints = 68;
+constexpr int kInputSize = kFan68InputSize;
+
 // FaceFusion's contrast rule: CLAHE on the L channel when the crop is very dark (its BGR crop is converted as if
 // it were RGB, and back the same way).
 void EqualiseIfDark(cv::Mat& crop) {
@@ -24,25 +27,7 @@ void EqualiseIfDark(cv::Mat& crop) {
   cv::cvtColor(lab, crop, cv::COLOR_Lab2RGB);
 }
 
-}  // namespace
-
-Result<std::unique_ptr<Fan68Landmarker>> Fan68Landmarker::Open(const std::filesystem::path& model,
-                                                               const LandmarkerOptions& options) {
-  if (model.empty()) return NotFound("the 2DFAN4 landmarker is not bundled: facefuse models download 2dfan4");
-  SessionOptions so;
-  so.threads = options.threads;
-  so.memory_budget = options.memory_budget;
-  FF_ASSIGN_OR_RETURN(std::unique_ptr<Session> session, Session::Open(model, so));
-  const auto& in = session->inputs();
-  if (in.size() != 1 || session->outputs().size() < 2 ||
-      (in[0].has_shape && (in[0].dims.size() != 4 || in[0].dims[1] != 3 ||
-                           (in[0].dims[2] >= 0 && in[0].dims[2] != kInputSize))))
-    return InvalidArgument(model.string() + " is not a 2DFAN4 model (one [1,3,256,256] input, landmark and heatmap "
-                           "outputs)");
-  return std::unique_ptr<Fan68Landmarker>(new Fan68Landmarker(std::move(session)));
-}
-
-Result<FaceLandmarks> Fan68Landmarker::Detect(const cv::Mat& bgr, const DetectedFace& face) {
+Result<FaceLandmarks> DetectFan68(Session& session, const cv::Mat& bgr, const DetectedFace& face) {
   if (bgr.empty() || bgr.type() != CV_8UC3) return InvalidArgument("2DFAN4 expects a non-empty 8-bit BGR image");
   const float size = std::max(face.width(), face.height());
   if (!(size > 0) || !std::isfinite(size)) return InvalidArgument("2DFAN4 needs a face box with an area");
@@ -52,7 +37,7 @@ Result<FaceLandmarks> Fan68Landmarker::Detect(const cv::Mat& bgr, const Detected
   cv::warpAffine(bgr, crop, affine, cv::Size(kInputSize, kInputSize), cv::INTER_LINEAR, cv::BORDER_CONSTANT);
   EqualiseIfDark(crop);
   FF_ASSIGN_OR_RETURN(Tensor input, ImageToNchw(crop, ChannelOrder::kBgr, 0.f, 255.f));
-  FF_ASSIGN_OR_RETURN(std::vector<Tensor> out, session_->Run(std::vector<Tensor>{input}));
+  FF_ASSIGN_OR_RETURN(std::vector<Tensor> out, session.Run(std::vector<Tensor>{input}));
   if (out.size() < 2 || out[0].dtype() != DataType::kFloat32 || out[0].size() != 3 * kPoints ||
       out[1].dtype() != DataType::kFloat32 || out[1].size() % kPoints != 0 || out[1].size() == 0)
     return InvalidArgument("the 2DFAN4 model must return [1,68,3] landmarks and [1,68,h,w] heatmaps");
@@ -71,6 +56,19 @@ Result<FaceLandmarks> Fan68Landmarker::Detect(const cv::Mat& bgr, const Detected
   }
   result.score = static_cast<float>(std::clamp(sum / kPoints / 0.9, 0.0, 1.0));
   return result;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<FaceLandmarker>> OpenFan68(const std::filesystem::path& model,
+                                                  const LandmarkerOptions& options) {
+  if (model.empty()) return NotFound("the 2DFAN4 landmarker is not bundled: facefuse models download 2dfan4");
+  FF_ASSIGN_OR_RETURN(std::unique_ptr<Session> session,
+                      OpenFaceModel(model, options,
+                                    SquareImageContract(model, kInputSize, 2,
+                                                        "is not a 2DFAN4 model (one [1,3,256,256] input, landmark "
+                                                        "and heatmap outputs)")));
+  return MakeSessionLandmarker(std::move(session), &DetectFan68);
 }
 
 }  // namespace facefuse::face

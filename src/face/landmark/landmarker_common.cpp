@@ -1,10 +1,12 @@
-// Shared pieces of the landmarkers: the zero-padded square crop and the
-// reductions from dense landmarks to the 5 alignment points.
+// Shared pieces of the landmarkers: the session-backed landmarker, the model
+// contract, the zero-padded square crop and the reductions from dense
+// landmarks to the 5 alignment points.
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <string>
 
+#include "face/image_tensor.h"
 #include "face/landmark/landmarker.h"
 
 namespace facefuse::face {
@@ -18,7 +20,32 @@ Point2 Mean(const std::vector<Point2>& points, std::initializer_list<int> indice
   return m;
 }
 
+class SessionLandmarker final : public FaceLandmarker {
+ public:
+  SessionLandmarker(std::unique_ptr<Session> session, LandmarkFunction detect)
+      : session_(std::move(session)), detect_(detect) {}
+
+  Result<FaceLandmarks> Detect(const cv::Mat& bgr, const DetectedFace& face) override {
+    return detect_(*session_, bgr, face);
+  }
+
+ private:
+  std::unique_ptr<Session> session_;
+  LandmarkFunction detect_;
+};
+
 }  // namespace
+
+std::unique_ptr<FaceLandmarker> MakeSessionLandmarker(std::unique_ptr<Session> session, LandmarkFunction detect) {
+  return std::make_unique<SessionLandmarker>(std::move(session), detect);
+}
+
+Result<std::vector<Tensor>> RunOnSquareCrop(Session& session, const cv::Mat& bgr, const SquareCrop& crop, int size,
+                                            float mean, float std) {
+  FF_ASSIGN_OR_RETURN(cv::Mat input_image, CutSquareCrop(bgr, crop, size));
+  FF_ASSIGN_OR_RETURN(Tensor input, ImageToNchw(input_image, ChannelOrder::kRgb, mean, std));
+  return session.Run(std::vector<Tensor>{input});
+}
 
 Result<cv::Mat> CutSquareCrop(const cv::Mat& bgr, const SquareCrop& crop, int size) {
   if (bgr.empty() || bgr.type() != CV_8UC3) return InvalidArgument("landmarks need a non-empty 8-bit BGR image");

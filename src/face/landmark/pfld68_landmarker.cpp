@@ -3,27 +3,11 @@
 #include <algorithm>
 #include <cmath>
 
-#include "face/image_tensor.h"
 #include "face/landmark/landmarker.h"
 
 namespace facefuse::face {
 
-Result<std::unique_ptr<Pfld68Landmarker>> Pfld68Landmarker::Open(const std::filesystem::path& model,
-                                                                 const LandmarkerOptions& options) {
-  if (model.empty())
-    return NotFound("the PFLD 68-point landmarker is not bundled (300-W, non-commercial terms): pass its model file");
-  SessionOptions so;
-  so.threads = options.threads;
-  so.memory_budget = options.memory_budget;
-  FF_ASSIGN_OR_RETURN(std::unique_ptr<Session> session, Session::Open(model, so));
-  const auto& in = session->inputs();
-  if (in.size() != 1 || (in[0].has_shape && (in[0].dims.size() != 4 || in[0].dims[1] != 3 ||
-                                             (in[0].dims[2] >= 0 && in[0].dims[2] != kInputSize))))
-    return InvalidArgument(model.string() + " is not a PFLD model (expects one [N,3,112,112] input)");
-  return std::unique_ptr<Pfld68Landmarker>(new Pfld68Landmarker(std::move(session)));
-}
-
-Result<SquareCrop> Pfld68Landmarker::CropFor(const DetectedFace& face) {
+Result<SquareCrop> Pfld68Crop(const DetectedFace& face) {
   const float limit = 1e7f;
   if (!(face.width() > 0) || !(face.height() > 0) || !(std::abs(face.x1) < limit) || !(std::abs(face.y1) < limit) ||
       !(std::abs(face.x2) < limit) || !(std::abs(face.y2) < limit))
@@ -39,12 +23,15 @@ Result<SquareCrop> Pfld68Landmarker::CropFor(const DetectedFace& face) {
   return crop;
 }
 
-Result<FaceLandmarks> Pfld68Landmarker::Detect(const cv::Mat& bgr, const DetectedFace& face) {
+namespace {
+
+constexpr int kPoints = 68;
+constexpr int kInputSize = kPfld68InputSize;
+
+Result<FaceLandmarks> DetectPfld68(Session& session, const cv::Mat& bgr, const DetectedFace& face) {
   if (bgr.empty() || bgr.type() != CV_8UC3) return InvalidArgument("PFLD expects a non-empty 8-bit BGR image");
-  FF_ASSIGN_OR_RETURN(SquareCrop crop, CropFor(face));
-  FF_ASSIGN_OR_RETURN(cv::Mat input_image, CutSquareCrop(bgr, crop, kInputSize));
-  FF_ASSIGN_OR_RETURN(Tensor input, ImageToNchw(input_image, ChannelOrder::kRgb, 0.f, 255.f));
-  FF_ASSIGN_OR_RETURN(std::vector<Tensor> out, session_->Run(std::vector<Tensor>{input}));
+  FF_ASSIGN_OR_RETURN(SquareCrop crop, Pfld68Crop(face));
+  FF_ASSIGN_OR_RETURN(std::vector<Tensor> out, RunOnSquareCrop(session, bgr, crop, kInputSize, 0.f, 255.f));
   if (out.empty() || out[0].dtype() != DataType::kFloat32 || out[0].size() != 2 * kPoints)
     return InvalidArgument("the PFLD model returned no 136-value landmark output");
   FaceLandmarks result;
@@ -55,6 +42,19 @@ Result<FaceLandmarks> Pfld68Landmarker::Detect(const cv::Mat& bgr, const Detecte
     result.points.push_back({static_cast<float>(crop.x0) + v[2 * i] * side, static_cast<float>(crop.y0) + v[2 * i + 1] * side});
   result.score = 1.f;
   return result;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<FaceLandmarker>> OpenPfld68(const std::filesystem::path& model,
+                                                   const LandmarkerOptions& options) {
+  if (model.empty())
+    return NotFound("the PFLD 68-point landmarker is not bundled (300-W, non-commercial terms): pass its model file");
+  FF_ASSIGN_OR_RETURN(std::unique_ptr<Session> session,
+                      OpenFaceModel(model, options,
+                                    SquareImageContract(model, kInputSize, 0,
+                                                        "is not a PFLD model (expects one [N,3,112,112] input)")));
+  return MakeSessionLandmarker(std::move(session), &DetectPfld68);
 }
 
 }  // namespace facefuse::face

@@ -19,15 +19,14 @@ const std::vector<std::pair<std::string, int>>& RegionTable() {
   return table;
 }
 
-Result<std::unique_ptr<Session>> OpenOneInOneOut(const std::filesystem::path& model, int threads,
-                                                 std::shared_ptr<MemoryBudget> memory_budget, const char* what) {
-  SessionOptions options;
-  options.threads = threads;
-  options.memory_budget = std::move(memory_budget);
-  FF_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, Session::Open(model, options));
-  if (s->inputs().size() != 1 || s->outputs().empty())
-    return InvalidArgument(model.string() + " is not " + what + ": it needs one image input and a mask output");
-  return s;
+// A mask model: one image input and a mask output, else refused naming `what`.
+InputContract OneInOneOut(const std::filesystem::path& model, const char* what) {
+  InputContract contract;
+  contract.min_inputs = contract.max_inputs = 1;
+  contract.min_outputs = 1;
+  contract.refusal = [text = model.string() + " is not " + what + ": it needs one image input and a mask output"](
+                         size_t, size_t) { return text; };
+  return contract;
 }
 
 }  // namespace
@@ -38,10 +37,10 @@ void SmoothModelMask(cv::Mat& mask) {
   mask = (mask - 0.5) * 2;
 }
 
-Result<std::unique_ptr<OcclusionMasker>> OcclusionMasker::Open(const std::filesystem::path& model, int threads,
-                                                               std::shared_ptr<MemoryBudget> memory_budget) {
+Result<std::unique_ptr<OcclusionMasker>> OcclusionMasker::Open(const std::filesystem::path& model,
+                                                               const ModelOptions& options) {
   std::unique_ptr<OcclusionMasker> m(new OcclusionMasker());
-  FF_ASSIGN_OR_RETURN(m->session_, OpenOneInOneOut(model, threads, std::move(memory_budget), "an XSeg occlusion model"));
+  FF_ASSIGN_OR_RETURN(m->session_, OpenFaceModel(model, options, OneInOneOut(model, "an XSeg occlusion model")));
   return m;
 }
 
@@ -87,11 +86,12 @@ Result<std::vector<int>> RegionClassIds(const std::vector<std::string>& names) {
 }
 
 Result<std::unique_ptr<RegionMasker>> RegionMasker::Open(const std::filesystem::path& model,
-                                                        const std::vector<std::string>& regions, int threads,
-                                                        std::shared_ptr<MemoryBudget> memory_budget) {
+                                                        const std::vector<std::string>& regions,
+                                                        const ModelOptions& options) {
   std::unique_ptr<RegionMasker> m(new RegionMasker());
   FF_ASSIGN_OR_RETURN(m->keep_, RegionClassIds(regions));
-  FF_ASSIGN_OR_RETURN(m->session_, OpenOneInOneOut(model, threads, std::move(memory_budget), "a BiSeNet face-parsing model"));
+  FF_ASSIGN_OR_RETURN(m->session_,
+                      OpenFaceModel(model, options, OneInOneOut(model, "a BiSeNet face-parsing model")));
   return m;
 }
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "face/model.h"
 #include "facefuse/runtime.h"
 #include "facefuse/status.h"
 
@@ -26,8 +27,8 @@ class OcclusionMasker {
   // XSeg contract: input [1,256,256,3] NHWC, BGR, x/255; output a 256x256
   // single-channel map (any layout with 256*256 values). Errors: as
   // Session::Open; InvalidArgument for other I/O.
-  static Result<std::unique_ptr<OcclusionMasker>> Open(const std::filesystem::path& model, int threads,
-                                                       std::shared_ptr<MemoryBudget> memory_budget = nullptr);
+  static Result<std::unique_ptr<OcclusionMasker>> Open(const std::filesystem::path& model,
+                                                       const ModelOptions& options);
   // 1 where the face shows, 0 where something covers it. `crop` is CV_8UC3 BGR.
   Result<cv::Mat> Mask(const cv::Mat& crop);
 
@@ -47,8 +48,8 @@ class RegionMasker {
   // RegionNames() (empty: all). Errors: as Session::Open; InvalidArgument for
   // other I/O or an unknown region name.
   static Result<std::unique_ptr<RegionMasker>> Open(const std::filesystem::path& model,
-                                                    const std::vector<std::string>& regions, int threads,
-                                                    std::shared_ptr<MemoryBudget> memory_budget = nullptr);
+                                                    const std::vector<std::string>& regions,
+                                                    const ModelOptions& options);
   // 1 over the chosen regions of `crop` (CV_8UC3 BGR or CV_32FC3 BGR in [0,1]).
   Result<cv::Mat> Mask(const cv::Mat& crop);
 

@@ -1,5 +1,5 @@
 // The built-in classical face swapper: needs no swap model, only the bundled
-// detector and Face Mesh. The source face's texture is cut along the 468-point
+// Face Mesh; the faces come from the caller's detector. The source face's texture is cut along the 468-point
 // mesh, warped triangle by triangle onto the target face's mesh, colour-matched
 // and blended into the target image (docs/classical-swap.md).
 //
@@ -13,10 +13,9 @@
 #include <memory>
 #include <vector>
 
-#include "face/detect/detector.h"
 #include "face/landmark/landmarker.h"
+#include "face/model.h"
 #include "facefuse/face.h"
-#include "facefuse/memory_budget.h"
 #include "facefuse/status.h"
 
 namespace facefuse::face {
@@ -64,54 +63,46 @@ Result<cv::Mat> SwapFaceClassical(const cv::Mat& source_bgr, const FaceLandmarks
                                   const cv::Mat& target_bgr, const FaceLandmarks& target_mesh,
                                   const ClassicalSwapOptions& options);
 
-struct ClassicalSwapperOptions {
+// The Face Mesh's model options (threads, memory budget) and the swap settings.
+struct ClassicalSwapperOptions : ModelOptions {
   ClassicalSwapOptions swap;
-  std::filesystem::path detector_model;  // empty: the bundled YuNet
-  std::filesystem::path mesh_model;      // empty: the bundled Face Mesh
-  float min_presence = 0.5f;             // faces whose mesh presence is lower are left alone
-  int threads = 0;                       // kernel threads; 0: all cores
-  std::shared_ptr<MemoryBudget> memory_budget;  // admits the model's memory (none: unlimited)
+  std::filesystem::path mesh_model;  // empty: the bundled Face Mesh
+  float min_presence = 0.5f;         // faces whose mesh presence is lower are left alone
 };
 
 // A source face ready to be swapped into many targets (video frames).
 struct SourceFace {
   cv::Mat image;        // the source image (shared, not copied)
-  DetectedFace face;    // the largest detected face
+  DetectedFace face;    // the face the caller chose (usually its detector's largest)
   FaceLandmarks mesh;   // its 468-point mesh
 };
 
-// Detector + Face Mesh + SwapFaceClassical.
+// Face Mesh + SwapFaceClassical on faces the caller detected.
 class ClassicalSwapper {
  public:
-  // Errors: from opening the detector or the Face Mesh model.
+  // Opens the Face Mesh. Errors: from opening the Face Mesh model.
   static Result<std::unique_ptr<ClassicalSwapper>> Open(const ClassicalSwapperOptions& options);
 
-  // Finds the largest face in `source_bgr` and its mesh. Errors:
-  // InvalidArgument for an empty or non-BGR image; NotFound when no face is
-  // detected or its mesh presence is below min_presence.
-  Result<SourceFace> PrepareSource(const cv::Mat& source_bgr);
-  // The mesh of a face found by the caller's own detector. Errors as above.
+  // The mesh of `face`, found by the caller's detector in `source_bgr`.
+  // Errors: InvalidArgument for an empty or non-BGR image or a bad box;
+  // NotFound when the mesh presence is below min_presence.
   Result<SourceFace> PrepareSource(const cv::Mat& source_bgr, const DetectedFace& face);
 
-  // Swaps `source` onto each of `target_faces` in turn (every detected face
-  // when the list is empty) and returns the new image; `target_bgr` is
-  // untouched. Faces whose mesh presence is below min_presence are skipped.
-  // Errors: InvalidArgument for an empty or non-BGR image; NotFound when the
-  // target has no face to swap; errors of SwapFaceClassical.
+  // Swaps `source` onto each of `target_faces` (found by the caller's
+  // detector in `target_bgr`) in turn and returns the new image;
+  // `target_bgr` is untouched. Faces whose mesh presence is below
+  // min_presence are skipped. Errors: InvalidArgument for an empty or
+  // non-BGR image; NotFound when `target_faces` is empty; errors of
+  // SwapFaceClassical.
   Result<cv::Mat> Swap(const SourceFace& source, const cv::Mat& target_bgr,
-                       const std::vector<DetectedFace>& target_faces = {});
-  // PrepareSource, then Swap.
-  Result<cv::Mat> Swap(const cv::Mat& source_bgr, const cv::Mat& target_bgr,
-                       const std::vector<DetectedFace>& target_faces = {});
+                       const std::vector<DetectedFace>& target_faces);
 
-  FaceDetector& detector() { return *detector_; }
-  FaceMeshLandmarker& mesh() { return *mesh_; }
+  FaceLandmarker& mesh() { return *mesh_; }
 
  private:
-  ClassicalSwapper(std::unique_ptr<FaceDetector> d, std::unique_ptr<FaceMeshLandmarker> m, ClassicalSwapperOptions o)
-      : detector_(std::move(d)), mesh_(std::move(m)), options_(std::move(o)) {}
-  std::unique_ptr<FaceDetector> detector_;
-  std::unique_ptr<FaceMeshLandmarker> mesh_;
+  ClassicalSwapper(std::unique_ptr<FaceLandmarker> m, ClassicalSwapperOptions o)
+      : mesh_(std::move(m)), options_(std::move(o)) {}
+  std::unique_ptr<FaceLandmarker> mesh_;
   ClassicalSwapperOptions options_;
 };
 

@@ -1,31 +1,12 @@
-// ClassicalSwapper: the bundled detector and Face Mesh in front of
-// SwapFaceClassical.
-#include <algorithm>
-
+// ClassicalSwapper: the bundled Face Mesh in front of SwapFaceClassical, on
+// faces the caller detected.
 #include "face/swap/classical/classical_swapper.h"
 
 namespace facefuse::face {
 
 Result<std::unique_ptr<ClassicalSwapper>> ClassicalSwapper::Open(const ClassicalSwapperOptions& options) {
-  DetectorOptions dopts;
-  dopts.threads = options.threads;
-  dopts.memory_budget = options.memory_budget;
-  FF_ASSIGN_OR_RETURN(std::unique_ptr<FaceDetector> detector, OpenDetector("yunet", options.detector_model, dopts));
-  LandmarkerOptions lopts;
-  lopts.threads = options.threads;
-  lopts.memory_budget = options.memory_budget;
-  FF_ASSIGN_OR_RETURN(std::unique_ptr<FaceMeshLandmarker> mesh, FaceMeshLandmarker::Open(options.mesh_model, lopts));
-  return std::unique_ptr<ClassicalSwapper>(new ClassicalSwapper(std::move(detector), std::move(mesh), options));
-}
-
-Result<SourceFace> ClassicalSwapper::PrepareSource(const cv::Mat& source_bgr) {
-  if (source_bgr.empty() || source_bgr.type() != CV_8UC3)
-    return InvalidArgument("the source image must be a non-empty 8-bit BGR image");
-  FF_ASSIGN_OR_RETURN(std::vector<DetectedFace> faces, detector_->Detect(source_bgr));
-  if (faces.empty()) return NotFound("no face found in the source image");
-  const auto largest = std::max_element(faces.begin(), faces.end(),
-                                        [](const DetectedFace& a, const DetectedFace& b) { return a.area() < b.area(); });
-  return PrepareSource(source_bgr, *largest);
+  FF_ASSIGN_OR_RETURN(std::unique_ptr<FaceLandmarker> mesh, OpenFaceMesh(options.mesh_model, options));
+  return std::unique_ptr<ClassicalSwapper>(new ClassicalSwapper(std::move(mesh), options));
 }
 
 Result<SourceFace> ClassicalSwapper::PrepareSource(const cv::Mat& source_bgr, const DetectedFace& face) {
@@ -44,26 +25,16 @@ Result<cv::Mat> ClassicalSwapper::Swap(const SourceFace& source, const cv::Mat& 
                                        const std::vector<DetectedFace>& target_faces) {
   if (target_bgr.empty() || target_bgr.type() != CV_8UC3)
     return InvalidArgument("the target image must be a non-empty 8-bit BGR image");
-  std::vector<DetectedFace> faces = target_faces;
-  if (faces.empty()) {
-    FF_ASSIGN_OR_RETURN(faces, detector_->Detect(target_bgr));
-    if (faces.empty()) return NotFound("no face found in the target image");
-  }
+  if (target_faces.empty()) return NotFound("no face found in the target image");
   // Meshes come from the original target, so one swapped face never disturbs
   // the landmarks of the next.
   cv::Mat result = target_bgr.clone();
-  for (const DetectedFace& face : faces) {
+  for (const DetectedFace& face : target_faces) {
     FF_ASSIGN_OR_RETURN(FaceLandmarks mesh, mesh_->Detect(target_bgr, face));
     if (mesh.score < options_.min_presence) continue;
     FF_ASSIGN_OR_RETURN(result, SwapFaceClassical(source.image, source.mesh, result, mesh, options_.swap));
   }
   return result;
-}
-
-Result<cv::Mat> ClassicalSwapper::Swap(const cv::Mat& source_bgr, const cv::Mat& target_bgr,
-                                       const std::vector<DetectedFace>& target_faces) {
-  FF_ASSIGN_OR_RETURN(SourceFace source, PrepareSource(source_bgr));
-  return Swap(source, target_bgr, target_faces);
 }
 
 }  // namespace facefuse::face

@@ -13,12 +13,16 @@ namespace {
 
 constexpr int kIdentitySize = 512;
 
-Status CheckImageIo(const Session& session, const SwapperContract& c, const std::string& model) {
-  if (session.inputs().size() != 2 || session.outputs().empty())
-    return InvalidArgument(model + " is not a " + c.name + " swapper: it needs 2 inputs (target image, source "
-                           "identity) and an image output, it has " + std::to_string(session.inputs().size()) +
-                           " inputs and " + std::to_string(session.outputs().size()) + " outputs");
-  return Status::Ok();
+// Two inputs (target image, source identity) and an image output.
+InputContract SwapperIo(const SwapperContract& c, const std::string& model) {
+  InputContract io;
+  io.min_inputs = io.max_inputs = 2;
+  io.min_outputs = 1;
+  io.refusal = [prefix = model + " is not a " + c.name + " swapper"](size_t inputs, size_t outputs) {
+    return prefix + ": it needs 2 inputs (target image, source identity) and an image output, it has " +
+           std::to_string(inputs) + " inputs and " + std::to_string(outputs) + " outputs";
+  };
+  return io;
 }
 
 Status Normalise(std::vector<float>& v) {
@@ -47,14 +51,10 @@ Result<Tensor> AsFloat32(const Tensor& t) {
 
 Result<std::unique_ptr<NeuralSwapper>> NeuralSwapper::Open(const SwapperContract& contract,
                                                            const std::filesystem::path& model,
-                                                           const std::filesystem::path& converter, int threads,
-                                                           std::shared_ptr<MemoryBudget> memory_budget) {
+                                                           const std::filesystem::path& converter,
+                                                           const ModelOptions& options) {
   std::unique_ptr<NeuralSwapper> s(new NeuralSwapper(contract));
-  SessionOptions options;
-  options.threads = threads;
-  options.memory_budget = memory_budget;
-  FF_ASSIGN_OR_RETURN(s->session_, Session::Open(model, options));
-  FF_RETURN_IF_ERROR(CheckImageIo(*s->session_, contract, model.string()));
+  FF_ASSIGN_OR_RETURN(s->session_, OpenFaceModel(model, options, SwapperIo(contract, model.string())));
   const auto& inputs = s->session_->inputs();
   s->target_name_ = inputs[0].name;
   s->source_name_ = inputs[1].name;
@@ -82,7 +82,7 @@ Result<std::unique_ptr<NeuralSwapper>> NeuralSwapper::Open(const SwapperContract
     if (converter.empty())
       return NotFound(contract.name + " needs the identity converter '" + contract.converter +
                       "' (facefuse models download " + contract.converter + ")");
-    FF_ASSIGN_OR_RETURN(s->converter_, Session::Open(converter, options));
+    FF_ASSIGN_OR_RETURN(s->converter_, OpenFaceModel(converter, options, InputContract{}));
   }
   return s;
 }

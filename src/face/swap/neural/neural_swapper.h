@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "face/model.h"
 #include "face/swap/neural/swapper_contract.h"
 #include "facefuse/runtime.h"
 #include "facefuse/status.h"
@@ -22,12 +23,12 @@ class NeuralSwapper {
   // may be float32 or float16 (a float16 export that keeps float16 I/O is fed
   // and read through common/float16.h). inswapper models must end with their
   // 512x512 emap initializer (float32 or float16); converter-fed contracts
-  // need `converter` (else NotFound naming the converter). Errors: as
-  // Session::Open; InvalidArgument for a model whose I/O breaks the contract.
+  // need `converter` (else NotFound naming the converter); both open with
+  // `options`. Errors: as Session::Open; InvalidArgument for a model whose I/O breaks the contract.
   static Result<std::unique_ptr<NeuralSwapper>> Open(const SwapperContract& contract,
                                                      const std::filesystem::path& model,
-                                                     const std::filesystem::path& converter, int threads,
-                                                     std::shared_ptr<MemoryBudget> memory_budget = nullptr);
+                                                     const std::filesystem::path& converter,
+                                                     const ModelOptions& options);
 
   // The `source` input for an identity given as a (mean of) unit ArcFace
   // embedding(s), 512 values. Errors: InvalidArgument for another size or a
