@@ -44,10 +44,4 @@ Result<std::vector<CudaDeviceInfo>> ListCudaDevices();
 // "auto" leaves nothing.
 Result<std::shared_ptr<MemoryBudget>> MakeVramBudget(const MemoryLimitSpec& spec, int device_index);
 
-// float32 -> float16 (IEEE binary16 bits, round to nearest even) on device
-// `device_index`, the conversion the CUDA provider applies to weights at load.
-// `out` must hold `count` values. Errors: as ListCudaDevices, OutOfMemory when
-// the device buffers cannot be allocated, Internal for a failed launch.
-Status ConvertToHalfOnDevice(const float* in, std::uint16_t* out, std::size_t count, int device_index);
-
 }  // namespace facefuse::gpu

@@ -34,8 +34,9 @@ namespace facefuse {
 struct SessionOptions {
   // Kernel threads; 0 means all cores. Open refuses a negative count or more than 4x the cores (InvalidArgument).
   int threads = 0;
-  // "cpu" (oneDNN + own kernels, reference fallback) or "reference" (plain
-  // kernels only, for checking).
+  // A registered execution provider (RegisteredProviders()): "cpu" (oneDNN +
+  // own kernels, reference fallback) or "reference" (plain kernels only, for
+  // checking). Open refuses another name (InvalidArgument listing the known).
   std::string provider = "cpu";
   // Run graph optimisation passes (constant folding, fusions, dead nodes).
   // Not an option: a model that computes in float16 is always lowered to
@@ -69,7 +70,7 @@ struct SessionOptions {
 struct NodeProfile {
   std::string node;      // the node's name after optimisation ("" when the model gave none)
   std::string op_type;   // "FusedConv" for a fused node
-  std::string provider;  // "cpu" or "reference"
+  std::string provider;  // "cpu" or "reference"; "copy" for a copy between devices
   std::string shapes;    // its input shapes on the last run, e.g. "[1,3,640,640] [16,3,3,3] [16]"
   double seconds = 0;    // in the kernel (Compute), over all runs
 };
@@ -131,6 +132,10 @@ class Session {
   explicit Session(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// The execution providers SessionOptions::provider may name, in registration
+// order ("cpu", "reference", then any added at run time). Thread-safe.
+std::vector<std::string> RegisteredProviders();
 
 // What RunInBatches produced.
 struct BatchedOutputs {

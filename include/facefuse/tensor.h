@@ -1,9 +1,13 @@
 // facefuse: dense tensors as they cross the public API and the runtime.
 //
-// A Tensor is a dtype, a shape and a pointer to row-major (C order) data.
-// It either owns its buffer (shared, reference-counted: copies alias the same
-// bytes) or views memory owned by someone else (Tensor::View). Copying a
-// Tensor never copies its data; use Clone() for that.
+// A Tensor is a dtype, a shape, the device its data is on and a pointer to
+// row-major (C order) data. It either owns its buffer (shared,
+// reference-counted: copies alias the same bytes) or views memory owned by
+// someone else (Tensor::View). Copying a Tensor never copies its data; use
+// Clone() or CopyToDevice() for that. Tensors are on the host unless made by
+// another device's Allocator (facefuse/device.h); the data of a non-host tensor
+// is a device address the host must not dereference (data(), span(),
+// ElementAsDouble are for host tensors).
 //
 // Thread safety: distinct Tensor objects may be used concurrently; writing the
 // shared data from two threads at once is the caller's responsibility.
@@ -17,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "facefuse/device.h"
 #include "facefuse/status.h"
 
 namespace facefuse {
@@ -72,16 +77,19 @@ class Tensor {
   // for a negative dim, an unsized dtype or a byte count that overflows;
   // OutOfMemory when the allocation fails.
   static Result<Tensor> Allocate(DataType dtype, Shape shape);
+  // The same on `allocator`'s device (zero-initialised there too); the tensor
+  // keeps the allocator alive. Errors: as above, or the allocator's.
+  static Result<Tensor> Allocate(DataType dtype, Shape shape, const std::shared_ptr<Allocator>& allocator);
 
-  // A non-owning view of `data`, which must outlive every copy of the view and
-  // hold at least NumElements(shape) * DataTypeSize(dtype) bytes.
-  static Tensor View(DataType dtype, Shape shape, void* data);
+  // A non-owning view of `data` on `device`, which must outlive every copy of
+  // the view and hold at least NumElements(shape) * DataTypeSize(dtype) bytes.
+  static Tensor View(DataType dtype, Shape shape, void* data, Device device = Device{});
 
-  // A tensor over `data` whose lifetime `owner` controls: the bytes stay valid
-  // while any copy of the tensor (or of `owner`) lives. For buffers that need
-  // their own release (pinned or budgeted memory); `data` must hold at least
-  // NumElements(shape) * DataTypeSize(dtype) bytes.
-  static Tensor Adopt(DataType dtype, Shape shape, std::shared_ptr<void> owner, void* data);
+  // A tensor over `data` (on `device`) whose lifetime `owner` controls: the
+  // bytes stay valid while any copy of the tensor (or of `owner`) lives. For
+  // buffers that need their own release (pinned or budgeted memory); `data`
+  // must hold at least NumElements(shape) * DataTypeSize(dtype) bytes.
+  static Tensor Adopt(DataType dtype, Shape shape, std::shared_ptr<void> owner, void* data, Device device = Device{});
 
   // A scalar or 1-D tensor from values (for tests and constants).
   template <typename T>
@@ -94,6 +102,10 @@ class Tensor {
   int64_t dim(int64_t i) const { return shape_[static_cast<size_t>(i)]; }
   int64_t size() const { return NumElements(shape_); }
   size_t bytes() const { return static_cast<size_t>(size()) * DataTypeSize(dtype_); }
+  const Device& device() const { return device_; }
+  // The allocator that made this tensor's buffer (alive while the buffer is);
+  // nullptr for views and adopted buffers.
+  Allocator* allocator() const { return allocator_; }
 
   void* raw() { return data_; }
   const void* raw() const { return data_; }
@@ -104,7 +116,9 @@ class Tensor {
 
   // Same bytes, another shape. Error if the element counts differ.
   Result<Tensor> Reshaped(Shape shape) const;
-  // A deep copy that owns its buffer.
+  // A deep copy that owns its buffer, on the same device (from the same
+  // allocator; host memory for a host tensor). Errors: OutOfMemory, or
+  // Unsupported for a non-host tensor without an allocator.
   Result<Tensor> Clone() const;
   // True when this tensor owns (shares ownership of) its buffer.
   bool owns_data() const { return owner_ != nullptr; }
@@ -112,9 +126,17 @@ class Tensor {
  private:
   DataType dtype_ = DataType::kUndefined;
   Shape shape_;
+  Device device_;
+  Allocator* allocator_ = nullptr;  // kept alive by owner_
   std::shared_ptr<void> owner_;
   void* data_ = nullptr;
 };
+
+// A deep copy of `t` into memory from `to` (any pair of devices; between two
+// non-host devices the bytes pass through the host). Errors: OutOfMemory,
+// the allocators' copy errors, Unsupported when `t` is on a non-host device
+// but was not made by an allocator (nothing can read it).
+Result<Tensor> CopyToDevice(const Tensor& t, const std::shared_ptr<Allocator>& to);
 
 template <typename T>
 Result<Tensor> Tensor::FromVector(const std::vector<T>& values, Shape shape) {
@@ -131,10 +153,5 @@ Result<Tensor> Tensor::FromVector(const std::vector<T>& values, Shape shape) {
 // Element i of a numeric tensor as a double (float16 decoded, bool 0/1); NaN
 // for dtypes without a numeric value (string, bfloat16). Precondition: 0 <= i < t.size().
 double ElementAsDouble(const Tensor& t, int64_t i);
-
-// Fault injection for tests: when n > 0, the n-th Tensor allocation from now
-// on fails with OutOfMemory (and later ones succeed). 0 disables it.
-// Thread safety: safe to call concurrently with allocations.
-void FailNthAllocationForTesting(int64_t n);
 
 }  // namespace facefuse

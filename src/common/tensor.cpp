@@ -2,27 +2,11 @@
 
 #include "common/float16.h"
 
-#include <atomic>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
 #include <limits>
-#include <new>
 
 namespace facefuse {
-namespace {
-std::atomic<int64_t> g_fail_countdown{0};
-
-bool ShouldFailAllocation() {
-  int64_t n = g_fail_countdown.load();
-  while (n > 0) {
-    if (g_fail_countdown.compare_exchange_weak(n, n - 1)) return n == 1;
-  }
-  return false;
-}
-}  // namespace
-
-void FailNthAllocationForTesting(int64_t n) { g_fail_countdown.store(n < 0 ? 0 : n); }
 
 size_t DataTypeSize(DataType t) {
   switch (t) {
@@ -88,7 +72,9 @@ double ElementAsDouble(const Tensor& t, int64_t i) {
   }
 }
 
-Result<Tensor> Tensor::Allocate(DataType dtype, Shape shape) {
+Result<Tensor> Tensor::Allocate(DataType dtype, Shape shape) { return Allocate(dtype, std::move(shape), HostAllocator()); }
+
+Result<Tensor> Tensor::Allocate(DataType dtype, Shape shape, const std::shared_ptr<Allocator>& allocator) {
   size_t elem = DataTypeSize(dtype);
   if (elem == 0) return InvalidArgument("cannot allocate a tensor of dtype " + DataTypeName(dtype));
   uint64_t count = 1;
@@ -100,31 +86,29 @@ Result<Tensor> Tensor::Allocate(DataType dtype, Shape shape) {
   }
   if (count > (uint64_t{1} << 40) / elem)
     return OutOfMemory("tensor of shape " + ShapeToString(shape) + " is larger than 1 TiB");
-  if (ShouldFailAllocation()) return OutOfMemory("injected allocation failure");
-  size_t bytes = static_cast<size_t>(count) * elem;
-  size_t rounded = ((bytes + 63) / 64) * 64;
-  if (rounded == 0) rounded = 64;
-  void* p = std::aligned_alloc(64, rounded);
-  if (p == nullptr) return OutOfMemory("cannot allocate " + std::to_string(bytes) + " bytes");
-  std::memset(p, 0, rounded);
+  const size_t bytes = static_cast<size_t>(count) * elem;
+  FF_ASSIGN_OR_RETURN(void* p, allocator->Allocate(bytes > 0 ? bytes : 1));
   Tensor t;
   t.dtype_ = dtype;
   t.shape_ = std::move(shape);
-  t.owner_ = std::shared_ptr<void>(p, [](void* q) { std::free(q); });
+  t.device_ = allocator->device();
+  t.allocator_ = allocator.get();
+  t.owner_ = std::shared_ptr<void>(p, [keep = allocator](void* q) { keep->Free(q); });
   t.data_ = p;
   return t;
 }
 
-Tensor Tensor::View(DataType dtype, Shape shape, void* data) {
+Tensor Tensor::View(DataType dtype, Shape shape, void* data, Device device) {
   Tensor t;
   t.dtype_ = dtype;
   t.shape_ = std::move(shape);
+  t.device_ = device;
   t.data_ = data;
   return t;
 }
 
-Tensor Tensor::Adopt(DataType dtype, Shape shape, std::shared_ptr<void> owner, void* data) {
-  Tensor t = View(dtype, std::move(shape), data);
+Tensor Tensor::Adopt(DataType dtype, Shape shape, std::shared_ptr<void> owner, void* data, Device device) {
+  Tensor t = View(dtype, std::move(shape), data, device);
   t.owner_ = std::move(owner);
   return t;
 }
@@ -138,10 +122,37 @@ Result<Tensor> Tensor::Reshaped(Shape shape) const {
 }
 
 Result<Tensor> Tensor::Clone() const {
-  auto t = Allocate(dtype_, shape_);
-  if (!t.ok()) return t;
-  if (bytes() > 0) std::memcpy(t->raw(), data_, bytes());
+  if (device_.is_host()) {
+    auto t = Allocate(dtype_, shape_);
+    if (!t.ok()) return t;
+    if (bytes() > 0) std::memcpy(t->raw(), data_, bytes());
+    return t;
+  }
+  if (allocator_ == nullptr)
+    return Unsupported("cannot copy a " + DeviceName(device_) + " tensor that no allocator made");
+  FF_ASSIGN_OR_RETURN(Tensor t, Allocate(dtype_, shape_, allocator_->shared_from_this()));
+  if (bytes() > 0) FF_RETURN_IF_ERROR(allocator_->Copy(t.raw(), data_, bytes(), CopyDirection::kDeviceToDevice));
   return t;
+}
+
+Result<Tensor> CopyToDevice(const Tensor& t, const std::shared_ptr<Allocator>& to) {
+  const Device from = t.device();
+  if (!from.is_host() && t.allocator() == nullptr)
+    return Unsupported("cannot copy a " + DeviceName(from) + " tensor that no allocator made");
+  if (!from.is_host() && !to->device().is_host() && from != to->device()) {
+    FF_ASSIGN_OR_RETURN(Tensor staged, CopyToDevice(t, HostAllocator()));
+    return CopyToDevice(staged, to);
+  }
+  FF_ASSIGN_OR_RETURN(Tensor copy, Tensor::Allocate(t.dtype(), t.shape(), to));
+  if (t.bytes() == 0) return copy;
+  if (from.is_host()) {
+    FF_RETURN_IF_ERROR(to->Copy(copy.raw(), t.raw(), t.bytes(), to->device().is_host() ? CopyDirection::kDeviceToDevice
+                                                                                        : CopyDirection::kHostToDevice));
+  } else {
+    const CopyDirection direction = to->device().is_host() ? CopyDirection::kDeviceToHost : CopyDirection::kDeviceToDevice;
+    FF_RETURN_IF_ERROR(t.allocator()->Copy(copy.raw(), t.raw(), t.bytes(), direction));
+  }
+  return copy;
 }
 
 }  // namespace facefuse

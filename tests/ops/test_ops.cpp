@@ -1,6 +1,7 @@
-// test-ops: every op case runs on the reference kernel and on the CPU
-// provider; outputs must agree within the case's tolerance, and the bytes
-// around each output buffer (sentinels) must be untouched by both.
+// test-ops: every op case runs on the reference kernel and on every other
+// registered provider (runtime/providers/registry.h); outputs must agree
+// within the case's tolerance, and the bytes around each output buffer
+// (sentinels) must be untouched by every host kernel.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -9,6 +10,7 @@
 
 #include "runtime/ops/op_def.h"
 #include "runtime/providers/provider.h"
+#include "runtime/providers/registry.h"
 #include "tests/ops/op_cases.h"
 
 namespace facefuse::rt::testing {
@@ -96,9 +98,67 @@ void RunKernel(Kernel& k, const OpCase& c, Prepared& p, std::vector<std::unique_
     if (o) { ASSERT_TRUE(o->SentinelsIntact()) << c.name << ": kernel wrote outside its output"; }
 }
 
+// Runs a kernel of a provider off the host: inputs copied to its device,
+// outputs allocated there and copied back into guarded host buffers (whose
+// sentinels then guard the copy, not the kernel).
+void RunKernelOnDevice(Kernel& k, ExecutionProvider& provider, const OpCase& c, Prepared& p,
+                       std::vector<std::unique_ptr<GuardedOutput>>& outs) {
+  std::vector<Tensor> device_inputs(p.inputs.size());
+  std::vector<const Tensor*> in_ptrs;
+  for (size_t i = 0; i < p.inputs.size(); ++i) {
+    if (p.inputs[i] == nullptr) { in_ptrs.push_back(nullptr); continue; }
+    auto copy = CopyToDevice(*p.inputs[i], provider.allocator());
+    ASSERT_TRUE(copy.ok()) << copy.status().ToString();
+    device_inputs[i] = std::move(copy).value();
+    in_ptrs.push_back(&device_inputs[i]);
+  }
+  std::vector<Tensor> device_outputs(p.specs.size());
+  std::vector<Tensor*> ptrs;
+  for (size_t j = 0; j < p.specs.size(); ++j) {
+    if (p.specs[j].alias_of >= 0) {
+      device_outputs[j] = in_ptrs[static_cast<size_t>(p.specs[j].alias_of)]->Reshaped(p.specs[j].shape).value();
+    } else {
+      auto out = Tensor::Allocate(p.specs[j].dtype, p.specs[j].shape, provider.allocator());
+      ASSERT_TRUE(out.ok()) << out.status().ToString();
+      device_outputs[j] = std::move(out).value();
+    }
+    ptrs.push_back(&device_outputs[j]);
+  }
+  Status s = k.Compute(in_ptrs, ptrs);
+  ASSERT_TRUE(s.ok()) << c.name << ": " << s.ToString();
+  for (size_t j = 0; j < p.specs.size(); ++j) {
+    if (p.specs[j].alias_of >= 0) { outs.push_back(nullptr); continue; }
+    outs.push_back(std::make_unique<GuardedOutput>(p.specs[j].dtype, p.specs[j].shape));
+    const Tensor& d = device_outputs[j];
+    if (d.bytes() == 0) continue;
+    Status copied = d.allocator()->Copy(outs.back()->tensor.raw(), d.raw(), d.bytes(), CopyDirection::kDeviceToHost);
+    ASSERT_TRUE(copied.ok()) << copied.ToString();
+    ASSERT_TRUE(outs.back()->SentinelsIntact()) << c.name << ": the copy wrote outside its output";
+  }
+}
+
+void ExpectSameOutputs(const OpCase& c, const Prepared& p, const std::string& provider,
+                       const std::vector<std::unique_ptr<GuardedOutput>>& ref_out,
+                       const std::vector<std::unique_ptr<GuardedOutput>>& out) {
+  for (size_t j = 0; j < p.specs.size(); ++j) {
+    if (!ref_out[j] || !out[j]) continue;
+    const Tensor& a = ref_out[j]->tensor;
+    const Tensor& b = out[j]->tensor;
+    int64_t bad = 0;
+    for (int64_t i = 0; i < a.size(); ++i) {
+      double x = ElementAsDouble(a, i), y = ElementAsDouble(b, i);
+      if (std::isnan(x) && std::isnan(y)) continue;
+      if (!(std::fabs(x - y) <= c.atol + c.rtol * std::fabs(x))) {
+        if (bad++ < 5) ADD_FAILURE() << c.name << " output " << j << " [" << i << "]: reference " << x << ", " << provider << " " << y;
+      }
+    }
+    EXPECT_EQ(bad, 0) << c.name << ": " << bad << " of " << a.size() << " elements differ on " << provider;
+  }
+}
+
 class OpTest : public ::testing::TestWithParam<size_t> {};
 
-TEST_P(OpTest, CpuMatchesReference) {
+TEST_P(OpTest, ProvidersMatchReference) {
   const OpCase& c = Cases()[GetParam()];
   Prepared p;
   ASSERT_NO_FATAL_FAILURE(Prepare(c, p));
@@ -110,27 +170,26 @@ TEST_P(OpTest, CpuMatchesReference) {
   std::vector<std::unique_ptr<GuardedOutput>> ref_out;
   ASSERT_NO_FATAL_FAILURE(RunKernel(**ref_kernel, c, p, ref_out));
 
-  auto cpu = MakeCpuProvider(2);
-  auto cpu_kernel = cpu->CreateKernel(req);
-  ASSERT_TRUE(cpu_kernel.ok()) << cpu_kernel.status().ToString();
-  if (!*cpu_kernel) GTEST_SKIP() << c.name << ": the CPU provider leaves this case to the reference kernel";
-  std::vector<std::unique_ptr<GuardedOutput>> cpu_out;
-  ASSERT_NO_FATAL_FAILURE(RunKernel(**cpu_kernel, c, p, cpu_out));
-
-  for (size_t j = 0; j < p.specs.size(); ++j) {
-    if (!ref_out[j] || !cpu_out[j]) continue;
-    const Tensor& a = ref_out[j]->tensor;
-    const Tensor& b = cpu_out[j]->tensor;
-    int64_t bad = 0;
-    for (int64_t i = 0; i < a.size(); ++i) {
-      double x = ElementAsDouble(a, i), y = ElementAsDouble(b, i);
-      if (std::isnan(x) && std::isnan(y)) continue;
-      if (!(std::fabs(x - y) <= c.atol + c.rtol * std::fabs(x))) {
-        if (bad++ < 5) ADD_FAILURE() << c.name << " output " << j << " [" << i << "]: reference " << x << ", cpu " << y;
-      }
+  std::vector<std::string> compared;
+  for (const std::string& name : ProviderRegistry::Global().Names()) {
+    if (name == "reference") continue;
+    SCOPED_TRACE("provider " + name);
+    auto registration = ProviderRegistry::Global().Find(name);
+    ASSERT_TRUE(registration.has_value());
+    std::unique_ptr<ExecutionProvider> provider = registration->make(ProviderConfig{2});
+    auto kernel = provider->CreateKernel(req);
+    ASSERT_TRUE(kernel.ok()) << kernel.status().ToString();
+    if (!*kernel) continue;  // left to its fallback
+    std::vector<std::unique_ptr<GuardedOutput>> out;
+    if (provider->device().is_host()) {
+      ASSERT_NO_FATAL_FAILURE(RunKernel(**kernel, c, p, out));
+    } else {
+      ASSERT_NO_FATAL_FAILURE(RunKernelOnDevice(**kernel, *provider, c, p, out));
     }
-    EXPECT_EQ(bad, 0) << c.name << ": " << bad << " of " << a.size() << " elements differ";
+    ExpectSameOutputs(c, p, name, ref_out, out);
+    compared.push_back(name);
   }
+  if (compared.empty()) GTEST_SKIP() << c.name << ": every provider leaves this case to the reference kernel";
 }
 
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(OpTest);

@@ -21,6 +21,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/allocation_faults.h"
 #include "facefuse/runtime.h"
 #include "facefuse/status.h"
 #include "facefuse/tensor.h"

@@ -9,9 +9,12 @@
 
 #include "common/float16.h"
 #include "facefuse/cuda.h"
+#include "runtime/providers/cuda/half_convert.h"
 
 namespace facefuse::gpu {
 namespace {
+
+using rt::ConvertToHalfOnDevice;
 
 bool HaveGpu() { return ListCudaDevices().ok(); }
 

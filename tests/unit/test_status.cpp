@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "common/allocation_faults.h"
 #include "facefuse/status.h"
 #include "facefuse/tensor.h"
 

@@ -9,6 +9,5 @@ Status NotBuilt() { return Unavailable("facefuse was built without CUDA (no CUDA
 bool BuiltWithCuda() { return false; }
 std::string CudaVersionString() { return "built without CUDA"; }
 Result<std::vector<CudaDeviceInfo>> ListCudaDevices() { return NotBuilt(); }
-Status ConvertToHalfOnDevice(const float*, std::uint16_t*, std::size_t, int) { return NotBuilt(); }
 
 }  // namespace facefuse::gpu

@@ -2,15 +2,18 @@
 //
 // Every provider answers one question per node: "can you run this?" by
 // returning a kernel, or nullptr when it cannot (the session then falls back
-// to the next provider, finally to the reference kernel). Shapes are not
-// known when a kernel is created; Compute receives outputs already allocated
-// with the shapes the op's infer function gave.
+// to the next provider of the registry's chain, finally to the reference
+// kernel; see providers/registry.h). Shapes are not known when a kernel is
+// created; Compute receives inputs and outputs on the provider's device, the
+// outputs already allocated (by the provider's allocator) with the shapes the
+// op's infer function gave.
 #pragma once
 
 #include <memory>
 #include <span>
 #include <string_view>
 
+#include "facefuse/device.h"
 #include "facefuse/status.h"
 #include "facefuse/tensor.h"
 #include "runtime/ir/graph.h"
@@ -39,9 +42,16 @@ class ExecutionProvider {
  public:
   virtual ~ExecutionProvider() = default;
   virtual std::string_view name() const = 0;
+  // Where its kernels read and write. Host unless overridden.
+  virtual Device device() const { return Device{}; }
+  // Allocates its kernels' inputs and outputs; on device(). Never null.
+  virtual std::shared_ptr<Allocator> allocator() const { return HostAllocator(); }
   // A kernel for the node, nullptr when this provider does not support it (or
   // not with these dtypes/attributes), or an error for a real failure.
   virtual Result<std::unique_ptr<Kernel>> CreateKernel(const KernelRequest& req) = 0;
+  // Called on the running thread before a session runs its steps (thread
+  // pools, device selection). Not called concurrently for one provider.
+  virtual Status BeginRun() { return Status::Ok(); }
 };
 
 // Runs OpDef::reference. Supports every registered op.

@@ -34,6 +34,12 @@ class CpuProvider final : public ExecutionProvider {
     r.threads = threads_;
     return it->second(r);
   }
+  // OpenMP's thread count is per calling thread: set it on every run, from
+  // whichever thread runs.
+  Status BeginRun() override {
+    omp_set_num_threads(threads_);
+    return Status::Ok();
+  }
 
  private:
   cpu::CpuKernelTable table_;

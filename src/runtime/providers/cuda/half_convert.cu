@@ -1,13 +1,15 @@
-// float32 -> float16 on the device: the weight conversion of the FP16 path.
+// float32 -> float16 on the device: the weight conversion of the CUDA provider's FP16 path.
 #include <cuda_fp16.h>
 #include <cuda_runtime_api.h>
 
 #include <memory>
 
-#include "facefuse/cuda.h"
 #include "gpu/cuda/cuda_status.h"
+#include "runtime/providers/cuda/half_convert.h"
 
-namespace facefuse::gpu {
+namespace facefuse::rt {
+using gpu::CudaCheck;
+
 namespace {
 
 __global__ void FloatToHalfKernel(const float* in, __half* out, size_t count) {
@@ -42,4 +44,4 @@ Status ConvertToHalfOnDevice(const float* in, std::uint16_t* out, std::size_t co
   return Status::Ok();
 }
 
-}  // namespace facefuse::gpu
+}  // namespace facefuse::rt
