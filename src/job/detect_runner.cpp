@@ -1,4 +1,4 @@
-#include "job/detect_job.h"
+#include "job/detect_runner.h"
 
 #include "common/paths.h"
 #include "face/detect/detector.h"
@@ -7,95 +7,72 @@
 namespace facefuse::job {
 namespace {
 
-// Times one stage: records its span on the job and its duration in the metrics.
-class StageTimer {
- public:
-  StageTimer(std::string stage, JobResult& job, telemetry::Metrics* metrics, const DetectJobOptions& options)
-      : stage_(std::move(stage)), job_(job), metrics_(metrics) {
-    if (options.on_stage) options.on_stage(stage_);
-    start_ = report::Clock::now();
-  }
-  ~StageTimer() {
-    const auto end = report::Clock::now();
-    job_.stages.push_back({stage_, start_, end});
-    const double s = std::chrono::duration<double>(end - start_).count();
-    if (!metrics_) return;
-    if (stage_ == "model_load") {
-      metrics_->ObserveModelLoad(model_, s);
-    } else {
-      metrics_->ObserveStage(stage_, s);
-    }
-  }
-  void set_model(std::string model) { model_ = std::move(model); }
-
- private:
-  std::string stage_;
-  JobResult& job_;
-  telemetry::Metrics* metrics_;
-  report::Clock::time_point start_;
-  std::string model_;
-};
-
-void Fail(JobResult& job, ImageResult* image, const Status& status, telemetry::Metrics* metrics) {
+// Records an error: on the image (when given), as the job's first error (`first`), in the metrics.
+void Fail(Status& first, ImageFaces* image, const Status& status, JobContext& context) {
   if (image) image->status = status;
-  if (job.status.ok()) job.status = status;
-  if (metrics) metrics->CountError(status);
+  if (first.ok()) first = status;
+  (void)CountJobError(status, context);
+}
+
+// Decodes and detects one image into a new entry of job.detect_result.
+void DetectImage(const std::filesystem::path& path, face::FaceDetector& detector, Job& job, JobContext& context,
+                 Status& first) {
+  telemetry::Metrics* metrics = context.metrics;
+  const std::string_view kind = MetricsKind(job.kind);
+  ImageFaces& r = job.detect_result.images.emplace_back();
+  r.image = path;
+  Result<cv::Mat> image = Status(StatusCode::kInternal, "not decoded");
+  {
+    StageScope stage("decode", job, context);
+    image = media::LoadImageBgr(path);
+  }
+  if (!image.ok()) return Fail(first, &r, image.status(), context);
+  r.width = image->cols;
+  r.height = image->rows;
+  if (metrics) metrics->ObserveInputPixels(kind, static_cast<double>(r.width) * r.height);
+  Result<std::vector<DetectedFace>> faces = Status(StatusCode::kInternal, "not detected");
+  {
+    StageScope stage("detect", job, context);
+    faces = detector.Detect(*image);
+  }
+  if (!faces.ok()) return Fail(first, &r, faces.status().WithContext(path.string()), context);
+  ++job.frames;
+  if (metrics) metrics->AddFrames(kind, 1);
+  r.faces = std::move(faces).value();
+  job.detect_result.faces += static_cast<int>(r.faces.size());
+  if (metrics) metrics->AddFacesDetected(static_cast<double>(r.faces.size()));
 }
 
 }  // namespace
 
-JobResult RunDetectJob(const DetectJobOptions& o, telemetry::Metrics* metrics) {
-  JobResult job;
-  job.start = report::Clock::now();
+Status DetectRunner::Run(Job& job, JobContext& context) const {
+  const DetectSpec& spec = job.detect;
+  Status first;
   const std::filesystem::path model =
-      o.model.empty() ? BundledModelsDir() / "face_detection_yunet_2023mar.onnx" : o.model;
+      spec.model.empty() ? BundledModelsDir() / "face_detection_yunet_2023mar.onnx" : spec.model;
   std::unique_ptr<face::FaceDetector> detector;
   {
-    StageTimer t("model_load", job, metrics, o);
-    t.set_model(model.stem().string());
+    StageScope stage("model_load", job, context);
+    stage.set_model(model.stem().string());
     face::DetectorOptions dopts;
-    dopts.score_threshold = o.score_threshold;
-    dopts.threads = o.threads;
+    dopts.score_threshold = spec.score_threshold;
+    dopts.threads = spec.threads;
     auto d = face::OpenYuNet(model, dopts);
     if (d.ok()) {
       detector = std::move(d).value();
     } else {
-      Fail(job, nullptr, d.status(), metrics);
+      Fail(first, nullptr, d.status(), context);
     }
   }
-  if (detector) {
-    if (o.images.empty()) Fail(job, nullptr, InvalidArgument("the job has no images"), metrics);
-    for (const auto& path : o.images) {
-      ImageResult& r = job.images.emplace_back();
-      r.image = path;
-      Result<cv::Mat> image = Status(StatusCode::kInternal, "not decoded");
-      {
-        StageTimer t("decode", job, metrics, o);
-        image = media::LoadImageBgr(path);
-      }
-      if (!image.ok()) { Fail(job, &r, image.status(), metrics); continue; }
-      r.width = image->cols;
-      r.height = image->rows;
-      if (metrics) metrics->ObserveInputPixels(job.kind, static_cast<double>(r.width) * r.height);
-      Result<std::vector<DetectedFace>> faces = Status(StatusCode::kInternal, "not detected");
-      {
-        StageTimer t("detect", job, metrics, o);
-        faces = detector->Detect(*image);
-      }
-      if (!faces.ok()) { Fail(job, &r, faces.status().WithContext(path.string()), metrics); continue; }
-      ++job.frames;
-      if (metrics) metrics->AddFrames(job.kind, 1);
-      r.faces = std::move(faces).value();
-      job.faces += static_cast<int>(r.faces.size());
-      if (metrics) metrics->AddFacesDetected(static_cast<double>(r.faces.size()));
-    }
+  if (!detector) return first;
+  if (spec.images.empty()) Fail(first, nullptr, InvalidArgument("the job has no images"), context);
+  job.progress.items_total = static_cast<int>(spec.images.size());
+  for (const auto& path : spec.images) {
+    DetectImage(path, *detector, job, context, first);
+    ++job.progress.items_done;  // done, whatever its outcome
+    if (context.on_update) context.on_update(job);
   }
-  job.end = report::Clock::now();
-  if (metrics) {
-    metrics->ObserveJob(job.kind, job.status.ok() ? telemetry::kOutcomeSuccess : telemetry::kOutcomeFailure,
-                        job.seconds());
-  }
-  return job;
+  return first;
 }
 
 }  // namespace facefuse::job
