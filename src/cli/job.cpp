@@ -6,7 +6,7 @@
 #include "cli/job_report.h"
 #include "cli/job_output.h"
 #include "cli/option_checks.h"
-#include "job/detect_job.h"
+#include "job/job_runner.h"
 
 namespace facefuse::cli {
 namespace {
@@ -20,14 +20,14 @@ struct JobOptions {
 };
 
 int RunJob(const JobOptions& o) {
-  job::DetectJobOptions jopts;
-  for (const auto& i : o.images) jopts.images.emplace_back(i);
-  jopts.model = o.model;
-  jopts.threads = o.threads;
+  job::DetectSpec spec;
+  for (const auto& i : o.images) spec.images.emplace_back(i);
+  spec.model = o.model;
+  spec.threads = o.threads;
 
   const std::filesystem::path output = o.output.empty() ? std::filesystem::path("facefuse-job.json") : std::filesystem::path(o.output);
   // Every file the job writes (--output, --metrics-file, the GPU report) is none of its inputs nor another output.
-  std::vector<std::filesystem::path> inputs = jopts.images;
+  std::vector<std::filesystem::path> inputs = spec.images;
   if (!o.model.empty()) inputs.emplace_back(o.model);
   if (Status st = CheckJobOutputs(o.report, {"--output", o.output}, output, inputs); !st.ok()) {
     std::fprintf(stderr, "job: %s\n", st.ToString().c_str());
@@ -38,8 +38,14 @@ int RunJob(const JobOptions& o) {
     std::fprintf(stderr, "job: %s\n", run.status().ToString().c_str());
     return run.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
   }
-  jopts.on_stage = run->StageHook();
-  const job::JobResult result = job::RunDetectJob(jopts, run->metrics());
+  job::Job result = job::NewDetectJob(std::move(spec));
+  job::JobContext context;
+  context.metrics = run->metrics();
+  context.on_stage = run->StageHook();
+  if (Status st = job::RunJob(result, job::DefaultJobRunners(), context); !st.ok()) {
+    std::fprintf(stderr, "job: %s\n", st.ToString().c_str());
+    return 1;
+  }
   // The report covers the job, not the writing of its results: sampling stops as soon as the job ends.
   run->EndJob();
   std::printf("%s\n", JobResultLine(result).c_str());
@@ -50,7 +56,7 @@ int RunJob(const JobOptions& o) {
       rc = 1;
     }
   }
-  auto summary = run->Finish(result.start, result.end, result.stages, result.frames);
+  auto summary = run->Finish(result);
   if (!summary.ok()) {
     std::fprintf(stderr, "job: %s\n", summary.status().ToString().c_str());
     return 1;

@@ -109,12 +109,11 @@ Result<std::string> JobReport::Finish(int frames) {
   return gpu_->Finish(frames);
 }
 
-Result<std::string> JobReport::Finish(report::Clock::time_point start, report::Clock::time_point end,
-                                      std::vector<report::StageSpan> stages, int frames) {
+Result<std::string> JobReport::Finish(const job::Job& job) {
   EndJob();
   FF_RETURN_IF_ERROR(WriteMetrics());
   if (!gpu_) return std::string();
-  return gpu_->Finish(start, end, std::move(stages), frames);
+  return gpu_->Finish(job);
 }
 
 Status JobReport::WriteMetrics() {

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "job/job.h"
 #include "report/job_gpu_report.h"
 #include "telemetry/metrics.h"
 
@@ -68,11 +69,11 @@ class JobReport {
   // Ends GPU sampling (the job is over; writing its results is not part of it); idempotent.
   void EndJob();
   // EndJob(), writes --metrics-file, then the GPU report's chart and summary;
-  // returns the summary text ("" without a GPU report). The detect job passes
-  // its own span and stages. Errors: IoError naming the file that failed.
+  // returns the summary text ("" without a GPU report). A job run through
+  // job::RunJob passes its record: its span, stages and frames.
+  // Errors: IoError naming the file that failed.
   Result<std::string> Finish(int frames);
-  Result<std::string> Finish(report::Clock::time_point start, report::Clock::time_point end,
-                             std::vector<report::StageSpan> stages, int frames);
+  Result<std::string> Finish(const job::Job& job);
 
  private:
   Status WriteMetrics();

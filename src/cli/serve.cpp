@@ -75,15 +75,15 @@ int RunServe(const ServeOptions& o) {
   std::signal(SIGINT, OnStopSignal);
   std::signal(SIGTERM, OnStopSignal);
   job::JobQueue queue(&metrics);
-  job::DetectJobOptions jopts;
+  job::DetectSpec jopts;
   for (const auto& i : o.job_images) jopts.images.emplace_back(i);
   std::atomic<int> finished{0};
   auto submit = [&] {
-    Status st = queue.Submit(jopts, [&finished](const job::JobResult& r) {
+    Status st = queue.Submit(job::NewDetectJob(jopts), [&finished](const job::Job& r) {
       std::printf("%s\n", JobResultLine(r).c_str());
       std::fflush(stdout);
       ++finished;
-    });
+    }).status();
     if (!st.ok()) std::fprintf(stderr, "serve: %s\n", st.ToString().c_str());
   };
   const auto start = std::chrono::steady_clock::now();

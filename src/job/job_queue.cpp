@@ -5,26 +5,29 @@
 #include "common/current_exception.h"
 
 namespace facefuse::job {
+namespace {
 
-bool IsTransient(const Status& status) {
-  return status.code() == StatusCode::kUnavailable || status.code() == StatusCode::kIoError;
-}
+void Warn(const std::string& what) { std::fprintf(stderr, "facefuse: job queue: %s\n", what.c_str()); }
 
-JobQueue::JobQueue(telemetry::Metrics* metrics, int max_attempts, Runner runner)
+}  // namespace
+
+JobQueue::JobQueue(telemetry::Metrics* metrics, int max_attempts, JobRunners runners, std::shared_ptr<JobStore> store)
     : metrics_(metrics),
       max_attempts_(max_attempts < 1 ? 1 : max_attempts),
-      runner_(runner ? std::move(runner) : Runner(&RunDetectJob)),
+      runners_(runners.empty() ? DefaultJobRunners() : std::move(runners)),
+      store_(store ? std::move(store) : std::make_shared<MemoryJobStore>()),
       worker_([this] { Loop(); }) {}
 
 JobQueue::~JobQueue() { Shutdown(); }
 
-Status JobQueue::Submit(DetectJobOptions options, Done done) {
+Result<std::string> JobQueue::Submit(Job job, Done done) {
   std::lock_guard lock(mu_);
   if (stopping_) return FailedPrecondition("job queue is shut down");
-  queue_.emplace_back(std::move(options), std::move(done));
+  FF_ASSIGN_OR_RETURN(std::string id, store_->Create(std::move(job)));
+  queue_.emplace_back(id, std::move(done));
   UpdateGauges();
   cv_.notify_all();
-  return Status::Ok();
+  return id;
 }
 
 void JobQueue::WaitIdle() {
@@ -36,6 +39,12 @@ void JobQueue::Shutdown() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
+    for (const auto& [id, done] : queue_) {
+      Result<Job> job = store_->Get(id);
+      if (!job.ok()) continue;
+      job->status = FailedPrecondition("cancelled: the job queue shut down before the job ran");
+      if (job->TransitionTo(JobState::kCancelled).ok()) (void)store_->Update(*job);
+    }
     queue_.clear();
     UpdateGauges();
   }
@@ -54,26 +63,31 @@ void JobQueue::UpdateGauges() {
   metrics_->SetJobsInFlight(running_);
 }
 
-JobResult JobQueue::RunOnce(const DetectJobOptions& options) {
-  const auto start = report::Clock::now();
-  try {
-    return runner_(options, metrics_);
+void JobQueue::RunOne(const std::string& id, const Done& done) {
+  Result<Job> job = Status(StatusCode::kInternal, "not run");
+  try {  // the runner's exceptions are RunJob's to catch; these would be the store's
+    job = store_->Get(id);
+    if (!job.ok()) return Warn(job.status().ToString());
+    JobContext context;
+    context.metrics = metrics_;
+    context.on_update = [this](const Job& record) {
+      if (Status st = store_->Update(record); !st.ok()) Warn(st.ToString());
+    };
+    if (Status st = RunJob(*job, runners_, context, max_attempts_); !st.ok()) return Warn(st.ToString());
   } catch (...) {
-    JobResult failed;
-    failed.start = start;
-    failed.end = report::Clock::now();
-    failed.status = Internal("the job threw: " + CurrentExceptionMessage());
-    if (metrics_) {  // what the runner would have recorded for a failed job
-      metrics_->CountError(failed.status);
-      metrics_->ObserveJob(failed.kind, telemetry::kOutcomeFailure, failed.seconds());
-    }
-    return failed;
+    return Warn("job " + id + " could not be run: " + CurrentExceptionMessage());
+  }
+  if (!done) return;
+  try {
+    done(*job);
+  } catch (...) {
+    Warn("the job's completion callback threw: " + CurrentExceptionMessage());
   }
 }
 
 void JobQueue::Loop() {
   for (;;) {
-    std::pair<DetectJobOptions, Done> item;
+    std::pair<std::string, Done> item;
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
@@ -83,19 +97,7 @@ void JobQueue::Loop() {
       running_ = 1;
       UpdateGauges();
     }
-    JobResult result = RunOnce(item.first);
-    for (int attempt = 1; attempt < max_attempts_ && IsTransient(result.status); ++attempt) {
-      if (metrics_) metrics_->CountRetry(result.status);
-      result = RunOnce(item.first);
-    }
-    if (item.second) {
-      try {
-        item.second(result);
-      } catch (...) {
-        std::fprintf(stderr, "facefuse: job queue: the job's completion callback threw: %s\n",
-                     CurrentExceptionMessage().c_str());
-      }
-    }
+    RunOne(item.first, item.second);
     {
       std::lock_guard lock(mu_);
       running_ = 0;

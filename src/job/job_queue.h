@@ -1,62 +1,69 @@
-// A FIFO of jobs run one at a time on a worker thread, with queue-depth,
-// in-flight and retry metrics. The future HTTP job API submits here.
+// A FIFO of jobs of any kind run one at a time on a worker thread, with
+// queue-depth, in-flight and retry metrics. Every job is a record in a
+// JobStore, updated as it runs (state, progress, stages), so readers see it
+// live. The future HTTP job API submits here.
 //
-// The worker thread is an exception boundary: a job (or a `done` callback)
-// that throws fails that job with the exception's message; the queue, the
-// process and the next job go on.
+// The worker thread is an exception boundary: a runner that throws fails
+// that job with Internal("the job threw: <what()>") (RunJob's firewall), a
+// `done` callback that throws is reported; the queue, the process and the
+// next job go on.
 #pragma once
 
 #include <condition_variable>
 #include <deque>
-#include <functional>
+#include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 
-#include "job/detect_job.h"
+#include "job/job_runner.h"
+#include "job/job_store.h"
 #include "telemetry/metrics.h"
 
 namespace facefuse::job {
 
-// True for errors worth another attempt (the resource may come back): Unavailable, IoError.
-bool IsTransient(const Status& status);
-
 class JobQueue {
  public:
-  using Done = std::function<void(const JobResult&)>;
-  // Runs one job on the worker thread (RunDetectJob by default; tests inject others). May throw.
-  using Runner = std::function<JobResult(const DetectJobOptions&, telemetry::Metrics*)>;
+  // Called on the worker thread with the job's final record.
+  using Done = std::function<void(const Job&)>;
 
-  // `metrics` may be null and must outlive the queue. A job whose result is
+  // `metrics` may be null and must outlive the queue. A job whose outcome is
   // transient (IsTransient) is run again, up to `max_attempts` in all.
-  // An empty `runner` means RunDetectJob.
-  JobQueue(telemetry::Metrics* metrics, int max_attempts = 2, Runner runner = {});
+  // Empty `runners`: DefaultJobRunners(). Null `store`: a MemoryJobStore of
+  // the queue's own.
+  JobQueue(telemetry::Metrics* metrics, int max_attempts = 2, JobRunners runners = {},
+           std::shared_ptr<JobStore> store = {});
   ~JobQueue();  // Shutdown()
   JobQueue(const JobQueue&) = delete;
   JobQueue& operator=(const JobQueue&) = delete;
 
-  // Queues a job; `done` runs on the worker thread with its final result: a
-  // job that threw has status Internal("the job threw: <what()>"). An
-  // exception from `done` is reported on stderr and otherwise ignored.
-  // Errors: FailedPrecondition after Shutdown().
-  Status Submit(DetectJobOptions options, Done done);
+  // Creates the (queued) job in the store and queues it; returns its id.
+  // `done` (may be empty) runs on the worker thread with the final record; an
+  // exception from it is reported on stderr and otherwise ignored.
+  // Errors: FailedPrecondition after Shutdown(); JobStore::Create's.
+  Result<std::string> Submit(Job job, Done done);
   // Blocks until the queue is empty and no job runs.
   void WaitIdle();
-  // Finishes the running job, drops the queued ones, joins the worker; idempotent.
+  // Finishes the running job, cancels the queued ones (state cancelled in
+  // the store, their `done` not called), joins the worker; idempotent.
   void Shutdown();
   int completed() const;
+  // The records of every job submitted here. Thread-safe, as every JobStore.
+  JobStore& store() { return *store_; }
 
  private:
   void Loop();
-  // runner_ once, with the exception boundary: never throws.
-  JobResult RunOnce(const DetectJobOptions& options);
+  // Runs the stored job `id` to its final state and calls `done`; never throws.
+  void RunOne(const std::string& id, const Done& done);
   void UpdateGauges();  // with mu_ held
 
   telemetry::Metrics* metrics_;
   int max_attempts_;
-  Runner runner_;
+  JobRunners runners_;
+  std::shared_ptr<JobStore> store_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::pair<DetectJobOptions, Done>> queue_;
+  std::deque<std::pair<std::string, Done>> queue_;  // (job id, done)
   int running_ = 0;
   int completed_ = 0;
   bool stopping_ = false;

@@ -15,17 +15,13 @@
 
 #include "facefuse/gpu.h"
 #include "facefuse/status.h"
+#include "job/timeline.h"
 
 namespace facefuse::report {
 
-using Clock = std::chrono::system_clock;
-
-// One stage run (decode, detect, swap, enhance, encode) on one frame or image.
-struct StageSpan {
-  std::string stage;
-  Clock::time_point start;
-  Clock::time_point end;
-};
+// The job record's clock and stage spans (job/timeline.h).
+using job::Clock;
+using job::StageSpan;
 
 struct GpuJobStats {
   int samples = 0;

@@ -78,12 +78,16 @@ void JobGpuReport::EndJob() {
 
 Result<std::string> JobGpuReport::Finish(int frames) {
   EndJob();
-  return Finish(start_, end_, stages_, frames);
+  return FinishSpan(start_, end_, stages_, frames);
 }
 
-Result<std::string> JobGpuReport::Finish(Clock::time_point start, Clock::time_point end,
-                                         std::vector<StageSpan> stages, int frames) {
+Result<std::string> JobGpuReport::Finish(const job::Job& job) {
   EndJob();
+  return FinishSpan(job.timeline.started, job.timeline.finished, job.stages, job.frames);
+}
+
+Result<std::string> JobGpuReport::FinishSpan(Clock::time_point start, Clock::time_point end,
+                                             std::vector<StageSpan> stages, int frames) {
   FF_ASSIGN_OR_RETURN(RightSizing sizing, recorder_->Finish(start, end, std::move(stages), frames));
   return sizing.ToText() + "GPU report: " + paths_.csv.string() + " " + paths_.svg.string() + " " +
          paths_.png.string() + " " + paths_.summary.string() + "\n";

@@ -14,6 +14,7 @@
 
 #include "facefuse/gpu.h"
 #include "facefuse/status.h"
+#include "job/job.h"
 #include "report/gpu_job_report.h"
 
 namespace facefuse::report {
@@ -58,9 +59,9 @@ class JobGpuReport {
   // "GPU report: CSV SVG PNG TXT". Errors: IoError (the first failed write).
   Result<std::string> Finish(int frames);
 
-  // For jobs that time their own span and stages (the detect job).
-  Result<std::string> Finish(Clock::time_point start, Clock::time_point end, std::vector<StageSpan> stages,
-                             int frames);
+  // For jobs that keep their own record (job/job.h): the report covers
+  // job.timeline [started, finished] with job.stages and job.frames.
+  Result<std::string> Finish(const job::Job& job);
 
   const GpuReportPaths& paths() const { return paths_; }
   const gpu::GpuSampler& sampler() const { return *sampler_; }
@@ -68,6 +69,9 @@ class JobGpuReport {
  private:
   JobGpuReport() = default;
   void CloseStage(Clock::time_point now);
+  // Writes the chart and summary for [start, end] (sampling has ended).
+  Result<std::string> FinishSpan(Clock::time_point start, Clock::time_point end, std::vector<StageSpan> stages,
+                                 int frames);
 
   GpuReportPaths paths_;
   std::unique_ptr<gpu::GpuSampler> sampler_;

@@ -23,8 +23,22 @@ const Histogram::BucketBoundaries kPixels = {1e5, 307200, 921600, 2073600, 36864
 const char* const kJobKinds[] = {"detect", "swap"};
 const char* const kStages[] = {"decode", "detect", "swap", "enhance", "encode"};
 
-prometheus::Family<prometheus::Gauge>& GpuGauge(prometheus::Registry& r, const char* name, const char* help) {
+// One builder per metric type: a family registered in `r` under `name` with `help`,
+// or (One*) the family's single unlabelled series.
+prometheus::Family<prometheus::Gauge>& Gauges(prometheus::Registry& r, const char* name, const char* help) {
   return BuildGauge().Name(name).Help(help).Register(r);
+}
+prometheus::Gauge& OneGauge(prometheus::Registry& r, const char* name, const char* help) {
+  return Gauges(r, name, help).Add({});
+}
+prometheus::Family<prometheus::Counter>& Counters(prometheus::Registry& r, const char* name, const char* help) {
+  return BuildCounter().Name(name).Help(help).Register(r);
+}
+prometheus::Counter& OneCounter(prometheus::Registry& r, const char* name, const char* help) {
+  return Counters(r, name, help).Add({});
+}
+prometheus::Family<prometheus::Histogram>& Histograms(prometheus::Registry& r, const char* name, const char* help) {
+  return BuildHistogram().Name(name).Help(help).Register(r);
 }
 
 Labels GpuLabels(const gpu::GpuSample& s) {
@@ -58,85 +72,43 @@ const std::vector<std::string_view>& AllErrorReasons() {
 Metrics::Metrics()
     : registry_(std::make_shared<prometheus::Registry>()),
       process_(std::make_shared<ProcessCollector>()),
-      gpu_util_(GpuGauge(*registry_, "facefuse_gpu_utilization_ratio",
-                         "Fraction of the last sample period a kernel ran on the GPU (0-1).")),
-      gpu_mem_util_(GpuGauge(*registry_, "facefuse_gpu_memory_utilization_ratio",
-                             "Fraction of the last sample period device memory was read or written (0-1).")),
-      gpu_mem_used_(GpuGauge(*registry_, "facefuse_gpu_memory_used_bytes", "GPU memory in use, all processes.")),
-      gpu_mem_total_(GpuGauge(*registry_, "facefuse_gpu_memory_total_bytes", "GPU memory installed.")),
-      gpu_temp_(GpuGauge(*registry_, "facefuse_gpu_temperature_celsius", "GPU core temperature.")),
-      gpu_power_(GpuGauge(*registry_, "facefuse_gpu_power_draw_watts", "GPU board power draw.")),
-      gpu_sm_clock_(GpuGauge(*registry_, "facefuse_gpu_sm_clock_hertz", "Current SM clock.")),
-      gpu_mem_clock_(GpuGauge(*registry_, "facefuse_gpu_memory_clock_hertz", "Current memory clock.")),
-      gpu_throttle_(GpuGauge(*registry_, "facefuse_gpu_throttle_reasons_bitmask",
-                             "NVML clocks throttle/event reasons bitmask; 0 = not throttled.")),
-      gpu_encoder_(GpuGauge(*registry_, "facefuse_gpu_encoder_utilization_ratio", "Video encoder utilisation (0-1).")),
-      gpu_decoder_(GpuGauge(*registry_, "facefuse_gpu_decoder_utilization_ratio", "Video decoder utilisation (0-1).")),
-      gpu_process_mem_(GpuGauge(*registry_, "facefuse_gpu_process_memory_used_bytes",
-                                "GPU memory used by this facefuse process.")),
-      gpu_devices_(BuildGauge()
-                       .Name("facefuse_gpu_devices")
-                       .Help("GPUs being sampled; 0 when NVML or a GPU is unavailable.")
-                       .Register(*registry_)
-                       .Add({})),
-      gpu_interval_(BuildGauge()
-                        .Name("facefuse_gpu_sampling_interval_seconds")
-                        .Help("Current GPU sampling interval; above the configured one while backing off.")
-                        .Register(*registry_)
-                        .Add({})),
-      gpu_failures_(BuildCounter()
-                        .Name("facefuse_gpu_sampling_failures_total")
-                        .Help("GPU readings that failed.")
-                        .Register(*registry_)
-                        .Add({})),
-      job_duration_(BuildHistogram()
-                        .Name("facefuse_job_duration_seconds")
-                        .Help("Wall time of a job from start to finish, by kind and outcome.")
-                        .Register(*registry_)),
-      stage_duration_(BuildHistogram()
-                          .Name("facefuse_stage_duration_seconds")
-                          .Help("Wall time of one pipeline stage on one frame or image.")
-                          .Register(*registry_)),
-      model_load_(BuildHistogram()
-                      .Name("facefuse_model_load_duration_seconds")
-                      .Help("Time to load, validate and optimise a model.")
-                      .Register(*registry_)),
-      frames_(BuildCounter()
-                  .Name("facefuse_frames_processed_total")
-                  .Help("Frames or images that went through a job.")
-                  .Register(*registry_)),
-      faces_detected_(BuildCounter()
-                          .Name("facefuse_faces_detected_total")
-                          .Help("Faces found by detectors.")
-                          .Register(*registry_)
-                          .Add({})),
-      faces_swapped_(BuildCounter()
-                         .Name("facefuse_faces_swapped_total")
-                         .Help("Faces replaced by the swapper.")
-                         .Register(*registry_)
-                         .Add({})),
-      input_pixels_(BuildHistogram()
-                        .Name("facefuse_input_resolution_pixels")
-                        .Help("Input frame or image size (width x height).")
-                        .Register(*registry_)),
-      errors_(BuildCounter()
-                  .Name("facefuse_errors_total")
-                  .Help("Errors by reason (the Status code of the failure).")
-                  .Register(*registry_)),
-      retries_(BuildCounter()
-                   .Name("facefuse_retries_total")
-                   .Help("Job attempts retried after a transient error, by reason.")
-                   .Register(*registry_)),
-      queue_depth_(BuildGauge()
-                       .Name("facefuse_queue_depth_jobs")
-                       .Help("Jobs waiting to start.")
-                       .Register(*registry_)
-                       .Add({})),
-      jobs_in_flight_(BuildGauge()
-                          .Name("facefuse_jobs_in_flight")
-                          .Help("Jobs running now.")
-                          .Register(*registry_)
-                          .Add({})) {
+      gpu_util_(Gauges(*registry_, "facefuse_gpu_utilization_ratio",
+                       "Fraction of the last sample period a kernel ran on the GPU (0-1).")),
+      gpu_mem_util_(Gauges(*registry_, "facefuse_gpu_memory_utilization_ratio",
+                           "Fraction of the last sample period device memory was read or written (0-1).")),
+      gpu_mem_used_(Gauges(*registry_, "facefuse_gpu_memory_used_bytes", "GPU memory in use, all processes.")),
+      gpu_mem_total_(Gauges(*registry_, "facefuse_gpu_memory_total_bytes", "GPU memory installed.")),
+      gpu_temp_(Gauges(*registry_, "facefuse_gpu_temperature_celsius", "GPU core temperature.")),
+      gpu_power_(Gauges(*registry_, "facefuse_gpu_power_draw_watts", "GPU board power draw.")),
+      gpu_sm_clock_(Gauges(*registry_, "facefuse_gpu_sm_clock_hertz", "Current SM clock.")),
+      gpu_mem_clock_(Gauges(*registry_, "facefuse_gpu_memory_clock_hertz", "Current memory clock.")),
+      gpu_throttle_(Gauges(*registry_, "facefuse_gpu_throttle_reasons_bitmask",
+                           "NVML clocks throttle/event reasons bitmask; 0 = not throttled.")),
+      gpu_encoder_(Gauges(*registry_, "facefuse_gpu_encoder_utilization_ratio", "Video encoder utilisation (0-1).")),
+      gpu_decoder_(Gauges(*registry_, "facefuse_gpu_decoder_utilization_ratio", "Video decoder utilisation (0-1).")),
+      gpu_process_mem_(Gauges(*registry_, "facefuse_gpu_process_memory_used_bytes",
+                              "GPU memory used by this facefuse process.")),
+      gpu_devices_(OneGauge(*registry_, "facefuse_gpu_devices",
+                            "GPUs being sampled; 0 when NVML or a GPU is unavailable.")),
+      gpu_interval_(OneGauge(*registry_, "facefuse_gpu_sampling_interval_seconds",
+                             "Current GPU sampling interval; above the configured one while backing off.")),
+      gpu_failures_(OneCounter(*registry_, "facefuse_gpu_sampling_failures_total", "GPU readings that failed.")),
+      job_duration_(Histograms(*registry_, "facefuse_job_duration_seconds",
+                               "Wall time of a job from start to finish, by kind and outcome.")),
+      stage_duration_(Histograms(*registry_, "facefuse_stage_duration_seconds",
+                                 "Wall time of one pipeline stage on one frame or image.")),
+      model_load_(Histograms(*registry_, "facefuse_model_load_duration_seconds",
+                             "Time to load, validate and optimise a model.")),
+      frames_(Counters(*registry_, "facefuse_frames_processed_total", "Frames or images that went through a job.")),
+      faces_detected_(OneCounter(*registry_, "facefuse_faces_detected_total", "Faces found by detectors.")),
+      faces_swapped_(OneCounter(*registry_, "facefuse_faces_swapped_total", "Faces replaced by the swapper.")),
+      input_pixels_(Histograms(*registry_, "facefuse_input_resolution_pixels",
+                               "Input frame or image size (width x height).")),
+      errors_(Counters(*registry_, "facefuse_errors_total", "Errors by reason (the Status code of the failure).")),
+      retries_(Counters(*registry_, "facefuse_retries_total",
+                        "Job attempts retried after a transient error, by reason.")),
+      queue_depth_(OneGauge(*registry_, "facefuse_queue_depth_jobs", "Jobs waiting to start.")),
+      jobs_in_flight_(OneGauge(*registry_, "facefuse_jobs_in_flight", "Jobs running now.")) {
   BuildGauge()
       .Name("facefuse_build_info")
       .Help("Always 1; labels carry the facefuse version.")

@@ -1,0 +1,30 @@
+// When a job and its stages ran: the one clock and span type the job record,
+// the GPU report and its chart share.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+namespace facefuse::job {
+
+using Clock = std::chrono::system_clock;
+
+// One stage run (model_load, decode, detect, swap, enhance, write) on one frame or image.
+struct StageSpan {
+  std::string stage;
+  Clock::time_point start;
+  Clock::time_point end;
+};
+
+// A job's life on the Clock: set as it enters queued, running and a final state.
+// A time not reached yet is the epoch (Clock::time_point{}).
+struct Timeline {
+  Clock::time_point created, started, finished;
+  // finished - started in seconds; 0 before the job has finished.
+  double seconds() const {
+    if (finished < started) return 0;
+    return std::chrono::duration<double>(finished - started).count();
+  }
+};
+
+}  // namespace facefuse::job
