@@ -87,8 +87,10 @@ class FaceSwapper {
   // Resolves `request` and opens its models. Errors: InvalidArgument for an
   // option value or combination the engine refuses (naming the option);
   // NotFound for a model that is not installed (naming the file and the
-  // command that installs it) or a models dir that cannot be found; the
-  // model loaders' errors (InvalidArgument, Unsupported, OutOfMemory).
+  // command that installs it); FailedPrecondition when a model must come
+  // from the models dir and none can be found (no --models-dir, no
+  // $FACEFUSE_MODELS_DIR, no $HOME); the memory limit's errors; the model
+  // loaders' errors (InvalidArgument, Unsupported, OutOfMemory).
   static Result<std::unique_ptr<FaceSwapper>> Open(const SwapRequest& request);
   ~FaceSwapper();
 

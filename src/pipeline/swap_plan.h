@@ -28,8 +28,8 @@ struct SwapPlan {
 // Errors: InvalidArgument for a bad value or combination (naming the option:
 // "--mask-padding: ...", "--selector reference needs --reference IMAGE") or an
 // unknown swapper, enhancer, selector or order; NotFound for a model that is
-// not installed or a models dir that cannot be found; from the memory limit
-// (MakeMemoryBudget).
+// not installed; FailedPrecondition when a model must come from the models
+// dir and none can be found; from the memory limit (MakeMemoryBudget).
 Result<SwapPlan> ResolveSwapPlan(const SwapRequest& request, std::vector<std::string>* warnings);
 
 // The swapper `request` runs: its own choice, or for "auto" the first
