@@ -14,6 +14,8 @@
 #include "facefuse/runtime.h"
 #include "runtime/loader/onnx_loader.h"
 #include "cli/commands.h"
+#include "cli/common_flags.h"
+#include "cli/exit_status.h"
 #include "cli/memory_limit.h"
 #include "cli/option_checks.h"
 #include "cli/profile_report.h"
@@ -128,20 +130,19 @@ double Percentile(std::vector<double> v, double p) {
 
 int RunBench(const BenchOptions& o) {
   if (const std::string e = CheckRanges(o); !e.empty()) {
-    std::fprintf(stderr, "bench-model: %s\n", e.c_str());
-    return 2;
+    return ExitWithMessage("bench-model", InvalidArgument(e), ErrorOrigin::kUsage);
   }
   SessionOptions so;
   so.threads = o.threads;
   so.provider = o.provider;
   so.profile = o.profile_top >= 0;
   auto budget = MakeMemoryBudget(o.memory_limit);
-  if (!budget.ok()) { std::fprintf(stderr, "bench-model: %s\n", budget.status().ToString().c_str()); return 2; }
+  if (!budget.ok()) return Exit("bench-model", budget.status(), ErrorOrigin::kUsage);
   so.memory_budget = *budget;
   auto t0 = std::chrono::steady_clock::now();
   auto session = Session::Open(o.model, so);
   double load_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  if (!session.ok()) { std::fprintf(stderr, "bench-model: %s\n", session.status().ToString().c_str()); return 1; }
+  if (!session.ok()) return Exit("bench-model", session.status());
   fs::path data = o.data;
   if (data.empty()) {
     fs::path candidate = fs::path(o.model).parent_path() / "test_data_set_0";
@@ -149,7 +150,7 @@ int RunBench(const BenchOptions& o) {
   }
   auto inputs = data.empty() ? RandomInputs(**session) : LoadSet(data);
   if (inputs.ok() && o.batch > 0) inputs = Stack(*inputs, o.batch);
-  if (!inputs.ok()) { std::fprintf(stderr, "bench-model: %s\n", inputs.status().ToString().c_str()); return 1; }
+  if (!inputs.ok()) return Exit("bench-model", inputs.status());
   // With --batch, the items go through RunInBatches: under a memory limit the
   // batch halves until it fits, and the batch that ran is reported.
   int batch_ran = o.batch;
@@ -161,7 +162,7 @@ int RunBench(const BenchOptions& o) {
   };
   for (int i = 0; i < o.warmup; ++i) {
     Status st = run_once();
-    if (!st.ok()) { std::fprintf(stderr, "bench-model: %s\n", st.ToString().c_str()); return 1; }
+    if (!st.ok()) return Exit("bench-model", st);
   }
   (*session)->ResetProfile();  // the timed runs only
   std::vector<double> ms;
@@ -169,7 +170,7 @@ int RunBench(const BenchOptions& o) {
     auto s = std::chrono::steady_clock::now();
     Status st = run_once();
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s).count());
-    if (!st.ok()) { std::fprintf(stderr, "bench-model: %s\n", st.ToString().c_str()); return 1; }
+    if (!st.ok()) return Exit("bench-model", st);
   }
   const int items = std::max(1, o.batch);
   rusage ru{};
@@ -221,7 +222,7 @@ void AddBenchModelCommand(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<BenchOptions>();
   auto* cmd = app.add_subcommand("bench-model", "Measure a model's latency (median, p90) and memory");
   cmd->add_option("model", o->model, "model.onnx")->required()->check(NonEmptyPath());
-  cmd->add_option("--threads", o->threads, "Kernel threads (0 = all cores)")->check(ThreadCount());
+  AddThreadsOption(cmd, o->threads);
   cmd->add_option("--runs", o->runs, "Timed runs (1..1000000)")->capture_default_str();
   cmd->add_option("--warmup", o->warmup, "Untimed warm-up runs (0..1000000)")->capture_default_str();
   cmd->add_option("--data", o->data, "A test_data_set_* folder with input_N.pb (default: beside the model, else random)");
@@ -230,13 +231,13 @@ void AddBenchModelCommand(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"cpu", "reference"}));
   auto* batch = cmd->add_option("--batch", o->batch,
                                 "Stack N copies of the inputs along dim 0, N = 1..4096 (the model needs a dynamic batch)");
-  cmd->add_option("--memory-limit", o->memory_limit, kMemoryLimitHelp)->check(MemoryLimitSyntax());
+  AddMemoryLimitOption(cmd, o->memory_limit);
   auto* profile = cmd->add_option("--profile", o->profile_top,
                                   "Time every node over the timed runs: per-op totals and the N heaviest nodes "
                                   "(JSON: every node)")
                       ->expected(0, 1)
                       ->default_str("15");
-  cmd->add_flag("--json", o->json, "Print one JSON object");
+  AddJsonFlag(cmd, o->json, "Print one JSON object");
   cmd->callback([o, batch, profile, &exit_code] {
     o->batch_given = batch->count() > 0;
     o->profile_given = profile->count() > 0;

@@ -16,6 +16,8 @@
 #include "facefuse/runtime.h"
 #include "runtime/loader/onnx_loader.h"
 #include "cli/commands.h"
+#include "cli/common_flags.h"
+#include "cli/exit_status.h"
 #include "cli/option_checks.h"
 
 namespace facefuse::cli {
@@ -222,13 +224,14 @@ int RunCheckModel(const CheckOptions& o) {
   std::vector<fs::path> cases;
   for (const auto& d : o.dirs) {
     std::error_code ec;
-    if (!fs::is_directory(d, ec)) { std::fprintf(stderr, "check-model: %s is not a folder\n", d.c_str()); return 2; }
+    if (!fs::is_directory(d, ec))
+      return ExitWithMessage("check-model", InvalidArgument(d + " is not a folder"), ErrorOrigin::kUsage);
     const size_t before = cases.size();
     Status found = FindCases(d, 0, cases);
-    if (!found.ok()) { std::fprintf(stderr, "check-model: %s\n", found.ToString().c_str()); return 2; }
+    if (!found.ok()) return Exit("check-model", found, ErrorOrigin::kUsage);
     if (cases.size() == before) {
-      std::fprintf(stderr, "check-model: no test case (a folder with model.onnx) in %s\n", d.c_str());
-      return 2;
+      return ExitWithMessage("check-model", NotFound("no test case (a folder with model.onnx) in " + d),
+                             ErrorOrigin::kUsage);
     }
   }
   int passed = 0, failed = 0, skipped = 0;
@@ -240,7 +243,7 @@ int RunCheckModel(const CheckOptions& o) {
     std::fflush(stdout);
   }
   std::printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
-  return failed > 0 ? 1 : 0;
+  return failed > 0 ? kExitFailure : kExitOk;
 }
 
 }  // namespace
@@ -254,7 +257,7 @@ void AddCheckModelCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--provider", opts->provider, "cpu or reference")
       ->capture_default_str()
       ->check(CLI::IsMember({"cpu", "reference"}));
-  cmd->add_option("--threads", opts->threads, "Kernel threads (0 = all cores)")->check(ThreadCount());
+  AddThreadsOption(cmd, opts->threads);
   cmd->add_flag("--no-optimize", opts->no_optimize, "Skip the graph optimisation passes");
   cmd->add_flag("--dump-passes", opts->dump_passes, "Print what each optimisation pass changed");
   cmd->callback([opts, &exit_code] { exit_code = RunCheckModel(*opts); });

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/common_flags.h"
+#include "cli/exit_status.h"
 #include "cli/option_checks.h"
 #include "face/detect/detector.h"
 #include "media/image_io.h"
@@ -26,16 +28,16 @@ struct DetectOptions {
 
 int RunDetect(const DetectOptions& o) {
   auto image = media::LoadImageBgr(o.image);
-  if (!image.ok()) { std::fprintf(stderr, "detect: %s\n", image.status().ToString().c_str()); return 1; }
+  if (!image.ok()) return Exit("detect", image.status());
   face::DetectorOptions dopts;
   dopts.score_threshold = o.threshold;
   dopts.input_size = o.size;
   dopts.angles = o.angles;
   dopts.threads = o.threads;
   auto detector = face::OpenDetector(o.detector, o.model, dopts);
-  if (!detector.ok()) { std::fprintf(stderr, "detect: %s\n", detector.status().ToString().c_str()); return 1; }
+  if (!detector.ok()) return Exit("detect", detector.status());
   auto faces = (*detector)->Detect(*image);
-  if (!faces.ok()) { std::fprintf(stderr, "detect: %s\n", faces.status().ToString().c_str()); return 1; }
+  if (!faces.ok()) return Exit("detect", faces.status());
   if (o.json) {
     nlohmann::json j = {{"image", o.image}, {"width", image->cols}, {"height", image->rows}, {"faces", nlohmann::json::array()}};
     for (const auto& f : *faces) {
@@ -77,8 +79,8 @@ void AddDetectCommand(CLI::App& app, int& exit_code) {
                   "passes merged by NMS")
       ->delimiter(',')
       ->capture_default_str();
-  cmd->add_option("--threads", o->threads, "Kernel threads (0 = all cores)")->check(ThreadCount());
-  cmd->add_flag("--json", o->json, "Print JSON");
+  AddThreadsOption(cmd, o->threads);
+  AddJsonFlag(cmd, o->json, "Print JSON");
   cmd->callback([o, &exit_code] { exit_code = RunDetect(*o); });
 }
 

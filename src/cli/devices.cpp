@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/common_flags.h"
 #include "facefuse/cuda.h"
 #include "facefuse/memory_budget.h"
 
@@ -58,7 +59,7 @@ int RunDevices(bool json) {
 void AddDevicesCommand(CLI::App& app, int& exit_code) {
   auto json = std::make_shared<bool>(false);
   auto* cmd = app.add_subcommand("devices", "List the CPU and CUDA devices, their memory and the auto memory limits");
-  cmd->add_flag("--json", *json, "Print one JSON object");
+  AddJsonFlag(cmd, *json, "Print one JSON object");
   cmd->callback([json, &exit_code] { exit_code = RunDevices(*json); });
 }
 

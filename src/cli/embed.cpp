@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/common_flags.h"
+#include "cli/exit_status.h"
 #include "cli/option_checks.h"
 #include "common/paths.h"
 #include "face/detect/detector.h"
@@ -21,32 +23,27 @@ struct EmbedOptions {
   bool json = false;
 };
 
-int Fail(const Status& s) {
-  std::fprintf(stderr, "embed: %s\n", s.ToString().c_str());
-  return 1;
-}
-
 int RunEmbed(const EmbedOptions& o) {
   auto image = media::LoadImageBgr(o.image);
-  if (!image.ok()) return Fail(image.status());
+  if (!image.ok()) return Exit("embed", image.status());
   face::DetectorOptions dopts;
   dopts.threads = o.threads;
   auto detector = face::OpenDetector(o.detector, o.detector_model, dopts);
-  if (!detector.ok()) return Fail(detector.status());
+  if (!detector.ok()) return Exit("embed", detector.status());
   face::RecognizerOptions ropts;
   ropts.threads = o.threads;
   auto recognizer = face::Recognizer::Open(
       o.recognizer_model.empty() ? BundledModelsDir() / "recognizer_512.onnx" : std::filesystem::path(o.recognizer_model),
       ropts);
-  if (!recognizer.ok()) return Fail(recognizer.status());
+  if (!recognizer.ok()) return Exit("embed", recognizer.status());
   auto faces = (*detector)->Detect(*image);
-  if (!faces.ok()) return Fail(faces.status());
-  if (faces->empty()) return Fail(NotFound("no face found in " + o.image));
+  if (!faces.ok()) return Exit("embed", faces.status());
+  if (faces->empty()) return Exit("embed", NotFound("no face found in " + o.image));
   nlohmann::json j = {{"image", o.image}, {"faces", nlohmann::json::array()}};
   for (size_t i = 0; i < faces->size(); ++i) {
     const auto& f = (*faces)[i];
     auto e = (*recognizer)->Embed(*image, f.keypoints);
-    if (!e.ok()) return Fail(e.status());
+    if (!e.ok()) return Exit("embed", e.status());
     if (o.json) {
       j["faces"].push_back({{"box", {f.x1, f.y1, f.x2, f.y2}}, {"score", f.score}, {"embedding", *e}});
     } else {
@@ -68,8 +65,8 @@ void AddEmbedCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--detector", o->detector, "Detector family: yunet (bundled) or scrfd")->capture_default_str();
   cmd->add_option("--detector-model", o->detector_model, "Detector model file");
   cmd->add_option("--recognizer-model", o->recognizer_model, "Recognizer model (default: bundled recognizer_512)");
-  cmd->add_option("--threads", o->threads, "Kernel threads (0 = all cores)")->check(ThreadCount());
-  cmd->add_flag("--json", o->json, "Print JSON");
+  AddThreadsOption(cmd, o->threads);
+  AddJsonFlag(cmd, o->json, "Print JSON");
   cmd->callback([o, &exit_code] { exit_code = RunEmbed(*o); });
 }
 

@@ -3,6 +3,8 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/common_flags.h"
+#include "cli/exit_status.h"
 #include "cli/job_report.h"
 #include "cli/job_output.h"
 #include "cli/option_checks.h"
@@ -30,13 +32,13 @@ int RunJob(const JobOptions& o) {
   std::vector<std::filesystem::path> inputs = spec.images;
   if (!o.model.empty()) inputs.emplace_back(o.model);
   if (Status st = CheckJobOutputs(o.report, {"--output", o.output}, output, inputs); !st.ok()) {
-    std::fprintf(stderr, "job: %s\n", st.ToString().c_str());
-    return 2;
+    return Exit("job", st, ErrorOrigin::kUsage);
   }
   auto run = JobReport::Start(o.report, output, "detect job (" + std::to_string(o.images.size()) + " images)");
   if (!run.ok()) {
-    std::fprintf(stderr, "job: %s\n", run.status().ToString().c_str());
-    return run.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
+    // A report option this machine cannot honour (--gpu N with no such GPU) is a usage error.
+    return Exit("job", run.status(),
+                run.status().code() == StatusCode::kInvalidArgument ? ErrorOrigin::kUsage : ErrorOrigin::kRuntime);
   }
   job::Job result = job::NewDetectJob(std::move(spec));
   job::JobContext context;
@@ -49,17 +51,15 @@ int RunJob(const JobOptions& o) {
   // The report covers the job, not the writing of its results: sampling stops as soon as the job ends.
   run->EndJob();
   std::printf("%s\n", JobResultLine(result).c_str());
-  int rc = result.status.ok() ? 0 : 1;
+  int rc = ExitCodeFor(result.status);
   if (!o.output.empty()) {
     if (Status st = WriteJobResultJson(result, o.output); !st.ok()) {
-      std::fprintf(stderr, "job: %s\n", st.ToString().c_str());
-      rc = 1;
+      rc = Exit("job", st);
     }
   }
   auto summary = run->Finish(result);
   if (!summary.ok()) {
-    std::fprintf(stderr, "job: %s\n", summary.status().ToString().c_str());
-    return 1;
+    return Exit("job", summary.status());
   }
   std::printf("%s", summary->c_str());
   return rc;
@@ -74,7 +74,7 @@ void AddJobCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--output", o->output, "Write the job's results as JSON here; the GPU report goes beside it");
   AddJobReportOptions(cmd, o->report, "beside --output; without it, beside ./facefuse-job.json");
   cmd->add_option("--model", o->model, "Detector model (default: the bundled YuNet 2023mar)");
-  cmd->add_option("--threads", o->threads, "Kernel threads (0 = all cores)")->check(ThreadCount());
+  AddThreadsOption(cmd, o->threads);
   cmd->callback([o, cmd, &exit_code] {
     o->report.gpu_given = Given(*cmd, "--gpu");
     if (!o->report.gpu_report) {

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "cli/commands.h"
+#include "common/status_map.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"facefuse: face swap engine and ONNX inference runtime"};
@@ -22,7 +23,7 @@ int main(int argc, char** argv) {
   facefuse::cli::AddDevicesCommand(app, exit_code);
   if (argc > 1 && argv[1][0] != '-' && app.get_subcommands([&](const CLI::App* c) { return c->check_name(argv[1]); }).empty()) {
     std::fprintf(stderr, "facefuse: unknown command '%s' (facefuse --help lists the commands)\n", argv[1]);
-    return 2;
+    return facefuse::kExitUsage;
   }
   try {
     app.parse(argc, argv);
@@ -30,10 +31,10 @@ int main(int argc, char** argv) {
     // --help and --version exit 0; every usage error (unknown option, a value that is not a number or out of
     // CLI11's range, a missing required option) exits 2 like the commands' own option checks.
     const int code = app.exit(e);
-    return code == 0 ? 0 : 2;
+    return code == 0 ? facefuse::kExitOk : facefuse::kExitUsage;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "facefuse: unexpected error: %s\n", e.what());
-    return 2;
+    return facefuse::kExitUsage;
   }
   // A full disk or a closed pipe on stdout (detect --json > /dev/full) must not pass for success.
   errno = 0;
@@ -42,7 +43,7 @@ int main(int argc, char** argv) {
     const int error = errno;
     std::fprintf(stderr, "facefuse: cannot write to standard output: %s\n",
                  error != 0 ? std::strerror(error) : "a write failed (disk full or output closed?)");
-    if (exit_code == 0) return 1;
+    if (exit_code == facefuse::kExitOk) return facefuse::kExitFailure;
   }
   return exit_code;
 }

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/common_flags.h"
+#include "cli/exit_status.h"
 #include "models/catalog.h"
 #include "models/downloader.h"
 #include "models/models_dir.h"
@@ -23,11 +25,6 @@ struct ModelsOptions {
   std::string name;        // NAME argument of download / verify / path
   bool force = false;      // download --force
 };
-
-int Fail(const Status& s) {
-  std::fprintf(stderr, "models: %s\n", s.ToString().c_str());
-  return 1;
-}
 
 std::string HumanSize(uint64_t bytes) {
   if (bytes == 0) return "?";
@@ -103,7 +100,7 @@ class ProgressPrinter {
 
 int RunDownload(const ModelsOptions& o, const models::ModelsDir& dir) {
   const ModelEntry* e = FindOrComplain(o.name);
-  if (!e) return 1;
+  if (!e) return kExitFailure;
   if (auto installed = models::FindInstalledModel(*e, dir); installed.ok() && (e->bundled || !o.force)) {
     std::printf("%s is %s: %s%s\n", o.name.c_str(), e->bundled ? "bundled with facefuse" : "already installed",
                 installed->c_str(), e->bundled ? "" : " (use --force to download it again)");
@@ -113,7 +110,7 @@ int RunDownload(const ModelsOptions& o, const models::ModelsDir& dir) {
     std::fprintf(stderr, "models: %s cannot be downloaded directly: extract %s from %s and save it as %s\n",
                  o.name.c_str(), std::string(e->archive_member).c_str(), std::string(e->url).c_str(),
                  models::DownloadPath(*e, dir).c_str());
-    return 1;
+    return kExitFailure;
   }
   models::DownloadRequest request;
   request.urls.emplace_back(e->url);
@@ -131,7 +128,7 @@ int RunDownload(const ModelsOptions& o, const models::ModelsDir& dir) {
   auto printer = std::make_shared<ProgressPrinter>(o.name);
   auto result = models::DownloadFile(request, *http, [printer](uint64_t r, uint64_t t) { (*printer)(r, t); });
   printer.reset();
-  if (!result.ok()) return Fail(result.status());
+  if (!result.ok()) return Exit("models", result.status());
   std::printf("%s -> %s (%s%s)\nsha256 %s%s\n", o.name.c_str(), result->path.c_str(),
               HumanSize(result->size_bytes).c_str(), result->resumed_from ? ", resumed" : "", result->sha256.c_str(),
               result->hash_pinned ? " (matches the catalog)" : " (NOT pinned: compare it with a trusted source)");
@@ -171,7 +168,7 @@ bool VerifyOne(const ModelEntry& e, const models::ModelsDir& dir, bool required)
 int RunVerify(const ModelsOptions& o, const models::ModelsDir& dir) {
   if (!o.name.empty()) {
     const ModelEntry* e = FindOrComplain(o.name);
-    return e && VerifyOne(*e, dir, /*required=*/true) ? 0 : 1;
+    return e && VerifyOne(*e, dir, /*required=*/true) ? kExitOk : kExitFailure;
   }
   bool all_ok = true;
   int checked = 0;
@@ -183,14 +180,13 @@ int RunVerify(const ModelsOptions& o, const models::ModelsDir& dir) {
   }
   std::printf("%d of %zu catalog models present (models directory %s)%s\n", checked, models::Catalog().size(),
               dir.path.c_str(), all_ok ? "" : "; MISMATCHES or incomplete files found");
-  return all_ok ? 0 : 1;
+  return all_ok ? kExitOk : kExitFailure;
 }
 
 int RunPath(const ModelsOptions& o, const models::ModelsDir& dir) {
   auto path = models::ResolveModel(o.name, dir);
   if (!path.ok()) {
-    std::fprintf(stderr, "models: %s\n", path.status().message().c_str());
-    return 1;
+    return ExitWithMessage("models", path.status());
   }
   std::printf("%s\n", path->c_str());
   return 0;
@@ -201,15 +197,15 @@ int RunPath(const ModelsOptions& o, const models::ModelsDir& dir) {
 void AddModelsCommand(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<ModelsOptions>();
   auto* cmd = app.add_subcommand("models", "List, download, verify and locate models of the catalog");
-  cmd->add_option("--models-dir", o->models_dir,
-                  "Models directory (default: $FACEFUSE_MODELS_DIR, else $XDG_DATA_HOME/facefuse/models, "
-                  "else ~/.local/share/facefuse/models)");
+  AddModelsDirOption(cmd, o->models_dir,
+                     "Models directory (default: $FACEFUSE_MODELS_DIR, else $XDG_DATA_HOME/facefuse/models, "
+                     "else ~/.local/share/facefuse/models)");
   cmd->require_subcommand(1);
   cmd->fallthrough();
   auto with_dir = [o, &exit_code](int (*run)(const ModelsOptions&, const models::ModelsDir&)) {
     return [o, &exit_code, run] {
       auto dir = models::ResolveModelsDir(o->models_dir);
-      exit_code = dir.ok() ? run(*o, *dir) : Fail(dir.status());
+      exit_code = dir.ok() ? run(*o, *dir) : Exit("models", dir.status());
     };
   };
   cmd->add_subcommand("list", "Show every catalog model with its status (installed, bundled, missing)")

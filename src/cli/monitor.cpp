@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/exit_status.h"
 #include "cli/option_checks.h"
 #include "facefuse/gpu.h"
 #include "report/gpu_csv.h"
@@ -45,16 +46,18 @@ std::string GpuLine(const gpu::GpuSample& s) {
 }
 
 int RunMonitor(const MonitorOptions& o) {
-  if (!(o.interval_s >= 0.01)) { std::fprintf(stderr, "monitor: --interval must be at least 0.01 s\n"); return 2; }
+  if (!(o.interval_s >= 0.01))
+    return ExitWithMessage("monitor", InvalidArgument("--interval must be at least 0.01 s"), ErrorOrigin::kUsage);
   if (o.count_given && o.count < 1) {
-    std::fprintf(stderr, "monitor: --count must be at least 1 (%d given); leave it out to run until interrupted\n",
-                 o.count);
-    return 2;
+    return ExitWithMessage("monitor",
+                           InvalidArgument("--count must be at least 1 (" + std::to_string(o.count) +
+                                           " given); leave it out to run until interrupted"),
+                           ErrorOrigin::kUsage);
   }
   std::unique_ptr<report::GpuCsvWriter> csv;
   if (!o.csv.empty()) {
     auto w = report::GpuCsvWriter::Create(o.csv);
-    if (!w.ok()) { std::fprintf(stderr, "monitor: %s\n", w.status().ToString().c_str()); return 1; }
+    if (!w.ok()) return Exit("monitor", w.status());
     csv = std::move(w).value();
   }
   std::mutex mu;  // declared before the sampler, which calls back into them until destroyed
@@ -68,8 +71,7 @@ int RunMonitor(const MonitorOptions& o) {
   sopts.interval = std::chrono::milliseconds(static_cast<long long>(o.interval_s * 1000));
   gpu::GpuSampler sampler(gpu::OpenNvmlOrNotice(), sopts);
   if (Status st = o.gpu != -1 ? CheckGpuIndex(o.gpu, sampler) : Status::Ok(); !st.ok()) {  // -1: every GPU
-    std::fprintf(stderr, "monitor: %s\n", st.message().c_str());
-    return 2;
+    return ExitWithMessage("monitor", st, ErrorOrigin::kUsage);
   }
   sampler.AddListener([&](const std::vector<gpu::GpuSample>& s) {
     std::lock_guard lock(mu);
@@ -85,7 +87,7 @@ int RunMonitor(const MonitorOptions& o) {
   // the first is not a few milliseconds of start-up scaled to a rate.
   auto last_cpu = telemetry::ReadProcessStats();
   auto last_time = std::chrono::steady_clock::now();
-  if (Status st = sampler.Start(); !st.ok()) { std::fprintf(stderr, "monitor: %s\n", st.ToString().c_str()); return 1; }
+  if (Status st = sampler.Start(); !st.ok()) return Exit("monitor", st);
   // One tick per interval, whatever the GPU does: the readings (or failed readings) that arrived, then this
   // process's line. A GPU that fails or backs off never stops the process lines or --count.
   for (int tick = 0; !o.count_given || tick < o.count; ++tick) {
@@ -105,7 +107,7 @@ int RunMonitor(const MonitorOptions& o) {
         if (o.gpu >= 0 && s.index != o.gpu) continue;
         std::printf("%s\n", GpuLine(s).c_str());
         if (csv) {
-          if (Status st = csv->Append(s); !st.ok()) { std::fprintf(stderr, "monitor: %s\n", st.ToString().c_str()); return 1; }
+          if (Status st = csv->Append(s); !st.ok()) return Exit("monitor", st);
         }
       }
     }

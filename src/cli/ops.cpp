@@ -8,6 +8,7 @@
 #include "runtime/ops/op_def.h"
 #include "runtime/providers/provider.h"
 #include "cli/commands.h"
+#include "cli/exit_status.h"
 
 namespace facefuse::cli {
 namespace {
@@ -50,8 +51,7 @@ int PrintOps() {
   std::printf("\n%zu operators.\n\n", defs.size());
   auto limits = ListedLimitsMarkdown();
   if (!limits.ok()) {
-    std::fprintf(stderr, "ops: %s\n", limits.status().ToString().c_str());
-    return 1;
+    return Exit("ops", limits.status());
   }
   std::fputs(limits->c_str(), stdout);
   return 0;

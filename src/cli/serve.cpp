@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/exit_status.h"
 #include "cli/job_output.h"
 #include "facefuse/gpu.h"
 #include "job/job_queue.h"
@@ -54,21 +55,23 @@ CLI::Validator Ipv4Address() {
 int RunServe(const ServeOptions& o) {
   if (!ValidSeconds("--duration", o.duration_s) || !ValidSeconds("--repeat", o.repeat_s) ||
       !ValidSeconds("--interval", o.interval_s)) {
-    return 2;
+    return kExitUsage;
   }
-  if (!(o.interval_s >= 0.01)) { std::fprintf(stderr, "serve: --interval must be at least 0.01 s\n"); return 2; }
+  if (!(o.interval_s >= 0.01))
+    return ExitWithMessage("serve", InvalidArgument("--interval must be at least 0.01 s"), ErrorOrigin::kUsage);
   if (o.metrics_port < 0 || o.metrics_port > 65535) {
-    std::fprintf(stderr, "serve: --metrics-port must be 0..65535, got %d\n", o.metrics_port);
-    return 2;
+    return ExitWithMessage("serve",
+                           InvalidArgument("--metrics-port must be 0..65535, got " + std::to_string(o.metrics_port)),
+                           ErrorOrigin::kUsage);
   }
   telemetry::Metrics metrics;  // outlives the sampler, queue and endpoint below
   gpu::SamplerOptions sopts;
   sopts.interval = std::chrono::milliseconds(static_cast<long long>(o.interval_s * 1000));
   gpu::GpuSampler sampler(gpu::OpenNvmlOrNotice(), sopts);
   metrics.AttachSampler(sampler);
-  if (Status st = sampler.Start(); !st.ok()) { std::fprintf(stderr, "serve: %s\n", st.ToString().c_str()); return 1; }
+  if (Status st = sampler.Start(); !st.ok()) return Exit("serve", st);
   auto endpoint = telemetry::MetricsEndpoint::Start(o.bind, o.metrics_port, metrics);
-  if (!endpoint.ok()) { std::fprintf(stderr, "serve: %s\n", endpoint.status().ToString().c_str()); return 1; }
+  if (!endpoint.ok()) return Exit("serve", endpoint.status());
   std::printf("facefuse serve: metrics at %s\n", (*endpoint)->url().c_str());
   std::fflush(stdout);
 

@@ -1,6 +1,6 @@
-#include "cli/memory_limit.h"
+#include "pipeline/memory_limit.h"
 
-namespace facefuse::cli {
+namespace facefuse::pipeline {
 
 Result<std::shared_ptr<MemoryBudget>> MakeMemoryBudget(const std::string& spec) {
   if (spec.empty()) return std::shared_ptr<MemoryBudget>();
@@ -13,4 +13,4 @@ Result<std::shared_ptr<MemoryBudget>> MakeMemoryBudget(const std::string& spec) 
   return MemoryBudget::Create("cpu", bytes);
 }
 
-}  // namespace facefuse::cli
+}  // namespace facefuse::pipeline

@@ -1,0 +1,48 @@
+#include "common/status_map.h"
+
+#include <array>
+
+namespace facefuse {
+namespace {
+
+constexpr int kHttpOk = 200;
+constexpr int kHttpBadRequest = 400;
+constexpr int kHttpInternalError = 500;
+
+constexpr std::array<StatusMapping, 9> kMappings{{
+    {StatusCode::kOk, kExitOk, kHttpOk},
+    {StatusCode::kInvalidArgument, kExitFailure, kHttpBadRequest},  // a malformed input file or value
+    {StatusCode::kNotFound, kExitFailure, 404},                     // a missing file or model, no face found
+    {StatusCode::kUnsupported, kExitFailure, 501},                  // well-formed but not implemented
+    {StatusCode::kOutOfMemory, kExitFailure, 503},                  // over the memory budget: retry later or smaller
+    {StatusCode::kFailedPrecondition, kExitFailure, 409},
+    {StatusCode::kIoError, kExitFailure, kHttpInternalError},
+    {StatusCode::kInternal, kExitFailure, kHttpInternalError},
+    {StatusCode::kUnavailable, kExitFailure, 503},  // no GPU, no NVML, no network
+}};
+
+const StatusMapping* Find(StatusCode code) {
+  for (const StatusMapping& row : kMappings)
+    if (row.code == code) return &row;
+  return nullptr;
+}
+
+}  // namespace
+
+std::span<const StatusMapping> StatusMappings() { return kMappings; }
+
+int ExitCodeFor(const Status& status, ErrorOrigin origin) {
+  if (status.ok()) return kExitOk;
+  if (origin == ErrorOrigin::kUsage) return kExitUsage;
+  const StatusMapping* row = Find(status.code());
+  return row != nullptr ? row->exit_code : kExitFailure;
+}
+
+int HttpStatusFor(const Status& status, ErrorOrigin origin) {
+  if (status.ok()) return kHttpOk;
+  if (origin == ErrorOrigin::kUsage) return kHttpBadRequest;
+  const StatusMapping* row = Find(status.code());
+  return row != nullptr ? row->http_status : kHttpInternalError;
+}
+
+}  // namespace facefuse
