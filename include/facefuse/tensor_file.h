@@ -16,14 +16,14 @@
 namespace facefuse {
 
 // Reads the serialized onnx.TensorProto at `path`. Returns the tensor (owning its data) and, through `name` when
-// not nullptr, the proto's name field. Errors: NotFound, IoError for an unreadable file; InvalidArgument for a file
-// that is not a TensorProto or holds inconsistent data; Unsupported for a dtype facefuse does not store.
+// not nullptr, the proto's name field. Errors, each naming the file: NotFound; IoError with the system's reason;
+// InvalidArgument for a directory, device, FIFO or socket, a file that is not a serialized TensorProto, or data
+// that does not match its dims; Unsupported for a dtype facefuse does not store, segments, or a file over 2 GiB.
 Result<Tensor> ReadTensorFile(const std::filesystem::path& path, std::string* name = nullptr);
 
 // The last initializer, in file order, of the model at `model` (inswapper keeps its emap there; no node reads it).
-// Returns it (owning its data) and, through `name` when not nullptr, its name. Errors: as reading the model
-// (NotFound, IoError, InvalidArgument "... is not a serialized ONNX model"); NotFound when the graph has no
-// initializer.
+// Returns it (owning its data) and, through `name` when not nullptr, its name. Errors: as ReadTensorFile for the
+// file itself, InvalidArgument "MODEL is not a serialized ONNX model", NotFound when the graph has no initializer.
 Result<Tensor> ReadLastInitializer(const std::filesystem::path& model, std::string* name = nullptr);
 
 }  // namespace facefuse
