@@ -12,7 +12,7 @@
 #include <regex>
 
 #include "facefuse/runtime.h"
-#include "runtime/loader/onnx_loader.h"
+#include "facefuse/tensor_file.h"
 #include "cli/commands.h"
 #include "cli/common_flags.h"
 #include "cli/exit_status.h"
@@ -100,7 +100,7 @@ Result<std::vector<Tensor>> LoadSet(const fs::path& dir) {
   }
   std::vector<Tensor> out;
   for (auto& [i, p] : files) {
-    FF_ASSIGN_OR_RETURN(Tensor t, rt::ReadTensorProtoFile(p));
+    FF_ASSIGN_OR_RETURN(Tensor t, ReadTensorFile(p));
     out.push_back(std::move(t));
   }
   return out;

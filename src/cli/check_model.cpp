@@ -8,13 +8,15 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <system_error>
 #include <vector>
 
 #include "cli/op_limits.h"
 #include "facefuse/runtime.h"
-#include "runtime/loader/onnx_loader.h"
+#include "common/read_file.h"
+#include "facefuse/tensor_file.h"
 #include "cli/commands.h"
 #include "cli/common_flags.h"
 #include "cli/exit_status.h"
@@ -97,7 +99,7 @@ Result<std::vector<fs::path>> NumberedFiles(const fs::path& dir, const std::stri
 // What kind of non-tensor value ("sequence", "optional", "map", "sparse tensor") the model declares as graph
 // input or output `name`; "" when it is a tensor or the model cannot be read.
 std::string NonTensorKind(const fs::path& model, const std::string& name) {
-  auto bytes = rt::ReadFileBytes(model);
+  auto bytes = ReadRegularFile<std::string>(model, std::numeric_limits<int>::max());
   onnx::ModelProto proto;
   if (!bytes.ok() || !proto.ParseFromString(*bytes)) return "";
   for (const auto* values : {&proto.graph().input(), &proto.graph().output()}) {
@@ -164,7 +166,7 @@ Result<Tensor> ReadTestTensor(const fs::path& file, const fs::path& model, const
     if (!kind.empty())
       return Unsupported(file.string() + ": graph " + role + " '" + info->name + "' is not a tensor (" + kind + ")");
   }
-  return rt::ReadTensorProtoFile(file);
+  return ReadTensorFile(file);
 }
 
 CaseResult CheckCase(const fs::path& dir, const CheckOptions& o) {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/ops/op_def.h"
+#include "facefuse/ops.h"
 
 namespace facefuse::cli {
 namespace {
@@ -75,6 +75,7 @@ struct CompiledLimits {
   std::vector<std::regex> dtypes;    // one per kDtypePatterns entry
   std::regex node{"(?:^|: )([A-Za-z_][A-Za-z0-9_]*) '[^']*': (.*)$"};
   std::regex unknown_op{"^op (\\S+) is not supported by facefuse"};
+  std::vector<OperatorInfo> operators = ListOperators();
 
   CompiledLimits() {
     for (const auto& f : kFeatureLimits) features.emplace_back(f.pattern.begin(), f.pattern.end());
@@ -88,8 +89,8 @@ const CompiledLimits& Compiled() {
 }
 
 // The op registered under `op_type` in any domain (facefuse's fused ops included), or nullptr.
-const rt::OpDef* FindAnyDomain(std::string_view op_type) {
-  for (const auto& d : rt::OpRegistry::Global().all())
+const OperatorInfo* FindAnyDomain(std::string_view op_type) {
+  for (const auto& d : Compiled().operators)
     if (d.op_type == op_type) return &d;
   return nullptr;
 }
@@ -154,10 +155,10 @@ std::optional<std::string> ListedLimit(std::string_view message) {
     const size_t dot = full.rfind('.');
     const std::string domain = dot == std::string::npos ? "" : full.substr(0, dot);
     const std::string op = dot == std::string::npos ? full : full.substr(dot + 1);
-    if (rt::OpRegistry::Global().Find(domain, op) != nullptr) return std::nullopt;  // the table has it
+    if (FindOperator(domain, op).has_value()) return std::nullopt;  // the table has it
     return "op " + full + " is not in the operator table";
   }
-  const rt::OpDef* def = FindAnyDomain(op_type);
+  const OperatorInfo* def = FindAnyDomain(op_type);
   if (def == nullptr) return "op " + op_type + " is not in the operator table";
 
   for (size_t i = 0; i < kFeatureLimits.size(); ++i)

@@ -6,7 +6,7 @@
 
 #include "common/float16.h"
 #include "face/image_tensor.h"
-#include "runtime/loader/onnx_loader.h"
+#include "facefuse/tensor_file.h"
 
 namespace facefuse::face {
 namespace {
@@ -68,7 +68,7 @@ Result<std::unique_ptr<NeuralSwapper>> NeuralSwapper::Open(const SwapperContract
   }
   if (contract.source == SourceEncoding::kInswapperLatent) {
     std::string name;
-    FF_ASSIGN_OR_RETURN(Tensor emap, rt::ReadLastInitializer(model, &name));
+    FF_ASSIGN_OR_RETURN(Tensor emap, ReadLastInitializer(model, &name));
     if (emap.dtype() == DataType::kFloat16) {
       FF_ASSIGN_OR_RETURN(emap, Float16ToFloat32(emap));
     }
