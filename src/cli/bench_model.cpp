@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -18,6 +19,7 @@
 #include "cli/exit_status.h"
 #include "cli/memory_limit.h"
 #include "cli/option_checks.h"
+#include "common/env.h"
 #include "cli/profile_report.h"
 
 namespace facefuse::cli {
@@ -78,19 +80,22 @@ Result<std::vector<Tensor>> Stack(const std::vector<Tensor>& inputs, int n) {
 Result<std::vector<Tensor>> LoadSet(const fs::path& dir) {
   std::vector<std::pair<int, fs::path>> files;
   std::regex re("input_([0-9]+)\\.pb");
-  std::error_code ec;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+  const auto names = Env::Default()->ListDirectory(dir);
+  if (!names.ok()) {
+    const std::string why =
+        names.status().code() == StatusCode::kNotFound ? std::strerror(ENOENT) : SystemReason(names.status());
+    return NotFound("--data " + dir.string() + ": cannot read the folder: " + why);
+  }
+  for (const std::string& n : *names) {
     std::smatch m;
-    std::string n = it->path().filename().string();
     if (!std::regex_match(n, m, re)) continue;
     int index = 0;
     const std::string digits = m[1].str();
     const auto [ptr, err] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
     if (err != std::errc() || ptr != digits.data() + digits.size())
       return InvalidArgument("--data " + dir.string() + ": input index out of range in " + n);
-    files.emplace_back(index, it->path());
+    files.emplace_back(index, dir / n);
   }
-  if (ec) return NotFound("--data " + dir.string() + ": cannot read the folder: " + ec.message());
   if (files.empty()) return InvalidArgument("--data " + dir.string() + ": no input_N.pb files");
   std::sort(files.begin(), files.end());
   for (size_t i = 0; i < files.size(); ++i) {
@@ -146,7 +151,7 @@ int RunBench(const BenchOptions& o) {
   fs::path data = o.data;
   if (data.empty()) {
     fs::path candidate = fs::path(o.model).parent_path() / "test_data_set_0";
-    if (fs::is_directory(candidate)) data = candidate;
+    if (Env::Default()->IsDirectory(candidate)) data = candidate;
   }
   auto inputs = data.empty() ? RandomInputs(**session) : LoadSet(data);
   if (inputs.ok() && o.batch > 0) inputs = Stack(*inputs, o.batch);

@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <string>
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "cli/op_limits.h"
+#include "common/env.h"
 #include "facefuse/runtime.h"
 #include "common/read_file.h"
 #include "facefuse/tensor_file.h"
@@ -39,24 +42,27 @@ struct CheckOptions {
 // Deeper than this, a folder tree is taken for a symlink loop.
 constexpr int kMaxCaseDepth = 32;
 
+// Why listing a folder failed, in the system's words ("No such file or directory", "Permission denied").
+std::string ListingFailure(const Status& listed) {
+  return listed.code() == StatusCode::kNotFound ? std::strerror(ENOENT) : SystemReason(listed);
+}
+
 // Appends the case folders (those holding model.onnx) at or below `dir`, sorted. Errors: a folder that cannot be
 // read, or a tree deeper than kMaxCaseDepth.
 Status FindCases(const fs::path& dir, int depth, std::vector<fs::path>& out) {
   if (depth > kMaxCaseDepth) return InvalidArgument(dir.string() + ": folders nested deeper than " +
                                                     std::to_string(kMaxCaseDepth) + " (a symlink loop?)");
-  std::error_code ec;
-  if (fs::exists(dir / "model.onnx", ec)) {
+  Env* env = Env::Default();
+  if (env->FileExists(dir / "model.onnx")) {
     out.push_back(dir);
     return Status::Ok();
   }
   std::vector<fs::path> subdirs;
-  fs::directory_iterator it(dir, ec), end;
-  if (ec) return IoError("cannot read folder " + dir.string() + ": " + ec.message());
-  for (; it != end; it.increment(ec)) {
-    std::error_code kind_ec;
-    if (it->is_directory(kind_ec)) subdirs.push_back(it->path());
+  const auto names = env->ListDirectory(dir);
+  if (!names.ok()) return IoError("cannot read folder " + dir.string() + ": " + ListingFailure(names.status()));
+  for (const std::string& name : *names) {
+    if (env->IsDirectory(dir / name)) subdirs.push_back(dir / name);
   }
-  if (ec) return IoError("cannot read folder " + dir.string() + ": " + ec.message());
   std::sort(subdirs.begin(), subdirs.end());
   for (const auto& d : subdirs) FF_RETURN_IF_ERROR(FindCases(d, depth + 1, out));
   return Status::Ok();
@@ -67,10 +73,9 @@ Status FindCases(const fs::path& dir, int depth, std::vector<fs::path>& out) {
 Result<std::vector<fs::path>> NumberedFiles(const fs::path& dir, const std::string& prefix) {
   const std::string head = prefix + "_", tail = ".pb";
   std::vector<std::pair<size_t, fs::path>> found;
-  std::error_code ec;
-  fs::directory_iterator it(dir, ec), end;
-  for (; !ec && it != end; it.increment(ec)) {
-    const std::string name = it->path().filename().string();
+  const auto names = Env::Default()->ListDirectory(dir);
+  if (!names.ok()) return IoError("cannot read folder " + dir.string() + ": " + ListingFailure(names.status()));
+  for (const std::string& name : *names) {
     if (name.size() <= head.size() + tail.size() || name.compare(0, head.size(), head) != 0 ||
         name.compare(name.size() - tail.size(), tail.size(), tail) != 0)
       continue;
@@ -80,10 +85,9 @@ Result<std::vector<fs::path>> NumberedFiles(const fs::path& dir, const std::stri
     size_t index = 0;
     auto [ptr, err] = std::from_chars(first, last, index);
     if (err != std::errc() || ptr != last || index > 100000)
-      return InvalidArgument(it->path().string() + ": test data index out of range");
-    found.emplace_back(index, it->path());
+      return InvalidArgument((dir / name).string() + ": test data index out of range");
+    found.emplace_back(index, dir / name);
   }
-  if (ec) return IoError("cannot read folder " + dir.string() + ": " + ec.message());
   std::sort(found.begin(), found.end());
   std::vector<fs::path> files;
   for (auto& [i, p] : found) {
@@ -179,14 +183,12 @@ CaseResult CheckCase(const fs::path& dir, const CheckOptions& o) {
   auto session = Session::Open(model, so);
   if (!session.ok()) return FromError(session.status(), "");
   std::vector<fs::path> sets;
-  std::error_code ec;
-  fs::directory_iterator it(dir, ec), end;
-  for (; !ec && it != end; it.increment(ec)) {
-    std::error_code kind_ec;
-    if (it->is_directory(kind_ec) && it->path().filename().string().rfind("test_data_set_", 0) == 0)
-      sets.push_back(it->path());
+  const auto names = Env::Default()->ListDirectory(dir);
+  if (!names.ok())
+    return {Verdict::kFail, "cannot read folder " + dir.string() + ": " + ListingFailure(names.status())};
+  for (const std::string& name : *names) {
+    if (name.rfind("test_data_set_", 0) == 0 && Env::Default()->IsDirectory(dir / name)) sets.push_back(dir / name);
   }
-  if (ec) return {Verdict::kFail, "cannot read folder " + dir.string() + ": " + ec.message()};
   std::sort(sets.begin(), sets.end());
   if (sets.empty()) return {Verdict::kFail, dir.string() + " has no test_data_set_* folder"};
   const auto& input_infos = (*session)->inputs();
@@ -225,8 +227,7 @@ CaseResult CheckCase(const fs::path& dir, const CheckOptions& o) {
 int RunCheckModel(const CheckOptions& o) {
   std::vector<fs::path> cases;
   for (const auto& d : o.dirs) {
-    std::error_code ec;
-    if (!fs::is_directory(d, ec))
+    if (!Env::Default()->IsDirectory(d))
       return ExitWithMessage("check-model", InvalidArgument(d + " is not a folder"), ErrorOrigin::kUsage);
     const size_t before = cases.size();
     Status found = FindCases(d, 0, cases);

@@ -28,7 +28,7 @@ namespace {
 // The same file: the same inode when both exist, else the same path once symlinks and ".." are resolved.
 bool SameFile(const std::filesystem::path& a, const std::filesystem::path& b) {
   std::error_code ec;
-  if (std::filesystem::equivalent(a, b, ec) && !ec) return true;
+  if (Env::Default()->IsSameFile(a, b)) return true;
   const auto ca = std::filesystem::weakly_canonical(std::filesystem::absolute(a, ec), ec);
   const auto cb = std::filesystem::weakly_canonical(std::filesystem::absolute(b, ec), ec);
   return !ca.empty() && ca == cb;

@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/common_flags.h"
 #include "cli/exit_status.h"
+#include "common/env.h"
 #include "models/catalog.h"
 #include "models/downloader.h"
 #include "models/models_dir.h"
@@ -152,8 +153,7 @@ bool VerifyOne(const ModelEntry& e, const models::ModelsDir& dir, bool required)
     std::printf("ERROR     %-24s %s\n", std::string(e.name).c_str(), sha.status().ToString().c_str());
     return false;
   }
-  std::error_code ec;
-  uint64_t size = fs::file_size(*path, ec);
+  const uint64_t size = Env::Default()->FileSizeOrZero(*path);
   if (models::HashPinned(e)) {
     bool ok = *sha == e.sha256 && (!models::SizePinned(e) || size == e.size_bytes);
     std::printf("%-9s %-24s %s\n", ok ? "ok" : "MISMATCH", std::string(e.name).c_str(), path->c_str());

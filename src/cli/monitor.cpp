@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/exit_status.h"
 #include "cli/option_checks.h"
+#include "common/env.h"
 #include "facefuse/gpu.h"
 #include "report/gpu_csv.h"
 #include "telemetry/process_collector.h"
@@ -100,7 +101,7 @@ int RunMonitor(const MonitorOptions& o) {
     }
     for (const Attempt& a : attempts) {
       if (!a.error.empty()) {
-        std::printf("%s gpu reading failed: %s\n", gpu::FormatTimestamp(std::chrono::system_clock::now()).c_str(),
+        std::printf("%s gpu reading failed: %s\n", gpu::FormatTimestamp(Env::Default()->Now()).c_str(),
                     a.error.c_str());
       }
       for (const auto& s : a.samples) {
@@ -117,7 +118,7 @@ int RunMonitor(const MonitorOptions& o) {
     if (now_cpu.ok() && last_cpu.ok()) {
       const double wall = std::chrono::duration<double>(now - last_time).count();
       std::printf("%s process cpu %.1f%% rss %.1f MB threads %.0f fds %.0f\n",
-                  gpu::FormatTimestamp(std::chrono::system_clock::now()).c_str(),
+                  gpu::FormatTimestamp(Env::Default()->Now()).c_str(),
                   wall > 0 ? 100 * (now_cpu->cpu_seconds - last_cpu->cpu_seconds) / wall : 0.0,
                   now_cpu->resident_bytes / 1e6, now_cpu->threads, now_cpu->open_fds);
     }

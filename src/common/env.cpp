@@ -117,6 +117,43 @@ class PosixSequentialFile final : public SequentialFile {
   int fd_;
 };
 
+class PosixRandomAccessFile final : public RandomAccessFile {
+ public:
+  PosixRandomAccessFile(fs::path path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixRandomAccessFile() override { ::close(fd_); }
+
+  Result<uint64_t> Size() override {
+    struct stat st{};
+    if (::fstat(fd_, &st) != 0) return IoErrorFor("read", path_, errno);
+    return static_cast<uint64_t>(st.st_size);
+  }
+
+  Result<size_t> Read(uint64_t offset, std::span<uint8_t> buffer) override {
+    size_t done = 0;
+    while (done < buffer.size()) {
+      const ssize_t n = ::pread(fd_, buffer.data() + done, buffer.size() - done, static_cast<off_t>(offset + done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return IoErrorFor("read", path_, errno);
+      if (n == 0) break;  // the end of the file
+      done += static_cast<size_t>(n);
+    }
+    return done;
+  }
+
+ private:
+  fs::path path_;
+  int fd_;
+};
+
+// Opens `path` read-only: NotFound when nothing is there, IoError "cannot open PATH: <reason>" otherwise.
+Result<int> OpenForReading(const fs::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) return fd;
+  const int err = errno;
+  if (err == ENOENT) return NotFound(path.string() + " does not exist");
+  return IoErrorFor("open", path, err);
+}
+
 class PosixEnv final : public Env {
  public:
   Status ReadFile(const fs::path& path, uint64_t max_bytes, std::string* out) override {
@@ -127,13 +164,13 @@ class PosixEnv final : public Env {
   }
 
   Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const fs::path& path) override {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      const int err = errno;
-      if (err == ENOENT) return NotFound(path.string() + " does not exist");
-      return IoErrorFor("open", path, err);
-    }
+    FF_ASSIGN_OR_RETURN(const int fd, OpenForReading(path));
     return std::unique_ptr<SequentialFile>(new PosixSequentialFile(path, fd));
+  }
+
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const fs::path& path) override {
+    FF_ASSIGN_OR_RETURN(const int fd, OpenForReading(path));
+    return std::unique_ptr<RandomAccessFile>(new PosixRandomAccessFile(path, fd));
   }
 
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const fs::path& path, WriteMode mode) override {
@@ -216,6 +253,19 @@ Status WriteStringToFile(Env* env, const fs::path& path, std::string_view text) 
   if (Status s = (*file)->Append(text); !s.ok()) return failed(s);
   if (Status s = (*file)->Close(); !s.ok()) return failed(s);
   return Status::Ok();
+}
+
+Status ReadFileToEnd(Env* env, const fs::path& path, uint64_t max_bytes, std::string* out) {
+  FF_ASSIGN_OR_RETURN(std::unique_ptr<SequentialFile> file, env->NewSequentialFile(path));
+  out->clear();
+  uint8_t chunk[4096];
+  for (;;) {
+    FF_ASSIGN_OR_RETURN(const size_t n, file->Read(chunk));
+    if (n == 0) return Status::Ok();
+    if (out->size() + n > max_bytes)
+      return InvalidArgument(path.string() + " holds more than " + std::to_string(max_bytes) + " bytes");
+    out->append(reinterpret_cast<const char*>(chunk), n);
+  }
 }
 
 std::string SystemReason(const Status& status) {

@@ -53,6 +53,18 @@ class SequentialFile {
   virtual Result<size_t> Read(std::span<uint8_t> buffer) = 0;
 };
 
+// A file open for reads at any offset (weights stored beside a model).
+// Thread-safe: Read may be called from several threads at once.
+class RandomAccessFile {
+ public:
+  virtual ~RandomAccessFile() = default;
+  // The file's size in bytes. Errors: IoError "cannot read PATH: <reason>".
+  virtual Result<uint64_t> Size() = 0;
+  // Reads up to `buffer.size()` bytes from `offset`; returns how many (fewer
+  // only at the end of the file). Errors: IoError "cannot read PATH: <reason>".
+  virtual Result<size_t> Read(uint64_t offset, std::span<uint8_t> buffer) = 0;
+};
+
 enum class WriteMode {
   kCreateNew,  // a new file only: fails when anything (a symlink too) is at the path; symlinks never followed
   kTruncate,   // create or empty the file
@@ -89,6 +101,10 @@ class Env {
   // Opens `path` for reading from its start. Errors: NotFound, IoError.
   virtual Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::filesystem::path& path) = 0;
 
+  // Opens `path` for reads at any offset. Errors: NotFound, IoError "cannot
+  // open PATH: <reason>".
+  virtual Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::filesystem::path& path) = 0;
+
   // Opens `path` for writing (mode above; new files get 0666 less the umask).
   // Errors: FailedPrecondition "PATH already exists" for kCreateNew when
   // something is there; IoError "cannot open PATH: <reason>" otherwise.
@@ -121,6 +137,11 @@ class Env {
   bool FileExists(const std::filesystem::path& path) { return Stat(path).type != FileType::kMissing; }
   bool IsRegularFile(const std::filesystem::path& path) { return Stat(path).type == FileType::kRegular; }
   bool IsDirectory(const std::filesystem::path& path) { return Stat(path).type == FileType::kDirectory; }
+  // Whether `a` and `b` name the same existing file (the same device and inode).
+  bool IsSameFile(const std::filesystem::path& a, const std::filesystem::path& b) {
+    const FileInfo x = Stat(a), y = Stat(b);
+    return x.type != FileType::kMissing && y.type != FileType::kMissing && x.device == y.device && x.inode == y.inode;
+  }
   // The file's size, 0 when it is missing or not a regular file.
   uint64_t FileSizeOrZero(const std::filesystem::path& path) {
     const FileInfo info = Stat(path);
@@ -132,6 +153,12 @@ class Env {
 // files no reader races with (reports, summaries). Errors: IoError "cannot
 // write PATH: <reason>" whatever step failed (open, write, close).
 Status WriteStringToFile(Env* env, const std::filesystem::path& path, std::string_view text);
+
+// Reads `path` from start to end through a SequentialFile, for files whose
+// size is known only once read: /proc files report 0 bytes, so ReadFile would
+// return nothing. Errors: as NewSequentialFile and SequentialFile::Read;
+// InvalidArgument "PATH holds more than M bytes" past `max_bytes`.
+Status ReadFileToEnd(Env* env, const std::filesystem::path& path, uint64_t max_bytes, std::string* out);
 
 // The system's reason at the end of an Env error message ("cannot write PATH:
 // No space left on device" -> "No space left on device"), for a caller that
@@ -157,6 +184,9 @@ class EnvWrapper : public Env {
   }
   Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::filesystem::path& p) override {
     return target_->NewSequentialFile(p);
+  }
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::filesystem::path& p) override {
+    return target_->NewRandomAccessFile(p);
   }
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::filesystem::path& p, WriteMode mode) override {
     return target_->NewWritableFile(p, mode);

@@ -7,7 +7,8 @@
 #include <cstdlib>
 #include <mutex>
 
-#include "facefuse/gpu.h"
+#include "gpu/nvml_source.h"
+
 #include "gpu/nvml_api.h"
 
 namespace facefuse::gpu {
@@ -46,7 +47,8 @@ T Resolve(void* lib, std::initializer_list<const char*> names) {
 
 class NvmlSource final : public GpuSource {
  public:
-  NvmlSource(void* lib, std::string path, NvmlFunctions fn) : lib_(lib), path_(std::move(path)), fn_(fn) {}
+  NvmlSource(void* lib, std::string path, NvmlFunctions fn, Env* env)
+      : lib_(lib), path_(std::move(path)), fn_(fn), env_(env) {}
   ~NvmlSource() override {
     if (initialised_ && fn_.shutdown) fn_.shutdown();
     dlclose(lib_);
@@ -82,7 +84,7 @@ class NvmlSource final : public GpuSource {
   Result<std::vector<GpuSample>> Read() override {
     std::vector<GpuSample> samples;
     samples.reserve(devices_.size());
-    const auto now = std::chrono::system_clock::now();
+    const auto now = env_->Now();
     for (size_t i = 0; i < devices_.size(); ++i) {
       FF_ASSIGN_OR_RETURN(GpuSample s, ReadDevice(handles_[i], devices_[i]));
       s.time = now;
@@ -165,6 +167,7 @@ class NvmlSource final : public GpuSource {
   void* lib_;
   std::string path_;
   NvmlFunctions fn_;
+  Env* env_;  // the wall clock that stamps readings; not owned
   bool initialised_ = false;
   std::vector<nvmlDevice_t> handles_;
   std::vector<GpuInfo> devices_;
@@ -199,7 +202,9 @@ Result<NvmlFunctions> ResolveAll(void* lib) {
 
 }  // namespace
 
-Result<std::unique_ptr<GpuSource>> OpenNvml() {
+Result<std::unique_ptr<GpuSource>> OpenNvml() { return OpenNvml(Env::Default()); }
+
+Result<std::unique_ptr<GpuSource>> OpenNvml(Env* env) {
   std::vector<std::string> candidates;
   if (const char* env = std::getenv("FACEFUSE_NVML_LIBRARY"); env && *env) {
     candidates.push_back(env);
@@ -219,7 +224,7 @@ Result<std::unique_ptr<GpuSource>> OpenNvml() {
       dlclose(lib);
       return Unavailable(path + ": " + fns.status().message());
     }
-    auto source = std::make_unique<NvmlSource>(lib, path, *fns);  // owns lib from here
+    auto source = std::make_unique<NvmlSource>(lib, path, *fns, EnvOrDefault(env));  // owns lib from here
     FF_RETURN_IF_ERROR(source->Init());
     return std::unique_ptr<GpuSource>(std::move(source));
   }

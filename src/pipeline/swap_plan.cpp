@@ -5,6 +5,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "common/env.h"
 #include "face/enhance/enhancer.h"
 #include "face/selection.h"
 #include "face/swap/neural/neural_swapper.h"
@@ -33,7 +34,7 @@ Result<std::filesystem::path> ResolveModelFile(const std::string& explicit_path,
 // --occlusion-mask / --region-mask take a catalog name or a file; a failure names the option.
 Result<std::filesystem::path> ResolveMaskModel(const char* option, const std::string& value,
                                                const Result<models::ModelsDir>& dir) {
-  Result<std::filesystem::path> path = !dir.ok() && std::filesystem::is_regular_file(value)
+  Result<std::filesystem::path> path = !dir.ok() && Env::Default()->IsRegularFile(value)
                                            ? Result<std::filesystem::path>(std::filesystem::path(value))
                                        : dir.ok() ? models::ResolveModel(value, *dir)
                                                   : Result<std::filesystem::path>(dir.status());

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "common/env.h"
+
 namespace facefuse::report {
 
 Result<std::unique_ptr<JobGpuReport>> JobGpuReport::Start(const std::filesystem::path& output, std::string job_name,
@@ -16,7 +18,7 @@ Result<std::unique_ptr<JobGpuReport>> JobGpuReport::Start(const std::filesystem:
   r->sampler_ = std::make_unique<gpu::GpuSampler>(gpu::OpenNvmlOrNotice(), sopts);
   if (check_sampler) FF_RETURN_IF_ERROR(check_sampler(*r->sampler_));
   FF_ASSIGN_OR_RETURN(r->recorder_, GpuJobRecorder::Start(*r->sampler_, options.gpu, r->paths_, std::move(job_name)));
-  r->start_ = Clock::now();
+  r->start_ = Env::Default()->Now();
   FF_RETURN_IF_ERROR(r->sampler_->Start());  // its first reading: the job's start
   return r;
 }
@@ -31,7 +33,7 @@ void JobGpuReport::CloseStage(Clock::time_point now) {
 }
 
 void JobGpuReport::BeginStage(const std::string& stage) {
-  const auto now = Clock::now();
+  const auto now = Env::Default()->Now();
   CloseStage(now);
   stages_.push_back({stage, now, now});
   stage_open_ = true;
@@ -45,7 +47,7 @@ void JobGpuReport::AddStage(StageSpan span) {
 
 void JobGpuReport::SplitStage(const std::vector<std::pair<std::string, double>>& parts_ms) {
   if (!stage_open_) return;
-  CloseStage(Clock::now());
+  CloseStage(Env::Default()->Now());
   const StageSpan whole = stages_.back();
   stages_.pop_back();
   double total_ms = 0;
@@ -70,7 +72,7 @@ void JobGpuReport::OnStageChange() { sampler_->ReadNow(); }
 void JobGpuReport::EndJob() {
   if (ended_) return;
   ended_ = true;
-  end_ = Clock::now();
+  end_ = Env::Default()->Now();
   CloseStage(end_);
   sampler_->ReadNow();  // the end reading
   sampler_->Stop();

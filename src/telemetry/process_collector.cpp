@@ -3,17 +3,26 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <string>
+
+#include "common/env.h"
 
 namespace facefuse::telemetry {
 namespace {
 
+constexpr uint64_t kMaxProcFileBytes = 1 << 20;  // /proc files report size 0; these hold a few KiB
+
+// The text of a /proc file, empty when it cannot be read (the parsers below then report what is missing).
+std::string ReadProcFile(const char* path) {
+  std::string text;
+  if (!ReadFileToEnd(Env::Default(), path, kMaxProcFileBytes, &text).ok()) text.clear();
+  return text;
+}
+
 // Seconds since the Unix epoch at boot ("btime" in /proc/stat).
 Result<double> BootTime() {
-  std::ifstream in("/proc/stat");
+  std::istringstream in(ReadProcFile("/proc/stat"));
   std::string key;
   while (in >> key) {
     if (key == "btime") {
@@ -42,8 +51,7 @@ prometheus::MetricFamily Family(const char* name, const char* help, prometheus::
 }
 
 Result<ProcessStats> ReadProcessStatsOrThrow() {
-  std::ifstream stat_file("/proc/self/stat");
-  std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
+  const std::string stat = ReadProcFile("/proc/self/stat");
   // The command name (field 2) may hold spaces and parentheses: parse after the last ')'.
   const auto close = stat.rfind(')');
   if (close == std::string::npos) return IoError("/proc/self/stat: unreadable");
@@ -59,15 +67,12 @@ Result<ProcessStats> ReadProcessStatsOrThrow() {
   p.start_time_seconds = boot + std::stod(f[19]) / ticks;  // starttime (22)
   p.virtual_bytes = std::stod(f[20]);                        // vsize (23)
 
-  std::ifstream status("/proc/self/status");
+  std::istringstream status(ReadProcFile("/proc/self/status"));
   for (std::string line; std::getline(status, line);) {
     if (line.rfind("VmRSS:", 0) == 0) p.resident_bytes = std::stod(line.substr(6)) * 1024;  // "VmRSS:  123 kB"
   }
-  std::error_code ec;
-  for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec); !ec && it != std::filesystem::directory_iterator();
-       it.increment(ec)) {
-    p.open_fds += 1;
-  }
+  if (auto fds = Env::Default()->ListDirectory("/proc/self/fd"); fds.ok())
+    p.open_fds = static_cast<double>(fds->size());
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) == 0) p.max_fds = static_cast<double>(limit.rlim_cur);
   return p;

@@ -1,7 +1,7 @@
 // FaultEnv: the real file system with failures on demand, the way
 // MemoryBudget makes allocations fail: the N-th write stops half way with
 // ENOSPC (a full disk), renames fail, opens for writing are refused (EACCES),
-// and the clock can be set. Errors read exactly as the real Env's do
+// reads at an offset fail (EIO), and the clock can be set. Errors read exactly as the real Env's do
 // ("cannot write PATH: No space left on device").
 //
 // Thread-safe: the counters are atomic and the settings are read under a lock.
@@ -34,6 +34,8 @@ class FaultEnv : public EnvWrapper {
   void FailRenames(int err = EACCES) { rename_errno_ = err; }
   // Every NewWritableFile fails with `err` (nothing is created) while set.
   void FailWritableOpens(int err = EACCES) { open_errno_ = err; }
+  // Every RandomAccessFile::Read fails with `err` while set (files still open).
+  void FailRangedReads(int err = EIO) { ranged_read_errno_ = err; }
   // Now() returns `t` from now on.
   void SetNow(std::chrono::system_clock::time_point t) {
     std::lock_guard lock(mutex_);
@@ -48,6 +50,11 @@ class FaultEnv : public EnvWrapper {
       return IoError("cannot open " + p.string() + ": " + std::strerror(err));
     FF_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, target()->NewWritableFile(p, mode));
     return std::unique_ptr<WritableFile>(new FaultyFile(this, std::move(file)));
+  }
+
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::filesystem::path& p) override {
+    FF_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, target()->NewRandomAccessFile(p));
+    return std::unique_ptr<RandomAccessFile>(new FaultyRangedFile(this, p, std::move(file)));
   }
 
   Status RenameFile(const std::filesystem::path& from, const std::filesystem::path& to) override {
@@ -82,12 +89,30 @@ class FaultEnv : public EnvWrapper {
     std::unique_ptr<WritableFile> file_;
   };
 
+  class FaultyRangedFile : public RandomAccessFile {
+   public:
+    FaultyRangedFile(FaultEnv* env, std::filesystem::path path, std::unique_ptr<RandomAccessFile> file)
+        : env_(env), path_(std::move(path)), file_(std::move(file)) {}
+    Result<uint64_t> Size() override { return file_->Size(); }
+    Result<size_t> Read(uint64_t offset, std::span<uint8_t> buffer) override {
+      if (const int err = env_->ranged_read_errno_.load(); err != 0)
+        return IoError("cannot read " + path_.string() + ": " + std::strerror(err));
+      return file_->Read(offset, buffer);
+    }
+
+   private:
+    FaultEnv* env_;
+    std::filesystem::path path_;
+    std::unique_ptr<RandomAccessFile> file_;
+  };
+
   std::atomic<int> writes_{0};
   std::atomic<int> renames_{0};
   std::atomic<int> fail_write_at_{-1};
   std::atomic<int> write_errno_{ENOSPC};
   std::atomic<int> rename_errno_{0};
   std::atomic<int> open_errno_{0};
+  std::atomic<int> ranged_read_errno_{0};
   std::mutex mutex_;
   std::optional<std::chrono::system_clock::time_point> now_;
 };

@@ -4,13 +4,15 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <sstream>
+
+#include "common/env.h"
 
 namespace facefuse {
 namespace {
 
 constexpr std::uint64_t kMaxBytes = std::uint64_t{1} << 62;
+constexpr std::uint64_t kMaxProcFileBytes = 1 << 20;  // /proc/meminfo reports size 0 and holds a few KiB
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -112,11 +114,10 @@ Result<DeviceMemoryInfo> ParseMeminfo(std::string_view text) {
 }
 
 Result<DeviceMemoryInfo> HostMemoryInfo() {
-  std::ifstream f("/proc/meminfo");
-  if (!f) return Unavailable("cannot read /proc/meminfo");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ParseMeminfo(ss.str());
+  std::string text;
+  if (!ReadFileToEnd(Env::Default(), "/proc/meminfo", kMaxProcFileBytes, &text).ok())
+    return Unavailable("cannot read /proc/meminfo");
+  return ParseMeminfo(text);
 }
 
 // --- MemoryBudget -----------------------------------------------------------

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
-#include <fstream>
 #include <functional>
 #include <limits>
 #include <sstream>
@@ -32,7 +31,7 @@ bool SupportedStorageType(int32_t t) {
 
 // Reads `bytes` of external data into the tensor `allocate` returns, which is called only once the file is known
 // to hold them (a corrupt model cannot make us allocate what it does not have).
-Status ReadExternal(const onnx::TensorProto& p, const fs::path& base_dir, size_t bytes,
+Status ReadExternal(const onnx::TensorProto& p, const fs::path& base_dir, Env* env, size_t bytes,
                     const std::function<Result<void*>()>& allocate) {
   std::string location;
   int64_t offset = 0, length = -1;
@@ -56,18 +55,16 @@ Status ReadExternal(const onnx::TensorProto& p, const fs::path& base_dir, size_t
     return InvalidArgument("external data length " + std::to_string(length) + " does not match dims (" +
                            std::to_string(bytes) + " bytes)");
   fs::path file = base_dir / rel;
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return NotFound("external data file " + file.string() + " cannot be opened");
-  in.seekg(0, std::ios::end);
-  int64_t size = in.tellg();
-  if (size < 0) return IoError("cannot read the size of external data file " + file.string());
-  if (offset > size || static_cast<int64_t>(bytes) > size - offset)
+  auto in = env->NewRandomAccessFile(file);
+  if (!in.ok()) return NotFound("external data file " + file.string() + " cannot be opened");
+  const Result<uint64_t> size = (*in)->Size();
+  if (!size.ok()) return IoError("cannot read the size of external data file " + file.string());
+  if (static_cast<uint64_t>(offset) > *size || bytes > *size - static_cast<uint64_t>(offset))
     return InvalidArgument("external data file " + file.string() + " is too short for offset " +
                            std::to_string(offset) + " + " + std::to_string(bytes) + " bytes");
   FF_ASSIGN_OR_RETURN(void* dst, allocate());
-  in.seekg(offset);
-  in.read(static_cast<char*>(dst), static_cast<std::streamsize>(bytes));
-  if (!in) return IoError("reading " + file.string() + " failed");
+  const Result<size_t> read = (*in)->Read(static_cast<uint64_t>(offset), {static_cast<uint8_t*>(dst), bytes});
+  if (!read.ok() || *read != bytes) return IoError("reading " + file.string() + " failed");
   return Status::Ok();
 }
 
@@ -93,7 +90,7 @@ TypedField StoredField(const onnx::TensorProto& p, DataType dt) {
   }
 }
 
-Result<Tensor> TensorFromProto(const onnx::TensorProto& p, const fs::path& base_dir) {
+Result<Tensor> TensorFromProto(const onnx::TensorProto& p, const fs::path& base_dir, Env* env) {
   const std::string who = "tensor '" + p.name() + "'";
   if (!SupportedStorageType(p.data_type()))
     return Unsupported(who + " has unsupported data type " + DataTypeName(static_cast<DataType>(p.data_type())));
@@ -116,7 +113,7 @@ Result<Tensor> TensorFromProto(const onnx::TensorProto& p, const fs::path& base_
       FF_ASSIGN_OR_RETURN(t, Tensor::Allocate(dt, shape));
       return t.raw();
     };
-    FF_RETURN_IF_ERROR(ReadExternal(p, base_dir, bytes, allocate).WithContext(who));
+    FF_RETURN_IF_ERROR(ReadExternal(p, base_dir, env, bytes, allocate).WithContext(who));
     return t;
   }
   if (p.has_raw_data()) {
@@ -173,7 +170,8 @@ ValueInfo ValueInfoFromProto(const onnx::ValueInfoProto& v) {
   return info;
 }
 
-Result<Attribute> AttributeFromProto(const onnx::AttributeProto& a, const fs::path& base_dir, const Node& node) {
+Result<Attribute> AttributeFromProto(const onnx::AttributeProto& a, const fs::path& base_dir, Env* env,
+                                     const Node& node) {
   Attribute out;
   switch (a.type()) {
     case onnx::AttributeProto::INT: out.value = a.i(); break;
@@ -183,7 +181,7 @@ Result<Attribute> AttributeFromProto(const onnx::AttributeProto& a, const fs::pa
     case onnx::AttributeProto::FLOATS: out.value = std::vector<float>(a.floats().begin(), a.floats().end()); break;
     case onnx::AttributeProto::STRINGS: out.value = std::vector<std::string>(a.strings().begin(), a.strings().end()); break;
     case onnx::AttributeProto::TENSOR: {
-      auto t = TensorFromProto(a.t(), base_dir);
+      auto t = TensorFromProto(a.t(), base_dir, env);
       if (!t.ok()) return t.status().WithContext(node.Describe() + " attribute " + a.name());
       out.value = std::move(t).value();
       break;
@@ -262,7 +260,7 @@ void InferTypes(const onnx::ModelProto& model, Graph& g) {
   }
 }
 
-Result<Graph> GraphFromModel(const onnx::ModelProto& model, const fs::path& base_dir) {
+Result<Graph> GraphFromModel(const onnx::ModelProto& model, const fs::path& base_dir, Env* env) {
   Graph g;
   g.producer = model.producer_name();
   for (const auto& op : model.opset_import())
@@ -274,7 +272,7 @@ Result<Graph> GraphFromModel(const onnx::ModelProto& model, const fs::path& base
 
   for (const auto& init : gp.initializer()) {
     if (init.name().empty()) return InvalidArgument("an initializer has no name");
-    auto t = TensorFromProto(init, base_dir);
+    auto t = TensorFromProto(init, base_dir, env);
     if (!t.ok()) return t.status().WithContext("initializer");
     g.initializers[init.name()] = std::move(t).value();
   }
@@ -297,7 +295,7 @@ Result<Graph> GraphFromModel(const onnx::ModelProto& model, const fs::path& base
     n.outputs.assign(np.output().begin(), np.output().end());
     for (const auto& a : np.attribute()) {
       if (!a.ref_attr_name().empty()) return Unsupported(n.Describe() + ": attribute references are not supported");
-      auto attr = AttributeFromProto(a, base_dir, n);
+      auto attr = AttributeFromProto(a, base_dir, env, n);
       if (!attr.ok()) return attr.status();
       n.attrs[a.name()] = std::move(attr).value();
     }
@@ -325,13 +323,13 @@ Result<std::string> ReadFileBytes(const fs::path& path) {
   return bytes;
 }
 
-Result<Graph> LoadOnnxModelFromBytes(std::span<const uint8_t> bytes, const fs::path& base_dir) {
+Result<Graph> LoadOnnxModelFromBytes(std::span<const uint8_t> bytes, const fs::path& base_dir, Env* env) {
   if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max()))
     return Unsupported("models over 2 GiB must keep their weights in external data files");
   onnx::ModelProto model;
   if (bytes.empty() || !model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
     return InvalidArgument("not a valid ONNX model (protobuf parse failed)");
-  return GraphFromModel(model, base_dir);
+  return GraphFromModel(model, base_dir, EnvOrDefault(env));
 }
 
 Result<Graph> LoadOnnxModel(const fs::path& path) {
@@ -350,7 +348,7 @@ Result<Tensor> ReadLastInitializer(const fs::path& model, std::string* name) {
   if (inits.empty()) return NotFound(model.string() + " has no initializers");
   const onnx::TensorProto& last = inits[inits.size() - 1];
   if (name != nullptr) *name = last.name();
-  return TensorFromProto(last, model.has_parent_path() ? model.parent_path() : fs::path("."));
+  return TensorFromProto(last, model.has_parent_path() ? model.parent_path() : fs::path("."), Env::Default());
 }
 
 Result<Tensor> ReadTensorProtoFile(const fs::path& path, std::string* name) {
@@ -358,7 +356,7 @@ Result<Tensor> ReadTensorProtoFile(const fs::path& path, std::string* name) {
   onnx::TensorProto p;
   if (!p.ParseFromString(bytes)) return InvalidArgument(path.string() + " is not a serialized TensorProto");
   if (name) *name = p.name();
-  auto t = TensorFromProto(p, path.parent_path());
+  auto t = TensorFromProto(p, path.parent_path(), Env::Default());
   if (!t.ok()) return t.status().WithContext(path.string());
   return t;
 }

@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 
+#include "common/env.h"
 #include "facefuse/status.h"
 #include "facefuse/tensor.h"
 #include "runtime/ir/graph.h"
@@ -21,8 +22,11 @@ namespace facefuse::rt {
 // Loads model.onnx; external data is resolved relative to its folder.
 Result<Graph> LoadOnnxModel(const std::filesystem::path& path);
 // Loads serialized ModelProto bytes; external data relative to base_dir (may be
-// empty, in which case external data is an error).
-Result<Graph> LoadOnnxModelFromBytes(std::span<const uint8_t> bytes, const std::filesystem::path& base_dir);
+// empty, in which case external data is an error), read through `env`
+// (Env::Default() when null): a file that cannot be opened is NotFound, one
+// that fails while read is IoError "reading PATH failed".
+Result<Graph> LoadOnnxModelFromBytes(std::span<const uint8_t> bytes, const std::filesystem::path& base_dir,
+                                     Env* env = nullptr);
 
 // Reads a serialized onnx.TensorProto file (the backend-test .pb layout).
 // Returns the tensor and, through `name`, its name field.
