@@ -67,7 +67,6 @@ Result<JobReport> JobReport::Start(const JobReportOptions& options, const std::f
   // Checked with or without --gpu-report: a bad value is an error, never silently ignored.
   if (!(options.gpu.interval_s >= 0.01)) return InvalidArgument("--interval must be at least 0.01 s");
   JobReport r;
-  r.start_ = std::chrono::steady_clock::now();
   if (options.gpu_report) {
     // A given --gpu is checked before the report's CSV is created: a refused report leaves no file behind.
     std::function<Status(const gpu::GpuSampler&)> check;
@@ -81,32 +80,13 @@ Result<JobReport> JobReport::Start(const JobReportOptions& options, const std::f
   return r;
 }
 
-void JobReport::Stage(const char* name) {
-  if (gpu_) gpu_->BeginStage(name);
-}
-
-void JobReport::SplitStage(const std::vector<std::pair<std::string, double>>& parts_ms) {
-  if (gpu_) gpu_->SplitStage(parts_ms);
-}
-
 std::function<void(const std::string&)> JobReport::StageHook() {
   if (!gpu_) return {};
   return [gpu = gpu_.get()](const std::string&) { gpu->OnStageChange(); };
 }
 
-double JobReport::seconds() const {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-}
-
 void JobReport::EndJob() {
   if (gpu_) gpu_->EndJob();
-}
-
-Result<std::string> JobReport::Finish(int frames) {
-  EndJob();
-  FF_RETURN_IF_ERROR(WriteMetrics());
-  if (!gpu_) return std::string();
-  return gpu_->Finish(frames);
 }
 
 Result<std::string> JobReport::Finish(const job::Job& job) {

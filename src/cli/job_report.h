@@ -56,23 +56,17 @@ class JobReport {
   static Result<JobReport> Start(const JobReportOptions& options, const std::filesystem::path& output,
                                  std::string job_name);
 
-  // Stage changes for the GPU report (no-ops without one); see report::JobGpuReport.
-  void Stage(const char* name);
-  void SplitStage(const std::vector<std::pair<std::string, double>>& parts_ms);
-  // For jobs that time their own stages: a GPU reading as each begins (empty without a GPU report).
+  // Jobs record their own stages (job::Job): a GPU reading as each begins (empty without a GPU report).
   std::function<void(const std::string&)> StageHook();
 
   // The run's metrics (null without --metrics-file); the command records its job here.
   telemetry::Metrics* metrics() { return metrics_.get(); }
-  double seconds() const;  // since Start
 
   // Ends GPU sampling (the job is over; writing its results is not part of it); idempotent.
   void EndJob();
-  // EndJob(), writes --metrics-file, then the GPU report's chart and summary;
-  // returns the summary text ("" without a GPU report). A job run through
-  // job::RunJob passes its record: its span, stages and frames.
-  // Errors: IoError naming the file that failed.
-  Result<std::string> Finish(int frames);
+  // EndJob(), writes --metrics-file, then the GPU report's chart and summary
+  // from the job's record (its span, stages and frames); returns the summary
+  // text ("" without a GPU report). Errors: IoError naming the file that failed.
   Result<std::string> Finish(const job::Job& job);
 
  private:
@@ -81,7 +75,6 @@ class JobReport {
   std::unique_ptr<report::JobGpuReport> gpu_;
   std::unique_ptr<telemetry::Metrics> metrics_;
   std::string metrics_file_;
-  std::chrono::steady_clock::time_point start_;
 };
 
 }  // namespace facefuse::cli

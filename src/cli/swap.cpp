@@ -13,6 +13,9 @@
 #include "cli/option_checks.h"
 #include "face/mask/face_masks.h"
 #include "facefuse/face_swap.h"
+#include "job/job.h"
+#include "job/job_recorder.h"
+#include "job/job_runner.h"
 #include "media/image_io.h"
 #include "pipeline/face_swap_engine.h"
 #include "pipeline/swap_plan.h"
@@ -45,6 +48,73 @@ double Median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+// The decoded inputs of a swap, claimed from the job's memory budget (when there is one) while held.
+struct SwapInputs {
+  std::vector<media::Image> source_images;
+  std::vector<cv::Mat> sources;
+  media::Image target;
+  std::optional<media::Image> reference;
+};
+
+// Per-run times of the target's swaps (--repeat N: N of each), in milliseconds.
+struct RunTimes {
+  std::vector<double> wall, detect, embed, swap, paste, enhance;
+};
+
+Result<SwapInputs> LoadSwapInputs(const SwapRequest& request, const media::ImageLimits& limits) {
+  SwapInputs in;
+  for (const std::string& s : request.sources) {
+    FF_ASSIGN_OR_RETURN(media::Image img, media::LoadImage(s, limits));
+    in.sources.push_back(img.bgr);
+    in.source_images.push_back(std::move(img));
+  }
+  FF_ASSIGN_OR_RETURN(in.target, media::LoadImage(request.target, limits));
+  if (!request.reference.empty()) {
+    FF_ASSIGN_OR_RETURN(in.reference, media::LoadImage(request.reference, limits));
+  }
+  return in;
+}
+
+// The work of the swap job `record` (running): its stages, progress, frames and result as they happen, the
+// output committed at the end. Returns the first error; the caller ends the record with it.
+Status SwapTarget(const SwapOptions& o, const pipeline::FaceSwapConfig& config, const SwapInputs& in,
+                  PendingFile& output, job::JobRecorder& recorder, job::Job& record, RunTimes* times) {
+  const SwapRequest& request = o.request;
+  recorder.BeginStage("model_load");
+  FF_ASSIGN_OR_RETURN(auto engine, pipeline::FaceSwapEngine::Open(config));
+  recorder.BeginStage("detect");
+  FF_ASSIGN_OR_RETURN(pipeline::Identity identity, engine->LearnIdentity(in.sources, request.sources, "source"));
+  if (in.reference) {
+    FF_ASSIGN_OR_RETURN(pipeline::Identity reference,
+                        engine->LearnIdentity({in.reference->bgr}, {request.reference}, "reference"));
+    engine->SetReference(reference);
+  }
+  // --repeat N runs the target N times on warm models (a benchmark): the report gives medians per run.
+  record.progress.items_total = o.repeat;
+  cv::Mat result;
+  for (int r = 0; r < o.repeat; ++r) {
+    recorder.BeginStage("swap");
+    const pipeline::StageTimes before = engine->times();
+    const auto start = std::chrono::steady_clock::now();
+    FF_ASSIGN_OR_RETURN(result, engine->Swap(in.target.bgr, identity, &record.swap_image_result.faces_swapped,
+                                             request.target));
+    times->wall.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    const pipeline::StageTimes& t = engine->times();
+    times->detect.push_back(t.detect_ms - before.detect_ms);
+    times->embed.push_back(t.embed_ms - before.embed_ms);
+    times->swap.push_back(t.swap_ms - before.swap_ms);
+    times->paste.push_back(t.paste_ms - before.paste_ms);
+    times->enhance.push_back(t.enhance_ms - before.enhance_ms);
+    recorder.SplitStage({{"detect", times->detect.back() + times->embed.back()},
+                         {"swap", times->swap.back() + times->paste.back()}, {"enhance", times->enhance.back()}});
+    record.frames = record.progress.items_done = r + 1;
+  }
+  recorder.BeginStage("write");
+  FF_RETURN_IF_ERROR(media::CommitImage(output, o.output, result, in.target.alpha));
+  record.swap_image_result.output = o.output;
+  return Status::Ok();
+}
+
 Status RunSwap(const SwapOptions& o, nlohmann::json* report) {
   const SwapRequest& request = o.request;
   std::vector<std::string> warnings;
@@ -61,61 +131,33 @@ Status RunSwap(const SwapOptions& o, nlohmann::json* report) {
   // Every file written (-o, --metrics-file, the GPU report) is checked against the inputs and each other first.
   FF_RETURN_IF_ERROR(CheckJobOutputs(o.report, {"-o", o.output}, o.output, inputs));
   FF_ASSIGN_OR_RETURN(PendingFile output, media::PrepareImageOutput(o.output, inputs));
-  // Read every input before opening models: a bad path fails in milliseconds. The decoded pixels are claimed
-  // from the job's memory budget (when there is one) for as long as they are held.
+  // Read every input before opening models: a bad path fails in milliseconds.
   media::ImageLimits limits;
   limits.budget = config.memory_budget;
-  std::vector<media::Image> source_images;
-  std::vector<cv::Mat> sources;
-  for (const std::string& s : request.sources) {
-    FF_ASSIGN_OR_RETURN(media::Image img, media::LoadImage(s, limits));
-    sources.push_back(img.bgr);
-    source_images.push_back(std::move(img));
-  }
-  FF_ASSIGN_OR_RETURN(media::Image target, media::LoadImage(request.target, limits));
-  std::optional<media::Image> reference_image;
-  if (!request.reference.empty()) {
-    FF_ASSIGN_OR_RETURN(reference_image, media::LoadImage(request.reference, limits));
-  }
+  FF_ASSIGN_OR_RETURN(SwapInputs in, LoadSwapInputs(request, limits));
   FF_ASSIGN_OR_RETURN(JobReport run, JobReport::Start(o.report, o.output, "swap " + request.target));
-  run.Stage("model_load");
-  FF_ASSIGN_OR_RETURN(auto engine, pipeline::FaceSwapEngine::Open(config));
-  run.Stage("detect");
-  FF_ASSIGN_OR_RETURN(pipeline::Identity identity, engine->LearnIdentity(sources, request.sources, "source"));
-  if (reference_image) {
-    FF_ASSIGN_OR_RETURN(pipeline::Identity reference,
-                        engine->LearnIdentity({reference_image->bgr}, {request.reference}, "reference"));
-    engine->SetReference(reference);
-  }
-  // --repeat N runs the target N times on warm models (a benchmark): the report gives medians per run.
-  int swapped = 0;
-  cv::Mat result;
-  std::vector<double> wall, detect, embed, swap, paste, enhance;
-  for (int r = 0; r < o.repeat; ++r) {
-    run.Stage("swap");
-    const pipeline::StageTimes before = engine->times();
-    const auto start = std::chrono::steady_clock::now();
-    FF_ASSIGN_OR_RETURN(result, engine->Swap(target.bgr, identity, &swapped, request.target));
-    wall.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
-    const pipeline::StageTimes& t = engine->times();
-    detect.push_back(t.detect_ms - before.detect_ms);
-    embed.push_back(t.embed_ms - before.embed_ms);
-    swap.push_back(t.swap_ms - before.swap_ms);
-    paste.push_back(t.paste_ms - before.paste_ms);
-    enhance.push_back(t.enhance_ms - before.enhance_ms);
-    run.SplitStage({{"detect", detect.back() + embed.back()}, {"swap", swap.back() + paste.back()},
-                    {"enhance", enhance.back()}});
-  }
-  run.Stage("write");
-  FF_RETURN_IF_ERROR(media::CommitImage(output, o.output, result, target.alpha));
-  if (run.metrics()) run.metrics()->RecordSwapJob(telemetry::kOutcomeSuccess, run.seconds(), o.repeat, swapped * o.repeat);
-  FF_ASSIGN_OR_RETURN(std::string gpu_summary, run.Finish(o.repeat));
+  // The run's record, as every job keeps one: the GPU report and the metrics read it.
+  job::SwapImageSpec spec;
+  spec.sources.assign(request.sources.begin(), request.sources.end());
+  spec.target = request.target;
+  spec.output = o.output;
+  spec.config = config;
+  job::Job record = job::NewSwapImageJob(std::move(spec));
+  job::JobContext context;
+  context.metrics = run.metrics();
+  context.on_stage = run.StageHook();
+  FF_ASSIGN_OR_RETURN(job::JobRecorder recorder, job::JobRecorder::Begin(record, context));
+  RunTimes times;
+  FF_RETURN_IF_ERROR(recorder.End(SwapTarget(o, config, in, output, recorder, record, &times)));
+  job::CountSwapImageOutput(record, run.metrics());
+  FF_ASSIGN_OR_RETURN(std::string gpu_summary, run.Finish(record));
   *report = {{"output", o.output},
              {"swapper", config.swapper},
-             {"faces_swapped", swapped},
-             {"runs", o.repeat},
-             {"median_ms", {{"total", Median(wall)}, {"detect", Median(detect)}, {"embed", Median(embed)},
-                            {"swap", Median(swap)}, {"paste", Median(paste)}, {"enhance", Median(enhance)}}}};
+             {"faces_swapped", record.swap_image_result.faces_swapped},
+             {"runs", record.frames},
+             {"median_ms", {{"total", Median(times.wall)}, {"detect", Median(times.detect)},
+                            {"embed", Median(times.embed)}, {"swap", Median(times.swap)},
+                            {"paste", Median(times.paste)}, {"enhance", Median(times.enhance)}}}};
   if (!gpu_summary.empty()) (*report)["gpu_report"] = gpu_summary;
   if (config.memory_budget) {
     (*report)["memory_limit_bytes"] = config.memory_budget->limit_bytes();

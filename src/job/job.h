@@ -75,7 +75,7 @@ struct SwapImageSpec {
 };
 
 struct SwapImageResult {
-  int faces_swapped = 0;
+  int faces_swapped = 0;  // in the output image: in each swap of the target when it is swapped repeatedly (frames)
   std::filesystem::path output;  // empty until written
 };
 

@@ -55,15 +55,11 @@ Status RunJob(Job& job, const JobRunners& runners, JobContext& context, int max_
   const auto found = runners.find(job.kind);
   const JobRunner* runner = found == runners.end() ? nullptr : found->second.get();
   telemetry::Metrics* metrics = context.metrics;
-  const std::string_view kind = MetricsKind(job.kind);
   for (int attempt = 1;; ++attempt) {
     const auto attempt_start = Clock::now();
     const Status outcome = RunOnce(runner, job, context);
     // Each attempt is one observation of the job duration, as each run of the job always was.
-    if (metrics) {
-      metrics->ObserveJob(kind, outcome.ok() ? telemetry::kOutcomeSuccess : telemetry::kOutcomeFailure,
-                          SecondsSince(attempt_start));
-    }
+    ObserveJobRun(job.kind, outcome, SecondsSince(attempt_start), metrics);
     if (attempt >= max_attempts || !IsTransient(outcome)) {
       job.status = outcome;
       break;
@@ -96,6 +92,18 @@ StageScope::~StageScope() {
   } else {
     metrics->ObserveStage(stage_, seconds);
   }
+}
+
+void ObserveJobRun(JobKind kind, const Status& outcome, double seconds, telemetry::Metrics* metrics) {
+  if (!metrics) return;
+  metrics->ObserveJob(MetricsKind(kind), outcome.ok() ? telemetry::kOutcomeSuccess : telemetry::kOutcomeFailure,
+                      seconds);
+}
+
+void CountSwapImageOutput(const Job& job, telemetry::Metrics* metrics) {
+  if (!metrics) return;
+  metrics->AddFrames(MetricsKind(job.kind), job.frames);
+  metrics->AddFacesSwapped(static_cast<double>(job.swap_image_result.faces_swapped) * job.frames);
 }
 
 Status CountJobError(const Status& status, JobContext& context) {

@@ -78,6 +78,14 @@ class StageScope {
   std::string model_;
 };
 
+// The job metrics of one run (one attempt) of a job of `kind`: its duration and
+// outcome. No-op with null `metrics`. Every job records its duration here.
+void ObserveJobRun(JobKind kind, const Status& outcome, double seconds, telemetry::Metrics* metrics);
+
+// The output metrics of a swap-image job that got through: its frames (one per
+// swap of the target) and the faces swapped in each. No-op with null `metrics`.
+void CountSwapImageOutput(const Job& job, telemetry::Metrics* metrics);
+
 // Records an item's error on the job: the job's first error, and the errors
 // metric. Returns `status`.
 Status CountJobError(const Status& status, JobContext& context);

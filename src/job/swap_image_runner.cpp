@@ -54,10 +54,7 @@ Status RunSwapImage(Job& job, JobContext& context) {
   job.swap_image_result.output = spec.output;
   job.frames = 1;
   job.progress.items_done = 1;
-  if (metrics) {
-    metrics->AddFrames(MetricsKind(job.kind), 1);
-    metrics->AddFacesSwapped(job.swap_image_result.faces_swapped);
-  }
+  CountSwapImageOutput(job, metrics);
   if (context.on_update) context.on_update(job);
   return Status::Ok();
 }

@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace facefuse::job {
 
@@ -26,5 +28,11 @@ struct Timeline {
     return std::chrono::duration<double>(finished - started).count();
   }
 };
+
+// Replaces the last of `stages` with consecutive parts of it, each named by
+// `parts_ms` and lasting its share of the span (milliseconds: engines that time
+// their stages report totals); parts of 0 ms are left out. With no stages, or
+// no part above 0 ms, `stages` stays as it was.
+void SplitLastStage(std::vector<StageSpan>& stages, const std::vector<std::pair<std::string, double>>& parts_ms);
 
 }  // namespace facefuse::job

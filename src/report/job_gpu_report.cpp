@@ -48,23 +48,7 @@ void JobGpuReport::AddStage(StageSpan span) {
 void JobGpuReport::SplitStage(const std::vector<std::pair<std::string, double>>& parts_ms) {
   if (!stage_open_) return;
   CloseStage(Env::Default()->Now());
-  const StageSpan whole = stages_.back();
-  stages_.pop_back();
-  double total_ms = 0;
-  for (const auto& [stage, ms] : parts_ms) total_ms += std::max(0.0, ms);
-  if (total_ms <= 0) {
-    stages_.push_back(whole);
-    return;
-  }
-  const auto span = whole.end - whole.start;
-  double done_ms = 0;
-  for (const auto& [stage, ms] : parts_ms) {
-    if (ms <= 0) continue;
-    const auto a = whole.start + std::chrono::duration_cast<Clock::duration>(span * (done_ms / total_ms));
-    done_ms += ms;
-    const auto b = whole.start + std::chrono::duration_cast<Clock::duration>(span * (done_ms / total_ms));
-    stages_.push_back({stage, a, b});
-  }
+  job::SplitLastStage(stages_, parts_ms);
 }
 
 void JobGpuReport::OnStageChange() { sampler_->ReadNow(); }
