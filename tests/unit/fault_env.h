@@ -16,9 +16,33 @@
 #include <optional>
 #include <string>
 
+#include <gtest/gtest.h>
+#include <unistd.h>
+
 #include "common/env.h"
 
 namespace facefuse::testing_env {
+
+// A test fixture with an empty folder of its own, `dir_`, removed after the test:
+// <tmp>/facefuse_<prefix>_<pid>_<test name>.
+class TempDirTest : public ::testing::Test {
+ protected:
+  explicit TempDirTest(std::string prefix) : prefix_(std::move(prefix)) {}
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("facefuse_" + prefix_ + "_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::filesystem::path dir_;
+
+ private:
+  std::string prefix_;
+};
+
 
 class FaultEnv : public EnvWrapper {
  public:

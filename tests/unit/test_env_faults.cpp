@@ -31,15 +31,9 @@ using testing_env::FaultEnv;
 const fs::path kFixtures = test_fixtures::FixturesDir();
 const fs::path kImages = kFixtures / "media" / "images";
 
-class EnvFaults : public ::testing::Test {
+class EnvFaults : public testing_env::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("facefuse_env_faults_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  EnvFaults() : TempDirTest("env_faults") {}
 
   // The names in dir_, sorted.
   std::vector<std::string> Listing() const {
@@ -50,7 +44,6 @@ class EnvFaults : public ::testing::Test {
     return sorted;
   }
 
-  fs::path dir_;
 };
 
 TEST_F(EnvFaults, DefaultEnvWritesReadsRenamesAndLists) {

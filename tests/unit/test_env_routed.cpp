@@ -25,21 +25,14 @@ namespace {
 namespace fs = std::filesystem;
 using testing_env::FaultEnv;
 
-class EnvRouted : public ::testing::Test {
+class EnvRouted : public testing_env::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("facefuse_env_routed_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  EnvRouted() : TempDirTest("env_routed") {}
 
   void Write(const fs::path& path, const std::string& bytes) {
     ASSERT_TRUE(WriteStringToFile(Env::Default(), path, bytes).ok());
   }
 
-  fs::path dir_;
 };
 
 // Y = Identity(W), W two floats stored in weights.bin after a 4-byte header.
