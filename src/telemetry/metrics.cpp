@@ -182,11 +182,6 @@ void Metrics::ObserveModelLoad(std::string_view model, double seconds) {
 void Metrics::AddFrames(std::string_view kind, double frames) { frames_.Add({{"kind", std::string(kind)}}).Increment(frames); }
 void Metrics::AddFacesDetected(double faces) { faces_detected_.Increment(faces); }
 void Metrics::AddFacesSwapped(double faces) { faces_swapped_.Increment(faces); }
-void Metrics::RecordSwapJob(std::string_view outcome, double seconds, double frames, double faces_swapped) {
-  ObserveJob("swap", outcome, seconds);
-  AddFrames("swap", frames);
-  AddFacesSwapped(faces_swapped);
-}
 void Metrics::ObserveInputPixels(std::string_view kind, double pixels) {
   input_pixels_.Add({{"kind", std::string(kind)}}, kPixels).Observe(pixels);
 }

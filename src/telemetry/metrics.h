@@ -60,10 +60,6 @@ class Metrics {
   void AddFrames(std::string_view kind, double frames);
   void AddFacesDetected(double faces);
   void AddFacesSwapped(double faces);
-  // A finished swap job, recorded by the layer that runs the engine (the
-  // engine itself knows nothing of metrics): its duration and outcome
-  // (kind "swap"), the target frames it went through and the faces swapped.
-  void RecordSwapJob(std::string_view outcome, double seconds, double frames, double faces_swapped);
   void ObserveInputPixels(std::string_view kind, double pixels);
   void CountError(const Status& status);
   void CountRetry(const Status& status);

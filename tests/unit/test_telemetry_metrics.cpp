@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <regex>
+#include <tuple>
 
 #include "telemetry/exposition.h"
 #include "telemetry/metrics.h"
@@ -91,8 +92,12 @@ TEST(TelemetryMetrics, SwapJobsCountTheFacesSwapped) {
   EXPECT_EQ(Value(before, "facefuse_faces_swapped_total"), 0);
   EXPECT_EQ(Value(before, "facefuse_frames_processed_total{kind=\"swap\"}"), 0);  // pre-created
   EXPECT_EQ(Value(before, "facefuse_job_duration_seconds_count{kind=\"swap\",outcome=\"success\"}"), 0);
-  m.RecordSwapJob(kOutcomeSuccess, 1.5, 1, 2);  // one target with two faces
-  m.RecordSwapJob(kOutcomeSuccess, 0.5, 3, 3);  // three runs on warm models, one face each
+  // One target with two faces, then three runs on warm models with one face each.
+  for (const auto& [seconds, frames, faces] : {std::tuple{1.5, 1.0, 2.0}, std::tuple{0.5, 3.0, 3.0}}) {
+    m.ObserveJob("swap", kOutcomeSuccess, seconds);
+    m.AddFrames("swap", frames);
+    m.AddFacesSwapped(faces);
+  }
   const std::string text = RenderMetricsText(m);
   EXPECT_EQ(Value(text, "facefuse_faces_swapped_total"), 5);
   EXPECT_EQ(Value(text, "facefuse_frames_processed_total{kind=\"swap\"}"), 4);
