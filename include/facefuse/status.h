@@ -26,6 +26,7 @@ enum class StatusCode : int {
   kIoError,           // the operating system refused a read or write
   kInternal,          // a bug in facefuse: please report it
   kUnavailable,       // a resource (GPU, NVML, network) is not present
+  kCancelled,         // the caller (or a signal) asked the work to stop
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -60,6 +61,7 @@ inline Status FailedPrecondition(std::string m) { return {StatusCode::kFailedPre
 inline Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
 inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 inline Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
+inline Status Cancelled(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
 
 // Result<T>: a T or a non-OK Status (a small std::expected).
 template <typename T>

@@ -9,7 +9,7 @@ constexpr int kHttpOk = 200;
 constexpr int kHttpBadRequest = 400;
 constexpr int kHttpInternalError = 500;
 
-constexpr std::array<StatusMapping, 9> kMappings{{
+constexpr std::array<StatusMapping, 10> kMappings{{
     {StatusCode::kOk, kExitOk, kHttpOk},
     {StatusCode::kInvalidArgument, kExitFailure, kHttpBadRequest},  // a malformed input file or value
     {StatusCode::kNotFound, kExitFailure, 404},                     // a missing file or model, no face found
@@ -19,6 +19,7 @@ constexpr std::array<StatusMapping, 9> kMappings{{
     {StatusCode::kIoError, kExitFailure, kHttpInternalError},
     {StatusCode::kInternal, kExitFailure, kHttpInternalError},
     {StatusCode::kUnavailable, kExitFailure, 503},  // no GPU, no NVML, no network
+    {StatusCode::kCancelled, kExitCancelled, 409},  // stopped by the user: the job is cancelled, not failed
 }};
 
 const StatusMapping* Find(StatusCode code) {

@@ -22,6 +22,7 @@ enum ExitCode : int {
   kExitOk = 0,       // success, --help, --version
   kExitFailure = 1,  // the command ran and failed (runtime failure)
   kExitUsage = 2,    // the command line was wrong; nothing ran
+  kExitCancelled = 130,  // stopped by SIGINT/SIGTERM before it finished (128 + SIGINT, as shells report it)
 };
 
 // Where a failure comes from (see the file comment).

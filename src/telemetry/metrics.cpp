@@ -58,6 +58,7 @@ std::string_view ErrorReason(const Status& status) {
     case StatusCode::kIoError: return "io_error";
     case StatusCode::kInternal: return "internal";
     case StatusCode::kUnavailable: return "unavailable";
+    case StatusCode::kCancelled: return "cancelled";
   }
   return "internal";
 }
@@ -65,7 +66,7 @@ std::string_view ErrorReason(const Status& status) {
 const std::vector<std::string_view>& AllErrorReasons() {
   static const std::vector<std::string_view> reasons = {"invalid_argument", "not_found",  "unsupported",
                                                         "out_of_memory",    "failed_precondition", "io_error",
-                                                        "internal",         "unavailable"};
+                                                        "internal",         "unavailable",         "cancelled"};
   return reasons;
 }
 

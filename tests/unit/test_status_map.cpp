@@ -25,6 +25,8 @@ TEST(StatusMap, HttpStatusesFollowTheCode) {
   EXPECT_EQ(HttpStatusFor(OutOfMemory("budget")), 503);
   EXPECT_EQ(HttpStatusFor(Internal("bug")), 500);
   EXPECT_EQ(HttpStatusFor(Unavailable("no GPU")), 503);
+  EXPECT_EQ(HttpStatusFor(Cancelled("stopped")), 409);
+  EXPECT_EQ(ExitCodeFor(Cancelled("stopped")), 130);
   EXPECT_EQ(HttpStatusFor(NotFound("x"), ErrorOrigin::kUsage), 400);
 }
 
@@ -33,10 +35,12 @@ TEST(StatusMap, EveryCodeHasOneRowAndEveryFailureIsNonZero) {
   for (const StatusMapping& row : StatusMappings()) {
     EXPECT_TRUE(codes.insert(row.code).second) << "two rows for " << StatusCodeName(row.code);
     if (row.code == StatusCode::kOk) continue;
-    EXPECT_EQ(row.exit_code, kExitFailure) << StatusCodeName(row.code);
+    // A cancelled run exits as a shell reports SIGINT; every other failure exits 1.
+    EXPECT_EQ(row.exit_code, row.code == StatusCode::kCancelled ? kExitCancelled : kExitFailure)
+        << StatusCodeName(row.code);
     EXPECT_GE(row.http_status, 400) << StatusCodeName(row.code);
   }
-  for (int code = static_cast<int>(StatusCode::kOk); code <= static_cast<int>(StatusCode::kUnavailable); ++code)
+  for (int code = static_cast<int>(StatusCode::kOk); code <= static_cast<int>(StatusCode::kCancelled); ++code)
     EXPECT_EQ(codes.count(static_cast<StatusCode>(code)), 1u) << StatusCodeName(static_cast<StatusCode>(code));
 }
 

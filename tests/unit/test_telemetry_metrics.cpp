@@ -111,7 +111,8 @@ TEST(TelemetryMetrics, ErrorReasonIsOneWordPerStatusCode) {
   EXPECT_EQ(ErrorReason(IoError("x")), "io_error");
   EXPECT_EQ(ErrorReason(Unavailable("x")), "unavailable");
   EXPECT_EQ(ErrorReason(OutOfMemory("x")), "out_of_memory");
-  for (int c = 1; c <= static_cast<int>(StatusCode::kUnavailable); ++c) {
+  EXPECT_EQ(ErrorReason(Cancelled("x")), "cancelled");
+  for (int c = 1; c <= static_cast<int>(StatusCode::kCancelled); ++c) {
     const auto reason = ErrorReason(Status(static_cast<StatusCode>(c), "x"));
     EXPECT_NE(std::find(AllErrorReasons().begin(), AllErrorReasons().end(), reason), AllErrorReasons().end()) << reason;
   }
