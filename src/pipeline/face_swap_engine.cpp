@@ -172,49 +172,63 @@ Status FaceSwapEngine::SwapOne(cv::Mat& frame, const DetectedFace& face,
   return face::PasteBack(frame, swapped, mask, matrix);
 }
 
-Result<cv::Mat> FaceSwapEngine::Swap(const cv::Mat& target, const Identity& source, int* swapped,
-                                     std::string_view target_name) {
+Result<FaceSwapEngine::Analysis> FaceSwapEngine::Analyse(const cv::Mat& target) {
   if (target.empty() || target.type() != CV_8UC3) return InvalidArgument("the target must be a non-empty 8-bit BGR image");
-  FF_ASSIGN_OR_RETURN(std::vector<DetectedFace> faces, DetectFaces(target));
-  if (faces.empty())
-    return NotFound("no face found in the target image" + (target_name.empty() ? "" : " " + std::string(target_name)));
-  FF_ASSIGN_OR_RETURN(std::vector<size_t> chosen, Select(target, faces));
-  if (chosen.empty())
-    return NotFound("no face of the target image" + (target_name.empty() ? "" : " " + std::string(target_name)) +
-                    " is within the reference distance of the reference face");
+  Analysis analysis;
+  FF_ASSIGN_OR_RETURN(analysis.faces, DetectFaces(target));
+  if (analysis.faces.empty()) return analysis;
+  FF_ASSIGN_OR_RETURN(analysis.chosen, Select(target, analysis.faces));
+  return analysis;
+}
+
+Result<cv::Mat> FaceSwapEngine::SwapFaces(const cv::Mat& target, const Identity& source,
+                                          const std::vector<DetectedFace>& faces) {
+  if (target.empty() || target.type() != CV_8UC3) return InvalidArgument("the target must be a non-empty 8-bit BGR image");
+  if (faces.empty()) return target.clone();
   cv::Mat frame;
   if (classical_) {
     if (source.mesh_face.image.empty()) return InvalidArgument("the identity has no source face mesh");
-    std::vector<DetectedFace> selected;
-    for (size_t i : chosen) selected.push_back(faces[i]);
     StageTimer t(&times_.swap_ms);
-    FF_ASSIGN_OR_RETURN(frame, classical_->Swap(source.mesh_face, target, selected));
+    FF_ASSIGN_OR_RETURN(frame, classical_->Swap(source.mesh_face, target, faces));
   } else {
     FF_ASSIGN_OR_RETURN(std::vector<float> encoded, swapper_->EncodeSource(source.embedding));
     frame = target.clone();
     const float mix = 0.35f - 0.7f * config_.swapper_weight;  // FaceFusion's interp(weight, [0,1], [0.35,-0.35])
-    for (size_t i : chosen) {
+    for (const DetectedFace& face : faces) {
       if (mix == 0) {
-        FF_RETURN_IF_ERROR(SwapOne(frame, faces[i], encoded));
+        FF_RETURN_IF_ERROR(SwapOne(frame, face, encoded));
         continue;
       }
       std::vector<float> t;
       {
         StageTimer timer(&times_.embed_ms);
-        FF_ASSIGN_OR_RETURN(t, recognizer_->Embed(target, faces[i].keypoints));
+        FF_ASSIGN_OR_RETURN(t, recognizer_->Embed(target, face.keypoints));
       }
       if (t.size() != encoded.size()) return InvalidArgument("the recognizer and the swapper disagree on the identity size");
       std::vector<float> mixed(encoded.size());
       for (size_t k = 0; k < mixed.size(); ++k) mixed[k] = encoded[k] * (1 - mix) + t[k] * mix;
-      FF_RETURN_IF_ERROR(SwapOne(frame, faces[i], mixed));
+      FF_RETURN_IF_ERROR(SwapOne(frame, face, mixed));
     }
   }
   // The enhancer reuses the landmarks found on the original target (it never re-detects on swapped pixels).
   if (enhancer_) {
     StageTimer t(&times_.enhance_ms);
-    for (size_t i : chosen) FF_RETURN_IF_ERROR(enhancer_->Enhance(frame, faces[i].keypoints));
+    for (const DetectedFace& face : faces) FF_RETURN_IF_ERROR(enhancer_->Enhance(frame, face.keypoints));
   }
-  if (swapped != nullptr) *swapped = static_cast<int>(chosen.size());
+  return frame;
+}
+
+Result<cv::Mat> FaceSwapEngine::Swap(const cv::Mat& target, const Identity& source, int* swapped,
+                                     std::string_view target_name) {
+  FF_ASSIGN_OR_RETURN(Analysis analysis, Analyse(target));
+  const std::string named = target_name.empty() ? "" : " " + std::string(target_name);
+  if (analysis.faces.empty()) return NotFound("no face found in the target image" + named);
+  if (analysis.chosen.empty())
+    return NotFound("no face of the target image" + named + " is within the reference distance of the reference face");
+  std::vector<DetectedFace> selected;
+  for (size_t i : analysis.chosen) selected.push_back(analysis.faces[i]);
+  FF_ASSIGN_OR_RETURN(cv::Mat frame, SwapFaces(target, source, selected));
+  if (swapped != nullptr) *swapped = static_cast<int>(selected.size());
   return frame;
 }
 

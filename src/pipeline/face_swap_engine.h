@@ -102,6 +102,23 @@ class FaceSwapEngine {
   // Sets the reference identity for SelectorMode::kReference.
   void SetReference(const Identity& reference) { reference_ = reference.embedding; }
 
+  // The faces of one target image and those the selector picks, in the
+  // selector's order (indices into `faces`). An image without faces, or
+  // without one that matches the reference, gives empty lists, not an error
+  // (a video has frames without faces). Errors: InvalidArgument for an empty
+  // or non-BGR image; runtime errors.
+  struct Analysis {
+    std::vector<DetectedFace> faces;
+    std::vector<size_t> chosen;
+  };
+  Result<Analysis> Analyse(const cv::Mat& target);
+
+  // `target` with `faces` (chosen from an analysis of it, possibly smoothed
+  // over time) swapped to `source`; `target` itself when `faces` is empty.
+  // Errors: InvalidArgument for an empty or non-BGR image or an identity
+  // without the mesh the classical swapper needs; runtime errors.
+  Result<cv::Mat> SwapFaces(const cv::Mat& target, const Identity& source, const std::vector<DetectedFace>& faces);
+
   // `target` with the selected faces swapped to `source`. Returns the number
   // of faces swapped through `swapped`. Errors: InvalidArgument for an empty
   // or non-BGR image; NotFound when the target shows no face (or none
@@ -111,6 +128,7 @@ class FaceSwapEngine {
                        std::string_view target_name = {});
 
   const StageTimes& times() const { return times_; }
+  const FaceSwapConfig& config() const { return config_; }
 
  private:
   explicit FaceSwapEngine(FaceSwapConfig config) : config_(std::move(config)) {}
