@@ -93,7 +93,9 @@ Result<std::unique_ptr<AudioCarry>> AudioCarry::Open(const AudioSource& source, 
     av_dict_copy(&out->metadata, in.metadata, 0);
     carried.output_index = out->index;
     in.discard = AVDISCARD_DEFAULT;
+    carry->carries_any_ = true;
   }
+  carry->input_ended_ = !carry->carries_any_;  // nothing to read for
   return carry;
 }
 

@@ -48,6 +48,7 @@ class AudioCarry {
   PacketPtr pending_;                  // read but not yet due
   bool has_pending_ = false;
   bool input_ended_ = false;
+  bool carries_any_ = false;  // some stream of the source goes to the output
   double zero_s_ = 0;  // input seconds that become output 0
   double span_s_ = -1;  // seconds kept from zero_s_ (< 0: to the end)
 };
