@@ -1,0 +1,38 @@
+#include "media/video_info.h"
+
+#include <cstdint>
+#include <fstream>
+#include <vector>
+
+#include "media/image_probe.h"
+#include "media/video_demux.h"
+
+namespace facefuse::media {
+namespace fs = std::filesystem;
+
+const char* MediaKindName(MediaKind kind) { return kind == MediaKind::kImage ? "image" : "video"; }
+
+Result<MediaKind> DetectMediaKind(const fs::path& path) {
+  // An image header decides on the first bytes (a JPEG's size can follow a large EXIF block, hence a whole
+  // megabyte); OpenMediaFile reports a missing, empty or folder path.
+  constexpr size_t kHeadBytes = size_t{1} << 20;
+  std::ifstream in(path, std::ios::binary);
+  if (in) {
+    std::vector<uint8_t> head(kHeadBytes);
+    in.read(reinterpret_cast<char*>(head.data()), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<size_t>(in.gcount()));
+    if (!head.empty() && ProbeImage(head).ok()) return MediaKind::kImage;
+  }
+  FF_ASSIGN_OR_RETURN(InputFormatPtr format, OpenMediaFile(path));
+  if (av_find_best_stream(format.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0) < 0) {
+    return InvalidArgument(QuotedPath(path) + " has no video stream");
+  }
+  return MediaKind::kVideo;
+}
+
+Result<VideoInfo> ProbeVideo(const fs::path& path, const VideoLimits& limits) {
+  FF_ASSIGN_OR_RETURN(OpenedVideo video, OpenVideoFile(path, limits));
+  return video.info;
+}
+
+}  // namespace facefuse::media
