@@ -7,6 +7,9 @@
 
 #include <opencv2/core.hpp>
 
+#include <sys/resource.h>
+
+#include <csignal>
 #include <fstream>
 #include <string>
 
@@ -124,6 +127,33 @@ TEST_F(VideoErrors, FinishFailingLeavesNothing) {
   EXPECT_EQ(finished.code(), StatusCode::kIoError) << finished.ToString();
   writer->reset();
   EXPECT_FALSE(fs::exists(folder));
+}
+
+// A full disk, as the process sees it: past RLIMIT_FSIZE a write fails with EFBIG (SIGXFSZ ignored).
+TEST_F(VideoErrors, FullDiskIsAnIoErrorAndLeavesNothing) {
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &saved), 0);
+  const auto previous_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit small = saved;
+  small.rlim_cur = 64 * 1024;
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
+  Status status;
+  {
+    auto writer = VideoWriter::Open(dir_ / "out.mkv", VideoOutput{320, 240, Rational{25, 1}, "yuv420p"},
+                                    video_test::Encode("libx264", "ultrafast", "", 100));
+    ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+    cv::Mat noise(240, 320, CV_8UC3);
+    for (int i = 0; i < 100 && status.ok(); ++i) {
+      cv::randu(noise, cv::Scalar::all(0), cv::Scalar::all(255));
+      status = (*writer)->Write(noise, i * 0.04);
+    }
+    if (status.ok()) status = (*writer)->Finish();
+  }
+  setrlimit(RLIMIT_FSIZE, &saved);
+  std::signal(SIGXFSZ, previous_handler);
+  EXPECT_EQ(status.code(), StatusCode::kIoError) << status.ToString();
+  EXPECT_NE(status.message().find("out.mkv"), std::string::npos) << status.ToString();
+  EXPECT_TRUE(Listing(dir_).empty());
 }
 
 TEST_F(VideoErrors, WriterRefusesBadRequestsAndFrames) {
