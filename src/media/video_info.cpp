@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <fstream>
+#include <string_view>
 #include <vector>
 
 #include "media/image_probe.h"
@@ -24,9 +25,14 @@ Result<MediaKind> DetectMediaKind(const fs::path& path) {
     if (!head.empty() && ProbeImage(head).ok()) return MediaKind::kImage;
   }
   FF_ASSIGN_OR_RETURN(InputFormatPtr format, OpenMediaFile(path));
-  if (av_find_best_stream(format.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0) < 0) {
-    return InvalidArgument(QuotedPath(path) + " has no video stream");
-  }
+  const int stream = av_find_best_stream(format.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
+  if (stream < 0) return InvalidArgument(QuotedPath(path) + " has no video stream");
+  // Not videos to swap faces in: what FFmpeg's image2 demuxer takes by the file's extension alone (a text file
+  // named .jpg), text its tty demuxer shows as ANSI art, and a stream without a picture size.
+  const AVCodecParameters* codec = format->streams[stream]->codecpar;
+  if (std::string_view(format->iformat->name) == "image2" || codec->codec_id == AV_CODEC_ID_ANSI ||
+      codec->width <= 0 || codec->height <= 0)
+    return InvalidArgument(QuotedPath(path) + " is neither an image nor a video FFmpeg can read");
   return MediaKind::kVideo;
 }
 
