@@ -24,6 +24,11 @@ std::string_view JobStateName(JobState state) {
   return "unknown";
 }
 
+JobState FinalStateFor(const Status& outcome) {
+  if (outcome.ok()) return JobState::kSucceeded;
+  return outcome.code() == StatusCode::kCancelled ? JobState::kCancelled : JobState::kFailed;
+}
+
 bool IsFinal(JobState state) {
   return state == JobState::kSucceeded || state == JobState::kFailed || state == JobState::kCancelled;
 }
@@ -60,6 +65,7 @@ void Job::ResetRun() {
   frames = 0;
   detect_result = {};
   swap_image_result = {};
+  swap_video_result = {};
 }
 
 namespace {

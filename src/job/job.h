@@ -14,6 +14,7 @@
 #include "facefuse/status.h"
 #include "job/timeline.h"
 #include "pipeline/face_swap_engine.h"
+#include "pipeline/video_swap.h"
 
 namespace facefuse::job {
 
@@ -33,6 +34,9 @@ std::string_view JobStateName(JobState state);
 bool IsFinal(JobState state);
 // True for the transitions listed above; a state to itself is not a transition.
 bool IsLegalTransition(JobState from, JobState to);
+// The state a run with `outcome` ends in: succeeded (OK), cancelled
+// (Cancelled) or failed (any other error).
+JobState FinalStateFor(const Status& outcome);
 // OK for a legal transition of job `id`. Errors: FailedPrecondition
 // "job ID: cannot go from FROM to TO".
 Status CheckTransition(std::string_view id, JobState from, JobState to);
@@ -41,6 +45,8 @@ Status CheckTransition(std::string_view id, JobState from, JobState to);
 struct JobProgress {
   int items_done = 0;
   int items_total = 0;
+  double items_per_s = 0;  // the rate so far (0: unknown)
+  double eta_s = -1;       // seconds left at that rate; -1: unknown
   std::string stage;  // empty before the first stage
 };
 
@@ -79,12 +85,27 @@ struct SwapImageResult {
   std::filesystem::path output;  // empty until written
 };
 
-// What a swap-video job works on. Its runner lands with the video issue: today
-// such a job fails with Unsupported naming the kind.
+// What a swap-video job works on: the identity of the faces in `sources`
+// swapped onto the faces of every frame of the video `target`, written to
+// `output` (container from its extension).
 struct SwapVideoSpec {
   std::vector<std::filesystem::path> sources;
   std::filesystem::path target;
   std::filesystem::path output;
+  std::filesystem::path reference;  // the face to match for selector "reference"; empty: none
+  pipeline::FaceSwapConfig config;  // the default: the bundled classical swapper, no downloads
+  // The span, encoder, audio and rate; its on_progress and cancel are the runner's (from the JobContext).
+  pipeline::VideoSwapOptions video;
+};
+
+struct SwapVideoResult {
+  int64_t frames_with_faces = 0;
+  int64_t faces_swapped = 0;  // over all frames
+  std::string encoder;        // the encoder used
+  std::vector<std::string> warnings;
+  pipeline::StageBusy busy;   // seconds each pipelined stage worked
+  double fps = 0;             // frames written per second of the whole pipeline
+  std::filesystem::path output;  // empty until written
 };
 
 struct Job {
@@ -103,6 +124,7 @@ struct Job {
   SwapImageSpec swap_image;
   SwapImageResult swap_image_result;
   SwapVideoSpec swap_video;
+  SwapVideoResult swap_video_result;
 
   // Moves to `next` and stamps the timeline (running: started; a final state:
   // finished). Errors: FailedPrecondition naming both states when the move is

@@ -34,8 +34,8 @@ Status JobRecorder::End(Status outcome) {
   CloseStage();
   if (!outcome.ok()) (void)CountJobError(outcome, *context_);
   job_->status = outcome;
-  // running -> succeeded | failed is always legal.
-  if (Status moved = job_->TransitionTo(outcome.ok() ? JobState::kSucceeded : JobState::kFailed); !moved.ok()) {
+  // running -> succeeded | failed | cancelled is always legal.
+  if (Status moved = job_->TransitionTo(FinalStateFor(outcome)); !moved.ok()) {
     return moved;
   }
   ObserveJobRun(job_->kind, outcome, job_->seconds(), context_->metrics);

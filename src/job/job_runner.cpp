@@ -3,21 +3,10 @@
 #include "common/current_exception.h"
 #include "job/detect_runner.h"
 #include "job/swap_image_runner.h"
+#include "job/swap_video_runner.h"
 
 namespace facefuse::job {
 namespace {
-
-// The swap-video kind until its runner lands with the video issue.
-class NotImplementedRunner : public JobRunner {
- public:
-  explicit NotImplementedRunner(JobKind kind) : kind_(kind) {}
-  Status Run(Job& /*job*/, JobContext& context) const override {
-    return CountJobError(Unsupported(std::string(JobKindName(kind_)) + " jobs are not implemented yet"), context);
-  }
-
- private:
-  JobKind kind_;
-};
 
 void Publish(const Job& job, JobContext& context) {
   if (context.on_update) context.on_update(job);
@@ -42,7 +31,7 @@ double SecondsSince(Clock::time_point start) { return std::chrono::duration<doub
 JobRunners DefaultJobRunners() {
   return {{JobKind::kDetect, std::make_shared<DetectRunner>()},
           {JobKind::kSwapImage, std::make_shared<SwapImageRunner>()},
-          {JobKind::kSwapVideo, std::make_shared<NotImplementedRunner>(JobKind::kSwapVideo)}};
+          {JobKind::kSwapVideo, std::make_shared<SwapVideoRunner>()}};
 }
 
 bool IsTransient(const Status& status) {
@@ -67,8 +56,8 @@ Status RunJob(Job& job, const JobRunners& runners, JobContext& context, int max_
     if (metrics) metrics->CountRetry(outcome);
     job.ResetRun();
   }
-  // running -> succeeded | failed is always legal.
-  FF_RETURN_IF_ERROR(job.TransitionTo(job.status.ok() ? JobState::kSucceeded : JobState::kFailed));
+  // running -> succeeded | failed | cancelled is always legal.
+  FF_RETURN_IF_ERROR(job.TransitionTo(FinalStateFor(job.status)));
   Publish(job, context);
   return Status::Ok();
 }

@@ -3,6 +3,7 @@
 // and the exception firewall.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -22,6 +23,9 @@ struct JobContext {
   // Called on the job's thread with the record after each item and stage
   // change and after each state change (e.g. to publish it to a JobStore).
   std::function<void(const Job&)> on_update;
+  // Set to true (from any thread) to stop the job: a runner that can stop
+  // midway (swap_video) ends it with Cancelled. Not owned.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // Does the work of one job kind. Implementations are stateless (or
@@ -40,15 +44,14 @@ class JobRunner {
 // The runner of each kind.
 using JobRunners = std::map<JobKind, std::shared_ptr<const JobRunner>>;
 
-// Detect and swap-image runners, and the swap-video placeholder that fails
-// every job with Unsupported("swap_video jobs are not implemented yet").
+// The runner of every kind: detect, swap_image and swap_video.
 JobRunners DefaultJobRunners();
 
 // True for errors worth another attempt (the resource may come back): Unavailable, IoError.
 bool IsTransient(const Status& status);
 
 // Runs a queued `job` to a final state on the calling thread with the runner
-// for its kind: queued -> running -> succeeded | failed. A transient outcome
+// for its kind: queued -> running -> succeeded | failed | cancelled (FinalStateFor). A transient outcome
 // (IsTransient) is run again from a clean record (Job::ResetRun), up to
 // `max_attempts` in all, each retry counted in the metrics. The exception
 // firewall: a runner that throws fails the job with Internal("the job threw:

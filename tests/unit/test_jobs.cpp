@@ -121,13 +121,27 @@ TEST(JobRunners, ARunnerThatThrowsFailsItsJobAndTheNextJobRuns) {
   EXPECT_EQ(RunJob(video, runners, context).code(), StatusCode::kFailedPrecondition);  // not queued
 }
 
-TEST(JobRunners, ASwapVideoJobFailsAsNotImplemented) {
+TEST(JobRunners, ASwapVideoJobWithoutSourcesFailsClearly) {
   Job video = NewSwapVideoJob({});
   JobContext context;
   ASSERT_TRUE(RunJob(video, DefaultJobRunners(), context).ok());
   EXPECT_EQ(video.state, JobState::kFailed);
-  EXPECT_EQ(video.status.code(), StatusCode::kUnsupported);
-  EXPECT_EQ(video.status.message(), "swap_video jobs are not implemented yet");
+  EXPECT_EQ(video.status.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(video.status.message(), "the swap job has no source images");
+}
+
+TEST(JobRunners, ACancelledOutcomeEndsTheJobCancelled) {
+  class CancelledRunner : public JobRunner {
+   public:
+    Status Run(Job& /*job*/, JobContext& /*context*/) const override { return Cancelled("stopped"); }
+  };
+  JobRunners runners = DefaultJobRunners();
+  runners[JobKind::kSwapVideo] = std::make_shared<CancelledRunner>();
+  Job video = NewSwapVideoJob({});
+  JobContext context;
+  ASSERT_TRUE(RunJob(video, runners, context).ok());
+  EXPECT_EQ(video.state, JobState::kCancelled);
+  EXPECT_EQ(video.status.code(), StatusCode::kCancelled);
 }
 
 TEST(JobRunners, ADetectJobRecordsItsProgressAndStages) {

@@ -1,0 +1,111 @@
+#include "job/swap_video_runner.h"
+
+#include "media/image_io.h"
+#include "pipeline/face_swap_engine.h"
+
+namespace facefuse::job {
+namespace {
+
+// Copies the pipeline's progress into the record and publishes it at most
+// about four times a second (a store need not see every frame).
+class ProgressPublisher {
+ public:
+  ProgressPublisher(Job& job, JobContext& context) : job_(job), context_(context) {}
+  void operator()(const pipeline::VideoProgress& p) {
+    job_.progress.items_done = static_cast<int>(p.frames_done);
+    job_.progress.items_total = static_cast<int>(p.frames_total);
+    job_.progress.items_per_s = p.fps;
+    job_.progress.eta_s = p.eta_s;
+    job_.frames = static_cast<int>(p.frames_done);
+    job_.swap_video_result.busy = p.busy;
+    job_.swap_video_result.fps = p.fps;
+    const auto now = Clock::now();
+    const bool last = p.frames_total > 0 && p.frames_done >= p.frames_total;
+    if (context_.on_update && (last || now - last_ >= std::chrono::milliseconds(250))) {
+      last_ = now;
+      context_.on_update(job_);
+    }
+  }
+
+ private:
+  Job& job_;
+  JobContext& context_;
+  Clock::time_point last_{};
+};
+
+void ObserveVideoStages(const pipeline::StageBusy& busy, telemetry::Metrics* metrics) {
+  if (!metrics) return;
+  metrics->ObserveStage("decode", busy.decode_s);
+  metrics->ObserveStage("analyse", busy.analyse_s);
+  metrics->ObserveStage("swap", busy.swap_s);
+  metrics->ObserveStage("encode", busy.encode_s);
+}
+
+Status RunSwapVideo(Job& job, JobContext& context) {
+  const SwapVideoSpec& spec = job.swap_video;
+  if (spec.sources.empty()) return InvalidArgument("the swap job has no source images");
+  std::vector<cv::Mat> sources;
+  {
+    StageScope stage("decode", job, context);
+    for (const auto& path : spec.sources) {
+      FF_ASSIGN_OR_RETURN(cv::Mat source, media::LoadImageBgr(path));
+      sources.push_back(std::move(source));
+    }
+  }
+  std::unique_ptr<pipeline::FaceSwapEngine> engine;
+  {
+    StageScope stage("model_load", job, context);
+    const auto& swapper_model = spec.config.swapper_model;
+    stage.set_model(swapper_model.empty() ? spec.config.swapper : swapper_model.stem().string());
+    FF_ASSIGN_OR_RETURN(engine, pipeline::FaceSwapEngine::Open(spec.config));
+  }
+  pipeline::Identity identity;
+  {
+    StageScope stage("detect", job, context);
+    std::vector<std::string> names;
+    for (const auto& s : spec.sources) names.push_back(s.string());
+    FF_ASSIGN_OR_RETURN(identity, engine->LearnIdentity(sources, names, "source"));
+    if (!spec.reference.empty()) {
+      FF_ASSIGN_OR_RETURN(cv::Mat reference_image, media::LoadImageBgr(spec.reference));
+      FF_ASSIGN_OR_RETURN(pipeline::Identity reference,
+                          engine->LearnIdentity({reference_image}, {spec.reference.string()}, "reference"));
+      engine->SetReference(reference);
+    }
+  }
+  pipeline::VideoSwapOptions options = spec.video;
+  options.cancel = context.cancel;
+  ProgressPublisher publish(job, context);
+  options.on_progress = [&publish](const pipeline::VideoProgress& p) { publish(p); };
+  pipeline::VideoSwapResult result;
+  {
+    StageScope stage("swap", job, context);
+    FF_ASSIGN_OR_RETURN(result, pipeline::SwapVideo(*engine, identity, spec.target, spec.output, options));
+  }
+  SwapVideoResult& out = job.swap_video_result;
+  out.frames_with_faces = result.frames_with_faces;
+  out.faces_swapped = result.faces_swapped;
+  out.encoder = result.encoder;
+  out.warnings = result.warnings;
+  out.busy = result.progress.busy;
+  out.fps = result.progress.fps;
+  out.output = spec.output;
+  job.frames = static_cast<int>(result.frames);
+  job.progress.items_done = job.frames;
+  if (telemetry::Metrics* metrics = context.metrics) {
+    metrics->ObserveInputPixels(MetricsKind(job.kind), static_cast<double>(result.input.width) * result.input.height);
+    metrics->AddFrames(MetricsKind(job.kind), static_cast<double>(result.frames));
+    metrics->AddFacesSwapped(static_cast<double>(result.faces_swapped));
+    ObserveVideoStages(out.busy, metrics);
+  }
+  if (context.on_update) context.on_update(job);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status SwapVideoRunner::Run(Job& job, JobContext& context) const {
+  Status status = RunSwapVideo(job, context);
+  return status.ok() ? status : CountJobError(status, context);
+}
+
+}  // namespace facefuse::job

@@ -1,0 +1,24 @@
+// The swap-video job's runner: the identity of the faces in the source images
+// swapped onto the faces of every frame of the target video, written to the
+// output file, over pipeline::SwapVideo.
+#pragma once
+
+#include "job/job_runner.h"
+
+namespace facefuse::job {
+
+// Reads job.swap_video; writes job.swap_video_result, job.frames (frames
+// written), progress (frames done of the span's frames, updated as they go)
+// and the stages decode (the sources), model_load, detect (the sources'
+// identity) and swap (the pipelined decode, analyse, swap and encode of the
+// video, whose busy seconds are in swap_video_result.busy and in the stage
+// metrics as decode, analyse, swap and encode). The output appears whole or
+// not at all. context.cancel stops it with Cancelled. Errors: InvalidArgument
+// for no sources, and those of decoding the sources, of the engine and of
+// pipeline::SwapVideo. Thread-safe (stateless: each job opens its own engine).
+class SwapVideoRunner : public JobRunner {
+ public:
+  Status Run(Job& job, JobContext& context) const override;
+};
+
+}  // namespace facefuse::job
