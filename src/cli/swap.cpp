@@ -1,5 +1,5 @@
 // facefuse swap: put the face of one or more source images onto the faces of a
-// target image and write the result.
+// target image or video and write the result (videos: cli/swap_video.cpp).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -11,12 +11,14 @@
 #include "cli/exit_status.h"
 #include "cli/job_report.h"
 #include "cli/option_checks.h"
+#include "cli/swap_video.h"
 #include "face/mask/face_masks.h"
 #include "facefuse/face_swap.h"
 #include "job/job.h"
 #include "job/job_recorder.h"
 #include "job/job_runner.h"
 #include "media/image_io.h"
+#include "media/video_info.h"
 #include "pipeline/face_swap_engine.h"
 #include "pipeline/swap_plan.h"
 
@@ -30,6 +32,7 @@ struct SwapOptions {
   bool json = false;
   int repeat = 1;
   JobReportOptions report;
+  VideoFlags video;
 };
 
 // One warning line per job-report option given that this run will not use (the request's own come from the plan).
@@ -116,13 +119,23 @@ Status SwapTarget(const SwapOptions& o, const pipeline::FaceSwapConfig& config, 
 }
 
 Status RunSwap(const SwapOptions& o, nlohmann::json* report) {
-  const SwapRequest& request = o.request;
+  // The target's kind from its content: a video goes to the video pipeline; anything else is read as an image
+  // (whose reader explains what is wrong with a file that is neither).
+  const Result<media::MediaKind> kind = media::DetectMediaKind(o.request.target);
+  const bool video = kind.ok() && *kind == media::MediaKind::kVideo;
+  const SwapRequest request = video ? pipeline::ForVideoTarget(o.request) : o.request;
   std::vector<std::string> warnings;
   Result<pipeline::SwapPlan> plan = pipeline::ResolveSwapPlan(request, &warnings);
   for (const std::string& warning : warnings) Warn("swap", warning);
   WarnAboutIgnoredReportOptions(o);
   if (!plan.ok()) return plan.status();
   const pipeline::FaceSwapConfig& config = plan->config;
+  if (video) {
+    if (o.repeat != 1) Warn("swap", "--repeat applies to image targets only");
+    return RunVideoSwap({&request, &config, o.output, o.video, o.report}, report);
+  }
+  for (const std::string& option : VideoOnlyOptionsGiven(request))
+    Warn("swap", option + " applies to video targets only; " + request.target + " is an image");
   // Claim the output before any work: a bad path, an unknown extension or an input named as the output fails
   // at once, and the temporary file beside it is removed on any failure or on SIGINT/SIGTERM.
   std::vector<std::filesystem::path> inputs(request.sources.begin(), request.sources.end());
@@ -173,8 +186,9 @@ void AddSwapCommand(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("swap", "Swap the face of the source image(s) onto the faces in a target image");
   cmd->add_option("--source,-s", o->request.sources, "Source image (repeat to average several images of one person)")
       ->required();
-  cmd->add_option("--target,-t", o->request.target, "Target image (jpg, png, webp, bmp)")->required();
-  cmd->add_option("--output,-o", o->output, "Output image; the format follows the extension")->required();
+  cmd->add_option("--target,-t", o->request.target, "Target image (jpg, png, webp, bmp) or video (any FFmpeg reads; "
+                  "the kind comes from the content)")->required();
+  cmd->add_option("--output,-o", o->output, "Output image or video; the format follows the extension")->required();
   cmd->add_option("--swapper", o->request.swapper,
                   "classical (built in, no download), a neural swapper (inswapper_128, hyperswap_1a_256, simswap_256, "
                   "...), or auto: the first installed of hyperswap_1a_256, inswapper_128, else classical")
@@ -235,6 +249,7 @@ void AddSwapCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--repeat", o->repeat, "Swap the target N times on warm models and report median times (benchmark)")
       ->check(IntIn(1, 100000));
   AddJobReportOptions(cmd, o->report, "beside --output");
+  AddVideoOptions(cmd, o->video);
   cmd->callback([o, cmd, &exit_code] {
     for (const CLI::Option* option : cmd->get_options())
       if (option->count() > 0) o->request.explicitly_set.push_back(option->get_name());
@@ -246,6 +261,10 @@ void AddSwapCommand(CLI::App& app, int& exit_code) {
       return;
     }
     if (o->json) std::printf("%s\n", report.dump().c_str());
+    else if (report.contains("frames"))
+      std::printf("swapped %lld face(s) in %lld of %d frames into %s (%.1f fps)\n",
+                  report["faces_swapped"].get<long long>(), report["frames_with_faces"].get<long long>(),
+                  report["frames"].get<int>(), o->output.c_str(), report["fps"].get<double>());
     else std::printf("swapped %d face(s) into %s\n", report["faces_swapped"].get<int>(), o->output.c_str());
     if (!o->json && report.contains("gpu_report")) std::printf("%s", report["gpu_report"].get<std::string>().c_str());
     exit_code = kExitOk;

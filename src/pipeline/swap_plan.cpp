@@ -62,6 +62,11 @@ Status ResolveSwapperModels(const SwapRequest& r, const Result<models::ModelsDir
 
 }  // namespace
 
+SwapRequest ForVideoTarget(SwapRequest request) {
+  if (request.landmarker.empty()) request.landmarker = "face_mesh";
+  return request;
+}
+
 std::string ChooseSwapper(const SwapRequest& request, const Result<models::ModelsDir>& dir) {
   if (request.swapper != "auto") return request.swapper;
   if (!request.swapper_model.empty()) return "inswapper_128";

@@ -32,6 +32,11 @@ struct SwapPlan {
 // dir and none can be found; from the memory limit (MakeMemoryBudget).
 Result<SwapPlan> ResolveSwapPlan(const SwapRequest& request, std::vector<std::string>* warnings);
 
+// The request a video target runs: `request` with Face Mesh landmarks (bundled)
+// for alignment when it names no landmarker, since their five points are
+// steadier from frame to frame than a detector's (face/track/face_tracker.h).
+SwapRequest ForVideoTarget(SwapRequest request);
+
 // The swapper `request` runs: its own choice, or for "auto" the first
 // installed of the preferred neural swappers (hyperswap_1a_256,
 // inswapper_128) in `dir`, else "classical". A preferred swapper whose file is
