@@ -70,7 +70,7 @@ class ProgressPrinter {
 
   void Update(const job::Job& job, bool final = false) {
     // Lines start with the first frame, once the span's frame count is known.
-    if (mode_ == "none" || job.progress.stage != "swap" || job.progress.items_total <= 0) return;
+    if (mode_ == "none" || job.progress.stage != "video" || job.progress.items_total <= 0) return;
     const auto now = std::chrono::steady_clock::now();
     const auto every = mode_ == "json" ? std::chrono::milliseconds(1000) : std::chrono::milliseconds(250);
     if (!final && now - last_ < every) return;

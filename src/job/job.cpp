@@ -61,6 +61,7 @@ Status Job::TransitionTo(JobState next, Clock::time_point now) {
 void Job::ResetRun() {
   progress = {};
   stages.clear();
+  stage_load.clear();
   status = Status::Ok();
   frames = 0;
   detect_result = {};

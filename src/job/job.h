@@ -114,6 +114,7 @@ struct Job {
   JobState state = JobState::kQueued;
   JobProgress progress;
   std::vector<StageSpan> stages;  // in the order they ran
+  std::vector<StageLoadSample> stage_load;  // pipelined jobs (swap_video): about one a second
   Timeline timeline;
   Status status;  // the final outcome: OK, or why the job failed (or was cancelled)
   int frames = 0;  // frames or images the job got through

@@ -74,7 +74,7 @@ StageScope::~StageScope() {
   const auto end = Clock::now();
   job_.stages.push_back({stage_, start_, end});
   telemetry::Metrics* metrics = context_.metrics;
-  if (!metrics) return;
+  if (!metrics || !observed_) return;
   const double seconds = std::chrono::duration<double>(end - start_).count();
   if (stage_ == "model_load") {
     metrics->ObserveModelLoad(model_, seconds);

@@ -72,6 +72,8 @@ class StageScope {
   StageScope& operator=(const StageScope&) = delete;
   // For model_load: the model's name in the metrics.
   void set_model(std::string model) { model_ = std::move(model); }
+  // A span on the record only, not a stage metric: a pipelined phase whose own stages are observed per frame.
+  void set_unobserved() { observed_ = false; }
 
  private:
   std::string stage_;
@@ -79,6 +81,7 @@ class StageScope {
   JobContext& context_;
   Clock::time_point start_;
   std::string model_;
+  bool observed_ = true;
 };
 
 // The job metrics of one run (one attempt) of a job of `kind`: its duration and

@@ -1,5 +1,7 @@
 #include "job/swap_video_runner.h"
 
+#include <algorithm>
+
 #include "media/image_io.h"
 #include "pipeline/face_swap_engine.h"
 
@@ -7,11 +9,14 @@ namespace facefuse::job {
 namespace {
 
 // Copies the pipeline's progress into the record and publishes it at most
-// about four times a second (a store need not see every frame).
+// about four times a second (a store need not see every frame); adds a
+// stage-load sample to the record about once a second, and at the end.
 class ProgressPublisher {
  public:
-  ProgressPublisher(Job& job, JobContext& context) : job_(job), context_(context) {}
+  ProgressPublisher(Job& job, JobContext& context) : job_(job), context_(context), load_from_(Clock::now()) {}
+
   void operator()(const pipeline::VideoProgress& p) {
+    if (Clock::now() - load_from_ >= std::chrono::seconds(1)) AddLoadSample(p.busy);
     job_.progress.items_done = static_cast<int>(p.frames_done);
     job_.progress.items_total = static_cast<int>(p.frames_total);
     job_.progress.items_per_s = p.fps;
@@ -27,19 +32,28 @@ class ProgressPublisher {
     }
   }
 
+  // The stages' busy seconds since the last sample as percent of the wall time since then.
+  void AddLoadSample(const pipeline::StageBusy& busy) {
+    const auto now = Clock::now();
+    const double wall = std::chrono::duration<double>(now - load_from_).count();
+    if (!(wall > 0)) return;
+    auto percent = [&](double total, double before) { return std::clamp(100 * (total - before) / wall, 0.0, 100.0); };
+    job_.stage_load.push_back({now,
+                               {{"decode", percent(busy.decode_s, load_busy_.decode_s)},
+                                {"analyse", percent(busy.analyse_s, load_busy_.analyse_s)},
+                                {"swap", percent(busy.swap_s, load_busy_.swap_s)},
+                                {"encode", percent(busy.encode_s, load_busy_.encode_s)}}});
+    load_from_ = now;
+    load_busy_ = busy;
+  }
+
  private:
   Job& job_;
   JobContext& context_;
   Clock::time_point last_{};
+  Clock::time_point load_from_;
+  pipeline::StageBusy load_busy_;
 };
-
-void ObserveVideoStages(const pipeline::StageBusy& busy, telemetry::Metrics* metrics) {
-  if (!metrics) return;
-  metrics->ObserveStage("decode", busy.decode_s);
-  metrics->ObserveStage("analyse", busy.analyse_s);
-  metrics->ObserveStage("swap", busy.swap_s);
-  metrics->ObserveStage("encode", busy.encode_s);
-}
 
 Status RunSwapVideo(Job& job, JobContext& context) {
   const SwapVideoSpec& spec = job.swap_video;
@@ -76,10 +90,15 @@ Status RunSwapVideo(Job& job, JobContext& context) {
   options.cancel = context.cancel;
   ProgressPublisher publish(job, context);
   options.on_progress = [&publish](const pipeline::VideoProgress& p) { publish(p); };
+  if (telemetry::Metrics* metrics = context.metrics)
+    options.on_stage_time = [metrics](const char* stage, double seconds) { metrics->ObserveStage(stage, seconds); };
   pipeline::VideoSwapResult result;
   {
-    StageScope stage("swap", job, context);
+    // The pipelined phase on the record; its stages are observed frame by frame (on_stage_time).
+    StageScope stage("video", job, context);
+    stage.set_unobserved();
     FF_ASSIGN_OR_RETURN(result, pipeline::SwapVideo(*engine, identity, spec.target, spec.output, options));
+    publish.AddLoadSample(result.progress.busy);
   }
   SwapVideoResult& out = job.swap_video_result;
   out.frames_with_faces = result.frames_with_faces;
@@ -95,7 +114,6 @@ Status RunSwapVideo(Job& job, JobContext& context) {
     metrics->ObserveInputPixels(MetricsKind(job.kind), static_cast<double>(result.input.width) * result.input.height);
     metrics->AddFrames(MetricsKind(job.kind), static_cast<double>(result.frames));
     metrics->AddFacesSwapped(static_cast<double>(result.faces_swapped));
-    ObserveVideoStages(out.busy, metrics);
   }
   if (context.on_update) context.on_update(job);
   return Status::Ok();

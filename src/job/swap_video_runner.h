@@ -10,9 +10,9 @@ namespace facefuse::job {
 // Reads job.swap_video; writes job.swap_video_result, job.frames (frames
 // written), progress (frames done of the span's frames, updated as they go)
 // and the stages decode (the sources), model_load, detect (the sources'
-// identity) and swap (the pipelined decode, analyse, swap and encode of the
-// video, whose busy seconds are in swap_video_result.busy and in the stage
-// metrics as decode, analyse, swap and encode). The output appears whole or
+// identity) and video (the pipelined decode, analyse, swap and encode of the
+// video: their busy seconds in swap_video_result.busy, their load about once
+// a second in job.stage_load, each frame's time in each in the stage metric). The output appears whole or
 // not at all. context.cancel stops it with Cancelled. Errors: InvalidArgument
 // for no sources, and those of decoding the sources, of the engine and of
 // pipeline::SwapVideo. Thread-safe (stateless: each job opens its own engine).

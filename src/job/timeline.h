@@ -18,6 +18,14 @@ struct StageSpan {
   Clock::time_point end;
 };
 
+// How busy the concurrent stages of a pipelined job (a video's decode,
+// analyse, swap and encode) were over the interval that ends at `at`: each
+// stage's working time as a share of that interval's wall time, in percent.
+struct StageLoadSample {
+  Clock::time_point at;
+  std::vector<std::pair<std::string, double>> busy_percent;  // (stage, 0..100)
+};
+
 // A job's life on the Clock: set as it enters queued, running and a final state.
 // A time not reached yet is the epoch (Clock::time_point{}).
 struct Timeline {

@@ -18,13 +18,22 @@ struct StagedFrame {
   double time_s = 0;
 };
 
-// Busy time of one stage, added to from its thread and read from the encode thread.
+using StageTimeHook = std::function<void(const char* stage, double seconds)>;
+
+// Busy time of one stage, added to from its thread and read from any; each
+// timed piece of work also goes to the hook (VideoSwapOptions::on_stage_time).
 class BusyClock {
  public:
+  BusyClock(const char* stage, const StageTimeHook& hook) : stage_(stage), hook_(hook) {}
+
   class Scope {
    public:
     explicit Scope(BusyClock& clock) : clock_(clock), start_(SteadyClock::now()) {}
-    ~Scope() { clock_.nanos_ += std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - start_).count(); }
+    ~Scope() {
+      const auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - start_).count();
+      clock_.nanos_ += nanos;
+      if (clock_.hook_) clock_.hook_(clock_.stage_, static_cast<double>(nanos) * 1e-9);
+    }
     Scope(const Scope&) = delete;
     Scope& operator=(const Scope&) = delete;
 
@@ -35,13 +44,16 @@ class BusyClock {
   double seconds() const { return static_cast<double>(nanos_.load()) * 1e-9; }
 
  private:
+  const char* stage_;
+  const StageTimeHook& hook_;
   std::atomic<int64_t> nanos_{0};
 };
 
 // What the three stages share: the first error, the stop flag and the busy clocks.
 class SharedRun {
  public:
-  explicit SharedRun(const std::atomic<bool>* cancel) : cancel_(cancel) {}
+  SharedRun(const std::atomic<bool>* cancel, const StageTimeHook& hook)
+      : decode("decode", hook), analyse("analyse", hook), swap("swap", hook), encode("encode", hook), cancel_(cancel) {}
 
   // True once a stage failed or the caller cancelled: every stage stops.
   bool stopping() const { return failed_.load() || (cancel_ != nullptr && cancel_->load()); }
@@ -220,7 +232,7 @@ Result<VideoSwapResult> SwapVideo(FaceSwapEngine& engine, const Identity& source
                       media::VideoWriter::Open(output, format, options.encode, AudioFor(target, options)));
   const int64_t total = ExpectedFrames(result.input, options.read, options.fps);
 
-  SharedRun run(options.cancel);
+  SharedRun run(options.cancel, options.on_stage_time);
   BoundedQueue<StagedFrame> decoded(static_cast<size_t>(options.queue_frames));
   BoundedQueue<StagedFrame> swapped(static_cast<size_t>(options.queue_frames));
   std::thread decoder([&] { DecodeStage(*reader, options.fps, decoded, run); });

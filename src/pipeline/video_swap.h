@@ -58,6 +58,9 @@ struct VideoSwapOptions {
   // Called on the calling thread as frames go through (after each frame swapped, with the frames written so far)
   // and once at the end. Must be quick; must not throw.
   std::function<void(const VideoProgress&)> on_progress;
+  // Called from each stage's thread with the seconds one frame took in it ("decode", "analyse", "swap",
+  // "encode"), e.g. to observe a stage histogram. Must be thread-safe and quick; must not throw.
+  std::function<void(const char* stage, double seconds)> on_stage_time;
   // Polled by every stage: once it reads true the swap stops with Cancelled and writes nothing. Not owned.
   const std::atomic<bool>* cancel = nullptr;
 };

@@ -27,7 +27,8 @@ std::string Fixed(double v, int digits) {
 
 const std::map<std::string, std::string>& StageColors() {
   static const std::map<std::string, std::string> colors = {
-      {"decode", "#8e6c8a"}, {"detect", "#3b7dd8"}, {"swap", "#d8823b"},
+      {"decode", "#8e6c8a"}, {"detect", "#3b7dd8"}, {"analyse", "#3bb2c9"}, {"swap", "#d8823b"},
+      {"video", "#e8c07a"},
       {"enhance", "#3bb273"}, {"encode", "#c94c4c"}, {"write", "#c94c4c"}, {"model_load", "#888888"}};
   return colors;
 }
@@ -50,6 +51,41 @@ std::vector<double> NiceTicks(double lo, double hi, int target) {
   for (double v = std::ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) ticks.push_back(v);
   return ticks;
 }
+
+namespace {
+
+// The pipelined stages' load: one busy_STAGE series per stage (percent), in the order the first sample names them.
+Panel StageLoadPanel(const Layout& L, const std::vector<job::StageLoadSample>& load, double y) {
+  Panel p;
+  p.name = "stage_load";
+  p.label = "Stages busy (%)";
+  p.vmin = 0;
+  p.vmax = 100;
+  p.y0 = y;
+  p.y1 = y + kPanelHeight;
+  p.ticks = NiceTicks(p.vmin, p.vmax, 4);
+  for (const auto& [stage, unused] : load.front().busy_percent) {
+    Series s;
+    s.column = "busy_" + stage;
+    s.label = stage;
+    const auto color = StageColors().find(stage);
+    s.color = color == StageColors().end() ? "#555555" : color->second;
+    s.vmin = p.vmin;
+    s.vmax = p.vmax;
+    s.y0 = p.y0;
+    s.y1 = p.y1;
+    for (const job::StageLoadSample& sample : load)
+      for (const auto& [name, percent] : sample.busy_percent)
+        if (name == stage) {
+          const double v = std::clamp(percent, s.vmin, s.vmax);
+          s.points.emplace_back(L.X(UnixSeconds(sample.at)), s.y1 - (v - s.vmin) / (s.vmax - s.vmin) * (s.y1 - s.y0));
+        }
+    p.series.push_back(std::move(s));
+  }
+  return p;
+}
+
+}  // namespace
 
 Layout MakeLayout(const ChartInput& in) {
   Layout L;
@@ -142,6 +178,10 @@ Layout MakeLayout(const ChartInput& in) {
       if (!s.points.empty()) p.series.push_back(std::move(s));  // a field this GPU does not report is left out
     }
     L.panels.push_back(std::move(p));
+    y += kPanelHeight + kPanelGap;
+  }
+  if (!in.stage_load.empty()) {
+    L.panels.push_back(StageLoadPanel(L, in.stage_load, y));
     y += kPanelHeight + kPanelGap;
   }
   L.stage_y0 = y - kPanelGap + 20;

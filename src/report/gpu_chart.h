@@ -1,7 +1,8 @@
 // The per-job GPU trend chart: utilisation, VRAM (the device's use, this
 // process's use and the card's total), temperature and power over the job, the
 // job's stages on the time axis (each at least kMinStageWidth pixels wide),
-// peak VRAM and mean utilisation in the title, the GPU and the start time
+// for a pipelined job how busy each of its concurrent stages was (busy_STAGE
+// series, percent, drawn with or without a GPU), peak VRAM and mean utilisation in the title, the GPU and the start time
 // under it. Without a GPU ("no GPU") or without readings ("no GPU readings")
 // that notice replaces the panels. SVG (text, parseable: each series is a <polyline
 // class="series"> whose data-* attributes give the axis mapping) and PNG.
@@ -40,6 +41,9 @@ struct ChartInput {
   Clock::time_point start, end;    // the job's time span (the x axis)
   std::vector<gpu::GpuSample> samples;  // of one GPU, in time order
   std::vector<StageSpan> stages;
+  // Pipelined jobs: how busy each concurrent stage was, about once a second (a panel of its own, drawn with or
+  // without a GPU; none when empty).
+  std::vector<job::StageLoadSample> stage_load;
 };
 
 // The chart as an SVG document. The series are gpu_util, memory_used,

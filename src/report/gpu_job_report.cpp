@@ -90,11 +90,12 @@ int GpuJobRecorder::rows() const {
 }
 
 Result<RightSizing> GpuJobRecorder::Finish(Clock::time_point start, Clock::time_point end,
-                                           std::vector<StageSpan> stages, int frames) {
+                                           std::vector<StageSpan> stages, int frames,
+                                           std::vector<job::StageLoadSample> stage_load) {
   Detach();
   std::lock_guard lock(mu_);
   FF_RETURN_IF_ERROR(write_error_);
-  ChartInput chart{job_, gpu_, start, end, samples_, std::move(stages)};
+  ChartInput chart{job_, gpu_, start, end, samples_, std::move(stages), std::move(stage_load)};
   FF_RETURN_IF_ERROR(WriteStringToFile(Env::Default(), paths_.svg, RenderGpuChartSvg(chart)));
   FF_RETURN_IF_ERROR(WriteGpuChartPng(chart, paths_.png));
   const double seconds = std::chrono::duration<double>(end - start).count();

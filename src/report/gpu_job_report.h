@@ -55,7 +55,7 @@ class GpuJobRecorder {
   // Unsubscribes, then writes the SVG, PNG and summary for the job span
   // [start, end]. Errors: IoError (the first failed write, CSV rows included).
   Result<RightSizing> Finish(Clock::time_point start, Clock::time_point end, std::vector<StageSpan> stages,
-                             int frames);
+                             int frames, std::vector<job::StageLoadSample> stage_load = {});
 
   int rows() const;
 

@@ -69,12 +69,14 @@ Result<std::string> JobGpuReport::Finish(int frames) {
 
 Result<std::string> JobGpuReport::Finish(const job::Job& job) {
   EndJob();
-  return FinishSpan(job.timeline.started, job.timeline.finished, job.stages, job.frames);
+  return FinishSpan(job.timeline.started, job.timeline.finished, job.stages, job.frames, job.stage_load);
 }
 
 Result<std::string> JobGpuReport::FinishSpan(Clock::time_point start, Clock::time_point end,
-                                             std::vector<StageSpan> stages, int frames) {
-  FF_ASSIGN_OR_RETURN(RightSizing sizing, recorder_->Finish(start, end, std::move(stages), frames));
+                                             std::vector<StageSpan> stages, int frames,
+                                             std::vector<job::StageLoadSample> stage_load) {
+  FF_ASSIGN_OR_RETURN(RightSizing sizing,
+                      recorder_->Finish(start, end, std::move(stages), frames, std::move(stage_load)));
   return sizing.ToText() + "GPU report: " + paths_.csv.string() + " " + paths_.svg.string() + " " +
          paths_.png.string() + " " + paths_.summary.string() + "\n";
 }

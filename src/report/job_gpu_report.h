@@ -60,7 +60,7 @@ class JobGpuReport {
   Result<std::string> Finish(int frames);
 
   // For jobs that keep their own record (job/job.h): the report covers
-  // job.timeline [started, finished] with job.stages and job.frames.
+  // job.timeline [started, finished] with job.stages, job.frames and job.stage_load.
   Result<std::string> Finish(const job::Job& job);
 
   const GpuReportPaths& paths() const { return paths_; }
@@ -71,7 +71,7 @@ class JobGpuReport {
   void CloseStage(Clock::time_point now);
   // Writes the chart and summary for [start, end] (sampling has ended).
   Result<std::string> FinishSpan(Clock::time_point start, Clock::time_point end, std::vector<StageSpan> stages,
-                                 int frames);
+                                 int frames, std::vector<job::StageLoadSample> stage_load = {});
 
   GpuReportPaths paths_;
   std::unique_ptr<gpu::GpuSampler> sampler_;

@@ -21,7 +21,7 @@ const Histogram::BucketBoundaries kModelLoadSeconds = {0.01, 0.05, 0.1, 0.25, 0.
 const Histogram::BucketBoundaries kPixels = {1e5, 307200, 921600, 2073600, 3686400, 8294400, 33177600};
 
 const char* const kJobKinds[] = {"detect", "swap"};
-const char* const kStages[] = {"decode", "detect", "swap", "enhance", "encode"};
+const char* const kStages[] = {"decode", "detect", "analyse", "swap", "enhance", "encode"};
 
 // One builder per metric type: a family registered in `r` under `name` with `help`,
 // or (One*) the family's single unlabelled series.

@@ -302,6 +302,31 @@ TEST(GpuReport, ChartWithoutAGpuSaysSoInsteadOfDrawingEmptyPanels) {
   std::filesystem::remove(png);
 }
 
+TEST(GpuReport, ChartDrawsHowBusyAPipelinedJobsStagesWereWithOrWithoutAGpu) {
+  const auto start = Clock::now();
+  ChartInput in;
+  in.job = "video job";
+  in.start = start;
+  in.end = start + std::chrono::seconds(3);
+  in.stages = {{"video", start, in.end}};
+  for (int s = 1; s <= 3; ++s)
+    in.stage_load.push_back({start + std::chrono::seconds(s), {{"decode", 5.0 * s}, {"analyse", 90}, {"encode", 150}}});
+  const std::string svg = RenderGpuChartSvg(in);
+  EXPECT_NE(svg.find(">no GPU</text>"), std::string::npos) << "no GPU, but the stages' load is still drawn";
+  EXPECT_EQ(SeriesIn(svg), (std::vector<std::string>{"busy_decode", "busy_analyse", "busy_encode"})) << svg;
+  const std::regex analyse("<polyline class=\"series\" data-series=\"busy_analyse\"[^>]*>");
+  std::smatch line;
+  ASSERT_TRUE(std::regex_search(svg, line, analyse));
+  EXPECT_DOUBLE_EQ(std::stod(Attr(line.str(), "data-vmax")), 100);
+  // Three points, all at 90 % of the panel: y = y1 - 0.9 (y1 - y0).
+  const std::string points = Attr(line.str(), "points");
+  EXPECT_EQ(std::count(points.begin(), points.end(), ','), 3) << points;
+  const double y0 = std::stod(Attr(line.str(), "data-y0")), y1 = std::stod(Attr(line.str(), "data-y1"));
+  const double y = std::stod(points.substr(points.find(',') + 1));
+  EXPECT_NEAR(y, y1 - 0.9 * (y1 - y0), 0.01);
+  EXPECT_NE(svg.find("data-stage=\"video\""), std::string::npos);
+}
+
 // A job much shorter than the interval: readings at its start, at each stage and at its end, so the chart has
 // data for every stage and the summary advises; the interval's own reading never comes.
 TEST(GpuReport, ShortJobIsReadAtStartEveryStageAndEnd) {

@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
 # A face clip with audio through `facefuse swap`: the output keeps the frame count (+-1), the rate, the duration
 # (+-1 frame) and the size, its audio lasts within 50 ms of its video, and faces were swapped in nearly every frame.
+# Its GPU report (without a GPU here) charts how busy the pipelined stages were, and its metrics time every
+# frame in each stage.
 FACEFUSE=$1; SOURCE_DIR=$2
 source "$(dirname "$0")/common.sh"
 make_face_clip "$WORK/in.mp4" 2
 SOURCE="$(dirname "$PHOTO")/biden.jpg"
 "$FACEFUSE" swap --threads 2 -s "$SOURCE" -t "$WORK/in.mp4" -o "$WORK/out.mp4" --progress none --json \
-  >"$WORK/report.json" 2>"$WORK/err" || fail "swap exit $?: $(cat "$WORK/err")"
+  --gpu-report --metrics-file "$WORK/run.prom" >"$WORK/report.json" 2>"$WORK/err" || fail "swap exit $?: $(cat "$WORK/err")"
 cat "$WORK/report.json"
 [ -s "$WORK/out.mp4" ] || fail "no output"
-no_leftovers "$WORK" in.mp4 out.mp4 report.json err
+no_leftovers "$WORK" in.mp4 out.mp4 report.json err run.prom out.gpu.csv out.gpu.svg out.gpu.png out.gpu.txt
+for stage in decode analyse swap encode; do
+  grep -q "data-series=\"busy_$stage\"" "$WORK/out.gpu.svg" || fail "the chart has no busy_$stage series"
+done
+grep -q 'data-stage="video"' "$WORK/out.gpu.svg" || fail "the chart does not mark the video stage"
+analysed=$(awk '/^facefuse_stage_duration_seconds_count\{stage="analyse"\}/ { print $2 }' "$WORK/run.prom")
+[ "$analysed" = 50 ] || fail "the metrics time $analysed frames in analyse, expected 50"
 
 in_frames=$(video_field "$WORK/in.mp4" nb_read_frames)
 out_frames=$(video_field "$WORK/out.mp4" nb_read_frames)
