@@ -148,9 +148,15 @@ Status RunSwap(const SwapOptions& o, nlohmann::json* report) {
   context.on_stage = run.StageHook();
   FF_ASSIGN_OR_RETURN(job::JobRecorder recorder, job::JobRecorder::Begin(record, context));
   RunTimes times;
-  FF_RETURN_IF_ERROR(recorder.End(SwapTarget(o, config, in, output, recorder, record, &times)));
-  job::CountSwapImageOutput(record, run.metrics());
-  FF_ASSIGN_OR_RETURN(std::string gpu_summary, run.Finish(record));
+  const Status swapped = recorder.End(SwapTarget(o, config, in, output, recorder, record, &times));
+  if (swapped.ok()) job::CountSwapImageOutput(record, run.metrics());
+  // A failed job still gets its full report (metrics, GPU report), as `facefuse job` writes one for a failed job.
+  Result<std::string> gpu_summary = run.Finish(record);
+  if (!swapped.ok()) {  // the job's error comes first; a report that could not be written is its own error
+    if (gpu_summary.ok() && !gpu_summary->empty()) (*report)["gpu_report"] = *gpu_summary;
+    return swapped;
+  }
+  if (!gpu_summary.ok()) return gpu_summary.status();
   *report = {{"output", o.output},
              {"swapper", config.swapper},
              {"faces_swapped", record.swap_image_result.faces_swapped},
@@ -158,7 +164,7 @@ Status RunSwap(const SwapOptions& o, nlohmann::json* report) {
              {"median_ms", {{"total", Median(times.wall)}, {"detect", Median(times.detect)},
                             {"embed", Median(times.embed)}, {"swap", Median(times.swap)},
                             {"paste", Median(times.paste)}, {"enhance", Median(times.enhance)}}}};
-  if (!gpu_summary.empty()) (*report)["gpu_report"] = gpu_summary;
+  if (!gpu_summary->empty()) (*report)["gpu_report"] = *gpu_summary;
   if (config.memory_budget) {
     (*report)["memory_limit_bytes"] = config.memory_budget->limit_bytes();
     (*report)["memory_peak_bytes"] = config.memory_budget->peak_bytes();
@@ -243,6 +249,7 @@ void AddSwapCommand(CLI::App& app, int& exit_code) {
     Status s = RunSwap(*o, &report);
     if (!s.ok()) {
       exit_code = Exit("swap", s);
+      if (report.contains("gpu_report")) std::printf("%s", report["gpu_report"].get<std::string>().c_str());
       return;
     }
     if (o->json) std::printf("%s\n", report.dump().c_str());

@@ -128,6 +128,17 @@ facefuse_cli_test(NAME cli.badinput.faceless_target EXIT 1 NEEDS ${OBAMA}
   MATCHES "no face found in the target image .*blank_64.png" ABSENT ${BAD}/faceless_target.png
   COMMAND ${FACEFUSE} swap --threads 2 -s ${OBAMA} -t ${BAD}/blank_64.png -o ${BAD}/faceless_target.png)
 badinput_needs_pngs(cli.badinput.faceless_reference cli.badinput.faceless_source cli.badinput.faceless_target)
+# A failed swap keeps the full report of its job, as job does for a failed job: the metrics and all four GPU report
+# files (it left a lone CSV header before), with the error; never the output itself.
+facefuse_cli_test(NAME cli.badinput.faceless_target_keeps_the_full_report EXIT 1 NEEDS ${OBAMA}
+  ENV FACEFUSE_NVML_LIBRARY=${BAD}/no-such-libnvidia-ml.so.1
+  MATCHES "no face found in the target image .*blank_64.png" "GPU report: "
+  CREATES ${BAD}/failed_report.prom ${BAD}/failed_report.gpu.csv ${BAD}/failed_report.gpu.svg
+          ${BAD}/failed_report.gpu.txt
+  CREATES_IMAGE ${BAD}/failed_report.gpu.png ABSENT ${BAD}/failed_report.png
+  COMMAND ${FACEFUSE} swap --threads 2 -s ${OBAMA} -t ${BAD}/blank_64.png -o ${BAD}/failed_report.png --gpu-report
+          --metrics-file ${BAD}/failed_report.prom)
+badinput_needs_pngs(cli.badinput.faceless_target_keeps_the_full_report)
 
 # libpng's warnings (astronaut.png has an sRGB profile libpng calls incorrect) no longer reach stderr.
 facefuse_cli_test(NAME cli.badinput.no_libpng_warnings EXIT 0 NEEDS ${FIXTURE_IMAGES}/astronaut.png
