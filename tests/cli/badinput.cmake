@@ -223,6 +223,14 @@ facefuse_cli_test(NAME cli.badinput.swap_output_name_of_250_bytes EXIT 0 NEEDS $
   CREATES_IMAGE ${BAD}/${LONG_NAME}.png
   COMMAND ${FACEFUSE} swap --threads 2 --swapper classical -s ${OBAMA} -t ${BIDEN} -o ${BAD}/${LONG_NAME}.png)
 
+# An output name longer than the folder's NAME_MAX is refused before any work (it failed with "File name too long"
+# at the final rename, after the whole swap).
+string(REPEAT "a" 256 TOO_LONG_NAME)
+facefuse_cli_test(NAME cli.badinput.swap_output_name_over_name_max EXIT 1 NEEDS ${OBAMA} TIMEOUT 20
+  MATCHES "-o: cannot write .*${TOO_LONG_NAME}.png: its file name is 260 bytes, over the folder's limit of 255 bytes"
+  NOT_MATCHES "File name too long"
+  COMMAND ${FACEFUSE} swap --threads 2 -s ${OBAMA} -t ${BIDEN} -o ${BAD}/${TOO_LONG_NAME}.png)
+
 # serve --bind: only a dotted-quad IPv4 address. 999.1.1.1 used to exit 0 while listening on 231.1.1.1; IPv6,
 # host names and short forms got the HTTP server's "invalid port spec" text. Refused before anything listens.
 foreach(addr 999.1.1.1 ::1 [::1] 127.1 example.invalid)
