@@ -132,7 +132,9 @@ Result<SwapPlan> ResolveSwapPlan(const SwapRequest& r, std::vector<std::string>*
   c.detector_model = r.detector_model;
   c.detector_options.score_threshold = r.detector_score;
   c.landmarker = r.landmarker;
-  if (!r.landmarker.empty() && r.landmarker != "face_mesh") {
+  if (r.landmarker == "face_mesh") {
+    c.landmarker_model = r.landmarker_model;  // empty: the bundled Face Mesh; a file is opened (and checked) as given
+  } else if (!r.landmarker.empty()) {
     FF_ASSIGN_OR_RETURN(c.landmarker_model, ResolveModelFile(r.landmarker_model, r.landmarker, dir));
   }
   FF_ASSIGN_OR_RETURN(c.selector, face::ParseSelectionMode(r.selector));

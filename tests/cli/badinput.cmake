@@ -323,6 +323,10 @@ facefuse_cli_test(NAME cli.badinput.job_interval_without_report EXIT 0 NEEDS ${O
 facefuse_cli_test(NAME cli.badinput.swap_landmarker_model_without_landmarker EXIT 0 NEEDS ${OBAMA}
   MATCHES "swap: warning: --landmarker-model is ignored without --landmarker" CREATES_IMAGE ${BAD}/lm_ignored.png
   COMMAND ${SWAP_OK} -o ${BAD}/lm_ignored.png --landmarker-model ${BAD}/unused_landmarker.onnx)
+# --landmarker face_mesh --landmarker-model FILE opens FILE instead of the bundled mesh (it was silently ignored).
+facefuse_cli_test(NAME cli.badinput.swap_face_mesh_takes_its_model_file EXIT 1 NEEDS ${OBAMA}
+  MATCHES "no_such_mesh.onnx" ABSENT ${BAD}/mesh_model.png
+  COMMAND ${SWAP_OK} -o ${BAD}/mesh_model.png --landmarker face_mesh --landmarker-model ${BAD}/no_such_mesh.onnx)
 facefuse_cli_test(NAME cli.badinput.classical_swapper_model_ignored EXIT 0 NEEDS ${OBAMA}
   MATCHES "swap: warning: the classical swapper ignores --swapper-model" CREATES_IMAGE ${BAD}/classical_model.png
   COMMAND ${SWAP_OK} -o ${BAD}/classical_model.png --swapper classical --swapper-model ${BAD}/unused_swapper.onnx)
