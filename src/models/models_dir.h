@@ -37,7 +37,9 @@ using EnvLookup = std::function<const char*(const char* name)>;
 
 // Chooses the models directory (order above). An empty `flag` or an empty
 // variable counts as unset.
-// Errors: FailedPrecondition when nothing is set (no flag, no variables, no HOME).
+// Errors: FailedPrecondition when nothing is set (no flag, no variables, no HOME);
+// InvalidArgument "SOURCE: DIR is a file, not a folder" when something other
+// than a folder is at the chosen path (a missing folder is accepted).
 Result<ModelsDir> ResolveModelsDir(std::string_view flag, const EnvLookup& env);
 Result<ModelsDir> ResolveModelsDir(std::string_view flag);  // reads the process environment
 

@@ -124,6 +124,8 @@ Result<SwapPlan> ResolveSwapPlan(const SwapRequest& r, std::vector<std::string>*
   SwapPlan plan;
   FaceSwapConfig& c = plan.config;
   const Result<models::ModelsDir> dir = models::ResolveModelsDir(r.models_dir);
+  // A models dir that is a file is a mistake even when no model is needed from it; no models dir at all is not.
+  if (!dir.ok() && dir.status().code() == StatusCode::kInvalidArgument) return dir.status();
   c.swapper = ChooseSwapper(r, dir);
   const bool neural = c.swapper != "classical";
   if (warnings != nullptr) *warnings = IgnoredOptionWarnings(r, c.swapper);

@@ -341,3 +341,18 @@ facefuse_cli_test(NAME cli.badinput.swap_regions_without_region_mask EXIT 1 NEED
 facefuse_cli_test(NAME cli.badinput.monitor_gpu_negative EXIT 2
   MATCHES "--gpu: -1 is outside 0\\.\\.[0-9]+: too small"
   COMMAND ${FACEFUSE} monitor --gpu -1 --count 1)
+
+# --models-dir naming a file is refused, also when no model is needed from it (swap exited 0, models verify too); a
+# folder that does not exist is fine for swap, and models list/verify say it does not exist.
+facefuse_cli_test(NAME cli.badinput.swap_models_dir_is_a_file EXIT 1 NEEDS ${OBAMA}
+  MATCHES "--models-dir: .*obama.jpg is a file, not a folder" ABSENT ${BAD}/models_dir_file.png
+  COMMAND ${SWAP_OK} -o ${BAD}/models_dir_file.png --models-dir ${OBAMA})
+facefuse_cli_test(NAME cli.badinput.models_verify_models_dir_is_a_file EXIT 2 NEEDS ${OBAMA}
+  MATCHES "models: InvalidArgument: --models-dir: .*obama.jpg is a file, not a folder"
+  COMMAND ${FACEFUSE} models --models-dir ${OBAMA} verify)
+facefuse_cli_test(NAME cli.badinput.models_verify_missing_models_dir EXIT 0
+  MATCHES "models: warning: the models directory .*no-models \\(from --models-dir\\) does not exist"
+  COMMAND ${FACEFUSE} models --models-dir ${BAD}/no-models verify)
+facefuse_cli_test(NAME cli.badinput.models_list_missing_models_dir EXIT 0
+  MATCHES "models: warning: the models directory .*no-models \\(from --models-dir\\) does not exist"
+  COMMAND ${FACEFUSE} models list --models-dir ${BAD}/no-models)
