@@ -115,13 +115,20 @@ Status SwapTarget(const SwapOptions& o, const pipeline::FaceSwapConfig& config, 
   return Status::Ok();
 }
 
-Status RunSwap(const SwapOptions& o, nlohmann::json* report) {
+// `status`, and in `origin` whether it is a usage error: the command line refused while it is checked, before any
+// work (InvalidArgument: an option value, an output path), exits 2 as job's refusals do.
+Status RefusedAsUsage(Status status, ErrorOrigin* origin) {
+  if (status.code() == StatusCode::kInvalidArgument) *origin = ErrorOrigin::kUsage;
+  return status;
+}
+
+Status RunSwap(const SwapOptions& o, nlohmann::json* report, ErrorOrigin* origin) {
   const SwapRequest& request = o.request;
   std::vector<std::string> warnings;
   Result<pipeline::SwapPlan> plan = pipeline::ResolveSwapPlan(request, &warnings);
   for (const std::string& warning : warnings) Warn("swap", warning);
   WarnAboutIgnoredReportOptions(o);
-  if (!plan.ok()) return plan.status();
+  if (!plan.ok()) return RefusedAsUsage(plan.status(), origin);
   const pipeline::FaceSwapConfig& config = plan->config;
   // Claim the output before any work: a bad path, an unknown extension or an input named as the output fails
   // at once, and the temporary file beside it is removed on any failure or on SIGINT/SIGTERM.
@@ -129,13 +136,17 @@ Status RunSwap(const SwapOptions& o, nlohmann::json* report) {
   inputs.emplace_back(request.target);
   if (!request.reference.empty()) inputs.emplace_back(request.reference);
   // Every file written (-o, --metrics-file, the GPU report) is checked against the inputs and each other first.
-  FF_RETURN_IF_ERROR(CheckJobOutputs(o.report, {"-o", o.output}, o.output, inputs));
-  FF_ASSIGN_OR_RETURN(PendingFile output, media::PrepareImageOutput(o.output, inputs));
+  FF_RETURN_IF_ERROR(RefusedAsUsage(CheckJobOutputs(o.report, {"-o", o.output}, o.output, inputs), origin));
+  Result<PendingFile> claimed = media::PrepareImageOutput(o.output, inputs);
+  if (!claimed.ok()) return RefusedAsUsage(claimed.status(), origin);
+  PendingFile output = std::move(claimed).value();
   // Read every input before opening models: a bad path fails in milliseconds.
   media::ImageLimits limits;
   limits.budget = config.memory_budget;
   FF_ASSIGN_OR_RETURN(SwapInputs in, LoadSwapInputs(request, limits));
-  FF_ASSIGN_OR_RETURN(JobReport run, JobReport::Start(o.report, o.output, "swap " + request.target));
+  Result<JobReport> started = JobReport::Start(o.report, o.output, "swap " + request.target);
+  if (!started.ok()) return RefusedAsUsage(started.status(), origin);  // a --gpu N this machine lacks, as job
+  JobReport run = std::move(started).value();
   // The run's record, as every job keeps one: the GPU report and the metrics read it.
   job::SwapImageSpec spec;
   spec.sources.assign(request.sources.begin(), request.sources.end());
@@ -246,9 +257,10 @@ void AddSwapCommand(CLI::App& app, int& exit_code) {
       if (option->count() > 0) o->request.explicitly_set.push_back(option->get_name());
     o->report.gpu_given = Given(*cmd, "--gpu");
     nlohmann::json report;
-    Status s = RunSwap(*o, &report);
+    ErrorOrigin origin = ErrorOrigin::kRuntime;
+    Status s = RunSwap(*o, &report, &origin);
     if (!s.ok()) {
-      exit_code = Exit("swap", s);
+      exit_code = Exit("swap", s, origin);
       if (report.contains("gpu_report")) std::printf("%s", report["gpu_report"].get<std::string>().c_str());
       return;
     }
