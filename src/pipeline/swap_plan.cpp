@@ -158,6 +158,9 @@ Result<SwapPlan> ResolveSwapPlan(const SwapRequest& r, std::vector<std::string>*
   if (r.landmarker == "face_mesh") {
     c.landmarker_model = r.landmarker_model;  // empty: the bundled Face Mesh; a file is opened (and checked) as given
   } else if (!r.landmarker.empty()) {
+    if (r.landmarker_model.empty() && models::FindModel(r.landmarker) == nullptr)  // pfld_68: only a file will do
+      return NotFound("--landmarker " + r.landmarker +
+                      " needs --landmarker-model FILE (no bundled or catalog model)");
     FF_ASSIGN_OR_RETURN(c.landmarker_model, ResolveModelFile(r.landmarker_model, r.landmarker, dir));
   }
   c.selector = *face::ParseSelectionMode(r.selector);  // checked by CheckNamedOptions

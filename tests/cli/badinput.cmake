@@ -387,3 +387,10 @@ facefuse_cli_test(NAME cli.badinput.detect_angle_45 EXIT 2 NEEDS ${OBAMA}
 facefuse_cli_test(NAME cli.badinput.detect_unknown_detector EXIT 2 NEEDS ${OBAMA}
   MATCHES "detect: InvalidArgument: --detector: unknown detector 'foo'"
   COMMAND ${FACEFUSE} detect ${OBAMA} --detector foo)
+
+# A landmarker with no bundled or catalog model says which option gives its file (it said "unknown model pfld_68:
+# not a catalog name ... and no such file").
+facefuse_cli_test(NAME cli.badinput.swap_pfld_68_needs_its_model EXIT 1 NEEDS ${OBAMA}
+  MATCHES "swap: NotFound: --landmarker pfld_68 needs --landmarker-model FILE \\(no bundled or catalog model\\)"
+  NOT_MATCHES "not a catalog name" ABSENT ${BAD}/pfld_no_model.png
+  COMMAND ${SWAP_OK} -o ${BAD}/pfld_no_model.png --landmarker pfld_68)
