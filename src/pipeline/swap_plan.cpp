@@ -44,12 +44,23 @@ Result<std::filesystem::path> ResolveMaskModel(const char* option, const std::st
   return path;
 }
 
+// A model file given on the command line is there and is a file (its contents are checked when it is opened).
+Status CheckGivenModelFile(const char* option, const std::string& path) {
+  const FileInfo info = Env::Default()->Stat(path);
+  if (info.type == FileType::kMissing) return NotFound(std::string(option) + ": model file " + path + " does not exist");
+  if (info.type != FileType::kRegular)
+    return InvalidArgument(std::string(option) + ": " + path + " is not a file (a folder, device or FIFO)");
+  return Status::Ok();
+}
+
 // The swapper's models and the recognizer with its normalisation.
 Status ResolveSwapperModels(const SwapRequest& r, const Result<models::ModelsDir>& dir, FaceSwapConfig& c) {
   if (c.swapper != "classical") {
     const Result<const face::SwapperContract*> found = face::FindSwapperContract(c.swapper);
     if (!found.ok()) return found.status().WithContext("--swapper");  // NotFound: maybe a swapper of a later version
     const face::SwapperContract* contract = *found;
+    // The file the user named is checked before the models the swapper needs besides it (the recognizer, ...).
+    if (!r.swapper_model.empty()) FF_RETURN_IF_ERROR(CheckGivenModelFile("--swapper-model", r.swapper_model));
     FF_ASSIGN_OR_RETURN(c.swapper_model, ResolveModelFile(r.swapper_model, c.swapper, dir));
     if (!contract->converter.empty()) {
       FF_ASSIGN_OR_RETURN(c.converter_model, ResolveModelFile(r.converter_model, contract->converter, dir));

@@ -303,7 +303,8 @@ facefuse_cli_test(NAME cli.badinput.swap_detector_needs_detector_model EXIT 1 NE
   MATCHES "scrfd detector needs its model.*embed, swap: --detector-model FILE" ABSENT ${BAD}/scrfd.png
   COMMAND ${SWAP_OK} -o ${BAD}/scrfd.png --detector scrfd)
 # A mask model that is neither a catalog name nor a file: the error names the option (neural swapper; the
-# model files named here are never opened, the mask resolution fails first).
+# empty model files named here are never opened, the mask resolution fails first).
+file(TOUCH ${BAD}/unused_swapper.onnx ${BAD}/unused_recognizer.onnx)
 set(SWAP_NEURAL ${SWAP_OK} --swapper inswapper_128 --swapper-model ${BAD}/unused_swapper.onnx
     --recognizer-model ${BAD}/unused_recognizer.onnx)
 facefuse_cli_test(NAME cli.badinput.swap_region_mask_unknown EXIT 1 NEEDS ${OBAMA}
@@ -332,7 +333,7 @@ facefuse_cli_test(NAME cli.badinput.classical_swapper_model_ignored EXIT 0 NEEDS
   MATCHES "swap: warning: the classical swapper ignores --swapper-model" CREATES_IMAGE ${BAD}/classical_model.png
   COMMAND ${SWAP_OK} -o ${BAD}/classical_model.png --swapper classical --swapper-model ${BAD}/unused_swapper.onnx)
 # --regions: names checked always (exit 2 listing the valid ones); with a neural swapper but no --region-mask, a
-# warning (the run then stops at the missing recognizer file, after the warning).
+# warning (the run then stops at the empty model files, after the warning).
 facefuse_cli_test(NAME cli.badinput.swap_regions_unknown EXIT 2 NEEDS ${OBAMA}
   MATCHES "--regions: foo not in \\{skin,left-eyebrow,.*lower-lip\\}" ABSENT ${BAD}/regions.png
   COMMAND ${SWAP_OK} -o ${BAD}/regions.png --regions skin,foo)
@@ -394,3 +395,11 @@ facefuse_cli_test(NAME cli.badinput.swap_pfld_68_needs_its_model EXIT 1 NEEDS ${
   MATCHES "swap: NotFound: --landmarker pfld_68 needs --landmarker-model FILE \\(no bundled or catalog model\\)"
   NOT_MATCHES "not a catalog name" ABSENT ${BAD}/pfld_no_model.png
   COMMAND ${SWAP_OK} -o ${BAD}/pfld_no_model.png --landmarker pfld_68)
+
+# The swapper file the user named is checked before the models it needs besides it (the missing ArcFace model was
+# reported first).
+facefuse_cli_test(NAME cli.badinput.swap_given_swapper_model_first EXIT 1 NEEDS ${OBAMA}
+  MATCHES "swap: NotFound: --swapper-model: model file .*no_such_swapper.onnx does not exist"
+  NOT_MATCHES "arcface" ABSENT ${BAD}/swapper_first.png
+  COMMAND ${SWAP_OK} -o ${BAD}/swapper_first.png --swapper inswapper_128 --swapper-model ${BAD}/no_such_swapper.onnx
+          --models-dir ${BAD}/no-models)
