@@ -129,6 +129,8 @@ Result<fs::path> ResolveModel(const std::string& name_or_path, const ModelsDir& 
   if (const ModelEntry* entry = FindModel(name_or_path)) return FindInstalledModel(*entry, dir);
   fs::path path(name_or_path);
   if (EnvOrDefault(dir.env)->IsRegularFile(path)) return path;
+  if (EnvOrDefault(dir.env)->IsDirectory(path))
+    return InvalidArgument(name_or_path + " is a folder, not a model file (name the .onnx file in it)");
   if (!path.has_parent_path()) {
     if (const ModelEntry* entry = FindModelByFileName(name_or_path)) return FindInstalledModel(*entry, dir);
     if (path.extension() != ".onnx") {

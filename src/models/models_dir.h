@@ -91,7 +91,8 @@ std::filesystem::path DownloadPath(const ModelEntry& entry, const ModelsDir& dir
 //     directory: resolved as that catalog entry.
 // Errors: NotFound whose message says which file to put where, the download
 // command and the URL (catalog models), or that the path does not exist / the
-// name is unknown (with a pointer to `facefuse models list`).
+// name is unknown (with a pointer to `facefuse models list`); InvalidArgument
+// when the path is a folder.
 Result<std::filesystem::path> ResolveModel(const std::string& name_or_path, const ModelsDir& dir);
 
 // A message for a missing catalog model: which file to put into which folder,

@@ -403,3 +403,8 @@ facefuse_cli_test(NAME cli.badinput.swap_given_swapper_model_first EXIT 1 NEEDS 
   NOT_MATCHES "arcface" ABSENT ${BAD}/swapper_first.png
   COMMAND ${SWAP_OK} -o ${BAD}/swapper_first.png --swapper inswapper_128 --swapper-model ${BAD}/no_such_swapper.onnx
           --models-dir ${BAD}/no-models)
+
+# models path FOLDER says it is a folder (it said "model file FOLDER does not exist").
+facefuse_cli_test(NAME cli.badinput.models_path_of_a_folder EXIT 1
+  MATCHES "models: ${BAD} is a folder, not a model file" NOT_MATCHES "does not exist"
+  COMMAND ${FACEFUSE} models --models-dir ${BAD}/no-models path ${BAD})
