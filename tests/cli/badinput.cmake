@@ -408,3 +408,9 @@ facefuse_cli_test(NAME cli.badinput.swap_given_swapper_model_first EXIT 1 NEEDS 
 facefuse_cli_test(NAME cli.badinput.models_path_of_a_folder EXIT 1
   MATCHES "models: ${BAD} is a folder, not a model file" NOT_MATCHES "does not exist"
   COMMAND ${FACEFUSE} models --models-dir ${BAD}/no-models path ${BAD})
+
+# A folder where no file can be created although the permission bits allow it (/proc, for root) is refused with the
+# other unwritable folders, before any work (it failed creating the temporary file, as an IoError).
+facefuse_cli_test(NAME cli.badinput.swap_output_in_proc EXIT 2 NEEDS ${OBAMA} TIMEOUT 20
+  MATCHES "swap: InvalidArgument: -o: cannot write /proc/x.png: the folder /proc is not writable"
+  COMMAND ${SWAP_OK} -o /proc/x.png)
