@@ -181,7 +181,8 @@ Result<cv::Mat> FaceSwapEngine::Swap(const cv::Mat& target, const Identity& sour
   FF_ASSIGN_OR_RETURN(std::vector<size_t> chosen, Select(target, faces));
   if (chosen.empty())
     return NotFound("no face of the target image" + (target_name.empty() ? "" : " " + std::string(target_name)) +
-                    " is within the reference distance of the reference face");
+                    " is within the reference distance of the reference face (raise --reference-distance, now " +
+                    cv::format("%g", config_.reference_distance) + ")");
   cv::Mat frame;
   if (classical_) {
     if (source.mesh_face.image.empty()) return InvalidArgument("the identity has no source face mesh");

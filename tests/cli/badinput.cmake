@@ -414,3 +414,10 @@ facefuse_cli_test(NAME cli.badinput.models_path_of_a_folder EXIT 1
 facefuse_cli_test(NAME cli.badinput.swap_output_in_proc EXIT 2 NEEDS ${OBAMA} TIMEOUT 20
   MATCHES "swap: InvalidArgument: -o: cannot write /proc/x.png: the folder /proc is not writable"
   COMMAND ${SWAP_OK} -o /proc/x.png)
+
+# No target face near the reference: the message says which option to raise and its value.
+facefuse_cli_test(NAME cli.badinput.swap_no_face_within_the_reference_distance EXIT 1 NEEDS ${OBAMA}
+  MATCHES "no face of the target image .*obama.jpg is within the reference distance of the reference face \\(raise --reference-distance, now 0.01\\)"
+  ABSENT ${BAD}/reference_far.png
+  COMMAND ${FACEFUSE} swap --threads 2 -s ${BIDEN} -t ${OBAMA} -o ${BAD}/reference_far.png --selector reference
+          --reference ${BIDEN} --reference-distance 0.01)
