@@ -154,13 +154,13 @@ Result<SwapPlan> ResolveSwapPlan(const SwapRequest& r, std::vector<std::string>*
   SwapPlan plan;
   FaceSwapConfig& c = plan.config;
   const Result<models::ModelsDir> dir = models::ResolveModelsDir(r.models_dir);
-  // A models dir that is a file is a mistake even when no model is needed from it; no models dir at all is not.
-  if (!dir.ok() && dir.status().code() == StatusCode::kInvalidArgument) return dir.status();
-  // The names of the command line first: a misspelt one is a usage error naming its option (InvalidArgument).
-  FF_RETURN_IF_ERROR(CheckNamedOptions(r));
   c.swapper = ChooseSwapper(r, dir);
   const bool neural = c.swapper != "classical";
   if (warnings != nullptr) *warnings = IgnoredOptionWarnings(r, c.swapper);
+  // A models dir that is a file is a mistake even when no model is needed from it; no models dir at all is not.
+  if (!dir.ok() && dir.status().code() == StatusCode::kInvalidArgument) return dir.status();
+  // The names of the command line before any model: a misspelt one is a usage error naming its option.
+  FF_RETURN_IF_ERROR(CheckNamedOptions(r));
   FF_RETURN_IF_ERROR(ResolveSwapperModels(r, dir, c));
   c.detector = r.detector;
   c.detector_model = r.detector_model;
