@@ -27,6 +27,11 @@ struct DetectOptions {
 };
 
 int RunDetect(const DetectOptions& o) {
+  // The option values first (usage errors, exit 2 naming the option), before the image is read.
+  if (Status s = face::CheckDetectorFamily(o.detector); !s.ok())
+    return Exit("detect", s.WithContext("--detector"), ErrorOrigin::kUsage);
+  if (Status s = face::ValidateAngles(o.angles); !s.ok())
+    return Exit("detect", s.WithContext("--angles"), ErrorOrigin::kUsage);
   auto image = media::LoadImageBgr(o.image);
   if (!image.ok()) return Exit("detect", image.status());
   face::DetectorOptions dopts;

@@ -24,6 +24,8 @@ struct EmbedOptions {
 };
 
 int RunEmbed(const EmbedOptions& o) {
+  if (Status s = face::CheckDetectorFamily(o.detector); !s.ok())  // before the image is read: a usage error
+    return Exit("embed", s.WithContext("--detector"), ErrorOrigin::kUsage);
   auto image = media::LoadImageBgr(o.image);
   if (!image.ok()) return Exit("embed", image.status());
   face::DetectorOptions dopts;

@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/common_flags.h"
 #include "cli/exit_status.h"
+#include "cli/option_checks.h"
 #include "common/env.h"
 #include "models/catalog.h"
 #include "models/downloader.h"
@@ -50,7 +51,14 @@ std::string ListStatus(const ModelEntry& e, const models::Installation& found, c
   return std::string(models::InstallStateName(found.state));
 }
 
+// A models directory that does not exist holds nothing: said once on stderr (download creates it).
+void WarnIfMissing(const models::ModelsDir& dir) {
+  if (!dir.env->IsDirectory(dir.path))
+    Warn("models", "the models directory " + dir.path.string() + " (from " + dir.source + ") does not exist");
+}
+
 int RunList(const models::ModelsDir& dir) {
+  WarnIfMissing(dir);
   std::printf("models directory: %s (from %s)\n", dir.path.c_str(), dir.source.c_str());
   std::printf("%-24s %-11s %9s  %-10s %s\n", "NAME", "KIND", "SIZE", "STATUS", "LICENCE");
   std::vector<std::string> problems;  // one line per file that cannot be used, printed below the table
@@ -166,6 +174,7 @@ bool VerifyOne(const ModelEntry& e, const models::ModelsDir& dir, bool required)
 }
 
 int RunVerify(const ModelsOptions& o, const models::ModelsDir& dir) {
+  WarnIfMissing(dir);
   if (!o.name.empty()) {
     const ModelEntry* e = FindOrComplain(o.name);
     return e && VerifyOne(*e, dir, /*required=*/true) ? kExitOk : kExitFailure;
@@ -205,7 +214,11 @@ void AddModelsCommand(CLI::App& app, int& exit_code) {
   auto with_dir = [o, &exit_code](int (*run)(const ModelsOptions&, const models::ModelsDir&)) {
     return [o, &exit_code, run] {
       auto dir = models::ResolveModelsDir(o->models_dir);
-      exit_code = dir.ok() ? run(*o, *dir) : Exit("models", dir.status());
+      // A --models-dir that is a file is a usage error, as the other option checks.
+      exit_code = dir.ok() ? run(*o, *dir)
+                           : Exit("models", dir.status(),
+                                  dir.status().code() == StatusCode::kInvalidArgument ? ErrorOrigin::kUsage
+                                                                                      : ErrorOrigin::kRuntime);
     };
   };
   cmd->add_subcommand("list", "Show every catalog model with its status (installed, bundled, missing)")

@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/exit_status.h"
 #include "cli/job_output.h"
+#include "cli/option_checks.h"
 #include "facefuse/gpu.h"
 #include "job/job_queue.h"
 #include "telemetry/exposition.h"
@@ -53,12 +54,9 @@ CLI::Validator Ipv4Address() {
 }
 
 int RunServe(const ServeOptions& o) {
-  if (!ValidSeconds("--duration", o.duration_s) || !ValidSeconds("--repeat", o.repeat_s) ||
-      !ValidSeconds("--interval", o.interval_s)) {
+  if (!ValidSeconds("--duration", o.duration_s) || !ValidSeconds("--repeat", o.repeat_s)) {
     return kExitUsage;
   }
-  if (!(o.interval_s >= 0.01))
-    return ExitWithMessage("serve", InvalidArgument("--interval must be at least 0.01 s"), ErrorOrigin::kUsage);
   if (o.metrics_port < 0 || o.metrics_port > 65535) {
     return ExitWithMessage("serve",
                            InvalidArgument("--metrics-port must be 0..65535, got " + std::to_string(o.metrics_port)),
@@ -119,7 +117,9 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--job", o->job_images, "Run a detection job over these images at start");
   cmd->add_option("--repeat", o->repeat_s, "Submit the --job again every S seconds (0 = once)");
-  cmd->add_option("--interval", o->interval_s, "GPU sampling interval in seconds")->capture_default_str();
+  cmd->add_option("--interval", o->interval_s, "GPU sampling interval in seconds")
+      ->capture_default_str()
+      ->check(FiniteIn(0.01, kMaxIntervalSeconds));  // one bound and one message, as monitor, job and swap
   cmd->add_option("--duration", o->duration_s, "Exit after S seconds (0 = run until SIGINT/SIGTERM)");
   cmd->callback([o, &exit_code] { exit_code = RunServe(*o); });
 }

@@ -118,37 +118,52 @@ Status SwapTarget(const SwapOptions& o, const pipeline::FaceSwapConfig& config, 
   return Status::Ok();
 }
 
-Status RunSwap(const SwapOptions& o, nlohmann::json* report) {
-  // The target's kind from its content: a video goes to the video pipeline; anything else is read as an image
-  // (whose reader explains what is wrong with a file that is neither).
+// `status`, and in `origin` whether it is a usage error: the command line refused while it is checked, before any
+// work (InvalidArgument: an option value, an output path), exits 2 as job's refusals do.
+Status RefusedAsUsage(Status status, ErrorOrigin* origin) {
+  if (status.code() == StatusCode::kInvalidArgument) *origin = ErrorOrigin::kUsage;
+  return status;
+}
+
+Status RunSwap(const SwapOptions& o, nlohmann::json* report, ErrorOrigin* origin) {
+  // The target's kind from its content: a video goes to the video pipeline. A file that is neither is explained by
+  // the reader the names ask for: a video file name (target or output) gets the video probe's error, anything
+  // else the image reader's.
   const Result<media::MediaKind> kind = media::DetectMediaKind(o.request.target);
+  if (!kind.ok() && (media::HasVideoContainerName(o.request.target) || media::HasVideoContainerName(o.output)))
+    return kind.status();
   const bool video = kind.ok() && *kind == media::MediaKind::kVideo;
   const SwapRequest request = video ? pipeline::ForVideoTarget(o.request) : o.request;
   std::vector<std::string> warnings;
   Result<pipeline::SwapPlan> plan = pipeline::ResolveSwapPlan(request, &warnings);
   for (const std::string& warning : warnings) Warn("swap", warning);
   WarnAboutIgnoredReportOptions(o);
-  if (!plan.ok()) return plan.status();
+  if (!plan.ok()) return RefusedAsUsage(plan.status(), origin);
   const pipeline::FaceSwapConfig& config = plan->config;
   if (video) {
     if (o.repeat != 1) Warn("swap", "--repeat applies to image targets only");
-    return RunVideoSwap({&request, &config, o.output, o.video, o.report}, report);
+    return RunVideoSwap({&request, &config, o.output, o.video, o.report}, report, origin);
   }
-  for (const std::string& option : VideoOnlyOptionsGiven(request))
-    Warn("swap", option + " applies to video targets only; " + request.target + " is an image");
+  if (kind.ok())
+    for (const std::string& option : VideoOnlyOptionsGiven(request))
+      Warn("swap", option + " applies to video targets only; " + request.target + " is an image");
   // Claim the output before any work: a bad path, an unknown extension or an input named as the output fails
   // at once, and the temporary file beside it is removed on any failure or on SIGINT/SIGTERM.
   std::vector<std::filesystem::path> inputs(request.sources.begin(), request.sources.end());
   inputs.emplace_back(request.target);
   if (!request.reference.empty()) inputs.emplace_back(request.reference);
   // Every file written (-o, --metrics-file, the GPU report) is checked against the inputs and each other first.
-  FF_RETURN_IF_ERROR(CheckJobOutputs(o.report, {"-o", o.output}, o.output, inputs));
-  FF_ASSIGN_OR_RETURN(PendingFile output, media::PrepareImageOutput(o.output, inputs));
+  FF_RETURN_IF_ERROR(RefusedAsUsage(CheckJobOutputs(o.report, {"-o", o.output}, o.output, inputs), origin));
+  Result<PendingFile> claimed = media::PrepareImageOutput(o.output, inputs);
+  if (!claimed.ok()) return RefusedAsUsage(claimed.status(), origin);
+  PendingFile output = std::move(claimed).value();
   // Read every input before opening models: a bad path fails in milliseconds.
   media::ImageLimits limits;
   limits.budget = config.memory_budget;
   FF_ASSIGN_OR_RETURN(SwapInputs in, LoadSwapInputs(request, limits));
-  FF_ASSIGN_OR_RETURN(JobReport run, JobReport::Start(o.report, o.output, "swap " + request.target));
+  Result<JobReport> started = JobReport::Start(o.report, o.output, "swap " + request.target);
+  if (!started.ok()) return RefusedAsUsage(started.status(), origin);  // a --gpu N this machine lacks, as job
+  JobReport run = std::move(started).value();
   // The run's record, as every job keeps one: the GPU report and the metrics read it.
   job::SwapImageSpec spec;
   spec.sources.assign(request.sources.begin(), request.sources.end());
@@ -161,9 +176,15 @@ Status RunSwap(const SwapOptions& o, nlohmann::json* report) {
   context.on_stage = run.StageHook();
   FF_ASSIGN_OR_RETURN(job::JobRecorder recorder, job::JobRecorder::Begin(record, context));
   RunTimes times;
-  FF_RETURN_IF_ERROR(recorder.End(SwapTarget(o, config, in, output, recorder, record, &times)));
-  job::CountSwapImageOutput(record, run.metrics());
-  FF_ASSIGN_OR_RETURN(std::string gpu_summary, run.Finish(record));
+  const Status swapped = recorder.End(SwapTarget(o, config, in, output, recorder, record, &times));
+  if (swapped.ok()) job::CountSwapImageOutput(record, run.metrics());
+  // A failed job still gets its full report (metrics, GPU report), as `facefuse job` writes one for a failed job.
+  Result<std::string> gpu_summary = run.Finish(record);
+  if (!swapped.ok()) {  // the job's error comes first; a report that could not be written is its own error
+    if (gpu_summary.ok() && !gpu_summary->empty()) (*report)["gpu_report"] = *gpu_summary;
+    return swapped;
+  }
+  if (!gpu_summary.ok()) return gpu_summary.status();
   *report = {{"output", o.output},
              {"swapper", config.swapper},
              {"faces_swapped", record.swap_image_result.faces_swapped},
@@ -171,7 +192,7 @@ Status RunSwap(const SwapOptions& o, nlohmann::json* report) {
              {"median_ms", {{"total", Median(times.wall)}, {"detect", Median(times.detect)},
                             {"embed", Median(times.embed)}, {"swap", Median(times.swap)},
                             {"paste", Median(times.paste)}, {"enhance", Median(times.enhance)}}}};
-  if (!gpu_summary.empty()) (*report)["gpu_report"] = gpu_summary;
+  if (!gpu_summary->empty()) (*report)["gpu_report"] = *gpu_summary;
   if (config.memory_budget) {
     (*report)["memory_limit_bytes"] = config.memory_budget->limit_bytes();
     (*report)["memory_peak_bytes"] = config.memory_budget->peak_bytes();
@@ -255,9 +276,11 @@ void AddSwapCommand(CLI::App& app, int& exit_code) {
       if (option->count() > 0) o->request.explicitly_set.push_back(option->get_name());
     o->report.gpu_given = Given(*cmd, "--gpu");
     nlohmann::json report;
-    Status s = RunSwap(*o, &report);
+    ErrorOrigin origin = ErrorOrigin::kRuntime;
+    Status s = RunSwap(*o, &report, &origin);
     if (!s.ok()) {
-      exit_code = Exit("swap", s);
+      exit_code = Exit("swap", s, origin);
+      if (report.contains("gpu_report")) std::printf("%s", report["gpu_report"].get<std::string>().c_str());
       return;
     }
     if (o->json) std::printf("%s\n", report.dump().c_str());

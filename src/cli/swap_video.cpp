@@ -209,18 +209,28 @@ std::vector<std::string> VideoOnlyOptionsGiven(const SwapRequest& request) {
   return given;
 }
 
-Status RunVideoSwap(const VideoSwapCommand& command, nlohmann::json* report) {
+// `status`, with `*origin` a usage error when it is InvalidArgument: the command line refused before any work.
+Status AsUsage(Status status, ErrorOrigin* origin) {
+  if (status.code() == StatusCode::kInvalidArgument) *origin = ErrorOrigin::kUsage;
+  return status;
+}
+
+Status RunVideoSwap(const VideoSwapCommand& command, nlohmann::json* report, ErrorOrigin* origin) {
   const SwapRequest& request = *command.request;
   if (command.flags.no_audio && !command.flags.audio.empty())
-    return InvalidArgument("--audio and --no-audio cannot be used together");
+    return AsUsage(InvalidArgument("--audio and --no-audio cannot be used together"), origin);
   std::vector<std::filesystem::path> inputs(request.sources.begin(), request.sources.end());
   inputs.emplace_back(request.target);
   if (!request.reference.empty()) inputs.emplace_back(request.reference);
   if (!command.flags.audio.empty()) inputs.emplace_back(command.flags.audio);
-  FF_RETURN_IF_ERROR(CheckJobOutputs(command.report, {"-o", command.output}, command.output, inputs));
+  FF_RETURN_IF_ERROR(AsUsage(CheckJobOutputs(command.report, {"-o", command.output}, command.output, inputs), origin));
   FF_ASSIGN_OR_RETURN(media::VideoInfo info, media::ProbeVideo(request.target));
-  FF_ASSIGN_OR_RETURN(job::Job record, NewVideoJob(command, info));
-  FF_ASSIGN_OR_RETURN(JobReport run, JobReport::Start(command.report, command.output, "swap " + request.target));
+  Result<job::Job> made = NewVideoJob(command, info);  // a bad trim is the command line's error
+  if (!made.ok()) return AsUsage(made.status(), origin);
+  job::Job record = std::move(made).value();
+  Result<JobReport> started = JobReport::Start(command.report, command.output, "swap " + request.target);
+  if (!started.ok()) return AsUsage(started.status(), origin);  // a --gpu N this machine lacks
+  JobReport run = std::move(started).value();
   ScopedCancelSignals signals;
   ProgressPrinter progress(command.flags.progress);
   job::JobContext context;
@@ -232,10 +242,15 @@ Status RunVideoSwap(const VideoSwapCommand& command, nlohmann::json* report) {
   if (record.status.ok()) progress.Update(record, /*final=*/true);
   progress.Finish();
   for (const std::string& warning : record.swap_video_result.warnings) Warn("swap", warning);
-  FF_RETURN_IF_ERROR(record.status);
-  FF_ASSIGN_OR_RETURN(std::string gpu_summary, run.Finish(record));
+  // A failed or cancelled job still gets its full report (metrics, GPU report), as the image swap's does.
+  Result<std::string> gpu_summary = run.Finish(record);
+  if (!record.status.ok()) {  // the job's error comes first; a report that could not be written is its own error
+    if (gpu_summary.ok() && !gpu_summary->empty()) (*report)["gpu_report"] = *gpu_summary;
+    return record.status;
+  }
+  if (!gpu_summary.ok()) return gpu_summary.status();
   *report = ReportOf(record, command.config->swapper);
-  if (!gpu_summary.empty()) (*report)["gpu_report"] = gpu_summary;
+  if (!gpu_summary->empty()) (*report)["gpu_report"] = *gpu_summary;
   return Status::Ok();
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/job_report.h"
+#include "common/status_map.h"
 #include "facefuse/face_swap.h"
 #include "facefuse/status.h"
 #include "pipeline/face_swap_engine.h"
@@ -44,10 +45,12 @@ struct VideoSwapCommand {
 };
 
 // Runs the swap of the video `command.request->target` as a swap_video job
-// and fills `report` (the --json object). SIGINT/SIGTERM during the run
-// cancel it: the output is not written and the result is Cancelled.
-// Errors: InvalidArgument for a bad trim, option or output; those of the
-// job (pipeline::SwapVideo) and of the job report.
-Status RunVideoSwap(const VideoSwapCommand& command, nlohmann::json* report);
+// and fills `report` (the --json object; on a failed job only its
+// "gpu_report", since a failed job still gets its full report). SIGINT/SIGTERM
+// during the run cancel it: the output is not written and the result is
+// Cancelled. Errors: InvalidArgument for a bad trim, option or output, which
+// set `*origin` to a usage error; those of the job (pipeline::SwapVideo) and
+// of the job report.
+Status RunVideoSwap(const VideoSwapCommand& command, nlohmann::json* report, ErrorOrigin* origin);
 
 }  // namespace facefuse::cli

@@ -56,13 +56,19 @@ void Unregister(int slot) {
 
 constexpr size_t kTempSuffix = 11;  // ".tmp-XXXXXX"
 
+// The longest file name (in bytes) the folder of `dest` takes: its NAME_MAX, 255 when the system does not say.
+size_t NameMaxBeside(const std::filesystem::path& dest) {
+  const std::filesystem::path folder = dest.parent_path();
+  const long limit = ::pathconf(folder.empty() ? "." : folder.c_str(), _PC_NAME_MAX);
+  return limit > 0 ? static_cast<size_t>(limit) : 255;
+}
+
 // DEST itself, or DEST with its file name cut so that NAME.tmp-XXXXXX still fits the folder's name limit (a legal
 // 255-byte output name would otherwise fail with "File name too long"). Same folder, so the rename stays atomic.
 std::string TempBase(const std::filesystem::path& dest) {
   const std::string file = dest.filename().string();
-  std::filesystem::path folder = dest.parent_path();
-  const long limit = ::pathconf(folder.empty() ? "." : folder.c_str(), _PC_NAME_MAX);
-  const size_t name_max = limit > 0 ? static_cast<size_t>(limit) : 255;
+  const std::filesystem::path folder = dest.parent_path();
+  const size_t name_max = NameMaxBeside(dest);
   if (file.size() + kTempSuffix <= name_max) return dest.string();
   const std::string cut = file.substr(0, name_max > kTempSuffix ? name_max - kTempSuffix : 1);
   return (folder / cut).string();
@@ -80,6 +86,12 @@ Status CheckOutputPath(const std::filesystem::path& path, const std::vector<std:
   if (folder.empty()) folder = ".";
   if (!env->IsDirectory(folder))
     return InvalidArgument("cannot write " + path.string() + ": the folder " + folder.string() + " does not exist");
+  // The temporary file's name is cut to fit (TempBase); the final name must fit as it is, or the rename at the
+  // end of the work would fail.
+  if (const size_t name_max = NameMaxBeside(path); path.filename().string().size() > name_max)
+    return InvalidArgument("cannot write " + path.string() + ": its file name is " +
+                           std::to_string(path.filename().string().size()) + " bytes, over the folder's limit of " +
+                           std::to_string(name_max) + " bytes");
   if (Status writable = env->CheckWritableFolder(folder); !writable.ok())
     return InvalidArgument("cannot write " + path.string() + ": the folder " + folder.string() + " is not writable (" +
                            writable.message() + ")");

@@ -25,8 +25,9 @@
 namespace facefuse {
 
 // Checks that `path` can receive a new file before any work is done for it:
-// it is not a folder, its folder exists and is writable, and it is not the
-// same file (device and inode, symlinks followed) as any of `inputs`.
+// it is not a folder, its folder exists and is writable, its file name fits
+// the folder's NAME_MAX (pathconf), and it is not the same file (device and
+// inode, symlinks followed) as any of `inputs`.
 // Errors: InvalidArgument naming the path and the reason.
 Status CheckOutputPath(const std::filesystem::path& path, const std::vector<std::filesystem::path>& inputs = {},
                        Env* env = Env::Default());

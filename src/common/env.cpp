@@ -238,6 +238,12 @@ class PosixEnv final : public Env {
 
   Status CheckWritableFolder(const fs::path& path) override {
     if (::access(path.c_str(), W_OK | X_OK) != 0) return IoError(Reason(errno));
+    // access() passes for root where nothing can be created (/proc, /sys): a probe file, removed at once, says.
+    std::string probe = (path / ".facefuse-probe-XXXXXX").string();
+    const int fd = ::mkstemp(probe.data());
+    if (fd < 0) return IoError(Reason(errno));
+    ::close(fd);
+    ::unlink(probe.c_str());
     return Status::Ok();
   }
 

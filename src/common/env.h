@@ -127,7 +127,9 @@ class Env {
   virtual FileInfo Stat(const std::filesystem::path& path) = 0;
   // OK when new files may be created in the folder `path`. Errors: IoError
   // whose message is the system's reason alone (Permission denied, Read-only
-  // file system...), for the caller to put after the folder's name.
+  // file system...), for the caller to put after the folder's name. The
+  // default Env also creates and at once removes a probe file there, as the
+  // permission bits pass for root where nothing can be created (/proc).
   virtual Status CheckWritableFolder(const std::filesystem::path& path) = 0;
 
   // The wall clock (timestamps in reports and file names).

@@ -1,5 +1,6 @@
 #include "media/video_info.h"
 
+#include <cctype>
 #include <cstdint>
 #include <fstream>
 #include <string_view>
@@ -10,6 +11,15 @@
 
 namespace facefuse::media {
 namespace fs = std::filesystem;
+
+bool HasVideoContainerName(const fs::path& path) {
+  std::string ext = path.extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* known : {".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".ts", ".mts", ".flv", ".wmv", ".mpg",
+                            ".mpeg", ".ogv"})
+    if (ext == known) return true;
+  return false;
+}
 
 const char* MediaKindName(MediaKind kind) { return kind == MediaKind::kImage ? "image" : "video"; }
 

@@ -58,6 +58,12 @@ struct VideoInfo {
 // image reader nor FFmpeg recognises.
 Result<MediaKind> DetectMediaKind(const std::filesystem::path& path);
 
+// True when `path` ends in a video container's extension (.mp4, .m4v, .mov,
+// .mkv, .webm, .avi, .ts, .mts, .flv, .wmv, .mpg, .mpeg, .ogv; any case): the
+// file name says a video is meant. Only to choose which error explains a file
+// that is neither an image nor a video; kinds come from content.
+bool HasVideoContainerName(const std::filesystem::path& path);
+
 // The video stream FFmpeg would pick as the best one, and the file's other
 // streams. Errors: NotFound (missing file); InvalidArgument naming the file
 // for anything FFmpeg cannot open or whose video stream it cannot read (a

@@ -18,16 +18,24 @@ const char* NonEmpty(const char* value) { return value && *value ? value : nullp
 // BundledModelsDir() honours).
 fs::path RepositoryModelsDir() { return FACEFUSE_BUNDLED_MODELS_DIR; }
 
+// The chosen directory, unless something other than a folder is there (a missing one is fine: download creates it).
+Result<ModelsDir> Chosen(ModelsDir dir) {
+  const FileInfo info = EnvOrDefault(dir.env)->Stat(dir.path);
+  if (info.type != FileType::kMissing && info.type != FileType::kDirectory)
+    return InvalidArgument(dir.source + ": " + dir.path.string() + " is a file, not a folder");
+  return dir;
+}
+
 }  // namespace
 
 Result<ModelsDir> ResolveModelsDir(std::string_view flag, const EnvLookup& env) {
-  if (!flag.empty()) return ModelsDir{fs::path(flag), "--models-dir"};
-  if (const char* v = NonEmpty(env("FACEFUSE_MODELS_DIR"))) return ModelsDir{fs::path(v), "FACEFUSE_MODELS_DIR"};
+  if (!flag.empty()) return Chosen({fs::path(flag), "--models-dir"});
+  if (const char* v = NonEmpty(env("FACEFUSE_MODELS_DIR"))) return Chosen({fs::path(v), "FACEFUSE_MODELS_DIR"});
   if (const char* v = NonEmpty(env("XDG_DATA_HOME")); v && fs::path(v).is_absolute()) {
-    return ModelsDir{fs::path(v) / "facefuse" / "models", "XDG_DATA_HOME"};
+    return Chosen({fs::path(v) / "facefuse" / "models", "XDG_DATA_HOME"});
   }
   if (const char* v = NonEmpty(env("HOME"))) {
-    return ModelsDir{fs::path(v) / ".local" / "share" / "facefuse" / "models", "HOME"};
+    return Chosen({fs::path(v) / ".local" / "share" / "facefuse" / "models", "HOME"});
   }
   return FailedPrecondition(
       "no models directory: pass --models-dir DIR or set FACEFUSE_MODELS_DIR (neither XDG_DATA_HOME nor HOME is set)");
@@ -121,6 +129,8 @@ Result<fs::path> ResolveModel(const std::string& name_or_path, const ModelsDir& 
   if (const ModelEntry* entry = FindModel(name_or_path)) return FindInstalledModel(*entry, dir);
   fs::path path(name_or_path);
   if (EnvOrDefault(dir.env)->IsRegularFile(path)) return path;
+  if (EnvOrDefault(dir.env)->IsDirectory(path))
+    return InvalidArgument(name_or_path + " is a folder, not a model file (name the .onnx file in it)");
   if (!path.has_parent_path()) {
     if (const ModelEntry* entry = FindModelByFileName(name_or_path)) return FindInstalledModel(*entry, dir);
     if (path.extension() != ".onnx") {

@@ -37,7 +37,9 @@ using EnvLookup = std::function<const char*(const char* name)>;
 
 // Chooses the models directory (order above). An empty `flag` or an empty
 // variable counts as unset.
-// Errors: FailedPrecondition when nothing is set (no flag, no variables, no HOME).
+// Errors: FailedPrecondition when nothing is set (no flag, no variables, no HOME);
+// InvalidArgument "SOURCE: DIR is a file, not a folder" when something other
+// than a folder is at the chosen path (a missing folder is accepted).
 Result<ModelsDir> ResolveModelsDir(std::string_view flag, const EnvLookup& env);
 Result<ModelsDir> ResolveModelsDir(std::string_view flag);  // reads the process environment
 
@@ -89,7 +91,8 @@ std::filesystem::path DownloadPath(const ModelEntry& entry, const ModelsDir& dir
 //     directory: resolved as that catalog entry.
 // Errors: NotFound whose message says which file to put where, the download
 // command and the URL (catalog models), or that the path does not exist / the
-// name is unknown (with a pointer to `facefuse models list`).
+// name is unknown (with a pointer to `facefuse models list`); InvalidArgument
+// when the path is a folder.
 Result<std::filesystem::path> ResolveModel(const std::string& name_or_path, const ModelsDir& dir);
 
 // A message for a missing catalog model: which file to put into which folder,

@@ -224,7 +224,9 @@ Result<cv::Mat> FaceSwapEngine::Swap(const cv::Mat& target, const Identity& sour
   const std::string named = target_name.empty() ? "" : " " + std::string(target_name);
   if (analysis.faces.empty()) return NotFound("no face found in the target image" + named);
   if (analysis.chosen.empty())
-    return NotFound("no face of the target image" + named + " is within the reference distance of the reference face");
+    return NotFound("no face of the target image" + named +
+                    " is within the reference distance of the reference face (raise --reference-distance, now " +
+                    cv::format("%g", config_.reference_distance) + ")");
   std::vector<DetectedFace> selected;
   for (size_t i : analysis.chosen) selected.push_back(analysis.faces[i]);
   FF_ASSIGN_OR_RETURN(cv::Mat frame, SwapFaces(target, source, selected));

@@ -6,7 +6,9 @@
 #include <stdexcept>
 
 #include "common/env.h"
+#include "face/detect/detector.h"
 #include "face/enhance/enhancer.h"
+#include "face/landmark/landmarker.h"
 #include "face/selection.h"
 #include "face/swap/neural/neural_swapper.h"
 #include "models/catalog.h"
@@ -42,10 +44,23 @@ Result<std::filesystem::path> ResolveMaskModel(const char* option, const std::st
   return path;
 }
 
+// A model file given on the command line is there and is a file (its contents are checked when it is opened).
+Status CheckGivenModelFile(const char* option, const std::string& path) {
+  const FileInfo info = Env::Default()->Stat(path);
+  if (info.type == FileType::kMissing) return NotFound(std::string(option) + ": model file " + path + " does not exist");
+  if (info.type != FileType::kRegular)
+    return InvalidArgument(std::string(option) + ": " + path + " is not a file (a folder, device or FIFO)");
+  return Status::Ok();
+}
+
 // The swapper's models and the recognizer with its normalisation.
 Status ResolveSwapperModels(const SwapRequest& r, const Result<models::ModelsDir>& dir, FaceSwapConfig& c) {
   if (c.swapper != "classical") {
-    FF_ASSIGN_OR_RETURN(const face::SwapperContract* contract, face::FindSwapperContract(c.swapper));
+    const Result<const face::SwapperContract*> found = face::FindSwapperContract(c.swapper);
+    if (!found.ok()) return found.status().WithContext("--swapper");  // NotFound: maybe a swapper of a later version
+    const face::SwapperContract* contract = *found;
+    // The file the user named is checked before the models the swapper needs besides it (the recognizer, ...).
+    if (!r.swapper_model.empty()) FF_RETURN_IF_ERROR(CheckGivenModelFile("--swapper-model", r.swapper_model));
     FF_ASSIGN_OR_RETURN(c.swapper_model, ResolveModelFile(r.swapper_model, c.swapper, dir));
     if (!contract->converter.empty()) {
       FF_ASSIGN_OR_RETURN(c.converter_model, ResolveModelFile(r.converter_model, contract->converter, dir));
@@ -57,6 +72,21 @@ Status ResolveSwapperModels(const SwapRequest& r, const Result<models::ModelsDir
   }
   if (r.recognizer_mean >= 0) c.recognizer_options.mean = r.recognizer_mean;
   if (r.recognizer_std > 0) c.recognizer_options.std = r.recognizer_std;
+  return Status::Ok();
+}
+
+// The options that name a choice (--swapper, --detector, --landmarker, --selector, --order, --enhancer) hold a
+// name this build knows; a neural swapper name is looked up later (an unknown one is NotFound, naming --swapper).
+Status CheckNamedOptions(const SwapRequest& r) {
+  if (r.swapper.empty()) return InvalidArgument("--swapper: the name is empty (auto, classical or a neural swapper)");
+  FF_RETURN_IF_ERROR(face::CheckDetectorFamily(r.detector).WithContext("--detector"));
+  if (!r.landmarker.empty()) FF_RETURN_IF_ERROR(face::CheckLandmarkerName(r.landmarker).WithContext("--landmarker"));
+  FF_RETURN_IF_ERROR(face::ParseSelectionMode(r.selector).status().WithContext("--selector"));
+  FF_RETURN_IF_ERROR(face::ParseFaceOrder(r.order).status().WithContext("--order"));
+  if (!r.enhancer.empty()) {
+    if (const auto found = face::FindEnhancerContract(r.enhancer); !found.ok())
+      return InvalidArgument("--enhancer: " + found.status().message());
+  }
   return Status::Ok();
 }
 
@@ -132,16 +162,25 @@ Result<SwapPlan> ResolveSwapPlan(const SwapRequest& r, std::vector<std::string>*
   c.swapper = ChooseSwapper(r, dir);
   const bool neural = c.swapper != "classical";
   if (warnings != nullptr) *warnings = IgnoredOptionWarnings(r, c.swapper);
+  // A models dir that is a file is a mistake even when no model is needed from it; no models dir at all is not.
+  if (!dir.ok() && dir.status().code() == StatusCode::kInvalidArgument) return dir.status();
+  // The names of the command line before any model: a misspelt one is a usage error naming its option.
+  FF_RETURN_IF_ERROR(CheckNamedOptions(r));
   FF_RETURN_IF_ERROR(ResolveSwapperModels(r, dir, c));
   c.detector = r.detector;
   c.detector_model = r.detector_model;
   c.detector_options.score_threshold = r.detector_score;
   c.landmarker = r.landmarker;
-  if (!r.landmarker.empty() && r.landmarker != "face_mesh") {
+  if (r.landmarker == "face_mesh") {
+    c.landmarker_model = r.landmarker_model;  // empty: the bundled Face Mesh; a file is opened (and checked) as given
+  } else if (!r.landmarker.empty()) {
+    if (r.landmarker_model.empty() && models::FindModel(r.landmarker) == nullptr)  // pfld_68: only a file will do
+      return NotFound("--landmarker " + r.landmarker +
+                      " needs --landmarker-model FILE (no bundled or catalog model)");
     FF_ASSIGN_OR_RETURN(c.landmarker_model, ResolveModelFile(r.landmarker_model, r.landmarker, dir));
   }
-  FF_ASSIGN_OR_RETURN(c.selector, face::ParseSelectionMode(r.selector));
-  FF_ASSIGN_OR_RETURN(c.order, face::ParseFaceOrder(r.order));
+  c.selector = *face::ParseSelectionMode(r.selector);  // checked by CheckNamedOptions
+  c.order = *face::ParseFaceOrder(r.order);
   if (c.selector == face::SelectionMode::kReference && r.reference.empty())
     return InvalidArgument("--selector reference needs --reference IMAGE");
   c.reference_distance = r.reference_distance;
@@ -161,7 +200,6 @@ Result<SwapPlan> ResolveSwapPlan(const SwapRequest& r, std::vector<std::string>*
   }
   c.regions = r.regions;
   if (!r.enhancer.empty()) {
-    FF_RETURN_IF_ERROR(face::FindEnhancerContract(r.enhancer).status());
     c.enhancer = r.enhancer;
     FF_ASSIGN_OR_RETURN(c.enhancer_model, ResolveModelFile(r.enhancer_model, r.enhancer, dir));
     c.enhancer_options.blend = r.enhancer_blend;

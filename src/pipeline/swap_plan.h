@@ -25,11 +25,14 @@ struct SwapPlan {
 // the request set that the resolved swapper ignores ("the classical swapper
 // ignores --pixel-boost"); they are collected before anything can fail, so a
 // failed resolution still reports them.
-// Errors: InvalidArgument for a bad value or combination (naming the option:
-// "--mask-padding: ...", "--selector reference needs --reference IMAGE") or an
-// unknown swapper, enhancer, selector or order; NotFound for a model that is
-// not installed; FailedPrecondition when a model must come from the models
-// dir and none can be found; from the memory limit (MakeMemoryBudget).
+// Errors: InvalidArgument for a bad value or combination, each naming the
+// option ("--mask-padding: ...", "--selector reference needs --reference
+// IMAGE", an unknown --detector, --landmarker, --enhancer, --selector or
+// --order, an empty --swapper, a --models-dir that is a file); NotFound for an
+// unknown neural --swapper, a model that is not installed or a given
+// --swapper-model that does not exist; FailedPrecondition when a model must
+// come from the models dir and none can be found; from the memory limit
+// (MakeMemoryBudget).
 Result<SwapPlan> ResolveSwapPlan(const SwapRequest& request, std::vector<std::string>* warnings);
 
 // The request a video target runs: `request` with Face Mesh landmarks (bundled)

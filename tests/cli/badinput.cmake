@@ -72,17 +72,18 @@ facefuse_cli_test(NAME cli.badinput.classical_warns_about_ignored_options EXIT 0
   COMMAND ${FACEFUSE} swap --threads 2 --swapper classical -s ${OBAMA} -t ${BIDEN} -o ${BAD}/ignored.png
           --pixel-boost 2 --swapper-weight 0.7 --enhancer-blend 10)
 
-# The output path is checked before anything is read or computed.
+# The output path is checked before anything is read or computed; a refused path is a usage error (exit 2), as
+# for job.
 file(MAKE_DIRECTORY ${BAD}/a_folder.png)
-facefuse_cli_test(NAME cli.badinput.output_is_a_folder EXIT 1 NEEDS ${OBAMA}
+facefuse_cli_test(NAME cli.badinput.output_is_a_folder EXIT 2 NEEDS ${OBAMA}
   MATCHES "cannot write .*a_folder.png: it is a folder" NOT_MATCHES "Internal|Success"
   COMMAND ${FACEFUSE} swap -s ${OBAMA} -t ${BIDEN} -o ${BAD}/a_folder.png)
-facefuse_cli_test(NAME cli.badinput.output_folder_missing EXIT 1 NEEDS ${OBAMA}
+facefuse_cli_test(NAME cli.badinput.output_folder_missing EXIT 2 NEEDS ${OBAMA}
   MATCHES "cannot write .*no_such_folder/x.png: the folder .*no_such_folder does not exist"
   COMMAND ${FACEFUSE} swap -s ${OBAMA} -t ${BIDEN} -o ${BAD}/no_such_folder/x.png)
 # An unknown extension is refused before the (unreadable) target is even read.
 file(WRITE ${BAD}/text.jpg "this is a text file\n")
-facefuse_cli_test(NAME cli.badinput.output_extension_before_reading_inputs EXIT 1 NEEDS ${OBAMA}
+facefuse_cli_test(NAME cli.badinput.output_extension_before_reading_inputs EXIT 2 NEEDS ${OBAMA}
   MATCHES "cannot write .*out.gif: the extension must be" NOT_MATCHES "not an image"
   ABSENT ${BAD}/out.gif
   COMMAND ${FACEFUSE} swap -s ${OBAMA} -t ${BAD}/text.jpg -o ${BAD}/out.gif)
@@ -91,10 +92,10 @@ if(EXISTS ${BIDEN})  # a checkout without ../shared still configures; the tests 
   file(COPY ${BIDEN} DESTINATION ${BAD})
 endif()
 file(CREATE_LINK ${BAD}/biden.jpg ${BAD}/alias_of_target.jpg SYMBOLIC)
-facefuse_cli_test(NAME cli.badinput.output_is_the_target EXIT 1 NEEDS ${OBAMA}
+facefuse_cli_test(NAME cli.badinput.output_is_the_target EXIT 2 NEEDS ${OBAMA}
   MATCHES "the output .*biden.jpg is the input .*biden.jpg"
   COMMAND ${FACEFUSE} swap -s ${OBAMA} -t ${BAD}/biden.jpg -o ${BAD}/biden.jpg)
-facefuse_cli_test(NAME cli.badinput.output_links_to_the_source EXIT 1 NEEDS ${OBAMA}
+facefuse_cli_test(NAME cli.badinput.output_links_to_the_source EXIT 2 NEEDS ${OBAMA}
   MATCHES "the output .*alias_of_target.jpg is the input .*biden.jpg"
   COMMAND ${FACEFUSE} swap -s ${BAD}/biden.jpg -t ${OBAMA} -o ${BAD}/alias_of_target.jpg)
 
@@ -128,6 +129,17 @@ facefuse_cli_test(NAME cli.badinput.faceless_target EXIT 1 NEEDS ${OBAMA}
   MATCHES "no face found in the target image .*blank_64.png" ABSENT ${BAD}/faceless_target.png
   COMMAND ${FACEFUSE} swap --threads 2 -s ${OBAMA} -t ${BAD}/blank_64.png -o ${BAD}/faceless_target.png)
 badinput_needs_pngs(cli.badinput.faceless_reference cli.badinput.faceless_source cli.badinput.faceless_target)
+# A failed swap keeps the full report of its job, as job does for a failed job: the metrics and all four GPU report
+# files (it left a lone CSV header before), with the error; never the output itself.
+facefuse_cli_test(NAME cli.badinput.faceless_target_keeps_the_full_report EXIT 1 NEEDS ${OBAMA}
+  ENV FACEFUSE_NVML_LIBRARY=${BAD}/no-such-libnvidia-ml.so.1
+  MATCHES "no face found in the target image .*blank_64.png" "GPU report: "
+  CREATES ${BAD}/failed_report.prom ${BAD}/failed_report.gpu.csv ${BAD}/failed_report.gpu.svg
+          ${BAD}/failed_report.gpu.txt
+  CREATES_IMAGE ${BAD}/failed_report.gpu.png ABSENT ${BAD}/failed_report.png
+  COMMAND ${FACEFUSE} swap --threads 2 -s ${OBAMA} -t ${BAD}/blank_64.png -o ${BAD}/failed_report.png --gpu-report
+          --metrics-file ${BAD}/failed_report.prom)
+badinput_needs_pngs(cli.badinput.faceless_target_keeps_the_full_report)
 
 # libpng's warnings (astronaut.png has an sRGB profile libpng calls incorrect) no longer reach stderr.
 facefuse_cli_test(NAME cli.badinput.no_libpng_warnings EXIT 0 NEEDS ${FIXTURE_IMAGES}/astronaut.png
@@ -150,7 +162,7 @@ facefuse_cli_test(NAME cli.badinput.job_gpu_out_of_range EXIT 2 ${FAKE_NVML} NEE
   MATCHES "no GPU with index 99 \\(1 found\\)|no such GPU" ABSENT ${BAD}/gpu_job_fake.json ${BAD}/gpu_job_fake.gpu.csv
   COMMAND ${FACEFUSE} job ${OBAMA} --output ${BAD}/gpu_job_fake.json --gpu-report --gpu 99)
 # ... and a refused report leaves nothing behind (its CSV was created before the index was checked).
-facefuse_cli_test(NAME cli.badinput.swap_gpu_out_of_range_leaves_nothing EXIT 1 ${FAKE_NVML} NEEDS ${OBAMA}
+facefuse_cli_test(NAME cli.badinput.swap_gpu_out_of_range_leaves_nothing EXIT 2 ${FAKE_NVML} NEEDS ${OBAMA}
   MATCHES "--gpu 99: no such GPU" ABSENT ${BAD}/gpu_swap_fake.png ${BAD}/gpu_swap_fake.gpu.csv
   COMMAND ${FACEFUSE} swap -s ${OBAMA} -t ${BIDEN} -o ${BAD}/gpu_swap_fake.png --gpu-report --gpu 99)
 
@@ -171,22 +183,22 @@ facefuse_cli_test(NAME cli.badinput.job_output_is_its_input EXIT 2 NEEDS ${OBAMA
   MATCHES "job: InvalidArgument: --output: the output .*mine_job.jpg is the input" NOT_MATCHES "detect job:"
   CREATES_IMAGE ${OUTS}/mine_job.jpg
   COMMAND sh -c "cp ${OBAMA} ${OUTS}/mine_job.jpg && exec ${FACEFUSE} job ${OUTS}/mine_job.jpg --output ${OUTS}/mine_job.jpg")
-facefuse_cli_test(NAME cli.badinput.swap_metrics_file_is_the_target EXIT 1 NEEDS ${OBAMA}
+facefuse_cli_test(NAME cli.badinput.swap_metrics_file_is_the_target EXIT 2 NEEDS ${OBAMA}
   MATCHES "--metrics-file: the output .*mine_swap.jpg is the input" ABSENT ${OUTS}/metrics_target.png
   CREATES_IMAGE ${OUTS}/mine_swap.jpg
   COMMAND sh -c "cp ${OBAMA} ${OUTS}/mine_swap.jpg && exec ${FACEFUSE} swap -s ${BIDEN} -t ${OUTS}/mine_swap.jpg -o ${OUTS}/metrics_target.png --metrics-file ${OUTS}/mine_swap.jpg")
-facefuse_cli_test(NAME cli.badinput.swap_metrics_file_is_the_output EXIT 1 NEEDS ${OBAMA}
+facefuse_cli_test(NAME cli.badinput.swap_metrics_file_is_the_output EXIT 2 NEEDS ${OBAMA}
   MATCHES "--metrics-file: .*same_out.png is also the file of -o" ABSENT ${OUTS}/same_out.png
   COMMAND ${FACEFUSE} swap -s ${BIDEN} -t ${OBAMA} -o ${OUTS}/same_out.png --metrics-file ${OUTS}/same_out.png)
-facefuse_cli_test(NAME cli.badinput.swap_gpu_report_is_the_target EXIT 1 NEEDS ${FIXTURE_IMAGES}/astronaut.png
+facefuse_cli_test(NAME cli.badinput.swap_gpu_report_is_the_target EXIT 2 NEEDS ${FIXTURE_IMAGES}/astronaut.png
   MATCHES "--gpu-report: the output .*t.gpu.png is the input .*t.gpu.png" ABSENT ${OUTS}/t.png ${OUTS}/t.gpu.csv
   CREATES_IMAGE ${OUTS}/t.gpu.png
   COMMAND sh -c "cp ${FIXTURE_IMAGES}/astronaut.png ${OUTS}/t.gpu.png && exec ${FACEFUSE} swap -s ${OBAMA} -t ${OUTS}/t.gpu.png -o ${OUTS}/t.png --gpu-report")
-facefuse_cli_test(NAME cli.badinput.swap_metrics_folder_missing_up_front EXIT 1 NEEDS ${OBAMA} TIMEOUT 20
+facefuse_cli_test(NAME cli.badinput.swap_metrics_folder_missing_up_front EXIT 2 NEEDS ${OBAMA} TIMEOUT 20
   MATCHES "--metrics-file: cannot write .*no_such_folder/m.prom: the folder .* does not exist"
   ABSENT ${OUTS}/metrics_missing.png
   COMMAND ${FACEFUSE} swap -s ${BIDEN} -t ${OBAMA} -o ${OUTS}/metrics_missing.png --metrics-file ${OUTS}/no_such_folder/m.prom)
-facefuse_cli_test(NAME cli.badinput.swap_metrics_file_is_a_folder EXIT 1 NEEDS ${OBAMA}
+facefuse_cli_test(NAME cli.badinput.swap_metrics_file_is_a_folder EXIT 2 NEEDS ${OBAMA}
   MATCHES "--metrics-file: cannot write ${OUTS}: it is a folder" ABSENT ${OUTS}/metrics_folder.png
   COMMAND ${FACEFUSE} swap -s ${BIDEN} -t ${OBAMA} -o ${OUTS}/metrics_folder.png --metrics-file ${OUTS})
 
@@ -211,6 +223,14 @@ string(REPEAT "n" 246 LONG_NAME)
 facefuse_cli_test(NAME cli.badinput.swap_output_name_of_250_bytes EXIT 0 NEEDS ${OBAMA}
   CREATES_IMAGE ${BAD}/${LONG_NAME}.png
   COMMAND ${FACEFUSE} swap --threads 2 --swapper classical -s ${OBAMA} -t ${BIDEN} -o ${BAD}/${LONG_NAME}.png)
+
+# An output name longer than the folder's NAME_MAX is refused before any work (it failed with "File name too long"
+# at the final rename, after the whole swap).
+string(REPEAT "a" 256 TOO_LONG_NAME)
+facefuse_cli_test(NAME cli.badinput.swap_output_name_over_name_max EXIT 2 NEEDS ${OBAMA} TIMEOUT 20
+  MATCHES "-o: cannot write .*${TOO_LONG_NAME}.png: its file name is 260 bytes, over the folder's limit of 255 bytes"
+  NOT_MATCHES "File name too long"
+  COMMAND ${FACEFUSE} swap --threads 2 -s ${OBAMA} -t ${BIDEN} -o ${BAD}/${TOO_LONG_NAME}.png)
 
 # serve --bind: only a dotted-quad IPv4 address. 999.1.1.1 used to exit 0 while listening on 231.1.1.1; IPv6,
 # host names and short forms got the HTTP server's "invalid port spec" text. Refused before anything listens.
@@ -283,7 +303,8 @@ facefuse_cli_test(NAME cli.badinput.swap_detector_needs_detector_model EXIT 1 NE
   MATCHES "scrfd detector needs its model.*embed, swap: --detector-model FILE" ABSENT ${BAD}/scrfd.png
   COMMAND ${SWAP_OK} -o ${BAD}/scrfd.png --detector scrfd)
 # A mask model that is neither a catalog name nor a file: the error names the option (neural swapper; the
-# model files named here are never opened, the mask resolution fails first).
+# empty model files named here are never opened, the mask resolution fails first).
+file(TOUCH ${BAD}/unused_swapper.onnx ${BAD}/unused_recognizer.onnx)
 set(SWAP_NEURAL ${SWAP_OK} --swapper inswapper_128 --swapper-model ${BAD}/unused_swapper.onnx
     --recognizer-model ${BAD}/unused_recognizer.onnx)
 facefuse_cli_test(NAME cli.badinput.swap_region_mask_unknown EXIT 1 NEEDS ${OBAMA}
@@ -304,11 +325,15 @@ facefuse_cli_test(NAME cli.badinput.job_interval_without_report EXIT 0 NEEDS ${O
 facefuse_cli_test(NAME cli.badinput.swap_landmarker_model_without_landmarker EXIT 0 NEEDS ${OBAMA}
   MATCHES "swap: warning: --landmarker-model is ignored without --landmarker" CREATES_IMAGE ${BAD}/lm_ignored.png
   COMMAND ${SWAP_OK} -o ${BAD}/lm_ignored.png --landmarker-model ${BAD}/unused_landmarker.onnx)
+# --landmarker face_mesh --landmarker-model FILE opens FILE instead of the bundled mesh (it was silently ignored).
+facefuse_cli_test(NAME cli.badinput.swap_face_mesh_takes_its_model_file EXIT 1 NEEDS ${OBAMA}
+  MATCHES "no_such_mesh.onnx" ABSENT ${BAD}/mesh_model.png
+  COMMAND ${SWAP_OK} -o ${BAD}/mesh_model.png --landmarker face_mesh --landmarker-model ${BAD}/no_such_mesh.onnx)
 facefuse_cli_test(NAME cli.badinput.classical_swapper_model_ignored EXIT 0 NEEDS ${OBAMA}
   MATCHES "swap: warning: the classical swapper ignores --swapper-model" CREATES_IMAGE ${BAD}/classical_model.png
   COMMAND ${SWAP_OK} -o ${BAD}/classical_model.png --swapper classical --swapper-model ${BAD}/unused_swapper.onnx)
 # --regions: names checked always (exit 2 listing the valid ones); with a neural swapper but no --region-mask, a
-# warning (the run then stops at the missing recognizer file, after the warning).
+# warning (the run then stops at the empty model files, after the warning).
 facefuse_cli_test(NAME cli.badinput.swap_regions_unknown EXIT 2 NEEDS ${OBAMA}
   MATCHES "--regions: foo not in \\{skin,left-eyebrow,.*lower-lip\\}" ABSENT ${BAD}/regions.png
   COMMAND ${SWAP_OK} -o ${BAD}/regions.png --regions skin,foo)
@@ -318,3 +343,81 @@ facefuse_cli_test(NAME cli.badinput.swap_regions_without_region_mask EXIT 1 NEED
 facefuse_cli_test(NAME cli.badinput.monitor_gpu_negative EXIT 2
   MATCHES "--gpu: -1 is outside 0\\.\\.[0-9]+: too small"
   COMMAND ${FACEFUSE} monitor --gpu -1 --count 1)
+
+# --models-dir naming a file is refused, also when no model is needed from it (swap exited 0, models verify too); a
+# folder that does not exist is fine for swap, and models list/verify say it does not exist.
+facefuse_cli_test(NAME cli.badinput.swap_models_dir_is_a_file EXIT 2 NEEDS ${OBAMA}
+  MATCHES "--models-dir: .*obama.jpg is a file, not a folder" ABSENT ${BAD}/models_dir_file.png
+  COMMAND ${SWAP_OK} -o ${BAD}/models_dir_file.png --models-dir ${OBAMA})
+facefuse_cli_test(NAME cli.badinput.models_verify_models_dir_is_a_file EXIT 2 NEEDS ${OBAMA}
+  MATCHES "models: InvalidArgument: --models-dir: .*obama.jpg is a file, not a folder"
+  COMMAND ${FACEFUSE} models --models-dir ${OBAMA} verify)
+facefuse_cli_test(NAME cli.badinput.models_verify_missing_models_dir EXIT 0
+  MATCHES "models: warning: the models directory .*no-models \\(from --models-dir\\) does not exist"
+  COMMAND ${FACEFUSE} models --models-dir ${BAD}/no-models verify)
+facefuse_cli_test(NAME cli.badinput.models_list_missing_models_dir EXIT 0
+  MATCHES "models: warning: the models directory .*no-models \\(from --models-dir\\) does not exist"
+  COMMAND ${FACEFUSE} models list --models-dir ${BAD}/no-models)
+
+# Option values the plan refuses are usage errors naming the option (exit 2; several exited 1 naming none). A
+# neural swapper name this build does not know may be one of a later version: NotFound (exit 1), naming --swapper.
+foreach(case
+    "order|--order|sideways|--order: unknown face order 'sideways' \\(left-right, right-left"
+    "selector|--selector|all|--selector: unknown face selection mode 'all' \\(many, one, reference\\)"
+    "detector|--detector|foo|--detector: unknown detector 'foo' \\(available: yunet, scrfd"
+    "enhancer|--enhancer|foo|--enhancer: no enhancer contract named 'foo' \\(known: gfpgan"
+    "landmarker|--landmarker|foo|--landmarker: unknown landmarker 'foo' \\(known: 2dfan4, pfld_68, face_mesh\\)")
+  string(REPLACE "|" ";" parts "${case}")
+  list(GET parts 0 name)
+  list(GET parts 1 option)
+  list(GET parts 2 value)
+  list(GET parts 3 message)
+  facefuse_cli_test(NAME cli.badinput.swap_unknown_${name} EXIT 2 NEEDS ${OBAMA} MATCHES "swap: InvalidArgument: ${message}"
+    ABSENT ${BAD}/unknown_${name}.png COMMAND ${SWAP_OK} -o ${BAD}/unknown_${name}.png ${option} "${value}")
+endforeach()
+facefuse_cli_test(NAME cli.badinput.swap_unknown_swapper_empty EXIT 2 NEEDS ${OBAMA}
+  MATCHES "swap: InvalidArgument: --swapper: the name is empty" ABSENT ${BAD}/unknown_swapper_empty.png
+  COMMAND sh -c "exec \"$0\" swap --threads 2 -s ${OBAMA} -t ${BIDEN} -o ${BAD}/unknown_swapper_empty.png --swapper ''"
+          ${FACEFUSE})
+facefuse_cli_test(NAME cli.badinput.swap_unknown_neural_swapper EXIT 1 NEEDS ${OBAMA}
+  MATCHES "swap: NotFound: --swapper: no swapper contract named 'deepfake9000'" ABSENT ${BAD}/unknown_neural.png
+  COMMAND ${SWAP_OK} -o ${BAD}/unknown_neural.png --swapper deepfake9000)
+facefuse_cli_test(NAME cli.badinput.detect_angle_45 EXIT 2 NEEDS ${OBAMA}
+  MATCHES "detect: InvalidArgument: --angles: detection angle 45 is not one of 0, 90, 180, 270"
+  COMMAND ${FACEFUSE} detect ${OBAMA} --angles 45)
+facefuse_cli_test(NAME cli.badinput.detect_unknown_detector EXIT 2 NEEDS ${OBAMA}
+  MATCHES "detect: InvalidArgument: --detector: unknown detector 'foo'"
+  COMMAND ${FACEFUSE} detect ${OBAMA} --detector foo)
+
+# A landmarker with no bundled or catalog model says which option gives its file (it said "unknown model pfld_68:
+# not a catalog name ... and no such file").
+facefuse_cli_test(NAME cli.badinput.swap_pfld_68_needs_its_model EXIT 1 NEEDS ${OBAMA}
+  MATCHES "swap: NotFound: --landmarker pfld_68 needs --landmarker-model FILE \\(no bundled or catalog model\\)"
+  NOT_MATCHES "not a catalog name" ABSENT ${BAD}/pfld_no_model.png
+  COMMAND ${SWAP_OK} -o ${BAD}/pfld_no_model.png --landmarker pfld_68)
+
+# The swapper file the user named is checked before the models it needs besides it (the missing ArcFace model was
+# reported first).
+facefuse_cli_test(NAME cli.badinput.swap_given_swapper_model_first EXIT 1 NEEDS ${OBAMA}
+  MATCHES "swap: NotFound: --swapper-model: model file .*no_such_swapper.onnx does not exist"
+  NOT_MATCHES "arcface" ABSENT ${BAD}/swapper_first.png
+  COMMAND ${SWAP_OK} -o ${BAD}/swapper_first.png --swapper inswapper_128 --swapper-model ${BAD}/no_such_swapper.onnx
+          --models-dir ${BAD}/no-models)
+
+# models path FOLDER says it is a folder (it said "model file FOLDER does not exist").
+facefuse_cli_test(NAME cli.badinput.models_path_of_a_folder EXIT 1
+  MATCHES "models: ${BAD} is a folder, not a model file" NOT_MATCHES "does not exist"
+  COMMAND ${FACEFUSE} models --models-dir ${BAD}/no-models path ${BAD})
+
+# A folder where no file can be created although the permission bits allow it (/proc, for root) is refused with the
+# other unwritable folders, before any work (it failed creating the temporary file, as an IoError).
+facefuse_cli_test(NAME cli.badinput.swap_output_in_proc EXIT 2 NEEDS ${OBAMA} TIMEOUT 20
+  MATCHES "swap: InvalidArgument: -o: cannot write /proc/x.png: the folder /proc is not writable"
+  COMMAND ${SWAP_OK} -o /proc/x.png)
+
+# No target face near the reference: the message says which option to raise and its value.
+facefuse_cli_test(NAME cli.badinput.swap_no_face_within_the_reference_distance EXIT 1 NEEDS ${OBAMA}
+  MATCHES "no face of the target image .*obama.jpg is within the reference distance of the reference face \\(raise --reference-distance, now 0.01\\)"
+  ABSENT ${BAD}/reference_far.png
+  COMMAND ${FACEFUSE} swap --threads 2 -s ${BIDEN} -t ${OBAMA} -o ${BAD}/reference_far.png --selector reference
+          --reference ${BIDEN} --reference-distance 0.01)

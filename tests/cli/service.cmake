@@ -17,6 +17,13 @@ endforeach()
 facefuse_cli_test(NAME cli.serve.port_out_of_range_is_refused EXIT 2
   MATCHES "serve: --metrics-port must be 0..65535, got 70000" NOT_MATCHES "metrics at"
   COMMAND ${FACEFUSE_BIN} serve --metrics-port 70000 --duration 1)
+# --interval: one bound and one message for every refused value (-5 said ">= 0", 0 said "at least 0.01").
+foreach(bad -5 0 nan)
+  facefuse_cli_test(NAME cli.serve.interval_${bad}_is_refused EXIT 2
+    MATCHES "--interval: (${bad} is outside 0\\.01\\.\\.86400: too small|nan is not a finite number)"
+    NOT_MATCHES "metrics at"
+    COMMAND ${FACEFUSE_BIN} serve --metrics-port 0 --interval=${bad} --duration 1)
+endforeach()
 facefuse_cli_test(NAME cli.serve.negative_repeat_is_refused EXIT 2
   MATCHES "serve: --repeat must be a finite number of seconds >= 0, got -5" NOT_MATCHES "metrics at"
   COMMAND ${FACEFUSE_BIN} serve --metrics-port 0 --repeat=-5 --duration 1)

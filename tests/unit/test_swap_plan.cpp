@@ -130,6 +130,41 @@ TEST_F(SwapPlanTest, ErrorsNameTheOption) {
   EXPECT_EQ(ResolveSwapPlan(r, nullptr).status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST_F(SwapPlanTest, UnknownNamesAreRefusedNamingTheOption) {
+  auto refusal = [this](void (*set)(SwapRequest&)) {
+    SwapRequest r = Request();
+    set(r);
+    return ResolveSwapPlan(r, nullptr).status();
+  };
+  const struct {
+    void (*set)(SwapRequest&);
+    const char* prefix;
+  } cases[] = {
+      {[](SwapRequest& r) { r.order = "sideways"; }, "--order: unknown face order 'sideways' (left-right"},
+      {[](SwapRequest& r) { r.selector = "all"; }, "--selector: unknown face selection mode 'all'"},
+      {[](SwapRequest& r) { r.detector = "foo"; }, "--detector: unknown detector 'foo'"},
+      {[](SwapRequest& r) { r.landmarker = "foo"; }, "--landmarker: unknown landmarker 'foo'"},
+      {[](SwapRequest& r) { r.enhancer = "foo"; }, "--enhancer: no enhancer contract named 'foo'"},
+      {[](SwapRequest& r) { r.swapper.clear(); }, "--swapper: the name is empty"},
+  };
+  for (const auto& c : cases) {
+    const Status s = refusal(c.set);
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.ToString();
+    EXPECT_EQ(s.message().rfind(c.prefix, 0), 0u) << s.ToString();
+  }
+  // A neural swapper this build does not know may be one of a later version: NotFound, naming --swapper.
+  const Status unknown = refusal([](SwapRequest& r) { r.swapper = "deepfake9000"; });
+  EXPECT_EQ(unknown.code(), StatusCode::kNotFound) << unknown.ToString();
+  EXPECT_EQ(unknown.message().rfind("--swapper: ", 0), 0u) << unknown.ToString();
+  // The warnings are collected before a name is refused.
+  SwapRequest r = Request();
+  r.order = "sideways";
+  r.explicitly_set = {"--pixel-boost"};
+  std::vector<std::string> warnings;
+  EXPECT_FALSE(ResolveSwapPlan(r, &warnings).ok());
+  EXPECT_EQ(warnings, std::vector<std::string>{"the classical swapper ignores --pixel-boost"});
+}
+
 TEST(MaskPadding, OneValueOrFour) {
   auto one = ParseMaskPadding("5");
   ASSERT_TRUE(one.ok());

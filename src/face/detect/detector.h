@@ -65,6 +65,10 @@ Result<std::unique_ptr<FaceDetector>> OpenRetinaFace(const std::filesystem::path
 // score 0.5, NMS IoU 0.4).
 Result<std::unique_ptr<FaceDetector>> OpenYoloFace(const std::filesystem::path& model, const DetectorOptions& options);
 
+// OK for a family name OpenDetector knows ("yunet", "scrfd", "retinaface",
+// "yoloface"). Errors: InvalidArgument "unknown detector 'NAME' (available: ...)".
+Status CheckDetectorFamily(const std::string& family);
+
 // A detector by family name ("yunet", "scrfd", "retinaface", "yoloface"); an
 // empty model path means the bundled default where there is one. When
 // options.angles holds anything but {0} the detector runs once per angle

@@ -6,11 +6,9 @@ namespace {
 
 Result<std::unique_ptr<FaceDetector>> OpenFamily(const std::string& family, const std::filesystem::path& model,
                                                  const DetectorOptions& options) {
+  FF_RETURN_IF_ERROR(CheckDetectorFamily(family));
   if (family == "yunet")
     return OpenYuNet(model.empty() ? BundledModelsDir() / "face_detection_yunet_2023mar.onnx" : model, options);
-  const bool known = family == "scrfd" || family == "retinaface" || family == "yoloface";
-  if (!known)
-    return InvalidArgument("unknown detector '" + family + "' (available: yunet, scrfd, retinaface, yoloface)");
   if (model.empty()) {
     const char* files = family == "scrfd"        ? "det_2.5g.onnx / det_500m.onnx / det_10g.onnx"
                         : family == "retinaface" ? "a RetinaFace MobileNet-0.25 export (FaceDetector.onnx)"
@@ -23,6 +21,11 @@ Result<std::unique_ptr<FaceDetector>> OpenFamily(const std::string& family, cons
 }
 
 }  // namespace
+
+Status CheckDetectorFamily(const std::string& family) {
+  if (family == "yunet" || family == "scrfd" || family == "retinaface" || family == "yoloface") return Status::Ok();
+  return InvalidArgument("unknown detector '" + family + "' (available: yunet, scrfd, retinaface, yoloface)");
+}
 
 Result<std::unique_ptr<Session>> OpenDetectorSession(const char* family, const std::filesystem::path& model,
                                                      const DetectorOptions& options) {

@@ -97,6 +97,10 @@ inline constexpr int kFan68InputSize = 256;
 Result<std::unique_ptr<FaceLandmarker>> OpenFan68(const std::filesystem::path& model,
                                                   const LandmarkerOptions& options);
 
+// OK for a name OpenLandmarker knows ("2dfan4", "pfld_68", "face_mesh").
+// Errors: InvalidArgument "unknown landmarker 'NAME' (known: ...)".
+Status CheckLandmarkerName(const std::string& name);
+
 // A landmarker by the name the CLI uses: "2dfan4", "pfld_68" or
 // "face_mesh" (an empty model path: the bundled Face Mesh; the others are
 // not bundled). Errors: InvalidArgument for an unknown name; the family's
