@@ -1,6 +1,7 @@
 // A video as the swap's source: the score that picks its best frame (sharp,
-// frontal) and the pick itself on clips the ffmpeg program makes at test time
-// from a fixture photo, blurred in half of the frames.
+// frontal), the pick itself on clips the ffmpeg program makes at test time
+// from a fixture photo, blurred in half of the frames, and a swap job with a
+// clip as its source.
 #include <gtest/gtest.h>
 
 #include <opencv2/core.hpp>
@@ -10,6 +11,8 @@
 #include <memory>
 #include <string>
 
+#include "job/job.h"
+#include "job/job_runner.h"
 #include "pipeline/face_swap_engine.h"
 #include "pipeline/source_frame.h"
 #include "tests/unit/face_fixtures.h"
@@ -159,6 +162,32 @@ TEST_F(BestSourceFrameTest, ReaderErrorsAndBadSampleCounts) {
   EXPECT_EQ(best.status().code(), StatusCode::kNotFound);
   const fs::path clip = MakeClip("pattern.mp4", 0.2, "320x240", 25, /*audio=*/false);
   EXPECT_EQ(BestSourceFrame(*engine_, clip, 0).status().code(), StatusCode::kInvalidArgument);
+}
+
+// The swap image job (the runner behind `facefuse job` and the service) learns the identity from the clip's best
+// frame; a clip without a face fails the job naming it.
+TEST_F(BestSourceFrameTest, ASwapImageJobTakesAVideoSource) {
+  job::SwapImageSpec spec;
+  spec.sources = {MakeBlurredThenSharpClip()};
+  spec.target = kPhoto;
+  spec.output = dir_ / "swapped.png";
+  spec.config.threads = testing::kFixtureThreads;
+  job::JobContext context;
+  job::Job swap = job::NewSwapImageJob(spec);
+  ASSERT_TRUE(job::RunJob(swap, job::DefaultJobRunners(), context).ok());
+  ASSERT_EQ(swap.state, job::JobState::kSucceeded) << swap.status.ToString();
+  EXPECT_EQ(swap.swap_image_result.faces_swapped, 1);
+  EXPECT_TRUE(fs::is_regular_file(spec.output));
+
+  spec.sources = {MakeClip("pattern.mp4", 1, "320x240", 25, /*audio=*/false)};
+  spec.output = dir_ / "none.png";
+  job::Job faceless = job::NewSwapImageJob(spec);
+  ASSERT_TRUE(job::RunJob(faceless, job::DefaultJobRunners(), context).ok());
+  EXPECT_EQ(faceless.state, job::JobState::kFailed);
+  EXPECT_EQ(faceless.status.code(), StatusCode::kNotFound);
+  EXPECT_NE(faceless.status.message().find("sampled from " + spec.sources[0].string()), std::string::npos)
+      << faceless.status.ToString();
+  EXPECT_FALSE(fs::exists(spec.output));
 }
 
 }  // namespace
