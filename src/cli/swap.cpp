@@ -191,7 +191,8 @@ Status RunSwap(const SwapOptions& o, nlohmann::json* report) {
 void AddSwapCommand(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<SwapOptions>();
   auto* cmd = app.add_subcommand("swap", "Swap the face of the source image(s) onto the faces in a target image");
-  cmd->add_option("--source,-s", o->request.sources, "Source image, or video (its sharpest frontal frame); repeat to average several of one person")
+  cmd->add_option("--source,-s", o->request.sources,
+                  "Source image, or video (its sharpest frontal frame); repeat to average several of one person")
       ->required();
   cmd->add_option("--target,-t", o->request.target, "Target image (jpg, png, webp, bmp) or video (any FFmpeg reads; "
                   "the kind comes from the content)")->required();
