@@ -20,6 +20,7 @@
 #include "media/image_io.h"
 #include "media/video_info.h"
 #include "pipeline/face_swap_engine.h"
+#include "pipeline/source_frame.h"
 #include "pipeline/swap_plan.h"
 
 namespace facefuse::cli {
@@ -67,6 +68,10 @@ struct RunTimes {
 Result<SwapInputs> LoadSwapInputs(const SwapRequest& request, const media::ImageLimits& limits) {
   SwapInputs in;
   for (const std::string& s : request.sources) {
+    if (pipeline::IsVideoSource(s)) {  // its best frame is found once the engine is open (SwapTarget)
+      in.sources.emplace_back();
+      continue;
+    }
     FF_ASSIGN_OR_RETURN(media::Image img, media::LoadImage(s, limits));
     in.sources.push_back(img.bgr);
     in.source_images.push_back(std::move(img));
@@ -86,7 +91,9 @@ Status SwapTarget(const SwapOptions& o, const pipeline::FaceSwapConfig& config, 
   recorder.BeginStage("model_load");
   FF_ASSIGN_OR_RETURN(auto engine, pipeline::FaceSwapEngine::Open(config));
   recorder.BeginStage("detect");
-  FF_ASSIGN_OR_RETURN(pipeline::Identity identity, engine->LearnIdentity(in.sources, request.sources, "source"));
+  std::vector<cv::Mat> sources = in.sources;
+  FF_RETURN_IF_ERROR(pipeline::ResolveVideoSources(*engine, {request.sources.begin(), request.sources.end()}, sources));
+  FF_ASSIGN_OR_RETURN(pipeline::Identity identity, engine->LearnIdentity(sources, request.sources, "source"));
   if (in.reference) {
     FF_ASSIGN_OR_RETURN(pipeline::Identity reference,
                         engine->LearnIdentity({in.reference->bgr}, {request.reference}, "reference"));
@@ -205,7 +212,8 @@ Status RunSwap(const SwapOptions& o, nlohmann::json* report, ErrorOrigin* origin
 void AddSwapCommand(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<SwapOptions>();
   auto* cmd = app.add_subcommand("swap", "Swap the face of the source image(s) onto the faces in a target image");
-  cmd->add_option("--source,-s", o->request.sources, "Source image (repeat to average several images of one person)")
+  cmd->add_option("--source,-s", o->request.sources,
+                  "Source image, or video (its sharpest frontal frame); repeat to average several of one person")
       ->required();
   cmd->add_option("--target,-t", o->request.target, "Target image (jpg, png, webp, bmp) or video (any FFmpeg reads; "
                   "the kind comes from the content)")->required();

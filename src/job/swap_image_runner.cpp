@@ -2,13 +2,15 @@
 
 #include "media/image_io.h"
 #include "pipeline/face_swap_engine.h"
+#include "pipeline/source_frame.h"
 
 namespace facefuse::job {
 namespace {
 
 // The runner's one use of the swap engine (sources -> identity -> swapped
 // target), kept in one place so it can move to the pipeline's request layer.
-Result<cv::Mat> SwapWithEngine(const SwapImageSpec& spec, const std::vector<cv::Mat>& sources, const cv::Mat& target,
+// `sources` holds the decoded images, an empty image for a video source.
+Result<cv::Mat> SwapWithEngine(const SwapImageSpec& spec, std::vector<cv::Mat> sources, const cv::Mat& target,
                                Job& job, JobContext& context) {
   std::unique_ptr<pipeline::FaceSwapEngine> engine;
   {
@@ -23,6 +25,7 @@ Result<cv::Mat> SwapWithEngine(const SwapImageSpec& spec, const std::vector<cv::
   pipeline::Identity identity;
   {
     StageScope stage("detect", job, context);
+    FF_RETURN_IF_ERROR(pipeline::ResolveVideoSources(*engine, spec.sources, sources));
     FF_ASSIGN_OR_RETURN(identity, engine->LearnIdentity(sources, names, "source"));
   }
   StageScope stage("swap", job, context);
@@ -38,15 +41,12 @@ Status RunSwapImage(Job& job, JobContext& context) {
   cv::Mat target;
   {
     StageScope stage("decode", job, context);
-    for (const auto& path : spec.sources) {
-      FF_ASSIGN_OR_RETURN(cv::Mat source, media::LoadImageBgr(path));
-      sources.push_back(std::move(source));
-    }
+    FF_ASSIGN_OR_RETURN(sources, pipeline::LoadImageSources(spec.sources));
     FF_ASSIGN_OR_RETURN(target, media::LoadImageBgr(spec.target));
   }
   telemetry::Metrics* metrics = context.metrics;
   if (metrics) metrics->ObserveInputPixels(MetricsKind(job.kind), static_cast<double>(target.cols) * target.rows);
-  FF_ASSIGN_OR_RETURN(cv::Mat swapped, SwapWithEngine(spec, sources, target, job, context));
+  FF_ASSIGN_OR_RETURN(cv::Mat swapped, SwapWithEngine(spec, std::move(sources), target, job, context));
   {
     StageScope stage("write", job, context);
     FF_RETURN_IF_ERROR(media::SaveImage(spec.output, swapped));

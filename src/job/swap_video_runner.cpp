@@ -4,6 +4,7 @@
 
 #include "media/image_io.h"
 #include "pipeline/face_swap_engine.h"
+#include "pipeline/source_frame.h"
 
 namespace facefuse::job {
 namespace {
@@ -61,10 +62,7 @@ Status RunSwapVideo(Job& job, JobContext& context) {
   std::vector<cv::Mat> sources;
   {
     StageScope stage("decode", job, context);
-    for (const auto& path : spec.sources) {
-      FF_ASSIGN_OR_RETURN(cv::Mat source, media::LoadImageBgr(path));
-      sources.push_back(std::move(source));
-    }
+    FF_ASSIGN_OR_RETURN(sources, pipeline::LoadImageSources(spec.sources));
   }
   std::unique_ptr<pipeline::FaceSwapEngine> engine;
   {
@@ -78,6 +76,7 @@ Status RunSwapVideo(Job& job, JobContext& context) {
     StageScope stage("detect", job, context);
     std::vector<std::string> names;
     for (const auto& s : spec.sources) names.push_back(s.string());
+    FF_RETURN_IF_ERROR(pipeline::ResolveVideoSources(*engine, spec.sources, sources));
     FF_ASSIGN_OR_RETURN(identity, engine->LearnIdentity(sources, names, "source"));
     if (!spec.reference.empty()) {
       FF_ASSIGN_OR_RETURN(cv::Mat reference_image, media::LoadImageBgr(spec.reference));

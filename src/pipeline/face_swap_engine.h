@@ -113,6 +113,10 @@ class FaceSwapEngine {
   };
   Result<Analysis> Analyse(const cv::Mat& target);
 
+  // The faces of `image` (no selection); with a landmarker, their keypoints
+  // are the landmarks' 5 points. Errors: the detector's and landmarker's.
+  Result<std::vector<DetectedFace>> DetectFaces(const cv::Mat& image);
+
   // `target` with `faces` (chosen from an analysis of it, possibly smoothed
   // over time) swapped to `source`; `target` itself when `faces` is empty.
   // Errors: InvalidArgument for an empty or non-BGR image or an identity
@@ -134,8 +138,6 @@ class FaceSwapEngine {
   explicit FaceSwapEngine(FaceSwapConfig config) : config_(std::move(config)) {}
   Result<std::vector<size_t>> Select(const cv::Mat& target, const std::vector<DetectedFace>& faces);
   Status OpenNeural();
-  // Detects faces and, with a landmarker, replaces their keypoints by the landmarks' 5 points.
-  Result<std::vector<DetectedFace>> DetectFaces(const cv::Mat& image);
   // Swaps one face into `frame` in place (the crop is cut from the frame as
   // earlier faces left it, as FaceFusion does).
   Status SwapOne(cv::Mat& frame, const DetectedFace& face, const std::vector<float>& source);
