@@ -318,6 +318,25 @@ TEST(BadModels, ValueProducedTwiceIsInvalidArgument) {
   EXPECT_TRUE(IsError(OpenModel(m), StatusCode::kInvalidArgument, {"'Y'", "Relu 'first'", "Relu 'second'"}));
 }
 
+// Found by the loader fuzzer: a constant Softmax without outputs reached constant folding, whose shape inference
+// wrote its first output. A node without its first output is refused at load, before any pass.
+TEST(BadModels, NodeWithoutAnOutputIsInvalidArgument) {
+  for (bool empty_name : {false, true}) {
+    onnx::ModelProto m = NewModel();
+    AddInput(m, "X", {1, 3});
+    onnx::TensorProto* c = AddInitializer(m, "C", {1, 3});
+    for (float v : {1.f, 2.f, 3.f}) c->add_float_data(v);
+    if (empty_name) {
+      AddNode(m, "Softmax", "softmax_c", {"C"}, {""});
+    } else {
+      AddNode(m, "Softmax", "softmax_c", {"C"}, {});
+    }
+    AddNode(m, "Relu", "relu_x", {"X"}, {"Y"});
+    AddOutput(m, "Y", {1, 3});
+    EXPECT_TRUE(IsError(OpenModel(m), StatusCode::kInvalidArgument, {"Softmax 'softmax_c'", "has no output"}));
+  }
+}
+
 TEST(BadModels, GraphOutputNobodyProducesIsInvalidArgument) {
   onnx::ModelProto m = NewModel();
   AddInput(m, "X", {1, 3});

@@ -48,6 +48,9 @@ Status Session::Impl::Prepare() {
       consts.push_back(it == graph.initializers.end() ? nullptr : &it->second);
     }
     if (def->validate) FF_RETURN_IF_ERROR(def->validate(ValidateContext{node, graph.opset, types, consts}));
+    // Every op produces its first output; the kernels and the shape inference rely on it.
+    if (node.outputs.empty() || node.outputs[0].empty())
+      return InvalidArgument(node.Describe() + ": the node has no output (every " + node.op_type + " has one)");
   }
   for (const auto& in : graph.inputs) inputs.push_back(ToTensorInfo(in));
   for (const auto& out : graph.outputs) outputs.push_back(ToTensorInfo(out));
