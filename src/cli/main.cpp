@@ -7,7 +7,7 @@
 #include "common/status_map.h"
 
 int main(int argc, char** argv) {
-  facefuse::cli::PreferPassiveOpenMpWait(argv);
+  facefuse::cli::LimitOpenMpSpinning(argv);
   CLI::App app{"facefuse: face swap engine and ONNX inference runtime"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "facefuse 0.1.0");

@@ -6,11 +6,11 @@
 
 namespace facefuse::cli {
 
-void PreferPassiveOpenMpWait(char** argv) {
-  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
-  if (setenv("OMP_WAIT_POLICY", "PASSIVE", /*overwrite=*/0) != 0) return;
+void LimitOpenMpSpinning(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr || std::getenv("GOMP_SPINCOUNT") != nullptr) return;
+  if (setenv("GOMP_SPINCOUNT", "10000", /*overwrite=*/0) != 0) return;
   execv("/proc/self/exe", argv);
-  unsetenv("OMP_WAIT_POLICY");  // the exec failed: this process keeps libgomp's default, and so do its children
+  unsetenv("GOMP_SPINCOUNT");  // the exec failed: this process keeps libgomp's default, and so do its children
 }
 
 }  // namespace facefuse::cli
