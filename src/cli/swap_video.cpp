@@ -224,6 +224,7 @@ Status RunVideoSwap(const VideoSwapCommand& command, nlohmann::json* report, Err
   if (!request.reference.empty()) inputs.emplace_back(request.reference);
   if (!command.flags.audio.empty()) inputs.emplace_back(command.flags.audio);
   FF_RETURN_IF_ERROR(AsUsage(CheckJobOutputs(command.report, {"-o", command.output}, command.output, inputs), origin));
+  FF_RETURN_IF_ERROR(AsUsage(media::CheckVideoExtension(command.output), origin));
   FF_ASSIGN_OR_RETURN(media::VideoInfo info, media::ProbeVideo(request.target));
   Result<job::Job> made = NewVideoJob(command, info);  // a bad trim is the command line's error
   if (!made.ok()) return AsUsage(made.status(), origin);

@@ -100,6 +100,8 @@ Result<const AVOutputFormat*> ContainerFor(const fs::path& path) {
 
 }  // namespace
 
+Status CheckVideoExtension(const fs::path& path) { return ContainerFor(path).status(); }
+
 Status VideoWriter::State::AddVideoStream() {
   State& s = *this;
   s.stream = avformat_new_stream(s.muxer.get(), nullptr);

@@ -23,6 +23,12 @@ namespace facefuse::media {
 // libx264 (default), libx265, libvpx-vp9, h264_nvenc, hevc_nvenc.
 bool IsKnownVideoEncoder(const std::string& name);
 
+// OK when the extension of `path` names a video container FFmpeg writes
+// (what VideoWriter::Open checks first), so a front end can refuse a wrong
+// output name before any work. Errors: InvalidArgument naming the path and
+// the extensions to use.
+Status CheckVideoExtension(const std::filesystem::path& path);
+
 // The CRF for a quality 0..100, as FaceFusion maps it: round(51 - 0.51 q) for
 // libx264/libx265 (q 100 -> 0, q 80 -> 10, q 0 -> 51), round(63 - 0.63 q)
 // for libvpx-vp9. The NVENC encoders take the same number as their constant

@@ -19,6 +19,13 @@ for target in truncated.mp4 empty.mp4 tone.m4a text.mp4 huge.y4m; do
   [ -e "$WORK/out.mp4" ] && fail "$target: an output file was left"
   echo "$target: $(cat "$WORK/err")"
 done
+# An output name no video container takes is the command line's mistake: exit 2 before any work.
+status=0
+"$FACEFUSE" swap -s "$SOURCE" -t "$WORK/in.mp4" -o "$WORK/out.png" --progress none >"$WORK/out" 2>"$WORK/err" ||
+  status=$?
+[ "$status" = 2 ] || fail "a video written to out.png: exit $status, expected 2: $(cat "$WORK/err")"
+grep -q "no video container for the extension '.png'" "$WORK/err" || fail "message: $(cat "$WORK/err")"
+[ -e "$WORK/out.png" ] && fail "out.png was written"
 # The kind comes from the content: an MP4 named .jpg is swapped as a video.
 "$FACEFUSE" swap -s "$SOURCE" -t "$WORK/video_named.jpg" -o "$WORK/out.mp4" --progress none >"$WORK/out" \
   2>"$WORK/err" || fail "an MP4 named .jpg: exit $?: $(cat "$WORK/err")"

@@ -38,7 +38,9 @@ done
 echo "not a picture" >"$WORK/text.mp4"
 for target in "$IMAGE" "$WORK/target.mp4"; do
   status=0
-  "$FACEFUSE" swap -s "$WORK/text.mp4" -t "$target" -o "$WORK/none.png" >"$WORK/out" 2>"$WORK/err" ||
+  output="$WORK/none.png"
+  [ "$target" = "$WORK/target.mp4" ] && output="$WORK/none.mp4"
+  "$FACEFUSE" swap -s "$WORK/text.mp4" -t "$target" -o "$output" >"$WORK/out" 2>"$WORK/err" ||
     status=$?
   [ "$status" = 1 ] || fail "a text source onto $target: exit $status, expected 1: $(cat "$WORK/err")"
   grep -q "^swap: InvalidArgument: image $WORK/text.mp4: not an image" "$WORK/err" ||
