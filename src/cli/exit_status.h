@@ -10,6 +10,11 @@
 
 namespace facefuse::cli {
 
+// Returns `status`, marking `*origin` a usage error when it is InvalidArgument:
+// for checks of the command line (an option value, an output path) made before
+// any work, whose refusal exits 2 like the parser's own.
+Status AsUsage(Status status, ErrorOrigin* origin);
+
 // Prints "COMMAND: <status.ToString()>" on stderr and returns the exit code
 // for `status` (kExitFailure for a runtime failure, kExitUsage for a usage
 // error). Precondition: !status.ok().

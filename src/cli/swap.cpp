@@ -125,13 +125,6 @@ Status SwapTarget(const SwapOptions& o, const pipeline::FaceSwapConfig& config, 
   return Status::Ok();
 }
 
-// `status`, and in `origin` whether it is a usage error: the command line refused while it is checked, before any
-// work (InvalidArgument: an option value, an output path), exits 2 as job's refusals do.
-Status RefusedAsUsage(Status status, ErrorOrigin* origin) {
-  if (status.code() == StatusCode::kInvalidArgument) *origin = ErrorOrigin::kUsage;
-  return status;
-}
-
 Status RunSwap(const SwapOptions& o, nlohmann::json* report, ErrorOrigin* origin) {
   // The target's kind from its content: a video goes to the video pipeline. A file that is neither is explained by
   // the reader the names ask for: a video file name (target or output) gets the video probe's error, anything
@@ -145,7 +138,7 @@ Status RunSwap(const SwapOptions& o, nlohmann::json* report, ErrorOrigin* origin
   Result<pipeline::SwapPlan> plan = pipeline::ResolveSwapPlan(request, &warnings);
   for (const std::string& warning : warnings) Warn("swap", warning);
   WarnAboutIgnoredReportOptions(o);
-  if (!plan.ok()) return RefusedAsUsage(plan.status(), origin);
+  if (!plan.ok()) return AsUsage(plan.status(), origin);
   const pipeline::FaceSwapConfig& config = plan->config;
   if (video) {
     if (o.repeat != 1) Warn("swap", "--repeat applies to image targets only");
@@ -160,16 +153,16 @@ Status RunSwap(const SwapOptions& o, nlohmann::json* report, ErrorOrigin* origin
   inputs.emplace_back(request.target);
   if (!request.reference.empty()) inputs.emplace_back(request.reference);
   // Every file written (-o, --metrics-file, the GPU report) is checked against the inputs and each other first.
-  FF_RETURN_IF_ERROR(RefusedAsUsage(CheckJobOutputs(o.report, {"-o", o.output}, o.output, inputs), origin));
+  FF_RETURN_IF_ERROR(AsUsage(CheckJobOutputs(o.report, {"-o", o.output}, o.output, inputs), origin));
   Result<PendingFile> claimed = media::PrepareImageOutput(o.output, inputs);
-  if (!claimed.ok()) return RefusedAsUsage(claimed.status(), origin);
+  if (!claimed.ok()) return AsUsage(claimed.status(), origin);
   PendingFile output = std::move(claimed).value();
   // Read every input before opening models: a bad path fails in milliseconds.
   media::ImageLimits limits;
   limits.budget = config.memory_budget;
   FF_ASSIGN_OR_RETURN(SwapInputs in, LoadSwapInputs(request, limits));
   Result<JobReport> started = JobReport::Start(o.report, o.output, "swap " + request.target);
-  if (!started.ok()) return RefusedAsUsage(started.status(), origin);  // a --gpu N this machine lacks, as job
+  if (!started.ok()) return AsUsage(started.status(), origin);  // a --gpu N this machine lacks, as job
   JobReport run = std::move(started).value();
   // The run's record, as every job keeps one: the GPU report and the metrics read it.
   job::SwapImageSpec spec;

@@ -10,9 +10,11 @@
 #include <csignal>
 #include <cstdio>
 
+#include "cli/exit_status.h"
 #include "cli/option_checks.h"
 #include "job/job.h"
 #include "job/job_runner.h"
+#include "job/swap_video_runner.h"
 #include "media/video_info.h"
 #include "media/video_span.h"
 #include "media/video_writer.h"
@@ -70,7 +72,7 @@ class ProgressPrinter {
 
   void Update(const job::Job& job, bool final = false) {
     // Lines start with the first frame, once the span's frame count is known.
-    if (mode_ == "none" || job.progress.stage != "video" || job.progress.items_total <= 0) return;
+    if (mode_ == "none" || job.progress.stage != job::kVideoStage || job.progress.items_total <= 0) return;
     const auto now = std::chrono::steady_clock::now();
     const auto every = mode_ == "json" ? std::chrono::milliseconds(1000) : std::chrono::milliseconds(250);
     if (!final && now - last_ < every) return;
@@ -207,12 +209,6 @@ std::vector<std::string> VideoOnlyOptionsGiven(const SwapRequest& request) {
     if (std::find(request.explicitly_set.begin(), request.explicitly_set.end(), option) != request.explicitly_set.end())
       given.push_back(option);
   return given;
-}
-
-// `status`, with `*origin` a usage error when it is InvalidArgument: the command line refused before any work.
-Status AsUsage(Status status, ErrorOrigin* origin) {
-  if (status.code() == StatusCode::kInvalidArgument) *origin = ErrorOrigin::kUsage;
-  return status;
 }
 
 Status RunVideoSwap(const VideoSwapCommand& command, nlohmann::json* report, ErrorOrigin* origin) {

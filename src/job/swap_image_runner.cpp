@@ -1,35 +1,19 @@
 #include "job/swap_image_runner.h"
 
+#include "job/swap_stages.h"
 #include "media/image_io.h"
-#include "pipeline/face_swap_engine.h"
 #include "pipeline/source_frame.h"
 
 namespace facefuse::job {
 namespace {
 
 // The runner's one use of the swap engine (sources -> identity -> swapped
-// target), kept in one place so it can move to the pipeline's request layer.
-// `sources` holds the decoded images, an empty image for a video source.
+// target). `sources` holds the decoded images, an empty image for a video source.
 Result<cv::Mat> SwapWithEngine(const SwapImageSpec& spec, std::vector<cv::Mat> sources, const cv::Mat& target,
                                Job& job, JobContext& context) {
-  std::unique_ptr<pipeline::FaceSwapEngine> engine;
-  {
-    StageScope stage("model_load", job, context);
-    // The swapper's file stem, as the detect job's detector; "classical" for the built-in swapper (no file).
-    const auto& swapper_model = spec.config.swapper_model;
-    stage.set_model(swapper_model.empty() ? spec.config.swapper : swapper_model.stem().string());
-    FF_ASSIGN_OR_RETURN(engine, pipeline::FaceSwapEngine::Open(spec.config));
-  }
-  std::vector<std::string> names;
-  for (const auto& s : spec.sources) names.push_back(s.string());
-  pipeline::Identity identity;
-  {
-    StageScope stage("detect", job, context);
-    FF_RETURN_IF_ERROR(pipeline::ResolveVideoSources(*engine, spec.sources, sources));
-    FF_ASSIGN_OR_RETURN(identity, engine->LearnIdentity(sources, names, "source"));
-  }
+  FF_ASSIGN_OR_RETURN(PreparedSwap prepared, PrepareSwap(spec.config, spec.sources, std::move(sources), {}, job, context));
   StageScope stage("swap", job, context);
-  return engine->Swap(target, identity, &job.swap_image_result.faces_swapped, spec.target.string());
+  return prepared.engine->Swap(target, prepared.identity, &job.swap_image_result.faces_swapped, spec.target.string());
 }
 
 Status RunSwapImage(Job& job, JobContext& context) {

@@ -2,8 +2,7 @@
 
 #include <algorithm>
 
-#include "media/image_io.h"
-#include "pipeline/face_swap_engine.h"
+#include "job/swap_stages.h"
 #include "pipeline/source_frame.h"
 
 namespace facefuse::job {
@@ -17,7 +16,8 @@ class ProgressPublisher {
   ProgressPublisher(Job& job, JobContext& context) : job_(job), context_(context), load_from_(Clock::now()) {}
 
   void operator()(const pipeline::VideoProgress& p) {
-    if (Clock::now() - load_from_ >= std::chrono::seconds(1)) AddLoadSample(p.busy);
+    const auto now = Clock::now();
+    if (now - load_from_ >= std::chrono::seconds(1)) AddLoadSample(p.busy);
     job_.progress.items_done = static_cast<int>(p.frames_done);
     job_.progress.items_total = static_cast<int>(p.frames_total);
     job_.progress.items_per_s = p.fps;
@@ -25,7 +25,6 @@ class ProgressPublisher {
     job_.frames = static_cast<int>(p.frames_done);
     job_.swap_video_result.busy = p.busy;
     job_.swap_video_result.fps = p.fps;
-    const auto now = Clock::now();
     const bool last = p.frames_total > 0 && p.frames_done >= p.frames_total;
     if (context_.on_update && (last || now - last_ >= std::chrono::milliseconds(250))) {
       last_ = now;
@@ -64,27 +63,8 @@ Status RunSwapVideo(Job& job, JobContext& context) {
     StageScope stage("decode", job, context);
     FF_ASSIGN_OR_RETURN(sources, pipeline::LoadImageSources(spec.sources));
   }
-  std::unique_ptr<pipeline::FaceSwapEngine> engine;
-  {
-    StageScope stage("model_load", job, context);
-    const auto& swapper_model = spec.config.swapper_model;
-    stage.set_model(swapper_model.empty() ? spec.config.swapper : swapper_model.stem().string());
-    FF_ASSIGN_OR_RETURN(engine, pipeline::FaceSwapEngine::Open(spec.config));
-  }
-  pipeline::Identity identity;
-  {
-    StageScope stage("detect", job, context);
-    std::vector<std::string> names;
-    for (const auto& s : spec.sources) names.push_back(s.string());
-    FF_RETURN_IF_ERROR(pipeline::ResolveVideoSources(*engine, spec.sources, sources));
-    FF_ASSIGN_OR_RETURN(identity, engine->LearnIdentity(sources, names, "source"));
-    if (!spec.reference.empty()) {
-      FF_ASSIGN_OR_RETURN(cv::Mat reference_image, media::LoadImageBgr(spec.reference));
-      FF_ASSIGN_OR_RETURN(pipeline::Identity reference,
-                          engine->LearnIdentity({reference_image}, {spec.reference.string()}, "reference"));
-      engine->SetReference(reference);
-    }
-  }
+  FF_ASSIGN_OR_RETURN(PreparedSwap prepared,
+                      PrepareSwap(spec.config, spec.sources, std::move(sources), spec.reference, job, context));
   pipeline::VideoSwapOptions options = spec.video;
   options.cancel = context.cancel;
   ProgressPublisher publish(job, context);
@@ -94,9 +74,9 @@ Status RunSwapVideo(Job& job, JobContext& context) {
   pipeline::VideoSwapResult result;
   {
     // The pipelined phase on the record; its stages are observed frame by frame (on_stage_time).
-    StageScope stage("video", job, context);
+    StageScope stage(std::string(kVideoStage), job, context);
     stage.set_unobserved();
-    FF_ASSIGN_OR_RETURN(result, pipeline::SwapVideo(*engine, identity, spec.target, spec.output, options));
+    FF_ASSIGN_OR_RETURN(result, pipeline::SwapVideo(*prepared.engine, prepared.identity, spec.target, spec.output, options));
     publish.AddLoadSample(result.progress.busy);
   }
   SwapVideoResult& out = job.swap_video_result;

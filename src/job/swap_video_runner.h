@@ -3,6 +3,8 @@
 // output file, over pipeline::SwapVideo.
 #pragma once
 
+#include <string_view>
+
 #include "job/job_runner.h"
 
 namespace facefuse::job {
@@ -16,6 +18,9 @@ namespace facefuse::job {
 // not at all. context.cancel stops it with Cancelled. Errors: InvalidArgument
 // for no sources, and those of decoding the sources, of the engine and of
 // pipeline::SwapVideo. Thread-safe (stateless: each job opens its own engine).
+// The stage of the record that holds the pipelined video (progress.stage while frames go through).
+inline constexpr std::string_view kVideoStage = "video";
+
 class SwapVideoRunner : public JobRunner {
  public:
   Status Run(Job& job, JobContext& context) const override;
