@@ -31,6 +31,10 @@ struct ClassicalSwapOptions {
     kTarget,  // always keep the target's eyes (gaze, blinks)
   };
   Blend blend = Blend::kSeamless;
+  // The Poisson blend of a face window longer than this many pixels is solved
+  // on a copy scaled down to it (its smooth correction scaled back up): the
+  // solve's cost grows with the face's area. 0 always solves at full size.
+  int poisson_max_side = 192;
   bool color_transfer = true;  // match the warped face's Lab mean/std to the target face's
   // Erosion of the target mesh's hull before blending, as a fraction of the
   // face size (the square root of the hull area).
