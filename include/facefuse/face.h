@@ -16,6 +16,9 @@ struct DetectedFace {
   float x1 = 0, y1 = 0, x2 = 0, y2 = 0;  // box corners
   float score = 0;                       // detector confidence in [0, 1]
   std::vector<Point2> keypoints;         // 5 points
+  // The face's dense landmarks in image pixels when a landmarker ran on it
+  // (68 points, or Face Mesh's 468), in the model's point order; else empty.
+  std::vector<Point2> landmarks;
 
   float width() const { return x2 - x1; }
   float height() const { return y2 - y1; }

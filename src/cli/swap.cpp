@@ -109,7 +109,7 @@ Status SwapTarget(const SwapOptions& o, const pipeline::FaceSwapConfig& config, 
     FF_ASSIGN_OR_RETURN(result, engine->Swap(in.target.bgr, identity, &record.swap_image_result.faces_swapped,
                                              request.target));
     times->wall.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
-    const pipeline::StageTimes& t = engine->times();
+    const pipeline::StageTimes t = engine->times();
     times->detect.push_back(t.detect_ms - before.detect_ms);
     times->embed.push_back(t.embed_ms - before.embed_ms);
     times->swap.push_back(t.swap_ms - before.swap_ms);

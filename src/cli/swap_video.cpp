@@ -22,8 +22,8 @@
 namespace facefuse::cli {
 namespace {
 
-const char* const kVideoOptions[] = {"--encoder", "--quality", "--preset",   "--fps",     "--trim-start",
-                                     "--trim-end", "--audio",   "--no-audio", "--progress"};
+const char* const kVideoOptions[] = {"--encoder",  "--quality", "--preset",   "--fps",      "--trim-start",
+                                     "--trim-end", "--audio",   "--no-audio", "--progress", "--detect-every"};
 
 // SIGINT and SIGTERM set a flag the job polls (instead of killing the process
 // with its output half written) while an object lives; the handlers before
@@ -147,14 +147,14 @@ Result<job::Job> NewVideoJob(const VideoSwapCommand& command, const media::Video
   spec.config = *command.config;
   pipeline::VideoSwapOptions& video = spec.video;
   FF_RETURN_IF_ERROR(ResolveSpan(flags, info, &video.read));
-  video.read.threads = request.threads;
+  spec.threads = request.threads;  // shared by the stages (pipeline/video_threads.h)
   video.encode.encoder = flags.encoder;
   video.encode.quality = flags.quality;
   video.encode.preset = flags.preset;
-  video.encode.threads = request.threads;
   video.keep_audio = !flags.no_audio;
   video.audio = flags.audio;
   video.fps = flags.fps;
+  video.detect_every = flags.detect_every;
   return job::NewSwapVideoJob(std::move(spec));
 }
 
@@ -171,6 +171,7 @@ nlohmann::json ReportOf(const job::Job& job, const std::string& swapper) {
           {"frames", job.frames},
           {"frames_with_faces", r.frames_with_faces},
           {"faces_swapped", r.faces_swapped},
+          {"frames_detected", r.frames_detected},
           {"fps", r.fps},
           {"seconds", job.seconds()},
           {"encoder", r.encoder},
@@ -197,6 +198,10 @@ void AddVideoOptions(CLI::App* cmd, VideoFlags& flags) {
   cmd->add_option("--trim-end", flags.trim_end, "End of the span (exclusive): a frame number or a time");
   cmd->add_option("--audio", flags.audio, "Audio file to use instead of the target's audio")->check(CLI::ExistingFile);
   cmd->add_flag("--no-audio", flags.no_audio, "Write the video without audio");
+  cmd->add_option("--detect-every", flags.detect_every, "Run the face detector at least every N frames (1: every "
+                  "frame); between, the landmarker follows the faces, and a lost face is detected again at once")
+      ->capture_default_str()
+      ->check(IntIn(1, 1000));
   cmd->add_option("--progress", flags.progress, "Video progress: auto (a bar on a terminal), bar, json (one line a second "
                   "on stdout) or none")
       ->capture_default_str()

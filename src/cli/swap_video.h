@@ -25,11 +25,12 @@ struct VideoFlags {
   std::string trim_end;    // empty: to the end
   std::string audio;       // replacement audio file; empty: the target's
   bool no_audio = false;
+  int detect_every = 10;  // frames between full detections at most
   std::string progress = "auto";  // auto (a bar when stderr is a terminal), bar, json, none
 };
 
 // Adds --encoder, --quality, --preset, --fps, --trim-start, --trim-end,
-// --audio, --no-audio and --progress to `cmd`.
+// --audio, --no-audio, --detect-every and --progress to `cmd`.
 void AddVideoOptions(CLI::App* cmd, VideoFlags& flags);
 
 // The video options `request.explicitly_set` names: an image target ignores them (one warning line each).

@@ -96,11 +96,15 @@ struct SwapVideoSpec {
   pipeline::FaceSwapConfig config;  // the default: the bundled classical swapper, no downloads
   // The span, encoder, audio and rate; its on_progress and cancel are the runner's (from the JobContext).
   pipeline::VideoSwapOptions video;
+  // The threads all stages share (0: the CPUs the process may use); the runner splits them between the model
+  // kernels (config.threads), the decoder and the encoder (pipeline/video_threads.h), replacing those fields.
+  int threads = 0;
 };
 
 struct SwapVideoResult {
   int64_t frames_with_faces = 0;
   int64_t faces_swapped = 0;  // over all frames
+  int64_t frames_detected = 0;  // frames the detector ran on (the landmarker followed the faces on the others)
   std::string encoder;        // the encoder used
   std::vector<std::string> warnings;
   pipeline::StageBusy busy;   // seconds each pipelined stage worked

@@ -4,6 +4,7 @@
 
 #include "job/swap_stages.h"
 #include "pipeline/source_frame.h"
+#include "pipeline/video_threads.h"
 
 namespace facefuse::job {
 namespace {
@@ -56,8 +57,12 @@ class ProgressPublisher {
 };
 
 Status RunSwapVideo(Job& job, JobContext& context) {
-  const SwapVideoSpec& spec = job.swap_video;
+  SwapVideoSpec spec = job.swap_video;
   if (spec.sources.empty()) return InvalidArgument("the swap job has no source images");
+  const pipeline::VideoThreads threads = pipeline::ShareVideoThreads(spec.threads);
+  spec.config.threads = threads.kernels;
+  spec.video.read.threads = threads.decode;
+  spec.video.encode.threads = threads.encode;
   std::vector<cv::Mat> sources;
   {
     StageScope stage("decode", job, context);
@@ -82,6 +87,7 @@ Status RunSwapVideo(Job& job, JobContext& context) {
   SwapVideoResult& out = job.swap_video_result;
   out.frames_with_faces = result.frames_with_faces;
   out.faces_swapped = result.faces_swapped;
+  out.frames_detected = result.frames_detected;
   out.encoder = result.encoder;
   out.warnings = result.warnings;
   out.busy = result.progress.busy;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <numeric>
 
 #include "common/paths.h"
@@ -12,15 +13,21 @@
 namespace facefuse::pipeline {
 namespace {
 
+// Adds the milliseconds of its scope to one of the engine's stage times (under their mutex).
 class StageTimer {
  public:
-  explicit StageTimer(double* total) : total_(total), start_(std::chrono::steady_clock::now()) {}
+  StageTimer(double* total, std::mutex& mutex) : total_(total), mutex_(mutex), start_(std::chrono::steady_clock::now()) {}
   ~StageTimer() {
-    *total_ += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_).count();
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_).count();
+    std::lock_guard<std::mutex> lock(mutex_);
+    *total_ += ms;
   }
+  StageTimer(const StageTimer&) = delete;
+  StageTimer& operator=(const StageTimer&) = delete;
 
  private:
   double* total_;
+  std::mutex& mutex_;
   std::chrono::steady_clock::time_point start_;
 };
 
@@ -93,19 +100,79 @@ Status FaceSwapEngine::OpenNeural() {
 }
 
 Result<std::vector<DetectedFace>> FaceSwapEngine::DetectFaces(const cv::Mat& image) {
-  StageTimer t(&times_.detect_ms);
+  StageTimer t(&times_.detect_ms, times_mutex_);
   FF_ASSIGN_OR_RETURN(std::vector<DetectedFace> faces, detector_->Detect(image));
   if (!landmarker_) return faces;
   for (DetectedFace& face : faces) {
     FF_ASSIGN_OR_RETURN(face::FaceLandmarks landmarks, landmarker_->Detect(image, face));
     if (landmarks.score <= config_.landmarker_score) continue;  // keep the detector's points
-    if (landmarks.points.size() == 68) {
-      FF_ASSIGN_OR_RETURN(face.keypoints, face::Landmarks68To5(landmarks.points));
-    } else {
-      FF_ASSIGN_OR_RETURN(face.keypoints, face::Mesh468To5(landmarks.points));
-    }
+    FF_RETURN_IF_ERROR(UseLandmarks(face, std::move(landmarks.points)));
   }
   return faces;
+}
+
+Status FaceSwapEngine::UseLandmarks(DetectedFace& face, std::vector<Point2> points) {
+  if (points.size() == 68) {
+    FF_ASSIGN_OR_RETURN(face.keypoints, face::Landmarks68To5(points));
+  } else {
+    FF_ASSIGN_OR_RETURN(face.keypoints, face::Mesh468To5(points));
+  }
+  face.landmarks = std::move(points);
+  return Status::Ok();
+}
+
+namespace {
+
+// Where a face's keypoints are: their centre and size (root mean square distance from the centre).
+struct Spread {
+  double cx = 0, cy = 0, size = 0;
+};
+
+Spread SpreadOf(const std::vector<Point2>& points) {
+  Spread s;
+  for (const Point2& p : points) {
+    s.cx += p.x;
+    s.cy += p.y;
+  }
+  const double n = static_cast<double>(std::max<size_t>(points.size(), 1));
+  s.cx /= n;
+  s.cy /= n;
+  double squares = 0;
+  for (const Point2& p : points) squares += (p.x - s.cx) * (p.x - s.cx) + (p.y - s.cy) * (p.y - s.cy);
+  s.size = std::sqrt(squares / n);
+  return s;
+}
+
+}  // namespace
+
+Result<std::vector<std::optional<DetectedFace>>> FaceSwapEngine::FollowFaces(const cv::Mat& image,
+                                                                              const std::vector<DetectedFace>& previous) {
+  if (!landmarker_) return FailedPrecondition("following faces needs a landmarker");
+  if (image.empty() || image.type() != CV_8UC3) return InvalidArgument("the frame must be a non-empty 8-bit BGR image");
+  StageTimer t(&times_.detect_ms, times_mutex_);
+  std::vector<std::optional<DetectedFace>> followed;
+  for (const DetectedFace& before : previous) {
+    FF_ASSIGN_OR_RETURN(face::FaceLandmarks landmarks, landmarker_->Detect(image, before));
+    if (landmarks.score <= config_.landmarker_score || before.keypoints.size() != 5) {
+      followed.emplace_back();  // lost
+      continue;
+    }
+    DetectedFace now = before;
+    FF_RETURN_IF_ERROR(UseLandmarks(now, std::move(landmarks.points)));
+    // The box moves and scales with the keypoints, so it keeps the detector's proportions.
+    const Spread a = SpreadOf(before.keypoints), b = SpreadOf(now.keypoints);
+    if (!(a.size > 0) || !(b.size > 0)) {
+      followed.emplace_back();
+      continue;
+    }
+    const double k = b.size / a.size;
+    now.x1 = static_cast<float>(b.cx + (before.x1 - a.cx) * k);
+    now.y1 = static_cast<float>(b.cy + (before.y1 - a.cy) * k);
+    now.x2 = static_cast<float>(b.cx + (before.x2 - a.cx) * k);
+    now.y2 = static_cast<float>(b.cy + (before.y2 - a.cy) * k);
+    followed.push_back(std::move(now));
+  }
+  return followed;
 }
 
 Result<Identity> FaceSwapEngine::LearnIdentity(const std::vector<cv::Mat>& images,
@@ -118,7 +185,7 @@ Result<Identity> FaceSwapEngine::LearnIdentity(const std::vector<cv::Mat>& image
     FF_ASSIGN_OR_RETURN(std::vector<DetectedFace> faces, DetectFaces(images[i]));
     if (faces.empty()) return NotFound("no face found in the " + std::string(role) + " image " + name);
     const DetectedFace& largest = faces[Largest(faces)];
-    StageTimer t(&times_.embed_ms);
+    StageTimer t(&times_.embed_ms, times_mutex_);
     FF_ASSIGN_OR_RETURN(embeddings.emplace_back(), recognizer_->Embed(images[i], largest.keypoints));
     if (classical_ && i == 0) {
       FF_ASSIGN_OR_RETURN(id.mesh_face, classical_->PrepareSource(images[i], largest));
@@ -139,7 +206,7 @@ Result<std::vector<size_t>> FaceSwapEngine::Select(const cv::Mat& target, const 
   for (size_t i = 0; i < faces.size(); ++i) {
     analysed[i].face = faces[i];
     if (options.mode != face::SelectionMode::kReference) continue;  // only reference mode compares identities
-    StageTimer t(&times_.embed_ms);
+    StageTimer t(&times_.embed_ms, times_mutex_);
     FF_ASSIGN_OR_RETURN(analysed[i].embedding, recognizer_->Embed(target, faces[i].keypoints));
   }
   return face::SelectFaces(analysed, options);
@@ -156,10 +223,10 @@ Status FaceSwapEngine::SwapOne(cv::Mat& frame, const DetectedFace& face,
   cv::warpAffine(frame, crop, matrix, cv::Size(side, side), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
   cv::Mat swapped;
   {
-    StageTimer t(&times_.swap_ms);
+    StageTimer t(&times_.swap_ms, times_mutex_);
     FF_ASSIGN_OR_RETURN(swapped, swapper_->SwapCrop(crop, source));
   }
-  StageTimer t(&times_.paste_ms);
+  StageTimer t(&times_.paste_ms, times_mutex_);
   cv::Mat mask = box_mask_;
   if (occlusion_) {
     FF_ASSIGN_OR_RETURN(cv::Mat occlusion, occlusion_->Mask(crop));
@@ -188,7 +255,7 @@ Result<cv::Mat> FaceSwapEngine::SwapFaces(const cv::Mat& target, const Identity&
   cv::Mat frame;
   if (classical_) {
     if (source.mesh_face.image.empty()) return InvalidArgument("the identity has no source face mesh");
-    StageTimer t(&times_.swap_ms);
+    StageTimer t(&times_.swap_ms, times_mutex_);
     FF_ASSIGN_OR_RETURN(frame, classical_->Swap(source.mesh_face, target, faces));
   } else {
     FF_ASSIGN_OR_RETURN(std::vector<float> encoded, swapper_->EncodeSource(source.embedding));
@@ -201,7 +268,7 @@ Result<cv::Mat> FaceSwapEngine::SwapFaces(const cv::Mat& target, const Identity&
       }
       std::vector<float> t;
       {
-        StageTimer timer(&times_.embed_ms);
+        StageTimer timer(&times_.embed_ms, times_mutex_);
         FF_ASSIGN_OR_RETURN(t, recognizer_->Embed(target, face.keypoints));
       }
       if (t.size() != encoded.size()) return InvalidArgument("the recognizer and the swapper disagree on the identity size");
@@ -212,7 +279,7 @@ Result<cv::Mat> FaceSwapEngine::SwapFaces(const cv::Mat& target, const Identity&
   }
   // The enhancer reuses the landmarks found on the original target (it never re-detects on swapped pixels).
   if (enhancer_) {
-    StageTimer t(&times_.enhance_ms);
+    StageTimer t(&times_.enhance_ms, times_mutex_);
     for (const DetectedFace& face : faces) FF_RETURN_IF_ERROR(enhancer_->Enhance(frame, face.keypoints));
   }
   return frame;

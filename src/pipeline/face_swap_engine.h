@@ -7,6 +7,8 @@
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -85,6 +87,12 @@ struct Identity {
   face::SourceFace mesh_face;
 };
 
+// Thread safety: one analysis (Analyse, DetectFaces, FollowFaces) and one
+// SwapFaces may run at the same time on two threads, as a video's analyse and
+// swap stages do: they use different models, the models they share (the
+// recognizer) serialise their runs, and the stage times are guarded. Two
+// analyses, two swaps, or anything with LearnIdentity or SetReference at once
+// are not supported.
 class FaceSwapEngine {
  public:
   // Opens the detector, recognizer and swapper. Errors: from the model files
@@ -117,6 +125,17 @@ class FaceSwapEngine {
   // are the landmarks' 5 points. Errors: the detector's and landmarker's.
   Result<std::vector<DetectedFace>> DetectFaces(const cv::Mat& image);
 
+  // Follows faces found in an earlier frame into `image` without the
+  // detector: the landmarker runs on each face's box, the keypoints become its
+  // 5 points and the box moves and scales with them. A face the landmarker no
+  // longer sees (score at or below landmarker_score) comes back as nullopt:
+  // the caller detects again. One entry per face of `previous`, in order.
+  // Errors: FailedPrecondition without a landmarker (can_follow() false);
+  // InvalidArgument for an empty or non-BGR image; the landmarker's.
+  Result<std::vector<std::optional<DetectedFace>>> FollowFaces(const cv::Mat& image,
+                                                               const std::vector<DetectedFace>& previous);
+  bool can_follow() const { return landmarker_ != nullptr; }
+
   // `target` with `faces` (chosen from an analysis of it, possibly smoothed
   // over time) swapped to `source`; `target` itself when `faces` is empty.
   // Errors: InvalidArgument for an empty or non-BGR image or an identity
@@ -131,13 +150,19 @@ class FaceSwapEngine {
   Result<cv::Mat> Swap(const cv::Mat& target, const Identity& source, int* swapped = nullptr,
                        std::string_view target_name = {});
 
-  const StageTimes& times() const { return times_; }
+  // A copy: the analyse and swap stages of a video add to the times from two threads.
+  StageTimes times() const {
+    std::lock_guard<std::mutex> lock(times_mutex_);
+    return times_;
+  }
   const FaceSwapConfig& config() const { return config_; }
 
  private:
   explicit FaceSwapEngine(FaceSwapConfig config) : config_(std::move(config)) {}
   Result<std::vector<size_t>> Select(const cv::Mat& target, const std::vector<DetectedFace>& faces);
   Status OpenNeural();
+  // Sets `face`'s landmarks and the 5 keypoints they give (68 or 468 points).
+  static Status UseLandmarks(DetectedFace& face, std::vector<Point2> points);
   // Swaps one face into `frame` in place (the crop is cut from the frame as
   // earlier faces left it, as FaceFusion does).
   Status SwapOne(cv::Mat& frame, const DetectedFace& face, const std::vector<float>& source);
@@ -153,7 +178,8 @@ class FaceSwapEngine {
   std::unique_ptr<face::RegionMasker> region_;
   cv::Mat box_mask_;
   std::vector<float> reference_;
-  StageTimes times_;
+  mutable std::mutex times_mutex_;
+  StageTimes times_;  // guarded by times_mutex_
 };
 
 }  // namespace facefuse::pipeline

@@ -6,16 +6,19 @@
 #include <thread>
 
 #include "pipeline/bounded_queue.h"
+#include "pipeline/video_faces.h"
 
 namespace facefuse::pipeline {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-// One frame on its way through the stages, at the time it is shown in the output.
+// One frame on its way through the stages, at the time it is shown in the output, with the faces to swap in it
+// once the analyse stage found them.
 struct StagedFrame {
   cv::Mat bgr;
   double time_s = 0;
+  std::vector<DetectedFace> faces;
 };
 
 using StageTimeHook = std::function<void(const char* stage, double seconds)>;
@@ -107,13 +110,13 @@ void DecodeStage(media::VideoReader& reader, double fps, BoundedQueue<StagedFram
     cv::Mat pixels = std::move(frame.bgr);
     frame.bgr = cv::Mat();
     if (fps <= 0) {
-      if (!out.Push({std::move(pixels), frame.time_s})) break;
+      if (!out.Push({std::move(pixels), frame.time_s, {}})) break;
       continue;
     }
     const double frame_end = frame.time_s + frame.duration_s;
     bool pushed = true;
     while (pushed && static_cast<double>(next_slot) / fps < frame_end) {
-      pushed = out.Push({pixels, static_cast<double>(next_slot) / fps});
+      pushed = out.Push({pixels, static_cast<double>(next_slot) / fps, {}});
       ++next_slot;
     }
     if (!pushed) break;
@@ -132,28 +135,36 @@ VideoProgress ProgressOf(int64_t done, int64_t total, SteadyClock::time_point st
   return p;
 }
 
-// Analyse + swap stage, on the calling thread: the engine is used from here only.
-// It reports progress (options.on_progress) after each frame it hands on, so the callback runs on the caller's
-// thread.
+// Analyse stage: finds the faces to swap in each frame (detector, landmarker, tracker: the engine's analysis side).
+void AnalyseStage(FaceSwapEngine& engine, BoundedQueue<StagedFrame>& in, BoundedQueue<StagedFrame>& out,
+                  SharedRun& run, const VideoSwapOptions& options, int64_t* frames_detected) {
+  VideoFaceFinder finder(engine, {options.detect_every, options.tracking});
+  while (std::optional<StagedFrame> frame = in.Pop()) {
+    if (run.stopping()) break;
+    {
+      BusyClock::Scope busy(run.analyse);
+      Result<std::vector<DetectedFace>> faces = finder.Next(frame->bgr, frame->time_s);
+      if (!faces.ok()) {
+        run.Fail(faces.status());
+        break;
+      }
+      frame->faces = std::move(*faces);
+    }
+    if (!out.Push(std::move(*frame))) break;
+  }
+  *frames_detected = finder.frames_detected();
+  in.Cancel();  // the decoder stops waiting for room
+  out.Close();
+}
+
+// Swap stage, on the calling thread: swaps the faces the analyse stage found (the engine's swap side). It reports
+// progress (options.on_progress) after each frame it hands on, so the callback runs on the caller's thread.
 void SwapStage(FaceSwapEngine& engine, const Identity& source, BoundedQueue<StagedFrame>& in,
                BoundedQueue<StagedFrame>& out, SharedRun& run, const VideoSwapOptions& options, int64_t total,
                SteadyClock::time_point start, VideoSwapResult& result) {
-  face::TrackerOptions tracking = options.tracking;
-  if (engine.config().selector == face::SelectionMode::kOne) tracking.max_selected = 1;
-  face::FaceTracker tracker(tracking);
   while (std::optional<StagedFrame> frame = in.Pop()) {
     if (run.stopping()) break;
-    std::vector<DetectedFace> selected;
-    {
-      BusyClock::Scope busy(run.analyse);
-      Result<FaceSwapEngine::Analysis> analysis = engine.Analyse(frame->bgr);
-      if (!analysis.ok()) {
-        run.Fail(analysis.status());
-        break;
-      }
-      for (const face::TrackedFace& tracked : tracker.Update(analysis->faces, analysis->chosen, frame->time_s))
-        selected.push_back(tracked.face);
-    }
+    const std::vector<DetectedFace>& selected = frame->faces;
     if (!selected.empty()) {
       BusyClock::Scope busy(run.swap);
       Result<cv::Mat> swapped = engine.SwapFaces(frame->bgr, source, selected);
@@ -168,7 +179,7 @@ void SwapStage(FaceSwapEngine& engine, const Identity& source, BoundedQueue<Stag
     if (!out.Push(std::move(*frame))) break;
     if (options.on_progress) options.on_progress(ProgressOf(run.frames_written.load(), total, start, run));
   }
-  in.Cancel();  // the decoder stops waiting for room
+  in.Cancel();  // the analyse stage stops waiting for room
   out.Close();
 }
 
@@ -217,6 +228,7 @@ Result<VideoSwapResult> SwapVideo(FaceSwapEngine& engine, const Identity& source
                                   const std::filesystem::path& target, const std::filesystem::path& output,
                                   const VideoSwapOptions& options) {
   if (options.queue_frames < 1) return InvalidArgument("the video pipeline needs queues of at least one frame");
+  if (options.detect_every < 1) return InvalidArgument("--detect-every must be 1 or more frames");
   if (options.fps < 0 || !std::isfinite(options.fps)) return InvalidArgument("--fps must be a positive number");
   const auto start = SteadyClock::now();
   FF_ASSIGN_OR_RETURN(std::unique_ptr<media::VideoReader> reader, media::VideoReader::Open(target, options.read));
@@ -234,11 +246,14 @@ Result<VideoSwapResult> SwapVideo(FaceSwapEngine& engine, const Identity& source
 
   SharedRun run(options.cancel, options.on_stage_time);
   BoundedQueue<StagedFrame> decoded(static_cast<size_t>(options.queue_frames));
+  BoundedQueue<StagedFrame> analysed(static_cast<size_t>(options.queue_frames));
   BoundedQueue<StagedFrame> swapped(static_cast<size_t>(options.queue_frames));
   std::thread decoder([&] { DecodeStage(*reader, options.fps, decoded, run); });
+  std::thread analyser([&] { AnalyseStage(engine, decoded, analysed, run, options, &result.frames_detected); });
   std::thread encoder([&] { EncodeStage(*writer, swapped, run); });
-  SwapStage(engine, source, decoded, swapped, run, options, total, start, result);
+  SwapStage(engine, source, analysed, swapped, run, options, total, start, result);
   decoder.join();
+  analyser.join();
   encoder.join();
 
   FF_RETURN_IF_ERROR(run.outcome());

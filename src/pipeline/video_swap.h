@@ -1,10 +1,12 @@
-// Swapping a face through a whole video: decode, analyse + swap, and encode
+// Swapping a face through a whole video: decode, analyse, swap and encode
 // run as stages on their own threads, joined by bounded queues (a stage that
 // runs ahead waits: back-pressure), so memory holds a few frames whatever
 // the clip's length, and frames come out in the order they went in.
 //
-//   decode (VideoReader) -> [queue] -> analyse (detect, select, track) + swap (FaceSwapEngine)
-//                        -> [queue] -> encode (VideoWriter)
+//   decode (VideoReader) -> [queue] -> analyse (detect or follow, select, track: VideoFaceFinder)
+//     -> [queue] -> swap (FaceSwapEngine::SwapFaces, enhancer) -> [queue] -> encode (VideoWriter)
+//
+// The stages share one thread budget (pipeline/video_threads.h, applied by the job runner).
 //
 // The output file appears under its name only when the whole video is
 // written (VideoWriter's temporary file); an error or a cancel leaves nothing.
@@ -53,8 +55,11 @@ struct VideoSwapOptions {
   double fps = 0;  // the output frame rate; 0 keeps the target's timing (variable rates included)
   int queue_frames = 4;  // frames each queue holds at most (>= 1)
   // Faces are tracked from frame to frame (face/track/face_tracker.h): smoothed, gaps bridged, the selection kept.
-  // Its max_selected is set from the engine's selector ("one": 1).
+  // Its max_selected is set from the engine's selector ("one": 1). The detector runs at least every
+  // detect_every frames and whenever a face is lost; the landmarker follows the faces between
+  // (pipeline/video_faces.h).
   face::TrackerOptions tracking;
+  int detect_every = 10;
   // Called on the calling thread as frames go through (after each frame swapped, with the frames written so far)
   // and once at the end. Must be quick; must not throw.
   std::function<void(const VideoProgress&)> on_progress;
@@ -70,6 +75,7 @@ struct VideoSwapResult {
   int64_t frames = 0;             // written
   int64_t frames_with_faces = 0;  // frames where at least one face was swapped
   int64_t faces_swapped = 0;      // over all frames
+  int64_t frames_detected = 0;    // frames the detector ran on (the others: faces followed by the landmarker)
   std::string encoder;            // the encoder used (after any fallback)
   std::vector<std::string> warnings;  // the writer's: encoder fallback, audio re-encoded, ...
   VideoProgress progress;         // at the end
@@ -77,10 +83,13 @@ struct VideoSwapResult {
 
 // Swaps `source` onto the selected faces of every frame of `target` and
 // writes `output`. Frames without a selected face are written unchanged.
-// `engine` is used from one thread (the swap stage) for the whole call.
+// `engine` is used from two threads for the whole call: the analyse stage's
+// (Analyse, FollowFaces) and the caller's, the swap stage (SwapFaces); no other
+// thread may use it meanwhile.
 // Errors: those of media::VideoReader::Open/Read and media::VideoWriter
 // (Open, Write, Finish) and of the engine; InvalidArgument for a span with no
-// frame ("--trim-start is past the end of the video") or queue_frames < 1;
+// frame ("--trim-start is past the end of the video"), queue_frames < 1 or
+// detect_every < 1;
 // Cancelled when options.cancel became true. On any error no file is left
 // under `output`.
 Result<VideoSwapResult> SwapVideo(FaceSwapEngine& engine, const Identity& source,

@@ -91,12 +91,21 @@ DetectedFace FaceTracker::Smooth(TrackState& track, const DetectedFace& face, do
   pose.roll = smoother.last_roll = smoother.roll.Filter(roll, time_s);
   DetectedFace out = face;
   for (size_t k = 0; k < out.keypoints.size(); ++k) out.keypoints[k] = FromFace(pose, smoother.shape[k]);
+  // Dense landmarks keep this frame's shape (an expression changes them) and move with the smoothed pose.
+  for (Point2& p : out.landmarks) p = FromFace(pose, ToFace(raw, p));
   const Point2 a = FromFace(pose, smoother.shape[out.keypoints.size()]);
   const Point2 b = FromFace(pose, smoother.shape[out.keypoints.size() + 1]);
   out.x1 = std::min(a.x, b.x);
   out.y1 = std::min(a.y, b.y);
   out.x2 = std::max(a.x, b.x);
   out.y2 = std::max(a.y, b.y);
+  return out;
+}
+
+std::vector<TrackedFace> FaceTracker::Selected() const {
+  std::vector<TrackedFace> out;
+  for (const TrackState& t : tracks_)
+    if (t.selected) out.push_back({t.id, t.last, t.missed == 0});
   return out;
 }
 

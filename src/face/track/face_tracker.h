@@ -11,7 +11,8 @@
 // size and roll (the eye line's angle) are filtered with One-Euro filters, and
 // the shape (the points relative to those) is a slow running mean, so the
 // noise of single points averages out while the motion of the whole face is
-// followed without lag. Not thread-safe (one tracker per video, one thread).
+// followed without lag. A face's dense landmarks (DetectedFace::landmarks)
+// keep their own frame's shape and move with the smoothed pose. Not thread-safe (one tracker per video, one thread).
 #pragma once
 
 #include <cstddef>
@@ -53,6 +54,11 @@ class FaceTracker {
 
   // Tracks alive (seen within max_gap_frames), selected or not.
   size_t live_tracks() const { return tracks_.size(); }
+
+  // The selected tracks alive now, each with its last face (smoothed), in
+  // the order they were first selected: what a caller follows into the next
+  // frame instead of detecting again.
+  std::vector<TrackedFace> Selected() const;
 
  private:
   struct Smoother {

@@ -94,7 +94,9 @@ class ClassicalSwapper {
 
   // Swaps `source` onto each of `target_faces` (found by the caller's
   // detector in `target_bgr`) in turn and returns the new image;
-  // `target_bgr` is untouched. Faces whose mesh presence is below
+  // `target_bgr` is untouched. A face that carries 468 landmarks (a Face Mesh
+  // the caller ran, perhaps smoothed over frames) is swapped along them;
+  // otherwise the mesh runs on its box, and faces whose mesh presence is below
   // min_presence are skipped. Errors: InvalidArgument for an empty or
   // non-BGR image; NotFound when `target_faces` is empty; errors of
   // SwapFaceClassical.

@@ -30,8 +30,14 @@ Result<cv::Mat> ClassicalSwapper::Swap(const SourceFace& source, const cv::Mat& 
   // the landmarks of the next.
   cv::Mat result = target_bgr.clone();
   for (const DetectedFace& face : target_faces) {
-    FF_ASSIGN_OR_RETURN(FaceLandmarks mesh, mesh_->Detect(target_bgr, face));
-    if (mesh.score < options_.min_presence) continue;
+    FaceLandmarks mesh;
+    if (face.landmarks.size() == 468) {  // the caller's landmarker already ran the mesh on this face
+      mesh.points = face.landmarks;
+      mesh.score = 1;
+    } else {
+      FF_ASSIGN_OR_RETURN(mesh, mesh_->Detect(target_bgr, face));
+      if (mesh.score < options_.min_presence) continue;
+    }
     FF_ASSIGN_OR_RETURN(result, SwapFaceClassical(source.image, source.mesh, result, mesh, options_.swap));
   }
   return result;
