@@ -103,10 +103,10 @@ Result<std::vector<DetectedFace>> FaceSwapEngine::DetectFaces(const cv::Mat& ima
   StageTimer t(&times_.detect_ms, times_mutex_);
   FF_ASSIGN_OR_RETURN(std::vector<DetectedFace> faces, detector_->Detect(image));
   if (!landmarker_) return faces;
-  for (DetectedFace& face : faces) {
-    FF_ASSIGN_OR_RETURN(face::FaceLandmarks landmarks, landmarker_->Detect(image, face));
-    if (landmarks.score <= config_.landmarker_score) continue;  // keep the detector's points
-    FF_RETURN_IF_ERROR(UseLandmarks(face, std::move(landmarks.points)));
+  FF_ASSIGN_OR_RETURN(std::vector<face::FaceLandmarks> all, landmarker_->DetectAll(image, faces));
+  for (size_t i = 0; i < faces.size(); ++i) {
+    if (all[i].score <= config_.landmarker_score) continue;  // keep the detector's points
+    FF_RETURN_IF_ERROR(UseLandmarks(faces[i], std::move(all[i].points)));
   }
   return faces;
 }
@@ -151,8 +151,10 @@ Result<std::vector<std::optional<DetectedFace>>> FaceSwapEngine::FollowFaces(con
   if (image.empty() || image.type() != CV_8UC3) return InvalidArgument("the frame must be a non-empty 8-bit BGR image");
   StageTimer t(&times_.detect_ms, times_mutex_);
   std::vector<std::optional<DetectedFace>> followed;
-  for (const DetectedFace& before : previous) {
-    FF_ASSIGN_OR_RETURN(face::FaceLandmarks landmarks, landmarker_->Detect(image, before));
+  FF_ASSIGN_OR_RETURN(std::vector<face::FaceLandmarks> all, landmarker_->DetectAll(image, previous));
+  for (size_t i = 0; i < previous.size(); ++i) {
+    const DetectedFace& before = previous[i];
+    face::FaceLandmarks& landmarks = all[i];
     if (landmarks.score <= config_.landmarker_score || before.keypoints.size() != 5) {
       followed.emplace_back();  // lost
       continue;

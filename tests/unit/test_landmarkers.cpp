@@ -244,5 +244,37 @@ TEST(Landmarks, FactoryKnowsTheCliNames) {
   EXPECT_EQ(unknown.status().message(), "unknown landmarker 'dlib_68' (known: 2dfan4, pfld_68, face_mesh)");
 }
 
+// DetectAll gives each face the landmarks Detect gives it: PFLD (a dynamic batch) in one run of a [2,3,112,112]
+// batch, Face Mesh (batch 1) one face after the other.
+TEST(Landmarkers, DetectAllOnAFramesFacesMatchesOneFaceAtATime) {
+  SKIP_WITHOUT_FIXTURES();
+  auto detector = OpenDetector("yunet", "", {});
+  ASSERT_TRUE(detector.ok()) << detector.status().ToString();
+  const cv::Mat image = LoadFixtureImage("two_people.jpg");
+  ASSERT_FALSE(image.empty());
+  auto faces = (*detector)->Detect(image);
+  ASSERT_TRUE(faces.ok()) << faces.status().ToString();
+  ASSERT_EQ(faces->size(), 2u);
+  for (const auto& [name, model] : {std::pair<std::string, fs::path>{"pfld_68", kFixtures / "models" / "pfld_68" / "model.onnx"},
+                                    std::pair<std::string, fs::path>{"face_mesh", fs::path()}}) {
+    auto landmarker = OpenLandmarker(name, model, {});
+    ASSERT_TRUE(landmarker.ok()) << landmarker.status().ToString();
+    auto all = (*landmarker)->DetectAll(image, *faces);
+    ASSERT_TRUE(all.ok()) << all.status().ToString();
+    ASSERT_EQ(all->size(), 2u) << name;
+    for (size_t f = 0; f < faces->size(); ++f) {
+      auto one = (*landmarker)->Detect(image, (*faces)[f]);
+      ASSERT_TRUE(one.ok()) << one.status().ToString();
+      ASSERT_EQ((*all)[f].points.size(), one->points.size()) << name;
+      const Errors e = Compare((*all)[f].points, one->points);
+      EXPECT_LT(e.max, 1e-3f) << name << " face " << f;
+      EXPECT_NEAR((*all)[f].score, one->score, 1e-5f) << name;
+    }
+    auto none = (*landmarker)->DetectAll(image, {});
+    ASSERT_TRUE(none.ok());
+    EXPECT_TRUE(none->empty());
+  }
+}
+
 }  // namespace
 }  // namespace facefuse::face

@@ -53,6 +53,11 @@ class FaceLandmarker {
   // Errors: InvalidArgument for an empty or non-CV_8UC3 image, an empty box,
   // or a box that does not overlap the image; runtime errors from the model.
   virtual Result<FaceLandmarks> Detect(const cv::Mat& bgr, const DetectedFace& face) = 0;
+
+  // The landmarks of each of `faces` in `bgr`, in order. A model with a
+  // dynamic batch dimension (PFLD) runs once for all of them; others run
+  // once per face. Errors: those of Detect, for the first face that fails.
+  virtual Result<std::vector<FaceLandmarks>> DetectAll(const cv::Mat& bgr, const std::vector<DetectedFace>& faces);
 };
 
 // MediaPipe Face Mesh (468 points, input [1,3,192,192] RGB x/127.5-1).

@@ -36,6 +36,15 @@ class SessionLandmarker final : public FaceLandmarker {
 
 }  // namespace
 
+Result<std::vector<FaceLandmarks>> FaceLandmarker::DetectAll(const cv::Mat& bgr, const std::vector<DetectedFace>& faces) {
+  std::vector<FaceLandmarks> all;
+  all.reserve(faces.size());
+  for (const DetectedFace& face : faces) {
+    FF_ASSIGN_OR_RETURN(all.emplace_back(), Detect(bgr, face));
+  }
+  return all;
+}
+
 std::unique_ptr<FaceLandmarker> MakeSessionLandmarker(std::unique_ptr<Session> session, LandmarkFunction detect) {
   return std::make_unique<SessionLandmarker>(std::move(session), detect);
 }

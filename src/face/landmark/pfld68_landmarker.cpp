@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "face/image_tensor.h"
 #include "face/landmark/landmarker.h"
 
 namespace facefuse::face {
@@ -28,14 +29,10 @@ namespace {
 constexpr int kPoints = 68;
 constexpr int kInputSize = kPfld68InputSize;
 
-Result<FaceLandmarks> DetectPfld68(Session& session, const cv::Mat& bgr, const DetectedFace& face) {
-  if (bgr.empty() || bgr.type() != CV_8UC3) return InvalidArgument("PFLD expects a non-empty 8-bit BGR image");
-  FF_ASSIGN_OR_RETURN(SquareCrop crop, Pfld68Crop(face));
-  FF_ASSIGN_OR_RETURN(std::vector<Tensor> out, RunOnSquareCrop(session, bgr, crop, kInputSize, 0.f, 255.f));
-  if (out.empty() || out[0].dtype() != DataType::kFloat32 || out[0].size() != 2 * kPoints)
-    return InvalidArgument("the PFLD model returned no 136-value landmark output");
+// The landmarks of crop `index` of a [N,136] output.
+FaceLandmarks PointsOf(const Tensor& out, size_t index, const SquareCrop& crop) {
   FaceLandmarks result;
-  const float* v = out[0].data<float>();
+  const float* v = out.data<float>() + index * 2 * kPoints;
   const float side = static_cast<float>(crop.side);
   result.points.reserve(kPoints);
   for (int i = 0; i < kPoints; ++i)
@@ -43,6 +40,51 @@ Result<FaceLandmarks> DetectPfld68(Session& session, const cv::Mat& bgr, const D
   result.score = 1.f;
   return result;
 }
+
+// PFLD on one crop per face, all in one run of a [N,3,112,112] batch when the model's batch is dynamic.
+class Pfld68Landmarker final : public FaceLandmarker {
+ public:
+  explicit Pfld68Landmarker(std::unique_ptr<Session> session)
+      : session_(std::move(session)),
+        dynamic_batch_(!session_->inputs().empty() && !session_->inputs()[0].dims.empty() &&
+                       session_->inputs()[0].dims[0] < 0) {}
+
+  Result<FaceLandmarks> Detect(const cv::Mat& bgr, const DetectedFace& face) override {
+    FF_ASSIGN_OR_RETURN(std::vector<FaceLandmarks> one, Run(bgr, {face}));
+    return std::move(one[0]);
+  }
+
+  Result<std::vector<FaceLandmarks>> DetectAll(const cv::Mat& bgr, const std::vector<DetectedFace>& faces) override {
+    if (dynamic_batch_ || faces.size() <= 1) return Run(bgr, faces);
+    return FaceLandmarker::DetectAll(bgr, faces);
+  }
+
+ private:
+  Result<std::vector<FaceLandmarks>> Run(const cv::Mat& bgr, const std::vector<DetectedFace>& faces) {
+    if (bgr.empty() || bgr.type() != CV_8UC3) return InvalidArgument("PFLD expects a non-empty 8-bit BGR image");
+    if (faces.empty()) return std::vector<FaceLandmarks>{};
+    const int64_t n = static_cast<int64_t>(faces.size());
+    constexpr int64_t kValues = 3 * kInputSize * kInputSize;
+    FF_ASSIGN_OR_RETURN(Tensor batch, Tensor::Allocate(DataType::kFloat32, {n, 3, kInputSize, kInputSize}));
+    std::vector<SquareCrop> crops;
+    for (int64_t i = 0; i < n; ++i) {
+      FF_ASSIGN_OR_RETURN(SquareCrop crop, Pfld68Crop(faces[static_cast<size_t>(i)]));
+      FF_ASSIGN_OR_RETURN(cv::Mat pixels, CutSquareCrop(bgr, crop, kInputSize));
+      FF_ASSIGN_OR_RETURN(Tensor input, ImageToNchw(pixels, ChannelOrder::kRgb, 0.f, 255.f));
+      std::copy_n(input.data<float>(), kValues, batch.data<float>() + i * kValues);
+      crops.push_back(crop);
+    }
+    FF_ASSIGN_OR_RETURN(std::vector<Tensor> out, session_->Run(std::vector<Tensor>{batch}));
+    if (out.empty() || out[0].dtype() != DataType::kFloat32 || out[0].size() != n * 2 * kPoints)
+      return InvalidArgument("the PFLD model returned no 136-value landmark output per face");
+    std::vector<FaceLandmarks> all;
+    for (size_t i = 0; i < crops.size(); ++i) all.push_back(PointsOf(out[0], i, crops[i]));
+    return all;
+  }
+
+  std::unique_ptr<Session> session_;
+  bool dynamic_batch_;
+};
 
 }  // namespace
 
@@ -54,7 +96,7 @@ Result<std::unique_ptr<FaceLandmarker>> OpenPfld68(const std::filesystem::path& 
                       OpenFaceModel(model, options,
                                     SquareImageContract(model, kInputSize, 0,
                                                         "is not a PFLD model (expects one [N,3,112,112] input)")));
-  return MakeSessionLandmarker(std::move(session), &DetectPfld68);
+  return std::unique_ptr<FaceLandmarker>(std::make_unique<Pfld68Landmarker>(std::move(session)));
 }
 
 }  // namespace facefuse::face
