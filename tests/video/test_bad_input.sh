@@ -26,6 +26,13 @@ status=0
 [ "$status" = 2 ] || fail "a video written to out.png: exit $status, expected 2: $(cat "$WORK/err")"
 grep -q "no video container for the extension '.png'" "$WORK/err" || fail "message: $(cat "$WORK/err")"
 [ -e "$WORK/out.png" ] && fail "out.png was written"
+# So is a detection interval under one frame.
+status=0
+"$FACEFUSE" swap -s "$SOURCE" -t "$WORK/in.mp4" -o "$WORK/out.mp4" --detect-every 0 --progress none >"$WORK/out" \
+  2>"$WORK/err" || status=$?
+[ "$status" = 2 ] || fail "--detect-every 0: exit $status, expected 2: $(cat "$WORK/err")"
+grep -q -- "--detect-every" "$WORK/err" || fail "message does not name --detect-every: $(cat "$WORK/err")"
+[ -e "$WORK/out.mp4" ] && fail "out.mp4 was written"
 # The kind comes from the content: an MP4 named .jpg is swapped as a video.
 "$FACEFUSE" swap -s "$SOURCE" -t "$WORK/video_named.jpg" -o "$WORK/out.mp4" --progress none >"$WORK/out" \
   2>"$WORK/err" || fail "an MP4 named .jpg: exit $?: $(cat "$WORK/err")"

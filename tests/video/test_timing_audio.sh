@@ -36,4 +36,7 @@ frames=$(jq -r .frames "$WORK/report.json")
 with_faces=$(jq -r .frames_with_faces "$WORK/report.json")
 [ "$frames" = "$out_frames" ] || fail "the report says $frames frames, the file has $out_frames"
 [ $((with_faces * 10)) -ge $((frames * 9)) ] || fail "faces swapped in only $with_faces of $frames frames"
+# The detector runs every 10th frame (the default --detect-every); the landmarker follows the face between.
+detected=$(jq -r .frames_detected "$WORK/report.json")
+[ "$detected" -ge 5 ] && [ "$detected" -le 10 ] || fail "the detector ran on $detected of $frames frames, expected 5-10"
 echo "PASS: $out_frames frames, video ${video_duration}s, audio ${audio_duration}s, faces in $with_faces frames"
