@@ -147,14 +147,29 @@ Spread SpreadOf(const std::vector<Point2>& points) {
 
 Result<std::vector<std::optional<DetectedFace>>> FaceSwapEngine::FollowFaces(const cv::Mat& image,
                                                                               const std::vector<DetectedFace>& previous) {
-  if (!landmarker_) return FailedPrecondition("following faces needs a landmarker");
+  if (!can_follow()) return FailedPrecondition("following faces needs a landmarker that reports a face's presence");
   if (image.empty() || image.type() != CV_8UC3) return InvalidArgument("the frame must be a non-empty 8-bit BGR image");
   StageTimer t(&times_.detect_ms, times_mutex_);
+  // Boxes that have left the image, or grown far past it, are lost before the landmarker sees them.
+  const cv::Rect2f frame_area(0, 0, static_cast<float>(image.cols), static_cast<float>(image.rows));
+  auto in_view = [&](const DetectedFace& f) {
+    const cv::Rect2f box(f.x1, f.y1, f.width(), f.height());
+    return f.width() > 0 && f.height() > 0 && (box & frame_area).area() > 0 &&
+           std::max(f.width(), f.height()) < 2.f * static_cast<float>(std::max(image.cols, image.rows));
+  };
+  std::vector<DetectedFace> visible;
+  for (const DetectedFace& f : previous)
+    if (in_view(f)) visible.push_back(f);
+  FF_ASSIGN_OR_RETURN(std::vector<face::FaceLandmarks> found, landmarker_->DetectAll(image, visible));
   std::vector<std::optional<DetectedFace>> followed;
-  FF_ASSIGN_OR_RETURN(std::vector<face::FaceLandmarks> all, landmarker_->DetectAll(image, previous));
+  size_t next_found = 0;
   for (size_t i = 0; i < previous.size(); ++i) {
     const DetectedFace& before = previous[i];
-    face::FaceLandmarks& landmarks = all[i];
+    if (!in_view(before)) {
+      followed.emplace_back();  // lost: out of the picture
+      continue;
+    }
+    face::FaceLandmarks& landmarks = found[next_found++];
     if (landmarks.score <= config_.landmarker_score || before.keypoints.size() != 5) {
       followed.emplace_back();  // lost
       continue;
@@ -196,6 +211,11 @@ Result<Identity> FaceSwapEngine::LearnIdentity(const std::vector<cv::Mat>& image
   FF_ASSIGN_OR_RETURN(id.embedding, face::AverageEmbeddings(embeddings));  // mean of unit vectors, not renormalised
   id.images = static_cast<int>(images.size());
   return id;
+}
+
+Result<std::vector<float>> FaceSwapEngine::Embed(const cv::Mat& image, const DetectedFace& face) {
+  StageTimer t(&times_.embed_ms, times_mutex_);
+  return recognizer_->Embed(image, face.keypoints);
 }
 
 Result<std::vector<size_t>> FaceSwapEngine::Select(const cv::Mat& target, const std::vector<DetectedFace>& faces) {

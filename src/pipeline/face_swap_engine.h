@@ -109,6 +109,7 @@ class FaceSwapEngine {
 
   // Sets the reference identity for SelectorMode::kReference.
   void SetReference(const Identity& reference) { reference_ = reference.embedding; }
+  const std::vector<float>& reference() const { return reference_; }
 
   // The faces of one target image and those the selector picks, in the
   // selector's order (indices into `faces`). An image without faces, or
@@ -130,11 +131,17 @@ class FaceSwapEngine {
   // 5 points and the box moves and scales with them. A face the landmarker no
   // longer sees (score at or below landmarker_score) comes back as nullopt:
   // the caller detects again. One entry per face of `previous`, in order.
-  // Errors: FailedPrecondition without a landmarker (can_follow() false);
-  // InvalidArgument for an empty or non-BGR image; the landmarker's.
+  // A face whose box has left the image is lost too. Errors:
+  // FailedPrecondition when can_follow() is false; InvalidArgument for an
+  // empty or non-BGR image; the landmarker's.
   Result<std::vector<std::optional<DetectedFace>>> FollowFaces(const cv::Mat& image,
                                                                const std::vector<DetectedFace>& previous);
-  bool can_follow() const { return landmarker_ != nullptr; }
+  // True with a landmarker whose score tells a face from none (Face Mesh).
+  bool can_follow() const { return landmarker_ != nullptr && landmarker_->reports_presence(); }
+
+  // The unit identity embedding of `face` in `image` (the recognizer on its
+  // 5 keypoints). Errors: the recognizer's.
+  Result<std::vector<float>> Embed(const cv::Mat& image, const DetectedFace& face);
 
   // `target` with `faces` (chosen from an analysis of it, possibly smoothed
   // over time) swapped to `source`; `target` itself when `faces` is empty.

@@ -268,6 +268,9 @@ Result<VideoSwapResult> SwapVideo(FaceSwapEngine& engine, const Identity& source
   }
   result.encoder = writer->encoder();
   result.warnings = writer->warnings();
+  if (result.faces_swapped == 0)
+    result.warnings.push_back("no face was swapped in any frame of " + target.string() +
+                              " (none was found, or none matched the selection)");
   result.progress = ProgressOf(result.frames, total, start, run);
   if (options.on_progress) options.on_progress(result.progress);
   return result;

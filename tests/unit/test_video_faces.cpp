@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <functional>
 
 #include "fixtures_dir.h"
 #include "media/image_io.h"
@@ -40,6 +41,9 @@ class VideoFaces : public testing::Test {
     Result<cv::Mat> image = media::LoadImageBgr(photo);
     ASSERT_TRUE(image.ok()) << image.status().ToString();
     photo_ = *image;
+    Result<cv::Mat> other = media::LoadImageBgr(photo.parent_path() / "biden.jpg");
+    ASSERT_TRUE(other.ok()) << other.status().ToString();
+    other_ = *other;
     dir_ = fs::path(testing::TempDir()) / ("facefuse_video_faces_" + std::to_string(::getpid()));
     fs::create_directories(dir_);
   }
@@ -55,14 +59,23 @@ class VideoFaces : public testing::Test {
     return engine.ok() ? std::move(engine).value() : nullptr;
   }
 
-  cv::Mat Frame(int t) const {
+  cv::Mat Frame(int t, const cv::Mat& photo) const {
     cv::Mat frame;
-    cv::warpAffine(photo_, frame, Motion(t), kFrameSize, cv::INTER_LINEAR, cv::BORDER_CONSTANT);
+    cv::warpAffine(photo, frame, Motion(t), kFrameSize, cv::INTER_LINEAR, cv::BORDER_CONSTANT);
     return frame;
   }
+  cv::Mat Frame(int t) const { return Frame(t, photo_); }
 
   // The clip of the moving photo, at a high quality, with frames in `blank` left black.
   fs::path WriteClip(const std::vector<int>& blank = {}) const {
+    return WriteClip([&](int t) {
+      const bool is_blank = std::find(blank.begin(), blank.end(), t) != blank.end();
+      return is_blank ? cv::Mat(kFrameSize, CV_8UC3, cv::Scalar::all(0)) : Frame(t);
+    });
+  }
+
+  // A clip of kFrames frames, frame t being frame_of(t).
+  fs::path WriteClip(const std::function<cv::Mat(int)>& frame_of) const {
     const fs::path clip = dir_ / "moving_photo.mp4";
     media::VideoOutput format;
     format.width = kFrameSize.width;
@@ -73,11 +86,7 @@ class VideoFaces : public testing::Test {
     auto writer = media::VideoWriter::Open(clip, format, encode, {});
     EXPECT_TRUE(writer.ok()) << writer.status().ToString();
     if (!writer.ok()) return {};
-    for (int t = 0; t < kFrames; ++t) {
-      const bool is_blank = std::find(blank.begin(), blank.end(), t) != blank.end();
-      const cv::Mat frame = is_blank ? cv::Mat(kFrameSize, CV_8UC3, cv::Scalar::all(0)) : Frame(t);
-      EXPECT_TRUE((*writer)->Write(frame, t / kFps).ok());
-    }
+    for (int t = 0; t < kFrames; ++t) EXPECT_TRUE((*writer)->Write(frame_of(t), t / kFps).ok());
     EXPECT_TRUE((*writer)->Finish().ok());
     return clip;
   }
@@ -100,7 +109,7 @@ class VideoFaces : public testing::Test {
     return out;
   }
 
-  cv::Mat photo_;
+  cv::Mat photo_, other_;  // obama.jpg, biden.jpg
   fs::path dir_;
 };
 
@@ -140,17 +149,38 @@ TEST_F(VideoFaces, DetectsEveryTenthFrameAndTheFollowedKeypointsMoveWithThePhoto
   EXPECT_LE(mean_error, 0.5);
 }
 
-TEST_F(VideoFaces, ALostFaceIsDetectedAgainOnTheSameFrame) {
+TEST_F(VideoFaces, ALostFaceIsDetectedAgainOnTheSameFrameAndNothingIsPastedWhereItWas) {
   auto engine = OpenEngine("face_mesh");
   ASSERT_NE(engine, nullptr);
   const fs::path clip = WriteClip({5});  // frame 5 is black: the landmarker loses the face there
   VideoFaceFinder finder(*engine, {10, {}});
   const auto faces = Run(clip, finder);
   ASSERT_EQ(faces.size(), static_cast<size_t>(kFrames));
-  // Frames 0, 5 (lost), 15 and 25 (ten after each detection); the face on frame 5 is bridged.
-  EXPECT_EQ(finder.frames_detected(), 4);
-  EXPECT_EQ(faces[5].size(), 1u) << "a one-frame gap is bridged";
-  EXPECT_EQ(faces[6].size(), 1u);
+  // Frame 0; frame 5, where the face is lost (the detector finds none either); frame 6, where it is back; then
+  // ten frames after that: 16 and 26.
+  EXPECT_EQ(finder.frames_detected(), 5);
+  EXPECT_TRUE(faces[5].empty()) << "no face is pasted on a frame without one";
+  EXPECT_EQ(faces[6].size(), 1u) << "the same person is swapped again when back";
+  EXPECT_EQ(faces[29].size(), 1u);
+}
+
+// With "one", the person first chosen is the one swapped: a cut to someone else in the same place ends the
+// selection at once (nothing is pasted on them), and the first person is swapped again when the clip cuts back.
+TEST_F(VideoFaces, ACutToAnotherPersonIsNotSwappedAndTheFirstIsSwappedAgainOnTheirReturn) {
+  auto engine = OpenEngine("face_mesh");
+  ASSERT_NE(engine, nullptr);
+  const fs::path clip = WriteClip([&](int t) { return t >= 10 && t < 20 ? Frame(t, other_) : Frame(t); });
+  for (int detect_every : {1, 10}) {
+    VideoFaceFinder finder(*engine, {detect_every, {}});
+    const auto faces = Run(clip, finder);
+    ASSERT_EQ(faces.size(), static_cast<size_t>(kFrames));
+    for (int t = 0; t < kFrames; ++t) {
+      // After the cut at frame 10 the landmarker may follow the new face until the next detection (frame 10
+      // itself is one with either setting here).
+      const size_t expected = t >= 10 && t < 20 ? 0u : 1u;
+      EXPECT_EQ(faces[t].size(), expected) << "frame " << t << ", --detect-every " << detect_every;
+    }
+  }
 }
 
 TEST_F(VideoFaces, WithoutALandmarkerEveryFrameIsDetected) {

@@ -91,7 +91,7 @@ Result<std::unique_ptr<FaceLandmarker>> OpenFaceMesh(const std::filesystem::path
     if (!DeclaredSize(out, &n) || n == kMeshValues) has_mesh = true;  // unknown sizes are checked on Run
   }
   if (!has_mesh) return InvalidArgument(file.string() + " is not a Face Mesh model (no 1404-value output)");
-  return MakeSessionLandmarker(std::move(session), &DetectFaceMesh);
+  return MakeSessionLandmarker(std::move(session), &DetectFaceMesh, /*reports_presence=*/true);
 }
 
 }  // namespace facefuse::face

@@ -58,6 +58,11 @@ class FaceLandmarker {
   // dynamic batch dimension (PFLD) runs once for all of them; others run
   // once per face. Errors: those of Detect, for the first face that fails.
   virtual Result<std::vector<FaceLandmarks>> DetectAll(const cv::Mat& bgr, const std::vector<DetectedFace>& faces);
+
+  // True when the score says whether a face is there at all (Face Mesh's
+  // presence), so the landmarker alone can follow a face and notice it gone;
+  // false when the score is a fit quality or a constant (2DFAN4, PFLD).
+  virtual bool reports_presence() const { return false; }
 };
 
 // MediaPipe Face Mesh (468 points, input [1,3,192,192] RGB x/127.5-1).
@@ -117,7 +122,8 @@ Result<std::unique_ptr<FaceLandmarker>> OpenLandmarker(const std::string& name, 
 // that runs it on one face. `detect` must be safe to call with the session
 // from several threads (the session serialises its runs).
 using LandmarkFunction = Result<FaceLandmarks> (*)(Session& session, const cv::Mat& bgr, const DetectedFace& face);
-std::unique_ptr<FaceLandmarker> MakeSessionLandmarker(std::unique_ptr<Session> session, LandmarkFunction detect);
+std::unique_ptr<FaceLandmarker> MakeSessionLandmarker(std::unique_ptr<Session> session, LandmarkFunction detect,
+                                                      bool reports_presence = false);
 
 // For the families: cuts `crop` out of `bgr` at size x size (CutSquareCrop),
 // feeds it as RGB (x - mean) / std and returns the model's outputs.

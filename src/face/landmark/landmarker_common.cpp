@@ -22,16 +22,18 @@ Point2 Mean(const std::vector<Point2>& points, std::initializer_list<int> indice
 
 class SessionLandmarker final : public FaceLandmarker {
  public:
-  SessionLandmarker(std::unique_ptr<Session> session, LandmarkFunction detect)
-      : session_(std::move(session)), detect_(detect) {}
+  SessionLandmarker(std::unique_ptr<Session> session, LandmarkFunction detect, bool reports_presence)
+      : session_(std::move(session)), detect_(detect), reports_presence_(reports_presence) {}
 
   Result<FaceLandmarks> Detect(const cv::Mat& bgr, const DetectedFace& face) override {
     return detect_(*session_, bgr, face);
   }
+  bool reports_presence() const override { return reports_presence_; }
 
  private:
   std::unique_ptr<Session> session_;
   LandmarkFunction detect_;
+  bool reports_presence_;
 };
 
 }  // namespace
@@ -45,8 +47,9 @@ Result<std::vector<FaceLandmarks>> FaceLandmarker::DetectAll(const cv::Mat& bgr,
   return all;
 }
 
-std::unique_ptr<FaceLandmarker> MakeSessionLandmarker(std::unique_ptr<Session> session, LandmarkFunction detect) {
-  return std::make_unique<SessionLandmarker>(std::move(session), detect);
+std::unique_ptr<FaceLandmarker> MakeSessionLandmarker(std::unique_ptr<Session> session, LandmarkFunction detect,
+                                                      bool reports_presence) {
+  return std::make_unique<SessionLandmarker>(std::move(session), detect, reports_presence);
 }
 
 Result<std::vector<Tensor>> RunOnSquareCrop(Session& session, const cv::Mat& bgr, const SquareCrop& crop, int size,

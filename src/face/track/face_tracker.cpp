@@ -109,6 +109,10 @@ std::vector<TrackedFace> FaceTracker::Selected() const {
   return out;
 }
 
+void FaceTracker::Drop(int track_id) {
+  std::erase_if(tracks_, [track_id](const TrackState& t) { return t.id == track_id; });
+}
+
 size_t FaceTracker::SelectedCount() const {
   return static_cast<size_t>(std::count_if(tracks_.begin(), tracks_.end(), [](const TrackState& t) { return t.selected; }));
 }

@@ -60,6 +60,10 @@ class FaceTracker {
   // frame instead of detecting again.
   std::vector<TrackedFace> Selected() const;
 
+  // Ends the track now (no bridging): its face is gone, e.g. another person
+  // holds its place after a cut. An unknown id is ignored.
+  void Drop(int track_id);
+
  private:
   struct Smoother {
     OneEuroFilter x, y, size, roll;
