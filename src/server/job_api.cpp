@@ -27,9 +27,7 @@ std::string NotReadyReason(job::JobQueue& queue, const std::filesystem::path& da
 Status StatusForHttpError(const httplib::Request& req, int http_status, uint64_t max_upload_bytes) {
   switch (http_status) {
     case 404: return NotFound("no route " + req.method + " " + req.path);
-    case 413:
-      return InvalidArgument("the request body is over the upload limit of " +
-                             std::to_string(max_upload_bytes >> 20) + " MiB (--max-upload-mb)");
+    case 413: return UploadTooLarge(max_upload_bytes);
     case 500: return Internal("the server failed to answer the request");
     default: return InvalidArgument("malformed request (HTTP " + std::to_string(http_status) + ")");
   }

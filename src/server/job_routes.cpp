@@ -39,8 +39,7 @@ Result<job::Job> SwapJobFor(const JobFiles& files, std::vector<std::string>* war
 // 413 with the error shape; the connection is closed, as the rest of the body was not read.
 void ReplyTooLarge(httplib::Response& res, const JobApiOptions& options) {
   res.set_header("Connection", "close");
-  ReplyError(res, InvalidArgument("the request body is over the upload limit of " +
-                                  std::to_string(options.max_upload_bytes >> 20) + " MiB (--max-upload-mb)"));
+  ReplyError(res, UploadTooLarge(options.max_upload_bytes));
   res.status = 413;
 }
 
@@ -138,6 +137,11 @@ void SendResult(const httplib::Request& req, httplib::Response& res, job::JobQue
 }
 
 }  // namespace
+
+Status UploadTooLarge(uint64_t max_upload_bytes) {
+  return InvalidArgument("the request body is over the upload limit of " + std::to_string(max_upload_bytes >> 20) +
+                         " MiB (--max-upload-mb)");
+}
 
 void ReplyJson(httplib::Response& res, int http_status, const nlohmann::json& body) {
   res.status = http_status;

@@ -20,6 +20,9 @@ void ReplyJson(httplib::Response& res, int http_status, const nlohmann::json& bo
 // Answers ErrorJson(status) with HttpStatusFor(status, origin).
 void ReplyError(httplib::Response& res, const Status& status, ErrorOrigin origin = ErrorOrigin::kRuntime);
 
+// The error of a request body over `max_upload_bytes` (answered 413).
+Status UploadTooLarge(uint64_t max_upload_bytes);
+
 // Registers POST, GET and DELETE under /v1/jobs on `http`. `options` and
 // `queue` must outlive `http`.
 void AddJobRoutes(httplib::Server& http, const JobApiOptions& options, job::JobQueue& queue);
