@@ -263,5 +263,17 @@ TEST_F(HttpApi, DeleteCancelsAQueuedJobOnly) {
   EXPECT_EQ(GetJob(queued).value("state", ""), "cancelled");
 }
 
+TEST_F(HttpApi, NotReadyWithoutADataDirOrOnceTheQueueShutsDown) {
+  Start();
+  EXPECT_EQ(client_->Get("/health/ready")->status, 200);
+  fs::remove_all(data_dir_);
+  ExpectError(client_->Get("/health/ready"), 503, "Unavailable", "no data dir");
+  fs::create_directory(data_dir_);
+  EXPECT_EQ(client_->Get("/health/ready")->status, 200);
+  queue_->Shutdown();
+  ExpectError(client_->Get("/health/ready"), 503, "Unavailable", "the queue shut down");
+  ExpectError(PostParts(SwapParts()), 503, "Unavailable", "a job after the queue shut down");
+}
+
 }  // namespace
 }  // namespace facefuse::server
