@@ -36,7 +36,11 @@ Status StatusForHttpError(const httplib::Request& req, int http_status, uint64_t
 }  // namespace
 
 JobApiServer::JobApiServer(const JobApiOptions& options, job::JobQueue& queue, const telemetry::Metrics& metrics)
-    : options_(options), queue_(queue), metrics_(metrics), http_(std::make_unique<httplib::Server>()) {}
+    : options_(options),
+      queue_(queue),
+      metrics_(metrics),
+      decode_budget_(MemoryBudget::Create("cpu", options.decode_memory_bytes)),
+      http_(std::make_unique<httplib::Server>()) {}
 
 Result<std::unique_ptr<JobApiServer>> JobApiServer::Start(const JobApiOptions& options, job::JobQueue& queue,
                                                           const telemetry::Metrics& metrics) {
@@ -82,7 +86,7 @@ void JobApiServer::AddRoutes() {
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(telemetry::RenderMetricsText(metrics_), telemetry::kMetricsContentType);
   });
-  AddJobRoutes(http, options_, queue_);
+  AddJobRoutes(http, options_, decode_budget_, queue_);
   // What httplib answers itself (no route, 413, a malformed body) gets the error shape too; a body a route set stays.
   http.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;

@@ -18,6 +18,7 @@
 #include <string>
 #include <thread>
 
+#include "facefuse/memory_budget.h"
 #include "facefuse/status.h"
 #include "job/job_queue.h"
 #include "telemetry/metrics.h"
@@ -33,6 +34,9 @@ struct JobApiOptions {
   int port = 0;                             // 0: a free port (see JobApiServer::port())
   std::filesystem::path data_dir;           // one folder per job in it; must exist and be writable
   uint64_t max_upload_bytes = uint64_t{64} << 20;  // per request body; more is answered 413
+  // The pixels the uploads' checks decode at once (all requests together); an upload that does not fit is
+  // answered 503 (OutOfMemory: retry later).
+  uint64_t decode_memory_bytes = uint64_t{2} << 30;
 };
 
 class JobApiServer {
@@ -59,6 +63,7 @@ class JobApiServer {
   JobApiOptions options_;
   job::JobQueue& queue_;
   const telemetry::Metrics& metrics_;
+  std::shared_ptr<MemoryBudget> decode_budget_;
   std::unique_ptr<httplib::Server> http_;
   std::thread listener_;
   int port_ = 0;

@@ -44,7 +44,7 @@ void ReplyTooLarge(httplib::Response& res, const JobApiOptions& options) {
 }
 
 void Submit(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader,
-            const JobApiOptions& options, job::JobQueue& queue) {
+            const JobApiOptions& options, const std::shared_ptr<MemoryBudget>& decode_budget, job::JobQueue& queue) {
   if (!req.is_multipart_form_data()) {
     // Read past the body, so that the connection stays usable.
     if (!reader([](const char*, size_t) { return true; }) && res.status == 413) return ReplyTooLarge(res, options);
@@ -53,7 +53,7 @@ void Submit(const httplib::Request& req, httplib::Response& res, const httplib::
                                       "Content-Type \"" + req.get_header_value("Content-Type") + "\""),
                       ErrorOrigin::kUsage);
   }
-  Result<std::unique_ptr<JobUpload>> begun = JobUpload::Begin(options.data_dir, options.max_upload_bytes);
+  Result<std::unique_ptr<JobUpload>> begun = JobUpload::Begin(options.data_dir, options.max_upload_bytes, decode_budget);
   if (!begun.ok()) return ReplyError(res, begun.status());
   JobUpload& upload = **begun;
   const bool read = reader([&upload](const httplib::MultipartFormData& part) { return upload.BeginPart(part.name); },
@@ -152,10 +152,11 @@ void ReplyError(httplib::Response& res, const Status& status, ErrorOrigin origin
   ReplyJson(res, HttpStatusFor(status, origin), ErrorJson(status));
 }
 
-void AddJobRoutes(httplib::Server& http, const JobApiOptions& options, job::JobQueue& queue) {
-  http.Post("/v1/jobs", [&options, &queue](const httplib::Request& req, httplib::Response& res,
-                                           const httplib::ContentReader& reader) {
-    Submit(req, res, reader, options, queue);
+void AddJobRoutes(httplib::Server& http, const JobApiOptions& options, std::shared_ptr<MemoryBudget> decode_budget,
+                  job::JobQueue& queue) {
+  http.Post("/v1/jobs", [&options, decode_budget, &queue](const httplib::Request& req, httplib::Response& res,
+                                                          const httplib::ContentReader& reader) {
+    Submit(req, res, reader, options, decode_budget, queue);
   });
   http.Get("/v1/jobs", [&queue](const httplib::Request& req, httplib::Response& res) { List(req, res, queue); });
   http.Get(R"(/v1/jobs/([^/]+))", [&queue](const httplib::Request& req, httplib::Response& res) {

@@ -24,7 +24,8 @@ void ReplyError(httplib::Response& res, const Status& status, ErrorOrigin origin
 Status UploadTooLarge(uint64_t max_upload_bytes);
 
 // Registers POST, GET and DELETE under /v1/jobs on `http`. `options` and
-// `queue` must outlive `http`.
-void AddJobRoutes(httplib::Server& http, const JobApiOptions& options, job::JobQueue& queue);
+// `queue` must outlive `http`; the uploads' checks decode within `decode_budget`.
+void AddJobRoutes(httplib::Server& http, const JobApiOptions& options, std::shared_ptr<MemoryBudget> decode_budget,
+                  job::JobQueue& queue);
 
 }  // namespace facefuse::server

@@ -33,16 +33,17 @@ Status Relabel(const Status& status, const std::filesystem::path& path, const st
 
 }  // namespace
 
-Result<std::unique_ptr<JobUpload>> JobUpload::Begin(const std::filesystem::path& data_dir, uint64_t max_bytes) {
+Result<std::unique_ptr<JobUpload>> JobUpload::Begin(const std::filesystem::path& data_dir, uint64_t max_bytes,
+                                                    std::shared_ptr<MemoryBudget> decode_budget) {
   std::string pattern = (data_dir / "job-XXXXXX").string();
   if (mkdtemp(pattern.data()) == nullptr) {
     return IoError("cannot create a job folder in " + data_dir.string() + ": " + std::strerror(errno));
   }
-  return std::unique_ptr<JobUpload>(new JobUpload(pattern, max_bytes));
+  return std::unique_ptr<JobUpload>(new JobUpload(pattern, max_bytes, std::move(decode_budget)));
 }
 
-JobUpload::JobUpload(std::filesystem::path folder, uint64_t max_bytes)
-    : folder_(std::move(folder)), max_bytes_(max_bytes) {}
+JobUpload::JobUpload(std::filesystem::path folder, uint64_t max_bytes, std::shared_ptr<MemoryBudget> decode_budget)
+    : folder_(std::move(folder)), max_bytes_(max_bytes), decode_budget_(std::move(decode_budget)) {}
 
 JobUpload::~JobUpload() {
   CloseFile();
@@ -134,7 +135,9 @@ Status JobUpload::CheckShape() const {
 
 Result<std::filesystem::path> JobUpload::CheckAndRename(const Part& part, const std::string& label,
                                                         const std::string& stem) {
-  Result<media::Image> image = media::LoadImage(part.file);
+  media::ImageLimits limits;
+  limits.budget = decode_budget_;
+  Result<media::Image> image = media::LoadImage(part.file, limits);
   if (!image.ok()) return Relabel(image.status(), part.file, label);
   const std::filesystem::path named = folder_ / (stem + ExtensionFor(image->format));
   std::error_code error;

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "facefuse/memory_budget.h"
 #include "facefuse/status.h"
 
 namespace facefuse::server {
@@ -33,8 +34,10 @@ inline constexpr size_t kMaxOptionsBytes = 64 * 1024;
 class JobUpload {
  public:
   // Creates a fresh folder (job-XXXXXX) under `data_dir` for a body of at
-  // most `max_bytes`. Errors: IoError with the system's reason.
-  static Result<std::unique_ptr<JobUpload>> Begin(const std::filesystem::path& data_dir, uint64_t max_bytes);
+  // most `max_bytes`, whose checks decode the images within `decode_budget`
+  // (null: no limit but the loader's). Errors: IoError with the system's reason.
+  static Result<std::unique_ptr<JobUpload>> Begin(const std::filesystem::path& data_dir, uint64_t max_bytes,
+                                                  std::shared_ptr<MemoryBudget> decode_budget = {});
   // Removes the folder unless Keep() was called.
   ~JobUpload();
   JobUpload(const JobUpload&) = delete;
@@ -54,7 +57,8 @@ class JobUpload {
   // InvalidArgument for a malformed request (no target part, no source
   // part, an unknown or repeated part: usage errors, see usage_error()) or a
   // file that is not an image the loader reads (naming the part, never a
-  // path); IoError for the file system.
+  // path); OutOfMemory when its pixels do not fit the decode budget now;
+  // IoError for the file system.
   Result<JobFiles> Finish();
   // True when Finish's error is about the request's shape, not its files.
   bool usage_error() const { return usage_error_; }
@@ -66,13 +70,14 @@ class JobUpload {
     std::string name;  // "source" or "target"
     std::filesystem::path file;
   };
-  explicit JobUpload(std::filesystem::path folder, uint64_t max_bytes);
+  JobUpload(std::filesystem::path folder, uint64_t max_bytes, std::shared_ptr<MemoryBudget> decode_budget);
   void CloseFile();
   Status CheckShape() const;
   Result<std::filesystem::path> CheckAndRename(const Part& part, const std::string& label, const std::string& stem);
 
   std::filesystem::path folder_;
   uint64_t max_bytes_;
+  std::shared_ptr<MemoryBudget> decode_budget_;
   uint64_t received_ = 0;
   std::vector<Part> parts_;
   std::FILE* file_ = nullptr;  // the current file part's, while it is written

@@ -88,11 +88,12 @@ class HttpApi : public ::testing::Test {
   }
 
   // Starts the queue (with `runners`, or the real ones) and the server on a free loopback port.
-  void Start(job::JobRunners runners = {}) {
+  void Start(job::JobRunners runners = {}, uint64_t decode_memory_bytes = uint64_t{1} << 30) {
     queue_ = std::make_unique<job::JobQueue>(&metrics_, 1, std::move(runners));
     JobApiOptions options;
     options.data_dir = data_dir_;
     options.max_upload_bytes = kUploadLimit;
+    options.decode_memory_bytes = decode_memory_bytes;
     auto started = JobApiServer::Start(options, *queue_, metrics_);
     ASSERT_TRUE(started.ok()) << started.status().ToString();
     server_ = std::move(started).value();
@@ -261,6 +262,12 @@ TEST_F(HttpApi, DeleteCancelsAQueuedJobOnly) {
   queue_->WaitIdle();
   EXPECT_EQ(GetJob(running).value("state", ""), "succeeded");
   EXPECT_EQ(GetJob(queued).value("state", ""), "cancelled");
+}
+
+TEST_F(HttpApi, AnUploadOverTheDecodeBudgetIsUnavailableForNow) {
+  Start({}, /*decode_memory_bytes=*/64 * 1024);
+  ExpectError(PostParts(SwapParts()), 503, "OutOfMemory", "images over the decode budget");
+  EXPECT_TRUE(fs::is_empty(data_dir_));
 }
 
 TEST_F(HttpApi, NotReadyWithoutADataDirOrOnceTheQueueShutsDown) {
