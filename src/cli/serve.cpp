@@ -1,12 +1,20 @@
 // facefuse serve: a long-running process exposing Prometheus metrics on
-// /metrics, sampling the GPUs and running detection jobs from a queue.
+// /metrics, sampling the GPUs and running jobs from a queue: detection jobs
+// given on the command line, and with --port the HTTP job API
+// (server/job_api.h), /health/live, /health/ready and /metrics on that port.
 #include <arpa/inet.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <memory>
 #include <thread>
 
 #include "cli/commands.h"
@@ -15,6 +23,7 @@
 #include "cli/option_checks.h"
 #include "facefuse/gpu.h"
 #include "job/job_queue.h"
+#include "server/job_api.h"
 #include "telemetry/exposition.h"
 #include "telemetry/metrics.h"
 
@@ -25,7 +34,12 @@ std::atomic<bool> g_stop{false};
 extern "C" void OnStopSignal(int) { g_stop = true; }
 
 struct ServeOptions {
+  int port = 0;  // the job API's, when port_given
+  bool port_given = false;  // --port: serve the job API
+  std::string data_dir;  // empty: a new folder under the system's temporary dir
+  int max_upload_mb = 64;
   int metrics_port = 9464;
+  bool metrics_port_given = false;  // with --port, the metrics listener runs only when asked for
   std::string bind = "127.0.0.1";
   std::vector<std::string> job_images;
   double repeat_s = 0;
@@ -53,6 +67,51 @@ CLI::Validator Ipv4Address() {
       "IPV4", "Ipv4Address");
 }
 
+// The job API's data dir: --data-dir (created when missing) or a new folder under the temporary dir; a usable
+// folder either way. Errors (usage): InvalidArgument naming the folder and the system's reason.
+Result<std::filesystem::path> PrepareDataDir(const std::string& given) {
+  if (given.empty()) {
+    std::string pattern = (std::filesystem::temp_directory_path() / "facefuse-serve-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) {
+      return InvalidArgument("cannot create a data dir in " + std::filesystem::temp_directory_path().string() +
+                             ": " + std::strerror(errno));
+    }
+    return std::filesystem::path(pattern);
+  }
+  std::error_code error;
+  std::filesystem::create_directories(given, error);
+  if (error) return InvalidArgument("--data-dir " + given + ": " + error.message());
+  if (!std::filesystem::is_directory(given)) return InvalidArgument("--data-dir " + given + ": not a directory");
+  if (access(given.c_str(), W_OK | X_OK) != 0) {
+    return InvalidArgument("--data-dir " + given + ": not writable: " + std::strerror(errno));
+  }
+  return std::filesystem::path(given);
+}
+
+// The job API's options from the command line. Errors (usage): InvalidArgument for --port, --max-upload-mb or
+// --data-dir.
+Result<server::JobApiOptions> JobApiOptionsFor(const ServeOptions& o) {
+  if (o.port < 0 || o.port > 65535) return InvalidArgument("--port must be 0..65535, got " + std::to_string(o.port));
+  if (o.max_upload_mb < 1 || o.max_upload_mb > 65536) {
+    return InvalidArgument("--max-upload-mb must be 1..65536, got " + std::to_string(o.max_upload_mb));
+  }
+  server::JobApiOptions api;
+  api.bind_address = o.bind;
+  api.port = o.port;
+  api.max_upload_bytes = static_cast<uint64_t>(o.max_upload_mb) << 20;
+  FF_ASSIGN_OR_RETURN(api.data_dir, PrepareDataDir(o.data_dir));
+  return api;
+}
+
+// Removes the data dir serve made itself (none given) when serve ends: its jobs end with the process.
+struct OwnDataDir {
+  std::filesystem::path path;  // empty: nothing to remove
+  ~OwnDataDir() {
+    std::error_code ignored;
+    if (!path.empty()) std::filesystem::remove_all(path, ignored);
+  }
+};
+
 int RunServe(const ServeOptions& o) {
   if (!ValidSeconds("--duration", o.duration_s) || !ValidSeconds("--repeat", o.repeat_s)) {
     return kExitUsage;
@@ -62,20 +121,41 @@ int RunServe(const ServeOptions& o) {
                            InvalidArgument("--metrics-port must be 0..65535, got " + std::to_string(o.metrics_port)),
                            ErrorOrigin::kUsage);
   }
-  telemetry::Metrics metrics;  // outlives the sampler, queue and endpoint below
+  const bool api = o.port_given;
+  server::JobApiOptions api_options;
+  if (api) {
+    Result<server::JobApiOptions> checked = JobApiOptionsFor(o);
+    if (!checked.ok()) return ExitWithMessage("serve", checked.status(), ErrorOrigin::kUsage);
+    api_options = *checked;
+  }
+  const OwnDataDir own_data_dir{api && o.data_dir.empty() ? api_options.data_dir : std::filesystem::path()};
+  telemetry::Metrics metrics;  // outlives the sampler, queue and endpoints below
   gpu::SamplerOptions sopts;
   sopts.interval = std::chrono::milliseconds(static_cast<long long>(o.interval_s * 1000));
   gpu::GpuSampler sampler(gpu::OpenNvmlOrNotice(), sopts);
   metrics.AttachSampler(sampler);
   if (Status st = sampler.Start(); !st.ok()) return Exit("serve", st);
-  auto endpoint = telemetry::MetricsEndpoint::Start(o.bind, o.metrics_port, metrics);
-  if (!endpoint.ok()) return Exit("serve", endpoint.status());
-  std::printf("facefuse serve: metrics at %s\n", (*endpoint)->url().c_str());
-  std::fflush(stdout);
+  std::unique_ptr<telemetry::MetricsEndpoint> endpoint;  // the metrics listener: without --port, or when asked for
+  if (!api || o.metrics_port_given) {
+    auto started = telemetry::MetricsEndpoint::Start(o.bind, o.metrics_port, metrics);
+    if (!started.ok()) return Exit("serve", started.status());
+    endpoint = std::move(started).value();
+    std::printf("facefuse serve: metrics at %s\n", endpoint->url().c_str());
+    std::fflush(stdout);
+  }
 
   std::signal(SIGINT, OnStopSignal);
   std::signal(SIGTERM, OnStopSignal);
   job::JobQueue queue(&metrics);
+  std::unique_ptr<server::JobApiServer> job_api;  // stopped before the queue shuts down
+  if (api) {
+    auto started = server::JobApiServer::Start(api_options, queue, metrics);
+    if (!started.ok()) return Exit("serve", started.status());
+    job_api = std::move(started).value();
+    std::printf("facefuse serve: job API at %s (data in %s)\n", job_api->url().c_str(),
+                api_options.data_dir.c_str());
+    std::fflush(stdout);
+  }
   job::DetectSpec jopts;
   for (const auto& i : o.job_images) jopts.images.emplace_back(i);
   std::atomic<int> finished{0};
@@ -100,6 +180,7 @@ int RunServe(const ServeOptions& o) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+  job_api.reset();
   queue.Shutdown();
   sampler.Stop();
   std::printf("facefuse serve: stopped after %d job(s)\n", finished.load());
@@ -110,8 +191,14 @@ int RunServe(const ServeOptions& o) {
 
 void AddServeCommand(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<ServeOptions>();
-  auto* cmd = app.add_subcommand("serve", "Run as a service: Prometheus /metrics, GPU sampling, a job queue");
-  cmd->add_option("--metrics-port", o->metrics_port, "Port for GET /metrics (0 = pick a free one)")->capture_default_str();
+  auto* cmd = app.add_subcommand("serve", "Run as a service: the HTTP job API, Prometheus /metrics, GPU sampling, a job queue");
+  auto* port = cmd->add_option("--port", o->port, "Serve the HTTP job API, /health/* and /metrics on this port (0 = pick a free one)");
+  cmd->add_option("--data-dir", o->data_dir, "Folder for the job API's uploads and results, one folder per job "
+                  "(default: a new folder under the temporary dir)");
+  cmd->add_option("--max-upload-mb", o->max_upload_mb, "Largest POST /v1/jobs body in MiB")->capture_default_str();
+  auto* metrics_port = cmd->add_option("--metrics-port", o->metrics_port,
+                                       "Port for GET /metrics (0 = pick a free one; with --port, only when given)")
+                           ->capture_default_str();
   cmd->add_option("--bind", o->bind, "IPv4 address to listen on (dotted quad; IPv6 and host names are not supported)")
       ->check(Ipv4Address())
       ->capture_default_str();
@@ -121,7 +208,11 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
       ->capture_default_str()
       ->check(FiniteIn(0.01, kMaxIntervalSeconds));  // one bound and one message, as monitor, job and swap
   cmd->add_option("--duration", o->duration_s, "Exit after S seconds (0 = run until SIGINT/SIGTERM)");
-  cmd->callback([o, &exit_code] { exit_code = RunServe(*o); });
+  cmd->callback([o, port, metrics_port, &exit_code] {
+    o->port_given = port->count() > 0;
+    o->metrics_port_given = metrics_port->count() > 0;
+    exit_code = RunServe(*o);
+  });
 }
 
 }  // namespace facefuse::cli

@@ -1,5 +1,6 @@
 #include "job/job_queue.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "common/current_exception.h"
@@ -28,6 +29,27 @@ Result<std::string> JobQueue::Submit(Job job, Done done) {
   UpdateGauges();
   cv_.notify_all();
   return id;
+}
+
+Status JobQueue::Cancel(const std::string& id) {
+  std::lock_guard lock(mu_);
+  FF_ASSIGN_OR_RETURN(Job job, store_->Get(id));
+  auto queued = std::find_if(queue_.begin(), queue_.end(), [&id](const auto& item) { return item.first == id; });
+  if (queued == queue_.end())
+    return FailedPrecondition("job " + id + " is " + std::string(JobStateName(job.state)) +
+                              ": only a queued job can be cancelled");
+  job.status = Cancelled("cancelled before it ran");
+  FF_RETURN_IF_ERROR(job.TransitionTo(JobState::kCancelled));
+  FF_RETURN_IF_ERROR(store_->Update(job));
+  queue_.erase(queued);
+  UpdateGauges();
+  cv_.notify_all();
+  return Status::Ok();
+}
+
+bool JobQueue::accepting() const {
+  std::lock_guard lock(mu_);
+  return !stopping_;
 }
 
 void JobQueue::WaitIdle() {

@@ -42,6 +42,11 @@ class JobQueue {
   // exception from it is reported on stderr and otherwise ignored.
   // Errors: FailedPrecondition after Shutdown(); JobStore::Create's.
   Result<std::string> Submit(Job job, Done done);
+  // Takes the queued job `id` off the queue: state cancelled in the store, its `done` not called. Errors:
+  // NotFound for an id the store lacks; FailedPrecondition for a job that is not queued (running or final).
+  Status Cancel(const std::string& id);
+  // False once Shutdown() has begun: Submit then refuses every job.
+  bool accepting() const;
   // Blocks until the queue is empty and no job runs.
   void WaitIdle();
   // Finishes the running job, cancels the queued ones (state cancelled in

@@ -97,3 +97,21 @@ facefuse_cli_test(NAME cli.models.verify_all_reports_incomplete_files EXIT 1
 facefuse_cli_test(NAME cli.models.path_of_an_empty_file_is_an_error EXIT 1
   MATCHES "models: model inswapper_128 at ${BAD_MODELS}/inswapper_128.onnx is incomplete"
   COMMAND ${FACEFUSE_BIN} models path inswapper_128 --models-dir ${BAD_MODELS})
+
+# serve --port (the job API): a port out of range, an upload limit out of range or a --data-dir that cannot be
+# the jobs folder is refused before anything listens; the API starts and stops cleanly on a free port.
+foreach(case "port_70000;--port=70000;--port must be 0..65535, got 70000"
+             "port_negative;--port=-1;--port must be 0..65535, got -1"
+             "max_upload_0;--port=0 --max-upload-mb=0;--max-upload-mb must be 1..65536, got 0"
+             "data_dir_a_file;--port=0 --data-dir=${PROJECT_SOURCE_DIR}/README.md;--data-dir .*README.md: Not a directory")
+  list(GET case 0 id)
+  list(GET case 1 options)
+  list(GET case 2 message)
+  separate_arguments(options)
+  facefuse_cli_test(NAME cli.serve.api_${id}_is_refused EXIT 2
+    MATCHES "serve: ${message}" NOT_MATCHES "job API at|metrics at"
+    COMMAND ${FACEFUSE_BIN} serve ${options} --duration 1)
+endforeach()
+facefuse_cli_test(NAME cli.serve.api_starts_and_stops EXIT 0
+  MATCHES "job API at http://127\\.0\\.0\\.1:[0-9]+ \\(data in " "stopped after 0 job" NOT_MATCHES "metrics at"
+  COMMAND ${FACEFUSE_BIN} serve --port 0 --duration 0.3)

@@ -1,0 +1,72 @@
+// The HTTP job API of `facefuse serve`: a thin adapter over the job queue and
+// its store. Requests become swap-image jobs on the queue; job records come
+// back as JSON; every error is {"error": {"code", "message"}} with the HTTP
+// status of the one Status -> HTTP table (common/status_map.h). Routes and
+// shapes: docs/api.md.
+//
+//   POST   /v1/jobs              multipart: source part(s), target, options -> 202 {"id"}
+//   GET    /v1/jobs              the jobs (?state=, ?limit=, ?offset=)
+//   GET    /v1/jobs/{id}         one job's state, progress, stage, error
+//   GET    /v1/jobs/{id}/result  the output image once the job succeeded
+//   DELETE /v1/jobs/{id}         cancels a queued job
+//   GET    /health/live, /health/ready, /metrics
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "facefuse/memory_budget.h"
+#include "facefuse/status.h"
+#include "job/job_queue.h"
+#include "telemetry/metrics.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace facefuse::server {
+
+struct JobApiOptions {
+  std::string bind_address = "127.0.0.1";  // IPv4, dotted quad
+  int port = 0;                             // 0: a free port (see JobApiServer::port())
+  std::filesystem::path data_dir;           // one folder per job in it; must exist and be writable
+  uint64_t max_upload_bytes = uint64_t{64} << 20;  // per request body; more is answered 413
+  // The pixels the uploads' checks decode at once (all requests together); an upload that does not fit is
+  // answered 503 (OutOfMemory: retry later).
+  uint64_t decode_memory_bytes = uint64_t{2} << 30;
+};
+
+class JobApiServer {
+ public:
+  // Listens on options.bind_address:port and serves on its own threads until
+  // destroyed. `queue` and `metrics` must outlive the server. Errors:
+  // InvalidArgument for a port outside 0..65535 or an empty data_dir;
+  // Unavailable naming the address and port when they cannot be bound.
+  static Result<std::unique_ptr<JobApiServer>> Start(const JobApiOptions& options, job::JobQueue& queue,
+                                                     const telemetry::Metrics& metrics);
+  // Stops listening, finishes the requests in progress and joins the threads.
+  ~JobApiServer();
+  JobApiServer(const JobApiServer&) = delete;
+  JobApiServer& operator=(const JobApiServer&) = delete;
+
+  int port() const { return port_; }
+  // "http://ADDRESS:PORT"
+  std::string url() const;
+
+ private:
+  JobApiServer(const JobApiOptions& options, job::JobQueue& queue, const telemetry::Metrics& metrics);
+  void AddRoutes();
+
+  JobApiOptions options_;
+  job::JobQueue& queue_;
+  const telemetry::Metrics& metrics_;
+  std::shared_ptr<MemoryBudget> decode_budget_;
+  std::unique_ptr<httplib::Server> http_;
+  std::thread listener_;
+  int port_ = 0;
+};
+
+}  // namespace facefuse::server

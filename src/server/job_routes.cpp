@@ -1,0 +1,178 @@
+#include "server/job_routes.h"
+
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <string>
+
+#include "pipeline/swap_plan.h"
+#include "server/job_json.h"
+#include "server/job_options.h"
+#include "server/job_upload.h"
+
+namespace facefuse::server {
+namespace {
+
+std::string ContentTypeFor(const std::filesystem::path& image) {
+  const std::string ext = image.extension().string();
+  if (ext == ".png") return "image/png";
+  if (ext == ".webp") return "image/webp";
+  if (ext == ".bmp") return "image/bmp";
+  return "image/jpeg";
+}
+
+// The job the sources, target and options of `files` ask for. Errors (usage): the options' and the swap plan's.
+Result<job::Job> SwapJobFor(const JobFiles& files, std::vector<std::string>* warnings) {
+  FF_ASSIGN_OR_RETURN(SwapRequest request, SwapRequestFromOptions(files.options));
+  for (const std::filesystem::path& source : files.sources) request.sources.push_back(source.string());
+  request.target = files.target.string();
+  FF_ASSIGN_OR_RETURN(pipeline::SwapPlan plan, pipeline::ResolveSwapPlan(request, warnings));
+  job::SwapImageSpec spec;
+  spec.sources = files.sources;
+  spec.target = files.target;
+  spec.output = files.output;
+  spec.config = plan.config;
+  return job::NewSwapImageJob(std::move(spec));
+}
+
+// 413 with the error shape; the connection is closed, as the rest of the body was not read.
+void ReplyTooLarge(httplib::Response& res, const JobApiOptions& options) {
+  res.set_header("Connection", "close");
+  ReplyError(res, UploadTooLarge(options.max_upload_bytes));
+  res.status = 413;
+}
+
+void Submit(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader,
+            const JobApiOptions& options, const std::shared_ptr<MemoryBudget>& decode_budget, job::JobQueue& queue) {
+  if (!req.is_multipart_form_data()) {
+    // Read past the body, so that the connection stays usable.
+    if (!reader([](const char*, size_t) { return true; }) && res.status == 413) return ReplyTooLarge(res, options);
+    return ReplyError(res,
+                      InvalidArgument("POST /v1/jobs takes multipart/form-data (parts: source, target, options), got "
+                                      "Content-Type \"" + req.get_header_value("Content-Type") + "\""),
+                      ErrorOrigin::kUsage);
+  }
+  Result<std::unique_ptr<JobUpload>> begun = JobUpload::Begin(options.data_dir, options.max_upload_bytes, decode_budget);
+  if (!begun.ok()) return ReplyError(res, begun.status());
+  JobUpload& upload = **begun;
+  const bool read = reader([&upload](const httplib::MultipartFormData& part) { return upload.BeginPart(part.name); },
+                           [&upload](const char* data, size_t size) { return upload.Append(data, size); });
+  if (upload.over_limit() || res.status == 413) return ReplyTooLarge(res, options);
+  if (!read) return ReplyError(res, InvalidArgument("malformed multipart/form-data body"), ErrorOrigin::kUsage);
+  Result<JobFiles> files = upload.Finish();
+  if (!files.ok()) {
+    return ReplyError(res, files.status(), upload.usage_error() ? ErrorOrigin::kUsage : ErrorOrigin::kRuntime);
+  }
+  std::vector<std::string> warnings;
+  Result<job::Job> job = SwapJobFor(*files, &warnings);
+  if (!job.ok()) return ReplyError(res, job.status(), ErrorOrigin::kUsage);
+  Result<std::string> id = queue.Submit(std::move(job).value(), {});
+  if (!id.ok()) return ReplyError(res, Unavailable(id.status().message()));
+  upload.Keep();
+  res.set_header("Location", "/v1/jobs/" + *id);
+  ReplyJson(res, 202, {{"id", *id}, {"state", "queued"}, {"warnings", warnings}});
+}
+
+// ?state=, ?limit=, ?offset= of GET /v1/jobs. Errors (usage): an unknown state, a limit or offset that is no
+// number >= 0.
+struct ListQuery {
+  std::optional<std::string> state;
+  size_t limit = 100;
+  size_t offset = 0;
+};
+
+Result<size_t> Count(const httplib::Request& req, const char* name, size_t fallback) {
+  if (!req.has_param(name)) return fallback;
+  const std::string text = req.get_param_value(name);
+  if (text.empty() || text.size() > 9 || !std::all_of(text.begin(), text.end(), ::isdigit)) {
+    return InvalidArgument(std::string("?") + name + "= must be a whole number >= 0, got \"" + text + "\"");
+  }
+  return static_cast<size_t>(std::stoul(text));
+}
+
+Result<ListQuery> ParseListQuery(const httplib::Request& req) {
+  ListQuery query;
+  if (req.has_param("state")) {
+    query.state = req.get_param_value("state");
+    bool known = false;
+    for (job::JobState s : {job::JobState::kQueued, job::JobState::kRunning, job::JobState::kSucceeded,
+                            job::JobState::kFailed, job::JobState::kCancelled})
+      known |= job::JobStateName(s) == *query.state;
+    if (!known) {
+      return InvalidArgument("?state= must be queued, running, succeeded, failed or cancelled, got \"" +
+                             *query.state + "\"");
+    }
+  }
+  FF_ASSIGN_OR_RETURN(query.limit, Count(req, "limit", query.limit));
+  FF_ASSIGN_OR_RETURN(query.offset, Count(req, "offset", query.offset));
+  return query;
+}
+
+void List(const httplib::Request& req, httplib::Response& res, job::JobQueue& queue) {
+  Result<ListQuery> query = ParseListQuery(req);
+  if (!query.ok()) return ReplyError(res, query.status(), ErrorOrigin::kUsage);
+  nlohmann::json jobs = nlohmann::json::array();
+  size_t matched = 0;
+  for (const job::Job& job : queue.store().List()) {
+    if (query->state && job::JobStateName(job.state) != *query->state) continue;
+    if (matched++ < query->offset || jobs.size() >= query->limit) continue;
+    jobs.push_back(JobJson(job));
+  }
+  ReplyJson(res, 200, {{"jobs", jobs}, {"total", matched}, {"offset", query->offset}, {"limit", query->limit}});
+}
+
+void SendResult(const httplib::Request& req, httplib::Response& res, job::JobQueue& queue) {
+  facefuse::Result<job::Job> job = queue.store().Get(req.matches[1]);
+  if (!job.ok()) return ReplyError(res, job.status());
+  if (job->kind != job::JobKind::kSwapImage || job->state != job::JobState::kSucceeded) {
+    return ReplyError(res, FailedPrecondition("job " + job->id + " is " + std::string(job::JobStateName(job->state)) +
+                                              ": its result is there once it has succeeded"));
+  }
+  const std::filesystem::path& output = job->swap_image_result.output;
+  std::ifstream in(output, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof()) return ReplyError(res, IoError("cannot read the result of job " + job->id));
+  res.set_content(std::move(bytes), ContentTypeFor(output));
+}
+
+}  // namespace
+
+Status UploadTooLarge(uint64_t max_upload_bytes) {
+  return InvalidArgument("the request body is over the upload limit of " + std::to_string(max_upload_bytes >> 20) +
+                         " MiB (--max-upload-mb)");
+}
+
+void ReplyJson(httplib::Response& res, int http_status, const nlohmann::json& body) {
+  res.status = http_status;
+  res.set_content(body.dump(), "application/json");
+}
+
+void ReplyError(httplib::Response& res, const Status& status, ErrorOrigin origin) {
+  ReplyJson(res, HttpStatusFor(status, origin), ErrorJson(status));
+}
+
+void AddJobRoutes(httplib::Server& http, const JobApiOptions& options, std::shared_ptr<MemoryBudget> decode_budget,
+                  job::JobQueue& queue) {
+  http.Post("/v1/jobs", [&options, decode_budget, &queue](const httplib::Request& req, httplib::Response& res,
+                                                          const httplib::ContentReader& reader) {
+    Submit(req, res, reader, options, decode_budget, queue);
+  });
+  http.Get("/v1/jobs", [&queue](const httplib::Request& req, httplib::Response& res) { List(req, res, queue); });
+  http.Get(R"(/v1/jobs/([^/]+))", [&queue](const httplib::Request& req, httplib::Response& res) {
+    facefuse::Result<job::Job> job = queue.store().Get(req.matches[1]);
+    if (!job.ok()) return ReplyError(res, job.status());
+    ReplyJson(res, 200, JobJson(*job));
+  });
+  http.Get(R"(/v1/jobs/([^/]+)/result)",
+           [&queue](const httplib::Request& req, httplib::Response& res) { SendResult(req, res, queue); });
+  http.Delete(R"(/v1/jobs/([^/]+))", [&queue](const httplib::Request& req, httplib::Response& res) {
+    const std::string id = req.matches[1];
+    if (Status st = queue.Cancel(id); !st.ok()) return ReplyError(res, st);
+    facefuse::Result<job::Job> job = queue.store().Get(id);
+    if (!job.ok()) return ReplyError(res, job.status());
+    ReplyJson(res, 200, JobJson(*job));
+  });
+}
+
+}  // namespace facefuse::server

@@ -1,0 +1,31 @@
+// The /v1/jobs routes of the job API (server/job_api.h) and the two ways any
+// route answers: JSON, or the one error shape with its HTTP status.
+//
+// Thread safety: the handlers run on the HTTP server's threads at once; they
+// share only the queue (thread-safe) and the options (read-only).
+#pragma once
+
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+
+#include "common/status_map.h"
+#include "job/job_queue.h"
+#include "server/job_api.h"
+
+namespace facefuse::server {
+
+// Answers `body` as JSON with HTTP status `http_status`.
+void ReplyJson(httplib::Response& res, int http_status, const nlohmann::json& body);
+// Answers ErrorJson(status) with HttpStatusFor(status, origin).
+void ReplyError(httplib::Response& res, const Status& status, ErrorOrigin origin = ErrorOrigin::kRuntime);
+
+// The error of a request body over `max_upload_bytes` (answered 413).
+Status UploadTooLarge(uint64_t max_upload_bytes);
+
+// Registers POST, GET and DELETE under /v1/jobs on `http`. `options` and
+// `queue` must outlive `http`; the uploads' checks decode within `decode_budget`.
+void AddJobRoutes(httplib::Server& http, const JobApiOptions& options, std::shared_ptr<MemoryBudget> decode_budget,
+                  job::JobQueue& queue);
+
+}  // namespace facefuse::server
