@@ -204,7 +204,7 @@ Result<Identity> FaceSwapEngine::LearnIdentity(const std::vector<cv::Mat>& image
     const DetectedFace& largest = faces[Largest(faces)];
     StageTimer t(&times_.embed_ms, times_mutex_);
     FF_ASSIGN_OR_RETURN(embeddings.emplace_back(), recognizer_->Embed(images[i], largest.keypoints));
-    if (classical_ && i == 0) {
+    if (classical_ && i == 0 && role == "source") {  // a reference is matched by identity only: no mesh
       FF_ASSIGN_OR_RETURN(id.mesh_face, classical_->PrepareSource(images[i], largest));
     }
   }

@@ -101,9 +101,11 @@ class FaceSwapEngine {
   static Result<std::unique_ptr<FaceSwapEngine>> Open(const FaceSwapConfig& config);
 
   // The identity of the largest face in each image; `names` (the files) and
-  // `role` ("source", "reference") name them in messages. Errors:
-  // InvalidArgument for no images; NotFound naming the role and the image
-  // that shows no face.
+  // `role` ("source", "reference") name them in messages. For the "source"
+  // the classical swapper also takes the first image's face mesh (a reference
+  // is matched by identity only). Errors: InvalidArgument for no images;
+  // NotFound naming the role and the image that shows no face, or (a source,
+  // classical swapper) whose face mesh is unreliable.
   Result<Identity> LearnIdentity(const std::vector<cv::Mat>& images, const std::vector<std::string>& names,
                                  std::string_view role = "source");
 

@@ -198,6 +198,22 @@ TEST_F(SwapPipeline, ReferenceSelectorSwapsOnlyTheMatchingFace) {
   EXPECT_EQ(cv::norm((*result)(right), target(right), cv::NORM_INF), 0);
 }
 
+// A reference is matched by identity only: a face whose mesh the classical swapper could not take as a source
+// (biden.jpg squeezed to 320x240, as a small clip's frame shows it) still serves as the reference.
+TEST_F(SwapPipeline, AClassicalSwapTakesAReferenceWhoseMeshIsTooPoorForASource) {
+  SKIP_WITHOUT_FIXTURES();
+  FaceSwapConfig config;  // the classical swapper
+  config.selector = face::SelectionMode::kReference;
+  auto engine = FaceSwapEngine::Open(config);
+  ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+  cv::Mat small;
+  cv::resize(Load("biden.jpg"), small, cv::Size(320, 240), 0, 0, cv::INTER_AREA);
+  auto as_source = (*engine)->LearnIdentity({small}, {"small.png"}, "source");
+  ASSERT_EQ(as_source.status().code(), StatusCode::kNotFound) << "the premise: too poor a mesh for a source";
+  auto as_reference = (*engine)->LearnIdentity({small}, {"small.png"}, "reference");
+  EXPECT_TRUE(as_reference.ok()) << as_reference.status().ToString();
+}
+
 TEST_F(SwapPipeline, BadModelsAndFacelessImagesGiveClearErrors) {
   SKIP_WITHOUT_FIXTURES();
   // A model with the wrong I/O: a detector passed as a swapper.
