@@ -9,6 +9,7 @@
 
 #include "server/job_json.h"
 #include "server/job_routes.h"
+#include "server/swap_route.h"
 #include "telemetry/exposition.h"
 
 namespace facefuse::server {
@@ -35,7 +36,7 @@ Status StatusForHttpError(const httplib::Request& req, int http_status, uint64_t
 
 }  // namespace
 
-JobApiServer::JobApiServer(const JobApiOptions& options, job::JobQueue& queue, const telemetry::Metrics& metrics)
+JobApiServer::JobApiServer(const JobApiOptions& options, job::JobQueue& queue, telemetry::Metrics& metrics)
     : options_(options),
       queue_(queue),
       metrics_(metrics),
@@ -43,7 +44,7 @@ JobApiServer::JobApiServer(const JobApiOptions& options, job::JobQueue& queue, c
       http_(std::make_unique<httplib::Server>()) {}
 
 Result<std::unique_ptr<JobApiServer>> JobApiServer::Start(const JobApiOptions& options, job::JobQueue& queue,
-                                                          const telemetry::Metrics& metrics) {
+                                                          telemetry::Metrics& metrics) {
   if (options.port < 0 || options.port > 65535) {
     return InvalidArgument("--port must be 0..65535, got " + std::to_string(options.port));
   }
@@ -87,6 +88,7 @@ void JobApiServer::AddRoutes() {
     res.set_content(telemetry::RenderMetricsText(metrics_), telemetry::kMetricsContentType);
   });
   AddJobRoutes(http, options_, decode_budget_, queue_);
+  AddSwapRoute(http, options_, decode_budget_, metrics_, options_.max_sync_swaps);
   // What httplib answers itself (no route, 413, a malformed body) gets the error shape too; a body a route set stays.
   http.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;

@@ -9,6 +9,7 @@
 //   GET    /v1/jobs/{id}         one job's state, progress, stage, error
 //   GET    /v1/jobs/{id}/result  the output image once the job succeeded
 //   DELETE /v1/jobs/{id}         cancels a queued job
+//   POST   /v1/swap              the same parts -> the swapped image itself (small images; server/swap_route.h)
 //   GET    /health/live, /health/ready, /metrics
 #pragma once
 
@@ -37,6 +38,7 @@ struct JobApiOptions {
   // The pixels the uploads' checks decode at once (all requests together); an upload that does not fit is
   // answered 503 (OutOfMemory: retry later).
   uint64_t decode_memory_bytes = uint64_t{2} << 30;
+  int max_sync_swaps = 2;  // POST /v1/swap requests running at once; more are answered 503 with Retry-After
 };
 
 class JobApiServer {
@@ -46,7 +48,7 @@ class JobApiServer {
   // InvalidArgument for a port outside 0..65535 or an empty data_dir;
   // Unavailable naming the address and port when they cannot be bound.
   static Result<std::unique_ptr<JobApiServer>> Start(const JobApiOptions& options, job::JobQueue& queue,
-                                                     const telemetry::Metrics& metrics);
+                                                     telemetry::Metrics& metrics);
   // Stops listening, finishes the requests in progress and joins the threads.
   ~JobApiServer();
   JobApiServer(const JobApiServer&) = delete;
@@ -57,12 +59,12 @@ class JobApiServer {
   std::string url() const;
 
  private:
-  JobApiServer(const JobApiOptions& options, job::JobQueue& queue, const telemetry::Metrics& metrics);
+  JobApiServer(const JobApiOptions& options, job::JobQueue& queue, telemetry::Metrics& metrics);
   void AddRoutes();
 
   JobApiOptions options_;
   job::JobQueue& queue_;
-  const telemetry::Metrics& metrics_;
+  telemetry::Metrics& metrics_;
   std::shared_ptr<MemoryBudget> decode_budget_;
   std::unique_ptr<httplib::Server> http_;
   std::thread listener_;

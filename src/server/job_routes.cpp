@@ -14,6 +14,8 @@
 namespace facefuse::server {
 namespace {
 
+}  // namespace
+
 std::string ContentTypeFor(const std::filesystem::path& image) {
   const std::string ext = image.extension().string();
   if (ext == ".png") return "image/png";
@@ -22,7 +24,17 @@ std::string ContentTypeFor(const std::filesystem::path& image) {
   return "image/jpeg";
 }
 
-// The job the sources, target and options of `files` ask for. Errors (usage): the options' and the swap plan's.
+namespace {
+
+// 413 with the error shape; the connection is closed, as the rest of the body was not read.
+void ReplyTooLarge(httplib::Response& res, const JobApiOptions& options) {
+  res.set_header("Connection", "close");
+  ReplyError(res, UploadTooLarge(options.max_upload_bytes));
+  res.status = 413;
+}
+
+}  // namespace
+
 Result<job::Job> SwapJobFor(const JobFiles& files, std::vector<std::string>* warnings) {
   FF_ASSIGN_OR_RETURN(SwapRequest request, SwapRequestFromOptions(files.options));
   for (const std::filesystem::path& source : files.sources) request.sources.push_back(source.string());
@@ -36,36 +48,58 @@ Result<job::Job> SwapJobFor(const JobFiles& files, std::vector<std::string>* war
   return job::NewSwapImageJob(std::move(spec));
 }
 
-// 413 with the error shape; the connection is closed, as the rest of the body was not read.
-void ReplyTooLarge(httplib::Response& res, const JobApiOptions& options) {
-  res.set_header("Connection", "close");
-  ReplyError(res, UploadTooLarge(options.max_upload_bytes));
-  res.status = 413;
+std::unique_ptr<JobUpload> ReceiveJobFiles(std::string_view route, const httplib::Request& req,
+                                           httplib::Response& res, const httplib::ContentReader& reader,
+                                           const JobApiOptions& options,
+                                           const std::shared_ptr<MemoryBudget>& decode_budget, JobFiles* files) {
+  if (!req.is_multipart_form_data()) {
+    // Read past the body, so that the connection stays usable.
+    if (!reader([](const char*, size_t) { return true; }) && res.status == 413) {
+      ReplyTooLarge(res, options);
+      return nullptr;
+    }
+    ReplyError(res,
+               InvalidArgument(std::string(route) + " takes multipart/form-data (parts: source, target, options), "
+                               "got Content-Type \"" + req.get_header_value("Content-Type") + "\""),
+               ErrorOrigin::kUsage);
+    return nullptr;
+  }
+  Result<std::unique_ptr<JobUpload>> begun = JobUpload::Begin(options.data_dir, options.max_upload_bytes, decode_budget);
+  if (!begun.ok()) {
+    ReplyError(res, begun.status());
+    return nullptr;
+  }
+  std::unique_ptr<JobUpload> upload = std::move(begun).value();
+  JobUpload* u = upload.get();
+  const bool read = reader([u](const httplib::MultipartFormData& part) { return u->BeginPart(part.name); },
+                           [u](const char* data, size_t size) { return u->Append(data, size); });
+  if (u->over_limit() || res.status == 413) {
+    ReplyTooLarge(res, options);
+    return nullptr;
+  }
+  if (!read) {
+    ReplyError(res, InvalidArgument("malformed multipart/form-data body"), ErrorOrigin::kUsage);
+    return nullptr;
+  }
+  Result<JobFiles> finished = u->Finish();
+  if (!finished.ok()) {
+    ReplyError(res, finished.status(), u->usage_error() ? ErrorOrigin::kUsage : ErrorOrigin::kRuntime);
+    return nullptr;
+  }
+  *files = std::move(finished).value();
+  return upload;
 }
+
+namespace {
 
 void Submit(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader,
             const JobApiOptions& options, const std::shared_ptr<MemoryBudget>& decode_budget, job::JobQueue& queue) {
-  if (!req.is_multipart_form_data()) {
-    // Read past the body, so that the connection stays usable.
-    if (!reader([](const char*, size_t) { return true; }) && res.status == 413) return ReplyTooLarge(res, options);
-    return ReplyError(res,
-                      InvalidArgument("POST /v1/jobs takes multipart/form-data (parts: source, target, options), got "
-                                      "Content-Type \"" + req.get_header_value("Content-Type") + "\""),
-                      ErrorOrigin::kUsage);
-  }
-  Result<std::unique_ptr<JobUpload>> begun = JobUpload::Begin(options.data_dir, options.max_upload_bytes, decode_budget);
-  if (!begun.ok()) return ReplyError(res, begun.status());
-  JobUpload& upload = **begun;
-  const bool read = reader([&upload](const httplib::MultipartFormData& part) { return upload.BeginPart(part.name); },
-                           [&upload](const char* data, size_t size) { return upload.Append(data, size); });
-  if (upload.over_limit() || res.status == 413) return ReplyTooLarge(res, options);
-  if (!read) return ReplyError(res, InvalidArgument("malformed multipart/form-data body"), ErrorOrigin::kUsage);
-  Result<JobFiles> files = upload.Finish();
-  if (!files.ok()) {
-    return ReplyError(res, files.status(), upload.usage_error() ? ErrorOrigin::kUsage : ErrorOrigin::kRuntime);
-  }
+  JobFiles files;
+  std::unique_ptr<JobUpload> received = ReceiveJobFiles("POST /v1/jobs", req, res, reader, options, decode_budget, &files);
+  if (!received) return;  // answered
+  JobUpload& upload = *received;
   std::vector<std::string> warnings;
-  Result<job::Job> job = SwapJobFor(*files, &warnings);
+  Result<job::Job> job = SwapJobFor(files, &warnings);
   if (!job.ok()) return ReplyError(res, job.status(), ErrorOrigin::kUsage);
   Result<std::string> id = queue.Submit(std::move(job).value(), {});
   if (!id.ok()) return ReplyError(res, Unavailable(id.status().message()));

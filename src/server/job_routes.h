@@ -8,10 +8,13 @@
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
+#include <memory>
+#include <string_view>
 
 #include "common/status_map.h"
 #include "job/job_queue.h"
 #include "server/job_api.h"
+#include "server/job_upload.h"
 
 namespace facefuse::server {
 
@@ -22,6 +25,22 @@ void ReplyError(httplib::Response& res, const Status& status, ErrorOrigin origin
 
 // The error of a request body over `max_upload_bytes` (answered 413).
 Status UploadTooLarge(uint64_t max_upload_bytes);
+
+// The swap-image job the sources, target and options of `files` ask for.
+// Errors (usage): the options' and the swap plan's.
+Result<job::Job> SwapJobFor(const JobFiles& files, std::vector<std::string>* warnings);
+
+// Reads a multipart job request (`route` names it in messages) into a fresh
+// job folder under options.data_dir and fills `files`. Returns the upload,
+// whose folder is removed with it unless kept (JobUpload::Keep). On a bad or
+// too large request it has answered `res` (the error shape) and returns null.
+std::unique_ptr<JobUpload> ReceiveJobFiles(std::string_view route, const httplib::Request& req,
+                                           httplib::Response& res, const httplib::ContentReader& reader,
+                                           const JobApiOptions& options,
+                                           const std::shared_ptr<MemoryBudget>& decode_budget, JobFiles* files);
+
+// The Content-Type of an image file, by the extension the upload gave it from its content.
+std::string ContentTypeFor(const std::filesystem::path& image);
 
 // Registers POST, GET and DELETE under /v1/jobs on `http`. `options` and
 // `queue` must outlive `http`; the uploads' checks decode within `decode_budget`.

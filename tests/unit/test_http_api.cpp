@@ -13,6 +13,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <thread>
 
+#include "common/status_map.h"
 #include "job/job_queue.h"
 #include "server/job_api.h"
 #include "telemetry/metrics.h"
@@ -88,12 +89,13 @@ class HttpApi : public ::testing::Test {
   }
 
   // Starts the queue (with `runners`, or the real ones) and the server on a free loopback port.
-  void Start(job::JobRunners runners = {}, uint64_t decode_memory_bytes = uint64_t{1} << 30) {
+  void Start(job::JobRunners runners = {}, uint64_t decode_memory_bytes = uint64_t{1} << 30, int max_sync_swaps = 2) {
     queue_ = std::make_unique<job::JobQueue>(&metrics_, 1, std::move(runners));
     JobApiOptions options;
     options.data_dir = data_dir_;
     options.max_upload_bytes = kUploadLimit;
     options.decode_memory_bytes = decode_memory_bytes;
+    options.max_sync_swaps = max_sync_swaps;
     auto started = JobApiServer::Start(options, *queue_, metrics_);
     ASSERT_TRUE(started.ok()) << started.status().ToString();
     server_ = std::move(started).value();
@@ -183,6 +185,44 @@ TEST_F(HttpApi, SwapJobFromUploadToResult) {
   ASSERT_TRUE(scrape);
   EXPECT_EQ(scrape->status, 200);
   EXPECT_NE(scrape->body.find("facefuse_job_duration_seconds_count{kind=\"swap\""), std::string::npos) << scrape->body;
+}
+
+// POST /v1/swap answers the swapped image itself, or the error shape; its job folder is gone once answered and the
+// job metrics count it.
+TEST_F(HttpApi, SyncSwapAnswersTheImageOrTheErrorShape) {
+  Start();
+  auto res = client_->Post("/v1/swap", SwapParts());
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(res->get_header_value("Content-Type"), "image/jpeg");
+  EXPECT_EQ(res->get_header_value("X-Faces-Swapped"), "1");
+  const cv::Mat swapped = cv::imdecode(std::vector<uchar>(res->body.begin(), res->body.end()), cv::IMREAD_COLOR);
+  const cv::Mat target = cv::imread(Image("biden.jpg").string());
+  ASSERT_FALSE(swapped.empty());
+  EXPECT_EQ(swapped.size(), target.size());
+  EXPECT_GT(cv::norm(swapped, target, cv::NORM_L1), 0) << "nothing was swapped";
+
+  // A plain grey picture has no face: the runner's NotFound, with its HTTP status.
+  std::vector<uchar> grey;
+  ASSERT_TRUE(cv::imencode(".png", cv::Mat(240, 320, CV_8UC3, cv::Scalar::all(128)), grey));
+  ExpectError(client_->Post("/v1/swap", {Part("source", ReadBytes(Image("obama.jpg"))),
+                                         Part("target", std::string(grey.begin(), grey.end()), "grey.png"),
+                                         Part("options", R"({"swapper": "classical"})", "")}),
+              HttpStatusFor(NotFound("")), "NotFound", "a target without a face");
+  ExpectError(client_->Post("/v1/swap", R"({"source": "obama.jpg"})", "application/json"), 400, "InvalidArgument",
+              "a JSON body");
+  EXPECT_TRUE(fs::is_empty(data_dir_)) << "the synchronous swaps' folders should be gone";
+  auto scrape = client_->Get("/metrics");
+  ASSERT_TRUE(scrape);
+  EXPECT_NE(scrape->body.find("facefuse_job_duration_seconds_count{kind=\"swap\""), std::string::npos);
+}
+
+// With no synchronous swap slot free the answer is 503 with Retry-After, and the server goes on serving.
+TEST_F(HttpApi, SyncSwapWithoutAFreeSlotIsUnavailableForNow) {
+  Start({}, uint64_t{1} << 30, /*max_sync_swaps=*/0);
+  auto res = client_->Post("/v1/swap", SwapParts());
+  ExpectError(res, 503, "Unavailable", "no free slot");
+  EXPECT_EQ(res->get_header_value("Retry-After"), "1");
 }
 
 TEST_F(HttpApi, BadRequestsGetTheirStatusAndTheErrorShape) {
