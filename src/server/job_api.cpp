@@ -93,7 +93,7 @@ void JobApiServer::AddRoutes() {
   http.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
     const int http_status = res.status;
-    res.set_content(ErrorJson(StatusForHttpError(req, http_status, options_.max_upload_bytes)).dump(),
+    res.set_content(ErrorJson(StatusForHttpError(req, http_status, options_.max_upload_bytes)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                     "application/json");
     res.status = http_status;
     return httplib::Server::HandlerResponse::Handled;

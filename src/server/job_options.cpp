@@ -57,7 +57,7 @@ Status SetNumber(const OptionField& field, const nlohmann::json& value, Number& 
   if (!std::isfinite(number) || number < field.min || number > field.max) {
     char range[64];
     std::snprintf(range, sizeof range, "%g..%g", field.min, field.max);
-    return InvalidArgument(std::string("option \"") + field.name + "\" must be in " + range + ", got " + value.dump());
+    return InvalidArgument(std::string("option \"") + field.name + "\" must be in " + range + ", got " + value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
   out = static_cast<Number>(number);
   return Status::Ok();

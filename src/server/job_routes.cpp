@@ -179,7 +179,8 @@ Status UploadTooLarge(uint64_t max_upload_bytes) {
 
 void ReplyJson(httplib::Response& res, int http_status, const nlohmann::json& body) {
   res.status = http_status;
-  res.set_content(body.dump(), "application/json");
+  // Text from the request (a path, a name) may not be UTF-8: such bytes become U+FFFD instead of throwing.
+  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
 }
 
 void ReplyError(httplib::Response& res, const Status& status, ErrorOrigin origin) {

@@ -225,6 +225,14 @@ TEST_F(HttpApi, SyncSwapWithoutAFreeSlotIsUnavailableForNow) {
   EXPECT_EQ(res->get_header_value("Retry-After"), "1");
 }
 
+// Bytes that are not UTF-8 in a path or a query reach the JSON error as U+FFFD: an answer, not a crash.
+TEST_F(HttpApi, NonUtf8InThePathOrQueryGetsAnErrorNotACrash) {
+  Start();
+  ExpectError(client_->Get("/%ff%fe"), 404, "NotFound", "an unknown path that is not UTF-8");
+  ExpectError(client_->Get("/v1/jobs/%ff"), 404, "NotFound", "a job id that is not UTF-8");
+  ExpectError(client_->Get("/v1/jobs?state=%ff"), 400, "InvalidArgument", "a state that is not UTF-8");
+}
+
 TEST_F(HttpApi, BadRequestsGetTheirStatusAndTheErrorShape) {
   Start();
   const std::string jpeg = ReadBytes(Image("biden.jpg"));
