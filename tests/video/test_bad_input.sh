@@ -19,20 +19,21 @@ for target in truncated.mp4 empty.mp4 tone.m4a text.mp4 huge.y4m; do
   [ -e "$WORK/out.mp4" ] && fail "$target: an output file was left"
   echo "$target: $(cat "$WORK/err")"
 done
-# An output name no video container takes is the command line's mistake: exit 2 before any work.
-status=0
-"$FACEFUSE" swap -s "$SOURCE" -t "$WORK/in.mp4" -o "$WORK/out.png" --progress none >"$WORK/out" 2>"$WORK/err" ||
-  status=$?
-[ "$status" = 2 ] || fail "a video written to out.png: exit $status, expected 2: $(cat "$WORK/err")"
-grep -q "no video container for the extension '.png'" "$WORK/err" || fail "message: $(cat "$WORK/err")"
-[ -e "$WORK/out.png" ] && fail "out.png was written"
-# So is a detection interval under one frame.
-status=0
-"$FACEFUSE" swap -s "$SOURCE" -t "$WORK/in.mp4" -o "$WORK/out.mp4" --detect-every 0 --progress none >"$WORK/out" \
-  2>"$WORK/err" || status=$?
-[ "$status" = 2 ] || fail "--detect-every 0: exit $status, expected 2: $(cat "$WORK/err")"
-grep -q -- "--detect-every" "$WORK/err" || fail "message does not name --detect-every: $(cat "$WORK/err")"
-[ -e "$WORK/out.mp4" ] && fail "out.mp4 was written"
+# refused_as_usage OUTPUT PATTERN [OPTIONS...]: the command line's mistake: exit 2 naming it (PATTERN), before any
+# work, so OUTPUT is not written.
+refused_as_usage() {
+  local output=$1 pattern=$2; shift 2
+  local status=0
+  "$FACEFUSE" swap -s "$SOURCE" -t "$WORK/in.mp4" -o "$WORK/$output" --progress none "$@" >"$WORK/out" \
+    2>"$WORK/err" || status=$?
+  [ "$status" = 2 ] || fail "$output $*: exit $status, expected 2: $(cat "$WORK/err")"
+  grep -q -- "$pattern" "$WORK/err" || fail "$output $*: message: $(cat "$WORK/err")"
+  [ -e "$WORK/$output" ] && fail "$output was written"
+  return 0
+}
+# An output name no video container takes, and a detection interval under one frame.
+refused_as_usage out.png "no video container for the extension '.png'"
+refused_as_usage out.mp4 "--detect-every" --detect-every 0
 # The kind comes from the content: an MP4 named .jpg is swapped as a video.
 "$FACEFUSE" swap -s "$SOURCE" -t "$WORK/video_named.jpg" -o "$WORK/out.mp4" --progress none >"$WORK/out" \
   2>"$WORK/err" || fail "an MP4 named .jpg: exit $?: $(cat "$WORK/err")"
