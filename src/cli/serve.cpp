@@ -24,6 +24,7 @@
 #include "facefuse/gpu.h"
 #include "job/job_queue.h"
 #include "server/job_api.h"
+#include "server/job_gpu_reports.h"
 #include "telemetry/exposition.h"
 #include "telemetry/metrics.h"
 
@@ -38,6 +39,7 @@ struct ServeOptions {
   bool port_given = false;  // --port: serve the job API
   std::string data_dir;  // empty: a new folder under the system's temporary dir
   int max_upload_mb = 64;
+  std::string web_dir;  // empty: the page built into the binary
   int metrics_port = 9464;
   bool metrics_port_given = false;  // with --port, the metrics listener runs only when asked for
   std::string bind = "127.0.0.1";
@@ -99,6 +101,10 @@ Result<server::JobApiOptions> JobApiOptionsFor(const ServeOptions& o) {
   api.bind_address = o.bind;
   api.port = o.port;
   api.max_upload_bytes = static_cast<uint64_t>(o.max_upload_mb) << 20;
+  if (!o.web_dir.empty() && !std::filesystem::is_directory(o.web_dir)) {
+    return InvalidArgument("--web-dir " + o.web_dir + ": not a directory");
+  }
+  api.web_dir = o.web_dir;
   FF_ASSIGN_OR_RETURN(api.data_dir, PrepareDataDir(o.data_dir));
   return api;
 }
@@ -146,10 +152,11 @@ int RunServe(const ServeOptions& o) {
 
   std::signal(SIGINT, OnStopSignal);
   std::signal(SIGTERM, OnStopSignal);
-  job::JobQueue queue(&metrics);
+  // Every job's GPU report goes beside its output (GET /v1/jobs/{id}/gpu.csv|svg|png).
+  job::JobQueue queue(&metrics, 2, server::WithGpuReports(job::DefaultJobRunners(), o.interval_s));
   std::unique_ptr<server::JobApiServer> job_api;  // stopped before the queue shuts down
   if (api) {
-    auto started = server::JobApiServer::Start(api_options, queue, metrics);
+    auto started = server::JobApiServer::Start(api_options, queue, metrics, &sampler);
     if (!started.ok()) return Exit("serve", started.status());
     job_api = std::move(started).value();
     std::printf("facefuse serve: job API at %s (data in %s)\n", job_api->url().c_str(),
@@ -195,6 +202,8 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
   auto* port = cmd->add_option("--port", o->port, "Serve the HTTP job API, /health/* and /metrics on this port (0 = pick a free one)");
   cmd->add_option("--data-dir", o->data_dir, "Folder for the job API's uploads and results, one folder per job "
                   "(default: a new folder under the temporary dir)");
+  cmd->add_option("--web-dir", o->web_dir, "Serve the web page from this folder instead of the copy built in "
+                  "(for working on the page)");
   cmd->add_option("--max-upload-mb", o->max_upload_mb, "Largest POST /v1/jobs body in MiB")->capture_default_str();
   auto* metrics_port = cmd->add_option("--metrics-port", o->metrics_port,
                                        "Port for GET /metrics (0 = pick a free one; with --port, only when given)")

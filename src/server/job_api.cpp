@@ -7,9 +7,11 @@
 #include <chrono>
 #include <cstring>
 
+#include "server/job_events.h"
 #include "server/job_json.h"
 #include "server/job_routes.h"
 #include "server/swap_route.h"
+#include "server/web_routes.h"
 #include "telemetry/exposition.h"
 
 namespace facefuse::server {
@@ -36,20 +38,24 @@ Status StatusForHttpError(const httplib::Request& req, int http_status, uint64_t
 
 }  // namespace
 
-JobApiServer::JobApiServer(const JobApiOptions& options, job::JobQueue& queue, telemetry::Metrics& metrics)
+JobApiServer::JobApiServer(const JobApiOptions& options, job::JobQueue& queue, telemetry::Metrics& metrics,
+                           const gpu::GpuSampler* sampler)
     : options_(options),
       queue_(queue),
       metrics_(metrics),
+      sampler_(sampler),
       decode_budget_(MemoryBudget::Create("cpu", options.decode_memory_bytes)),
       http_(std::make_unique<httplib::Server>()) {}
 
 Result<std::unique_ptr<JobApiServer>> JobApiServer::Start(const JobApiOptions& options, job::JobQueue& queue,
-                                                          telemetry::Metrics& metrics) {
+                                                          telemetry::Metrics& metrics,
+                                                          const gpu::GpuSampler* sampler) {
   if (options.port < 0 || options.port > 65535) {
     return InvalidArgument("--port must be 0..65535, got " + std::to_string(options.port));
   }
   if (options.data_dir.empty()) return InvalidArgument("the job API needs a data dir");
-  std::unique_ptr<JobApiServer> server(new JobApiServer(options, queue, metrics));
+  if (options.http_threads < 1) return InvalidArgument("the job API needs at least one HTTP thread");
+  std::unique_ptr<JobApiServer> server(new JobApiServer(options, queue, metrics, sampler));
   server->AddRoutes();
   httplib::Server& http = *server->http_;
   errno = 0;
@@ -67,6 +73,7 @@ Result<std::unique_ptr<JobApiServer>> JobApiServer::Start(const JobApiOptions& o
 }
 
 JobApiServer::~JobApiServer() {
+  stopping_ = true;
   http_->stop();
   if (listener_.joinable()) listener_.join();
 }
@@ -75,6 +82,7 @@ std::string JobApiServer::url() const { return "http://" + options_.bind_address
 
 void JobApiServer::AddRoutes() {
   httplib::Server& http = *http_;
+  http.new_task_queue = [threads = options_.http_threads] { return new httplib::ThreadPool(threads); };
   http.set_payload_max_length(options_.max_upload_bytes);
   http.Get("/health/live", [](const httplib::Request&, httplib::Response& res) {
     ReplyJson(res, 200, {{"status", "live"}});
@@ -87,7 +95,9 @@ void JobApiServer::AddRoutes() {
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(telemetry::RenderMetricsText(metrics_), telemetry::kMetricsContentType);
   });
-  AddJobRoutes(http, options_, decode_budget_, queue_);
+  AddJobRoutes(http, options_, decode_budget_, queue_, sampler_);
+  AddJobEventsRoute(http, queue_, sampler_, stopping_);
+  AddWebRoutes(http, options_.web_dir);
   AddSwapRoute(http, options_, decode_budget_, metrics_, options_.max_sync_swaps);
   // What httplib answers itself (no route, 413, a malformed body) gets the error shape too; a body a route set stays.
   http.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req, httplib::Response& res) {

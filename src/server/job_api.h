@@ -7,18 +7,23 @@
 //   POST   /v1/jobs              multipart: source part(s), target, options -> 202 {"id"}
 //   GET    /v1/jobs              the jobs (?state=, ?limit=, ?offset=)
 //   GET    /v1/jobs/{id}         one job's state, progress, stage, error
-//   GET    /v1/jobs/{id}/result  the output image once the job succeeded
+//   GET    /v1/jobs/{id}/result  the output once the job succeeded (Range requests too)
+//   GET    /v1/jobs/{id}/events  progress as Server-Sent Events (server/job_events.h)
+//   GET    /v1/jobs/{id}/gpu.csv|gpu.svg|gpu.png  the job's GPU report (server/job_gpu_reports.h)
 //   DELETE /v1/jobs/{id}         cancels a queued job
 //   POST   /v1/swap              the same parts -> the swapped image itself (small images; server/swap_route.h)
 //   GET    /health/live, /health/ready, /metrics
+//   GET    /, /web/NAME          the web page (server/web_routes.h)
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
 
+#include "facefuse/gpu.h"
 #include "facefuse/memory_budget.h"
 #include "facefuse/status.h"
 #include "job/job_queue.h"
@@ -39,16 +44,21 @@ struct JobApiOptions {
   // answered 503 (OutOfMemory: retry later).
   uint64_t decode_memory_bytes = uint64_t{2} << 30;
   int max_sync_swaps = 2;  // POST /v1/swap requests running at once; more are answered 503 with Retry-After
+  std::filesystem::path web_dir;  // the web page's files; empty: the copy built into the binary (server/web_routes.h)
+  // Requests served at once (each open connection holds one while it waits for a request): an event stream, a
+  // slow upload or an idle keep-alive connection cannot take them all.
+  int http_threads = 64;
 };
 
 class JobApiServer {
  public:
   // Listens on options.bind_address:port and serves on its own threads until
-  // destroyed. `queue` and `metrics` must outlive the server. Errors:
+  // destroyed. `queue`, `metrics` and `sampler` (may be null: no live GPU figures) must outlive the server. Errors:
   // InvalidArgument for a port outside 0..65535 or an empty data_dir;
   // Unavailable naming the address and port when they cannot be bound.
   static Result<std::unique_ptr<JobApiServer>> Start(const JobApiOptions& options, job::JobQueue& queue,
-                                                     telemetry::Metrics& metrics);
+                                                     telemetry::Metrics& metrics,
+                                                     const gpu::GpuSampler* sampler = nullptr);
   // Stops listening, finishes the requests in progress and joins the threads.
   ~JobApiServer();
   JobApiServer(const JobApiServer&) = delete;
@@ -59,12 +69,15 @@ class JobApiServer {
   std::string url() const;
 
  private:
-  JobApiServer(const JobApiOptions& options, job::JobQueue& queue, telemetry::Metrics& metrics);
+  JobApiServer(const JobApiOptions& options, job::JobQueue& queue, telemetry::Metrics& metrics,
+               const gpu::GpuSampler* sampler);
   void AddRoutes();
 
   JobApiOptions options_;
   job::JobQueue& queue_;
   telemetry::Metrics& metrics_;
+  const gpu::GpuSampler* sampler_;
+  std::atomic<bool> stopping_{false};  // ends the event streams, so that the server's threads can be joined
   std::shared_ptr<MemoryBudget> decode_budget_;
   std::unique_ptr<httplib::Server> http_;
   std::thread listener_;

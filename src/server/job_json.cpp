@@ -1,6 +1,8 @@
 #include "server/job_json.h"
 
+#include <algorithm>
 #include <ctime>
+#include <optional>
 #include <string>
 
 namespace facefuse::server {
@@ -32,13 +34,48 @@ nlohmann::json ErrorJson(const Status& status) {
   return {{"error", {{"code", std::string(StatusCodeName(status.code()))}, {"message", status.message()}}}};
 }
 
-nlohmann::json JobJson(const job::Job& job) {
+namespace {
+
+template <typename T>
+nlohmann::json OrNull(const std::optional<T>& value) {
+  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+}
+
+nlohmann::json ProgressJson(const job::Job& job) {
+  const job::JobProgress& p = job.progress;
+  double fraction = p.items_total > 0 ? std::min(1.0, static_cast<double>(p.items_done) / p.items_total) : 0.0;
+  if (job.state == job::JobState::kSucceeded) fraction = 1.0;
+  return {{"items_done", p.items_done},
+          {"items_total", p.items_total},
+          {"fraction", fraction},
+          {"items_per_s", p.items_per_s > 0 ? nlohmann::json(p.items_per_s) : nlohmann::json(nullptr)},
+          {"eta_s", p.eta_s >= 0 && job.state == job::JobState::kRunning ? nlohmann::json(p.eta_s)
+                                                                          : nlohmann::json(nullptr)}};
+}
+
+}  // namespace
+
+nlohmann::json GpuNowJson(const gpu::GpuSampler* sampler) {
+  if (sampler == nullptr) return nullptr;
+  const std::vector<gpu::GpuSample> latest = sampler->latest();
+  if (latest.empty()) return nullptr;
+  const gpu::GpuSample& s = latest.front();
+  std::optional<double> used_mib;
+  if (s.memory_used_bytes) used_mib = static_cast<double>(*s.memory_used_bytes) / (1 << 20);
+  return {{"util_pct", OrNull(s.gpu_util_percent)},
+          {"mem_used_mib", OrNull(used_mib)},
+          {"temp_c", OrNull(s.temperature_celsius)},
+          {"power_w", OrNull(s.power_draw_watts)}};
+}
+
+nlohmann::json JobJson(const job::Job& job, const nlohmann::json& gpu) {
   nlohmann::json out = {
       {"id", job.id},
       {"kind", std::string(job::JobKindName(job.kind))},
       {"state", std::string(job::JobStateName(job.state))},
       {"stage", job.progress.stage},
-      {"progress", {{"items_done", job.progress.items_done}, {"items_total", job.progress.items_total}}},
+      {"progress", ProgressJson(job)},
+      {"gpu", gpu},
       {"error", nullptr},
       {"created", TimeJson(job.timeline.created)},
       {"started", TimeJson(job.timeline.started)},

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "pipeline/swap_plan.h"
+#include "server/job_gpu_reports.h"
 #include "server/job_json.h"
 #include "server/job_options.h"
 #include "server/job_upload.h"
@@ -21,6 +23,10 @@ std::string ContentTypeFor(const std::filesystem::path& image) {
   if (ext == ".png") return "image/png";
   if (ext == ".webp") return "image/webp";
   if (ext == ".bmp") return "image/bmp";
+  if (ext == ".mp4" || ext == ".m4v") return "video/mp4";
+  if (ext == ".webm") return "video/webm";
+  if (ext == ".mkv") return "video/x-matroska";
+  if (ext == ".mov") return "video/quicktime";
   return "image/jpeg";
 }
 
@@ -156,18 +162,53 @@ void List(const httplib::Request& req, httplib::Response& res, job::JobQueue& qu
   ReplyJson(res, 200, {{"jobs", jobs}, {"total", matched}, {"offset", query->offset}, {"limit", query->limit}});
 }
 
+// Answers the file at `path` as `content_type`, read as it is sent (Range requests too): a video result is not
+// held in memory. Errors: NotFound (`what`) when the file is not there.
+void SendFile(httplib::Response& res, const std::filesystem::path& path, const std::string& content_type,
+              const std::string& what) {
+  std::error_code error;
+  const uintmax_t size = std::filesystem::file_size(path, error);
+  auto in = std::make_shared<std::ifstream>(path, std::ios::binary);
+  if (error || !*in) return ReplyError(res, NotFound(what + " is not there"));
+  res.set_header("Accept-Ranges", "bytes");
+  res.set_content_provider(static_cast<size_t>(size), content_type,
+                           [in](size_t offset, size_t length, httplib::DataSink& sink) {
+                             char buffer[64 * 1024];
+                             in->clear();
+                             in->seekg(static_cast<std::streamoff>(offset));
+                             while (length > 0 && *in) {
+                               in->read(buffer, static_cast<std::streamsize>(std::min(length, sizeof buffer)));
+                               const auto got = static_cast<size_t>(in->gcount());
+                               if (got == 0 || !sink.write(buffer, got)) return false;
+                               length -= got;
+                             }
+                             return length == 0;
+                           });
+}
+
 void SendResult(const httplib::Request& req, httplib::Response& res, job::JobQueue& queue) {
   facefuse::Result<job::Job> job = queue.store().Get(req.matches[1]);
   if (!job.ok()) return ReplyError(res, job.status());
-  if (job->kind != job::JobKind::kSwapImage || job->state != job::JobState::kSucceeded) {
+  const std::filesystem::path output = JobOutputPath(*job);
+  if (output.empty() || job->state != job::JobState::kSucceeded) {
     return ReplyError(res, FailedPrecondition("job " + job->id + " is " + std::string(job::JobStateName(job->state)) +
                                               ": its result is there once it has succeeded"));
   }
-  const std::filesystem::path& output = job->swap_image_result.output;
-  std::ifstream in(output, std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!in.good() && !in.eof()) return ReplyError(res, IoError("cannot read the result of job " + job->id));
-  res.set_content(std::move(bytes), ContentTypeFor(output));
+  SendFile(res, output, ContentTypeFor(output), "the result of job " + job->id);
+}
+
+// GET /v1/jobs/{id}/gpu.(csv|svg|png): the job's GPU report files; the CSV grows while the job runs.
+void SendGpuReport(const httplib::Request& req, httplib::Response& res, job::JobQueue& queue) {
+  facefuse::Result<job::Job> job = queue.store().Get(req.matches[1]);
+  if (!job.ok()) return ReplyError(res, job.status());
+  const std::optional<report::GpuReportPaths> paths = GpuReportPathsOf(*job);
+  const std::string ext = req.matches[2];
+  const std::string what = "the GPU report (gpu." + ext + ") of job " + job->id;
+  if (!paths) return ReplyError(res, NotFound(what + " is not there: a " + std::string(job::JobKindName(job->kind)) +
+                                              " job has none"));
+  if (ext == "csv") return SendFile(res, paths->csv, "text/csv; charset=utf-8", what);
+  if (ext == "svg") return SendFile(res, paths->svg, "image/svg+xml", what + " (written when the job ends)");
+  SendFile(res, paths->png, "image/png", what + " (written when the job ends)");
 }
 
 }  // namespace
@@ -188,19 +229,21 @@ void ReplyError(httplib::Response& res, const Status& status, ErrorOrigin origin
 }
 
 void AddJobRoutes(httplib::Server& http, const JobApiOptions& options, std::shared_ptr<MemoryBudget> decode_budget,
-                  job::JobQueue& queue) {
+                  job::JobQueue& queue, const gpu::GpuSampler* sampler) {
   http.Post("/v1/jobs", [&options, decode_budget, &queue](const httplib::Request& req, httplib::Response& res,
                                                           const httplib::ContentReader& reader) {
     Submit(req, res, reader, options, decode_budget, queue);
   });
   http.Get("/v1/jobs", [&queue](const httplib::Request& req, httplib::Response& res) { List(req, res, queue); });
-  http.Get(R"(/v1/jobs/([^/]+))", [&queue](const httplib::Request& req, httplib::Response& res) {
+  http.Get(R"(/v1/jobs/([^/]+))", [&queue, sampler](const httplib::Request& req, httplib::Response& res) {
     facefuse::Result<job::Job> job = queue.store().Get(req.matches[1]);
     if (!job.ok()) return ReplyError(res, job.status());
-    ReplyJson(res, 200, JobJson(*job));
+    ReplyJson(res, 200, JobJson(*job, job->state == job::JobState::kRunning ? GpuNowJson(sampler) : nullptr));
   });
   http.Get(R"(/v1/jobs/([^/]+)/result)",
            [&queue](const httplib::Request& req, httplib::Response& res) { SendResult(req, res, queue); });
+  http.Get(R"(/v1/jobs/([^/]+)/gpu\.(csv|svg|png))",
+           [&queue](const httplib::Request& req, httplib::Response& res) { SendGpuReport(req, res, queue); });
   http.Delete(R"(/v1/jobs/([^/]+))", [&queue](const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.matches[1];
     if (Status st = queue.Cancel(id); !st.ok()) return ReplyError(res, st);

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "common/status_map.h"
+#include "facefuse/gpu.h"
 #include "job/job_queue.h"
 #include "server/job_api.h"
 #include "server/job_upload.h"
@@ -39,12 +40,13 @@ std::unique_ptr<JobUpload> ReceiveJobFiles(std::string_view route, const httplib
                                            const JobApiOptions& options,
                                            const std::shared_ptr<MemoryBudget>& decode_budget, JobFiles* files);
 
-// The Content-Type of an image file, by the extension the upload gave it from its content.
+// The Content-Type of an image or video file, by the extension the upload gave it from its content.
 std::string ContentTypeFor(const std::filesystem::path& image);
 
-// Registers POST, GET and DELETE under /v1/jobs on `http`. `options` and
-// `queue` must outlive `http`; the uploads' checks decode within `decode_budget`.
+// Registers POST, GET and DELETE under /v1/jobs on `http`, with the result and the GPU report files
+// (/v1/jobs/{id}/result, /v1/jobs/{id}/gpu.csv|gpu.svg|gpu.png). `options`, `queue` and `sampler` (may be null: no
+// live GPU figures) must outlive `http`; the uploads' checks decode within `decode_budget`.
 void AddJobRoutes(httplib::Server& http, const JobApiOptions& options, std::shared_ptr<MemoryBudget> decode_budget,
-                  job::JobQueue& queue);
+                  job::JobQueue& queue, const gpu::GpuSampler* sampler);
 
 }  // namespace facefuse::server

@@ -1,0 +1,121 @@
+// What the job API serves besides records: the event stream of a job's progress, its result by ranges, its GPU
+// report files, and the web page (from a folder, with paths that would leave it refused).
+#include <opencv2/imgcodecs.hpp>
+
+#include "job/job_runner.h"
+#include "server/job_gpu_reports.h"
+#include "tests/unit/http_api_fixture.h"
+
+namespace facefuse::server::test {
+namespace {
+
+// The `data:` payloads of the `event: job` events in a text/event-stream body.
+std::vector<nlohmann::json> JobEvents(const std::string& stream) {
+  std::vector<nlohmann::json> events;
+  size_t at = 0;
+  while ((at = stream.find("event: job\ndata: ", at)) != std::string::npos) {
+    at += 17;
+    const size_t end = stream.find("\n\n", at);
+    if (end == std::string::npos) break;
+    events.push_back(nlohmann::json::parse(stream.substr(at, end - at), nullptr, false));
+    at = end;
+  }
+  return events;
+}
+
+// Polls job `id` until it is final (or two minutes went by); returns its last state.
+std::string WaitForFinalState(httplib::Client& client, const std::string& id) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  for (;;) {
+    auto res = client.Get(("/v1/jobs/" + id).c_str());
+    const std::string state = res ? nlohmann::json::parse(res->body).value("state", "") : "";
+    if (state == "succeeded" || state == "failed" || state == "cancelled") return state;
+    if (std::chrono::steady_clock::now() > deadline) return state;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+TEST_F(HttpApi, EventsFollowAJobToItsFinalStateAndEnd) {
+  auto gate = std::make_shared<GateRunner>();
+  Start({{job::JobKind::kSwapImage, gate}});
+  const std::string id = Submit(SwapParts());
+  ASSERT_FALSE(id.empty());
+  std::thread opener([&gate] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    gate->Open();
+  });
+  auto res = client_->Get(("/v1/jobs/" + id + "/events").c_str());
+  opener.join();
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(res->get_header_value("Content-Type"), "text/event-stream");
+  const std::vector<nlohmann::json> events = JobEvents(res->body);
+  ASSERT_GE(events.size(), 2u) << res->body;  // running (again at least once a second), then succeeded
+  EXPECT_EQ(events.front().value("state", ""), "running") << res->body;
+  EXPECT_EQ(events.back().value("state", ""), "succeeded") << res->body;
+  EXPECT_EQ(events.back()["progress"].value("fraction", 0.0), 1.0);
+  for (const nlohmann::json& event : events) EXPECT_EQ(event.value("id", ""), id);
+  ExpectError(client_->Get("/v1/jobs/job-999/events"), 404, "NotFound", "the events of an unknown job");
+}
+
+TEST_F(HttpApi, ResultComesByRangesAndTheGpuReportBesideIt) {
+  Start(WithGpuReports(job::DefaultJobRunners()));
+  const std::string id = Submit(SwapParts());
+  ASSERT_FALSE(id.empty());
+  ASSERT_EQ(WaitForFinalState(*client_, id), "succeeded");
+
+  auto whole = client_->Get(("/v1/jobs/" + id + "/result").c_str());
+  ASSERT_TRUE(whole);
+  ASSERT_EQ(whole->status, 200);
+  auto part = client_->Get(("/v1/jobs/" + id + "/result").c_str(), {httplib::make_range_header({{100, 199}})});
+  ASSERT_TRUE(part);
+  EXPECT_EQ(part->status, 206);
+  EXPECT_EQ(part->body, whole->body.substr(100, 100));
+
+  auto csv = client_->Get(("/v1/jobs/" + id + "/gpu.csv").c_str());
+  ASSERT_TRUE(csv);
+  EXPECT_EQ(csv->status, 200);
+  EXPECT_EQ(csv->body.rfind("timestamp,gpu_util,", 0), 0u) << csv->body.substr(0, 200);
+  auto svg = client_->Get(("/v1/jobs/" + id + "/gpu.svg").c_str());
+  ASSERT_TRUE(svg);
+  EXPECT_EQ(svg->status, 200);
+  EXPECT_EQ(svg->get_header_value("Content-Type"), "image/svg+xml");
+  EXPECT_NE(svg->body.find("<svg"), std::string::npos);
+  auto png = client_->Get(("/v1/jobs/" + id + "/gpu.png").c_str());
+  ASSERT_TRUE(png);
+  EXPECT_EQ(png->status, 200);
+  const cv::Mat chart = cv::imdecode(std::vector<uchar>(png->body.begin(), png->body.end()), cv::IMREAD_COLOR);
+  EXPECT_FALSE(chart.empty());
+  ExpectError(client_->Get(("/v1/jobs/" + id + "/gpu.txt").c_str()), 404, "NotFound", "a report file not served");
+}
+
+TEST_F(HttpApi, AJobWithoutAReportAnswersNotFoundForItsGpuFiles) {
+  Start();  // runners without reports
+  const std::string id = Submit(SwapParts());
+  ASSERT_EQ(WaitForFinalState(*client_, id), "succeeded");
+  ExpectError(client_->Get(("/v1/jobs/" + id + "/gpu.svg").c_str()), 404, "NotFound", "no GPU report");
+}
+
+TEST_F(HttpApi, WebPageComesFromItsFolderAndNothingOutsideIt) {
+  const fs::path web = root_ / "web";
+  fs::create_directory(web);
+  std::ofstream(web / "index.html") << "<!doctype html><title>facefuse</title>";
+  std::ofstream(web / "app.js") << "console.log('facefuse');";
+  std::ofstream(root_ / "secret.txt") << "not for the web";
+  Start({}, uint64_t{1} << 30, 2, [&web](JobApiOptions& options) { options.web_dir = web; });
+  auto page = client_->Get("/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_EQ(page->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_EQ(page->body, "<!doctype html><title>facefuse</title>");
+  auto script = client_->Get("/web/app.js");
+  ASSERT_TRUE(script);
+  EXPECT_EQ(script->status, 200);
+  EXPECT_EQ(script->get_header_value("Content-Type"), "text/javascript; charset=utf-8");
+  for (const char* path : {"/web/..%2Fsecret.txt", "/web/.hidden", "/web/missing.js", "/web/%2e%2e"}) {
+    ExpectError(client_->Get(path), 404, "NotFound", path);
+  }
+}
+
+}  // namespace
+}  // namespace facefuse::server::test
