@@ -11,6 +11,7 @@
 #include <cassert>
 #include <string>
 #include <string_view>
+#include <optional>
 #include <utility>
 #include <variant>
 
@@ -27,7 +28,13 @@ enum class StatusCode : int {
   kInternal,          // a bug in facefuse: please report it
   kUnavailable,       // a resource (GPU, NVML, network) is not present
   kCancelled,         // the caller (or a signal) asked the work to stop
+  kUnauthenticated,   // a request without valid credentials (no key, a wrong key, an expired token)
+  kPermissionDenied,  // valid credentials that may not do this
+  kResourceExhausted, // a quota or rate limit is used up: retry later
 };
+
+// The code named `name` (StatusCodeName's text); nothing for another name.
+std::optional<StatusCode> StatusCodeFromName(std::string_view name);
 
 std::string_view StatusCodeName(StatusCode code);
 
@@ -62,6 +69,9 @@ inline Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m
 inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 inline Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
 inline Status Cancelled(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
+inline Status Unauthenticated(std::string m) { return {StatusCode::kUnauthenticated, std::move(m)}; }
+inline Status PermissionDenied(std::string m) { return {StatusCode::kPermissionDenied, std::move(m)}; }
+inline Status ResourceExhausted(std::string m) { return {StatusCode::kResourceExhausted, std::move(m)}; }
 
 // Result<T>: a T or a non-OK Status (a small std::expected).
 template <typename T>

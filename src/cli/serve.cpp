@@ -24,7 +24,10 @@
 #include "facefuse/gpu.h"
 #include "job/job_queue.h"
 #include "server/job_api.h"
+#include "job/sqlite_job_store.h"
 #include "server/job_gpu_reports.h"
+#include "server/job_requests.h"
+#include "server/job_retention.h"
 #include "telemetry/exposition.h"
 #include "telemetry/metrics.h"
 
@@ -40,6 +43,10 @@ struct ServeOptions {
   std::string data_dir;  // empty: a new folder under the system's temporary dir
   int max_upload_mb = 64;
   std::string web_dir;  // empty: the page built into the binary
+  int workers = 1;
+  int max_queued = 100;
+  double retention_hours = 24 * 7;
+  int disk_quota_mb = 0;
   int metrics_port = 9464;
   bool metrics_port_given = false;  // with --port, the metrics listener runs only when asked for
   std::string bind = "127.0.0.1";
@@ -94,6 +101,12 @@ Result<std::filesystem::path> PrepareDataDir(const std::string& given) {
 // --data-dir.
 Result<server::JobApiOptions> JobApiOptionsFor(const ServeOptions& o) {
   if (o.port < 0 || o.port > 65535) return InvalidArgument("--port must be 0..65535, got " + std::to_string(o.port));
+  if (o.workers < 1 || o.workers > 64) return InvalidArgument("--workers must be 1..64, got " + std::to_string(o.workers));
+  if (o.max_queued < 1) return InvalidArgument("--max-queued must be at least 1, got " + std::to_string(o.max_queued));
+  if (!(o.retention_hours > 0 && o.retention_hours <= 24 * 3650)) {
+    return InvalidArgument("--retention-hours must be more than 0 and at most 87600");
+  }
+  if (o.disk_quota_mb < 0) return InvalidArgument("--disk-quota-mb must be 0 (none) or more");
   if (o.max_upload_mb < 1 || o.max_upload_mb > 65536) {
     return InvalidArgument("--max-upload-mb must be 1..65536, got " + std::to_string(o.max_upload_mb));
   }
@@ -135,7 +148,17 @@ int RunServe(const ServeOptions& o) {
     api_options = *checked;
   }
   const OwnDataDir own_data_dir{api && o.data_dir.empty() ? api_options.data_dir : std::filesystem::path()};
+  std::shared_ptr<job::SqliteJobStore> store;  // with the API: the jobs of the data dir, kept across restarts
+  if (api) {
+    auto opened = job::SqliteJobStore::Open(api_options.data_dir / "jobs.db", server::RebuildJob);
+    if (!opened.ok()) return Exit("serve", opened.status());
+    store = std::move(opened).value();
+  }
   telemetry::Metrics metrics;  // outlives the sampler, queue and endpoints below
+  if (store) {
+    for (int i = 0; i < store->requeued_at_open(); ++i) metrics.CountInterruptedJob("requeued");
+    for (int i = 0; i < store->failed_at_open(); ++i) metrics.CountInterruptedJob("failed");
+  }
   gpu::SamplerOptions sopts;
   sopts.interval = std::chrono::milliseconds(static_cast<long long>(o.interval_s * 1000));
   gpu::GpuSampler sampler(gpu::OpenNvmlOrNotice(), sopts);
@@ -153,7 +176,17 @@ int RunServe(const ServeOptions& o) {
   std::signal(SIGINT, OnStopSignal);
   std::signal(SIGTERM, OnStopSignal);
   // Every job's GPU report goes beside its output (GET /v1/jobs/{id}/gpu.csv|svg|png).
-  job::JobQueue queue(&metrics, 2, server::WithGpuReports(job::DefaultJobRunners(), o.interval_s));
+  job::JobQueueLimits limits;
+  limits.workers = o.workers;
+  limits.max_queued = static_cast<size_t>(o.max_queued);
+  job::JobQueue queue(&metrics, 2, server::WithGpuReports(job::DefaultJobRunners(), o.interval_s), store, limits);
+  std::unique_ptr<server::RetentionSweeper> sweeper;
+  if (api) {
+    server::RetentionPolicy retention;
+    retention.keep = std::chrono::seconds(static_cast<long long>(o.retention_hours * 3600));
+    retention.quota_bytes = static_cast<uint64_t>(o.disk_quota_mb) << 20;
+    sweeper = std::make_unique<server::RetentionSweeper>(queue.store(), api_options.data_dir, retention);
+  }
   std::unique_ptr<server::JobApiServer> job_api;  // stopped before the queue shuts down
   if (api) {
     auto started = server::JobApiServer::Start(api_options, queue, metrics, &sampler);
@@ -188,6 +221,7 @@ int RunServe(const ServeOptions& o) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   job_api.reset();
+  sweeper.reset();
   queue.Shutdown();
   sampler.Stop();
   std::printf("facefuse serve: stopped after %d job(s)\n", finished.load());
@@ -204,6 +238,15 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
                   "(default: a new folder under the temporary dir)");
   cmd->add_option("--web-dir", o->web_dir, "Serve the web page from this folder instead of the copy built in "
                   "(for working on the page)");
+  cmd->add_option("--workers", o->workers, "Jobs run at once (each uses the threads the models are given)")
+      ->capture_default_str();
+  cmd->add_option("--max-queued", o->max_queued, "Jobs that may wait; more are answered 503 with Retry-After")
+      ->capture_default_str();
+  cmd->add_option("--retention-hours", o->retention_hours,
+                  "Hours a finished job's record, result and GPU report are kept")->capture_default_str();
+  cmd->add_option("--disk-quota-mb", o->disk_quota_mb,
+                  "Disk the job folders may use; over it the oldest finished jobs go first (0 = no quota)")
+      ->capture_default_str();
   cmd->add_option("--max-upload-mb", o->max_upload_mb, "Largest POST /v1/jobs body in MiB")->capture_default_str();
   auto* metrics_port = cmd->add_option("--metrics-port", o->metrics_port,
                                        "Port for GET /metrics (0 = pick a free one; with --port, only when given)")

@@ -14,8 +14,18 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kInternal: return "Internal";
     case StatusCode::kUnavailable: return "Unavailable";
     case StatusCode::kCancelled: return "Cancelled";
+    case StatusCode::kUnauthenticated: return "Unauthenticated";
+    case StatusCode::kPermissionDenied: return "PermissionDenied";
+    case StatusCode::kResourceExhausted: return "ResourceExhausted";
   }
   return "Unknown";
+}
+
+std::optional<StatusCode> StatusCodeFromName(std::string_view name) {
+  for (int code = 0; code <= static_cast<int>(StatusCode::kResourceExhausted); ++code) {
+    if (StatusCodeName(static_cast<StatusCode>(code)) == name) return static_cast<StatusCode>(code);
+  }
+  return std::nullopt;
 }
 
 std::string Status::ToString() const {

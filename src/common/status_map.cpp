@@ -9,7 +9,7 @@ constexpr int kHttpOk = 200;
 constexpr int kHttpBadRequest = 400;
 constexpr int kHttpInternalError = 500;
 
-constexpr std::array<StatusMapping, 10> kMappings{{
+constexpr std::array<StatusMapping, 13> kMappings{{
     {StatusCode::kOk, kExitOk, kHttpOk},
     {StatusCode::kInvalidArgument, kExitFailure, kHttpBadRequest},  // a malformed input file or value
     {StatusCode::kNotFound, kExitFailure, 404},                     // a missing file or model, no face found
@@ -20,6 +20,9 @@ constexpr std::array<StatusMapping, 10> kMappings{{
     {StatusCode::kInternal, kExitFailure, kHttpInternalError},
     {StatusCode::kUnavailable, kExitFailure, 503},  // no GPU, no NVML, no network
     {StatusCode::kCancelled, kExitCancelled, 409},  // stopped by the user: the job is cancelled, not failed
+    {StatusCode::kUnauthenticated, kExitFailure, 401},    // no key, a wrong key, an expired token
+    {StatusCode::kPermissionDenied, kExitFailure, 403},
+    {StatusCode::kResourceExhausted, kExitFailure, 429},  // over a rate limit: retry later
 }};
 
 const StatusMapping* Find(StatusCode code) {

@@ -113,7 +113,13 @@ struct SwapVideoResult {
 };
 
 struct Job {
-  std::string id;  // set by JobStore::Create; empty before
+  std::string id;  // set by JobStore::Create, which keeps one given before ([A-Za-z0-9_-], unique)
+  // What the submitter asked for, in its own words (the job API's request JSON): enough for it to build the job
+  // again after a restart (a persistent store keeps it; empty: a job that lives only in this process).
+  std::string request;
+  std::filesystem::path folder;  // the job's own files (uploads, output, GPU report): removed with the job; may be empty
+  std::string owner;             // who submitted it (an API key's or token's name); empty: anyone
+  int interruptions = 0;         // runs cut short by the process ending (a persistent store requeues such a job once)
   JobKind kind = JobKind::kDetect;
   JobState state = JobState::kQueued;
   JobProgress progress;

@@ -12,20 +12,31 @@ void Warn(const std::string& what) { std::fprintf(stderr, "facefuse: job queue: 
 
 }  // namespace
 
-JobQueue::JobQueue(telemetry::Metrics* metrics, int max_attempts, JobRunners runners, std::shared_ptr<JobStore> store)
+JobQueue::JobQueue(telemetry::Metrics* metrics, int max_attempts, JobRunners runners, std::shared_ptr<JobStore> store,
+                   JobQueueLimits limits)
     : metrics_(metrics),
       max_attempts_(max_attempts < 1 ? 1 : max_attempts),
       runners_(runners.empty() ? DefaultJobRunners() : std::move(runners)),
       store_(store ? std::move(store) : std::make_shared<MemoryJobStore>()),
-      worker_([this] { Loop(); }) {}
+      limits_(limits) {
+  limits_.workers = std::max(1, limits_.workers);
+  for (const Job& job : store_->List())
+    if (job.state == JobState::kQueued) queue_.push_back({job.id, job.kind, {}});
+  UpdateGauges();
+  for (int i = 0; i < limits_.workers; ++i) workers_.emplace_back([this] { Loop(); });
+}
 
 JobQueue::~JobQueue() { Shutdown(); }
 
 Result<std::string> JobQueue::Submit(Job job, Done done) {
   std::lock_guard lock(mu_);
   if (stopping_) return FailedPrecondition("job queue is shut down");
+  if (limits_.max_queued > 0 && queue_.size() >= limits_.max_queued) {
+    return Unavailable("the job queue is full (" + std::to_string(queue_.size()) + " jobs wait): retry later");
+  }
+  const JobKind kind = job.kind;
   FF_ASSIGN_OR_RETURN(std::string id, store_->Create(std::move(job)));
-  queue_.emplace_back(id, std::move(done));
+  queue_.push_back({id, kind, std::move(done)});
   UpdateGauges();
   cv_.notify_all();
   return id;
@@ -34,7 +45,7 @@ Result<std::string> JobQueue::Submit(Job job, Done done) {
 Status JobQueue::Cancel(const std::string& id) {
   std::lock_guard lock(mu_);
   FF_ASSIGN_OR_RETURN(Job job, store_->Get(id));
-  auto queued = std::find_if(queue_.begin(), queue_.end(), [&id](const auto& item) { return item.first == id; });
+  auto queued = std::find_if(queue_.begin(), queue_.end(), [&id](const Waiting& item) { return item.id == id; });
   if (queued == queue_.end())
     return FailedPrecondition("job " + id + " is " + std::string(JobStateName(job.state)) +
                               ": only a queued job can be cancelled");
@@ -54,15 +65,15 @@ bool JobQueue::accepting() const {
 
 void JobQueue::WaitIdle() {
   std::unique_lock lock(mu_);
-  cv_.wait(lock, [this] { return (queue_.empty() && running_ == 0) || stopping_; });
+  cv_.wait(lock, [this] { return (queue_.empty() && Running() == 0) || stopping_; });
 }
 
 void JobQueue::Shutdown() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
-    for (const auto& [id, done] : queue_) {
-      Result<Job> job = store_->Get(id);
+    for (const Waiting& waiting : queue_) {
+      Result<Job> job = store_->Get(waiting.id);
       if (!job.ok()) continue;
       job->status = FailedPrecondition("cancelled: the job queue shut down before the job ran");
       if (job->TransitionTo(JobState::kCancelled).ok()) (void)store_->Update(*job);
@@ -71,7 +82,8 @@ void JobQueue::Shutdown() {
     UpdateGauges();
   }
   cv_.notify_all();
-  if (worker_.joinable()) worker_.join();
+  for (std::thread& worker : workers_)
+    if (worker.joinable()) worker.join();
 }
 
 int JobQueue::completed() const {
@@ -79,10 +91,27 @@ int JobQueue::completed() const {
   return completed_;
 }
 
+size_t JobQueue::queued() const {
+  std::lock_guard lock(mu_);
+  return queue_.size();
+}
+
+int JobQueue::Running() const {
+  int running = 0;
+  for (const auto& [kind, count] : running_) running += count;
+  return running;
+}
+
 void JobQueue::UpdateGauges() {
   if (!metrics_) return;
-  metrics_->SetQueueDepth(static_cast<double>(queue_.size()));
-  metrics_->SetJobsInFlight(running_);
+  std::map<std::string_view, std::pair<int, int>> by_kind;  // metrics kind -> (waiting, running)
+  for (JobKind kind : {JobKind::kDetect, JobKind::kSwapImage, JobKind::kSwapVideo}) by_kind[MetricsKind(kind)];
+  for (const Waiting& waiting : queue_) ++by_kind[MetricsKind(waiting.kind)].first;
+  for (const auto& [kind, count] : running_) by_kind[MetricsKind(kind)].second += count;
+  for (const auto& [kind, counts] : by_kind) {
+    metrics_->SetQueueDepth(kind, counts.first);
+    metrics_->SetJobsInFlight(kind, counts.second);
+  }
 }
 
 void JobQueue::RunOne(const std::string& id, const Done& done) {
@@ -109,20 +138,20 @@ void JobQueue::RunOne(const std::string& id, const Done& done) {
 
 void JobQueue::Loop() {
   for (;;) {
-    std::pair<std::string, Done> item;
+    Waiting item;
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (stopping_) return;
       item = std::move(queue_.front());
       queue_.pop_front();
-      running_ = 1;
+      ++running_[item.kind];
       UpdateGauges();
     }
-    RunOne(item.first, item.second);
+    RunOne(item.id, item.done);
     {
       std::lock_guard lock(mu_);
-      running_ = 0;
+      --running_[item.kind];
       ++completed_;
       UpdateGauges();
     }

@@ -1,7 +1,8 @@
-// A FIFO of jobs of any kind run one at a time on a worker thread, with
-// queue-depth, in-flight and retry metrics. Every job is a record in a
+// A FIFO of jobs of any kind run on worker threads (one by default), with
+// queue-depth, in-flight and retry metrics by kind. Every job is a record in a
 // JobStore, updated as it runs (state, progress, stages), so readers see it
-// live. The future HTTP job API submits here.
+// live; the jobs a persistent store holds queued when the queue starts (those
+// a previous process left) are run first. The HTTP job API submits here.
 //
 // The worker thread is an exception boundary: a runner that throws fails
 // that job with Internal("the job threw: <what()>") (RunJob's firewall), a
@@ -11,16 +12,23 @@
 
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "job/job_runner.h"
 #include "job/job_store.h"
 #include "telemetry/metrics.h"
 
 namespace facefuse::job {
+
+struct JobQueueLimits {
+  int workers = 1;        // jobs run at once, each on its own thread (at least 1)
+  size_t max_queued = 0;  // jobs that may wait; Submit refuses more (0: no limit)
+};
 
 class JobQueue {
  public:
@@ -30,9 +38,9 @@ class JobQueue {
   // `metrics` may be null and must outlive the queue. A job whose outcome is
   // transient (IsTransient) is run again, up to `max_attempts` in all.
   // Empty `runners`: DefaultJobRunners(). Null `store`: a MemoryJobStore of
-  // the queue's own.
+  // the queue's own. The store's queued jobs are queued now, oldest first.
   JobQueue(telemetry::Metrics* metrics, int max_attempts = 2, JobRunners runners = {},
-           std::shared_ptr<JobStore> store = {});
+           std::shared_ptr<JobStore> store = {}, JobQueueLimits limits = {});
   ~JobQueue();  // Shutdown()
   JobQueue(const JobQueue&) = delete;
   JobQueue& operator=(const JobQueue&) = delete;
@@ -40,7 +48,8 @@ class JobQueue {
   // Creates the (queued) job in the store and queues it; returns its id.
   // `done` (may be empty) runs on the worker thread with the final record; an
   // exception from it is reported on stderr and otherwise ignored.
-  // Errors: FailedPrecondition after Shutdown(); JobStore::Create's.
+  // Errors: FailedPrecondition after Shutdown(); Unavailable when
+  // limits.max_queued jobs wait already (retry later); JobStore::Create's.
   Result<std::string> Submit(Job job, Done done);
   // Takes the queued job `id` off the queue: state cancelled in the store, its `done` not called. Errors:
   // NotFound for an id the store lacks; FailedPrecondition for a job that is not queued (running or final).
@@ -53,6 +62,9 @@ class JobQueue {
   // the store, their `done` not called), joins the worker; idempotent.
   void Shutdown();
   int completed() const;
+  // Jobs waiting now.
+  size_t queued() const;
+  const JobQueueLimits& limits() const { return limits_; }
   // The records of every job submitted here. Thread-safe, as every JobStore.
   JobStore& store() { return *store_; }
 
@@ -61,18 +73,26 @@ class JobQueue {
   // Runs the stored job `id` to its final state and calls `done`; never throws.
   void RunOne(const std::string& id, const Done& done);
   void UpdateGauges();  // with mu_ held
+  int Running() const;  // with mu_ held: jobs running now
+
+  struct Waiting {
+    std::string id;
+    JobKind kind = JobKind::kDetect;
+    Done done;
+  };
 
   telemetry::Metrics* metrics_;
   int max_attempts_;
   JobRunners runners_;
   std::shared_ptr<JobStore> store_;
+  JobQueueLimits limits_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::pair<std::string, Done>> queue_;  // (job id, done)
-  int running_ = 0;
+  std::deque<Waiting> queue_;
+  std::map<JobKind, int> running_;  // by kind
   int completed_ = 0;
   bool stopping_ = false;
-  std::thread worker_;
+  std::vector<std::thread> workers_;
 };
 
 }  // namespace facefuse::job

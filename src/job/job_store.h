@@ -1,6 +1,7 @@
 // Where job records live while (and after) they run: the queue writes them,
-// the CLI, the metrics and the future HTTP job API read them. An interface:
-// in memory now (MemoryJobStore); a SQLite store comes with the service.
+// the CLI, the metrics and the HTTP job API read them. An interface: in memory
+// (MemoryJobStore) or in a SQLite file that outlives the process
+// (job/sqlite_job_store.h).
 #pragma once
 
 #include <cstdint>
@@ -20,9 +21,10 @@ class JobStore {
  public:
   virtual ~JobStore() = default;
 
-  // Stores `job` as a new record under a fresh id (unique in this store),
-  // which it returns and sets in the stored record. Errors: InvalidArgument
-  // when `job` is not queued.
+  // Stores `job` as a new record under its id when it has one, else under a
+  // fresh one ("job-<n>"); returns the id. Errors: InvalidArgument when `job`
+  // is not queued or its id is not [A-Za-z0-9_-]{1,64}; FailedPrecondition
+  // when the id is taken.
   virtual Result<std::string> Create(Job job) = 0;
   // A copy of the record. Errors: NotFound naming the id.
   virtual Result<Job> Get(const std::string& id) const = 0;
@@ -33,7 +35,13 @@ class JobStore {
   // naming the id; FailedPrecondition for any other state change (the stored
   // record is left as it was).
   virtual Status Update(const Job& job) = 0;
+  // Forgets the final job `id` (its files are the caller's to remove).
+  // Errors: NotFound naming the id; FailedPrecondition for a job not final.
+  virtual Status Remove(const std::string& id) = 0;
 };
+
+// OK for an id a store keeps as given: 1 to 64 of [A-Za-z0-9_-]. Errors: InvalidArgument naming it.
+Status CheckJobId(const std::string& id);
 
 // Records in memory, for the life of the store.
 class MemoryJobStore : public JobStore {
@@ -42,10 +50,15 @@ class MemoryJobStore : public JobStore {
   Result<Job> Get(const std::string& id) const override;
   std::vector<Job> List() const override;
   Status Update(const Job& job) override;
+  Status Remove(const std::string& id) override;
+  // Adds `job` as it is, in any state, under its id (a persistent store loading its records). Errors: as Create's
+  // for the id.
+  Status Restore(Job job);
 
  private:
   mutable std::mutex mu_;
-  std::map<std::uint64_t, Job> jobs_;  // by sequence number: ids are "job-<n>"
+  std::map<std::uint64_t, Job> jobs_;     // in the order they came
+  std::map<std::string, std::uint64_t> by_id_;
   std::uint64_t next_ = 1;
 };
 

@@ -95,7 +95,7 @@ void JobApiServer::AddRoutes() {
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(telemetry::RenderMetricsText(metrics_), telemetry::kMetricsContentType);
   });
-  AddJobRoutes(http, options_, decode_budget_, queue_, sampler_);
+  AddJobRoutes(http, options_, decode_budget_, queue_, sampler_, &metrics_);
   AddJobEventsRoute(http, queue_, sampler_, stopping_);
   AddWebRoutes(http, options_.web_dir);
   AddSwapRoute(http, options_, decode_budget_, metrics_, options_.max_sync_swaps);

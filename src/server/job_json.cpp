@@ -76,6 +76,7 @@ nlohmann::json JobJson(const job::Job& job, const nlohmann::json& gpu) {
       {"stage", job.progress.stage},
       {"progress", ProgressJson(job)},
       {"gpu", gpu},
+      {"interruptions", job.interruptions},
       {"error", nullptr},
       {"created", TimeJson(job.timeline.created)},
       {"started", TimeJson(job.timeline.started)},

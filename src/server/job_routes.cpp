@@ -7,10 +7,9 @@
 #include <optional>
 #include <string>
 
-#include "pipeline/swap_plan.h"
 #include "server/job_gpu_reports.h"
 #include "server/job_json.h"
-#include "server/job_options.h"
+#include "server/job_requests.h"
 #include "server/job_upload.h"
 
 namespace facefuse::server {
@@ -40,19 +39,6 @@ void ReplyTooLarge(httplib::Response& res, const JobApiOptions& options) {
 }
 
 }  // namespace
-
-Result<job::Job> SwapJobFor(const JobFiles& files, std::vector<std::string>* warnings) {
-  FF_ASSIGN_OR_RETURN(SwapRequest request, SwapRequestFromOptions(files.options));
-  for (const std::filesystem::path& source : files.sources) request.sources.push_back(source.string());
-  request.target = files.target.string();
-  FF_ASSIGN_OR_RETURN(pipeline::SwapPlan plan, pipeline::ResolveSwapPlan(request, warnings));
-  job::SwapImageSpec spec;
-  spec.sources = files.sources;
-  spec.target = files.target;
-  spec.output = files.output;
-  spec.config = plan.config;
-  return job::NewSwapImageJob(std::move(spec));
-}
 
 std::unique_ptr<JobUpload> ReceiveJobFiles(std::string_view route, const httplib::Request& req,
                                            httplib::Response& res, const httplib::ContentReader& reader,
@@ -98,8 +84,15 @@ std::unique_ptr<JobUpload> ReceiveJobFiles(std::string_view route, const httplib
 
 namespace {
 
+// When a refused job may come back: about the time the jobs ahead of it take, 1 to 60 s.
+int RetryAfterSeconds(const job::JobQueue& queue) {
+  const size_t per_worker = queue.queued() / static_cast<size_t>(std::max(1, queue.limits().workers));
+  return static_cast<int>(std::clamp<size_t>(per_worker, 1, 60));
+}
+
 void Submit(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader,
-            const JobApiOptions& options, const std::shared_ptr<MemoryBudget>& decode_budget, job::JobQueue& queue) {
+            const JobApiOptions& options, const std::shared_ptr<MemoryBudget>& decode_budget, job::JobQueue& queue,
+            telemetry::Metrics* metrics) {
   JobFiles files;
   std::unique_ptr<JobUpload> received = ReceiveJobFiles("POST /v1/jobs", req, res, reader, options, decode_budget, &files);
   if (!received) return;  // answered
@@ -108,7 +101,11 @@ void Submit(const httplib::Request& req, httplib::Response& res, const httplib::
   Result<job::Job> job = SwapJobFor(files, &warnings);
   if (!job.ok()) return ReplyError(res, job.status(), ErrorOrigin::kUsage);
   Result<std::string> id = queue.Submit(std::move(job).value(), {});
-  if (!id.ok()) return ReplyError(res, Unavailable(id.status().message()));
+  if (!id.ok()) {  // the queue is full or shutting down: the client may come back
+    if (metrics != nullptr && queue.accepting()) metrics->CountRejectedRequest("queue_full");
+    res.set_header("Retry-After", std::to_string(RetryAfterSeconds(queue)));
+    return ReplyError(res, Unavailable(id.status().message()));
+  }
   upload.Keep();
   res.set_header("Location", "/v1/jobs/" + *id);
   ReplyJson(res, 202, {{"id", *id}, {"state", "queued"}, {"warnings", warnings}});
@@ -229,10 +226,10 @@ void ReplyError(httplib::Response& res, const Status& status, ErrorOrigin origin
 }
 
 void AddJobRoutes(httplib::Server& http, const JobApiOptions& options, std::shared_ptr<MemoryBudget> decode_budget,
-                  job::JobQueue& queue, const gpu::GpuSampler* sampler) {
-  http.Post("/v1/jobs", [&options, decode_budget, &queue](const httplib::Request& req, httplib::Response& res,
-                                                          const httplib::ContentReader& reader) {
-    Submit(req, res, reader, options, decode_budget, queue);
+                  job::JobQueue& queue, const gpu::GpuSampler* sampler, telemetry::Metrics* metrics) {
+  http.Post("/v1/jobs", [&options, decode_budget, &queue, metrics](const httplib::Request& req, httplib::Response& res,
+                                                                   const httplib::ContentReader& reader) {
+    Submit(req, res, reader, options, decode_budget, queue, metrics);
   });
   http.Get("/v1/jobs", [&queue](const httplib::Request& req, httplib::Response& res) { List(req, res, queue); });
   http.Get(R"(/v1/jobs/([^/]+))", [&queue, sampler](const httplib::Request& req, httplib::Response& res) {

@@ -14,6 +14,7 @@
 #include "common/status_map.h"
 #include "facefuse/gpu.h"
 #include "job/job_queue.h"
+#include "telemetry/metrics.h"
 #include "server/job_api.h"
 #include "server/job_upload.h"
 
@@ -26,10 +27,6 @@ void ReplyError(httplib::Response& res, const Status& status, ErrorOrigin origin
 
 // The error of a request body over `max_upload_bytes` (answered 413).
 Status UploadTooLarge(uint64_t max_upload_bytes);
-
-// The swap-image job the sources, target and options of `files` ask for.
-// Errors (usage): the options' and the swap plan's.
-Result<job::Job> SwapJobFor(const JobFiles& files, std::vector<std::string>* warnings);
 
 // Reads a multipart job request (`route` names it in messages) into a fresh
 // job folder under options.data_dir and fills `files`. Returns the upload,
@@ -45,8 +42,9 @@ std::string ContentTypeFor(const std::filesystem::path& image);
 
 // Registers POST, GET and DELETE under /v1/jobs on `http`, with the result and the GPU report files
 // (/v1/jobs/{id}/result, /v1/jobs/{id}/gpu.csv|gpu.svg|gpu.png). `options`, `queue` and `sampler` (may be null: no
-// live GPU figures) must outlive `http`; the uploads' checks decode within `decode_budget`.
+// live GPU figures) and `metrics` (may be null) must outlive `http`; the uploads' checks decode within
+// `decode_budget`. A job the queue refuses (full, shutting down) is answered 503 with Retry-After.
 void AddJobRoutes(httplib::Server& http, const JobApiOptions& options, std::shared_ptr<MemoryBudget> decode_budget,
-                  job::JobQueue& queue, const gpu::GpuSampler* sampler);
+                  job::JobQueue& queue, const gpu::GpuSampler* sampler, telemetry::Metrics* metrics);
 
 }  // namespace facefuse::server

@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "job/job_runner.h"
+#include "server/job_requests.h"
 #include "server/job_routes.h"
 
 namespace facefuse::server {

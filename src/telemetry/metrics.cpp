@@ -59,6 +59,9 @@ std::string_view ErrorReason(const Status& status) {
     case StatusCode::kInternal: return "internal";
     case StatusCode::kUnavailable: return "unavailable";
     case StatusCode::kCancelled: return "cancelled";
+    case StatusCode::kUnauthenticated: return "unauthenticated";
+    case StatusCode::kPermissionDenied: return "permission_denied";
+    case StatusCode::kResourceExhausted: return "resource_exhausted";
   }
   return "internal";
 }
@@ -66,7 +69,8 @@ std::string_view ErrorReason(const Status& status) {
 const std::vector<std::string_view>& AllErrorReasons() {
   static const std::vector<std::string_view> reasons = {"invalid_argument", "not_found",  "unsupported",
                                                         "out_of_memory",    "failed_precondition", "io_error",
-                                                        "internal",         "unavailable",         "cancelled"};
+                                                        "internal",         "unavailable",         "cancelled",
+                                                        "unauthenticated",  "permission_denied",   "resource_exhausted"};
   return reasons;
 }
 
@@ -108,8 +112,12 @@ Metrics::Metrics()
       errors_(Counters(*registry_, "facefuse_errors_total", "Errors by reason (the Status code of the failure).")),
       retries_(Counters(*registry_, "facefuse_retries_total",
                         "Job attempts retried after a transient error, by reason.")),
-      queue_depth_(OneGauge(*registry_, "facefuse_queue_depth_jobs", "Jobs waiting to start.")),
-      jobs_in_flight_(OneGauge(*registry_, "facefuse_jobs_in_flight", "Jobs running now.")) {
+      queue_depth_(Gauges(*registry_, "facefuse_queue_depth_jobs", "Jobs waiting to start, by kind.")),
+      jobs_in_flight_(Gauges(*registry_, "facefuse_jobs_in_flight", "Jobs running now, by kind.")),
+      rejected_requests_(Counters(*registry_, "facefuse_rejected_requests_total",
+                                  "Requests the service turned away before any work, by reason.")),
+      interrupted_jobs_(Counters(*registry_, "facefuse_interrupted_jobs_total",
+                                 "Jobs a restart found interrupted: requeued once, failed the second time.")) {
   BuildGauge()
       .Name("facefuse_build_info")
       .Help("Always 1; labels carry the facefuse version.")
@@ -121,6 +129,8 @@ Metrics::Metrics()
       job_duration_.Add({{"kind", kind}, {"outcome", std::string(outcome)}}, kJobSeconds);
     }
     frames_.Add({{"kind", kind}});
+    queue_depth_.Add({{"kind", kind}});
+    jobs_in_flight_.Add({{"kind", kind}});
     input_pixels_.Add({{"kind", kind}}, kPixels);
   }
   for (const char* stage : kStages) stage_duration_.Add({{"stage", stage}}, kStageSeconds);
@@ -129,6 +139,8 @@ Metrics::Metrics()
     errors_.Add({{"reason", std::string(reason)}});
     retries_.Add({{"reason", std::string(reason)}});
   }
+  for (const char* reason : {"queue_full", "rate_limited", "unauthenticated"}) rejected_requests_.Add({{"reason", reason}});
+  for (const char* outcome : {"requeued", "failed"}) interrupted_jobs_.Add({{"outcome", outcome}});
 }
 
 Metrics::~Metrics() = default;
@@ -190,7 +202,17 @@ void Metrics::CountError(const Status& status) {
   if (!status.ok()) errors_.Add({{"reason", std::string(ErrorReason(status))}}).Increment();
 }
 void Metrics::CountRetry(const Status& status) { retries_.Add({{"reason", std::string(ErrorReason(status))}}).Increment(); }
-void Metrics::SetQueueDepth(double jobs) { queue_depth_.Set(jobs); }
-void Metrics::SetJobsInFlight(double jobs) { jobs_in_flight_.Set(jobs); }
+void Metrics::SetQueueDepth(std::string_view kind, double jobs) {
+  queue_depth_.Add({{"kind", std::string(kind)}}).Set(jobs);
+}
+void Metrics::SetJobsInFlight(std::string_view kind, double jobs) {
+  jobs_in_flight_.Add({{"kind", std::string(kind)}}).Set(jobs);
+}
+void Metrics::CountRejectedRequest(std::string_view reason) {
+  rejected_requests_.Add({{"reason", std::string(reason)}}).Increment();
+}
+void Metrics::CountInterruptedJob(std::string_view outcome) {
+  interrupted_jobs_.Add({{"outcome", std::string(outcome)}}).Increment();
+}
 
 }  // namespace facefuse::telemetry

@@ -63,8 +63,15 @@ class Metrics {
   void ObserveInputPixels(std::string_view kind, double pixels);
   void CountError(const Status& status);
   void CountRetry(const Status& status);
-  void SetQueueDepth(double jobs);
-  void SetJobsInFlight(double jobs);
+  // Jobs waiting and running, by metrics kind ("detect", "swap").
+  void SetQueueDepth(std::string_view kind, double jobs);
+  void SetJobsInFlight(std::string_view kind, double jobs);
+
+  // --- the service (per request) ---
+  // A request the service turned away before any work: reason "queue_full", "rate_limited" or "unauthenticated".
+  void CountRejectedRequest(std::string_view reason);
+  // A job a restart found interrupted: outcome "requeued" or "failed".
+  void CountInterruptedJob(std::string_view outcome);
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
@@ -95,8 +102,10 @@ class Metrics {
   prometheus::Family<prometheus::Histogram>& input_pixels_;
   prometheus::Family<prometheus::Counter>& errors_;
   prometheus::Family<prometheus::Counter>& retries_;
-  prometheus::Gauge& queue_depth_;
-  prometheus::Gauge& jobs_in_flight_;
+  prometheus::Family<prometheus::Gauge>& queue_depth_;
+  prometheus::Family<prometheus::Gauge>& jobs_in_flight_;
+  prometheus::Family<prometheus::Counter>& rejected_requests_;
+  prometheus::Family<prometheus::Counter>& interrupted_jobs_;
 };
 
 }  // namespace facefuse::telemetry

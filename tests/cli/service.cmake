@@ -115,3 +115,9 @@ endforeach()
 facefuse_cli_test(NAME cli.serve.api_starts_and_stops EXIT 0
   MATCHES "job API at http://127\\.0\\.0\\.1:[0-9]+ \\(data in " "stopped after 0 job" NOT_MATCHES "metrics at"
   COMMAND ${FACEFUSE_BIN} serve --port 0 --duration 0.3)
+
+# serve's job store: SIGKILL with jobs waiting and one running, then a restart on the same data dir: every job
+# succeeds, the interrupted one runs again once, the orphan upload folder is swept, a second serve is refused.
+add_test(NAME service.crash_restart
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/serve_crash_restart.sh $<TARGET_FILE:facefuse> ${PROJECT_SOURCE_DIR})
+set_tests_properties(service.crash_restart PROPERTIES LABELS "cli;service" TIMEOUT 240 SKIP_RETURN_CODE 77)

@@ -31,7 +31,8 @@ TEST(TelemetryMetrics, EveryDeclaredMetricIsExposedWithHelpAndType) {
         "facefuse_gpu_sampling_failures_total", "facefuse_job_duration_seconds", "facefuse_stage_duration_seconds",
         "facefuse_model_load_duration_seconds", "facefuse_frames_processed_total", "facefuse_faces_detected_total",
         "facefuse_faces_swapped_total", "facefuse_input_resolution_pixels", "facefuse_errors_total",
-        "facefuse_retries_total", "facefuse_queue_depth_jobs", "facefuse_jobs_in_flight", "process_cpu_seconds_total",
+        "facefuse_retries_total", "facefuse_queue_depth_jobs", "facefuse_jobs_in_flight",
+        "facefuse_rejected_requests_total", "facefuse_interrupted_jobs_total", "process_cpu_seconds_total",
         "process_resident_memory_bytes", "process_virtual_memory_bytes", "process_open_fds", "process_max_fds",
         "process_start_time_seconds"}) {
     EXPECT_NE(text.find(std::string("# HELP ") + name + " "), std::string::npos) << name;
@@ -54,8 +55,9 @@ TEST(TelemetryMetrics, EventsAndGpuSamplesUpdateTheExposition) {
   m.ObserveInputPixels("detect", 1280 * 720);
   m.CountError(Unsupported("Conv"));
   m.CountRetry(IoError("disk"));
-  m.SetQueueDepth(4);
-  m.SetJobsInFlight(1);
+  m.SetQueueDepth("swap", 4);
+  m.SetJobsInFlight("swap", 1);
+  m.CountRejectedRequest("queue_full");
   gpu::GpuSample s;
   s.index = 1;
   s.uuid = "GPU-abc";
@@ -82,8 +84,11 @@ TEST(TelemetryMetrics, EventsAndGpuSamplesUpdateTheExposition) {
   EXPECT_EQ(Value(text, "facefuse_input_resolution_pixels_bucket{kind=\"detect\",le=\"921600\"}"), 1);
   EXPECT_EQ(Value(text, "facefuse_errors_total{reason=\"unsupported\"}"), 1);
   EXPECT_EQ(Value(text, "facefuse_retries_total{reason=\"io_error\"}"), 1);
-  EXPECT_EQ(Value(text, "facefuse_queue_depth_jobs"), 4);
-  EXPECT_EQ(Value(text, "facefuse_jobs_in_flight"), 1);
+  EXPECT_EQ(Value(text, "facefuse_queue_depth_jobs{kind=\"swap\"}"), 4);
+  EXPECT_EQ(Value(text, "facefuse_queue_depth_jobs{kind=\"detect\"}"), 0);
+  EXPECT_EQ(Value(text, "facefuse_jobs_in_flight{kind=\"swap\"}"), 1);
+  EXPECT_EQ(Value(text, "facefuse_rejected_requests_total{reason=\"queue_full\"}"), 1);
+  EXPECT_EQ(Value(text, "facefuse_rejected_requests_total{reason=\"rate_limited\"}"), 0);
 }
 
 TEST(TelemetryMetrics, SwapJobsCountTheFacesSwapped) {
@@ -155,7 +160,7 @@ std::string HttpGet(int port, const std::string& path) {
 
 TEST(TelemetryEndpoint, ServesMetricsOnAFreeLoopbackPortAndReportsABusyOne) {
   Metrics m;
-  m.SetQueueDepth(7);
+  m.SetQueueDepth("detect", 7);
   auto endpoint = MetricsEndpoint::Start("127.0.0.1", 0, m);
   ASSERT_TRUE(endpoint.ok()) << endpoint.status().ToString();
   const int port = (*endpoint)->port();
@@ -163,7 +168,7 @@ TEST(TelemetryEndpoint, ServesMetricsOnAFreeLoopbackPortAndReportsABusyOne) {
   EXPECT_EQ((*endpoint)->url(), "http://127.0.0.1:" + std::to_string(port) + "/metrics");
   const std::string response = HttpGet(port, "/metrics");
   EXPECT_NE(response.find("200 OK"), std::string::npos) << response.substr(0, 200);
-  EXPECT_NE(response.find("\nfacefuse_queue_depth_jobs 7"), std::string::npos);
+  EXPECT_NE(response.find("\nfacefuse_queue_depth_jobs{kind=\"detect\"} 7"), std::string::npos);
   EXPECT_NE(response.find("\nprocess_resident_memory_bytes "), std::string::npos);
   auto second = MetricsEndpoint::Start("127.0.0.1", port, m);
   ASSERT_FALSE(second.ok());

@@ -1,0 +1,77 @@
+#include "server/job_requests.h"
+
+#include <nlohmann/json.hpp>
+
+#include "pipeline/swap_plan.h"
+#include "server/job_options.h"
+
+namespace facefuse::server {
+namespace {
+
+std::string RequestJson(const JobFiles& files) {
+  nlohmann::json sources = nlohmann::json::array();
+  for (const std::filesystem::path& source : files.sources) sources.push_back(source.filename().string());
+  const nlohmann::json request = {{"kind", "swap_image"},
+                                  {"options", files.options},
+                                  {"sources", sources},
+                                  {"target", files.target.filename().string()},
+                                  {"output", files.output.filename().string()}};
+  return request.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// A file name of a stored request: a plain name in the job's folder.
+Result<std::filesystem::path> FileOfRequest(const std::filesystem::path& folder, const nlohmann::json& name) {
+  if (!name.is_string()) return InvalidArgument("a stored job request names a file with no string");
+  const std::filesystem::path file(name.get<std::string>());
+  if (file.empty() || file != file.filename() || file == "." || file == "..") {
+    return InvalidArgument("a stored job request names a file outside its folder");
+  }
+  return folder / file;
+}
+
+}  // namespace
+
+Result<job::Job> SwapJobFor(const JobFiles& files, std::vector<std::string>* warnings) {
+  FF_ASSIGN_OR_RETURN(SwapRequest request, SwapRequestFromOptions(files.options));
+  for (const std::filesystem::path& source : files.sources) request.sources.push_back(source.string());
+  request.target = files.target.string();
+  FF_ASSIGN_OR_RETURN(pipeline::SwapPlan plan, pipeline::ResolveSwapPlan(request, warnings));
+  job::SwapImageSpec spec;
+  spec.sources = files.sources;
+  spec.target = files.target;
+  spec.output = files.output;
+  spec.config = plan.config;
+  job::Job job = job::NewSwapImageJob(std::move(spec));
+  job.request = RequestJson(files);
+  job.folder = files.folder;
+  job.id = files.folder.filename().string();
+  return job;
+}
+
+Status RebuildJob(job::Job& job) {
+  const nlohmann::json request = nlohmann::json::parse(job.request, nullptr, false);
+  if (!request.is_object() || request.value("kind", "") != "swap_image" || !request.contains("sources") ||
+      !request["sources"].is_array() || !request.value("options", nlohmann::json()).is_string()) {
+    return InvalidArgument("job " + job.id + " has a stored request that is not a swap_image request");
+  }
+  JobFiles files;
+  files.folder = job.folder;
+  files.options = request["options"].get<std::string>();
+  for (const nlohmann::json& name : request["sources"]) {
+    FF_ASSIGN_OR_RETURN(std::filesystem::path source, FileOfRequest(job.folder, name));
+    files.sources.push_back(std::move(source));
+  }
+  FF_ASSIGN_OR_RETURN(files.target, FileOfRequest(job.folder, request.value("target", nlohmann::json())));
+  FF_ASSIGN_OR_RETURN(files.output, FileOfRequest(job.folder, request.value("output", nlohmann::json())));
+  std::error_code error;
+  for (const std::filesystem::path& input : files.sources) {
+    if (!std::filesystem::is_regular_file(input, error)) return NotFound(input.filename().string() + " is gone");
+  }
+  if (!std::filesystem::is_regular_file(files.target, error)) return NotFound("the target is gone");
+  std::vector<std::string> warnings;
+  FF_ASSIGN_OR_RETURN(job::Job rebuilt, SwapJobFor(files, &warnings));
+  job.swap_image = std::move(rebuilt.swap_image);
+  return Status::Ok();
+}
+
+}  // namespace facefuse::server
