@@ -1,0 +1,270 @@
+// browser.job_page: the web page in headless Chromium against a real `facefuse serve`. It picks a source and a
+// target from the fixtures, submits the job through the form, sees the progress bar reach 100 %, checks the
+// result's preview and its download (an image of the target's format and size), checks the job list, and keeps a
+// screenshot.
+//
+//   node job_page.test.mjs FACEFUSE REPO_ROOT OUT_DIR [--web-dir DIR]
+//
+// FACEFUSE: the binary; REPO_ROOT: the repository (fixtures are REPO_ROOT/../shared/fixtures); OUT_DIR: where the
+// screenshot goes (its path is printed). --web-dir DIR: serve the page from DIR instead of the binary's embedded
+// copy. FACEFUSE_CHROMIUM overrides the browser (default /usr/bin/chromium-headless-shell).
+// Exit status: 0 passed, 1 failed, 77 skipped (Chromium, node_modules or a fixture missing, and CI is not "true";
+// under CI=true a missing part fails).
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const SKIP = 77;
+const TEST_TIMEOUT_MS = 280_000;  // under CTest's TIMEOUT, so that the cleanup still runs
+const JOB_TIMEOUT_MS = 200_000;   // a classical swap takes seconds; the 2-core machines run other tests meanwhile
+const CHROMIUM_FLAGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+  "--no-first-run",
+];
+
+class TestFailure extends Error {}
+
+let liveServer = null;  // the serve process while it runs, for the watchdog to end
+
+// Fails the test with `message` unless `condition` holds.
+function check(condition, message) {
+  if (!condition) throw new TestFailure(message);
+}
+
+// Exits SKIP with `why`, or fails when CI=true (a CI machine must have every part).
+function skipOrFail(why) {
+  if (process.env.CI === "true") {
+    console.error(`FAIL: ${why} (CI=true: nothing may be missing)`);
+    process.exit(1);
+  }
+  console.log(`SKIP: ${why}`);
+  process.exit(SKIP);
+}
+
+// Returns {binary, repo, outDir, webDir} from the command line; exits 1 on a usage error.
+function parseArgs(argv) {
+  const positional = [];
+  let webDir = "";
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--web-dir" && i + 1 < argv.length) webDir = resolve(argv[++i]);
+    else positional.push(argv[i]);
+  }
+  if (positional.length !== 3) {
+    console.error("usage: node job_page.test.mjs FACEFUSE REPO_ROOT OUT_DIR [--web-dir DIR]");
+    process.exit(1);
+  }
+  const [binary, repo, outDir] = positional.map((p) => resolve(p));
+  return { binary, repo, outDir, webDir };
+}
+
+// Returns {format, width, height} from the header of a PNG or JPEG file's bytes, or null for anything else.
+function imageHeader(bytes) {
+  if (bytes.length >= 24 && bytes.readUInt32BE(0) === 0x89504e47 && bytes.toString("latin1", 12, 16) === "IHDR") {
+    return { format: "png", width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+  }
+  if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8) return null;
+  for (let at = 2; at + 9 < bytes.length;) {
+    if (bytes[at] !== 0xff) return null;
+    const marker = bytes[at + 1];
+    if (marker === 0xff) { at++; continue; }
+    const length = bytes.readUInt16BE(at + 2);
+    const startOfFrame = marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker);
+    if (startOfFrame) return { format: "jpeg", width: bytes.readUInt16BE(at + 7), height: bytes.readUInt16BE(at + 5) };
+    at += 2 + length;
+  }
+  return null;
+}
+
+// Starts `facefuse serve --port 0` on a data dir in `tmp`. Returns {url, server, log()}; throws TestFailure when it
+// does not print its URL within 60 s or exits first.
+function startServer(binary, tmp, webDir) {
+  const args = ["serve", "--port", "0", "--data-dir", join(tmp, "data")];
+  if (webDir) args.push("--web-dir", webDir);
+  const server = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
+  liveServer = server;
+  let output = "";
+  const log = () => output;
+  return new Promise((resolveStart, rejectStart) => {
+    const timer = setTimeout(() => rejectStart(new TestFailure(`serve printed no URL in 60 s:\n${output}`)), 60_000);
+    const onData = (chunk) => {
+      output += chunk;
+      const found = /job API at (http:\/\/[0-9.]+:[0-9]+)/.exec(output);
+      if (found) {
+        clearTimeout(timer);
+        resolveStart({ url: found[1], server, log });
+      }
+    };
+    server.stdout.setEncoding("utf8").on("data", onData);
+    server.stderr.setEncoding("utf8").on("data", onData);
+    server.on("error", (err) => rejectStart(new TestFailure(`cannot start ${binary}: ${err.message}`)));
+    server.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      rejectStart(new TestFailure(`serve exited (${signal || code}) before printing its URL:\n${output}`));
+    });
+  });
+}
+
+// Ends the server: SIGTERM, then SIGKILL after 5 s.
+async function stopServer(server) {
+  if (server.exitCode !== null || server.signalCode !== null) return;
+  const exited = new Promise((done) => server.once("exit", done));
+  server.kill("SIGTERM");
+  const killer = setTimeout(() => server.kill("SIGKILL"), 5000);
+  await exited;
+  clearTimeout(killer);
+}
+
+// Picks the files, chooses the options and submits; returns the job id the page shows.
+async function submitThroughPage(page, source, target) {
+  await page.setInputFiles("#source-input", source);
+  await page.setInputFiles("#target-input", target);
+  await page.waitForFunction(() => {
+    const previews = [...document.querySelectorAll("#source-previews img, #target-preview img")];
+    return previews.length === 2 && previews.every((img) => img.complete && img.naturalWidth > 0);
+  }, null, { timeout: 10_000 });
+  await page.selectOption("#opt-swapper", "classical");
+  await page.selectOption("#opt-selector", "one");
+  await page.click("#submit-button");
+  await page.waitForFunction(() => document.getElementById("job-id").textContent !== "" ||
+                                   document.getElementById("form-message").dataset.kind === "error",
+                             null, { timeout: 30_000 });
+  const formMessage = await page.textContent("#form-message");
+  const id = await page.textContent("#job-id");
+  check(id, `the page shows no job after submitting: "${formMessage}"`);
+  console.log(`submitted ${id} (${formMessage})`);
+  return id;
+}
+
+// Waits for the job panel's final state; fails unless it succeeded with the progress bar at 100 %. Returns the
+// percentages the progress text showed on the way.
+async function waitForSuccess(page) {
+  const seen = new Set();
+  await page.exposeFunction("ffRecordProgress", (text) => seen.add(text));
+  await page.evaluate(() => {
+    const text = document.getElementById("job-progress-text");
+    window.ffRecordProgress(text.textContent);
+    new MutationObserver(() => window.ffRecordProgress(text.textContent))
+      .observe(text, { childList: true, characterData: true, subtree: true });
+  });
+  await page.waitForFunction(() => ["succeeded", "failed", "cancelled"].includes(
+    document.getElementById("job-state").textContent), null, { timeout: JOB_TIMEOUT_MS });
+  const state = await page.textContent("#job-state");
+  check(state === "succeeded", `the job ended ${state}: "${await page.textContent("#job-message")}"`);
+  const text = await page.textContent("#job-progress-text");
+  const value = await page.$eval("#job-progress", (bar) => bar.value);
+  check(text === "100 %" && value === 100, `the progress bar ended at ${value} ("${text}"), not 100 %`);
+  return [...seen];
+}
+
+// Checks the result's preview and downloads it through the page's link; returns the downloaded file's bytes and
+// its suggested name.
+async function checkResult(page, tmp, target) {
+  await page.waitForSelector("#result-media", { state: "visible", timeout: 30_000 });
+  await page.waitForFunction(() => {
+    const media = document.getElementById("result-media");
+    return media.tagName !== "IMG" || (media.complete && media.naturalWidth > 0);
+  }, null, { timeout: 10_000 });
+  const shown = await page.$eval("#result-media", (img) => [img.naturalWidth, img.naturalHeight]);
+  check(shown[0] === target.width && shown[1] === target.height,
+        `the preview decodes to ${shown.join("x")}, the target is ${target.width}x${target.height}`);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download-link")]);
+  const name = download.suggestedFilename();
+  const file = join(tmp, "download-" + name);
+  await download.saveAs(file);
+  return { bytes: readFileSync(file), name };
+}
+
+// Refreshes the job list and checks that it shows `id` succeeded.
+async function checkJobList(page, id) {
+  await page.click("#refresh-jobs");
+  await page.waitForFunction((jobId) => {
+    const row = document.querySelector(`#job-rows tr[data-job-id="${jobId}"]`);
+    return row && row.children[2].textContent === "succeeded";
+  }, id, { timeout: 10_000 });
+}
+
+async function run({ binary, repo, outDir, webDir }, chromium, executablePath, fixtures) {
+  const tmp = mkdtempSync(join(tmpdir(), "facefuse-browser-"));
+  let browser = null;
+  let served = null;
+  try {
+    served = await startServer(binary, tmp, webDir);
+    console.log(`serve: ${served.url}${webDir ? ` (page from ${webDir})` : " (embedded page)"}`);
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_FLAGS, timeout: 60_000 });
+    const page = await browser.newPage({ acceptDownloads: true, viewport: { width: 1100, height: 900 } });
+    const pageErrors = [];
+    page.on("pageerror", (err) => pageErrors.push(err.message));
+    page.on("console", (msg) => { if (msg.type() === "error") console.log(`page console: ${msg.text()}`); });
+    const answer = await page.goto(served.url + "/");
+    check(answer && answer.ok(), `GET / answered ${answer && answer.status()}`);
+    check(await page.title() === "facefuse", `GET / is not the page (title "${await page.title()}")`);
+
+    const target = imageHeader(readFileSync(fixtures.target));
+    const id = await submitThroughPage(page, fixtures.source, fixtures.target);
+    const seen = await waitForSuccess(page);
+    console.log(`progress seen: ${seen.join(", ")}`);
+    const result = await checkResult(page, tmp, target);
+    const header = imageHeader(result.bytes);
+    check(header, `the download ${result.name} (${result.bytes.length} bytes) is not a PNG or JPEG`);
+    check(header.format === target.format && header.width === target.width && header.height === target.height,
+          `the download is a ${header.format} ${header.width}x${header.height}, the target a ` +
+          `${target.format} ${target.width}x${target.height}`);
+    check(result.name === `${id}-result.png`, `the download is named "${result.name}", not "${id}-result.png"`);
+    console.log(`downloaded ${result.name}: ${header.format} ${header.width}x${header.height}, ${result.bytes.length} bytes`);
+
+    const chart = await page.$eval("#gpu-chart", (c) => ({ text: c.textContent, lines: c.querySelectorAll("polyline").length }));
+    check(chart.lines === 4 || chart.text.includes("no GPU on this server"),
+          `the GPU chart shows neither samples nor "no GPU on this server": "${chart.text}"`);
+    console.log(`GPU chart: ${chart.lines ? `${chart.lines} series` : chart.text}`);
+    await checkJobList(page, id);
+    check(!pageErrors.length, `the page threw: ${pageErrors.join("; ")}`);
+
+    mkdirSync(outDir, { recursive: true });
+    const screenshot = join(outDir, "job_page.png");
+    await page.screenshot({ path: screenshot, fullPage: true });
+    console.log(`screenshot: ${screenshot}`);
+  } catch (err) {
+    if (served) console.error(`serve's output:\n${served.log()}`);
+    throw err;
+  } finally {
+    if (browser) await browser.close();
+    if (served) await stopServer(served.server);
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const executablePath = process.env.FACEFUSE_CHROMIUM || "/usr/bin/chromium-headless-shell";
+  if (!existsSync(executablePath)) skipOrFail(`no Chromium at ${executablePath} (scripts/install-deps.sh installs it)`);
+  let chromium;
+  try {
+    ({ chromium } = createRequire(join(HERE, "package.json"))("playwright-core"));
+  } catch {
+    skipOrFail(`no playwright-core in ${join(HERE, "node_modules")} (npm ci --prefix tests/browser)`);
+  }
+  const images = join(args.repo, "..", "shared", "fixtures", "media", "images");
+  const fixtures = { source: join(images, "obama.jpg"), target: join(images, "astronaut.png") };
+  for (const file of Object.values(fixtures)) if (!existsSync(file)) skipOrFail(`fixture missing: ${file}`);
+
+  const watchdog = setTimeout(() => {
+    console.error(`FAIL: the test ran over ${TEST_TIMEOUT_MS / 1000} s`);
+    if (liveServer) liveServer.kill("SIGKILL");
+    process.exit(1);
+  }, TEST_TIMEOUT_MS);
+  try {
+    await run(args, chromium, executablePath, fixtures);
+    console.log("PASS: browser.job_page");
+  } catch (err) {
+    console.error(`FAIL: ${err instanceof TestFailure ? err.message : err.stack}`);
+    process.exitCode = 1;
+  } finally {
+    clearTimeout(watchdog);
+  }
+}
+
+await main();
