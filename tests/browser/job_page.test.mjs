@@ -118,7 +118,8 @@ async function stopServer(server) {
   clearTimeout(killer);
 }
 
-// Picks the files, chooses the options and submits; returns the job id the page shows.
+// Picks the files and chooses the options (with an out-of-range mask blur first: the page must show the server's
+// message, and no job); then submits the valid form. Returns the job id the page shows.
 async function submitThroughPage(page, source, target) {
   await page.setInputFiles("#source-input", source);
   await page.setInputFiles("#target-input", target);
@@ -128,6 +129,17 @@ async function submitThroughPage(page, source, target) {
   }, null, { timeout: 10_000 });
   await page.selectOption("#opt-swapper", "classical");
   await page.selectOption("#opt-selector", "one");
+
+  await page.fill("#opt-mask-blur", "1.5");
+  await page.click("#submit-button");
+  await page.waitForFunction(() => document.getElementById("form-message").dataset.kind === "error",
+                             null, { timeout: 30_000 });
+  const refused = await page.textContent("#form-message");
+  check(refused.includes('"mask-blur" must be in 0..1'), `a mask blur of 1.5 shows "${refused}", not the server's message`);
+  check(await page.textContent("#job-id") === "", "a refused submission opened a job");
+  console.log(`refused as expected: ${refused}`);
+
+  await page.fill("#opt-mask-blur", "");
   await page.click("#submit-button");
   await page.waitForFunction(() => document.getElementById("job-id").textContent !== "" ||
                                    document.getElementById("form-message").dataset.kind === "error",
@@ -178,6 +190,25 @@ async function checkResult(page, tmp, target) {
   return { bytes: readFileSync(file), name };
 }
 
+// Clicks "GPU report (SVG)": the job's report downloads as <id>-gpu.svg, or the page says the job has none (404).
+// Returns what happened, for the log.
+async function checkGpuReport(page, id, tmp) {
+  const downloaded = page.waitForEvent("download", { timeout: 15_000 }).then((d) => d);
+  const refused = page.waitForFunction(() => document.getElementById("job-message").textContent.includes("not there"),
+                                       null, { timeout: 15_000 }).then(() => null);
+  await page.click("#gpu-report-button");
+  const download = await Promise.race([downloaded, refused]);
+  downloaded.catch(() => {});
+  refused.catch(() => {});
+  if (!download) return `no GPU report: ${await page.textContent("#job-message")}`;
+  check(download.suggestedFilename() === `${id}-gpu.svg`, `the GPU report is named "${download.suggestedFilename()}"`);
+  const file = join(tmp, "download-" + download.suggestedFilename());
+  await download.saveAs(file);
+  const text = readFileSync(file, "utf8");
+  check(text.includes("<svg"), `the GPU report is no SVG: "${text.slice(0, 80)}"`);
+  return `GPU report ${download.suggestedFilename()} (${text.length} bytes)`;
+}
+
 // Refreshes the job list and checks that it shows `id` succeeded.
 async function checkJobList(page, id) {
   await page.click("#refresh-jobs");
@@ -199,6 +230,12 @@ async function run({ binary, repo, outDir, webDir }, chromium, executablePath, f
     const pageErrors = [];
     page.on("pageerror", (err) => pageErrors.push(err.message));
     page.on("console", (msg) => { if (msg.type() === "error") console.log(`page console: ${msg.text()}`); });
+    const streams = [];  // the answers to the page's /events requests
+    page.on("response", (response) => {
+      if (/\/v1\/jobs\/[^/]+\/events$/.test(new URL(response.url()).pathname)) {
+        streams.push(`${response.status()} ${response.headers()["content-type"]}`);
+      }
+    });
     const answer = await page.goto(served.url + "/");
     check(answer && answer.ok(), `GET / answered ${answer && answer.status()}`);
     check(await page.title() === "facefuse", `GET / is not the page (title "${await page.title()}")`);
@@ -206,7 +243,8 @@ async function run({ binary, repo, outDir, webDir }, chromium, executablePath, f
     const target = imageHeader(readFileSync(fixtures.target));
     const id = await submitThroughPage(page, fixtures.source, fixtures.target);
     const seen = await waitForSuccess(page);
-    console.log(`progress seen: ${seen.join(", ")}`);
+    console.log(`progress seen: ${seen.join(", ")}; event streams: ${streams.join(", ")}`);
+    check(streams.some((s) => s.startsWith("200 text/event-stream")), "the page did not follow the job's events");
     const result = await checkResult(page, tmp, target);
     const header = imageHeader(result.bytes);
     check(header, `the download ${result.name} (${result.bytes.length} bytes) is not a PNG or JPEG`);
@@ -220,6 +258,7 @@ async function run({ binary, repo, outDir, webDir }, chromium, executablePath, f
     check(chart.lines === 4 || chart.text.includes("no GPU on this server"),
           `the GPU chart shows neither samples nor "no GPU on this server": "${chart.text}"`);
     console.log(`GPU chart: ${chart.lines ? `${chart.lines} series` : chart.text}`);
+    console.log(await checkGpuReport(page, id, tmp));
     await checkJobList(page, id);
     check(!pageErrors.length, `the page threw: ${pageErrors.join("; ")}`);
 
