@@ -73,6 +73,12 @@ function clock(seconds) {
   return s >= 3600 ? `${Math.floor(s / 3600)}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}` : `${Math.floor(s / 60)}:${two(s % 60)}`;
 }
 
+// Returns the line for a succeeded job: "Done: 2 faces swapped." where the record counts them, else "Done.".
+function doneText(job) {
+  const faces = job.faces_swapped;
+  return Number.isInteger(faces) ? `Done: ${faces} face${faces === 1 ? "" : "s"} swapped.` : "Done.";
+}
+
 // Shows one job record in the job panel: state, stage, progress, speed and ETA, error, GPU sample.
 function renderJob(job) {
   $("job-id").textContent = job.id;
@@ -89,8 +95,8 @@ function renderJob(job) {
   $("job-eta").textContent = running && Number.isFinite(progress.eta_s) ? `ETA ${clock(progress.eta_s)}` : "";
   $("cancel-button").hidden = job.state !== "queued";
   if (job.error) say("job-message", `${job.error.code}: ${job.error.message}`);
-  else if (job.state === "succeeded") say("job-message", "Done.", "info");
-  gpuChart.add(job.gpu ?? null, (performance.now() - current.openedAt) / 1000);
+  else if (job.state === "succeeded") say("job-message", doneText(job), "info");
+  gpuChart.add(job.gpu ?? null, (performance.now() - current.openedAt) / 1000, job.state);
 }
 
 // Returns "<id>-result.<ext>" for a result of type `type` ("bin" for a type not in EXTENSIONS).

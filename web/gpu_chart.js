@@ -52,15 +52,23 @@ const ffGpuChart = (() => {
     return "–";
   }
 
+  // The note shown instead of the chart while there is no sample: a running job whose every `gpu` was null runs
+  // on a server without a GPU; a job seen only once it had finished has no live samples (its GPU report has them).
+  function noteText(runningSeen, finishedSeen) {
+    if (runningSeen) return "no GPU on this server";
+    if (finishedSeen) return "no live samples: the job ran before the page followed it (see its GPU report)";
+    return "waiting for the job's first GPU sample";
+  }
+
   // Makes a chart that draws into `container` (an element it owns from then on). Returns:
-  //   reset()           forgets the samples (a new job);
-  //   add(gpu, t)       records one event's `gpu` field (null: no GPU sample) at `t` seconds since the job began,
-  //                     and redraws;
-  //   hasSamples()      whether any sample was not null.
-  // With events seen and every `gpu` null, the area says "no GPU on this server".
+  //   reset()              forgets the samples (a new job);
+  //   add(gpu, t, state)   records one event's `gpu` field (null: no GPU sample) at `t` seconds since the job was
+  //                        opened, with the job's state then, and redraws;
+  //   hasSamples()         whether any sample was not null.
   function create(container) {
     let points = [];
-    let eventsSeen = 0;
+    let runningSeen = 0;
+    let finishedSeen = 0;
 
     function draw() {
       container.replaceChildren();
@@ -68,7 +76,7 @@ const ffGpuChart = (() => {
         const note = document.createElement("p");
         note.className = "gpu-note";
         note.id = "gpu-chart-note";
-        note.textContent = eventsSeen ? "no GPU on this server" : "waiting for the job's first GPU sample";
+        note.textContent = noteText(runningSeen, finishedSeen);
         container.append(note);
         return;
       }
@@ -93,11 +101,13 @@ const ffGpuChart = (() => {
     return {
       reset() {
         points = [];
-        eventsSeen = 0;
+        runningSeen = 0;
+        finishedSeen = 0;
         draw();
       },
-      add(gpu, t) {
-        eventsSeen++;
+      add(gpu, t, state) {
+        if (state === "running") runningSeen++;
+        else if (state !== "queued") finishedSeen++;
         if (gpu && typeof gpu === "object") {
           points.push({ t, sample: gpu });
           if (points.length > MAX_POINTS) points.shift();
