@@ -3,11 +3,13 @@
 // result's preview and its download (an image of the target's format and size), checks the job list, and keeps a
 // screenshot.
 //
-//   node job_page.test.mjs FACEFUSE REPO_ROOT OUT_DIR [--web-dir DIR]
+//   node job_page.test.mjs FACEFUSE REPO_ROOT OUT_DIR [--web-dir DIR] [--fake-nvml LIB]
 //
 // FACEFUSE: the binary; REPO_ROOT: the repository (fixtures are REPO_ROOT/../shared/fixtures); OUT_DIR: where the
 // screenshot goes (its path is printed). --web-dir DIR: serve the page from DIR instead of the binary's embedded
-// copy. FACEFUSE_CHROMIUM overrides the browser (default /usr/bin/chromium-headless-shell).
+// copy. --fake-nvml LIB: serve with the test NVML (tests/fake_nvml), and require the GPU chart to draw its
+// readings; without it the chart must show readings or say "no GPU on this server". FACEFUSE_CHROMIUM overrides
+// the browser (default /usr/bin/chromium-headless-shell).
 // Exit status: 0 passed, 1 failed, 77 skipped (Chromium, node_modules or a fixture missing, and CI is not "true";
 // under CI=true a missing part fails).
 import { spawn } from "node:child_process";
@@ -45,20 +47,22 @@ function skipOrFail(why) {
   process.exit(SKIP);
 }
 
-// Returns {binary, repo, outDir, webDir} from the command line; exits 1 on a usage error.
+// Returns {binary, repo, outDir, webDir, fakeNvml} from the command line; exits 1 on a usage error.
 function parseArgs(argv) {
   const positional = [];
   let webDir = "";
+  let fakeNvml = "";
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--web-dir" && i + 1 < argv.length) webDir = resolve(argv[++i]);
+    else if (argv[i] === "--fake-nvml" && i + 1 < argv.length) fakeNvml = resolve(argv[++i]);
     else positional.push(argv[i]);
   }
   if (positional.length !== 3) {
-    console.error("usage: node job_page.test.mjs FACEFUSE REPO_ROOT OUT_DIR [--web-dir DIR]");
+    console.error("usage: node job_page.test.mjs FACEFUSE REPO_ROOT OUT_DIR [--web-dir DIR] [--fake-nvml LIB]");
     process.exit(1);
   }
   const [binary, repo, outDir] = positional.map((p) => resolve(p));
-  return { binary, repo, outDir, webDir };
+  return { binary, repo, outDir, webDir, fakeNvml };
 }
 
 // Returns {format, width, height} from the header of a PNG or JPEG file's bytes, or null for anything else.
@@ -79,12 +83,14 @@ function imageHeader(bytes) {
   return null;
 }
 
-// Starts `facefuse serve --port 0` on a data dir in `tmp`. Returns {url, server, log()}; throws TestFailure when it
-// does not print its URL within 60 s or exits first.
-function startServer(binary, tmp, webDir) {
+// Starts `facefuse serve --port 0` on a data dir in `tmp` (with the test NVML `fakeNvml` when given). Returns
+// {url, server, log()}; throws TestFailure when it does not print its URL within 60 s or exits first.
+function startServer(binary, tmp, webDir, fakeNvml) {
   const args = ["serve", "--port", "0", "--data-dir", join(tmp, "data")];
   if (webDir) args.push("--web-dir", webDir);
-  const server = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const env = { ...process.env };
+  if (fakeNvml) Object.assign(env, { FACEFUSE_NVML_LIBRARY: fakeNvml, FACEFUSE_FAKE_NVML_CURVE: "30 70 95 50" });
+  const server = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"], env });
   liveServer = server;
   let output = "";
   const log = () => output;
@@ -218,12 +224,12 @@ async function checkJobList(page, id) {
   }, id, { timeout: 10_000 });
 }
 
-async function run({ binary, repo, outDir, webDir }, chromium, executablePath, fixtures) {
+async function run({ binary, outDir, webDir, fakeNvml }, chromium, executablePath, fixtures) {
   const tmp = mkdtempSync(join(tmpdir(), "facefuse-browser-"));
   let browser = null;
   let served = null;
   try {
-    served = await startServer(binary, tmp, webDir);
+    served = await startServer(binary, tmp, webDir, fakeNvml);
     console.log(`serve: ${served.url}${webDir ? ` (page from ${webDir})` : " (embedded page)"}`);
     browser = await chromium.launch({ executablePath, args: CHROMIUM_FLAGS, timeout: 60_000 });
     const page = await browser.newPage({ acceptDownloads: true, viewport: { width: 1100, height: 900 } });
@@ -255,10 +261,14 @@ async function run({ binary, repo, outDir, webDir }, chromium, executablePath, f
     console.log(`downloaded ${result.name}: ${header.format} ${header.width}x${header.height}, ${result.bytes.length} bytes`);
 
     const chart = await page.$eval("#gpu-chart", (c) => ({ text: c.textContent, lines: c.querySelectorAll("polyline").length }));
-    // Samples, or the note for a server without a GPU (or, for a job that finished before the page followed it,
-    // the note that there were no live samples).
-    check(chart.lines === 4 || /no GPU on this server|no live samples/.test(chart.text),
-          `the GPU chart shows neither samples nor a note saying why not: "${chart.text}"`);
+    if (fakeNvml) {
+      check(chart.lines === 4, `the GPU chart draws no readings of the test NVML: "${chart.text}"`);
+      check(/Utilisation: (30|70|95|50) %/.test(chart.text),
+            `the GPU chart's utilisation is not one of the test NVML's (30, 70, 95, 50 %): "${chart.text}"`);
+    } else {
+      check(chart.lines === 4 || chart.text.includes("no GPU on this server"),
+            `the GPU chart shows neither readings nor "no GPU on this server": "${chart.text}"`);
+    }
     console.log(`GPU chart: ${chart.lines ? `${chart.lines} series` : chart.text}`);
     console.log(await checkGpuReport(page, id, tmp));
     await checkJobList(page, id);
@@ -291,6 +301,10 @@ async function main() {
   const images = join(args.repo, "..", "shared", "fixtures", "media", "images");
   const fixtures = { source: join(images, "obama.jpg"), target: join(images, "astronaut.png") };
   for (const file of Object.values(fixtures)) if (!existsSync(file)) skipOrFail(`fixture missing: ${file}`);
+  if (args.fakeNvml && !existsSync(args.fakeNvml)) {
+    console.error(`FAIL: no test NVML at ${args.fakeNvml} (build the fake_nvml target)`);
+    process.exit(1);
+  }
 
   const watchdog = setTimeout(() => {
     console.error(`FAIL: the test ran over ${TEST_TIMEOUT_MS / 1000} s`);
