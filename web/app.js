@@ -44,14 +44,17 @@ function showPreviews(container, files) {
   }
 }
 
-// Returns the options object of the form: every [data-option] control with a value, numbers as numbers.
+// Returns the options object of the form: every [data-option] control with a value, numbers as numbers (the
+// server judges their range). Throws an Error naming the field whose text is not a number.
 function collectOptions() {
   const options = {};
   for (const control of document.querySelectorAll("[data-option]")) {
+    if (control.validity && control.validity.badInput) {
+      throw new Error(`${control.labels[0].textContent}: not a number`);
+    }
     const text = control.value.trim();
     if (!text) continue;
-    const type = control.dataset.type;
-    options[control.dataset.option] = type === "integer" ? parseInt(text, 10) : type === "number" ? Number(text) : text;
+    options[control.dataset.option] = control.type === "number" ? Number(text) : text;
   }
   return options;
 }
@@ -70,7 +73,8 @@ function progressFraction(job) {
 function clock(seconds) {
   const s = Math.max(0, Math.round(seconds));
   const two = (n) => String(n).padStart(2, "0");
-  return s >= 3600 ? `${Math.floor(s / 3600)}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}` : `${Math.floor(s / 60)}:${two(s % 60)}`;
+  const minutes = `${two(Math.floor(s / 60) % 60)}:${two(s % 60)}`;
+  return s >= 3600 ? `${Math.floor(s / 3600)}:${minutes}` : `${Math.floor(s / 60)}:${two(s % 60)}`;
 }
 
 // Returns the line for a succeeded job: "Done: 2 faces swapped." where the record counts them, else "Done.".
@@ -187,11 +191,18 @@ async function submitForm(event) {
     say("form-message", "Pick at least one source image and a target first.");
     return;
   }
+  let options;
+  try {
+    options = collectOptions();
+  } catch (err) {
+    say("form-message", err.message);
+    return;
+  }
   const button = $("submit-button");
   button.disabled = true;
   say("form-message", "Uploading…", "info");
   try {
-    const answer = await ffApi.submitJob(sources, target, collectOptions());
+    const answer = await ffApi.submitJob(sources, target, options);
     const warnings = answer.warnings && answer.warnings.length ? ` Note: ${answer.warnings.join("; ")}` : "";
     say("form-message", `Submitted as ${answer.id}.${warnings}`, "info");
     refreshJobs();
