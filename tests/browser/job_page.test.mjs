@@ -1,7 +1,7 @@
 // browser.job_page: the web page in headless Chromium against a real `facefuse serve`. It picks a source and a
 // target from the fixtures, submits the job through the form, sees the progress bar reach 100 %, checks the
-// result's preview and its download (an image of the target's format and size), checks the job list, and keeps a
-// screenshot.
+// result's preview and its download (an image of the target's format and size), checks the job list and the API
+// key (sent as a Bearer token; a stubbed 401 read out), and keeps a screenshot.
 //
 //   node job_page.test.mjs FACEFUSE REPO_ROOT OUT_DIR [--web-dir DIR] [--fake-nvml LIB]
 //
@@ -224,6 +224,34 @@ async function checkJobList(page, id) {
   }, id, { timeout: 10_000 });
 }
 
+// The API key: once typed, the page sends it as a Bearer token (the list's request carries it) and keeps it in
+// localStorage; a 401 answer (stubbed here: the server under test has no keys) reads "Not signed in".
+async function checkApiKey(page) {
+  await page.fill("#api-key", "test-key");
+  const [listed] = await Promise.all([
+    page.waitForRequest((request) => new URL(request.url()).pathname === "/v1/jobs" && request.method() === "GET"),
+    page.press("#api-key", "Tab"),  // leaving the field saves the key
+  ]);
+  const sent = listed.headers()["authorization"];
+  check(sent === "Bearer test-key", `the page sent Authorization "${sent}", not "Bearer test-key"`);
+  const kept = await page.evaluate(() => localStorage.getItem("facefuse.apiKey"));
+  check(kept === "test-key", `the page kept the key as "${kept}"`);
+  await page.route("**/v1/jobs?*", (route) => route.fulfill({
+    status: 401, contentType: "application/json",
+    body: JSON.stringify({ error: { code: "Unauthenticated", message: "the API key is not valid" } }),
+  }));
+  await page.click("#refresh-jobs");
+  await page.waitForFunction(() => document.getElementById("jobs-message").textContent.startsWith("Not signed in"),
+                             null, { timeout: 10_000 });
+  const said = await page.textContent("#jobs-message");
+  check(said.includes("the API key is not valid"), `a 401 reads "${said}", without the server's message`);
+  await page.unroute("**/v1/jobs?*");
+  await page.fill("#api-key", "");
+  await page.press("#api-key", "Tab");
+  await page.waitForFunction(() => document.getElementById("jobs-message").textContent === "", null, { timeout: 10_000 });
+  return said;
+}
+
 async function run({ binary, outDir, webDir, fakeNvml }, chromium, executablePath, fixtures) {
   const tmp = mkdtempSync(join(tmpdir(), "facefuse-browser-"));
   let browser = null;
@@ -272,6 +300,7 @@ async function run({ binary, outDir, webDir, fakeNvml }, chromium, executablePat
     console.log(`GPU chart: ${chart.lines ? `${chart.lines} series` : chart.text}`);
     console.log(await checkGpuReport(page, id, tmp));
     await checkJobList(page, id);
+    console.log(`API key: sent as a Bearer token; a 401 reads "${await checkApiKey(page)}"`);
     check(!pageErrors.length, `the page threw: ${pageErrors.join("; ")}`);
 
     mkdirSync(outDir, { recursive: true });
