@@ -16,15 +16,22 @@ const ffGpuChart = (() => {
     { field: "power_w", label: "Power", unit: "W", top: null },
   ];
 
+  // Returns a new SVG element `name` with `attributes` ({name: value}).
   function svgElement(name, attributes) {
     const element = document.createElementNS(SVG, name);
     for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, String(value));
     return element;
   }
 
+  // Returns the reading `field` of `sample` as a number, or null where the GPU does not report it (null, absent).
+  function reading(sample, field) {
+    const value = sample[field];
+    return typeof value === "number" && Number.isFinite(value) ? value : null;
+  }
+
   // Returns the <svg> of one series over `points` ({t, sample}); `span` is the time axis length in seconds.
   function seriesChart(series, points, span) {
-    const values = points.map((p) => Number(p.sample[series.field])).filter((v) => Number.isFinite(v));
+    const values = points.map((p) => reading(p.sample, series.field)).filter((v) => v !== null);
     const top = series.top ?? Math.max(1, ...values) * 1.15;
     const svg = svgElement("svg", {
       viewBox: `0 0 ${WIDTH} ${HEIGHT}`, width: "100%", height: HEIGHT, preserveAspectRatio: "none",
@@ -32,10 +39,10 @@ const ffGpuChart = (() => {
     });
     svg.append(svgElement("rect", { x: 0, y: 0, width: WIDTH, height: HEIGHT, class: "gpu-frame" }));
     const coordinates = points
-      .filter((p) => Number.isFinite(Number(p.sample[series.field])))
+      .filter((p) => reading(p.sample, series.field) !== null)
       .map((p) => {
         const x = span > 0 ? (p.t / span) * WIDTH : WIDTH;
-        const y = HEIGHT - (Math.min(Number(p.sample[series.field]), top) / top) * (HEIGHT - 4) - 2;
+        const y = HEIGHT - (Math.min(reading(p.sample, series.field), top) / top) * (HEIGHT - 4) - 2;
         return `${x.toFixed(1)},${y.toFixed(1)}`;
       });
     if (coordinates.length === 1) coordinates.unshift(coordinates[0].replace(/^[^,]+/, "0"));
@@ -46,8 +53,8 @@ const ffGpuChart = (() => {
   // Formats the latest value of a series: "87 %", "10240 MiB", or "–" when the sample lacks it.
   function latestText(series, points) {
     for (let i = points.length - 1; i >= 0; i--) {
-      const value = Number(points[i].sample[series.field]);
-      if (Number.isFinite(value)) return `${Math.round(value)} ${series.unit}`;
+      const value = reading(points[i].sample, series.field);
+      if (value !== null) return `${Math.round(value)} ${series.unit}`;
     }
     return "–";
   }
