@@ -9,6 +9,8 @@ const EXTENSIONS = {
   "video/mp4": "mp4", "video/webm": "webm", "video/x-matroska": "mkv", "video/quicktime": "mov",
 };
 
+const JOBS_SHOWN = 50;  // rows of the job list
+
 const $ = (id) => document.getElementById(id);
 
 // The job the job panel shows: its id, the abort controller of its events stream, when it was opened (for the
@@ -268,12 +270,16 @@ function jobRow(job) {
   return row;
 }
 
-// Reloads the job list (with the state filter); errors are shown above the table.
+// Reloads the job list (with the state filter): the newest JOBS_SHOWN jobs, newest first (the API lists oldest
+// first, so the total comes first and then the last page). Errors are shown above the table.
 async function refreshJobs() {
+  const state = $("jobs-state").value;
   try {
-    const answer = await ffApi.listJobs({ state: $("jobs-state").value });
-    $("job-rows").replaceChildren(...answer.jobs.map(jobRow));
-    $("jobs-total").textContent = `${answer.total} job${answer.total === 1 ? "" : "s"}`;
+    const { total } = await ffApi.listJobs({ state, limit: 0 });
+    const answer = await ffApi.listJobs({ state, limit: JOBS_SHOWN, offset: Math.max(0, total - JOBS_SHOWN) });
+    $("job-rows").replaceChildren(...answer.jobs.reverse().map(jobRow));
+    const shown = answer.total > answer.jobs.length ? `, the newest ${answer.jobs.length} shown` : "";
+    $("jobs-total").textContent = `${answer.total} job${answer.total === 1 ? "" : "s"}${shown}`;
     say("jobs-message", "");
   } catch (err) {
     say("jobs-message", messageOf(err));
