@@ -141,7 +141,8 @@ async function submitThroughPage(page, source, target) {
   await page.waitForFunction(() => document.getElementById("form-message").dataset.kind === "error",
                              null, { timeout: 30_000 });
   const refused = await page.textContent("#form-message");
-  check(refused.includes('"mask-blur" must be in 0..1'), `a mask blur of 1.5 shows "${refused}", not the server's message`);
+  check(refused.includes('"mask-blur" must be in 0..1'),
+        `a mask blur of 1.5 shows "${refused}", not the server's message`);
   check(await page.textContent("#job-id") === "", "a refused submission opened a job");
   console.log(`refused as expected: ${refused}`);
 
@@ -248,7 +249,8 @@ async function checkApiKey(page) {
   await page.unroute("**/v1/jobs?*");
   await page.fill("#api-key", "");
   await page.press("#api-key", "Tab");
-  await page.waitForFunction(() => document.getElementById("jobs-message").textContent === "", null, { timeout: 10_000 });
+  await page.waitForFunction(() => document.getElementById("jobs-message").textContent === "",
+                             null, { timeout: 10_000 });
   return said;
 }
 
@@ -286,9 +288,11 @@ async function run({ binary, outDir, webDir, fakeNvml }, chromium, executablePat
           `the download is a ${header.format} ${header.width}x${header.height}, the target a ` +
           `${target.format} ${target.width}x${target.height}`);
     check(result.name === `${id}-result.png`, `the download is named "${result.name}", not "${id}-result.png"`);
-    console.log(`downloaded ${result.name}: ${header.format} ${header.width}x${header.height}, ${result.bytes.length} bytes`);
+    console.log(`downloaded ${result.name}: ${header.format} ${header.width}x${header.height}, ` +
+                `${result.bytes.length} bytes`);
 
-    const chart = await page.$eval("#gpu-chart", (c) => ({ text: c.textContent, lines: c.querySelectorAll("polyline").length }));
+    const chart = await page.$eval("#gpu-chart",
+                                   (c) => ({ text: c.textContent, lines: c.querySelectorAll("polyline").length }));
     if (fakeNvml) {
       check(chart.lines === 4, `the GPU chart draws no readings of the test NVML: "${chart.text}"`);
       check(/Utilisation: (30|70|95|50) %/.test(chart.text),
