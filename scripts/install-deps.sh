@@ -31,3 +31,24 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 echo "facefuse: build dependencies are installed"
+
+# The web page's browser test (tests/browser, browser.job_page): Debian's headless Chromium, node with npm (only
+# when npm is missing: a NodeSource nodejs already brings its own npm, which Debian's npm must not replace), and
+# playwright-core as pinned in tests/browser/package-lock.json (npm ci; the test downloads nothing).
+# FACEFUSE_SKIP_BROWSER_TEST_DEPS=1 leaves them out (an image that only runs the service needs none of them).
+if [ "${FACEFUSE_SKIP_BROWSER_TEST_DEPS:-0}" != 1 ]; then
+  browser_missing=()
+  dpkg-query -W -f='${Status}' chromium-headless-shell 2>/dev/null | grep -q "install ok installed" ||
+    browser_missing+=(chromium-headless-shell)
+  command -v npm >/dev/null || browser_missing+=(nodejs npm)
+  if ((${#browser_missing[@]})); then
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    echo "facefuse: installing the browser test's packages: ${browser_missing[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${browser_missing[@]}" >/dev/null
+  fi
+  browser_tests="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/browser"
+  npm ls --prefix "$browser_tests" >/dev/null 2>&1 || npm ci --prefix "$browser_tests" --no-audit --no-fund
+  echo "facefuse: the browser test's dependencies are installed"
+fi
