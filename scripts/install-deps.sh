@@ -13,7 +13,7 @@ PACKAGES=(
   clang libclang-rt-14-dev
   prometheus prometheus-cpp-dev curl jq iproute2
   libcpp-httplib-dev libssl-dev
-  libsqlite3-dev   # the service's job store
+  libsqlite3-dev libjwt-dev   # the service's job store and bearer tokens
   # video I/O: FFmpeg's libraries (linked); the ffmpeg/ffprobe programs only make and check clips in the tests
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev ffmpeg
 )

@@ -47,6 +47,10 @@ struct ServeOptions {
   int max_queued = 100;
   double retention_hours = 24 * 7;
   int disk_quota_mb = 0;
+  std::string api_keys_file;
+  std::string jwt_secret_file;
+  bool no_auth = false;  // serve beyond loopback without authentication, knowingly
+  double rate_limit = 0;
   int metrics_port = 9464;
   bool metrics_port_given = false;  // with --port, the metrics listener runs only when asked for
   std::string bind = "127.0.0.1";
@@ -118,6 +122,18 @@ Result<server::JobApiOptions> JobApiOptionsFor(const ServeOptions& o) {
     return InvalidArgument("--web-dir " + o.web_dir + ": not a directory");
   }
   api.web_dir = o.web_dir;
+  api.auth.api_keys_file = o.api_keys_file;
+  api.auth.jwt_secret_file = o.jwt_secret_file;
+  const bool authenticated = !o.api_keys_file.empty() || !o.jwt_secret_file.empty();
+  if (!authenticated && !o.no_auth && o.bind.rfind("127.", 0) != 0) {
+    return InvalidArgument("--bind " + o.bind + " serves beyond this machine: give --api-keys-file and/or "
+                           "--jwt-secret-file, or --no-auth to serve without authentication");
+  }
+  if (authenticated && o.no_auth) return InvalidArgument("--no-auth with an API keys or JWT secret file");
+  if (!(o.rate_limit >= 0 && o.rate_limit <= 1e6)) {
+    return InvalidArgument("--rate-limit must be 0 (none) to 1000000 requests a second");
+  }
+  api.rate_limit_per_s = o.rate_limit;
   FF_ASSIGN_OR_RETURN(api.data_dir, PrepareDataDir(o.data_dir));
   return api;
 }
@@ -238,6 +254,14 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
                   "(default: a new folder under the temporary dir)");
   cmd->add_option("--web-dir", o->web_dir, "Serve the web page from this folder instead of the copy built in "
                   "(for working on the page)");
+  cmd->add_option("--api-keys-file", o->api_keys_file,
+                  "Require Authorization: Bearer KEY on /v1; the file holds NAME:KEY lines (keys of 16+ characters)");
+  cmd->add_option("--jwt-secret-file", o->jwt_secret_file,
+                  "Accept bearer JWTs signed HS256 with the secret in this file (32+ bytes; exp and sub required)");
+  cmd->add_flag("--no-auth", o->no_auth, "Serve a non-loopback --bind without authentication");
+  cmd->add_option("--rate-limit", o->rate_limit,
+                  "Requests a second each caller may make to /v1, bursts of twice that (0 = no limit)")
+      ->capture_default_str();
   cmd->add_option("--workers", o->workers, "Jobs run at once (each uses the threads the models are given)")
       ->capture_default_str();
   cmd->add_option("--max-queued", o->max_queued, "Jobs that may wait; more are answered 503 with Retry-After")

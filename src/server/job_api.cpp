@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <chrono>
 #include <cstring>
 
@@ -55,7 +56,17 @@ Result<std::unique_ptr<JobApiServer>> JobApiServer::Start(const JobApiOptions& o
   }
   if (options.data_dir.empty()) return InvalidArgument("the job API needs a data dir");
   if (options.http_threads < 1) return InvalidArgument("the job API needs at least one HTTP thread");
+  if (!(options.rate_limit_per_s >= 0) || !(options.rate_limit_burst >= 0)) {
+    return InvalidArgument("the rate limit must be 0 (none) or more requests a second");
+  }
   std::unique_ptr<JobApiServer> server(new JobApiServer(options, queue, metrics, sampler));
+  if (!options.auth.api_keys_file.empty() || !options.auth.jwt_secret_file.empty()) {
+    FF_ASSIGN_OR_RETURN(server->auth_, Authenticator::Load(options.auth));
+  }
+  if (options.rate_limit_per_s > 0) {
+    const double burst = options.rate_limit_burst > 0 ? options.rate_limit_burst : 2 * options.rate_limit_per_s;
+    server->rate_limit_ = std::make_unique<RateLimiter>(options.rate_limit_per_s, burst);
+  }
   server->AddRoutes();
   httplib::Server& http = *server->http_;
   errno = 0;
@@ -80,8 +91,39 @@ JobApiServer::~JobApiServer() {
 
 std::string JobApiServer::url() const { return "http://" + options_.bind_address + ":" + std::to_string(port_); }
 
+bool JobApiServer::Refused(const httplib::Request& req, httplib::Response& res) {
+  if (req.path.rfind("/v1/", 0) != 0) return false;  // the page, the health checks and /metrics are open
+  std::string caller = req.remote_addr;
+  if (auth_) {
+    Result<std::string> principal = auth_->Authenticate(req.get_header_value("Authorization"));
+    if (!principal.ok()) {
+      metrics_.CountRejectedRequest("unauthenticated");
+      res.set_header("WWW-Authenticate", "Bearer");
+      res.set_header("Connection", "close");  // the body, if any, is not read
+      ReplyError(res, principal.status());
+      return true;
+    }
+    caller = *principal;
+  }
+  int retry_after_s = 1;
+  if (rate_limit_ && !rate_limit_->Allow(caller, &retry_after_s)) {
+    metrics_.CountRejectedRequest("rate_limited");
+    res.set_header("Retry-After", std::to_string(retry_after_s));
+    res.set_header("Connection", "close");
+    char limit[32];
+    std::snprintf(limit, sizeof limit, "%g", options_.rate_limit_per_s);
+    ReplyError(res, ResourceExhausted(std::string("over the rate limit of ") + limit +
+                                      " requests a second: retry after " + std::to_string(retry_after_s) + " s"));
+    return true;
+  }
+  return false;
+}
+
 void JobApiServer::AddRoutes() {
   httplib::Server& http = *http_;
+  http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    return Refused(req, res) ? httplib::Server::HandlerResponse::Handled : httplib::Server::HandlerResponse::Unhandled;
+  });
   http.new_task_queue = [threads = options_.http_threads] { return new httplib::ThreadPool(threads); };
   http.set_payload_max_length(options_.max_upload_bytes);
   http.Get("/health/live", [](const httplib::Request&, httplib::Response& res) {
@@ -95,8 +137,15 @@ void JobApiServer::AddRoutes() {
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(telemetry::RenderMetricsText(metrics_), telemetry::kMetricsContentType);
   });
-  AddJobRoutes(http, options_, decode_budget_, queue_, sampler_, &metrics_);
-  AddJobEventsRoute(http, queue_, sampler_, stopping_);
+  JobRouteContext context;
+  context.options = &options_;
+  context.decode_budget = decode_budget_;
+  context.queue = &queue_;
+  context.sampler = sampler_;
+  context.metrics = &metrics_;
+  context.auth = auth_.get();
+  AddJobRoutes(http, context);
+  AddJobEventsRoute(http, context, stopping_);
   AddWebRoutes(http, options_.web_dir);
   AddSwapRoute(http, options_, decode_budget_, metrics_, options_.max_sync_swaps);
   // What httplib answers itself (no route, 413, a malformed body) gets the error shape too; a body a route set stays.

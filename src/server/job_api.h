@@ -27,10 +27,14 @@
 #include "facefuse/memory_budget.h"
 #include "facefuse/status.h"
 #include "job/job_queue.h"
+#include "server/auth.h"
+#include "server/rate_limit.h"
 #include "telemetry/metrics.h"
 
 namespace httplib {
 class Server;
+struct Request;
+struct Response;
 }
 
 namespace facefuse::server {
@@ -48,13 +52,20 @@ struct JobApiOptions {
   // Requests served at once (each open connection holds one while it waits for a request): an event stream, a
   // slow upload or an idle keep-alive connection cannot take them all.
   int http_threads = 64;
+  // Bearer authentication of every /v1 request (server/auth.h); no file given: none. The page, /health/* and
+  // /metrics stay open.
+  AuthOptions auth;
+  // Requests a second each caller (principal, or client address without authentication) may make to /v1 on
+  // average, up to rate_limit_burst at once; more are answered 429 with Retry-After. 0: no limit.
+  double rate_limit_per_s = 0;
+  double rate_limit_burst = 0;  // 0: twice rate_limit_per_s (at least 1)
 };
 
 class JobApiServer {
  public:
   // Listens on options.bind_address:port and serves on its own threads until
   // destroyed. `queue`, `metrics` and `sampler` (may be null: no live GPU figures) must outlive the server. Errors:
-  // InvalidArgument for a port outside 0..65535 or an empty data_dir;
+  // InvalidArgument for a port outside 0..65535 or an empty data_dir; Authenticator::Load's;
   // Unavailable naming the address and port when they cannot be bound.
   static Result<std::unique_ptr<JobApiServer>> Start(const JobApiOptions& options, job::JobQueue& queue,
                                                      telemetry::Metrics& metrics,
@@ -72,6 +83,9 @@ class JobApiServer {
   JobApiServer(const JobApiOptions& options, job::JobQueue& queue, telemetry::Metrics& metrics,
                const gpu::GpuSampler* sampler);
   void AddRoutes();
+  // The gate every request passes before its route: authentication and the rate limit of /v1. Returns true when
+  // it answered `res` itself (401, 429).
+  bool Refused(const httplib::Request& req, httplib::Response& res);
 
   JobApiOptions options_;
   job::JobQueue& queue_;
@@ -79,6 +93,8 @@ class JobApiServer {
   const gpu::GpuSampler* sampler_;
   std::atomic<bool> stopping_{false};  // ends the event streams, so that the server's threads can be joined
   std::shared_ptr<MemoryBudget> decode_budget_;
+  std::unique_ptr<Authenticator> auth_;      // null: no authentication
+  std::unique_ptr<RateLimiter> rate_limit_;  // null: no limit
   std::unique_ptr<httplib::Server> http_;
   std::thread listener_;
   int port_ = 0;

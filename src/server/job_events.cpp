@@ -6,7 +6,6 @@
 #include <thread>
 
 #include "server/job_json.h"
-#include "server/job_routes.h"
 
 namespace facefuse::server {
 namespace {
@@ -56,11 +55,11 @@ bool WriteNextEvent(EventStream& stream, job::JobQueue& queue, const gpu::GpuSam
 
 }  // namespace
 
-void AddJobEventsRoute(httplib::Server& http, job::JobQueue& queue, const gpu::GpuSampler* sampler,
-                       const std::atomic<bool>& stopping) {
-  http.Get(R"(/v1/jobs/([^/]+)/events)", [&queue, sampler, &stopping](const httplib::Request& req,
-                                                                      httplib::Response& res) {
-    Result<job::Job> job = queue.store().Get(req.matches[1]);
+void AddJobEventsRoute(httplib::Server& http, const JobRouteContext& context, const std::atomic<bool>& stopping) {
+  http.Get(R"(/v1/jobs/([^/]+)/events)", [context, &stopping](const httplib::Request& req, httplib::Response& res) {
+    job::JobQueue& queue = *context.queue;
+    const gpu::GpuSampler* sampler = context.sampler;
+    Result<job::Job> job = VisibleJob(context, req, req.matches[1]);
     if (!job.ok()) return ReplyError(res, job.status());
     auto stream = std::make_shared<EventStream>();
     stream->id = job->id;

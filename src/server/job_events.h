@@ -11,14 +11,12 @@
 
 #include <atomic>
 
-#include "facefuse/gpu.h"
-#include "job/job_queue.h"
+#include "server/job_routes.h"
 
 namespace facefuse::server {
 
-// Registers the route on `http`. `queue`, `sampler` (may be null: no live GPU figures) and `stopping` must outlive
-// `http`; once `stopping` is true every stream ends, so that the server's threads can be joined.
-void AddJobEventsRoute(httplib::Server& http, job::JobQueue& queue, const gpu::GpuSampler* sampler,
-                       const std::atomic<bool>& stopping);
+// Registers the route on `http` (a job of another principal is answered as no job). `stopping` must outlive
+// `http`; once it is true every stream ends, so that the server's threads can be joined.
+void AddJobEventsRoute(httplib::Server& http, const JobRouteContext& context, const std::atomic<bool>& stopping);
 
 }  // namespace facefuse::server

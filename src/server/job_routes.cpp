@@ -91,15 +91,18 @@ int RetryAfterSeconds(const job::JobQueue& queue) {
 }
 
 void Submit(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader,
-            const JobApiOptions& options, const std::shared_ptr<MemoryBudget>& decode_budget, job::JobQueue& queue,
-            telemetry::Metrics* metrics) {
+            const JobRouteContext& context) {
+  job::JobQueue& queue = *context.queue;
+  telemetry::Metrics* metrics = context.metrics;
   JobFiles files;
-  std::unique_ptr<JobUpload> received = ReceiveJobFiles("POST /v1/jobs", req, res, reader, options, decode_budget, &files);
+  std::unique_ptr<JobUpload> received =
+      ReceiveJobFiles("POST /v1/jobs", req, res, reader, *context.options, context.decode_budget, &files);
   if (!received) return;  // answered
   JobUpload& upload = *received;
   std::vector<std::string> warnings;
   Result<job::Job> job = SwapJobFor(files, &warnings);
   if (!job.ok()) return ReplyError(res, job.status(), ErrorOrigin::kUsage);
+  job->owner = PrincipalOf(context, req);
   Result<std::string> id = queue.Submit(std::move(job).value(), {});
   if (!id.ok()) {  // the queue is full or shutting down: the client may come back
     if (metrics != nullptr && queue.accepting()) metrics->CountRejectedRequest("queue_full");
@@ -146,12 +149,14 @@ Result<ListQuery> ParseListQuery(const httplib::Request& req) {
   return query;
 }
 
-void List(const httplib::Request& req, httplib::Response& res, job::JobQueue& queue) {
+void List(const httplib::Request& req, httplib::Response& res, const JobRouteContext& context) {
   Result<ListQuery> query = ParseListQuery(req);
   if (!query.ok()) return ReplyError(res, query.status(), ErrorOrigin::kUsage);
+  const std::string principal = PrincipalOf(context, req);
   nlohmann::json jobs = nlohmann::json::array();
   size_t matched = 0;
-  for (const job::Job& job : queue.store().List()) {
+  for (const job::Job& job : context.queue->store().List()) {
+    if (context.auth != nullptr && job.owner != principal) continue;
     if (query->state && job::JobStateName(job.state) != *query->state) continue;
     if (matched++ < query->offset || jobs.size() >= query->limit) continue;
     jobs.push_back(JobJson(job));
@@ -183,8 +188,8 @@ void SendFile(httplib::Response& res, const std::filesystem::path& path, const s
                            });
 }
 
-void SendResult(const httplib::Request& req, httplib::Response& res, job::JobQueue& queue) {
-  facefuse::Result<job::Job> job = queue.store().Get(req.matches[1]);
+void SendResult(const httplib::Request& req, httplib::Response& res, const JobRouteContext& context) {
+  facefuse::Result<job::Job> job = VisibleJob(context, req, req.matches[1]);
   if (!job.ok()) return ReplyError(res, job.status());
   const std::filesystem::path output = JobOutputPath(*job);
   if (output.empty() || job->state != job::JobState::kSucceeded) {
@@ -195,8 +200,8 @@ void SendResult(const httplib::Request& req, httplib::Response& res, job::JobQue
 }
 
 // GET /v1/jobs/{id}/gpu.(csv|svg|png): the job's GPU report files; the CSV grows while the job runs.
-void SendGpuReport(const httplib::Request& req, httplib::Response& res, job::JobQueue& queue) {
-  facefuse::Result<job::Job> job = queue.store().Get(req.matches[1]);
+void SendGpuReport(const httplib::Request& req, httplib::Response& res, const JobRouteContext& context) {
+  facefuse::Result<job::Job> job = VisibleJob(context, req, req.matches[1]);
   if (!job.ok()) return ReplyError(res, job.status());
   const std::optional<report::GpuReportPaths> paths = GpuReportPathsOf(*job);
   const std::string ext = req.matches[2];
@@ -225,26 +230,38 @@ void ReplyError(httplib::Response& res, const Status& status, ErrorOrigin origin
   ReplyJson(res, HttpStatusFor(status, origin), ErrorJson(status));
 }
 
-void AddJobRoutes(httplib::Server& http, const JobApiOptions& options, std::shared_ptr<MemoryBudget> decode_budget,
-                  job::JobQueue& queue, const gpu::GpuSampler* sampler, telemetry::Metrics* metrics) {
-  http.Post("/v1/jobs", [&options, decode_budget, &queue, metrics](const httplib::Request& req, httplib::Response& res,
-                                                                   const httplib::ContentReader& reader) {
-    Submit(req, res, reader, options, decode_budget, queue, metrics);
-  });
-  http.Get("/v1/jobs", [&queue](const httplib::Request& req, httplib::Response& res) { List(req, res, queue); });
-  http.Get(R"(/v1/jobs/([^/]+))", [&queue, sampler](const httplib::Request& req, httplib::Response& res) {
-    facefuse::Result<job::Job> job = queue.store().Get(req.matches[1]);
+std::string PrincipalOf(const JobRouteContext& context, const httplib::Request& req) {
+  if (context.auth == nullptr) return "";
+  Result<std::string> principal = context.auth->Authenticate(req.get_header_value("Authorization"));
+  return principal.ok() ? *principal : "";
+}
+
+Result<job::Job> VisibleJob(const JobRouteContext& context, const httplib::Request& req, const std::string& id) {
+  Result<job::Job> job = context.queue->store().Get(id);
+  if (!job.ok()) return NotFound("no job " + id.substr(0, 80));
+  if (context.auth != nullptr && job->owner != PrincipalOf(context, req)) return NotFound("no job " + id.substr(0, 80));
+  return job;
+}
+
+void AddJobRoutes(httplib::Server& http, const JobRouteContext& context) {
+  http.Post("/v1/jobs", [context](const httplib::Request& req, httplib::Response& res,
+                                  const httplib::ContentReader& reader) { Submit(req, res, reader, context); });
+  http.Get("/v1/jobs", [context](const httplib::Request& req, httplib::Response& res) { List(req, res, context); });
+  http.Get(R"(/v1/jobs/([^/]+))", [context](const httplib::Request& req, httplib::Response& res) {
+    facefuse::Result<job::Job> job = VisibleJob(context, req, req.matches[1]);
     if (!job.ok()) return ReplyError(res, job.status());
-    ReplyJson(res, 200, JobJson(*job, job->state == job::JobState::kRunning ? GpuNowJson(sampler) : nullptr));
+    const bool running = job->state == job::JobState::kRunning;
+    ReplyJson(res, 200, JobJson(*job, running ? GpuNowJson(context.sampler) : nullptr));
   });
   http.Get(R"(/v1/jobs/([^/]+)/result)",
-           [&queue](const httplib::Request& req, httplib::Response& res) { SendResult(req, res, queue); });
+           [context](const httplib::Request& req, httplib::Response& res) { SendResult(req, res, context); });
   http.Get(R"(/v1/jobs/([^/]+)/gpu\.(csv|svg|png))",
-           [&queue](const httplib::Request& req, httplib::Response& res) { SendGpuReport(req, res, queue); });
-  http.Delete(R"(/v1/jobs/([^/]+))", [&queue](const httplib::Request& req, httplib::Response& res) {
+           [context](const httplib::Request& req, httplib::Response& res) { SendGpuReport(req, res, context); });
+  http.Delete(R"(/v1/jobs/([^/]+))", [context](const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.matches[1];
-    if (Status st = queue.Cancel(id); !st.ok()) return ReplyError(res, st);
-    facefuse::Result<job::Job> job = queue.store().Get(id);
+    if (Result<job::Job> visible = VisibleJob(context, req, id); !visible.ok()) return ReplyError(res, visible.status());
+    if (Status st = context.queue->Cancel(id); !st.ok()) return ReplyError(res, st);
+    facefuse::Result<job::Job> job = context.queue->store().Get(id);
     if (!job.ok()) return ReplyError(res, job.status());
     ReplyJson(res, 200, JobJson(*job));
   });

@@ -15,6 +15,7 @@
 #include "facefuse/gpu.h"
 #include "job/job_queue.h"
 #include "telemetry/metrics.h"
+#include "server/auth.h"
 #include "server/job_api.h"
 #include "server/job_upload.h"
 
@@ -40,11 +41,26 @@ std::unique_ptr<JobUpload> ReceiveJobFiles(std::string_view route, const httplib
 // The Content-Type of an image or video file, by the extension the upload gave it from its content.
 std::string ContentTypeFor(const std::filesystem::path& image);
 
+// What the /v1/jobs routes share. Every pointee must outlive the server.
+struct JobRouteContext {
+  const JobApiOptions* options = nullptr;
+  std::shared_ptr<MemoryBudget> decode_budget;  // the uploads' checks decode within it
+  job::JobQueue* queue = nullptr;
+  const gpu::GpuSampler* sampler = nullptr;  // null: no live GPU figures
+  telemetry::Metrics* metrics = nullptr;     // may be null
+  const Authenticator* auth = nullptr;       // null: no authentication, and every job is everyone's
+};
+
+// The principal of an authenticated request (server/auth.h); empty without authentication.
+std::string PrincipalOf(const JobRouteContext& context, const httplib::Request& req);
+
+// Job `id` when the request's principal owns it (any job without authentication). Errors: NotFound, the same for
+// a job of another principal as for no job.
+Result<job::Job> VisibleJob(const JobRouteContext& context, const httplib::Request& req, const std::string& id);
+
 // Registers POST, GET and DELETE under /v1/jobs on `http`, with the result and the GPU report files
-// (/v1/jobs/{id}/result, /v1/jobs/{id}/gpu.csv|gpu.svg|gpu.png). `options`, `queue` and `sampler` (may be null: no
-// live GPU figures) and `metrics` (may be null) must outlive `http`; the uploads' checks decode within
-// `decode_budget`. A job the queue refuses (full, shutting down) is answered 503 with Retry-After.
-void AddJobRoutes(httplib::Server& http, const JobApiOptions& options, std::shared_ptr<MemoryBudget> decode_budget,
-                  job::JobQueue& queue, const gpu::GpuSampler* sampler, telemetry::Metrics* metrics);
+// (/v1/jobs/{id}/result, /v1/jobs/{id}/gpu.csv|gpu.svg|gpu.png). A job the queue refuses (full, shutting down) is
+// answered 503 with Retry-After. With authentication, a job belongs to the principal that submitted it.
+void AddJobRoutes(httplib::Server& http, const JobRouteContext& context);
 
 }  // namespace facefuse::server

@@ -121,3 +121,13 @@ facefuse_cli_test(NAME cli.serve.api_starts_and_stops EXIT 0
 add_test(NAME service.crash_restart
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/serve_crash_restart.sh $<TARGET_FILE:facefuse> ${PROJECT_SOURCE_DIR})
 set_tests_properties(service.crash_restart PROPERTIES LABELS "cli;service" TIMEOUT 240 SKIP_RETURN_CODE 77)
+
+# serve beyond loopback needs authentication, or --no-auth said out loud; a keys file with a short key is refused.
+facefuse_cli_test(NAME service.bind_beyond_loopback_needs_auth EXIT 2
+  MATCHES "--bind 0\\.0\\.0\\.0 serves beyond this machine: give --api-keys-file and/or --jwt-secret-file, or --no-auth"
+  NOT_MATCHES "job API at"
+  COMMAND ${FACEFUSE_BIN} serve --port 0 --bind 0.0.0.0 --duration 1)
+file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/short-key.txt "alice:short\n")
+facefuse_cli_test(NAME service.api_keys_file_with_a_short_key_is_refused EXIT 1
+  MATCHES "short-key\\.txt:1: the key of alice is shorter than 16 characters" NOT_MATCHES "job API at"
+  COMMAND ${FACEFUSE_BIN} serve --port 0 --api-keys-file ${CMAKE_CURRENT_BINARY_DIR}/short-key.txt --duration 1)
