@@ -44,6 +44,7 @@ struct JobApiOptions {
   int port = 0;                             // 0: a free port (see JobApiServer::port())
   std::filesystem::path data_dir;           // one folder per job in it; must exist and be writable
   uint64_t max_upload_bytes = uint64_t{64} << 20;  // per request body; more is answered 413
+  double max_video_seconds = 600;  // a longer target video is refused (400)
   // The pixels the uploads' checks decode at once (all requests together); an upload that does not fit is
   // answered 503 (OutOfMemory: retry later).
   uint64_t decode_memory_bytes = uint64_t{2} << 30;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <filesystem>
 #include <optional>
 #include <string>
 
@@ -20,8 +21,10 @@ nlohmann::json TimeJson(job::Clock::time_point at) {
 
 // `message` without the job folder's path: "no face in source-0.jpg", not "/tmp/.../job-x/source-0.jpg".
 std::string WithoutFolder(std::string message, const job::Job& job) {
-  if (job.kind != job::JobKind::kSwapImage || job.swap_image.target.empty()) return message;
-  const std::string folder = job.swap_image.target.parent_path().string() + "/";
+  std::filesystem::path where = job.folder;
+  if (where.empty() && job.kind == job::JobKind::kSwapImage) where = job.swap_image.target.parent_path();
+  if (where.empty()) return message;
+  const std::string folder = where.string() + "/";
   for (size_t at = message.find(folder); at != std::string::npos; at = message.find(folder, at)) {
     message.erase(at, folder.size());
   }
@@ -85,9 +88,18 @@ nlohmann::json JobJson(const job::Job& job, const nlohmann::json& gpu) {
   if (!job.status.ok()) {
     out["error"] = ErrorJson(Status(job.status.code(), WithoutFolder(job.status.message(), job)))["error"];
   }
-  if (job.kind == job::JobKind::kSwapImage) {
-    out["faces_swapped"] = job.swap_image_result.faces_swapped;
-    if (job.state == job::JobState::kSucceeded) out["result"] = "/v1/jobs/" + job.id + "/result";
+  if (job.kind == job::JobKind::kSwapImage) out["faces_swapped"] = job.swap_image_result.faces_swapped;
+  if (job.kind == job::JobKind::kSwapVideo) {
+    const job::SwapVideoResult& video = job.swap_video_result;
+    out["faces_swapped"] = video.faces_swapped;
+    out["video"] = {{"frames_with_faces", video.frames_with_faces},
+                    {"frames_detected", video.frames_detected},
+                    {"encoder", video.encoder},
+                    {"fps", video.fps},
+                    {"warnings", video.warnings}};
+  }
+  if (job.kind != job::JobKind::kDetect && job.state == job::JobState::kSucceeded) {
+    out["result"] = "/v1/jobs/" + job.id + "/result";
   }
   return out;
 }

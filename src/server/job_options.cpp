@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <variant>
 
+#include "media/video_writer.h"
+
 namespace facefuse::server {
 namespace {
 
@@ -116,6 +118,56 @@ Result<SwapRequest> SwapRequestFromOptions(std::string_view json_text) {
     request.explicitly_set.push_back("--" + name);
   }
   return request;
+}
+
+namespace {
+
+// One video option of `options` into `video`. Errors: InvalidArgument naming it.
+Status SetVideoOption(const std::string& name, const nlohmann::json& value, VideoJobOptions* video) {
+  const auto whole_in = [&](int min, int max, int& out) -> Status {
+    if (!value.is_number_integer() || value.get<long long>() < min || value.get<long long>() > max) {
+      return InvalidArgument("option \"" + name + "\" must be a whole number in " + std::to_string(min) + ".." +
+                             std::to_string(max));
+    }
+    out = value.get<int>();
+    return Status::Ok();
+  };
+  if (name == "quality") return whole_in(0, 100, video->quality);
+  if (name == "detect-every") return whole_in(1, 1000, video->detect_every);
+  if (name == "no-audio") {
+    if (!value.is_boolean()) return InvalidArgument("option \"no-audio\" must be true or false");
+    video->no_audio = value.get<bool>();
+    return Status::Ok();
+  }
+  if (!value.is_string()) return InvalidArgument("option \"" + name + "\" must be a string");
+  const std::string text = value.get<std::string>();
+  if (name == "preset") {
+    if (text.size() > 32 || text.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789") != std::string::npos) {
+      return InvalidArgument("option \"preset\" must be an encoder preset name (letters and digits)");
+    }
+    video->preset = text;
+    return Status::Ok();
+  }
+  if (!media::IsKnownVideoEncoder(text)) {
+    return InvalidArgument("option \"encoder\" must be libx264, libx265, libvpx-vp9, h264_nvenc or hevc_nvenc");
+  }
+  video->encoder = text;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::string> TakeVideoOptions(std::string_view json_text, bool target_is_video, VideoJobOptions* video) {
+  if (json_text.empty()) return std::string();
+  nlohmann::json options = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (!options.is_object()) return InvalidArgument("the options part must hold a JSON object");
+  for (const char* name : {"quality", "preset", "encoder", "no-audio", "detect-every"}) {
+    if (!options.contains(name)) continue;
+    if (!target_is_video) return InvalidArgument(std::string("option \"") + name + "\" is for a video target");
+    FF_RETURN_IF_ERROR(SetVideoOption(name, options[name], video));
+    options.erase(name);
+  }
+  return options.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace facefuse::server

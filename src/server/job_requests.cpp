@@ -9,9 +9,10 @@ namespace facefuse::server {
 namespace {
 
 std::string RequestJson(const JobFiles& files) {
+  const char* kind = files.target_is_video ? "swap_video" : "swap_image";
   nlohmann::json sources = nlohmann::json::array();
   for (const std::filesystem::path& source : files.sources) sources.push_back(source.filename().string());
-  const nlohmann::json request = {{"kind", "swap_image"},
+  const nlohmann::json request = {{"kind", kind},
                                   {"options", files.options},
                                   {"sources", sources},
                                   {"target", files.target.filename().string()},
@@ -29,19 +30,42 @@ Result<std::filesystem::path> FileOfRequest(const std::filesystem::path& folder,
   return folder / file;
 }
 
-}  // namespace
-
-Result<job::Job> SwapJobFor(const JobFiles& files, std::vector<std::string>* warnings) {
-  FF_ASSIGN_OR_RETURN(SwapRequest request, SwapRequestFromOptions(files.options));
-  for (const std::filesystem::path& source : files.sources) request.sources.push_back(source.string());
-  request.target = files.target.string();
-  FF_ASSIGN_OR_RETURN(pipeline::SwapPlan plan, pipeline::ResolveSwapPlan(request, warnings));
-  job::SwapImageSpec spec;
+// The swap-video job of `files` with the swap's `config` and the video's `options`.
+job::Job SwapVideoJob(const JobFiles& files, const pipeline::FaceSwapConfig& config, const VideoJobOptions& options) {
+  job::SwapVideoSpec spec;
   spec.sources = files.sources;
   spec.target = files.target;
   spec.output = files.output;
-  spec.config = plan.config;
-  job::Job job = job::NewSwapImageJob(std::move(spec));
+  spec.config = config;
+  spec.video.encode.encoder = options.encoder;
+  spec.video.encode.quality = options.quality;
+  spec.video.encode.preset = options.preset;
+  spec.video.keep_audio = !options.no_audio;
+  spec.video.detect_every = options.detect_every;
+  return job::NewSwapVideoJob(std::move(spec));
+}
+
+}  // namespace
+
+Result<job::Job> SwapJobFor(const JobFiles& files, std::vector<std::string>* warnings) {
+  VideoJobOptions video;
+  FF_ASSIGN_OR_RETURN(std::string swap_options, TakeVideoOptions(files.options, files.target_is_video, &video));
+  FF_ASSIGN_OR_RETURN(SwapRequest request, SwapRequestFromOptions(swap_options));
+  for (const std::filesystem::path& source : files.sources) request.sources.push_back(source.string());
+  request.target = files.target.string();
+  if (files.target_is_video) request = pipeline::ForVideoTarget(request);  // the CLI's video defaults
+  FF_ASSIGN_OR_RETURN(pipeline::SwapPlan plan, pipeline::ResolveSwapPlan(request, warnings));
+  job::Job job;
+  if (files.target_is_video) {
+    job = SwapVideoJob(files, plan.config, video);
+  } else {
+    job::SwapImageSpec spec;
+    spec.sources = files.sources;
+    spec.target = files.target;
+    spec.output = files.output;
+    spec.config = plan.config;
+    job = job::NewSwapImageJob(std::move(spec));
+  }
   job.request = RequestJson(files);
   job.folder = files.folder;
   job.id = files.folder.filename().string();
@@ -50,11 +74,13 @@ Result<job::Job> SwapJobFor(const JobFiles& files, std::vector<std::string>* war
 
 Status RebuildJob(job::Job& job) {
   const nlohmann::json request = nlohmann::json::parse(job.request, nullptr, false);
-  if (!request.is_object() || request.value("kind", "") != "swap_image" || !request.contains("sources") ||
+  const std::string kind = request.is_object() ? request.value("kind", "") : "";
+  if ((kind != "swap_image" && kind != "swap_video") || !request.contains("sources") ||
       !request["sources"].is_array() || !request.value("options", nlohmann::json()).is_string()) {
-    return InvalidArgument("job " + job.id + " has a stored request that is not a swap_image request");
+    return InvalidArgument("job " + job.id + " has a stored request that is not a swap request");
   }
   JobFiles files;
+  files.target_is_video = kind == "swap_video";
   files.folder = job.folder;
   files.options = request["options"].get<std::string>();
   for (const nlohmann::json& name : request["sources"]) {
@@ -71,6 +97,7 @@ Status RebuildJob(job::Job& job) {
   std::vector<std::string> warnings;
   FF_ASSIGN_OR_RETURN(job::Job rebuilt, SwapJobFor(files, &warnings));
   job.swap_image = std::move(rebuilt.swap_image);
+  job.swap_video = std::move(rebuilt.swap_video);
   return Status::Ok();
 }
 

@@ -1,7 +1,7 @@
 // A job request of the API (an upload's files and options) as a job, and back again: the job keeps its request as
 // JSON (Job::request) so that a persistent store can build the same job after a restart (RebuildJob).
 //
-// The request's JSON: {"kind": "swap_image", "options": "<the options part's text>", "sources": ["source-0.jpg"],
+// The request's JSON: {"kind": "swap_image" or "swap_video", "options": "<the options part's text>", "sources": ["source-0.jpg"],
 // "target": "target.jpg", "output": "output.jpg"}, file names relative to the job's folder.
 //
 // Thread safety: pure functions.

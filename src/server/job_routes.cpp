@@ -43,7 +43,8 @@ void ReplyTooLarge(httplib::Response& res, const JobApiOptions& options) {
 std::unique_ptr<JobUpload> ReceiveJobFiles(std::string_view route, const httplib::Request& req,
                                            httplib::Response& res, const httplib::ContentReader& reader,
                                            const JobApiOptions& options,
-                                           const std::shared_ptr<MemoryBudget>& decode_budget, JobFiles* files) {
+                                           const std::shared_ptr<MemoryBudget>& decode_budget, JobFiles* files,
+                                           bool video_targets) {
   if (!req.is_multipart_form_data()) {
     // Read past the body, so that the connection stays usable.
     if (!reader([](const char*, size_t) { return true; }) && res.status == 413) {
@@ -62,6 +63,7 @@ std::unique_ptr<JobUpload> ReceiveJobFiles(std::string_view route, const httplib
     return nullptr;
   }
   std::unique_ptr<JobUpload> upload = std::move(begun).value();
+  if (video_targets) upload->set_max_video_seconds(options.max_video_seconds);
   JobUpload* u = upload.get();
   const bool read = reader([u](const httplib::MultipartFormData& part) { return u->BeginPart(part.name); },
                            [u](const char* data, size_t size) { return u->Append(data, size); });
@@ -96,7 +98,7 @@ void Submit(const httplib::Request& req, httplib::Response& res, const httplib::
   telemetry::Metrics* metrics = context.metrics;
   JobFiles files;
   std::unique_ptr<JobUpload> received =
-      ReceiveJobFiles("POST /v1/jobs", req, res, reader, *context.options, context.decode_budget, &files);
+      ReceiveJobFiles("POST /v1/jobs", req, res, reader, *context.options, context.decode_budget, &files, true);
   if (!received) return;  // answered
   JobUpload& upload = *received;
   std::vector<std::string> warnings;

@@ -30,13 +30,15 @@ void ReplyError(httplib::Response& res, const Status& status, ErrorOrigin origin
 Status UploadTooLarge(uint64_t max_upload_bytes);
 
 // Reads a multipart job request (`route` names it in messages) into a fresh
-// job folder under options.data_dir and fills `files`. Returns the upload,
+// job folder under options.data_dir and fills `files`; with `video_targets` the target may be a video of up to
+// options.max_video_seconds. Returns the upload,
 // whose folder is removed with it unless kept (JobUpload::Keep). On a bad or
 // too large request it has answered `res` (the error shape) and returns null.
 std::unique_ptr<JobUpload> ReceiveJobFiles(std::string_view route, const httplib::Request& req,
                                            httplib::Response& res, const httplib::ContentReader& reader,
                                            const JobApiOptions& options,
-                                           const std::shared_ptr<MemoryBudget>& decode_budget, JobFiles* files);
+                                           const std::shared_ptr<MemoryBudget>& decode_budget, JobFiles* files,
+                                           bool video_targets = false);
 
 // The Content-Type of an image or video file, by the extension the upload gave it from its content.
 std::string ContentTypeFor(const std::filesystem::path& image);

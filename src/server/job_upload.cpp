@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "media/image_io.h"
+#include "media/video_info.h"
 
 namespace facefuse::server {
 namespace {
@@ -146,6 +147,27 @@ Result<std::filesystem::path> JobUpload::CheckAndRename(const Part& part, const 
   return named;
 }
 
+Result<std::filesystem::path> JobUpload::CheckVideoAndRename(const Part& part) {
+  Result<media::VideoInfo> info = media::ProbeVideo(part.file);
+  if (!info.ok()) return Relabel(info.status(), part.file, "the target part");
+  if (info->duration_s > max_video_seconds_) {
+    char text[96];
+    std::snprintf(text, sizeof text, "the target video lasts %.1f s, over the limit of %.0f s", info->duration_s,
+                  max_video_seconds_);
+    return InvalidArgument(text);
+  }
+  const std::string& container = info->container;
+  const char* ext = container.find("webm") != std::string::npos && info->codec != "h264" ? ".webm"
+                    : container.find("matroska") != std::string::npos                  ? ".mkv"
+                    : container.find("mp4") != std::string::npos                       ? ".mp4"
+                                                                                        : ".video";
+  const std::filesystem::path named = folder_ / (std::string("target") + ext);
+  std::error_code error;
+  std::filesystem::rename(part.file, named, error);
+  if (error) return IoError("cannot store the target part: " + error.message());
+  return named;
+}
+
 Result<JobFiles> JobUpload::Finish() {
   CloseFile();
   if (!error_.ok()) return error_;
@@ -159,8 +181,15 @@ Result<JobFiles> JobUpload::Finish() {
   int sources = 0;
   for (const Part& part : parts_) {
     if (part.name == "target") {
-      FF_ASSIGN_OR_RETURN(files.target, CheckAndRename(part, "target", "target"));
-      files.output = folder_ / ("output" + files.target.extension().string());
+      Result<media::MediaKind> kind = media::DetectMediaKind(part.file);
+      files.target_is_video = max_video_seconds_ > 0 && kind.ok() && *kind == media::MediaKind::kVideo;
+      if (files.target_is_video) {
+        FF_ASSIGN_OR_RETURN(files.target, CheckVideoAndRename(part));
+        files.output = folder_ / "output.mp4";
+      } else {
+        FF_ASSIGN_OR_RETURN(files.target, CheckAndRename(part, "target", "target"));
+        files.output = folder_ / ("output" + files.target.extension().string());
+      }
       continue;
     }
     const std::string index = std::to_string(sources++);

@@ -23,7 +23,8 @@ struct JobFiles {
   std::filesystem::path folder;
   std::vector<std::filesystem::path> sources;  // source-0.<ext>, source-1.<ext>, ...
   std::filesystem::path target;                // target.<ext>
-  std::filesystem::path output;                // output.<the target's ext>, not written yet
+  bool target_is_video = false;                // a video (target.mp4, .mkv, .webm, .mov); else an image
+  std::filesystem::path output;                // output.<the target's ext> (a video: output.mp4), not written yet
   std::string options;                         // the options part's text (empty: none)
 };
 
@@ -52,8 +53,12 @@ class JobUpload {
   bool Append(const char* data, size_t size);
   bool over_limit() const { return over_limit_; }
 
+  // Targets may be videos (judged by content) of at most this many seconds; 0: images only.
+  void set_max_video_seconds(double seconds) { max_video_seconds_ = seconds; }
+
   // After the whole body: the parts present and each file a decodable image
-  // within the image loader's limits, renamed for its content. Errors:
+  // within the image loader's limits (the target also a video FFmpeg reads,
+  // within the size and duration limits), renamed for its content. Errors:
   // InvalidArgument for a malformed request (no target part, no source
   // part, an unknown or repeated part: usage errors, see usage_error()) or a
   // file that is not an image the loader reads (naming the part, never a
@@ -74,6 +79,8 @@ class JobUpload {
   void CloseFile();
   Status CheckShape() const;
   Result<std::filesystem::path> CheckAndRename(const Part& part, const std::string& label, const std::string& stem);
+  // The target part as a video: probed within the limits and renamed for its container.
+  Result<std::filesystem::path> CheckVideoAndRename(const Part& part);
 
   std::filesystem::path folder_;
   uint64_t max_bytes_;
@@ -89,6 +96,7 @@ class JobUpload {
   bool usage_error_ = false;
   bool over_limit_ = false;
   bool keep_ = false;
+  double max_video_seconds_ = 0;
 };
 
 }  // namespace facefuse::server

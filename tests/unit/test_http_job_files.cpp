@@ -3,6 +3,8 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "job/job_runner.h"
+#include "media/video_info.h"
+#include "tests/unit/face_fixtures.h"
 #include "server/job_gpu_reports.h"
 #include "tests/unit/http_api_fixture.h"
 
@@ -115,6 +117,54 @@ TEST_F(HttpApi, WebPageComesFromItsFolderAndNothingOutsideIt) {
   for (const char* path : {"/web/..%2Fsecret.txt", "/web/.hidden", "/web/missing.js", "/web/%2e%2e"}) {
     ExpectError(client_->Get(path), 404, "NotFound", path);
   }
+}
+
+fs::path Video(const char* name) { return FixturesDir() / "media" / "video" / name; }
+
+// A video target becomes a swap_video job: its result is a video of the target's frames, with the video's own
+// options; the video options are refused for an image, and a video over the duration limit is refused.
+TEST_F(HttpApi, VideoJobFromUploadToResult) {
+  FF_REQUIRE_FIXTURES(Video("astronaut_zoompan_2s.mp4"));
+  Start({}, uint64_t{1} << 30, 2, [](JobApiOptions& options) { options.max_upload_bytes = uint64_t{8} << 20; });
+  const std::string clip = ReadBytes(Video("astronaut_zoompan_2s.mp4"));
+  const std::string id = Submit({Part("source", ReadBytes(Image("obama.jpg"))), Part("target", clip, "clip.bin"),
+                                 Part("options", R"({"swapper": "classical", "quality": 60, "detect-every": 5})", "")});
+  ASSERT_FALSE(id.empty());
+  ASSERT_EQ(WaitForFinalState(*client_, id), "succeeded") << GetJob(id).dump();
+  const nlohmann::json job = GetJob(id);
+  EXPECT_EQ(job.value("kind", ""), "swap_video");
+  EXPECT_GT(job.value("faces_swapped", 0), 0) << job.dump();
+  EXPECT_EQ(job["video"].value("encoder", ""), "libx264");
+  auto result = client_->Get(("/v1/jobs/" + id + "/result").c_str());
+  ASSERT_TRUE(result);
+  ASSERT_EQ(result->status, 200);
+  EXPECT_EQ(result->get_header_value("Content-Type"), "video/mp4");
+  const fs::path downloaded = root_ / "result.mp4";
+  std::ofstream(downloaded, std::ios::binary) << result->body;
+  FF_ASSERT_OK_AND_ASSIGN(media::VideoInfo out, media::ProbeVideo(downloaded));
+  FF_ASSERT_OK_AND_ASSIGN(media::VideoInfo in, media::ProbeVideo(Video("astronaut_zoompan_2s.mp4")));
+  EXPECT_EQ(out.frame_count, in.frame_count);
+  EXPECT_EQ(out.width, in.width);
+  EXPECT_EQ(job["progress"].value("items_done", 0), in.frame_count);
+
+  ExpectError(PostParts(SwapParts(R"({"swapper": "classical", "quality": 60})")), 400, "InvalidArgument",
+              "a video option for an image target");
+  ExpectError(PostParts({Part("source", ReadBytes(Image("obama.jpg"))), Part("target", clip),
+                         Part("options", R"({"encoder": "rm -rf"})", "")}),
+              400, "InvalidArgument", "an unknown encoder");
+}
+
+TEST_F(HttpApi, AVideoOverTheDurationLimitIsRefused) {
+  FF_REQUIRE_FIXTURES(Video("astronaut_zoompan_2s.mp4"));
+  Start({}, uint64_t{1} << 30, 2, [](JobApiOptions& options) {
+    options.max_upload_bytes = uint64_t{8} << 20;
+    options.max_video_seconds = 1;
+  });
+  auto res = PostParts({Part("source", ReadBytes(Image("obama.jpg"))),
+                        Part("target", ReadBytes(Video("astronaut_zoompan_2s.mp4")))});
+  ExpectError(res, 400, "InvalidArgument", "a 2 s video over a 1 s limit");
+  EXPECT_NE(res->body.find("over the limit of 1 s"), std::string::npos) << res->body;
+  EXPECT_TRUE(fs::is_empty(data_dir_));
 }
 
 }  // namespace
