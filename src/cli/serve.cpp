@@ -26,9 +26,11 @@
 #include "server/job_api.h"
 #include "job/sqlite_job_store.h"
 #include "server/job_gpu_reports.h"
+#include "server/job_logs.h"
 #include "server/job_requests.h"
 #include "server/job_retention.h"
 #include "telemetry/exposition.h"
+#include "telemetry/json_log.h"
 #include "telemetry/metrics.h"
 
 namespace facefuse::cli {
@@ -195,7 +197,11 @@ int RunServe(const ServeOptions& o) {
   job::JobQueueLimits limits;
   limits.workers = o.workers;
   limits.max_queued = static_cast<size_t>(o.max_queued);
-  job::JobQueue queue(&metrics, 2, server::WithGpuReports(job::DefaultJobRunners(), o.interval_s), store, limits);
+  telemetry::JsonLog log(stderr);  // the service's JSON lines (jobs, requests), for a log shipper
+  job::JobRunners runners = server::WithGpuReports(job::DefaultJobRunners(), o.interval_s);
+  if (api) runners = server::WithJobLogs(std::move(runners), log);
+  api_options.log = &log;
+  job::JobQueue queue(&metrics, 2, std::move(runners), store, limits);
   std::unique_ptr<server::RetentionSweeper> sweeper;
   if (api) {
     server::RetentionPolicy retention;

@@ -121,6 +121,16 @@ bool JobApiServer::Refused(const httplib::Request& req, httplib::Response& res) 
 
 void JobApiServer::AddRoutes() {
   httplib::Server& http = *http_;
+  if (options_.log != nullptr) {
+    http.set_logger([log = options_.log](const httplib::Request& req, const httplib::Response& res) {
+      if (req.path.rfind("/v1/", 0) != 0) return;  // not the page, the health checks or the scrapes
+      const telemetry::LogLevel level = res.status >= 500   ? telemetry::LogLevel::kError
+                                        : res.status >= 400 ? telemetry::LogLevel::kWarn
+                                                            : telemetry::LogLevel::kInfo;
+      log->Write(level, "request", {{"method", req.method}, {"path", req.path.substr(0, 200)},
+                                    {"status", res.status}, {"client", req.remote_addr}});
+    });
+  }
   http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     return Refused(req, res) ? httplib::Server::HandlerResponse::Handled : httplib::Server::HandlerResponse::Unhandled;
   });

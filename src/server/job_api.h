@@ -29,6 +29,7 @@
 #include "job/job_queue.h"
 #include "server/auth.h"
 #include "server/rate_limit.h"
+#include "telemetry/json_log.h"
 #include "telemetry/metrics.h"
 
 namespace httplib {
@@ -60,6 +61,8 @@ struct JobApiOptions {
   // average, up to rate_limit_burst at once; more are answered 429 with Retry-After. 0: no limit.
   double rate_limit_per_s = 0;
   double rate_limit_burst = 0;  // 0: twice rate_limit_per_s (at least 1)
+  // Each /v1 request answered is a JSON line here (method, path, status, client); null: none. Not owned.
+  telemetry::JsonLog* log = nullptr;
 };
 
 class JobApiServer {
