@@ -11,7 +11,7 @@ PACKAGES=(
   nlohmann-json3-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
-  prometheus prometheus-cpp-dev curl jq iproute2
+  prometheus prometheus-cpp-dev curl jq iproute2 openssl   # openssl: the TLS test's certificate
   libcpp-httplib-dev libssl-dev
   libsqlite3-dev libjwt-dev   # the service's job store and bearer tokens
   # video I/O: FFmpeg's libraries (linked); the ffmpeg/ffprobe programs only make and check clips in the tests

@@ -53,6 +53,7 @@ struct ServeOptions {
   std::string jwt_secret_file;
   bool no_auth = false;  // serve beyond loopback without authentication, knowingly
   double rate_limit = 0;
+  std::string tls_cert, tls_key;
   int metrics_port = 9464;
   bool metrics_port_given = false;  // with --port, the metrics listener runs only when asked for
   std::string bind = "127.0.0.1";
@@ -136,6 +137,11 @@ Result<server::JobApiOptions> JobApiOptionsFor(const ServeOptions& o) {
     return InvalidArgument("--rate-limit must be 0 (none) to 1000000 requests a second");
   }
   api.rate_limit_per_s = o.rate_limit;
+  if (o.tls_cert.empty() != o.tls_key.empty()) {
+    return InvalidArgument("--tls-cert and --tls-key go together");
+  }
+  api.tls_cert = o.tls_cert;
+  api.tls_key = o.tls_key;
   FF_ASSIGN_OR_RETURN(api.data_dir, PrepareDataDir(o.data_dir));
   return api;
 }
@@ -264,6 +270,8 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
                   "Require Authorization: Bearer KEY on /v1; the file holds NAME:KEY lines (keys of 16+ characters)");
   cmd->add_option("--jwt-secret-file", o->jwt_secret_file,
                   "Accept bearer JWTs signed HS256 with the secret in this file (32+ bytes; exp and sub required)");
+  cmd->add_option("--tls-cert", o->tls_cert, "Serve HTTPS with this PEM certificate (chain); needs --tls-key");
+  cmd->add_option("--tls-key", o->tls_key, "The PEM private key of --tls-cert");
   cmd->add_flag("--no-auth", o->no_auth, "Serve a non-loopback --bind without authentication");
   cmd->add_option("--rate-limit", o->rate_limit,
                   "Requests a second each caller may make to /v1, bursts of twice that (0 = no limit)")

@@ -63,13 +63,17 @@ struct JobApiOptions {
   double rate_limit_burst = 0;  // 0: twice rate_limit_per_s (at least 1)
   // Each /v1 request answered is a JSON line here (method, path, status, client); null: none. Not owned.
   telemetry::JsonLog* log = nullptr;
+  // HTTPS with this certificate chain and private key (PEM files); both empty: plain HTTP.
+  std::filesystem::path tls_cert;
+  std::filesystem::path tls_key;
 };
 
 class JobApiServer {
  public:
   // Listens on options.bind_address:port and serves on its own threads until
   // destroyed. `queue`, `metrics` and `sampler` (may be null: no live GPU figures) must outlive the server. Errors:
-  // InvalidArgument for a port outside 0..65535 or an empty data_dir; Authenticator::Load's;
+  // InvalidArgument for a port outside 0..65535, an empty data_dir, or a TLS certificate or key that is missing,
+  // unreadable or not a pair; Authenticator::Load's;
   // Unavailable naming the address and port when they cannot be bound.
   static Result<std::unique_ptr<JobApiServer>> Start(const JobApiOptions& options, job::JobQueue& queue,
                                                      telemetry::Metrics& metrics,
@@ -80,7 +84,7 @@ class JobApiServer {
   JobApiServer& operator=(const JobApiServer&) = delete;
 
   int port() const { return port_; }
-  // "http://ADDRESS:PORT"
+  // "http://ADDRESS:PORT", or https:// with TLS.
   std::string url() const;
 
  private:

@@ -131,3 +131,7 @@ file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/short-key.txt "alice:short\n")
 facefuse_cli_test(NAME service.api_keys_file_with_a_short_key_is_refused EXIT 1
   MATCHES "short-key\\.txt:1: the key of alice is shorter than 16 characters" NOT_MATCHES "job API at"
   COMMAND ${FACEFUSE_BIN} serve --port 0 --api-keys-file ${CMAKE_CURRENT_BINARY_DIR}/short-key.txt --duration 1)
+
+# serve over HTTPS with a certificate made by openssl; a mismatched key and a lone --tls-cert are refused.
+add_test(NAME service.tls COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/serve_tls.sh $<TARGET_FILE:facefuse> ${PROJECT_SOURCE_DIR})
+set_tests_properties(service.tls PROPERTIES LABELS "cli;service" TIMEOUT 60 SKIP_RETURN_CODE 77)
