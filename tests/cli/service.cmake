@@ -121,3 +121,9 @@ facefuse_cli_test(NAME cli.serve.api_starts_and_stops EXIT 0
 add_test(NAME service.crash_restart
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/serve_crash_restart.sh $<TARGET_FILE:facefuse> ${PROJECT_SOURCE_DIR})
 set_tests_properties(service.crash_restart PROPERTIES LABELS "cli;service" TIMEOUT 240 SKIP_RETURN_CODE 77)
+
+# serve --port: 11 idle half-open connections (nothing sent, half a header, an upload's body cut short) do not stop
+# /health/live, GET /v1/jobs and /metrics answering within 1 s, nor a job submission and POST /v1/swap.
+add_test(NAME service.idle_half_open_connections
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/serve_api_idle.sh $<TARGET_FILE:facefuse> ${PROJECT_SOURCE_DIR})
+set_tests_properties(service.idle_half_open_connections PROPERTIES LABELS "cli;service" TIMEOUT 120 SKIP_RETURN_CODE 77)
