@@ -135,3 +135,9 @@ facefuse_cli_test(NAME service.api_keys_file_with_a_short_key_is_refused EXIT 1
 # serve over HTTPS with a certificate made by openssl; a mismatched key and a lone --tls-cert are refused.
 add_test(NAME service.tls COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/serve_tls.sh $<TARGET_FILE:facefuse> ${PROJECT_SOURCE_DIR})
 set_tests_properties(service.tls PROPERTIES LABELS "cli;service" TIMEOUT 60 SKIP_RETURN_CODE 77)
+
+# serve --port: 11 idle half-open connections (nothing sent, half a header, an upload's body cut short) do not stop
+# /health/live, GET /v1/jobs and /metrics answering within 1 s, nor a job submission and POST /v1/swap.
+add_test(NAME service.idle_half_open_connections
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/serve_api_idle.sh $<TARGET_FILE:facefuse> ${PROJECT_SOURCE_DIR})
+set_tests_properties(service.idle_half_open_connections PROPERTIES LABELS "cli;service" TIMEOUT 120 SKIP_RETURN_CODE 77)
