@@ -24,6 +24,7 @@
 #include "facefuse/gpu.h"
 #include "job/job_queue.h"
 #include "server/job_api.h"
+#include "job/redis_job_store.h"
 #include "job/sqlite_job_store.h"
 #include "server/job_gpu_reports.h"
 #include "server/job_logs.h"
@@ -54,6 +55,8 @@ struct ServeOptions {
   bool no_auth = false;  // serve beyond loopback without authentication, knowingly
   double rate_limit = 0;
   std::string tls_cert, tls_key;
+  std::string redis;                     // HOST:PORT: jobs shared with other replicas through Redis
+  std::string redis_prefix = "facefuse:";
   int metrics_port = 9464;
   bool metrics_port_given = false;  // with --port, the metrics listener runs only when asked for
   std::string bind = "127.0.0.1";
@@ -155,6 +158,29 @@ struct OwnDataDir {
   }
 };
 
+// The store and queue of jobs shared through Redis (--redis), and this replica's name in them.
+struct SharedJobs {
+  std::shared_ptr<job::JobStore> store;
+  std::shared_ptr<job::JobDispatch> dispatch;
+  std::string worker_name;
+};
+
+Result<SharedJobs> OpenRedisJobs(const ServeOptions& o) {
+  std::string host;
+  int port = 0;
+  FF_RETURN_IF_ERROR(job::ParseRedisAddress(o.redis, &host, &port));
+  char hostname[256] = "facefuse";
+  gethostname(hostname, sizeof hostname - 1);
+  char suffix[16];
+  std::snprintf(suffix, sizeof suffix, "-%d-%04x", static_cast<int>(getpid()), static_cast<unsigned>(random() & 0xffff));
+  SharedJobs shared;
+  shared.worker_name = std::string(hostname) + suffix;
+  FF_ASSIGN_OR_RETURN(std::unique_ptr<job::RedisClient> client, job::RedisClient::Connect(host, port));
+  shared.store = std::make_shared<job::RedisJobStore>(std::move(client), o.redis_prefix, server::RebuildJob);
+  FF_ASSIGN_OR_RETURN(shared.dispatch, job::RedisJobDispatch::Start(host, port, o.redis_prefix, shared.worker_name));
+  return shared;
+}
+
 int RunServe(const ServeOptions& o) {
   if (!ValidSeconds("--duration", o.duration_s) || !ValidSeconds("--repeat", o.repeat_s)) {
     return kExitUsage;
@@ -172,16 +198,27 @@ int RunServe(const ServeOptions& o) {
     api_options = *checked;
   }
   const OwnDataDir own_data_dir{api && o.data_dir.empty() ? api_options.data_dir : std::filesystem::path()};
-  std::shared_ptr<job::SqliteJobStore> store;  // with the API: the jobs of the data dir, kept across restarts
-  if (api) {
+  // With the API: the jobs of the data dir kept across restarts (SQLite), or shared with other replicas (Redis).
+  std::shared_ptr<job::SqliteJobStore> sqlite_store;
+  std::shared_ptr<job::JobStore> store;
+  std::shared_ptr<job::JobDispatch> dispatch;
+  std::string worker_name;
+  if (api && !o.redis.empty()) {
+    auto shared = OpenRedisJobs(o);
+    if (!shared.ok()) return Exit("serve", shared.status());
+    store = shared->store;
+    dispatch = shared->dispatch;
+    worker_name = shared->worker_name;
+  } else if (api) {
     auto opened = job::SqliteJobStore::Open(api_options.data_dir / "jobs.db", server::RebuildJob);
     if (!opened.ok()) return Exit("serve", opened.status());
-    store = std::move(opened).value();
+    sqlite_store = std::move(opened).value();
+    store = sqlite_store;
   }
   telemetry::Metrics metrics;  // outlives the sampler, queue and endpoints below
-  if (store) {
-    for (int i = 0; i < store->requeued_at_open(); ++i) metrics.CountInterruptedJob("requeued");
-    for (int i = 0; i < store->failed_at_open(); ++i) metrics.CountInterruptedJob("failed");
+  if (sqlite_store) {
+    for (int i = 0; i < sqlite_store->requeued_at_open(); ++i) metrics.CountInterruptedJob("requeued");
+    for (int i = 0; i < sqlite_store->failed_at_open(); ++i) metrics.CountInterruptedJob("failed");
   }
   gpu::SamplerOptions sopts;
   sopts.interval = std::chrono::milliseconds(static_cast<long long>(o.interval_s * 1000));
@@ -203,11 +240,12 @@ int RunServe(const ServeOptions& o) {
   job::JobQueueLimits limits;
   limits.workers = o.workers;
   limits.max_queued = static_cast<size_t>(o.max_queued);
+  limits.worker_name = worker_name;
   telemetry::JsonLog log(stderr);  // the service's JSON lines (jobs, requests), for a log shipper
   job::JobRunners runners = server::WithGpuReports(job::DefaultJobRunners(), o.interval_s);
   if (api) runners = server::WithJobLogs(std::move(runners), log);
   api_options.log = &log;
-  job::JobQueue queue(&metrics, 2, std::move(runners), store, limits);
+  job::JobQueue queue(&metrics, 2, std::move(runners), store, limits, dispatch);
   std::unique_ptr<server::RetentionSweeper> sweeper;
   if (api) {
     server::RetentionPolicy retention;
@@ -276,6 +314,9 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--rate-limit", o->rate_limit,
                   "Requests a second each caller may make to /v1, bursts of twice that (0 = no limit)")
       ->capture_default_str();
+  cmd->add_option("--redis", o->redis, "Share the jobs with other serve replicas through the Redis server at "
+                  "HOST:PORT (the replicas must share --data-dir); default: SQLite in the data dir");
+  cmd->add_option("--redis-prefix", o->redis_prefix, "Prefix of the Redis keys")->capture_default_str();
   cmd->add_option("--workers", o->workers, "Jobs run at once (each uses the threads the models are given)")
       ->capture_default_str();
   cmd->add_option("--max-queued", o->max_queued, "Jobs that may wait; more are answered 503 with Retry-After")

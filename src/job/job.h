@@ -120,6 +120,7 @@ struct Job {
   std::filesystem::path folder;  // the job's own files (uploads, output, GPU report): removed with the job; may be empty
   std::string owner;             // who submitted it (an API key's or token's name); empty: anyone
   int interruptions = 0;         // runs cut short by the process ending (a persistent store requeues such a job once)
+  std::string ran_on;            // the process that ran it last (JobQueueLimits::worker_name); empty: not said
   JobKind kind = JobKind::kDetect;
   JobState state = JobState::kQueued;
   JobProgress progress;

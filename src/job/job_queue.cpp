@@ -13,15 +13,18 @@ void Warn(const std::string& what) { std::fprintf(stderr, "facefuse: job queue: 
 }  // namespace
 
 JobQueue::JobQueue(telemetry::Metrics* metrics, int max_attempts, JobRunners runners, std::shared_ptr<JobStore> store,
-                   JobQueueLimits limits)
+                   JobQueueLimits limits, std::shared_ptr<JobDispatch> dispatch)
     : metrics_(metrics),
       max_attempts_(max_attempts < 1 ? 1 : max_attempts),
       runners_(runners.empty() ? DefaultJobRunners() : std::move(runners)),
       store_(store ? std::move(store) : std::make_shared<MemoryJobStore>()),
-      limits_(limits) {
+      limits_(limits),
+      dispatch_(std::move(dispatch)) {
   limits_.workers = std::max(1, limits_.workers);
-  for (const Job& job : store_->List())
-    if (job.state == JobState::kQueued) queue_.push_back({job.id, job.kind, {}});
+  if (!dispatch_) {  // a shared dispatch holds the queued ids itself
+    for (const Job& job : store_->List())
+      if (job.state == JobState::kQueued) queue_.push_back({job.id, job.kind, {}});
+  }
   UpdateGauges();
   for (int i = 0; i < limits_.workers; ++i) workers_.emplace_back([this] { Loop(); });
 }
@@ -31,11 +34,27 @@ JobQueue::~JobQueue() { Shutdown(); }
 Result<std::string> JobQueue::Submit(Job job, Done done) {
   std::lock_guard lock(mu_);
   if (stopping_) return FailedPrecondition("job queue is shut down");
-  if (limits_.max_queued > 0 && queue_.size() >= limits_.max_queued) {
-    return Unavailable("the job queue is full (" + std::to_string(queue_.size()) + " jobs wait): retry later");
+  size_t waiting = queue_.size();
+  if (dispatch_) {
+    FF_ASSIGN_OR_RETURN(waiting, dispatch_->Depth());
+  }
+  if (limits_.max_queued > 0 && waiting >= limits_.max_queued) {
+    return Unavailable("the job queue is full (" + std::to_string(waiting) + " jobs wait): retry later");
   }
   const JobKind kind = job.kind;
   FF_ASSIGN_OR_RETURN(std::string id, store_->Create(std::move(job)));
+  if (dispatch_) {
+    if (Status pushed = dispatch_->Push(id); !pushed.ok()) {  // the record must not wait for ever
+      if (Result<Job> stored = store_->Get(id); stored.ok()) {
+        stored->status = pushed;
+        if (stored->TransitionTo(JobState::kCancelled).ok()) (void)store_->Update(*stored);
+      }
+      return pushed;
+    }
+    dispatch_depth_ = waiting + 1;
+    UpdateGauges();
+    return id;
+  }
   queue_.push_back({id, kind, std::move(done)});
   UpdateGauges();
   cv_.notify_all();
@@ -46,13 +65,17 @@ Status JobQueue::Cancel(const std::string& id) {
   std::lock_guard lock(mu_);
   FF_ASSIGN_OR_RETURN(Job job, store_->Get(id));
   auto queued = std::find_if(queue_.begin(), queue_.end(), [&id](const Waiting& item) { return item.id == id; });
-  if (queued == queue_.end())
+  bool withdrawn = queued != queue_.end();
+  if (dispatch_ && job.state == JobState::kQueued) {
+    FF_ASSIGN_OR_RETURN(withdrawn, dispatch_->Withdraw(id));
+  }
+  if (!withdrawn)
     return FailedPrecondition("job " + id + " is " + std::string(JobStateName(job.state)) +
                               ": only a queued job can be cancelled");
   job.status = Cancelled("cancelled before it ran");
   FF_RETURN_IF_ERROR(job.TransitionTo(JobState::kCancelled));
   FF_RETURN_IF_ERROR(store_->Update(job));
-  queue_.erase(queued);
+  if (queued != queue_.end()) queue_.erase(queued);
   UpdateGauges();
   cv_.notify_all();
   return Status::Ok();
@@ -72,6 +95,8 @@ void JobQueue::Shutdown() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
+    // A persistent store keeps its queued jobs queued: the next process runs them.
+    if (store_->persistent()) queue_.clear();
     for (const Waiting& waiting : queue_) {
       Result<Job> job = store_->Get(waiting.id);
       if (!job.ok()) continue;
@@ -93,7 +118,7 @@ int JobQueue::completed() const {
 
 size_t JobQueue::queued() const {
   std::lock_guard lock(mu_);
-  return queue_.size();
+  return dispatch_ ? dispatch_depth_ : queue_.size();
 }
 
 int JobQueue::Running() const {
@@ -107,6 +132,7 @@ void JobQueue::UpdateGauges() {
   std::map<std::string_view, std::pair<int, int>> by_kind;  // metrics kind -> (waiting, running)
   for (JobKind kind : {JobKind::kDetect, JobKind::kSwapImage, JobKind::kSwapVideo}) by_kind[MetricsKind(kind)];
   for (const Waiting& waiting : queue_) ++by_kind[MetricsKind(waiting.kind)].first;
+  if (dispatch_) by_kind[MetricsKind(JobKind::kSwapImage)].first = static_cast<int>(dispatch_depth_);
   for (const auto& [kind, count] : running_) by_kind[MetricsKind(kind)].second += count;
   for (const auto& [kind, counts] : by_kind) {
     metrics_->SetQueueDepth(kind, counts.first);
@@ -117,8 +143,9 @@ void JobQueue::UpdateGauges() {
 void JobQueue::RunOne(const std::string& id, const Done& done) {
   Result<Job> job = Status(StatusCode::kInternal, "not run");
   try {  // the runner's exceptions are RunJob's to catch; these would be the store's
-    job = store_->Get(id);
+    job = store_->GetToRun(id);
     if (!job.ok()) return Warn(job.status().ToString());
+    if (!limits_.worker_name.empty()) job->ran_on = limits_.worker_name;
     JobContext context;
     context.metrics = metrics_;
     context.on_update = [this](const Job& record) {
@@ -136,10 +163,40 @@ void JobQueue::RunOne(const std::string& id, const Done& done) {
   }
 }
 
+bool JobQueue::TakeFromDispatch(Waiting* item) {
+  for (;;) {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return false;
+    }
+    Result<std::optional<std::string>> taken = dispatch_->Pop(std::chrono::seconds(1));
+    if (!taken.ok()) {  // the shared queue is out of reach: say so, wait, try again
+      Warn(taken.status().ToString());
+      std::unique_lock lock(mu_);
+      cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
+      continue;
+    }
+    Result<size_t> depth = dispatch_->Depth();
+    Result<Job> job = taken->has_value() ? store_->Get(**taken) : Result<Job>(NotFound("none"));
+    std::lock_guard lock(mu_);
+    if (depth.ok()) dispatch_depth_ = *depth;
+    if (taken->has_value()) {
+      item->id = **taken;
+      item->kind = job.ok() ? job->kind : JobKind::kSwapImage;
+      ++running_[item->kind];
+      UpdateGauges();
+      return true;
+    }
+    UpdateGauges();
+  }
+}
+
 void JobQueue::Loop() {
   for (;;) {
     Waiting item;
-    {
+    if (dispatch_) {
+      if (!TakeFromDispatch(&item)) return;
+    } else {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (stopping_) return;
@@ -149,6 +206,9 @@ void JobQueue::Loop() {
       UpdateGauges();
     }
     RunOne(item.id, item.done);
+    if (dispatch_) {
+      if (Status st = dispatch_->Finish(item.id); !st.ok()) Warn(st.ToString());
+    }
     {
       std::lock_guard lock(mu_);
       --running_[item.kind];

@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "job/job_dispatch.h"
 #include "job/job_runner.h"
 #include "job/job_store.h"
 #include "telemetry/metrics.h"
@@ -28,6 +29,7 @@ namespace facefuse::job {
 struct JobQueueLimits {
   int workers = 1;        // jobs run at once, each on its own thread (at least 1)
   size_t max_queued = 0;  // jobs that may wait; Submit refuses more (0: no limit)
+  std::string worker_name;  // set as Job::ran_on in each job run here (a replica's name); empty: none
 };
 
 class JobQueue {
@@ -39,8 +41,11 @@ class JobQueue {
   // transient (IsTransient) is run again, up to `max_attempts` in all.
   // Empty `runners`: DefaultJobRunners(). Null `store`: a MemoryJobStore of
   // the queue's own. The store's queued jobs are queued now, oldest first.
+  // With `dispatch`, the ids of the jobs to run come from it (shared with other processes: their queued jobs run
+  // here too, and the queued jobs of the store are left to it).
   JobQueue(telemetry::Metrics* metrics, int max_attempts = 2, JobRunners runners = {},
-           std::shared_ptr<JobStore> store = {}, JobQueueLimits limits = {});
+           std::shared_ptr<JobStore> store = {}, JobQueueLimits limits = {},
+           std::shared_ptr<JobDispatch> dispatch = {});
   ~JobQueue();  // Shutdown()
   JobQueue(const JobQueue&) = delete;
   JobQueue& operator=(const JobQueue&) = delete;
@@ -58,8 +63,9 @@ class JobQueue {
   bool accepting() const;
   // Blocks until the queue is empty and no job runs.
   void WaitIdle();
-  // Finishes the running job, cancels the queued ones (state cancelled in
-  // the store, their `done` not called), joins the worker; idempotent.
+  // Finishes the running jobs, cancels the queued ones (state cancelled in
+  // the store, their `done` not called; with a persistent store they stay
+  // queued for the next process), joins the workers; idempotent.
   void Shutdown();
   int completed() const;
   // Jobs waiting now.
@@ -80,6 +86,8 @@ class JobQueue {
     JobKind kind = JobKind::kDetect;
     Done done;
   };
+  // The next job from dispatch_ (claimed, counted running); false once Shutdown() began.
+  bool TakeFromDispatch(Waiting* item);
 
   telemetry::Metrics* metrics_;
   int max_attempts_;
@@ -92,6 +100,8 @@ class JobQueue {
   std::map<JobKind, int> running_;  // by kind
   int completed_ = 0;
   bool stopping_ = false;
+  std::shared_ptr<JobDispatch> dispatch_;  // null: the queue is queue_
+  size_t dispatch_depth_ = 0;              // dispatch_'s depth when last asked
   std::vector<std::thread> workers_;
 };
 

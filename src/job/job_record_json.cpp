@@ -46,6 +46,7 @@ std::string RecordJson(const Job& job) {
       {"frames", job.frames},
       {"owner", job.owner},
       {"folder", job.folder.string()},
+      {"ran_on", job.ran_on},
       {"interruptions", job.interruptions},
       {"times", {Micros(job.timeline.created), Micros(job.timeline.started), Micros(job.timeline.finished)}},
       {"swap_image", {{"output", job.swap_image.output.string()},
@@ -84,6 +85,7 @@ Status ApplyRecordJson(std::string_view text, Job& job) {
     job.frames = record.at("frames").get<int>();
     job.owner = record.at("owner").get<std::string>();
     job.folder = record.at("folder").get<std::string>();
+    job.ran_on = record.value("ran_on", "");
     job.interruptions = record.at("interruptions").get<int>();
     const json& times = record.at("times");
     job.timeline.created = FromMicros(times.at(0).get<int64_t>());

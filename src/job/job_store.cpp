@@ -9,6 +9,19 @@ Status UnknownJob(const std::string& id) { return NotFound("no job " + id.substr
 
 }  // namespace
 
+void SettleInterrupted(Job& job) {
+  ++job.interruptions;
+  if (job.interruptions > 1) {
+    job.state = JobState::kFailed;
+    job.status = Unavailable("the job was interrupted twice (the server stopped while it ran)");
+    job.timeline.finished = Clock::now();
+    return;
+  }
+  job.ResetRun();
+  job.state = JobState::kQueued;
+  job.timeline.started = Clock::time_point{};
+}
+
 Status CheckJobId(const std::string& id) {
   const bool fits = !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';

@@ -38,7 +38,17 @@ class JobStore {
   // Forgets the final job `id` (its files are the caller's to remove).
   // Errors: NotFound naming the id; FailedPrecondition for a job not final.
   virtual Status Remove(const std::string& id) = 0;
+  // The record of job `id` with its spec, for a worker about to run it (a store shared by several processes builds
+  // the spec again here, and settles a job whose worker died: SettleInterrupted). Errors: Get's; the rebuild's.
+  virtual Result<Job> GetToRun(const std::string& id) { return Get(id); }
+  // True when the records outlive the process (a queued job then waits for the next one rather than being
+  // cancelled when the queue shuts down).
+  virtual bool persistent() const { return false; }
 };
+
+// What a store makes of a job it finds running that no process runs any more (the one that did was killed): queued
+// again for a clean run the first time (interruptions 1), failed with Unavailable ("interrupted twice") after.
+void SettleInterrupted(Job& job);
 
 // OK for an id a store keeps as given: 1 to 64 of [A-Za-z0-9_-]. Errors: InvalidArgument naming it.
 Status CheckJobId(const std::string& id);

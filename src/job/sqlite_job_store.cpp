@@ -42,20 +42,6 @@ class Statement {
   bool ok_ = false;
 };
 
-// What Open makes of a job a previous process left running: queued again once, failed the second time.
-void SettleInterrupted(Job& job) {
-  ++job.interruptions;
-  if (job.interruptions > 1) {
-    job.state = JobState::kFailed;
-    job.status = Unavailable("the job was interrupted twice (the server stopped while it ran)");
-    job.timeline.finished = Clock::now();
-    return;
-  }
-  job.ResetRun();
-  job.state = JobState::kQueued;
-  job.timeline.started = Clock::time_point{};
-}
-
 }  // namespace
 
 Result<std::unique_ptr<SqliteJobStore>> SqliteJobStore::Open(const std::filesystem::path& path, Rebuild rebuild) {

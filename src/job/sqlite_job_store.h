@@ -46,6 +46,7 @@ class SqliteJobStore : public JobStore {
   // As JobStore::Update; also IoError when the file refuses the write (the copy in memory keeps the new record).
   Status Update(const Job& job) override;
   Status Remove(const std::string& id) override;
+  bool persistent() const override { return true; }
 
   // What Open() found interrupted: jobs queued again, jobs failed (interrupted twice).
   int requeued_at_open() const { return requeued_at_open_; }

@@ -80,6 +80,7 @@ nlohmann::json JobJson(const job::Job& job, const nlohmann::json& gpu) {
       {"progress", ProgressJson(job)},
       {"gpu", gpu},
       {"interruptions", job.interruptions},
+      {"ran_on", job.ran_on.empty() ? nlohmann::json(nullptr) : nlohmann::json(job.ran_on)},
       {"error", nullptr},
       {"created", TimeJson(job.timeline.created)},
       {"started", TimeJson(job.timeline.started)},

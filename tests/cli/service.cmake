@@ -141,3 +141,8 @@ set_tests_properties(service.tls PROPERTIES LABELS "cli;service" TIMEOUT 60 SKIP
 add_test(NAME service.idle_half_open_connections
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/serve_api_idle.sh $<TARGET_FILE:facefuse> ${PROJECT_SOURCE_DIR})
 set_tests_properties(service.idle_half_open_connections PROPERTIES LABELS "cli;service" TIMEOUT 120 SKIP_RETURN_CODE 77)
+
+# Two serve replicas on one Redis queue share the jobs; one killed mid-job leaves it to the other.
+add_test(NAME service.redis_replicas
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/serve_redis_replicas.sh $<TARGET_FILE:facefuse> ${PROJECT_SOURCE_DIR})
+set_tests_properties(service.redis_replicas PROPERTIES LABELS "cli;service" TIMEOUT 300 SKIP_RETURN_CODE 77)
