@@ -141,3 +141,7 @@ set_tests_properties(service.tls PROPERTIES LABELS "cli;service" TIMEOUT 60 SKIP
 add_test(NAME service.idle_half_open_connections
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/serve_api_idle.sh $<TARGET_FILE:facefuse> ${PROJECT_SOURCE_DIR})
 set_tests_properties(service.idle_half_open_connections PROPERTIES LABELS "cli;service" TIMEOUT 120 SKIP_RETURN_CODE 77)
+
+# docs/openapi.yaml lists exactly the routes the server registers (src/server/*.cpp), both ways.
+add_test(NAME service.openapi_routes COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/openapi_routes.sh ${PROJECT_SOURCE_DIR})
+set_tests_properties(service.openapi_routes PROPERTIES LABELS "cli;service" TIMEOUT 30)
