@@ -146,3 +146,7 @@ set_tests_properties(service.idle_half_open_connections PROPERTIES LABELS "cli;s
 add_test(NAME service.redis_replicas
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/serve_redis_replicas.sh $<TARGET_FILE:facefuse> ${PROJECT_SOURCE_DIR})
 set_tests_properties(service.redis_replicas PROPERTIES LABELS "cli;service" TIMEOUT 300 SKIP_RETURN_CODE 77)
+
+# docs/openapi.yaml lists exactly the routes the server registers (src/server/*.cpp), both ways.
+add_test(NAME service.openapi_routes COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/openapi_routes.sh ${PROJECT_SOURCE_DIR})
+set_tests_properties(service.openapi_routes PROPERTIES LABELS "cli;service" TIMEOUT 30)
