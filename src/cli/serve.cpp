@@ -55,6 +55,8 @@ struct ServeOptions {
   bool no_auth = false;  // serve beyond loopback without authentication, knowingly
   double rate_limit = 0;
   std::string tls_cert, tls_key;
+  std::string content_gate;              // a content classifier (open_nsfw contract); empty: no gate
+  float content_gate_threshold = 0.8f;
   std::string redis;                     // HOST:PORT: jobs shared with other replicas through Redis
   std::string redis_prefix = "facefuse:";
   int metrics_port = 9464;
@@ -143,6 +145,8 @@ Result<server::JobApiOptions> JobApiOptionsFor(const ServeOptions& o) {
   if (o.tls_cert.empty() != o.tls_key.empty()) {
     return InvalidArgument("--tls-cert and --tls-key go together");
   }
+  api.content_gate_model = o.content_gate;
+  api.content_gate_threshold = o.content_gate_threshold;
   api.tls_cert = o.tls_cert;
   api.tls_key = o.tls_key;
   FF_ASSIGN_OR_RETURN(api.data_dir, PrepareDataDir(o.data_dir));
@@ -314,6 +318,12 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--rate-limit", o->rate_limit,
                   "Requests a second each caller may make to /v1, bursts of twice that (0 = no limit)")
       ->capture_default_str();
+  cmd->add_option("--content-gate", o->content_gate,
+                  "Refuse uploads a content classifier (ONNX, open_nsfw contract: docs/api.md) scores as not safe");
+  cmd->add_option("--content-gate-threshold", o->content_gate_threshold,
+                  "The --content-gate score (0..1] at or above which an upload is refused")
+      ->capture_default_str()
+      ->check(CLI::Range(0.01f, 1.0f));
   cmd->add_option("--redis", o->redis, "Share the jobs with other serve replicas through the Redis server at "
                   "HOST:PORT (the replicas must share --data-dir); default: SQLite in the data dir");
   cmd->add_option("--redis-prefix", o->redis_prefix, "Prefix of the Redis keys")->capture_default_str();

@@ -75,6 +75,10 @@ Result<std::unique_ptr<JobApiServer>> JobApiServer::Start(const JobApiOptions& o
   if (!options.auth.api_keys_file.empty() || !options.auth.jwt_secret_file.empty()) {
     FF_ASSIGN_OR_RETURN(server->auth_, Authenticator::Load(options.auth));
   }
+  if (!options.content_gate_model.empty()) {
+    FF_ASSIGN_OR_RETURN(server->content_gate_,
+                        ContentGate::Open(options.content_gate_model, options.content_gate_threshold));
+  }
   if (options.rate_limit_per_s > 0) {
     const double burst = options.rate_limit_burst > 0 ? options.rate_limit_burst : 2 * options.rate_limit_per_s;
     server->rate_limit_ = std::make_unique<RateLimiter>(options.rate_limit_per_s, burst);
@@ -171,10 +175,11 @@ void JobApiServer::AddRoutes() {
   context.sampler = sampler_;
   context.metrics = &metrics_;
   context.auth = auth_.get();
+  context.content_gate = content_gate_.get();
   AddJobRoutes(http, context);
   AddJobEventsRoute(http, context, stopping_);
   AddWebRoutes(http, options_.web_dir);
-  AddSwapRoute(http, options_, decode_budget_, metrics_, options_.max_sync_swaps);
+  AddSwapRoute(http, context, options_.max_sync_swaps);
   // What httplib answers itself (no route, 413, a malformed body) gets the error shape too; a body a route set stays.
   http.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;

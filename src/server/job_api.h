@@ -28,6 +28,7 @@
 #include "facefuse/status.h"
 #include "job/job_queue.h"
 #include "server/auth.h"
+#include "server/content_gate.h"
 #include "server/rate_limit.h"
 #include "telemetry/json_log.h"
 #include "telemetry/metrics.h"
@@ -63,6 +64,10 @@ struct JobApiOptions {
   double rate_limit_burst = 0;  // 0: twice rate_limit_per_s (at least 1)
   // Each /v1 request answered is a JSON line here (method, path, status, client); null: none. Not owned.
   telemetry::JsonLog* log = nullptr;
+  // The content gate's classifier (server/content_gate.h); empty: no gate. A picture scoring at or above the
+  // threshold is refused (403).
+  std::filesystem::path content_gate_model;
+  float content_gate_threshold = 0.8f;
   // HTTPS with this certificate chain and private key (PEM files); both empty: plain HTTP.
   std::filesystem::path tls_cert;
   std::filesystem::path tls_key;
@@ -103,6 +108,7 @@ class JobApiServer {
   std::shared_ptr<MemoryBudget> decode_budget_;
   std::unique_ptr<Authenticator> auth_;      // null: no authentication
   std::unique_ptr<RateLimiter> rate_limit_;  // null: no limit
+  std::unique_ptr<ContentGate> content_gate_;  // null: no gate
   std::unique_ptr<httplib::Server> http_;
   std::thread listener_;
   int port_ = 0;

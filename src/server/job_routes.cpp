@@ -100,6 +100,7 @@ void Submit(const httplib::Request& req, httplib::Response& res, const httplib::
   std::unique_ptr<JobUpload> received =
       ReceiveJobFiles("POST /v1/jobs", req, res, reader, *context.options, context.decode_budget, &files, true);
   if (!received) return;  // answered
+  if (!PassesContentGate(context, files, res)) return;
   JobUpload& upload = *received;
   std::vector<std::string> warnings;
   Result<job::Job> job = SwapJobFor(files, &warnings);
@@ -230,6 +231,17 @@ void ReplyJson(httplib::Response& res, int http_status, const nlohmann::json& bo
 
 void ReplyError(httplib::Response& res, const Status& status, ErrorOrigin origin) {
   ReplyJson(res, HttpStatusFor(status, origin), ErrorJson(status));
+}
+
+bool PassesContentGate(const JobRouteContext& context, const JobFiles& files, httplib::Response& res) {
+  if (context.content_gate == nullptr) return true;
+  const Status verdict = context.content_gate->Check(files);
+  if (verdict.ok()) return true;
+  if (context.metrics != nullptr && verdict.code() == StatusCode::kPermissionDenied) {
+    context.metrics->CountRejectedRequest("content_gate");
+  }
+  ReplyError(res, verdict);
+  return false;
 }
 
 std::string PrincipalOf(const JobRouteContext& context, const httplib::Request& req) {

@@ -16,6 +16,7 @@
 #include "job/job_queue.h"
 #include "telemetry/metrics.h"
 #include "server/auth.h"
+#include "server/content_gate.h"
 #include "server/job_api.h"
 #include "server/job_upload.h"
 
@@ -51,7 +52,12 @@ struct JobRouteContext {
   const gpu::GpuSampler* sampler = nullptr;  // null: no live GPU figures
   telemetry::Metrics* metrics = nullptr;     // may be null
   const Authenticator* auth = nullptr;       // null: no authentication, and every job is everyone's
+  ContentGate* content_gate = nullptr;       // null: no content gate
 };
+
+// True when `files` pass the context's content gate (or there is none); else it has answered `res` (403, or the
+// gate's error) and counted the refusal.
+bool PassesContentGate(const JobRouteContext& context, const JobFiles& files, httplib::Response& res);
 
 // The principal of an authenticated request (server/auth.h); empty without authentication.
 std::string PrincipalOf(const JobRouteContext& context, const httplib::Request& req);

@@ -31,8 +31,9 @@ class Slot {
 };
 
 void Swap(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader,
-          const JobApiOptions& options, const std::shared_ptr<MemoryBudget>& decode_budget,
-          telemetry::Metrics& metrics, std::atomic<int>& in_use, int max_concurrent) {
+          const JobRouteContext& context, std::atomic<int>& in_use, int max_concurrent) {
+  const JobApiOptions& options = *context.options;
+  const std::shared_ptr<MemoryBudget>& decode_budget = context.decode_budget;
   Slot slot(in_use, max_concurrent);
   if (!slot.held()) {
     // Read past the body (discarding it), so the client gets the answer and the connection stays usable.
@@ -48,14 +49,15 @@ void Swap(const httplib::Request& req, httplib::Response& res, const httplib::Co
   JobFiles files;
   std::unique_ptr<JobUpload> upload = ReceiveJobFiles("POST /v1/swap", req, res, reader, options, decode_budget, &files);
   if (!upload) return;  // answered; the folder goes with the upload
+  if (!PassesContentGate(context, files, res)) return;
   std::vector<std::string> warnings;
   Result<job::Job> made = SwapJobFor(files, &warnings);
   if (!made.ok()) return ReplyError(res, made.status(), ErrorOrigin::kUsage);
   job::Job job = std::move(made).value();
   job.id = "sync";
-  job::JobContext context;
-  context.metrics = &metrics;
-  if (Status ran = job::RunJob(job, job::DefaultJobRunners(), context); !ran.ok()) return ReplyError(res, ran);
+  job::JobContext run_context;
+  run_context.metrics = context.metrics;
+  if (Status ran = job::RunJob(job, job::DefaultJobRunners(), run_context); !ran.ok()) return ReplyError(res, ran);
   if (!job.status.ok()) return ReplyError(res, job.status);
   std::ifstream in(job.swap_image_result.output, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -66,12 +68,11 @@ void Swap(const httplib::Request& req, httplib::Response& res, const httplib::Co
 
 }  // namespace
 
-void AddSwapRoute(httplib::Server& http, const JobApiOptions& options, std::shared_ptr<MemoryBudget> decode_budget,
-                  telemetry::Metrics& metrics, int max_concurrent) {
+void AddSwapRoute(httplib::Server& http, const JobRouteContext& context, int max_concurrent) {
   auto in_use = std::make_shared<std::atomic<int>>(0);
-  http.Post("/v1/swap", [&options, decode_budget, &metrics, in_use, max_concurrent](
-                            const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
-    Swap(req, res, reader, options, decode_budget, metrics, *in_use, max_concurrent);
+  http.Post("/v1/swap", [context, in_use, max_concurrent](const httplib::Request& req, httplib::Response& res,
+                                                          const httplib::ContentReader& reader) {
+    Swap(req, res, reader, context, *in_use, max_concurrent);
   });
 }
 

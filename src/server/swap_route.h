@@ -15,12 +15,12 @@
 
 #include "facefuse/memory_budget.h"
 #include "server/job_api.h"
+#include "server/job_routes.h"
 #include "telemetry/metrics.h"
 
 namespace facefuse::server {
 
-// Registers POST /v1/swap on `http`. `options` and `metrics` must outlive `http`.
-void AddSwapRoute(httplib::Server& http, const JobApiOptions& options, std::shared_ptr<MemoryBudget> decode_budget,
-                  telemetry::Metrics& metrics, int max_concurrent);
+// Registers POST /v1/swap on `http`: at most `max_concurrent` at once. The context's pointees must outlive `http`.
+void AddSwapRoute(httplib::Server& http, const JobRouteContext& context, int max_concurrent);
 
 }  // namespace facefuse::server

@@ -139,7 +139,9 @@ Metrics::Metrics()
     errors_.Add({{"reason", std::string(reason)}});
     retries_.Add({{"reason", std::string(reason)}});
   }
-  for (const char* reason : {"queue_full", "rate_limited", "unauthenticated"}) rejected_requests_.Add({{"reason", reason}});
+  for (const char* reason : {"queue_full", "rate_limited", "unauthenticated", "content_gate"}) {
+    rejected_requests_.Add({{"reason", reason}});
+  }
   for (const char* outcome : {"requeued", "failed"}) interrupted_jobs_.Add({{"outcome", outcome}});
 }
 

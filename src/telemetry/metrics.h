@@ -68,7 +68,8 @@ class Metrics {
   void SetJobsInFlight(std::string_view kind, double jobs);
 
   // --- the service (per request) ---
-  // A request the service turned away before any work: reason "queue_full", "rate_limited" or "unauthenticated".
+  // A request the service turned away before any work: reason "queue_full", "rate_limited", "unauthenticated" or
+  // "content_gate".
   void CountRejectedRequest(std::string_view reason);
   // A job a restart found interrupted: outcome "requeued" or "failed".
   void CountInterruptedJob(std::string_view outcome);

@@ -34,6 +34,8 @@ Result<std::string> BuildConverterReplicaBody(const ModelContract& c, const Stan
                                               ModelBuilder& b);
 // The tint kind of swappers, enhancers and converters (standins.h, StandInKind::kTint).
 Result<std::string> BuildTintBody(const ModelContract& c, const BodyInputs& in, ModelBuilder& b);
+// The red-flag content classifier: returns the [1,2] (safe, not safe) output (simple_kinds.cpp).
+Result<std::string> BuildRedFlagBody(const ModelContract& c, const BodyInputs& in, ModelBuilder& b);
 // The blue-blob detector: returns the [1,20,8400] output (blue_blob.cpp).
 Result<std::string> BuildBlueBlobBody(const ModelContract& c, const BodyInputs& in, ModelBuilder& b);
 

@@ -113,7 +113,7 @@ int main(int argc, char** argv) {
   CLI::App app{"facefuse-standins: stand-in ONNX models with the exact I/O of each swapper and enhancer"};
   app.add_option("--model", o.models, "Model name(s) (see --list); a comma-separated list writes each")
       ->delimiter(',');
-  app.add_option("--kind", o.kind, "identity, source-copy, replica, tint or blue-blob")->capture_default_str();
+  app.add_option("--kind", o.kind, "identity, source-copy, replica, tint, blue-blob or red-flag")->capture_default_str();
   app.add_option("--out", o.out, "Output folder; files are named <model>.<kind>.onnx");
   app.add_flag("--catalog-names", o.catalog_names,
                "Name files <model>.onnx, the catalog's file names, so that --out is a models dir for --models-dir");

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "face/gate/content_classifier.h"
 #include "tools/standins/families.h"
 
 namespace facefuse::standins {
@@ -77,15 +78,30 @@ Result<std::string> BuildTintBody(const ModelContract& c, const BodyInputs& in, 
       e0[0] = 1.0f;
       return b.ConsumeAsZero(b.Floats("e0", {1, c.size}, e0), in.image);
     }
-    case ModelFamily::kDetector: break;
+    case ModelFamily::kDetector:
+    case ModelFamily::kClassifier: break;
   }
-  return Unsupported("no tint stand-in for a detector");
+  return Unsupported("no tint stand-in for a detector or a classifier");
 }
 
 Result<std::string> BuildConverterReplicaBody(const ModelContract& c, const StandInSpec& spec, const BodyInputs& in,
                                               ModelBuilder& b) {
   const int64_t hidden = std::max<int64_t>(8, 1024 / spec.width_divisor);
   return b.Linear(b.LeakyRelu(b.Linear(in.image, c.size, hidden, 1.0f, false)), hidden, c.size, 1.0f, false);
+}
+
+Result<std::string> BuildRedFlagBody(const ModelContract& c, const BodyInputs& in, ModelBuilder& b) {
+  if (c.family != ModelFamily::kClassifier) return Unsupported("red-flag is the content classifier's stand-in");
+  // Channel means [1,3] of the NHWC input (B, G, R less the contract's means), then logits (0, unsafe) by Gemm:
+  // unsafe = slope * ((R + mean_R) - (G + mean_G) - offset), and softmax makes them (safe, not safe).
+  const face::ContentClassifierContract& gate = face::OpenNsfwContract();
+  const std::string means = b.Op("ReduceMean", {in.image}, {AttrInts("axes", {1, 2}), AttrInt("keepdims", 0)});
+  const float k = kRedFlagSlope;
+  const std::string weights = b.Floats("red_flag_w", {3, 2}, {0.f, 0.f, 0.f, -k, 0.f, k});
+  const float bias = k * (gate.bgr_means[2] - gate.bgr_means[1] - kRedFlagOffset);
+  const std::string offsets = b.Floats("red_flag_b", {2}, {0.f, bias});
+  const std::string logits = b.Op("Gemm", {means, weights, offsets});
+  return b.Op("Softmax", {logits}, {AttrInt("axis", 1)});
 }
 
 }  // namespace facefuse::standins

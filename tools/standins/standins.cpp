@@ -15,6 +15,7 @@
 
 #include "common/float16.h"
 #include "face/enhance/enhancer.h"
+#include "face/gate/content_classifier.h"
 #include "face/swap/neural/swapper_contract.h"
 #include "tools/standins/families.h"
 
@@ -82,6 +83,11 @@ std::vector<ModelContract> BuildContracts() {
   ModelContract yolo = Image("yoloface_8n", ModelFamily::kDetector, kYoloFaceSize, PixelSpace::kUnit, "input");
   yolo.output_dims = {1, kYoloFaceChannels, kYoloFaceAnchors};
   out.push_back(std::move(yolo));
+  const face::ContentClassifierContract& gate = face::OpenNsfwContract();
+  ModelContract nsfw = Image(gate.name, ModelFamily::kClassifier, gate.size, PixelSpace::kUnit, "input");
+  nsfw.input_dims = {1, gate.size, gate.size, 3};  // NHWC, BGR less the means
+  nsfw.output_dims = {1, 2};
+  out.push_back(std::move(nsfw));
   return out;
 }
 
@@ -119,6 +125,7 @@ std::string FamilyName(ModelFamily f) {
     case ModelFamily::kEnhancer: return "enhancer";
     case ModelFamily::kConverter: return "identity converter";
     case ModelFamily::kDetector: return "detector";
+    case ModelFamily::kClassifier: return "content classifier";
   }
   return "unknown";
 }
@@ -147,13 +154,15 @@ std::string_view KindName(StandInKind kind) {
     case StandInKind::kReplica: return "replica";
     case StandInKind::kTint: return "tint";
     case StandInKind::kBlueBlob: return "blue-blob";
+    case StandInKind::kRedFlag: return "red-flag";
   }
   return "unknown";
 }
 
 const std::vector<StandInKind>& AllKinds() {
   static const std::vector<StandInKind> kKinds = {StandInKind::kIdentity, StandInKind::kSourceCopy,
-                                                  StandInKind::kReplica, StandInKind::kTint, StandInKind::kBlueBlob};
+                                                  StandInKind::kReplica, StandInKind::kTint, StandInKind::kBlueBlob,
+                                                  StandInKind::kRedFlag};
   return kKinds;
 }
 
@@ -170,9 +179,10 @@ bool KindApplies(const ModelContract& c, StandInKind kind) {
   switch (kind) {
     case StandInKind::kSourceCopy: return c.family == ModelFamily::kSwapper;
     case StandInKind::kBlueBlob: return c.family == ModelFamily::kDetector;
+    case StandInKind::kRedFlag: return c.family == ModelFamily::kClassifier;
     case StandInKind::kIdentity:
     case StandInKind::kReplica:
-    case StandInKind::kTint: return c.family != ModelFamily::kDetector;
+    case StandInKind::kTint: return c.family != ModelFamily::kDetector && c.family != ModelFamily::kClassifier;
   }
   return false;
 }
@@ -264,6 +274,7 @@ Status BuildStandIn(const StandInSpec& spec, onnx::ModelProto* model) {
     case StandInKind::kSourceCopy: body = BuildSourceCopyBody(c, in, b); break;
     case StandInKind::kTint: body = BuildTintBody(c, in, b); break;
     case StandInKind::kBlueBlob: body = BuildBlueBlobBody(c, in, b); break;
+    case StandInKind::kRedFlag: body = BuildRedFlagBody(c, in, b); break;
     case StandInKind::kReplica:
       body = c.family == ModelFamily::kSwapper    ? BuildSwapperReplicaBody(c, spec, in, b)
              : c.family == ModelFamily::kEnhancer ? BuildEnhancerReplicaBody(c, spec, in, b)

@@ -52,16 +52,25 @@ enum class StandInKind {
   // Detectors only (yoloface_8n): one face where the input is saturated blue,
   // found from the BGR x/255 input the contract feeds (docs/standins.md).
   kBlueBlob,
+  // Content classifiers only (open_nsfw): the "not safe" probability is
+  // sigmoid(kRedFlagSlope * (mean R - mean G - kRedFlagOffset)) over the
+  // picture's 8-bit levels, so a saturated red picture scores ~1 and a
+  // photograph ~0 (docs/standins.md).
+  kRedFlag,
 };
+
+// The red-flag classifier's slope and offset, in 8-bit levels.
+constexpr float kRedFlagSlope = 0.05f;
+constexpr float kRedFlagOffset = 100.0f;
 
 // The tint's shift in 8-bit levels.
 constexpr float kTintLevels = 40.0f;
 
-// "identity", "source-copy", "replica", "tint", "blue-blob".
+// "identity", "source-copy", "replica", "tint", "blue-blob", "red-flag".
 std::string_view KindName(StandInKind kind);
 Result<StandInKind> ParseKind(std::string_view name);
 
-enum class ModelFamily { kSwapper, kEnhancer, kConverter, kDetector };
+enum class ModelFamily { kSwapper, kEnhancer, kConverter, kDetector, kClassifier };
 
 // How a model's image input is normalised from RGB x in [0,255] and how its
 // output goes back to [0,1] (docs: model-contracts sections 6 and 7).
@@ -93,12 +102,14 @@ struct ModelContract {
 };
 
 // Every model a stand-in can be written for, in a fixed order: the engine's
-// swappers, their converters, the engine's enhancers, yoloface_8n.
+// swappers, their converters, the engine's enhancers, yoloface_8n, the content
+// gate's open_nsfw.
 const std::vector<ModelContract>& AllModelContracts();
 
 // Whether `kind` can be built for `c` (source-copy: swappers; replica:
-// swappers, enhancers and converters; tint: all but detectors; blue-blob:
-// detectors only; identity: all but detectors).
+// swappers, enhancers and converters; tint: all but detectors and
+// classifiers; blue-blob: detectors only; red-flag: classifiers only;
+// identity: all but detectors and classifiers).
 bool KindApplies(const ModelContract& c, StandInKind kind);
 
 // Every kind, in a fixed order.
