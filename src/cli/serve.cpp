@@ -23,6 +23,9 @@
 #include "cli/option_checks.h"
 #include "facefuse/gpu.h"
 #include "job/job_queue.h"
+#include "pipeline/memory_limit.h"
+#include "pipeline/video_threads.h"
+#include "server/capacity.h"
 #include "server/job_api.h"
 #include "job/redis_job_store.h"
 #include "job/sqlite_job_store.h"
@@ -46,7 +49,7 @@ struct ServeOptions {
   std::string data_dir;  // empty: a new folder under the system's temporary dir
   int max_upload_mb = 64;
   std::string web_dir;  // empty: the page built into the binary
-  int workers = 1;
+  int workers = 0;  // 0: from the CPUs and free memory (server/capacity.h)
   int max_queued = 100;
   double retention_hours = 24 * 7;
   int disk_quota_mb = 0;
@@ -113,7 +116,9 @@ Result<std::filesystem::path> PrepareDataDir(const std::string& given) {
 // --data-dir.
 Result<server::JobApiOptions> JobApiOptionsFor(const ServeOptions& o) {
   if (o.port < 0 || o.port > 65535) return InvalidArgument("--port must be 0..65535, got " + std::to_string(o.port));
-  if (o.workers < 1 || o.workers > 64) return InvalidArgument("--workers must be 1..64, got " + std::to_string(o.workers));
+  if (o.workers < 0 || o.workers > 64) {
+    return InvalidArgument("--workers must be 0 (auto) to 64, got " + std::to_string(o.workers));
+  }
   if (o.max_queued < 1) return InvalidArgument("--max-queued must be at least 1, got " + std::to_string(o.max_queued));
   if (!(o.retention_hours > 0 && o.retention_hours <= 24 * 3650)) {
     return InvalidArgument("--retention-hours must be more than 0 and at most 87600");
@@ -243,6 +248,11 @@ int RunServe(const ServeOptions& o) {
   // Every job's GPU report goes beside its output (GET /v1/jobs/{id}/gpu.csv|svg|png).
   job::JobQueueLimits limits;
   limits.workers = o.workers;
+  if (limits.workers == 0) {
+    Result<std::shared_ptr<MemoryBudget>> free_memory = pipeline::MakeMemoryBudget("auto");
+    limits.workers = server::WorkersFor(pipeline::AvailableCpus(),
+                                        free_memory.ok() && *free_memory ? (*free_memory)->limit_bytes() : 0);
+  }
   limits.max_queued = static_cast<size_t>(o.max_queued);
   limits.worker_name = worker_name;
   telemetry::JsonLog log(stderr);  // the service's JSON lines (jobs, requests), for a log shipper
@@ -264,6 +274,9 @@ int RunServe(const ServeOptions& o) {
     job_api = std::move(started).value();
     std::printf("facefuse serve: job API at %s (data in %s)\n", job_api->url().c_str(),
                 api_options.data_dir.c_str());
+    log.Write(telemetry::LogLevel::kInfo, "serve started",
+              {{"url", job_api->url()}, {"workers", limits.workers}, {"store", o.redis.empty() ? "sqlite" : "redis"},
+               {"authentication", !o.api_keys_file.empty() || !o.jwt_secret_file.empty()}});
     std::fflush(stdout);
   }
   job::DetectSpec jopts;
@@ -327,7 +340,7 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--redis", o->redis, "Share the jobs with other serve replicas through the Redis server at "
                   "HOST:PORT (the replicas must share --data-dir); default: SQLite in the data dir");
   cmd->add_option("--redis-prefix", o->redis_prefix, "Prefix of the Redis keys")->capture_default_str();
-  cmd->add_option("--workers", o->workers, "Jobs run at once (each uses the threads the models are given)")
+  cmd->add_option("--workers", o->workers, "Jobs run at once; 0 = one per 8 CPUs within the free memory (at least 1)")
       ->capture_default_str();
   cmd->add_option("--max-queued", o->max_queued, "Jobs that may wait; more are answered 503 with Retry-After")
       ->capture_default_str();

@@ -10,6 +10,7 @@
 #include "job/job_record_json.h"
 #include "job/job_queue.h"
 #include "job/sqlite_job_store.h"
+#include "server/capacity.h"
 #include "server/job_retention.h"
 #include "tests/unit/face_fixtures.h"
 
@@ -213,6 +214,16 @@ TEST_F(JobPersistence, RetentionRemovesOldJobsThenTheOldestOverTheQuotaThenOrpha
   EXPECT_TRUE(fs::exists(dir_ / "job-new"));
   EXPECT_TRUE(fs::exists(dir_ / "job-queued"));
   EXPECT_EQ(second.bytes_kept, 6000u);
+}
+
+TEST(Capacity, OneWorkerPerEightCpusWithinTheFreeMemory) {
+  constexpr uint64_t kGiB = uint64_t{1} << 30;
+  EXPECT_EQ(server::WorkersFor(2, 16 * kGiB), 1);
+  EXPECT_EQ(server::WorkersFor(16, 16 * kGiB), 2);
+  EXPECT_EQ(server::WorkersFor(64, 0), 8);          // memory unknown: the CPUs decide
+  EXPECT_EQ(server::WorkersFor(64, 3 * kGiB), 2);   // 1.5 GiB a worker
+  EXPECT_EQ(server::WorkersFor(64, kGiB / 2), 1);   // never fewer than one
+  EXPECT_EQ(server::WorkersFor(512, 1024 * kGiB), 16);
 }
 
 }  // namespace
