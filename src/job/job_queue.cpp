@@ -65,13 +65,18 @@ Status JobQueue::Cancel(const std::string& id) {
   std::lock_guard lock(mu_);
   FF_ASSIGN_OR_RETURN(Job job, store_->Get(id));
   auto queued = std::find_if(queue_.begin(), queue_.end(), [&id](const Waiting& item) { return item.id == id; });
+  if (const auto running = cancels_.find(id); running != cancels_.end()) {  // running here: ask it to stop
+    running->second->store(true);
+    return Status::Ok();
+  }
   bool withdrawn = queued != queue_.end();
   if (dispatch_ && job.state == JobState::kQueued) {
     FF_ASSIGN_OR_RETURN(withdrawn, dispatch_->Withdraw(id));
   }
   if (!withdrawn)
     return FailedPrecondition("job " + id + " is " + std::string(JobStateName(job.state)) +
-                              ": only a queued job can be cancelled");
+                              (job.state == JobState::kRunning ? " on another replica: it cannot be cancelled here"
+                                                               : ": only a queued or running job can be cancelled"));
   job.status = Cancelled("cancelled before it ran");
   FF_RETURN_IF_ERROR(job.TransitionTo(JobState::kCancelled));
   FF_RETURN_IF_ERROR(store_->Update(job));
@@ -146,8 +151,22 @@ void JobQueue::RunOne(const std::string& id, const Done& done) {
     job = store_->GetToRun(id);
     if (!job.ok()) return Warn(job.status().ToString());
     if (!limits_.worker_name.empty()) job->ran_on = limits_.worker_name;
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    {
+      std::lock_guard lock(mu_);
+      cancels_[id] = cancel;
+    }
+    struct Forget {  // the flag goes when the run ends, however it ends
+      JobQueue* queue;
+      const std::string& id;
+      ~Forget() {
+        std::lock_guard lock(queue->mu_);
+        queue->cancels_.erase(id);
+      }
+    } forget{this, id};
     JobContext context;
     context.metrics = metrics_;
+    context.cancel = cancel.get();
     context.on_update = [this](const Job& record) {
       if (Status st = store_->Update(record); !st.ok()) Warn(st.ToString());
     };

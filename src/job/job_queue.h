@@ -10,6 +10,7 @@
 // next job go on.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -56,8 +57,10 @@ class JobQueue {
   // Errors: FailedPrecondition after Shutdown(); Unavailable when
   // limits.max_queued jobs wait already (retry later); JobStore::Create's.
   Result<std::string> Submit(Job job, Done done);
-  // Takes the queued job `id` off the queue: state cancelled in the store, its `done` not called. Errors:
-  // NotFound for an id the store lacks; FailedPrecondition for a job that is not queued (running or final).
+  // Cancels job `id`: a queued one is taken off the queue (state cancelled in the store, its `done` not called); a
+  // running one is asked to stop (JobContext::cancel: a video job stops at its next frame and ends cancelled; a job
+  // that cannot stop midway finishes). Errors: NotFound for an id the store lacks; FailedPrecondition for a final
+  // job, or one running in another process.
   Status Cancel(const std::string& id);
   // False once Shutdown() has begun: Submit then refuses every job.
   bool accepting() const;
@@ -98,6 +101,7 @@ class JobQueue {
   std::condition_variable cv_;
   std::deque<Waiting> queue_;
   std::map<JobKind, int> running_;  // by kind
+  std::map<std::string, std::shared_ptr<std::atomic<bool>>> cancels_;  // the cancel flag of each job running here
   int completed_ = 0;
   bool stopping_ = false;
   std::shared_ptr<JobDispatch> dispatch_;  // null: the queue is queue_

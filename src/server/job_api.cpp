@@ -117,7 +117,6 @@ bool JobApiServer::Refused(const httplib::Request& req, httplib::Response& res) 
     if (!principal.ok()) {
       metrics_.CountRejectedRequest("unauthenticated");
       res.set_header("WWW-Authenticate", "Bearer");
-      res.set_header("Connection", "close");  // the body, if any, is not read
       ReplyError(res, principal.status());
       return true;
     }
@@ -149,7 +148,11 @@ void JobApiServer::AddRoutes() {
                                     {"status", res.status}, {"client", req.remote_addr}});
     });
   }
+  // Requests without a body are gated here; the routes that take a body (POST /v1/jobs, /v1/swap) gate once they
+  // have the body to read past (JobRouteContext::gate).
   http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    const bool has_body = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
+    if (has_body && (req.path == "/v1/jobs" || req.path == "/v1/swap")) return httplib::Server::HandlerResponse::Unhandled;
     return Refused(req, res) ? httplib::Server::HandlerResponse::Handled : httplib::Server::HandlerResponse::Unhandled;
   });
   http.new_task_queue = [threads = options_.http_threads] { return new httplib::ThreadPool(threads); };
@@ -176,6 +179,7 @@ void JobApiServer::AddRoutes() {
   context.metrics = &metrics_;
   context.auth = auth_.get();
   context.content_gate = content_gate_.get();
+  context.gate = [this](const httplib::Request& req, httplib::Response& res) { return Refused(req, res); };
   AddJobRoutes(http, context);
   AddJobEventsRoute(http, context, stopping_);
   AddWebRoutes(http, options_.web_dir);

@@ -94,6 +94,7 @@ int RetryAfterSeconds(const job::JobQueue& queue) {
 
 void Submit(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader,
             const JobRouteContext& context) {
+  if (context.gate && context.gate(req, res)) return DrainBody(req, reader);  // answered 401 or 429
   job::JobQueue& queue = *context.queue;
   telemetry::Metrics* metrics = context.metrics;
   JobFiles files;
@@ -233,6 +234,14 @@ void ReplyError(httplib::Response& res, const Status& status, ErrorOrigin origin
   ReplyJson(res, HttpStatusFor(status, origin), ErrorJson(status));
 }
 
+void DrainBody(const httplib::Request& req, const httplib::ContentReader& reader) {
+  if (req.is_multipart_form_data()) {
+    reader([](const httplib::MultipartFormData&) { return true; }, [](const char*, size_t) { return true; });
+  } else {
+    reader([](const char*, size_t) { return true; });
+  }
+}
+
 bool PassesContentGate(const JobRouteContext& context, const JobFiles& files, httplib::Response& res) {
   if (context.content_gate == nullptr) return true;
   const Status verdict = context.content_gate->Check(files);
@@ -277,7 +286,8 @@ void AddJobRoutes(httplib::Server& http, const JobRouteContext& context) {
     if (Status st = context.queue->Cancel(id); !st.ok()) return ReplyError(res, st);
     facefuse::Result<job::Job> job = context.queue->store().Get(id);
     if (!job.ok()) return ReplyError(res, job.status());
-    ReplyJson(res, 200, JobJson(*job));
+    // A running job was asked to stop: 202, its state follows (GET or the events show it end).
+    ReplyJson(res, job->state == job::JobState::kRunning ? 202 : 200, JobJson(*job));
   });
 }
 

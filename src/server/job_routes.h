@@ -8,6 +8,7 @@
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
+#include <functional>
 #include <memory>
 #include <string_view>
 
@@ -53,7 +54,14 @@ struct JobRouteContext {
   telemetry::Metrics* metrics = nullptr;     // may be null
   const Authenticator* auth = nullptr;       // null: no authentication, and every job is everyone's
   ContentGate* content_gate = nullptr;       // null: no content gate
+  // The authentication and rate limit a request with a body passes once its route has it (answering before the
+  // body is read would make the client lose the answer): true when it answered `res` itself (401, 429). Empty:
+  // none.
+  std::function<bool(const httplib::Request&, httplib::Response&)> gate;
 };
+
+// Reads past a request's body, discarding it, so that the client gets the answer and the connection stays usable.
+void DrainBody(const httplib::Request& req, const httplib::ContentReader& reader);
 
 // True when `files` pass the context's content gate (or there is none); else it has answered `res` (403, or the
 // gate's error) and counted the refusal.

@@ -34,14 +34,10 @@ void Swap(const httplib::Request& req, httplib::Response& res, const httplib::Co
           const JobRouteContext& context, std::atomic<int>& in_use, int max_concurrent) {
   const JobApiOptions& options = *context.options;
   const std::shared_ptr<MemoryBudget>& decode_budget = context.decode_budget;
+  if (context.gate && context.gate(req, res)) return DrainBody(req, reader);  // answered 401 or 429
   Slot slot(in_use, max_concurrent);
   if (!slot.held()) {
-    // Read past the body (discarding it), so the client gets the answer and the connection stays usable.
-    if (req.is_multipart_form_data()) {
-      reader([](const httplib::MultipartFormData&) { return true; }, [](const char*, size_t) { return true; });
-    } else {
-      reader([](const char*, size_t) { return true; });
-    }
+    DrainBody(req, reader);
     res.set_header("Retry-After", "1");
     return ReplyError(res, Unavailable("the server is running " + std::to_string(max_concurrent) +
                                        " synchronous swaps already: retry, or submit a job (POST /v1/jobs)"));

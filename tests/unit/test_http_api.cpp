@@ -147,7 +147,7 @@ TEST_F(HttpApi, ClientFileNamesNeverReachTheFileSystem) {
   EXPECT_FALSE(fs::exists(data_dir_.parent_path() / "source.jpg"));
 }
 
-TEST_F(HttpApi, DeleteCancelsAQueuedJobOnly) {
+TEST_F(HttpApi, DeleteCancelsAQueuedJobAndAsksARunningOneToStop) {
   auto gate = std::make_shared<GateRunner>();
   Start({{job::JobKind::kSwapImage, gate}});
   const std::string running = Submit(SwapParts());
@@ -164,13 +164,16 @@ TEST_F(HttpApi, DeleteCancelsAQueuedJobOnly) {
   EXPECT_EQ(GetJob(queued).value("state", ""), "cancelled");
   ExpectError(client_->Get(("/v1/jobs/" + queued + "/result").c_str()), 409, "FailedPrecondition",
               "the result of a cancelled job");
-  ExpectError(client_->Delete(("/v1/jobs/" + running).c_str()), 409, "FailedPrecondition", "cancelling a running job");
+  auto stopping = client_->Delete(("/v1/jobs/" + running).c_str());  // asked to stop; the gate runner cannot
+  ASSERT_TRUE(stopping);
+  EXPECT_EQ(stopping->status, 202) << stopping->body;
   ExpectError(client_->Get(("/v1/jobs/" + running + "/result").c_str()), 409, "FailedPrecondition",
               "the result of a running job");
   gate->Open();
   queue_->WaitIdle();
-  EXPECT_EQ(GetJob(running).value("state", ""), "succeeded");
+  EXPECT_EQ(GetJob(running).value("state", ""), "succeeded");  // it could not stop midway
   EXPECT_EQ(GetJob(queued).value("state", ""), "cancelled");
+  ExpectError(client_->Delete(("/v1/jobs/" + running).c_str()), 409, "FailedPrecondition", "cancelling a final job");
 }
 
 TEST_F(HttpApi, AnUploadOverTheDecodeBudgetIsUnavailableForNow) {
