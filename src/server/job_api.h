@@ -47,6 +47,7 @@ struct JobApiOptions {
   std::filesystem::path data_dir;           // one folder per job in it; must exist and be writable
   uint64_t max_upload_bytes = uint64_t{64} << 20;  // per request body; more is answered 413
   double max_video_seconds = 600;  // a longer target video is refused (400)
+  double upload_deadline_seconds = 300;  // a job request's whole body must arrive within this (408 after; 0: none)
   // The pixels the uploads' checks decode at once (all requests together); an upload that does not fit is
   // answered 503 (OutOfMemory: retry later).
   uint64_t decode_memory_bytes = uint64_t{2} << 30;

@@ -64,11 +64,19 @@ std::unique_ptr<JobUpload> ReceiveJobFiles(std::string_view route, const httplib
   }
   std::unique_ptr<JobUpload> upload = std::move(begun).value();
   if (video_targets) upload->set_max_video_seconds(options.max_video_seconds);
+  upload->set_deadline_seconds(options.upload_deadline_seconds);
   JobUpload* u = upload.get();
   const bool read = reader([u](const httplib::MultipartFormData& part) { return u->BeginPart(part.name); },
                            [u](const char* data, size_t size) { return u->Append(data, size); });
   if (u->over_limit() || res.status == 413) {
     ReplyTooLarge(res, options);
+    return nullptr;
+  }
+  if (u->timed_out()) {  // 408; the rest of the body is not read, so the connection closes
+    res.set_header("Connection", "close");
+    ReplyError(res, InvalidArgument("the request body did not arrive within " +
+                                    std::to_string(static_cast<int>(options.upload_deadline_seconds)) + " s"));
+    res.status = 408;
     return nullptr;
   }
   if (!read) {

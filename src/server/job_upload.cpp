@@ -98,7 +98,17 @@ bool JobUpload::BeginPart(const std::string& name) {
   return true;
 }
 
+void JobUpload::set_deadline_seconds(double seconds) {
+  if (seconds <= 0) return;
+  deadline_ = std::chrono::steady_clock::now() +
+              std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds));
+}
+
 bool JobUpload::Append(const char* data, size_t size) {
+  if (std::chrono::steady_clock::now() > deadline_) {
+    timed_out_ = true;
+    return false;
+  }
   received_ += size;
   if (received_ > max_bytes_) {
     over_limit_ = true;

@@ -6,6 +6,7 @@
 // Thread safety: one request's object, used by the thread serving it.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -49,9 +50,14 @@ class JobUpload {
   // and its bytes are dropped. Always true: the body is read to its end.
   bool BeginPart(const std::string& name);
   // The current part's next bytes. False (stop reading) only when the body
-  // goes over the size limit (over_limit()).
+  // goes over the size limit (over_limit()) or past the deadline (timed_out()).
   bool Append(const char* data, size_t size);
   bool over_limit() const { return over_limit_; }
+
+  // The whole body must arrive within `seconds` of Begin (a slow client holds a server thread); later bytes are
+  // refused (Append false, timed_out()). 0: no deadline.
+  void set_deadline_seconds(double seconds);
+  bool timed_out() const { return timed_out_; }
 
   // Targets may be videos (judged by content) of at most this many seconds; 0: images only.
   void set_max_video_seconds(double seconds) { max_video_seconds_ = seconds; }
@@ -97,6 +103,8 @@ class JobUpload {
   bool over_limit_ = false;
   bool keep_ = false;
   double max_video_seconds_ = 0;
+  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+  bool timed_out_ = false;
 };
 
 }  // namespace facefuse::server
