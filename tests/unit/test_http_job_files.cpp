@@ -1,5 +1,10 @@
 // What the job API serves besides records: the event stream of a job's progress, its result by ranges, its GPU
 // report files, and the web page (from a folder, with paths that would leave it refused).
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <opencv2/imgcodecs.hpp>
 
 #include "job/job_runner.h"
@@ -117,6 +122,38 @@ TEST_F(HttpApi, WebPageComesFromItsFolderAndNothingOutsideIt) {
   for (const char* path : {"/web/..%2Fsecret.txt", "/web/.hidden", "/web/missing.js", "/web/%2e%2e"}) {
     ExpectError(client_->Get(path), 404, "NotFound", path);
   }
+}
+
+// An upload that trickles in past the deadline is refused with 408, and the server goes on serving.
+TEST_F(HttpApi, AnUploadSlowerThanTheDeadlineIs408) {
+  Start({}, uint64_t{1} << 30, 2, [](JobApiOptions& options) { options.upload_deadline_seconds = 1; });
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(server_->port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const std::string head =
+      "POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+      "Content-Length: 100000\r\n\r\n--b\r\nContent-Disposition: form-data; name=\"target\"; filename=\"t.jpg\"\r\n\r\n";
+  ASSERT_EQ(send(fd, head.data(), head.size(), 0), static_cast<ssize_t>(head.size()));
+  const std::string chunk(1000, 'x');
+  std::string answer;
+  char buffer[4096];
+  for (int i = 0; i < 8 && answer.empty(); ++i) {  // 1000 bytes every 400 ms: over 1 s before the body is whole
+    (void)send(fd, chunk.data(), chunk.size(), MSG_NOSIGNAL);
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    timeval none{0, 1000};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof none);
+    const ssize_t got = recv(fd, buffer, sizeof buffer, 0);
+    if (got > 0) answer.assign(buffer, static_cast<size_t>(got));
+  }
+  close(fd);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 408", 0), 0u) << answer;
+  EXPECT_NE(answer.find("did not arrive within 1 s"), std::string::npos) << answer;
+  EXPECT_EQ(client_->Get("/health/live")->status, 200);
+  EXPECT_TRUE(fs::is_empty(data_dir_));
 }
 
 fs::path Video(const char* name) { return FixturesDir() / "media" / "video" / name; }
