@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# deploy.dockerfile_lint: deploy/Dockerfile and .dockerignore pass dockerfile_lint.sh (hadolint-like rules, and
+# every apt package exists in Debian 12), and the linter fails each of a set of broken copies, naming the rule.
+# Usage: test_dockerfile_lint.sh SOURCE_DIR. Exit 77 (skipped) only when apt-cache or bookworm sources are missing,
+# after every other rule passed.
+SOURCE_DIR=$1
+source "$SOURCE_DIR/tests/deploy/common.sh"
+lint=$SOURCE_DIR/tests/deploy/dockerfile_lint.sh
+dockerfile=$SOURCE_DIR/deploy/Dockerfile
+dockerignore=$SOURCE_DIR/.dockerignore
+
+apt_check=0
+if command -v apt-cache >/dev/null && grep -rqsE '(^| )bookworm( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+  apt_check=1
+fi
+out=$(APT_CHECK=$apt_check bash "$lint" "$dockerfile" "$dockerignore") || fail "deploy/Dockerfile: $out"
+echo "deploy/Dockerfile and .dockerignore: lint clean (apt packages checked: $apt_check)"
+
+# Each broken copy must fail with its rule's message.
+expect_failure() {  # NAME EXPECTED_MESSAGE SED_SCRIPT [DOCKERIGNORE] [APT_CHECK]
+  sed -E "$3" "$dockerfile" >"$WORK/$1.Dockerfile"
+  local got rc=0
+  got=$(APT_CHECK=${5:-0} bash "$lint" "$WORK/$1.Dockerfile" "${4:-$dockerignore}") || rc=$?
+  [ "$rc" = 1 ] || fail "$1: the linter passed a broken Dockerfile (exit $rc)"
+  grep -qF -- "$2" <<<"$got" || fail "$1: expected '$2', got: $got"
+}
+expect_failure latest_tag "the latest tag is not pinned (DL3007)" 's/^FROM debian:12.8-slim AS build/FROM debian:latest AS build/'
+expect_failure no_tag "no tag (DL3006)" 's/^FROM debian:12.8-slim AS runtime/FROM debian AS runtime/'
+expect_failure recommends "without --no-install-recommends (DL3015)" 's/ --no-install-recommends//'
+expect_failure apt_lists "leaves /var/lib/apt/lists in the layer (DL3009)" '/rm -rf \/var\/lib\/apt\/lists/d'
+expect_failure root "the final stage has no USER" '/^USER /d'
+expect_failure root_user "runs as USER root" 's/^USER .*/USER root/'
+expect_failure add_url "ADD of a URL" 's|^COPY models |ADD https://example.com/models.tar.gz |'
+expect_failure no_healthcheck "no HEALTHCHECK" '/^HEALTHCHECK/,/^  CMD/d'
+expect_failure port_mismatch "EXPOSE 9464 but CMD serves --port 8080" 's/^EXPOSE 8080/EXPOSE 9464/'
+expect_failure shell_form "CMD is not a JSON array (DL3025)" 's/^CMD .*/CMD facefuse serve --port 8080/'
+expect_failure no_pipefail "a pipe but no SHELL with -o pipefail (DL4006)" '/^SHELL /d'
+grep -v '^build\*/$' "$dockerignore" >"$WORK/dockerignore-without-build"
+expect_failure dockerignore "does not exclude build*/" '' "$WORK/dockerignore-without-build"
+if [ "$apt_check" = 1 ]; then
+  expect_failure apt_missing "apt package libdnnl3 is not in the apt sources" 's/ libdnnl2 / libdnnl3 /' "$dockerignore" 1
+  echo "dockerfile lint: OK (13 broken copies refused)"
+else
+  echo "SKIP: apt-cache with Debian 12 (bookworm) sources is needed to check the package names; the other rules pass"
+  exit $SKIP
+fi
