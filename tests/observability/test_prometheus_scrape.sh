@@ -61,7 +61,7 @@ while IFS= read -r expr; do
   n=$(query "$q" | jq -r 'if .status == "success" then (.data.result | length) else -1 end')
   checked=$((checked + 1))
   [ "${n:-0}" -gt 0 ] || empty+=("$q")
-done < <(jq -r '.panels[] | .targets[]? | .expr' "$dashboard")
+done < <(jq -r '.panels[] | .targets[]? | select(.datasource.type == "prometheus") | .expr | select(test("container_|DCGM_FI_") | not)' "$dashboard")  # cAdvisor, DCGM, Loki: not scraped here
 # Template variables: label_values(SELECTOR, LABEL) must yield a value.
 while IFS=$'\t' read -r selector label; do
   q=$(printf '%s' "$selector" | subst)
