@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Checks the Kubernetes manifests of a folder (deploy/k8s or a broken copy); prints one line per problem and
+# exits 1 if there is any. Usage: k8s_check.sh SOURCE_DIR K8S_DIR
+SOURCE_DIR=$1; dir=$2
+source "$SOURCE_DIR/tests/deploy/common.sh"
+problems=0
+problem() { echo "$*"; problems=$((problems + 1)); }
+expect() {  # FILE FLAT PATH EXPECTED
+  local got; got=$(value "$2" "$3")
+  [ "$got" = "$4" ] || problem "$1: $3 is '${got}', expected '$4'"
+}
+
+kustomization=$(flatten "$dir/kustomization.yaml")
+declare -A flat kinds
+for f in $(awk -F'\t' '$2 ~ /^resources\[/ {print $3}' <<<"$kustomization"); do
+  [ -f "$dir/$f" ] || { problem "kustomization.yaml lists $f, which does not exist"; continue; }
+  flat[$f]=$(flatten "$dir/$f")
+  for field in apiVersion kind metadata.name; do
+    [ -n "$(value "${flat[$f]}" "$field")" ] || problem "$f: no $field"
+  done
+  kinds[$(value "${flat[$f]}" kind)]=$f
+done
+for f in "$dir"/*.yaml; do
+  grep -qE "^  - $(basename "$f")\$" "$dir/kustomization.yaml" || [ "$(basename "$f")" = kustomization.yaml ] ||
+    problem "$(basename "$f") is not in kustomization.yaml"
+done
+for kind in Deployment Service PersistentVolumeClaim ScaledObject; do
+  [ -n "${kinds[$kind]:-}" ] || problem "no $kind manifest"
+done
+deployment=${flat[${kinds[Deployment]:-none}]:-}; service=${flat[${kinds[Service]:-none}]:-}
+pvc=${flat[${kinds[PersistentVolumeClaim]:-none}]:-}; scaled=${flat[${kinds[ScaledObject]:-none}]:-}
+[ -n "$deployment" ] && [ -n "$service" ] && [ -n "$pvc" ] && [ -n "$scaled" ] || exit 1
+
+D=deployment.yaml; pod=spec.template.spec; c=$pod.containers[0]
+# GPU, security, probes.
+expect $D "$deployment" "$c.resources.requests.nvidia.com/gpu" 1
+expect $D "$deployment" "$c.resources.limits.nvidia.com/gpu" 1
+expect $D "$deployment" "$pod.securityContext.runAsNonRoot" true
+expect $D "$deployment" "$pod.securityContext.runAsUser" 10001
+expect $D "$deployment" "$c.securityContext.readOnlyRootFilesystem" true
+expect $D "$deployment" "$c.securityContext.allowPrivilegeEscalation" false
+expect $D "$deployment" "$c.livenessProbe.httpGet.path" /health/live
+expect $D "$deployment" "$c.readinessProbe.httpGet.path" /health/ready
+# The serve arguments: the port the probes and the Service use, the data dir the volume is mounted on, and the
+# auth files inside the Secret's mount.
+args=$(awk -F'\t' -v p="$c.args[" 'index($2, p) == 1 {print $3}' <<<"$deployment" | tr '\n' ' ')
+arg() { awk -v o="$1" '{for (i = 1; i < NF; i++) if ($i == o) print $(i + 1)}' <<<"$args"; }
+[[ "$args" == serve\ * ]] || problem "$D: the container does not run serve: $args"
+[ "$(arg --bind)" = 0.0.0.0 ] || problem "$D: serve does not --bind 0.0.0.0 (the probes come from outside the pod)"
+port=$(arg --port)
+port_name=$(awk -F'\t' -v p="$c.ports[0]." '$2 == p "name" {n = $3} $2 == p "containerPort" {cp = $3} END {print n " " cp}' <<<"$deployment")
+[ "${port_name#* }" = "$port" ] || problem "$D: containerPort ${port_name#* } is not serve's --port ${port:-(none)}"
+for probe in startupProbe livenessProbe readinessProbe; do
+  p=$(value "$deployment" "$c.$probe.httpGet.port")
+  [ "$probe" = startupProbe ] && [ -z "$p" ] && continue
+  [ "$p" = "${port_name% *}" ] || [ "$p" = "$port" ] || problem "$D: $probe port '$p' is not the serve port ($port_name)"
+done
+mount_of() {  # the mountPath of the volume named $1
+  awk -F'\t' -v c="$c.volumeMounts[" -v n="$1" 'index($2, c) == 1 && $2 ~ /\.name$/ && $3 == n {k = $2; sub(/\.name$/, "", k)}
+    k != "" && $2 == k ".mountPath" {print $3; exit}' <<<"$deployment"
+}
+volume_field() {  # the field $2 of the volume named $1
+  awk -F'\t' -v v="$pod.volumes[" -v n="$1" -v f="$2" 'index($2, v) == 1 && $2 ~ /\]\.name$/ && $3 == n {k = $2; sub(/\.name$/, "", k)}
+    k != "" && $2 == k "." f {print $3; exit}' <<<"$deployment"
+}
+[ "$(arg --data-dir)" = "$(mount_of data)" ] || problem "$D: --data-dir $(arg --data-dir) is not where the data volume is mounted ($(mount_of data))"
+[ "$(volume_field data persistentVolumeClaim.claimName)" = "$(value "$pvc" metadata.name)" ] ||
+  problem "$D: the data volume does not claim the PVC $(value "$pvc" metadata.name)"
+secret=$(volume_field auth secret.secretName)
+[ -n "$secret" ] || problem "$D: no volume 'auth' from a Secret"
+for option in --api-keys-file --jwt-secret-file; do
+  file=$(arg $option)
+  [ -n "$file" ] && [ "$(dirname "$file")" = "$(mount_of auth)" ] ||
+    problem "$D: $option '${file}' is not a file of the Secret's mount ($(mount_of auth))"
+done
+# Service -> pods, ScaledObject -> Deployment, PVC.
+S=service.yaml
+expect $S "$service" "spec.selector.app.kubernetes.io/name" "$(value "$deployment" spec.template.metadata.labels.app.kubernetes.io/name)"
+expect $S "$service" "spec.ports[0].targetPort" "${port_name% *}"
+expect $D "$deployment" spec.selector.matchLabels.app.kubernetes.io/name "$(value "$deployment" spec.template.metadata.labels.app.kubernetes.io/name)"
+K=keda-scaledobject.yaml
+expect $K "$scaled" apiVersion keda.sh/v1alpha1
+expect $K "$scaled" spec.scaleTargetRef.name "$(value "$deployment" metadata.name)"
+expect $K "$scaled" "spec.triggers[0].type" prometheus
+[[ "$(value "$scaled" 'spec.triggers[0].metadata.query')" == *facefuse_queue_depth_jobs* ]] ||
+  problem "$K: the trigger does not query the queue depth (facefuse_queue_depth_jobs)"
+[ -n "$(value "$scaled" 'spec.triggers[0].metadata.threshold')" ] || problem "$K: the trigger has no threshold"
+[ -n "$(value "$scaled" 'spec.triggers[0].metadata.serverAddress')" ] || problem "$K: the trigger has no serverAddress"
+P=pvc.yaml
+[ -n "$(value "$pvc" spec.resources.requests.storage)" ] || problem "$P: no storage request"
+[ -n "$(value "$pvc" 'spec.accessModes[0]')" ] || problem "$P: no access mode"
+# Printed for the caller, which calls the live probes.
+echo "PROBES ${port} $(value "$deployment" "$c.livenessProbe.httpGet.path") $(value "$deployment" "$c.readinessProbe.httpGet.path")"
+exit $((problems > 0))

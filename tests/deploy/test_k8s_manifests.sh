@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# deploy.k8s_manifests: deploy/k8s reads as YAML (yaml_paths.awk) and has what k8s_check.sh requires (GPU request
+# and limit, probes on the health endpoints at serve's port, non-root, read-only root, PVC, Secret-mounted auth
+# files, a KEDA prometheus trigger on the queue depth); the probe paths answer on a running `facefuse serve`;
+# and the check fails each of a set of broken copies. No cluster is used (docs/deploy.md).
+# Usage: test_k8s_manifests.sh FACEFUSE SOURCE_DIR
+FACEFUSE=$1; SOURCE_DIR=$2
+source "$SOURCE_DIR/tests/deploy/common.sh"
+need curl
+check=$SOURCE_DIR/tests/deploy/k8s_check.sh
+k8s=$SOURCE_DIR/deploy/k8s
+
+out=$(bash "$check" "$SOURCE_DIR" "$k8s") || fail "deploy/k8s: $out"
+read -r _ port live ready <<<"$(grep '^PROBES ' <<<"$out")"
+echo "deploy/k8s: manifests complete and consistent (serve port $port)"
+
+# The probe paths on the real service (port 0: the manifests' port may be taken here).
+export FACEFUSE_NVML_LIBRARY=/nonexistent/libnvidia-ml.so.1
+"$FACEFUSE" serve --port 0 --data-dir "$WORK/data" --duration 60 >"$WORK/serve.out" 2>"$WORK/serve.err" &
+PIDS+=($!)
+for _ in $(seq 200); do grep -q 'job API at http://' "$WORK/serve.out" 2>/dev/null && break; sleep 0.1; done
+base=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$WORK/serve.out" | head -1) ||
+  fail "serve did not start: $(cat "$WORK/serve.out" "$WORK/serve.err")"
+for path in "$live" "$ready"; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' "$base$path")
+  [ "$code" = 200 ] || fail "probe path $path answered $code on a running serve"
+done
+code=$(curl -s -o /dev/null -w '%{http_code}' "$base/health/no-such-probe")
+[ "$code" = 404 ] || fail "an unknown path answered $code: the probe check would not catch a wrong path"
+echo "probe paths $live and $ready answer 200"
+
+# Broken copies must fail, naming the problem.
+expect_failure() {  # NAME EXPECTED_MESSAGE FILE SED_SCRIPT
+  rm -rf "$WORK/$1"; cp -r "$k8s" "$WORK/$1"
+  sed -E -i "$4" "$WORK/$1/$3"
+  local got rc=0
+  got=$(bash "$check" "$SOURCE_DIR" "$WORK/$1" 2>&1) || rc=$?
+  [ "$rc" = 1 ] || fail "$1: the check passed broken manifests (exit $rc)"
+  grep -qF -- "$2" <<<"$got" || fail "$1: expected '$2', got: $got"
+}
+expect_failure no_gpu "requests.nvidia.com/gpu is '', expected '1'" deployment.yaml '/^ +requests:/,/nvidia.com\/gpu/{/nvidia.com\/gpu/d}'
+expect_failure root "runAsNonRoot is 'false', expected 'true'" deployment.yaml 's/runAsNonRoot: true/runAsNonRoot: false/'
+expect_failure liveness_path "livenessProbe.httpGet.path is '/healthz'" deployment.yaml '0,/path: \/health\/live/! s|path: /health/live|path: /healthz|'
+expect_failure port "containerPort 9000 is not serve's --port 8080" deployment.yaml 's/containerPort: 8080/containerPort: 9000/'
+expect_failure data_dir "--data-dir /data is not where the data volume is mounted" deployment.yaml 's|^( +)- /var/lib/facefuse$|\1- /data|'
+expect_failure secret "--jwt-secret-file '/run/jwt' is not a file of the Secret's mount" deployment.yaml 's|/etc/facefuse/auth/jwt-secret|/run/jwt|'
+expect_failure pvc "does not claim the PVC" deployment.yaml 's/claimName: facefuse-data/claimName: other/'
+expect_failure keda_target "scaleTargetRef.name is 'other'" keda-scaledobject.yaml 's/^    name: facefuse/    name: other/'
+expect_failure keda_query "does not query the queue depth" keda-scaledobject.yaml 's/facefuse_queue_depth_jobs/facefuse_jobs_in_flight/'
+expect_failure service "targetPort is 'web'" service.yaml 's/targetPort: http/targetPort: web/'
+expect_failure unlisted "pvc.yaml is not in kustomization.yaml" kustomization.yaml '/- pvc.yaml/d'
+expect_failure anchor "UNSUPPORTED" pvc.yaml 's/^  name: facefuse-data/  name: \&anchor facefuse-data/'
+echo "k8s manifests: OK (12 broken copies refused)"
