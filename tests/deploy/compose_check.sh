@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Checks the compose stack of a deploy/ folder (the real one or a broken copy) without running it: every image
+# is pinned, every host a config names (Grafana datasources, Prometheus targets, promtail's Loki) is a compose
+# service, every datasource a dashboard panel uses is provisioned, bind-mounted files exist and named volumes are
+# declared, and Prometheus scrapes facefuse on the port compose serves it on. Prints one line per problem and
+# exits 1 if there is any. Usage: compose_check.sh SOURCE_DIR DEPLOY_DIR
+SOURCE_DIR=$1; deploy=$2
+source "$SOURCE_DIR/tests/deploy/common.sh"
+problems=0
+problem() { echo "$*"; problems=$((problems + 1)); }
+
+compose=$(flatten "$deploy/docker-compose.yml")
+services=$(awk -F'\t' '$2 ~ /^services\.[^.]+\./ {split($2, p, "."); print p[2]}' <<<"$compose" | sort -u)
+[ -n "$services" ] || { problem "docker-compose.yml: no services"; exit 1; }
+is_service() { grep -qxF -- "$1" <<<"$services"; }
+for s in $services; do
+  image=$(value "$compose" "services.$s.image")
+  if [ -z "$image" ]; then problem "service $s: no image"
+  elif [[ "${image##*/}" != *:* ]] || [[ "${image##*:}" == latest ]]; then problem "service $s: image $image is not pinned"
+  fi
+done
+for s in loki promtail grafana prometheus; do is_service $s || problem "no $s service"; done
+
+host_of() { sed -E 's|^[a-z]+://||; s|[:/].*||' <<<"$1"; }
+for f in "$deploy"/grafana/provisioning/datasources/*.yml; do
+  while IFS= read -r url; do
+    is_service "$(host_of "$url")" || problem "$(basename "$f"): datasource url $url is not a compose service"
+  done < <(flatten "$f" | awk -F'\t' '$2 ~ /^datasources\[[0-9]+\]\.url$/ {print $3}')
+done
+uids=$(for f in "$deploy"/grafana/provisioning/datasources/*.yml; do
+         flatten "$f" | awk -F'\t' '$2 ~ /^datasources\[[0-9]+\]\.uid$/ {print $3}'; done)
+dashboard_uids=$(jq -r '[.panels[] | .datasource.uid?, (.targets[]? | .datasource.uid?)] | map(select(. != null)) | unique[]' \
+                   "$deploy"/grafana/dashboards/*.json)
+variable_uid=$(jq -r '.templating.list[] | select(.type == "datasource" and .name == "datasource") | .current.value' \
+                 "$deploy"/grafana/dashboards/*.json)
+for uid in $dashboard_uids; do
+  [ "$uid" = '${datasource}' ] && uid=$variable_uid
+  grep -qxF -- "$uid" <<<"$uids" || problem "dashboard datasource uid $uid is not provisioned"
+done
+
+prometheus=$(flatten "$deploy/prometheus/prometheus.yml")
+while IFS= read -r target; do
+  host=${target%:*}
+  [ "$host" = localhost ] || is_service "$host" || problem "prometheus.yml: target $target is not a compose service"
+done < <(awk -F'\t' '$2 ~ /\.static_configs\[[0-9]+\]\.targets$/ {print $3}' <<<"$prometheus" | tr -d '[]" ' | tr ',' '\n')
+facefuse_port=$(value "$compose" services.facefuse.command | tr -d '[]",' | awk '{for (i = 1; i < NF; i++) if ($i == "--port") print $(i + 1)}')
+grep -q "facefuse:$facefuse_port\"" "$deploy/prometheus/prometheus.yml" ||
+  problem "prometheus.yml does not scrape facefuse:$facefuse_port, the port compose serves facefuse on"
+
+promtail=$(flatten "$deploy/promtail/promtail.yml")
+while IFS= read -r url; do
+  is_service "$(host_of "$url")" || problem "promtail.yml: client $url is not a compose service"
+done < <(awk -F'\t' '$2 ~ /^clients\[[0-9]+\]\.url$/ {print $3}' <<<"$promtail")
+flatten "$deploy/loki/loki.yml" >/dev/null
+
+volumes=$(awk -F'\t' '$2 ~ /^volumes\./ {sub(/^volumes\./, "", $2); print $2}' <<<"$compose")
+while IFS= read -r mount; do
+  source=${mount%%:*}
+  if [[ "$source" == ./* ]]; then [ -e "$deploy/$source" ] || problem "bind mount $source does not exist in deploy/"
+  elif [[ "$source" != /* ]]; then grep -qxF -- "$source" <<<"$volumes" || problem "volume $source is not declared"
+  fi
+done < <(awk -F'\t' '$2 ~ /^services\.[^.]+\.volumes\[[0-9]+\]$/ {print $3}' <<<"$compose")
+exit $((problems > 0))
