@@ -9,6 +9,7 @@
 #   - WORKDIR is absolute (DL3000); CMD and ENTRYPOINT are JSON arrays (DL3025);
 #   - the final stage has a USER that is not root (DL3002) and a HEALTHCHECK, unless a probes file is given;
 #   - every EXPOSEd port is the one CMD passes to --port;
+#   - `COPY models DIR` comes with ENV FACEFUSE_BUNDLED_MODELS_DIR=DIR (else facefuse looks where it was built);
 #   - .dockerignore (second argument) excludes build*/, .git and node_modules;
 #   - every package `apt-get install` names exists in the apt sources (`apt-cache show`), when APT_CHECK=1.
 # Usage: dockerfile_lint.sh DOCKERFILE DOCKERIGNORE [PROBES_FILE]
@@ -27,7 +28,7 @@ instructions=$(awk '
   END { if (acc ~ /[^ \t]/) print acc }' "$dockerfile")
 [ -n "$instructions" ] || { problem "no instructions"; exit 1; }
 
-stages=" "; pipefail=0; final_user=""; final_healthcheck=0; cmd_port=""; exposed=()
+stages=" "; pipefail=0; final_user=""; final_healthcheck=0; cmd_port=""; exposed=(); models_copy=""; bundled_env=
 while IFS= read -r ins; do
   keyword=$(printf '%s' "$ins" | awk '{print toupper($1)}')
   args=$(printf '%s' "$ins" | sed -E 's/^[ \t]*[A-Za-z]+[ \t]*//')
@@ -57,6 +58,8 @@ while IFS= read -r ins; do
         problem "a RUN with a pipe but no SHELL with -o pipefail (DL4006)"
       fi ;;
     ADD) [[ "$args" =~ (https?|ftp):// ]] && problem "ADD of a URL: $args (DL3020)" ;;
+    COPY) [[ "$args" =~ ^models/?\ +([^ ]+)$ ]] && models_copy=${BASH_REMATCH[1]%/} ;;
+    ENV) [[ "$args" =~ FACEFUSE_BUNDLED_MODELS_DIR=([^ ]+) ]] && bundled_env=${BASH_REMATCH[1]%/} ;;
     WORKDIR) [[ "$args" == /* || "$args" == \$* ]] || problem "WORKDIR $args is relative (DL3000)" ;;
     CMD|ENTRYPOINT)
       [[ "$args" == \[* ]] || problem "$keyword is not a JSON array (DL3025)"
@@ -81,8 +84,10 @@ for port in "${exposed[@]}"; do
   [ "$port" = "$cmd_port" ] || problem "EXPOSE $port but CMD serves --port ${cmd_port:-(none)}"
 done
 
+[ "$models_copy" = "$bundled_env" ] ||
+  problem "models/ is copied to '${models_copy}' but FACEFUSE_BUNDLED_MODELS_DIR is '${bundled_env}'"
 for pattern in 'build*/' '.git' 'node_modules'; do
-  grep -qxF -e "$pattern" -e "$pattern/" -e "/$pattern" "$dockerignore" 2>/dev/null ||
+  grep -qxF -e "$pattern" -e "$pattern/" -e "/$pattern" -e "**/$pattern" -e "**/$pattern/" "$dockerignore" 2>/dev/null ||
     problem "$dockerignore does not exclude $pattern"
 done
 

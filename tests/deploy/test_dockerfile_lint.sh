@@ -34,12 +34,13 @@ expect_failure add_url "ADD of a URL" 's|^COPY models |ADD https://example.com/m
 expect_failure no_healthcheck "no HEALTHCHECK" '/^HEALTHCHECK/,/^  CMD/d'
 expect_failure port_mismatch "EXPOSE 9464 but CMD serves --port 8080" 's/^EXPOSE 8080/EXPOSE 9464/'
 expect_failure shell_form "CMD is not a JSON array (DL3025)" 's/^CMD .*/CMD facefuse serve --port 8080/'
+expect_failure bundled_models "FACEFUSE_BUNDLED_MODELS_DIR is ''" '/FACEFUSE_BUNDLED_MODELS_DIR=/d'
 expect_failure no_pipefail "a pipe but no SHELL with -o pipefail (DL4006)" '/^SHELL /d'
 grep -v '^build\*/$' "$dockerignore" >"$WORK/dockerignore-without-build"
 expect_failure dockerignore "does not exclude build*/" '' "$WORK/dockerignore-without-build"
 if [ "$apt_check" = 1 ]; then
   expect_failure apt_missing "apt package libdnnl3 is not in the apt sources" 's/ libdnnl2 / libdnnl3 /' "$dockerignore" 1
-  echo "dockerfile lint: OK (13 broken copies refused)"
+  echo "dockerfile lint: OK (14 broken copies refused)"
 else
   echo "SKIP: apt-cache with Debian 12 (bookworm) sources is needed to check the package names; the other rules pass"
   exit $SKIP
