@@ -22,13 +22,14 @@ done
 for s in loki promtail grafana prometheus; do is_service $s || problem "no $s service"; done
 
 host_of() { sed -E 's|^[a-z]+://||; s|[:/].*||' <<<"$1"; }
+uids=""
 for f in "$deploy"/grafana/provisioning/datasources/*.yml; do
+  datasources=$(flatten "$f")
   while IFS= read -r url; do
     is_service "$(host_of "$url")" || problem "$(basename "$f"): datasource url $url is not a compose service"
-  done < <(flatten "$f" | awk -F'\t' '$2 ~ /^datasources\[[0-9]+\]\.url$/ {print $3}')
+  done < <(awk -F'\t' '$2 ~ /^datasources\[[0-9]+\]\.url$/ {print $3}' <<<"$datasources")
+  uids+=$(awk -F'\t' '$2 ~ /^datasources\[[0-9]+\]\.uid$/ {print $3}' <<<"$datasources")$'\n'
 done
-uids=$(for f in "$deploy"/grafana/provisioning/datasources/*.yml; do
-         flatten "$f" | awk -F'\t' '$2 ~ /^datasources\[[0-9]+\]\.uid$/ {print $3}'; done)
 dashboard_uids=$(jq -r '[.panels[] | .datasource.uid?, (.targets[]? | .datasource.uid?)] | map(select(. != null)) | unique[]' \
                    "$deploy"/grafana/dashboards/*.json)
 variable_uid=$(jq -r '.templating.list[] | select(.type == "datasource" and .name == "datasource") | .current.value' \

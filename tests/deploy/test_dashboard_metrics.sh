@@ -56,8 +56,7 @@ histograms=$(sed -n -E 's/^# TYPE ([^ ]+) (histogram|summary)$/\1/p' "$WORK/metr
 grep -q '^facefuse_gpu_utilization_ratio' <<<"$exported" || fail "no GPU series from the fake NVML in /metrics"
 
 # 2. Promtail's labels (relabel target_label and the labels stage) and the JSON fields its json stage extracts.
-promtail=$(awk -f "$AWK_DIR/yaml_paths.awk" "$DEPLOY/promtail/promtail.yml")
-! grep -q '^UNSUPPORTED' <<<"$promtail" || fail "promtail.yml: $(grep '^UNSUPPORTED' <<<"$promtail")"
+promtail=$(flatten "$DEPLOY/promtail/promtail.yml")
 promtail_labels=$(awk -F'\t' '$2 ~ /\.target_label$/ {print $3}
                              $2 ~ /\.labels\.[a-z_]+$/ {sub(/.*\.labels\./, "", $2); print $2}' <<<"$promtail" | sort -u)
 json_fields=$(awk -F'\t' '$2 ~ /\.json\.expressions\.[a-z_]+$/ {sub(/.*\.expressions\./, "", $2); print $2}' <<<"$promtail" | sort -u)
@@ -97,6 +96,9 @@ check_logql() {
 }
 
 dashboard=$DEPLOY/grafana/dashboards/facefuse.json
+alerts=$(flatten "$DEPLOY/prometheus/alerts.yml")
+keda=""
+[ ! -f "$DEPLOY/k8s/keda-scaledobject.yaml" ] || keda=$(flatten "$DEPLOY/k8s/keda-scaledobject.yaml")
 checked=0
 check_all() {  # checks every query of the deployed files
   while IFS=$'\t' read -r type title expr; do
@@ -113,11 +115,11 @@ check_all() {  # checks every query of the deployed files
   done < <(jq -r '.templating.list[] | select(.type == "query") | [.name, .definition] | @tsv' "$dashboard")
   while IFS=$'\t' read -r _ path expr; do
     checked=$((checked + 1)); check_promql "alerts.yml $path" "$expr"
-  done < <(awk -f "$AWK_DIR/yaml_paths.awk" "$DEPLOY/prometheus/alerts.yml" | awk -F'\t' '$2 ~ /\.expr$/')
-  if [ -f "$DEPLOY/k8s/keda-scaledobject.yaml" ]; then
+  done < <(awk -F'\t' '$2 ~ /\.expr$/' <<<"$alerts")
+  if [ -n "$keda" ]; then
     while IFS=$'\t' read -r _ path expr; do
       checked=$((checked + 1)); check_promql "keda-scaledobject.yaml $path" "$expr"
-    done < <(awk -f "$AWK_DIR/yaml_paths.awk" "$DEPLOY/k8s/keda-scaledobject.yaml" | awk -F'\t' '$2 ~ /\.metadata\.query$/')
+    done < <(awk -F'\t' '$2 ~ /\.metadata\.query$/' <<<"$keda")
   fi
 }
 check_all
