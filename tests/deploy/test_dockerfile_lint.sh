@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # deploy.dockerfile_lint: deploy/Dockerfile and .dockerignore pass dockerfile_lint.sh (hadolint-like rules, and
 # every apt package exists in Debian 12), and the linter fails each of a set of broken copies, naming the rule.
-# Usage: test_dockerfile_lint.sh SOURCE_DIR. Exit 77 (skipped) only when apt-cache or bookworm sources are missing,
-# after every other rule passed.
-SOURCE_DIR=$1
+# Then every shared library the built facefuse needs (readelf NEEDED, resolved by ldd, owned per dpkg -S) is
+# installed by the runtime stage, or is libcudart, which it copies. Usage: test_dockerfile_lint.sh SOURCE_DIR
+# FACEFUSE. Exit 77 (skipped) only when apt-cache or bookworm sources are missing, after every other rule passed.
+SOURCE_DIR=$1; FACEFUSE=$2
 source "$SOURCE_DIR/tests/deploy/common.sh"
 lint=$SOURCE_DIR/tests/deploy/dockerfile_lint.sh
 dockerfile=$SOURCE_DIR/deploy/Dockerfile
@@ -15,6 +16,27 @@ if command -v apt-cache >/dev/null && grep -rqsE '(^| )bookworm( |$)' /etc/apt/s
 fi
 out=$(APT_CHECK=$apt_check bash "$lint" "$dockerfile" "$dockerignore") || fail "deploy/Dockerfile: $out"
 echo "deploy/Dockerfile and .dockerignore: lint clean (apt packages checked: $apt_check)"
+
+# The runtime packages cover what the binary links (libc6 and libgcc-s1 are in every Debian image).
+need readelf; need dpkg
+runtime_packages=" $(awk '/^FROM .* AS runtime/ {r = 1} r' "$dockerfile" | sed -n '/apt-get install/,/rm -rf/p' |
+                     tr ' \\' '\n\n' | grep -E '^[a-z0-9][a-z0-9.+-]+$' | tr '\n' ' ') "
+missing=()
+for soname in $(readelf -d "$FACEFUSE" | sed -n -E 's/.*\(NEEDED\).*\[(.*)\]/\1/p'); do
+  if [[ "$soname" == libcudart.so.* ]]; then
+    grep -q 'libcudart.so' "$dockerfile" || missing+=("$soname (the CUDA runtime is not copied)")
+    continue
+  fi
+  file=$(ldd "$FACEFUSE" | awk -v l="$soname" '$1 == l {print $3}')
+  [ -n "$file" ] || fail "ldd does not resolve $soname of $FACEFUSE"
+  package=$(dpkg -S "$(readlink -f "$file")" 2>/dev/null | head -1 | cut -d: -f1) || true
+  [ -n "$package" ] || package=$(dpkg -S "$file" 2>/dev/null | head -1 | cut -d: -f1) || true
+  [ -n "$package" ] || { missing+=("$soname ($file belongs to no package)"); continue; }
+  case "$package" in libc6|libgcc-s1) continue ;; esac
+  [[ "$runtime_packages" == *" $package "* ]] || missing+=("$soname (package $package)")
+done
+((${#missing[@]} == 0)) || fail "the runtime stage does not install what facefuse links: ${missing[*]}"
+echo "the runtime stage installs every library facefuse links"
 
 # Each broken copy must fail with its rule's message.
 expect_failure() {  # NAME EXPECTED_MESSAGE SED_SCRIPT [DOCKERIGNORE] [APT_CHECK]
