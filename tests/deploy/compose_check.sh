@@ -44,9 +44,21 @@ while IFS= read -r target; do
   host=${target%:*}
   [ "$host" = localhost ] || is_service "$host" || problem "prometheus.yml: target $target is not a compose service"
 done < <(awk -F'\t' '$2 ~ /\.static_configs\[[0-9]+\]\.targets$/ {print $3}' <<<"$prometheus" | tr -d '[]" ' | tr ',' '\n')
-facefuse_port=$(value "$compose" services.facefuse.command | tr -d '[]",' | awk '{for (i = 1; i < NF; i++) if ($i == "--port") print $(i + 1)}')
+facefuse_port=$(awk -F'\t' 'index($2, "services.facefuse.command") == 1 {print $3}' <<<"$compose" | tr -d '[]",' |
+                tr '=' ' ' | awk '{for (i = 1; i < NF; i++) if ($i == "--port") print $(i + 1)}')
 grep -q "facefuse:$facefuse_port\"" "$deploy/prometheus/prometheus.yml" ||
   problem "prometheus.yml does not scrape facefuse:$facefuse_port, the port compose serves facefuse on"
+
+# serve refuses a non-loopback --bind without authentication: the keys file must be a secret the service gets.
+facefuse_args=$(awk -F'\t' 'index($2, "services.facefuse.command") == 1 {print $3}' <<<"$compose" | tr -d '[]",' | tr '=' ' ')
+keys_file=$(awk '{for (i = 1; i < NF; i++) if ($i == "--api-keys-file" || $i == "--jwt-secret-file") print $(i + 1)}' \
+              <<<"$facefuse_args" | head -1)
+secret=${keys_file#/run/secrets/}
+if [ -z "$keys_file" ]; then problem "facefuse serves beyond loopback without --api-keys-file or --jwt-secret-file"
+elif [ "$secret" = "$keys_file" ] || [[ "$(value "$compose" services.facefuse.secrets)" != *"$secret"* ]] ||
+     [ -z "$(value "$compose" "secrets.$secret.file")" ]; then
+  problem "facefuse's $keys_file is not a compose secret given to the service"
+fi
 
 promtail=$(flatten "$deploy/promtail/promtail.yml")
 while IFS= read -r url; do

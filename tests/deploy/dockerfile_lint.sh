@@ -8,7 +8,8 @@
 #   - a RUN with a pipe runs under `SHELL [..., "-o", "pipefail", ...]` (DL4006);
 #   - WORKDIR is absolute (DL3000); CMD and ENTRYPOINT are JSON arrays (DL3025);
 #   - the final stage has a USER that is not root (DL3002) and a HEALTHCHECK, unless a probes file is given;
-#   - every EXPOSEd port is the one CMD passes to --port;
+#   - every EXPOSEd port is the one CMD passes to --port; a CMD that binds beyond loopback authenticates
+#     (--api-keys-file or --jwt-secret-file, never --no-auth);
 #   - `COPY models DIR` comes with ENV FACEFUSE_BUNDLED_MODELS_DIR=DIR (else facefuse looks where it was built);
 #   - .dockerignore (second argument) excludes build*/, .git and node_modules;
 #   - every package `apt-get install` names exists in the apt sources (`apt-cache show`), when APT_CHECK=1.
@@ -64,7 +65,12 @@ while IFS= read -r ins; do
     CMD|ENTRYPOINT)
       [[ "$args" == \[* ]] || problem "$keyword is not a JSON array (DL3025)"
       if [ "$keyword" = CMD ]; then
-        cmd_port=$(printf '%s' "$args" | tr -d '[]",' | awk '{for (i = 1; i < NF; i++) if ($i == "--port") print $(i + 1)}')
+        cmd_args=" $(printf '%s' "$args" | tr -d '[]",' | tr -s ' ') "
+        cmd_port=$(awk '{for (i = 1; i < NF; i++) if ($i == "--port") print $(i + 1)}' <<<"$cmd_args")
+        if [[ "$cmd_args" == *" --no-auth "* ]]; then problem "CMD serves without authentication (--no-auth)"
+        elif [[ "$cmd_args" != *" --bind 127."* && "$cmd_args" != *" --api-keys-file "* && "$cmd_args" != *" --jwt-secret-file "* ]]; then
+          problem "CMD serves beyond loopback without --api-keys-file or --jwt-secret-file"
+        fi
       fi ;;
     USER) final_user=${args%%:*} ;;
     HEALTHCHECK) [[ "$args" == NONE* ]] || final_healthcheck=1 ;;

@@ -23,4 +23,6 @@ expect_failure uid "dashboard datasource uid loki is not provisioned" grafana/pr
 expect_failure target "does not scrape facefuse:8080" prometheus/prometheus.yml 's/facefuse:8080/facefuse:9464/'
 expect_failure mount "bind mount ./promtail/missing.yml does not exist" docker-compose.yml 's|./promtail/promtail.yml:|./promtail/missing.yml:|'
 expect_failure volume "volume loki-data is not declared" docker-compose.yml '/^  loki-data:$/d'
-echo "compose stack: OK (6 broken copies refused)"
+expect_failure no_auth "without --api-keys-file or --jwt-secret-file" docker-compose.yml '/--api-keys-file=/d'
+expect_failure no_secret "is not a compose secret given to the service" docker-compose.yml '/^    secrets: \[facefuse-api-keys\]/d'
+echo "compose stack: OK (8 broken copies refused)"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # deploy.k8s_manifests: deploy/k8s reads as YAML (yaml_paths.awk) and has what k8s_check.sh requires (GPU request
 # and limit, probes on the health endpoints at serve's port, non-root, read-only root, PVC, Secret-mounted auth
-# files, a KEDA prometheus trigger on the queue depth); the probe paths answer on a running `facefuse serve`;
-# and the check fails each of a set of broken copies. No cluster is used (docs/deploy.md).
+# files, a KEDA prometheus trigger on the queue depth); `facefuse serve` runs with the Deployment's arguments, its
+# probe paths answer and /v1 wants a key; and the check fails each of a set of broken copies. No cluster is used
+# (docs/deploy.md).
 # Usage: test_k8s_manifests.sh FACEFUSE SOURCE_DIR
 FACEFUSE=$1; SOURCE_DIR=$2
 source "$SOURCE_DIR/tests/deploy/common.sh"
@@ -14,9 +15,21 @@ out=$(bash "$check" "$SOURCE_DIR" "$k8s") || fail "deploy/k8s: $out"
 read -r _ port live ready <<<"$(grep '^PROBES ' <<<"$out")"
 echo "deploy/k8s: manifests complete and consistent (serve port $port)"
 
-# The probe paths on the real service (port 0: the manifests' port may be taken here).
+# The Deployment's own arguments on the real binary (so every option it passes exists and is accepted), with the
+# port, address, data dir and auth files made local: port 0 (8080 may be taken here), loopback, temp files.
+mkdir -p "$WORK/auth"
+printf 'deploy-test:%s\n' "0123456789abcdef0123" >"$WORK/auth/api-keys"
+printf '%s' "0123456789abcdef0123456789abcdef0123" >"$WORK/auth/jwt-secret"
+args=()
+while IFS= read -r a; do
+  case "${previous:-}" in
+    --port) a=0 ;; --bind) a=127.0.0.1 ;; --data-dir) a=$WORK/data ;;
+    --api-keys-file|--jwt-secret-file) a=$WORK/auth/$(basename "$a") ;;
+  esac
+  args+=("$a"); previous=$a
+done < <(flatten "$k8s/deployment.yaml" | awk -F'\t' 'index($2, "spec.template.spec.containers[0].args[") == 1 {print $3}')
 export FACEFUSE_NVML_LIBRARY=/nonexistent/libnvidia-ml.so.1
-"$FACEFUSE" serve --port 0 --data-dir "$WORK/data" --duration 60 >"$WORK/serve.out" 2>"$WORK/serve.err" &
+"$FACEFUSE" "${args[@]}" --duration 60 >"$WORK/serve.out" 2>"$WORK/serve.err" &
 PIDS+=($!)
 for _ in $(seq 200); do grep -q 'job API at http://' "$WORK/serve.out" 2>/dev/null && break; sleep 0.1; done
 base=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$WORK/serve.out" | head -1) ||
@@ -27,7 +40,9 @@ for path in "$live" "$ready"; do
 done
 code=$(curl -s -o /dev/null -w '%{http_code}' "$base/health/no-such-probe")
 [ "$code" = 404 ] || fail "an unknown path answered $code: the probe check would not catch a wrong path"
-echo "probe paths $live and $ready answer 200"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$base/v1/jobs")
+[ "$code" = 401 ] || fail "GET /v1/jobs without a key answered $code: the Secret's auth files are not in force"
+echo "serve accepts the Deployment's arguments; probe paths $live and $ready answer 200, /v1 asks for a key"
 
 # Broken copies must fail, naming the problem.
 expect_failure() {  # NAME EXPECTED_MESSAGE FILE SED_SCRIPT
