@@ -5,8 +5,9 @@
 #     the GPU families exist); a histogram's _bucket/_sum/_count count as the family;
 #   - container_* (cAdvisor) and DCGM_FI_* (DCGM exporter): in the lists below;
 #   - any other name fails.
-# Loki panels (LogQL) may select and filter only on labels promtail sets (deploy/promtail/promtail.yml), and on the
-# JSON fields it extracts after `| json`. Then the same checks are run on bogus queries, which must fail.
+# Loki panels (LogQL) may select only on labels promtail sets (deploy/promtail/promtail.yml), and after `| json`
+# also filter and group on the fields facefuse's JSON lines carry (listed below; the running serve's stderr must
+# keep to that list and carry what promtail lifts). Then the same checks are run on bogus queries, which must fail.
 # Usage: test_dashboard_metrics.sh FACEFUSE SOURCE_DIR FAKE_NVML
 FACEFUSE=$1; SOURCE_DIR=$2; FAKE_NVML=$3
 source "$SOURCE_DIR/tests/deploy/common.sh"
@@ -32,6 +33,12 @@ DCGM_METRICS="DCGM_FI_DEV_SM_CLOCK DCGM_FI_DEV_MEM_CLOCK DCGM_FI_DEV_MEMORY_TEMP
   DCGM_FI_DEV_FB_USED DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL DCGM_FI_DEV_VGPU_LICENSE_STATUS
   DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS DCGM_FI_DEV_ROW_REMAP_FAILURE"
 
+# The fields of facefuse's JSON log lines: src/telemetry/json_log.h (time, level, msg and the fields it lists) and
+# the lines src/server/ writes (job_logs.cpp adds outcome and frames, the request log client).
+LOG_FIELDS="time level msg job_id kind stage duration_s state error method path status principal outcome frames client"
+
+in_list() { grep -qxF -- "$1" <<<"$(tr -s ' \n' '\n\n' <<<"$2")"; }
+
 # The fixtures for the one swap; missing: fail under CI=true, skip elsewhere.
 images=${FACEFUSE_FIXTURES_DIR:-$SOURCE_DIR/../shared/fixtures}/media/images
 if [ ! -f "$images/obama_small.jpg" ] || [ ! -f "$images/biden.jpg" ]; then
@@ -49,20 +56,39 @@ base=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$WORK/serve.out" | head -1) ||
 status=$(curl -s -o "$WORK/swapped" -w '%{http_code}' -F source=@"$images/obama_small.jpg" -F target=@"$images/biden.jpg" \
   "$base/v1/swap") || fail "POST /v1/swap: curl failed"
 [ "$status" = 200 ] || fail "POST /v1/swap answered $status: $(head -c 300 "$WORK/swapped")"
+job=$(curl -s -F source=@"$images/obama_small.jpg" -F target=@"$images/biden.jpg" "$base/v1/jobs" | jq -r '.id // empty')
+[ -n "$job" ] || fail "POST /v1/jobs gave no job id"
+for _ in $(seq 150); do
+  state=$(curl -s "$base/v1/jobs/$job" | jq -r '.state // empty')
+  [ "$state" = succeeded ] || [ "$state" = failed ] && break
+  sleep 0.2
+done
+[ "$state" = succeeded ] || fail "job $job ended '$state'"
 sleep 1  # one GPU sampling interval
 curl -sf "$base/metrics" >"$WORK/metrics.txt" || fail "GET /metrics failed"
 exported=$(grep -v '^#' "$WORK/metrics.txt" | sed -E 's/[{ ].*//' | sort -u)
 histograms=$(sed -n -E 's/^# TYPE ([^ ]+) (histogram|summary)$/\1/p' "$WORK/metrics.txt")
 grep -q '^facefuse_gpu_utilization_ratio' <<<"$exported" || fail "no GPU series from the fake NVML in /metrics"
 
+# The JSON log lines on stderr: what promtail parses (time, level, job_id, stage) is there, every field is in
+# LOG_FIELDS.
+grep '^{' "$WORK/serve.err" >"$WORK/log.json" || fail "serve wrote no JSON log line on stderr"
+fields=$(jq -r 'keys[]' "$WORK/log.json" | sort -u) || fail "a stderr line starting with { is not JSON: $(cat "$WORK/log.json")"
+for field in $fields; do
+  in_list "$field" "$LOG_FIELDS" || fail "serve logs the field $field, which LOG_FIELDS (and so the panels' check) lacks"
+done
+jq -e -s 'all(.[]; (.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}(\\.[0-9]+)?Z$")) and
+                   (.level | IN("debug", "info", "warn", "error")))' "$WORK/log.json" >/dev/null ||
+  fail "a log line lacks an RFC 3339 UTC time or a known level (promtail's timestamp and labels stages)"
+jq -e -s --arg job "$job" 'any(.[]; .job_id == $job and .stage != null)' "$WORK/log.json" >/dev/null ||
+  fail "no log line of job $job names its stage"
+
 # 2. Promtail's labels (relabel target_label and the labels stage) and the JSON fields its json stage extracts.
 promtail=$(flatten "$DEPLOY/promtail/promtail.yml")
 promtail_labels=$(awk -F'\t' '$2 ~ /\.target_label$/ {print $3}
                              $2 ~ /\.labels\.[a-z_]+$/ {sub(/.*\.labels\./, "", $2); print $2}' <<<"$promtail" | sort -u)
-json_fields=$(awk -F'\t' '$2 ~ /\.json\.expressions\.[a-z_]+$/ {sub(/.*\.expressions\./, "", $2); print $2}' <<<"$promtail" | sort -u)
-[ -n "$promtail_labels" ] && [ -n "$json_fields" ] || fail "no labels or JSON fields found in promtail.yml"
+[ -n "$promtail_labels" ] || fail "no labels found in promtail.yml"
 
-in_list() { grep -qxF -- "$1" <<<"$(tr -s ' \n' '\n\n' <<<"$2")"; }
 problems=()
 # check_promql WHERE EXPR: every metric name EXPR selects is exported.
 check_promql() {
@@ -80,14 +106,15 @@ check_promql() {
   done < <(awk -f "$AWK_DIR/promql_names.awk" <<<"$2")
   [ "$n" -gt 0 ] || problems+=("$1: no metric name found in: $2")
 }
-# check_logql WHERE EXPR: stream selectors use promtail's labels; label filters and by() also the JSON fields.
+# check_logql WHERE EXPR: stream selectors use promtail's labels; label filters and by() also, after | json, the
+# fields of the service's JSON lines.
 check_logql() {
   local label
   while IFS= read -r label; do
     in_list "$label" "$promtail_labels" || problems+=("$1: stream label $label is not set by promtail")
   done < <(grep -oE '\{[^}]*\}' <<<"$2" | grep -oE '[A-Za-z_][A-Za-z0-9_]*[ ]*(=~|!~|!=|=)' | sed -E 's/[ ]*[=!~]+$//')
   while IFS= read -r label; do
-    in_list "$label" "$promtail_labels" || { [[ "$2" == *"| json"* ]] && in_list "$label" "$json_fields"; } ||
+    in_list "$label" "$promtail_labels" || { [[ "$2" == *"| json"* ]] && in_list "$label" "$LOG_FIELDS"; } ||
       problems+=("$1: label or field $label is neither a promtail label nor a JSON field it extracts")
   done < <({ sed -E 's/\{[^}]*\}//g' <<<"$2" | grep -oE '\|[ ]*[A-Za-z_][A-Za-z0-9_]*[ ]*(=~|!~|!=|==|=|>=|<=|>|<)' |
              sed -E 's/^\|[ ]*//; s/[ ]*[=!~<>]+$//'
