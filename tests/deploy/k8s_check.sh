@@ -11,24 +11,30 @@ expect() {  # FILE FLAT PATH EXPECTED
 }
 
 kustomization=$(flatten "$dir/kustomization.yaml")
-declare -A flat kinds
+declare -A facefuse  # kind -> the flattened document of facefuse's own (label app.kubernetes.io/name: facefuse)
+services=" "         # NAME:PORT of every Service
 for f in $(awk -F'\t' '$2 ~ /^resources\[/ {print $3}' <<<"$kustomization"); do
   [ -f "$dir/$f" ] || { problem "kustomization.yaml lists $f, which does not exist"; continue; }
-  flat[$f]=$(flatten "$dir/$f")
-  for field in apiVersion kind metadata.name; do
-    [ -n "$(value "${flat[$f]}" "$field")" ] || problem "$f: no $field"
+  all=$(flatten "$dir/$f")
+  for d in $(cut -f1 <<<"$all" | sort -u); do
+    doc=$(awk -F'\t' -v d="$d" '$1 == d' <<<"$all")
+    for field in apiVersion kind metadata.name; do
+      [ -n "$(value "$doc" "$field")" ] || problem "$f (document $d): no $field"
+    done
+    kind=$(value "$doc" kind)
+    [ "$kind" = Service ] && services+="$(value "$doc" metadata.name):$(value "$doc" 'spec.ports[0].port') "
+    [ "$(value "$doc" metadata.labels.app.kubernetes.io/name)" = facefuse ] && facefuse[$kind]=$doc
   done
-  kinds[$(value "${flat[$f]}" kind)]=$f
 done
 for f in "$dir"/*.yaml; do
   grep -qE "^  - $(basename "$f")\$" "$dir/kustomization.yaml" || [ "$(basename "$f")" = kustomization.yaml ] ||
     problem "$(basename "$f") is not in kustomization.yaml"
 done
 for kind in Deployment Service PersistentVolumeClaim ScaledObject; do
-  [ -n "${kinds[$kind]:-}" ] || problem "no $kind manifest"
+  [ -n "${facefuse[$kind]:-}" ] || problem "no $kind of facefuse (label app.kubernetes.io/name: facefuse)"
 done
-deployment=${flat[${kinds[Deployment]:-none}]:-}; service=${flat[${kinds[Service]:-none}]:-}
-pvc=${flat[${kinds[PersistentVolumeClaim]:-none}]:-}; scaled=${flat[${kinds[ScaledObject]:-none}]:-}
+deployment=${facefuse[Deployment]:-}; service=${facefuse[Service]:-}
+pvc=${facefuse[PersistentVolumeClaim]:-}; scaled=${facefuse[ScaledObject]:-}
 [ -n "$deployment" ] && [ -n "$service" ] && [ -n "$pvc" ] && [ -n "$scaled" ] || exit 1
 
 D=deployment.yaml; pod=spec.template.spec; c=$pod.containers[0]
@@ -89,6 +95,16 @@ expect $K "$scaled" "spec.triggers[0].type" prometheus
 P=pvc.yaml
 [ -n "$(value "$pvc" spec.resources.requests.storage)" ] || problem "$P: no storage request"
 [ -n "$(value "$pvc" 'spec.accessModes[0]')" ] || problem "$P: no access mode"
+# Several replicas share their jobs through Redis and one data dir (docs/api.md, Several replicas).
+if [ "$(value "$scaled" spec.maxReplicaCount)" != 1 ]; then
+  redis=$(arg --redis)
+  if [ -z "$redis" ]; then problem "$D: replicas (maxReplicaCount > 1) without --redis do not share their jobs"
+  elif [[ "$redis" != *.* && "$services" != *" $redis "* ]]; then problem "$D: --redis $redis is no Service here"
+  fi
+  [ "$(value "$pvc" 'spec.accessModes[0]')" = ReadWriteMany ] || problem "$P: replicas need ReadWriteMany"
+  [ -z "$(awk -F'\t' -v p="$c.volumeMounts[" 'index($2, p) == 1 && $2 ~ /\.subPath(Expr)?$/' <<<"$deployment")" ] ||
+    problem "$D: a subPath gives each replica its own data dir; replicas must share it"
+fi
 # Printed for the caller, which calls the live probes.
 echo "PROBES ${port} $(value "$deployment" "$c.livenessProbe.httpGet.path") $(value "$deployment" "$c.readinessProbe.httpGet.path")"
 exit $((problems > 0))

@@ -16,7 +16,20 @@ read -r _ port live ready <<<"$(grep '^PROBES ' <<<"$out")"
 echo "deploy/k8s: manifests complete and consistent (serve port $port)"
 
 # The Deployment's own arguments on the real binary (so every option it passes exists and is accepted), with the
-# port, address, data dir and auth files made local: port 0 (8080 may be taken here), loopback, temp files.
+# port, address, data dir, auth files and Redis made local: port 0 (8080 may be taken here), loopback, temp files,
+# a redis-server of the test's own.
+redis_port=""
+if grep -q -- '- --redis$' "$k8s/deployment.yaml"; then
+  need redis-server; need redis-cli
+  for _ in 1 2 3; do
+    redis_port=$((20000 + RANDOM % 30000))
+    redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >"$WORK/redis.log" 2>&1 &
+    PIDS+=($!)
+    for _ in $(seq 50); do redis-cli -p "$redis_port" ping 2>/dev/null | grep -q PONG && break 2; sleep 0.1; done
+    redis_port=""
+  done
+  [ -n "$redis_port" ] || fail "redis-server did not start: $(tail -3 "$WORK/redis.log")"
+fi
 mkdir -p "$WORK/auth"
 printf 'deploy-test:%s\n' "0123456789abcdef0123" >"$WORK/auth/api-keys"
 printf '%s' "0123456789abcdef0123456789abcdef0123" >"$WORK/auth/jwt-secret"
@@ -24,7 +37,7 @@ args=()
 while IFS= read -r a; do
   case "${previous:-}" in
     --port) a=0 ;; --bind) a=127.0.0.1 ;; --data-dir) a=$WORK/data ;;
-    --api-keys-file|--jwt-secret-file) a=$WORK/auth/$(basename "$a") ;;
+    --api-keys-file|--jwt-secret-file) a=$WORK/auth/$(basename "$a") ;; --redis) a=127.0.0.1:$redis_port ;;
   esac
   args+=("$a"); previous=$a
 done < <(flatten "$k8s/deployment.yaml" | awk -F'\t' 'index($2, "spec.template.spec.containers[0].args[") == 1 {print $3}')
@@ -64,5 +77,9 @@ expect_failure keda_target "scaleTargetRef.name is 'other'" keda-scaledobject.ya
 expect_failure keda_query "does not query the queue depth" keda-scaledobject.yaml 's/facefuse_queue_depth_jobs/facefuse_jobs_in_flight/'
 expect_failure service "targetPort is 'web'" service.yaml 's/targetPort: http/targetPort: web/'
 expect_failure unlisted "pvc.yaml is not in kustomization.yaml" kustomization.yaml '/- pvc.yaml/d'
+expect_failure no_redis "without --redis do not share their jobs" deployment.yaml '/- --redis$/,+1d'
+expect_failure redis_host "--redis redis:6379 is no Service here" deployment.yaml 's/- facefuse-redis:6379/- redis:6379/'
+expect_failure rwo "replicas need ReadWriteMany" pvc.yaml 's/ReadWriteMany/ReadWriteOnce/'
+expect_failure subpath "replicas must share it" deployment.yaml 's|^( +)mountPath: /var/lib/facefuse$|&\n\1subPath: one|'
 expect_failure anchor "UNSUPPORTED" pvc.yaml 's/^  name: facefuse-data/  name: \&anchor facefuse-data/'
-echo "k8s manifests: OK (12 broken copies refused)"
+echo "k8s manifests: OK (16 broken copies refused)"
