@@ -6,8 +6,9 @@
 #   - container_* (cAdvisor) and DCGM_FI_* (DCGM exporter): in the lists below;
 #   - any other name fails.
 # Loki panels (LogQL) may select only on labels promtail sets (deploy/promtail/promtail.yml), and after `| json`
-# also filter and group on the fields facefuse's JSON lines carry (listed below; the running serve's stderr must
-# keep to that list and carry what promtail lifts). Then the same checks are run on bogus queries, which must fail.
+# also filter and group on the fields facefuse's JSON lines carry: those src/telemetry/json_log.h lists and those
+# the running serve wrote (its lines must also carry what promtail parses). Then the same checks are run on bogus
+# queries, which must fail.
 # Usage: test_dashboard_metrics.sh FACEFUSE SOURCE_DIR FAKE_NVML
 FACEFUSE=$1; SOURCE_DIR=$2; FAKE_NVML=$3
 source "$SOURCE_DIR/tests/deploy/common.sh"
@@ -33,9 +34,6 @@ DCGM_METRICS="DCGM_FI_DEV_SM_CLOCK DCGM_FI_DEV_MEM_CLOCK DCGM_FI_DEV_MEMORY_TEMP
   DCGM_FI_DEV_FB_USED DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL DCGM_FI_DEV_VGPU_LICENSE_STATUS
   DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS DCGM_FI_DEV_ROW_REMAP_FAILURE"
 
-# The fields of facefuse's JSON log lines: src/telemetry/json_log.h (time, level, msg and the fields it lists) and
-# the lines src/server/ writes (job_logs.cpp adds outcome and frames, the request log client).
-LOG_FIELDS="time level msg job_id kind stage duration_s state error method path status principal outcome frames client"
 
 in_list() { grep -qxF -- "$1" <<<"$(tr -s ' \n' '\n\n' <<<"$2")"; }
 
@@ -70,13 +68,14 @@ exported=$(grep -v '^#' "$WORK/metrics.txt" | sed -E 's/[{ ].*//' | sort -u)
 histograms=$(sed -n -E 's/^# TYPE ([^ ]+) (histogram|summary)$/\1/p' "$WORK/metrics.txt")
 grep -q '^facefuse_gpu_utilization_ratio' <<<"$exported" || fail "no GPU series from the fake NVML in /metrics"
 
-# The JSON log lines on stderr: what promtail parses (time, level, job_id, stage) is there, every field is in
-# LOG_FIELDS.
+# The JSON log lines on stderr: what promtail parses (time, level, job_id, stage) is there. The fields a LogQL
+# query may use after | json: the ones json_log.h lists (some, like error, appear only when a job fails) and the
+# ones serve wrote here.
 grep '^{' "$WORK/serve.err" >"$WORK/log.json" || fail "serve wrote no JSON log line on stderr"
-fields=$(jq -r 'keys[]' "$WORK/log.json" | sort -u) || fail "a stderr line starting with { is not JSON: $(cat "$WORK/log.json")"
-for field in $fields; do
-  in_list "$field" "$LOG_FIELDS" || fail "serve logs the field $field, which LOG_FIELDS (and so the panels' check) lacks"
-done
+written=$(jq -r 'keys[]' "$WORK/log.json" | sort -u) || fail "a stderr line starting with { is not JSON: $(cat "$WORK/log.json")"
+documented=$(sed -n -E 's/.*Fields used across the service: (.*)\.$/\1/p' "$SOURCE_DIR/src/telemetry/json_log.h" | tr -d ',')
+[ -n "$documented" ] || fail "src/telemetry/json_log.h no longer lists 'Fields used across the service: ...'"
+LOG_FIELDS="time level msg $documented $written"
 jq -e -s 'all(.[]; (.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}(\\.[0-9]+)?Z$")) and
                    (.level | IN("debug", "info", "warn", "error")))' "$WORK/log.json" >/dev/null ||
   fail "a log line lacks an RFC 3339 UTC time or a known level (promtail's timestamp and labels stages)"
