@@ -44,6 +44,8 @@ class JobStore {
   // True when the records outlive the process (a queued job then waits for the next one rather than being
   // cancelled when the queue shuts down).
   virtual bool persistent() const { return false; }
+  // OK while the store can be read and written (a shared store's server answers). Errors: why not.
+  virtual Status Health() const { return Status::Ok(); }
 };
 
 // What a store makes of a job it finds running that no process runs any more (the one that did was killed): queued

@@ -83,6 +83,12 @@ Status RedisJobStore::Remove(const std::string& id) {
   return Status::Ok();
 }
 
+Status RedisJobStore::Health() const {
+  FF_ASSIGN_OR_RETURN(RedisReply pong, redis_->Command({"PING"}));
+  if (pong.text != "PONG") return Unavailable("Redis at " + redis_->address() + " answered PING with " + pong.text);
+  return Status::Ok();
+}
+
 Result<Job> RedisJobStore::GetToRun(const std::string& id) {
   FF_ASSIGN_OR_RETURN(Job job, Get(id));
   if (job.state == JobState::kRunning) {  // claimed by a replica that died: run again once, or fail

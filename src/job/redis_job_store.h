@@ -49,6 +49,7 @@ class RedisJobStore : public JobStore {
   Status Update(const Job& job) override;
   Status Remove(const std::string& id) override;
   bool persistent() const override { return true; }
+  Status Health() const override;  // a PING answered
   Result<Job> GetToRun(const std::string& id) override;
 
  private:

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "common/paths.h"
 #include "server/job_events.h"
 #include "server/job_json.h"
 #include "server/job_routes.h"
@@ -18,11 +19,27 @@
 namespace facefuse::server {
 namespace {
 
-// Why the service cannot take jobs now (empty: it can): the queue shut down, or the data dir not writable.
-std::string NotReadyReason(job::JobQueue& queue, const std::filesystem::path& data_dir) {
+// The models the default swap needs (detector, landmarker, recognizer), bundled with the binary.
+constexpr const char* kDefaultModels[] = {"face_detection_yunet_2023mar.onnx", "face_mesh_468.onnx",
+                                          "recognizer_512.onnx"};
+// A GPU whose readings failed this many times in a row is not healthy.
+constexpr int kGpuFailuresNotReady = 3;
+
+// Why the service cannot take jobs now (empty: it can): the queue shut down, the data dir not writable, the store
+// not answering, a default model missing, or the GPU not answering.
+std::string NotReadyReason(job::JobQueue& queue, const std::filesystem::path& data_dir,
+                           const gpu::GpuSampler* sampler) {
   if (!queue.accepting()) return "the job queue is shutting down";
   if (access(data_dir.c_str(), W_OK | X_OK) != 0) {
     return "the data dir " + data_dir.string() + " is not writable: " + std::strerror(errno);
+  }
+  if (Status store = queue.store().Health(); !store.ok()) return "the job store: " + store.message();
+  for (const char* model : kDefaultModels) {
+    const std::filesystem::path path = BundledModelsDir() / model;
+    if (access(path.c_str(), R_OK) != 0) return "the default model " + path.string() + " cannot be read";
+  }
+  if (sampler != nullptr && sampler->has_source() && sampler->consecutive_failures() >= kGpuFailuresNotReady) {
+    return "the GPU has not answered NVML for " + std::to_string(sampler->consecutive_failures()) + " readings";
   }
   return "";
 }
@@ -164,7 +181,7 @@ void JobApiServer::AddRoutes() {
     ReplyJson(res, 200, {{"status", "live"}});
   });
   http.Get("/health/ready", [this](const httplib::Request&, httplib::Response& res) {
-    const std::string reason = NotReadyReason(queue_, options_.data_dir);
+    const std::string reason = NotReadyReason(queue_, options_.data_dir, sampler_);
     if (!reason.empty()) return ReplyError(res, Unavailable(reason));
     ReplyJson(res, 200, {{"status", "ready"}});
   });

@@ -77,4 +77,12 @@ ran_by_a=$(jq --arg pid "-$a_PID-" --arg victim "$victim" \
 [ "$ran_by_a" -ge 1 ] || fail "replica a ran no job of its own: $(jq -c '[.jobs[] | {id, ran_on}]' <<<"$list")"
 ran_by_b=$((ran_by_b + 1))
 curl -sf -o /dev/null "$a_URL/v1/jobs/${ids[1]}/result" || fail "a job submitted to b has no result through a"
+
+# Redis gone: the replica is live but not ready, and says why.
+[ "$(curl -s "$a_URL/health/ready" | jq -r .status)" = ready ] || fail "replica a was not ready before Redis stopped"
+redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
+ready=$(curl -s -w ' %{http_code}' "$a_URL/health/ready")
+[ "${ready##* }" = 503 ] || fail "/health/ready with Redis stopped: $ready"
+grep -q "the job store" <<<"$ready" || fail "/health/ready does not name the store: $ready"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$a_URL/health/live")" = 200 ] || fail "/health/live failed with Redis stopped"
 echo "two replicas on one Redis queue: a ran $ran_by_a more, b ran $ran_by_b (the last cut short); $victim finished by a: OK"
