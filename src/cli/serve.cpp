@@ -208,6 +208,12 @@ int RunServe(const ServeOptions& o) {
   }
   const OwnDataDir own_data_dir{api && o.data_dir.empty() ? api_options.data_dir : std::filesystem::path()};
   // With the API: the jobs of the data dir kept across restarts (SQLite), or shared with other replicas (Redis).
+  if (api) {
+    const std::string store_name = o.redis.empty() ? "sqlite" : "redis " + o.redis + " " + o.redis_prefix;
+    if (Status claimed = server::ClaimDataDir(api_options.data_dir, store_name); !claimed.ok()) {
+      return Exit("serve", claimed);
+    }
+  }
   std::shared_ptr<job::SqliteJobStore> sqlite_store;
   std::shared_ptr<job::JobStore> store;
   std::shared_ptr<job::JobDispatch> dispatch;
@@ -281,12 +287,10 @@ int RunServe(const ServeOptions& o) {
   }
   job::DetectSpec jopts;
   for (const auto& i : o.job_images) jopts.images.emplace_back(i);
-  std::atomic<int> finished{0};
   auto submit = [&] {
-    Status st = queue.Submit(job::NewDetectJob(jopts), [&finished](const job::Job& r) {
+    Status st = queue.Submit(job::NewDetectJob(jopts), [](const job::Job& r) {
       std::printf("%s\n", JobResultLine(r).c_str());
       std::fflush(stdout);
-      ++finished;
     }).status();
     if (!st.ok()) std::fprintf(stderr, "serve: %s\n", st.ToString().c_str());
   };
@@ -307,7 +311,7 @@ int RunServe(const ServeOptions& o) {
   sweeper.reset();
   queue.Shutdown();
   sampler.Stop();
-  std::printf("facefuse serve: stopped after %d job(s)\n", finished.load());
+  std::printf("facefuse serve: stopped after %d job(s)\n", queue.completed());
   return 0;
 }
 

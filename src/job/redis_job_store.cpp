@@ -146,7 +146,9 @@ RedisJobDispatch::~RedisJobDispatch() {
 }
 
 Status RedisJobDispatch::Beat() {
-  return commands_->Command({"SET", Key("alive:" + name_), "1", "PX", std::to_string(ttl_.count())}).status();
+  FF_RETURN_IF_ERROR(commands_->Command({"SET", Key("alive:" + name_), "1", "PX", std::to_string(ttl_.count())}).status());
+  // Said again at every beat: a Redis that lost its data (restarted without persistence) learns the replica back.
+  return commands_->Command({"SADD", Key("replicas"), name_}).status();
 }
 
 Status RedisJobDispatch::Push(const std::string& id) { return commands_->Command({"LPUSH", Key("queue"), id}).status(); }

@@ -8,7 +8,7 @@
 //   queue            list of queued ids: submitted on the left, taken from the right
 //   claimed:<name>   list of the ids the replica <name> took and is running
 //   alive:<name>     set while the replica <name> lives (a heartbeat refreshes its short expiry)
-//   replicas         set of the replica names that ever claimed
+//   replicas         set of the live replicas' names (each heartbeat adds its own)
 // A replica that dies (its alive key expires) leaves its claimed ids; the next replica to look moves them back to
 // the queue's end to run next, and the worker that takes one finds it running and settles it (SettleInterrupted:
 // run again once, failed the second time).

@@ -67,9 +67,12 @@ Result<std::unique_ptr<Authenticator>> Authenticator::Load(const AuthOptions& op
         return InvalidArgument(where + ": the key of " + name + " is shorter than " + std::to_string(kMinKeyLength) +
                                " characters");
       }
-      for (const Key& known : auth->keys_)
+      const std::array<unsigned char, 32> digest = Sha256(key);
+      for (const Key& known : auth->keys_) {
         if (known.name == name) return InvalidArgument(where + ": " + name + " has a key already");
-      auth->keys_.push_back({name, Sha256(key)});
+        if (known.digest == digest) return InvalidArgument(where + ": " + name + "'s key is " + known.name + "'s already");
+      }
+      auth->keys_.push_back({name, digest});
     }
     if (auth->keys_.empty()) return InvalidArgument(options.api_keys_file.string() + ": no NAME:KEY line");
   }
@@ -122,9 +125,11 @@ Result<std::string> Authenticator::AuthenticateToken(const std::string& token) c
   errno = 0;
   const long expires = jwt_get_grant_int(decoded.jwt, "exp");
   if (errno == ENOENT) return Unauthenticated("the token has no exp (expiry)");
+  if (errno != 0) return Unauthenticated("the token's exp is not a whole number of seconds");
   if (expires <= now) return Unauthenticated("the token has expired");
   errno = 0;
   const long not_before = jwt_get_grant_int(decoded.jwt, "nbf");
+  if (errno != 0 && errno != ENOENT) return Unauthenticated("the token's nbf is not a whole number of seconds");
   if (errno != ENOENT && not_before > now) return Unauthenticated("the token is not valid yet (nbf)");
   const char* subject = jwt_get_grant(decoded.jwt, "sub");
   if (subject == nullptr || *subject == '\0') return Unauthenticated("the token has no sub (whose it is)");

@@ -29,7 +29,7 @@ struct AuthOptions {
 class Authenticator {
  public:
   // Reads the files of `options`. Errors: InvalidArgument naming the file and line for a malformed keys file (a line
-  // without NAME:KEY, a key under 16 characters, a name twice), an empty secret or one under 32 bytes; IoError
+  // without NAME:KEY, a key under 16 characters, a name or a key twice), an empty secret or one under 32 bytes; IoError
   // naming a file that cannot be read; InvalidArgument when neither file is given.
   static Result<std::unique_ptr<Authenticator>> Load(const AuthOptions& options);
 

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "common/paths.h"
+#include "server/tls_check.h"
 #include "server/job_events.h"
 #include "server/job_json.h"
 #include "server/job_routes.h"
@@ -34,6 +35,9 @@ std::string NotReadyReason(job::JobQueue& queue, const std::filesystem::path& da
     return "the data dir " + data_dir.string() + " is not writable: " + std::strerror(errno);
   }
   if (Status store = queue.store().Health(); !store.ok()) return "the job store: " + store.message();
+  if (queue.limits().max_queued > 0 && queue.queued() >= queue.limits().max_queued) {
+    return "the job queue is full (" + std::to_string(queue.queued()) + " jobs wait)";
+  }
   for (const char* model : kDefaultModels) {
     const std::filesystem::path path = BundledModelsDir() / model;
     if (access(path.c_str(), R_OK) != 0) return "the default model " + path.string() + " cannot be read";
@@ -84,6 +88,7 @@ Result<std::unique_ptr<JobApiServer>> JobApiServer::Start(const JobApiOptions& o
   if (options.tls_cert.empty() != options.tls_key.empty()) {
     return InvalidArgument("TLS needs both a certificate (--tls-cert) and its private key (--tls-key)");
   }
+  if (!options.tls_cert.empty()) FF_RETURN_IF_ERROR(CheckTlsPair(options.tls_cert, options.tls_key));
   std::unique_ptr<JobApiServer> server(new JobApiServer(options, queue, metrics, sampler));
   if (!server->http_->is_valid()) {
     return InvalidArgument("cannot use the TLS certificate " + options.tls_cert.string() + " with the key " +
@@ -171,6 +176,12 @@ void JobApiServer::AddRoutes() {
     const bool has_body = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
     if (has_body && (req.path == "/v1/jobs" || req.path == "/v1/swap")) return httplib::Server::HandlerResponse::Unhandled;
     return Refused(req, res) ? httplib::Server::HandlerResponse::Handled : httplib::Server::HandlerResponse::Unhandled;
+  });
+  // httplib's default sets SO_REUSEPORT too, which lets a second server share the port and take half the requests:
+  // only SO_REUSEADDR here, so a port in use is refused.
+  http.set_socket_options([](httplib::socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
   http.new_task_queue = [threads = options_.http_threads] { return new httplib::ThreadPool(threads); };
   http.set_payload_max_length(options_.max_upload_bytes);

@@ -55,7 +55,7 @@ struct JobApiOptions {
   std::filesystem::path web_dir;  // the web page's files; empty: the copy built into the binary (server/web_routes.h)
   // Requests served at once (each open connection holds one while it waits for a request): an event stream, a
   // slow upload or an idle keep-alive connection cannot take them all.
-  int http_threads = 64;
+  int http_threads = 256;
   // Bearer authentication of every /v1 request (server/auth.h); no file given: none. The page, /health/* and
   // /metrics stay open.
   AuthOptions auth;

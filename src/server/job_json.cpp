@@ -46,17 +46,30 @@ nlohmann::json OrNull(const std::optional<T>& value) {
 
 nlohmann::json ProgressJson(const job::Job& job) {
   const job::JobProgress& p = job.progress;
-  double fraction = p.items_total > 0 ? std::min(1.0, static_cast<double>(p.items_done) / p.items_total) : 0.0;
+  // 1 only once succeeded: a running job whose count outgrew its total (a video whose header understated its
+  // length) stays just under.
+  double fraction = p.items_total > 0 ? std::min(0.99, static_cast<double>(p.items_done) / p.items_total) : 0.0;
   if (job.state == job::JobState::kSucceeded) fraction = 1.0;
   return {{"items_done", p.items_done},
-          {"items_total", p.items_total},
+          {"items_total", std::max(p.items_total, p.items_done)},
           {"fraction", fraction},
           {"items_per_s", p.items_per_s > 0 ? nlohmann::json(p.items_per_s) : nlohmann::json(nullptr)},
           {"eta_s", p.eta_s >= 0 && job.state == job::JobState::kRunning ? nlohmann::json(p.eta_s)
                                                                           : nlohmann::json(nullptr)}};
 }
 
+std::vector<std::string> WarningsForClients(const std::vector<std::string>& warnings, const job::Job& job) {
+  std::vector<std::string> out;
+  for (const std::string& warning : warnings) out.push_back(WithoutFolder(warning, job));
+  return out;
+}
+
 }  // namespace
+
+Status ForClients(const Status& status, const job::Job& job) {
+  if (status.ok()) return status;
+  return Status(status.code(), WithoutFolder(status.message(), job));
+}
 
 nlohmann::json GpuNowJson(const gpu::GpuSampler* sampler) {
   if (sampler == nullptr) return nullptr;
@@ -72,6 +85,9 @@ nlohmann::json GpuNowJson(const gpu::GpuSampler* sampler) {
 }
 
 nlohmann::json JobJson(const job::Job& job, const nlohmann::json& gpu) {
+  // Cancelled before it ran: its timeline has started == finished, but it never started.
+  const bool never_ran = job.state == job::JobState::kCancelled && job.stages.empty() && job.frames == 0 &&
+                         job.timeline.started == job.timeline.finished;
   nlohmann::json out = {
       {"id", job.id},
       {"kind", std::string(job::JobKindName(job.kind))},
@@ -83,11 +99,11 @@ nlohmann::json JobJson(const job::Job& job, const nlohmann::json& gpu) {
       {"ran_on", job.ran_on.empty() ? nlohmann::json(nullptr) : nlohmann::json(job.ran_on)},
       {"error", nullptr},
       {"created", TimeJson(job.timeline.created)},
-      {"started", TimeJson(job.timeline.started)},
+      {"started", never_ran ? nlohmann::json(nullptr) : TimeJson(job.timeline.started)},
       {"finished", TimeJson(job.timeline.finished)},
   };
   if (!job.status.ok()) {
-    out["error"] = ErrorJson(Status(job.status.code(), WithoutFolder(job.status.message(), job)))["error"];
+    out["error"] = ErrorJson(ForClients(job.status, job))["error"];
   }
   if (job.kind == job::JobKind::kSwapImage) out["faces_swapped"] = job.swap_image_result.faces_swapped;
   if (job.kind == job::JobKind::kSwapVideo) {
@@ -97,7 +113,7 @@ nlohmann::json JobJson(const job::Job& job, const nlohmann::json& gpu) {
                     {"frames_detected", video.frames_detected},
                     {"encoder", video.encoder},
                     {"fps", video.fps},
-                    {"warnings", video.warnings}};
+                    {"warnings", WarningsForClients(video.warnings, job)}};
   }
   if (job.kind != job::JobKind::kDetect && job.state == job::JobState::kSucceeded) {
     out["result"] = "/v1/jobs/" + job.id + "/result";

@@ -23,6 +23,10 @@ nlohmann::json ErrorJson(const Status& status);
 // the server's paths.
 nlohmann::json JobJson(const job::Job& job, const nlohmann::json& gpu = nullptr);
 
+// `status` with the job folder's path taken out of its message ("no face in target.png", not
+// "/srv/facefuse/job-x/target.png"): what a client may see of a job's error.
+Status ForClients(const Status& status, const job::Job& job);
+
 // The latest reading of the first GPU `sampler` reads: {"util_pct", "mem_used_mib", "temp_c", "power_w"} (each
 // null when the GPU does not report it); null without a sampler, a GPU or a reading yet.
 nlohmann::json GpuNowJson(const gpu::GpuSampler* sampler);

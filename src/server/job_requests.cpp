@@ -16,8 +16,21 @@ std::string RequestJson(const JobFiles& files) {
                                   {"options", files.options},
                                   {"sources", sources},
                                   {"target", files.target.filename().string()},
-                                  {"output", files.output.filename().string()}};
+                                  {"output", files.output.filename().string()},
+                                  {"max_video_s", files.max_video_seconds}};
   return request.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// Removes the partial outputs a run cut short left (.NAME.XXXX.part: the writers rename them only when complete).
+void RemoveUnfinishedOutputs(const std::filesystem::path& folder) {
+  std::error_code error;
+  for (std::filesystem::directory_iterator it(folder, error), end; !error && it != end; it.increment(error)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() > 5 && name.front() == '.' && name.ends_with(".part")) {
+      std::error_code ignored;
+      std::filesystem::remove(it->path(), ignored);
+    }
+  }
 }
 
 // A file name of a stored request: a plain name in the job's folder.
@@ -42,6 +55,7 @@ job::Job SwapVideoJob(const JobFiles& files, const pipeline::FaceSwapConfig& con
   spec.video.encode.preset = options.preset;
   spec.video.keep_audio = !options.no_audio;
   spec.video.detect_every = options.detect_every;
+  if (files.max_video_seconds > 0) spec.video.read.end_s = files.max_video_seconds;
   return job::NewSwapVideoJob(std::move(spec));
 }
 
@@ -81,6 +95,8 @@ Status RebuildJob(job::Job& job) {
   }
   JobFiles files;
   files.target_is_video = kind == "swap_video";
+  const nlohmann::json max_video = request.value("max_video_s", nlohmann::json(0));
+  files.max_video_seconds = max_video.is_number() ? max_video.get<double>() : 0;
   files.folder = job.folder;
   files.options = request["options"].get<std::string>();
   for (const nlohmann::json& name : request["sources"]) {
@@ -94,6 +110,7 @@ Status RebuildJob(job::Job& job) {
     if (!std::filesystem::is_regular_file(input, error)) return NotFound(input.filename().string() + " is gone");
   }
   if (!std::filesystem::is_regular_file(files.target, error)) return NotFound("the target is gone");
+  RemoveUnfinishedOutputs(job.folder);
   std::vector<std::string> warnings;
   FF_ASSIGN_OR_RETURN(job::Job rebuilt, SwapJobFor(files, &warnings));
   job.swap_image = std::move(rebuilt.swap_image);

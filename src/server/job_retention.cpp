@@ -1,6 +1,7 @@
 #include "server/job_retention.h"
 
 #include <algorithm>
+#include <fstream>
 #include <cstdio>
 #include <map>
 #include <vector>
@@ -37,6 +38,24 @@ void RemoveFolder(const fs::path& folder, uint64_t bytes, SweepReport& report) {
 }
 
 }  // namespace
+
+Status ClaimDataDir(const fs::path& data_dir, const std::string& store) {
+  const fs::path marker = data_dir / ".facefuse-store";
+  std::error_code error;
+  if (fs::exists(marker, error)) {
+    std::ifstream in(marker);
+    std::string claimed;
+    std::getline(in, claimed);
+    if (!in && !in.eof()) return IoError("cannot read " + marker.string());
+    if (claimed == store) return Status::Ok();
+    return FailedPrecondition("the data dir " + data_dir.string() + " holds the jobs of another store (" + claimed +
+                              "); this serve keeps its jobs in " + store + ": give it a data dir of its own");
+  }
+  std::ofstream out(marker);
+  out << store << "\n";
+  if (!out) return IoError("cannot write " + marker.string());
+  return Status::Ok();
+}
 
 Result<SweepReport> SweepJobs(job::JobStore& store, const fs::path& data_dir, const RetentionPolicy& policy,
                               job::Clock::time_point now) {

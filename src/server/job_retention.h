@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "facefuse/status.h"
@@ -28,6 +29,12 @@ struct SweepReport {
   uint64_t bytes_freed = 0;
   uint64_t bytes_kept = 0;  // the job folders left
 };
+
+// Claims `data_dir` for the job store described by `store` ("sqlite", "redis HOST:PORT PREFIX"): a file
+// .facefuse-store in it names the store whose jobs the folders are; a data dir another store claimed is refused, so
+// that one store's retention never takes the other's folders for orphans. Errors: FailedPrecondition naming both
+// stores; IoError when the file cannot be read or written.
+Status ClaimDataDir(const std::filesystem::path& data_dir, const std::string& store);
 
 // One sweep of `data_dir` at time `now`: final jobs past policy.keep, then the oldest final jobs while the folders
 // are over policy.quota_bytes (records from `store`, folders from disk), then orphan folders. Only folders named

@@ -164,6 +164,10 @@ Result<ListQuery> ParseListQuery(const httplib::Request& req) {
 void List(const httplib::Request& req, httplib::Response& res, const JobRouteContext& context) {
   Result<ListQuery> query = ParseListQuery(req);
   if (!query.ok()) return ReplyError(res, query.status(), ErrorOrigin::kUsage);
+  if (Status store = context.queue->store().Health(); !store.ok()) {  // an empty list would look like lost jobs
+    res.set_header("Retry-After", "1");
+    return ReplyError(res, Unavailable("the job store: " + store.message()));
+  }
   const std::string principal = PrincipalOf(context, req);
   nlohmann::json jobs = nlohmann::json::array();
   size_t matched = 0;
@@ -178,12 +182,33 @@ void List(const httplib::Request& req, httplib::Response& res, const JobRouteCon
 
 // Answers the file at `path` as `content_type`, read as it is sent (Range requests too): a video result is not
 // held in memory. Errors: NotFound (`what`) when the file is not there.
-void SendFile(httplib::Response& res, const std::filesystem::path& path, const std::string& content_type,
-              const std::string& what) {
+// True when `range` (a Range header) asks for no byte of a `size`-byte file ("bytes=N-" with N past the end,
+// "bytes=-0"): the answer is then 416, which httplib 0.11 does not give.
+bool Unsatisfiable(const std::string& range, uintmax_t size) {
+  if (range.rfind("bytes=", 0) != 0) return false;
+  const std::string spec = range.substr(6);
+  const std::string first = spec.substr(0, spec.find(','));  // the first range decides
+  const size_t dash = first.find('-');
+  if (dash == std::string::npos) return false;
+  const std::string from = first.substr(0, dash), to = first.substr(dash + 1);
+  const auto digits = [](const std::string& s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos; };
+  if (from.empty()) return digits(to) && to.find_first_not_of('0') == std::string::npos;  // bytes=-0
+  return digits(from) && (from.size() > 19 || std::stoull(from) >= size);
+}
+
+void SendFile(const httplib::Request& req, httplib::Response& res, const std::filesystem::path& path,
+              const std::string& content_type, const std::string& what) {
   std::error_code error;
   const uintmax_t size = std::filesystem::file_size(path, error);
   auto in = std::make_shared<std::ifstream>(path, std::ios::binary);
   if (error || !*in) return ReplyError(res, NotFound(what + " is not there"));
+  if (req.has_header("Range") && Unsatisfiable(req.get_header_value("Range"), size)) {
+    res.set_header("Content-Range", "bytes */" + std::to_string(size));
+    ReplyError(res, InvalidArgument("the range " + req.get_header_value("Range").substr(0, 80) + " is past the end of " +
+                                    what + " (" + std::to_string(size) + " bytes)"));
+    res.status = 416;
+    return;
+  }
   res.set_header("Accept-Ranges", "bytes");
   res.set_content_provider(static_cast<size_t>(size), content_type,
                            [in](size_t offset, size_t length, httplib::DataSink& sink) {
@@ -208,7 +233,7 @@ void SendResult(const httplib::Request& req, httplib::Response& res, const JobRo
     return ReplyError(res, FailedPrecondition("job " + job->id + " is " + std::string(job::JobStateName(job->state)) +
                                               ": its result is there once it has succeeded"));
   }
-  SendFile(res, output, ContentTypeFor(output), "the result of job " + job->id);
+  SendFile(req, res, output, ContentTypeFor(output), "the result of job " + job->id);
 }
 
 // GET /v1/jobs/{id}/gpu.(csv|svg|png): the job's GPU report files; the CSV grows while the job runs.
@@ -220,9 +245,9 @@ void SendGpuReport(const httplib::Request& req, httplib::Response& res, const Jo
   const std::string what = "the GPU report (gpu." + ext + ") of job " + job->id;
   if (!paths) return ReplyError(res, NotFound(what + " is not there: a " + std::string(job::JobKindName(job->kind)) +
                                               " job has none"));
-  if (ext == "csv") return SendFile(res, paths->csv, "text/csv; charset=utf-8", what);
-  if (ext == "svg") return SendFile(res, paths->svg, "image/svg+xml", what + " (written when the job ends)");
-  SendFile(res, paths->png, "image/png", what + " (written when the job ends)");
+  if (ext == "csv") return SendFile(req, res, paths->csv, "text/csv; charset=utf-8", what);
+  if (ext == "svg") return SendFile(req, res, paths->svg, "image/svg+xml", what + " (written when the job ends)");
+  SendFile(req, res, paths->png, "image/png", what + " (written when the job ends)");
 }
 
 }  // namespace
@@ -269,6 +294,7 @@ std::string PrincipalOf(const JobRouteContext& context, const httplib::Request& 
 
 Result<job::Job> VisibleJob(const JobRouteContext& context, const httplib::Request& req, const std::string& id) {
   Result<job::Job> job = context.queue->store().Get(id);
+  if (!job.ok() && job.status().code() != StatusCode::kNotFound) return job.status();  // the store is out of reach
   if (!job.ok()) return NotFound("no job " + id.substr(0, 80));
   if (context.auth != nullptr && job->owner != PrincipalOf(context, req)) return NotFound("no job " + id.substr(0, 80));
   return job;

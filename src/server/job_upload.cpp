@@ -192,9 +192,13 @@ Result<JobFiles> JobUpload::Finish() {
   for (const Part& part : parts_) {
     if (part.name == "target") {
       Result<media::MediaKind> kind = media::DetectMediaKind(part.file);
+      if (max_video_seconds_ > 0 && !kind.ok() && kind.status().message().find("has no video stream") != std::string::npos) {
+        return InvalidArgument("the target part has no video stream (audio only?): it is neither an image nor a video");
+      }
       files.target_is_video = max_video_seconds_ > 0 && kind.ok() && *kind == media::MediaKind::kVideo;
       if (files.target_is_video) {
         FF_ASSIGN_OR_RETURN(files.target, CheckVideoAndRename(part));
+        files.max_video_seconds = max_video_seconds_;  // the header's length may lie: the swap stops there too
         files.output = folder_ / "output.mp4";
       } else {
         FF_ASSIGN_OR_RETURN(files.target, CheckAndRename(part, "target", "target"));

@@ -25,6 +25,7 @@ struct JobFiles {
   std::vector<std::filesystem::path> sources;  // source-0.<ext>, source-1.<ext>, ...
   std::filesystem::path target;                // target.<ext>
   bool target_is_video = false;                // a video (target.mp4, .mkv, .webm, .mov); else an image
+  double max_video_seconds = 0;                // a video target is swapped up to this time at most (0: no bound)
   std::filesystem::path output;                // output.<the target's ext> (a video: output.mp4), not written yet
   std::string options;                         // the options part's text (empty: none)
 };

@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "job/job_runner.h"
+#include "server/job_json.h"
 #include "server/job_requests.h"
 #include "server/job_routes.h"
 
@@ -54,7 +55,7 @@ void Swap(const httplib::Request& req, httplib::Response& res, const httplib::Co
   job::JobContext run_context;
   run_context.metrics = context.metrics;
   if (Status ran = job::RunJob(job, job::DefaultJobRunners(), run_context); !ran.ok()) return ReplyError(res, ran);
-  if (!job.status.ok()) return ReplyError(res, job.status);
+  if (!job.status.ok()) return ReplyError(res, ForClients(job.status, job));
   std::ifstream in(job.swap_image_result.output, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (bytes.empty()) return ReplyError(res, IoError("cannot read the swapped image"));

@@ -92,8 +92,8 @@ class HttpApi : public ::testing::Test {
   // Starts the queue (with `runners`, or the real ones) and the server on a free loopback port; `adjust` may change
   // the server's options first.
   void Start(job::JobRunners runners = {}, uint64_t decode_memory_bytes = uint64_t{1} << 30, int max_sync_swaps = 2,
-             const std::function<void(JobApiOptions&)>& adjust = {}) {
-    queue_ = std::make_unique<job::JobQueue>(&metrics_, 1, std::move(runners));
+             const std::function<void(JobApiOptions&)>& adjust = {}, job::JobQueueLimits limits = {}) {
+    queue_ = std::make_unique<job::JobQueue>(&metrics_, 1, std::move(runners), nullptr, limits);
     JobApiOptions options;
     options.data_dir = data_dir_;
     options.max_upload_bytes = kUploadLimit;

@@ -176,6 +176,38 @@ TEST_F(HttpApi, DeleteCancelsAQueuedJobAndAsksARunningOneToStop) {
   ExpectError(client_->Delete(("/v1/jobs/" + running).c_str()), 409, "FailedPrecondition", "cancelling a final job");
 }
 
+// A port another server listens on is refused (httplib's SO_REUSEPORT would let both share it and split the
+// requests between them).
+TEST_F(HttpApi, APortInUseIsRefused) {
+  Start();
+  JobApiOptions options;
+  options.data_dir = data_dir_;
+  options.port = server_->port();
+  auto second = JobApiServer::Start(options, *queue_, metrics_);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(second.status().message().find("Address already in use"), std::string::npos) << second.status().ToString();
+}
+
+// A full queue is not ready (a load balancer then sends work elsewhere), and ready again once it drains.
+TEST_F(HttpApi, AFullQueueIsNotReady) {
+  auto gate = std::make_shared<GateRunner>();
+  job::JobQueueLimits limits;
+  limits.max_queued = 1;
+  Start({{job::JobKind::kSwapImage, gate}}, uint64_t{1} << 30, 2, {}, limits);
+  const std::string running = Submit(SwapParts());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (GetJob(running).value("state", "") != "running" && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_FALSE(Submit(SwapParts()).empty());  // waits: the queue is full now
+  auto ready = client_->Get("/health/ready");
+  ExpectError(ready, 503, "Unavailable", "a full queue");
+  EXPECT_NE(ready->body.find("the job queue is full"), std::string::npos) << ready->body;
+  gate->Open();
+  queue_->WaitIdle();
+  EXPECT_EQ(client_->Get("/health/ready")->status, 200);
+}
+
 TEST_F(HttpApi, AnUploadOverTheDecodeBudgetIsUnavailableForNow) {
   Start({}, /*decode_memory_bytes=*/64 * 1024);
   ExpectError(PostParts(SwapParts()), 503, "OutOfMemory", "images over the decode budget");

@@ -16,13 +16,15 @@ constexpr const char* kAliceKey = "alice-key-0123456789abcdef";
 constexpr const char* kBobKey = "bob-key-0123456789abcdef";
 
 // A token signed with `secret` by `alg` with these claims (exp/nbf relative to now, 0: left out).
-std::string Token(const std::string& secret, jwt_alg_t alg, const std::string& sub, long exp_in_s, long nbf_in_s = 0) {
+std::string Token(const std::string& secret, jwt_alg_t alg, const std::string& sub, long exp_in_s, long nbf_in_s = 0,
+                  const char* nbf_text = nullptr) {
   jwt_t* jwt = nullptr;
   jwt_new(&jwt);
   const long now = static_cast<long>(time(nullptr));
   if (!sub.empty()) jwt_add_grant(jwt, "sub", sub.c_str());
   if (exp_in_s != 0) jwt_add_grant_int(jwt, "exp", now + exp_in_s);
   if (nbf_in_s != 0) jwt_add_grant_int(jwt, "nbf", now + nbf_in_s);
+  if (nbf_text != nullptr) jwt_add_grant(jwt, "nbf", nbf_text);
   jwt_set_alg(jwt, alg, alg == JWT_ALG_NONE ? nullptr : reinterpret_cast<const unsigned char*>(secret.data()),
               alg == JWT_ALG_NONE ? 0 : static_cast<int>(secret.size()));
   char* text = jwt_encode_str(jwt);
@@ -72,6 +74,8 @@ TEST_F(HttpAuth, RequestsWithoutAGoodCredentialAre401AndTheServerGoesOn) {
               "a token without exp");
   ExpectError(client_->Get("/v1/jobs", Bearer(Token(kSecret, JWT_ALG_HS256, "carol", 600, 300))), 401,
               "Unauthenticated", "a token not valid yet");
+  ExpectError(client_->Get("/v1/jobs", Bearer(Token(kSecret, JWT_ALG_HS256, "carol", 600, 0, "x"))), 401,
+              "Unauthenticated", "a token whose nbf is no number");
   ExpectError(client_->Post("/v1/swap", SwapParts()), 401, "Unauthenticated", "a synchronous swap without a key");
   auto unauthenticated = client_->Get("/v1/jobs");
   EXPECT_EQ(unauthenticated->body.find(kAliceKey), std::string::npos);
@@ -138,6 +142,8 @@ TEST(Authenticator, RefusesMalformedKeyFilesAndShortSecrets) {
   EXPECT_NE(Authenticator::Load({keys, {}}).status().message().find("expected NAME:KEY"), std::string::npos);
   std::ofstream(keys) << "a:0123456789abcdef0\na:0123456789abcdef1\n";
   EXPECT_NE(Authenticator::Load({keys, {}}).status().message().find("a has a key already"), std::string::npos);
+  std::ofstream(keys) << "a:0123456789abcdef0\nb:0123456789abcdef0\n";
+  EXPECT_NE(Authenticator::Load({keys, {}}).status().message().find("b's key is a's already"), std::string::npos);
   std::ofstream(keys) << "too short a secret";
   EXPECT_NE(Authenticator::Load({{}, keys}).status().message().find("at least 32 bytes"), std::string::npos);
   EXPECT_EQ(Authenticator::Load({dir / "no-such-keys-file", {}}).status().code(), StatusCode::kIoError);

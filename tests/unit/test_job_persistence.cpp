@@ -216,6 +216,14 @@ TEST_F(JobPersistence, RetentionRemovesOldJobsThenTheOldestOverTheQuotaThenOrpha
   EXPECT_EQ(second.bytes_kept, 6000u);
 }
 
+TEST_F(JobPersistence, ADataDirBelongsToOneStore) {
+  ASSERT_TRUE(server::ClaimDataDir(dir_, "sqlite").ok());
+  ASSERT_TRUE(server::ClaimDataDir(dir_, "sqlite").ok());  // the same store again: a restart
+  const Status other = server::ClaimDataDir(dir_, "redis 127.0.0.1:6379 facefuse:");
+  EXPECT_EQ(other.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(other.message().find("holds the jobs of another store (sqlite)"), std::string::npos) << other.ToString();
+}
+
 TEST(Capacity, OneWorkerPerEightCpusWithinTheFreeMemory) {
   constexpr uint64_t kGiB = uint64_t{1} << 30;
   EXPECT_EQ(server::WorkersFor(2, 16 * kGiB), 1);
