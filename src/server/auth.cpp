@@ -8,7 +8,9 @@
 #include <algorithm>
 #include <cerrno>
 
+#include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 namespace facefuse::server {
@@ -36,6 +38,27 @@ Result<std::string> ReadWhole(const std::filesystem::path& path, const char* wha
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+// A numeric claim of a token: whether it is there, and its value when it is a whole number.
+struct Claim {
+  bool present = false;
+  std::optional<long> value;
+};
+
+// The claim `name` read from its JSON text (libjwt reads a string claim as the number 0).
+Claim IntegerClaim(jwt_t* jwt, const char* name) {
+  Claim claim;
+  char* text = jwt_get_grants_json(jwt, name);
+  if (text == nullptr) return claim;
+  claim.present = true;
+  const std::string json(text);
+  free(text);
+  const size_t digits_from = !json.empty() && json[0] == '-' ? 1 : 0;
+  if (json.size() > digits_from && json.size() < 19 && json.find_first_not_of("0123456789", digits_from) == std::string::npos) {
+    claim.value = std::stol(json);
+  }
+  return claim;
 }
 
 // A decoded token, freed when it goes.
@@ -122,15 +145,15 @@ Result<std::string> Authenticator::AuthenticateToken(const std::string& token) c
   }
   if (jwt_get_alg(decoded.jwt) != JWT_ALG_HS256) return Unauthenticated("the token is not signed with HS256");
   const long now = static_cast<long>(std::chrono::system_clock::to_time_t(now_()));
-  errno = 0;
-  const long expires = jwt_get_grant_int(decoded.jwt, "exp");
-  if (errno == ENOENT) return Unauthenticated("the token has no exp (expiry)");
-  if (errno != 0) return Unauthenticated("the token's exp is not a whole number of seconds");
-  if (expires <= now) return Unauthenticated("the token has expired");
-  errno = 0;
-  const long not_before = jwt_get_grant_int(decoded.jwt, "nbf");
-  if (errno != 0 && errno != ENOENT) return Unauthenticated("the token's nbf is not a whole number of seconds");
-  if (errno != ENOENT && not_before > now) return Unauthenticated("the token is not valid yet (nbf)");
+  const Claim expires = IntegerClaim(decoded.jwt, "exp");
+  if (!expires.present) return Unauthenticated("the token has no exp (expiry)");
+  if (!expires.value) return Unauthenticated("the token's exp is not a whole number of seconds");
+  if (*expires.value <= now) return Unauthenticated("the token has expired");
+  const Claim not_before = IntegerClaim(decoded.jwt, "nbf");
+  if (not_before.present && !not_before.value) {
+    return Unauthenticated("the token's nbf is not a whole number of seconds");
+  }
+  if (not_before.value && *not_before.value > now) return Unauthenticated("the token is not valid yet (nbf)");
   const char* subject = jwt_get_grant(decoded.jwt, "sub");
   if (subject == nullptr || *subject == '\0') return Unauthenticated("the token has no sub (whose it is)");
   return std::string(subject);

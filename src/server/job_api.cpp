@@ -179,7 +179,7 @@ void JobApiServer::AddRoutes() {
   });
   // httplib's default sets SO_REUSEPORT too, which lets a second server share the port and take half the requests:
   // only SO_REUSEADDR here, so a port in use is refused.
-  http.set_socket_options([](httplib::socket_t sock) {
+  http.set_socket_options([](socket_t sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });

@@ -78,7 +78,7 @@ TEST_F(HttpApi, ResultComesByRangesAndTheGpuReportBesideIt) {
   ASSERT_TRUE(part);
   EXPECT_EQ(part->status, 206);
   EXPECT_EQ(part->body, whole->body.substr(100, 100));
-  for (const std::string range : {"bytes=" + std::to_string(whole->body.size()) + "-", std::string("bytes=-0")}) {
+  for (const std::string& range : {"bytes=" + std::to_string(whole->body.size()) + "-", std::string("bytes=-0")}) {
     auto past = client_->Get(("/v1/jobs/" + id + "/result").c_str(), {{"Range", range}});
     ASSERT_TRUE(past);
     EXPECT_EQ(past->status, 416) << range;
