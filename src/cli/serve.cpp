@@ -124,6 +124,12 @@ Result<server::JobApiOptions> JobApiOptionsFor(const ServeOptions& o) {
     return InvalidArgument("--retention-hours must be more than 0 and at most 87600");
   }
   if (o.disk_quota_mb < 0) return InvalidArgument("--disk-quota-mb must be 0 (none) or more");
+  if (!o.redis.empty()) {
+    std::string host;
+    int redis_port = 0;
+    FF_RETURN_IF_ERROR(job::ParseRedisAddress(o.redis, &host, &redis_port));
+    if (o.redis_prefix.empty()) return InvalidArgument("--redis-prefix must not be empty");
+  }
   if (o.max_upload_mb < 1 || o.max_upload_mb > 65536) {
     return InvalidArgument("--max-upload-mb must be 1..65536, got " + std::to_string(o.max_upload_mb));
   }

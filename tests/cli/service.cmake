@@ -150,3 +150,8 @@ set_tests_properties(service.redis_replicas PROPERTIES LABELS "cli;service" TIME
 # docs/openapi.yaml lists exactly the routes the server registers (src/server/*.cpp), both ways.
 add_test(NAME service.openapi_routes COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/openapi_routes.sh ${PROJECT_SOURCE_DIR})
 set_tests_properties(service.openapi_routes PROPERTIES LABELS "cli;service" TIMEOUT 30)
+
+# --redis takes HOST:PORT: anything else is a usage error before anything starts.
+facefuse_cli_test(NAME service.redis_address_is_checked EXIT 2
+  MATCHES "--redis takes HOST:PORT" NOT_MATCHES "job API at"
+  COMMAND ${FACEFUSE_BIN} serve --port 0 --redis garbage --duration 1)
