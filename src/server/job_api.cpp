@@ -48,6 +48,28 @@ std::string NotReadyReason(job::JobQueue& queue, const std::filesystem::path& da
   return "";
 }
 
+// The job id in a /v1/jobs/{id}... path, when it has the form of one (job::CheckJobId); empty otherwise.
+std::string JobIdOf(const std::string& path) {
+  constexpr std::string_view kJobs = "/v1/jobs/";
+  if (path.rfind(kJobs, 0) != 0) return "";
+  const std::string id = path.substr(kJobs.size(), path.find('/', kJobs.size()) - kJobs.size());
+  return job::CheckJobId(id).ok() ? id : "";
+}
+
+// The route a /v1 path went to, with its id as {id}: what the log says of a request's path (a path as sent can
+// carry anything a client typed).
+std::string RouteTemplate(const std::string& path) {
+  constexpr std::string_view kJobs = "/v1/jobs/";
+  if (path == "/v1/jobs" || path == "/v1/swap") return path;
+  if (path.rfind(kJobs, 0) != 0) return "other";
+  const size_t slash = path.find('/', kJobs.size());
+  if (slash == std::string::npos) return "/v1/jobs/{id}";
+  const std::string rest = path.substr(slash);
+  for (const char* known : {"/result", "/events", "/gpu.csv", "/gpu.svg", "/gpu.png"})
+    if (rest == known) return "/v1/jobs/{id}" + rest;
+  return "other";
+}
+
 // The JSON body of an error httplib answered itself (no route, a body over the limit, a malformed body).
 Status StatusForHttpError(const httplib::Request& req, int http_status, uint64_t max_upload_bytes) {
   switch (http_status) {
@@ -166,8 +188,11 @@ void JobApiServer::AddRoutes() {
       const telemetry::LogLevel level = res.status >= 500   ? telemetry::LogLevel::kError
                                         : res.status >= 400 ? telemetry::LogLevel::kWarn
                                                             : telemetry::LogLevel::kInfo;
-      log->Write(level, "request", {{"method", req.method}, {"path", req.path.substr(0, 200)},
-                                    {"status", res.status}, {"client", req.remote_addr}});
+      // No client address, no path as sent: the route's template and a job id only (no personal data in logs).
+      nlohmann::json fields = {{"method", req.method}, {"route", RouteTemplate(req.path)}, {"status", res.status}};
+      // The id only when the job was found: an unknown "id" is whatever the client typed.
+      if (const std::string id = JobIdOf(req.path); !id.empty() && res.status != 404) fields["job_id"] = id;
+      log->Write(level, "request", fields);
     });
   }
   // Requests without a body are gated here; the routes that take a body (POST /v1/jobs, /v1/swap) gate once they

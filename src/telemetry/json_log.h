@@ -3,7 +3,8 @@
 //   {"time":"2026-12-03T20:41:07.123Z","level":"info","msg":"job finished","job_id":"job-Ab12Cd","kind":"swap_image",
 //    "state":"succeeded","duration_s":1.42}
 //
-// Fields used across the service: job_id, kind, stage, duration_s, state, error, method, path, status, principal.
+// Fields used across the service: job_id, kind, stage, duration_s, state, error, method, route, status.
+// No personal data: no client address, no file names as uploaded, no credentials; job ids only.
 // Thread safety: Write may be called from any thread at once; each line is written whole.
 #pragma once
 

@@ -155,3 +155,8 @@ set_tests_properties(service.openapi_routes PROPERTIES LABELS "cli;service" TIME
 facefuse_cli_test(NAME service.redis_address_is_checked EXIT 2
   MATCHES "--redis takes HOST:PORT" NOT_MATCHES "job API at"
   COMMAND ${FACEFUSE_BIN} serve --port 0 --redis garbage --duration 1)
+
+# No personal data (file names, option values, paths, key names, credentials, addresses) in the logs or /metrics.
+add_test(NAME service.log_redaction
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/serve_log_redaction.sh $<TARGET_FILE:facefuse> ${PROJECT_SOURCE_DIR})
+set_tests_properties(service.log_redaction PROPERTIES LABELS "cli;service" TIMEOUT 120 SKIP_RETURN_CODE 77)
