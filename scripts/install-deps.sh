@@ -19,18 +19,25 @@ PACKAGES=(
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev ffmpeg
 )
 
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+
+# apt_install WHAT PACKAGE...: installs the packages (none: nothing), saying what they are for.
+apt_install() {
+  local what=$1
+  shift
+  (($#)) || return 0
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "facefuse: installing $what: $*"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
 missing=()
 for p in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  installed "$p" || missing+=("$p")
 done
-
-if ((${#missing[@]})); then
-  SUDO=""
-  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  echo "facefuse: installing ${#missing[@]} Debian packages: ${missing[*]}"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+apt_install "${#missing[@]} Debian packages" "${missing[@]}"
 echo "facefuse: build dependencies are installed"
 
 # The web page's browser test (tests/browser, browser.job_page): Debian's headless Chromium, node with npm (only
@@ -39,16 +46,9 @@ echo "facefuse: build dependencies are installed"
 # FACEFUSE_SKIP_BROWSER_TEST_DEPS=1 leaves them out (an image that only runs the service needs none of them).
 if [ "${FACEFUSE_SKIP_BROWSER_TEST_DEPS:-0}" != 1 ]; then
   browser_missing=()
-  dpkg-query -W -f='${Status}' chromium-headless-shell 2>/dev/null | grep -q "install ok installed" ||
-    browser_missing+=(chromium-headless-shell)
+  installed chromium-headless-shell || browser_missing+=(chromium-headless-shell)
   command -v npm >/dev/null || browser_missing+=(nodejs npm)
-  if ((${#browser_missing[@]})); then
-    SUDO=""
-    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-    echo "facefuse: installing the browser test's packages: ${browser_missing[*]}"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${browser_missing[@]}" >/dev/null
-  fi
+  apt_install "the browser test's packages" "${browser_missing[@]}"
   browser_tests="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/browser"
   npm ls --prefix "$browser_tests" >/dev/null 2>&1 || npm ci --prefix "$browser_tests" --no-audit --no-fund
   echo "facefuse: the browser test's dependencies are installed"

@@ -6,7 +6,6 @@
 #include <strings.h>
 
 #include <algorithm>
-#include <cerrno>
 
 #include <cstdlib>
 #include <fstream>
