@@ -28,7 +28,7 @@ set(RUNTIME_API facefuse/)        # status, tensor, runtime, memory budget, devi
 set(VISION_API facefuse/face.h)   # faces as the vision layer reports them
 # Everything above the runtime reaches it only through its public API.
 set(BELOW_PIPELINE common/ gpu/ face/ media/ ${RUNTIME_API} ${VISION_API})
-set(BELOW_CLI ${BELOW_PIPELINE} models/ telemetry/ report/ job/ pipeline/)
+set(BELOW_CLI ${BELOW_PIPELINE} models/ telemetry/ report/ job/ pipeline/ storage/)
 
 #          folder         layer      may include
 layer_rule(src/common     runtime    common/ ${RUNTIME_API})
@@ -40,6 +40,7 @@ layer_rule(src/models     pipeline   ${BELOW_PIPELINE} models/)
 layer_rule(src/telemetry  pipeline   ${BELOW_PIPELINE} telemetry/)
 layer_rule(src/pipeline   pipeline   ${BELOW_PIPELINE} models/ pipeline/)
 layer_rule(src/job        pipeline   ${BELOW_PIPELINE} models/ telemetry/ pipeline/ job/)
+layer_rule(src/storage    pipeline   ${BELOW_PIPELINE} storage/)
 layer_rule(src/report     pipeline   ${BELOW_PIPELINE} models/ telemetry/ pipeline/ job/ report/)
 layer_rule(src/server     server     ${BELOW_CLI} server/)
 layer_rule(src/cli        cli        ${BELOW_CLI} server/ cli/)

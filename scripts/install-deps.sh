@@ -13,7 +13,7 @@ PACKAGES=(
   clang libclang-rt-14-dev
   prometheus prometheus-cpp-dev curl jq iproute2 openssl   # openssl: the TLS test's certificate
   libcpp-httplib-dev libssl-dev
-  libsqlite3-dev libjwt-dev libhiredis-dev   # the service's job store, bearer tokens, shared queue
+  libsqlite3-dev libjwt-dev libhiredis-dev libcurl4-openssl-dev   # job store, bearer tokens, shared queue, S3 results
   redis-server   # the shared queue's test (service.redis_replicas)
   # video I/O: FFmpeg's libraries (linked); the ffmpeg/ffprobe programs only make and check clips in the tests
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev ffmpeg

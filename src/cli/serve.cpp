@@ -32,7 +32,10 @@
 #include "server/job_gpu_reports.h"
 #include "server/job_logs.h"
 #include "server/job_requests.h"
+#include "server/job_results.h"
 #include "server/job_retention.h"
+#include "storage/s3_result_store.h"
+#include "storage/s3_settings.h"
 #include "telemetry/exposition.h"
 #include "telemetry/json_log.h"
 #include "telemetry/metrics.h"
@@ -62,6 +65,9 @@ struct ServeOptions {
   float content_gate_threshold = 0.8f;
   std::string redis;                     // HOST:PORT: jobs shared with other replicas through Redis
   std::string redis_prefix = "facefuse:";
+  std::string results;              // s3://BUCKET[/PREFIX]; empty: the results stay in the data dir
+  std::string results_credentials;  // NAME=VALUE lines: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, ...
+  double results_part_mb = 8;       // multipart upload above this, in parts this size
   int metrics_port = 9464;
   bool metrics_port_given = false;  // with --port, the metrics listener runs only when asked for
   std::string bind = "127.0.0.1";
@@ -160,8 +166,24 @@ Result<server::JobApiOptions> JobApiOptionsFor(const ServeOptions& o) {
   api.content_gate_threshold = o.content_gate_threshold;
   api.tls_cert = o.tls_cert;
   api.tls_key = o.tls_key;
+  if (!o.results.empty() || !o.results_credentials.empty()) {
+    Result<storage::S3Settings> s3 = storage::S3SettingsFor(o.results, o.results_credentials,
+                                                            storage::ProcessEnvironment());
+    if (!s3.ok()) return s3.status().WithContext("--results");
+    s3->part_bytes = static_cast<uint64_t>(o.results_part_mb * (1 << 20));
+    api.results = storage::NewS3ResultStore(*std::move(s3));
+  }
   FF_ASSIGN_OR_RETURN(api.data_dir, PrepareDataDir(o.data_dir));
   return api;
+}
+
+// Checks an S3 result store once at start: wrong credentials or no bucket stop serve; a store out of reach now is
+// a warning (/health/ready answers 503 until it can be used).
+Status CheckResultStore(const storage::ResultStore& results) {
+  const Status health = results.Health();
+  if (health.ok() || health.code() != StatusCode::kUnavailable) return health;
+  std::fprintf(stderr, "serve: warning: %s; jobs will fail until it answers\n", health.message().c_str());
+  return Status::Ok();
 }
 
 // Removes the data dir serve made itself (none given) when serve ends: its jobs end with the process.
@@ -213,6 +235,9 @@ int RunServe(const ServeOptions& o) {
     api_options = *checked;
   }
   const OwnDataDir own_data_dir{api && o.data_dir.empty() ? api_options.data_dir : std::filesystem::path()};
+  if (api_options.results) {
+    if (Status usable = CheckResultStore(*api_options.results); !usable.ok()) return Exit("serve", usable);
+  }
   // With the API: the jobs of the data dir kept across restarts (SQLite), or shared with other replicas (Redis).
   if (api) {
     const std::string store_name = o.redis.empty() ? "sqlite" : "redis " + o.redis + " " + o.redis_prefix;
@@ -268,7 +293,9 @@ int RunServe(const ServeOptions& o) {
   limits.max_queued = static_cast<size_t>(o.max_queued);
   limits.worker_name = worker_name;
   telemetry::JsonLog log(stderr);  // the service's JSON lines (jobs, requests), for a log shipper
+  if (api && !api_options.results) api_options.results = storage::NewFolderResultStore(api_options.data_dir);
   job::JobRunners runners = server::WithGpuReports(job::DefaultJobRunners(), o.interval_s);
+  if (api) runners = server::WithResultStore(std::move(runners), api_options.results);
   if (api) runners = server::WithJobLogs(std::move(runners), log);
   api_options.log = &log;
   job::JobQueue queue(&metrics, 2, std::move(runners), store, limits, dispatch);
@@ -277,7 +304,8 @@ int RunServe(const ServeOptions& o) {
     server::RetentionPolicy retention;
     retention.keep = std::chrono::seconds(static_cast<long long>(o.retention_hours * 3600));
     retention.quota_bytes = static_cast<uint64_t>(o.disk_quota_mb) << 20;
-    sweeper = std::make_unique<server::RetentionSweeper>(queue.store(), api_options.data_dir, retention);
+    sweeper = std::make_unique<server::RetentionSweeper>(queue.store(), api_options.results.get(),
+                                                       api_options.data_dir, retention);
   }
   std::unique_ptr<server::JobApiServer> job_api;  // stopped before the queue shuts down
   if (api) {
@@ -288,6 +316,7 @@ int RunServe(const ServeOptions& o) {
                 api_options.data_dir.c_str());
     log.Write(telemetry::LogLevel::kInfo, "serve started",
               {{"url", job_api->url()}, {"workers", limits.workers}, {"store", o.redis.empty() ? "sqlite" : "redis"},
+               {"results", api_options.results->Describe()},
                {"authentication", !o.api_keys_file.empty() || !o.jwt_secret_file.empty()}});
     std::fflush(stdout);
   }
@@ -350,6 +379,14 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--redis", o->redis, "Share the jobs with other serve replicas through the Redis server at "
                   "HOST:PORT (the replicas must share --data-dir); default: SQLite in the data dir");
   cmd->add_option("--redis-prefix", o->redis_prefix, "Prefix of the Redis keys")->capture_default_str();
+  cmd->add_option("--results", o->results, "Keep the jobs' results in an S3-compatible bucket, s3://BUCKET[/PREFIX] "
+                  "(endpoint, region, credentials: AWS_* variables or --results-credentials); default: the data dir");
+  cmd->add_option("--results-credentials", o->results_credentials, "A file of NAME=VALUE lines for --results: "
+                  "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION, AWS_ENDPOINT_URL");
+  cmd->add_option("--results-part-mb", o->results_part_mb, "A larger result goes to --results in parts of this many "
+                  "MiB (AWS S3 needs 5 or more; smaller parts suit only stores without that rule)")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0 / 16, 5120.0));
   cmd->add_option("--workers", o->workers, "Jobs run at once; 0 = one per 8 CPUs within the free memory (at least 1)")
       ->capture_default_str();
   cmd->add_option("--max-queued", o->max_queued, "Jobs that may wait; more are answered 503 with Retry-After")

@@ -29,12 +29,13 @@ constexpr int kGpuFailuresNotReady = 3;
 // Why the service cannot take jobs now (empty: it can): the queue shut down, the data dir not writable, the store
 // not answering, a default model missing, or the GPU not answering.
 std::string NotReadyReason(job::JobQueue& queue, const std::filesystem::path& data_dir,
-                           const gpu::GpuSampler* sampler) {
+                           const storage::ResultStore& results, const gpu::GpuSampler* sampler) {
   if (!queue.accepting()) return "the job queue is shutting down";
   if (access(data_dir.c_str(), W_OK | X_OK) != 0) {
     return "the data dir " + data_dir.string() + " is not writable: " + std::strerror(errno);
   }
   if (Status store = queue.store().Health(); !store.ok()) return "the job store: " + store.message();
+  if (Status store = results.Health(); !store.ok()) return "the result store: " + store.message();
   if (queue.limits().max_queued > 0 && queue.queued() >= queue.limits().max_queued) {
     return "the job queue is full (" + std::to_string(queue.queued()) + " jobs wait)";
   }
@@ -112,6 +113,7 @@ Result<std::unique_ptr<JobApiServer>> JobApiServer::Start(const JobApiOptions& o
   }
   if (!options.tls_cert.empty()) FF_RETURN_IF_ERROR(CheckTlsPair(options.tls_cert, options.tls_key));
   std::unique_ptr<JobApiServer> server(new JobApiServer(options, queue, metrics, sampler));
+  if (!server->options_.results) server->options_.results = storage::NewFolderResultStore(options.data_dir);
   if (!server->http_->is_valid()) {
     return InvalidArgument("cannot use the TLS certificate " + options.tls_cert.string() + " with the key " +
                            options.tls_key.string() + ": missing, unreadable, not PEM or not a pair");
@@ -217,7 +219,7 @@ void JobApiServer::AddRoutes() {
     ReplyJson(res, 200, {{"status", "live"}});
   });
   http.Get("/health/ready", [this](const httplib::Request&, httplib::Response& res) {
-    const std::string reason = NotReadyReason(queue_, options_.data_dir, sampler_);
+    const std::string reason = NotReadyReason(queue_, options_.data_dir, *options_.results, sampler_);
     if (!reason.empty()) return ReplyError(res, Unavailable(reason));
     ReplyJson(res, 200, {{"status", "ready"}});
   });
@@ -232,6 +234,7 @@ void JobApiServer::AddRoutes() {
   context.metrics = &metrics_;
   context.auth = auth_.get();
   context.content_gate = content_gate_.get();
+  context.results = options_.results;
   context.gate = [this](const httplib::Request& req, httplib::Response& res) { return Refused(req, res); };
   AddJobRoutes(http, context);
   AddJobEventsRoute(http, context, stopping_);

@@ -28,6 +28,7 @@
 #include "facefuse/status.h"
 #include "job/job_queue.h"
 #include "server/auth.h"
+#include "storage/result_store.h"
 #include "server/content_gate.h"
 #include "server/rate_limit.h"
 #include "telemetry/json_log.h"
@@ -72,6 +73,9 @@ struct JobApiOptions {
   // HTTPS with this certificate chain and private key (PEM files); both empty: plain HTTP.
   std::filesystem::path tls_cert;
   std::filesystem::path tls_key;
+  // Where the jobs' results are kept (server/job_results.h); null: the data dir. Its Health() is part of
+  // /health/ready.
+  std::shared_ptr<storage::ResultStore> results;
 };
 
 class JobApiServer {

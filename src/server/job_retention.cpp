@@ -6,6 +6,8 @@
 #include <map>
 #include <vector>
 
+#include "server/job_results.h"
+
 namespace facefuse::server {
 namespace {
 
@@ -25,6 +27,15 @@ uint64_t FolderBytes(const fs::path& folder) {
 }
 
 bool IsJobFolderName(const fs::path& path) { return path.filename().string().rfind("job-", 0) == 0; }
+
+// Removes the stored result of `job` from `results` (null: nothing to do); false, with a warning, when it cannot now.
+bool RemoveStoredResult(storage::ResultStore* results, const job::Job& job) {
+  const std::string key = ResultKeyOf(job);
+  if (results == nullptr || key.empty() || job.state != job::JobState::kSucceeded) return true;
+  const Status removed = results->Remove(key);
+  if (!removed.ok()) std::fprintf(stderr, "facefuse: retention: job %s kept: %s\n", job.id.c_str(), removed.ToString().c_str());
+  return removed.ok();
+}
 
 // Removes `folder` and counts what it freed in `report`.
 void RemoveFolder(const fs::path& folder, uint64_t bytes, SweepReport& report) {
@@ -57,8 +68,8 @@ Status ClaimDataDir(const fs::path& data_dir, const std::string& store) {
   return Status::Ok();
 }
 
-Result<SweepReport> SweepJobs(job::JobStore& store, const fs::path& data_dir, const RetentionPolicy& policy,
-                              job::Clock::time_point now) {
+Result<SweepReport> SweepJobs(job::JobStore& store, storage::ResultStore* results, const fs::path& data_dir,
+                              const RetentionPolicy& policy, job::Clock::time_point now) {
   SweepReport report;
   std::error_code error;
   std::map<fs::path, uint64_t> folders;  // job-* folder -> its bytes
@@ -83,7 +94,7 @@ Result<SweepReport> SweepJobs(job::JobStore& store, const fs::path& data_dir, co
     const bool expired = now - job.timeline.finished >= policy.keep;
     const bool over_quota = policy.quota_bytes > 0 && total > policy.quota_bytes;
     if (!expired && !over_quota) continue;
-    if (!store.Remove(job.id).ok()) continue;
+    if (!RemoveStoredResult(results, job) || !store.Remove(job.id).ok()) continue;
     ++report.jobs_removed;
     const auto folder = folders.find(job.folder);
     if (folder == folders.end()) continue;
@@ -108,9 +119,9 @@ Result<SweepReport> SweepJobs(job::JobStore& store, const fs::path& data_dir, co
   return report;
 }
 
-RetentionSweeper::RetentionSweeper(job::JobStore& store, fs::path data_dir, RetentionPolicy policy,
-                                   std::chrono::seconds interval)
-    : store_(store), data_dir_(std::move(data_dir)), policy_(policy), interval_(interval) {
+RetentionSweeper::RetentionSweeper(job::JobStore& store, storage::ResultStore* results, fs::path data_dir,
+                                   RetentionPolicy policy, std::chrono::seconds interval)
+    : store_(store), results_(results), data_dir_(std::move(data_dir)), policy_(policy), interval_(interval) {
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -127,7 +138,7 @@ void RetentionSweeper::Loop() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
     lock.unlock();
-    Result<SweepReport> swept = SweepJobs(store_, data_dir_, policy_);
+    Result<SweepReport> swept = SweepJobs(store_, results_, data_dir_, policy_);
     if (!swept.ok()) {
       std::fprintf(stderr, "facefuse: retention: %s\n", swept.status().ToString().c_str());
     } else if (swept->jobs_removed + swept->orphans_removed > 0) {

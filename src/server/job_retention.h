@@ -13,6 +13,7 @@
 
 #include "facefuse/status.h"
 #include "job/job_store.h"
+#include "storage/result_store.h"
 
 namespace facefuse::server {
 
@@ -37,18 +38,19 @@ struct SweepReport {
 Status ClaimDataDir(const std::filesystem::path& data_dir, const std::string& store);
 
 // One sweep of `data_dir` at time `now`: final jobs past policy.keep, then the oldest final jobs while the folders
-// are over policy.quota_bytes (records from `store`, folders from disk), then orphan folders. Only folders named
-// job-* directly in `data_dir` are touched. Errors: IoError when `data_dir` cannot be listed (what was removed
-// before stays removed).
-Result<SweepReport> SweepJobs(job::JobStore& store, const std::filesystem::path& data_dir,
+// are over policy.quota_bytes (records from `store`, folders from disk), then orphan folders. A job's stored
+// result goes from `results` (may be null) before its record; a result the store cannot remove now keeps the job
+// for the next sweep. Only folders named job-* directly in `data_dir` are touched. Errors: IoError when `data_dir`
+// cannot be listed (what was removed before stays removed).
+Result<SweepReport> SweepJobs(job::JobStore& store, storage::ResultStore* results, const std::filesystem::path& data_dir,
                               const RetentionPolicy& policy, job::Clock::time_point now = job::Clock::now());
 
 // Runs SweepJobs at once and then every `interval` on its own thread, until destroyed; a sweep's error is a
-// warning on stderr. `store` must outlive the sweeper.
+// warning on stderr. `store` and `results` (may be null) must outlive the sweeper.
 class RetentionSweeper {
  public:
-  RetentionSweeper(job::JobStore& store, std::filesystem::path data_dir, RetentionPolicy policy,
-                   std::chrono::seconds interval = std::chrono::seconds(60));
+  RetentionSweeper(job::JobStore& store, storage::ResultStore* results, std::filesystem::path data_dir,
+                   RetentionPolicy policy, std::chrono::seconds interval = std::chrono::seconds(60));
   ~RetentionSweeper();
   RetentionSweeper(const RetentionSweeper&) = delete;
   RetentionSweeper& operator=(const RetentionSweeper&) = delete;
@@ -57,6 +59,7 @@ class RetentionSweeper {
   void Loop();
 
   job::JobStore& store_;
+  storage::ResultStore* results_;
   std::filesystem::path data_dir_;
   RetentionPolicy policy_;
   std::chrono::seconds interval_;

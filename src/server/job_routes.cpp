@@ -1,6 +1,7 @@
 #include "server/job_routes.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -9,6 +10,7 @@
 
 #include "server/job_gpu_reports.h"
 #include "server/job_json.h"
+#include "server/job_results.h"
 #include "server/job_requests.h"
 #include "server/job_upload.h"
 
@@ -180,8 +182,6 @@ void List(const httplib::Request& req, httplib::Response& res, const JobRouteCon
   ReplyJson(res, 200, {{"jobs", jobs}, {"total", matched}, {"offset", query->offset}, {"limit", query->limit}});
 }
 
-// Answers the file at `path` as `content_type`, read as it is sent (Range requests too): a video result is not
-// held in memory. Errors: NotFound (`what`) when the file is not there.
 // True when `range` (a Range header) asks for no byte of a `size`-byte file ("bytes=N-" with N past the end,
 // "bytes=-0"): the answer is then 416, which httplib 0.11 does not give.
 bool Unsatisfiable(const std::string& range, uintmax_t size) {
@@ -196,12 +196,10 @@ bool Unsatisfiable(const std::string& range, uintmax_t size) {
   return digits(from) && (from.size() > 19 || std::stoull(from) >= size);
 }
 
-void SendFile(const httplib::Request& req, httplib::Response& res, const std::filesystem::path& path,
-              const std::string& content_type, const std::string& what) {
-  std::error_code error;
-  const uintmax_t size = std::filesystem::file_size(path, error);
-  auto in = std::make_shared<std::ifstream>(path, std::ios::binary);
-  if (error || !*in) return ReplyError(res, NotFound(what + " is not there"));
+// Answers the `size` bytes that `read` gives as `content_type`, read as they are sent (Range requests too): a video
+// result is not held in memory. `what` names them in the 416 message.
+void SendBytes(const httplib::Request& req, httplib::Response& res, uint64_t size, const std::string& content_type,
+               const std::string& what, httplib::ContentProvider read) {
   if (req.has_header("Range") && Unsatisfiable(req.get_header_value("Range"), size)) {
     res.set_header("Content-Range", "bytes */" + std::to_string(size));
     ReplyError(res, InvalidArgument("the range " + req.get_header_value("Range").substr(0, 80) + " is past the end of " +
@@ -210,30 +208,53 @@ void SendFile(const httplib::Request& req, httplib::Response& res, const std::fi
     return;
   }
   res.set_header("Accept-Ranges", "bytes");
-  res.set_content_provider(static_cast<size_t>(size), content_type,
-                           [in](size_t offset, size_t length, httplib::DataSink& sink) {
-                             char buffer[64 * 1024];
-                             in->clear();
-                             in->seekg(static_cast<std::streamoff>(offset));
-                             while (length > 0 && *in) {
-                               in->read(buffer, static_cast<std::streamsize>(std::min(length, sizeof buffer)));
-                               const auto got = static_cast<size_t>(in->gcount());
-                               if (got == 0 || !sink.write(buffer, got)) return false;
-                               length -= got;
-                             }
-                             return length == 0;
-                           });
+  res.set_content_provider(static_cast<size_t>(size), content_type, std::move(read));
 }
 
+// Answers the file at `path` (SendBytes). Errors: NotFound (`what`) when the file is not there.
+void SendFile(const httplib::Request& req, httplib::Response& res, const std::filesystem::path& path,
+              const std::string& content_type, const std::string& what) {
+  std::error_code error;
+  const uintmax_t size = std::filesystem::file_size(path, error);
+  auto in = std::make_shared<std::ifstream>(path, std::ios::binary);
+  if (error || !*in) return ReplyError(res, NotFound(what + " is not there"));
+  SendBytes(req, res, size, content_type, what, [in](size_t offset, size_t length, httplib::DataSink& sink) {
+    char buffer[64 * 1024];
+    in->clear();
+    in->seekg(static_cast<std::streamoff>(offset));
+    while (length > 0 && *in) {
+      in->read(buffer, static_cast<std::streamsize>(std::min(length, sizeof buffer)));
+      const auto got = static_cast<size_t>(in->gcount());
+      if (got == 0 || !sink.write(buffer, got)) return false;
+      length -= got;
+    }
+    return length == 0;
+  });
+}
+
+// GET /v1/jobs/{id}/result: the output of a job that succeeded, from the result store.
 void SendResult(const httplib::Request& req, httplib::Response& res, const JobRouteContext& context) {
   facefuse::Result<job::Job> job = VisibleJob(context, req, req.matches[1]);
   if (!job.ok()) return ReplyError(res, job.status());
-  const std::filesystem::path output = JobOutputPath(*job);
-  if (output.empty() || job->state != job::JobState::kSucceeded) {
+  const std::string key = ResultKeyOf(*job);
+  if (key.empty() || job->state != job::JobState::kSucceeded) {
     return ReplyError(res, FailedPrecondition("job " + job->id + " is " + std::string(job::JobStateName(job->state)) +
                                               ": its result is there once it has succeeded"));
   }
-  SendFile(req, res, output, ContentTypeFor(output), "the result of job " + job->id);
+  const std::string what = "the result of job " + job->id;
+  Result<uint64_t> size = context.results->Size(key);
+  if (!size.ok() && size.status().code() == StatusCode::kNotFound) return ReplyError(res, NotFound(what + " is not there"));
+  if (!size.ok()) return ReplyError(res, size.status());
+  SendBytes(req, res, *size, ContentTypeFor(key), what,
+            [results = context.results, key](size_t offset, size_t length, httplib::DataSink& sink) {
+              const Status read = results->Read(key, offset, length, [&sink](const char* data, size_t n) {
+                return sink.write(data, n);
+              });
+              if (!read.ok() && read.code() != StatusCode::kCancelled) {
+                std::fprintf(stderr, "facefuse: reading %s: %s\n", key.c_str(), read.ToString().c_str());
+              }
+              return read.ok();
+            });
 }
 
 // GET /v1/jobs/{id}/gpu.(csv|svg|png): the job's GPU report files; the CSV grows while the job runs.

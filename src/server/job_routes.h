@@ -20,6 +20,7 @@
 #include "server/content_gate.h"
 #include "server/job_api.h"
 #include "server/job_upload.h"
+#include "storage/result_store.h"
 
 namespace facefuse::server {
 
@@ -54,6 +55,7 @@ struct JobRouteContext {
   telemetry::Metrics* metrics = nullptr;     // may be null
   const Authenticator* auth = nullptr;       // null: no authentication, and every job is everyone's
   ContentGate* content_gate = nullptr;       // null: no content gate
+  std::shared_ptr<storage::ResultStore> results;  // where the jobs' results are (never null)
   // The authentication and rate limit a request with a body passes once its route has it (answering before the
   // body is read would make the client lose the answer): true when it answered `res` itself (401, 429). Empty:
   // none.

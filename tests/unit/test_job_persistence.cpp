@@ -198,7 +198,7 @@ TEST_F(JobPersistence, RetentionRemovesOldJobsThenTheOldestOverTheQuotaThenOrpha
   std::ofstream(dir_ / "jobs.db") << "not a job folder";
 
   server::RetentionPolicy policy;  // 7 days, no quota
-  FF_ASSERT_OK_AND_ASSIGN(server::SweepReport first, server::SweepJobs(store, dir_, policy, now));
+  FF_ASSERT_OK_AND_ASSIGN(server::SweepReport first, server::SweepJobs(store, nullptr, dir_, policy, now));
   EXPECT_EQ(first.jobs_removed, 1);
   EXPECT_EQ(first.orphans_removed, 1);
   EXPECT_FALSE(fs::exists(dir_ / "job-old"));
@@ -208,7 +208,7 @@ TEST_F(JobPersistence, RetentionRemovesOldJobsThenTheOldestOverTheQuotaThenOrpha
   EXPECT_EQ(store.Get("job-old").status().code(), StatusCode::kNotFound);
 
   policy.quota_bytes = 7000;  // job-mid, job-new and job-queued hold 9000 bytes: the oldest final one goes
-  FF_ASSERT_OK_AND_ASSIGN(server::SweepReport second, server::SweepJobs(store, dir_, policy, now));
+  FF_ASSERT_OK_AND_ASSIGN(server::SweepReport second, server::SweepJobs(store, nullptr, dir_, policy, now));
   EXPECT_EQ(second.jobs_removed, 1);
   EXPECT_FALSE(fs::exists(dir_ / "job-mid"));
   EXPECT_TRUE(fs::exists(dir_ / "job-new"));

@@ -1,0 +1,49 @@
+// One request to an S3-compatible store through libcurl, signed with libcurl's own AWS SigV4 (CURLOPT_AWS_SIGV4):
+// the payload is sent as UNSIGNED-PAYLOAD, objects are addressed path-style (ENDPOINT/BUCKET/KEY).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "facefuse/status.h"
+#include "storage/result_store.h"
+#include "storage/s3_settings.h"
+
+namespace facefuse::storage {
+
+struct S3Request {
+  std::string method = "GET";  // GET, HEAD, PUT, POST or DELETE
+  std::string object;          // the object's name in the bucket (the prefix included); "": the bucket itself
+  std::string query;           // already encoded, sorted by name, each name with '=' ("uploads=", "uploadId=X")
+  std::vector<std::string> headers;  // "Name: value"
+  std::string body;                  // PUT and POST, unless body_file is set
+  std::filesystem::path body_file;   // PUT: bytes [body_offset, body_offset + body_length) of this file
+  uint64_t body_offset = 0;
+  uint64_t body_length = 0;
+  ByteSink sink;  // where the body of a 2xx answer goes; empty: into S3Response::body (at most 1 MiB)
+};
+
+struct S3Response {
+  long http_status = 0;
+  std::string body;          // a 2xx answer's body without a sink
+  std::string etag;          // the ETag header, quotes kept
+  uint64_t content_length = 0;
+};
+
+// Sends `request`, again (after settings.first_retry_delay_s, doubling) up to settings.attempts in all while the
+// store is out of reach and nothing was given to the sink yet. Thread-safe (one curl handle per call).
+// Errors: Unavailable "the result store at ENDPOINT is out of reach: ..." (no connection, a timeout, a 5xx or
+// 503 SlowDown); PermissionDenied for 401/403 with the store's code and message (wrong credentials); NotFound for
+// 404; FailedPrecondition for any other answer, with its code and message; Cancelled when the sink stopped;
+// IoError when body_file cannot be read.
+Result<S3Response> SendS3Request(const S3Settings& settings, const S3Request& request);
+
+// The store's <Code> and <Message> from an S3 error body, "CODE: MESSAGE" (the HTTP status when there are none).
+std::string S3ErrorText(const std::string& body, long http_status);
+
+// The text of the first <name>...</name> in an S3 XML answer (at most 300 characters); "" when there is none.
+std::string S3XmlField(const std::string& body, const std::string& name);
+
+}  // namespace facefuse::storage
