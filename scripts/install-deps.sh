@@ -40,16 +40,20 @@ done
 apt_install "${#missing[@]} Debian packages" "${missing[@]}"
 echo "facefuse: build dependencies are installed"
 
-# The web page's browser test (tests/browser, browser.job_page): Debian's headless Chromium, node with npm (only
-# when npm is missing: a NodeSource nodejs already brings its own npm, which Debian's npm must not replace), and
-# playwright-core as pinned in tests/browser/package-lock.json (npm ci; the test downloads nothing).
-# FACEFUSE_SKIP_BROWSER_TEST_DEPS=1 leaves them out (an image that only runs the service needs none of them).
-if [ "${FACEFUSE_SKIP_BROWSER_TEST_DEPS:-0}" != 1 ]; then
-  browser_missing=()
-  installed chromium-headless-shell || browser_missing+=(chromium-headless-shell)
-  command -v npm >/dev/null || browser_missing+=(nodejs npm)
-  apt_install "the browser test's packages" "${browser_missing[@]}"
-  browser_tests="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/browser"
-  npm ls --prefix "$browser_tests" >/dev/null 2>&1 || npm ci --prefix "$browser_tests" --no-audit --no-fund
-  echo "facefuse: the browser test's dependencies are installed"
+# The tests that run on node: the web page's browser test (tests/browser, browser.job_page: Debian's headless
+# Chromium and playwright-core) and the S3 result store's test (tests/s3, service.s3_results: the s3rver server).
+# node with npm comes from Debian only when npm is missing (a NodeSource nodejs already brings its own npm, which
+# Debian's npm must not replace); the npm packages are installed as pinned in each package-lock.json (npm ci; the
+# tests download nothing). FACEFUSE_SKIP_NODE_TEST_DEPS=1 leaves all of this out (an image that only runs the
+# service needs none of it).
+if [ "${FACEFUSE_SKIP_NODE_TEST_DEPS:-0}" != 1 ]; then
+  node_missing=()
+  installed chromium-headless-shell || node_missing+=(chromium-headless-shell)
+  command -v npm >/dev/null || node_missing+=(nodejs npm)
+  apt_install "the node tests' packages" "${node_missing[@]}"
+  tests_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests"
+  for node_tests in "$tests_dir/browser" "$tests_dir/s3"; do
+    npm ls --prefix "$node_tests" >/dev/null 2>&1 || npm ci --prefix "$node_tests" --no-audit --no-fund
+  done
+  echo "facefuse: the node tests' dependencies are installed"
 fi

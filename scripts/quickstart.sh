@@ -29,7 +29,7 @@ if [ $# -ge 2 ]; then
 fi
 
 cd "$(dirname "$0")/.."
-FACEFUSE_SKIP_BROWSER_TEST_DEPS=1 scripts/install-deps.sh   # the quick start runs no browser test
+FACEFUSE_SKIP_NODE_TEST_DEPS=1 scripts/install-deps.sh   # the quick start runs none of the node tests
 scripts/build.sh facefuse   # the binary only: the test command builds the rest
 
 # extract PACKAGE PATH_IN_PACKAGE DEST: one file out of a Debian package, without installing it.

@@ -95,10 +95,12 @@ class S3ResultStore : public ResultStore {
     return Status::Ok();
   }
 
+  // Lists at most one object under the prefix (a GET, so that a refusal comes with the store's code; HEAD has no
+  // body). Needs s3:ListBucket, as docs/deploy.md says.
   Status Health() const override {
-    S3Request head;
-    head.method = "HEAD";
-    Result<S3Response> answer = SendS3Request(s_, head);
+    S3Request list;
+    list.query = "list-type=2&max-keys=1&prefix=" + QueryValue(s_.prefix.empty() ? "" : s_.prefix + "/");
+    Result<S3Response> answer = SendS3Request(s_, list);
     if (!answer.ok() && answer.status().code() == StatusCode::kNotFound) {
       return NotFound("there is no bucket " + s_.bucket + " at " + s_.endpoint);
     }

@@ -147,6 +147,12 @@ add_test(NAME service.redis_replicas
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/serve_redis_replicas.sh $<TARGET_FILE:facefuse> ${PROJECT_SOURCE_DIR})
 set_tests_properties(service.redis_replicas PROPERTIES LABELS "cli;service" TIMEOUT 300 SKIP_RETURN_CODE 77)
 
+# The S3 result store against s3rver (tests/s3) with two replicas: shared results, the store down, wrong
+# credentials, retention (tests/cli/serve_s3_results.sh).
+add_test(NAME service.s3_results
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/serve_s3_results.sh $<TARGET_FILE:facefuse> ${PROJECT_SOURCE_DIR})
+set_tests_properties(service.s3_results PROPERTIES LABELS "cli;service" TIMEOUT 240 SKIP_RETURN_CODE 77)
+
 # docs/openapi.yaml lists exactly the routes the server registers (src/server/*.cpp), both ways.
 add_test(NAME service.openapi_routes COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/openapi_routes.sh ${PROJECT_SOURCE_DIR})
 set_tests_properties(service.openapi_routes PROPERTIES LABELS "cli;service" TIMEOUT 30)
