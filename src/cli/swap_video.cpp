@@ -148,7 +148,7 @@ Result<job::Job> NewVideoJob(const VideoSwapCommand& command, const media::Video
   pipeline::VideoSwapOptions& video = spec.video;
   FF_RETURN_IF_ERROR(ResolveSpan(flags, info, &video.read));
   spec.threads = request.threads;  // shared by the stages (pipeline/video_threads.h)
-  video.encode.encoder = flags.encoder;
+  video.encode.encoder = flags.encoder.empty() ? media::DefaultVideoEncoderFor(command.output) : flags.encoder;
   video.encode.quality = flags.quality;
   video.encode.preset = flags.preset;
   video.keep_audio = !flags.no_audio;
@@ -185,8 +185,7 @@ nlohmann::json ReportOf(const job::Job& job, const std::string& swapper) {
 
 void AddVideoOptions(CLI::App* cmd, VideoFlags& flags) {
   cmd->add_option("--encoder", flags.encoder, "Video encoder: libx264, libx265, libvpx-vp9, h264_nvenc, hevc_nvenc "
-                  "(NVENC falls back to libx264/libx265 without an NVIDIA encoder)")
-      ->capture_default_str()
+                  "(NVENC falls back to libx264/libx265 without an NVIDIA encoder); default libx264, libvpx-vp9 for .webm")
       ->check(CLI::Validator([](std::string& name) { return media::IsKnownVideoEncoder(name) ? "" : "unknown encoder " + name; },
                              "ENCODER", "Encoder"));
   cmd->add_option("--quality", flags.quality, "Video quality 0..100 (CRF = round(51 - 0.51 q) for x264/x265)")
@@ -226,6 +225,9 @@ Status RunVideoSwap(const VideoSwapCommand& command, nlohmann::json* report, Err
   if (!command.flags.audio.empty()) inputs.emplace_back(command.flags.audio);
   FF_RETURN_IF_ERROR(AsUsage(CheckJobOutputs(command.report, {"-o", command.output}, command.output, inputs), origin));
   FF_RETURN_IF_ERROR(AsUsage(media::CheckVideoExtension(command.output), origin));
+  if (!command.flags.encoder.empty()) {
+    FF_RETURN_IF_ERROR(AsUsage(media::CheckVideoEncoderFits(command.output, command.flags.encoder), origin));
+  }
   FF_ASSIGN_OR_RETURN(media::VideoInfo info, media::ProbeVideo(request.target));
   Result<job::Job> made = NewVideoJob(command, info);  // a bad trim is the command line's error
   if (!made.ok()) return AsUsage(made.status(), origin);

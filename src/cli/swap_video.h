@@ -17,7 +17,7 @@
 namespace facefuse::cli {
 
 struct VideoFlags {
-  std::string encoder = "libx264";
+  std::string encoder;  // empty: media::DefaultVideoEncoderFor(the output)
   int quality = 80;
   std::string preset;
   double fps = 0;

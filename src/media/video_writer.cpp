@@ -1,5 +1,7 @@
 #include "media/video_writer.h"
 
+#include <algorithm>
+
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -101,6 +103,28 @@ Result<const AVOutputFormat*> ContainerFor(const fs::path& path) {
 }  // namespace
 
 Status CheckVideoExtension(const fs::path& path) { return ContainerFor(path).status(); }
+
+std::string DefaultVideoEncoderFor(const fs::path& path) {
+  std::string ext = path.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext == ".webm" ? "libvpx-vp9" : "libx264";
+}
+
+Status CheckVideoEncoderFits(const fs::path& path, const std::string& encoder) {
+  FF_ASSIGN_OR_RETURN(const AVOutputFormat* container, ContainerFor(path));
+  const AVCodec* codec = avcodec_find_encoder_by_name(encoder.c_str());
+  if (codec == nullptr || avformat_query_codec(container, codec->id, FF_COMPLIANCE_NORMAL) != 0) return Status::Ok();
+  std::string fitting;
+  for (const char* name : {"libx264", "libx265", "libvpx-vp9"}) {
+    const AVCodec* other = avcodec_find_encoder_by_name(name);
+    if (other != nullptr && avformat_query_codec(container, other->id, FF_COMPLIANCE_NORMAL) == 1) {
+      fitting += (fitting.empty() ? "" : ", ") + std::string(name);
+    }
+  }
+  return InvalidArgument("the " + std::string(container->name) + " container of " + QuotedPath(path) +
+                         " cannot hold " + avcodec_get_name(codec->id) + " video (--encoder " + encoder + ")" +
+                         (fitting.empty() ? "" : ": use --encoder " + fitting) + " or another container");
+}
 
 Status VideoWriter::State::AddVideoStream() {
   State& s = *this;

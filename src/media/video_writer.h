@@ -29,6 +29,15 @@ bool IsKnownVideoEncoder(const std::string& name);
 // the extensions to use.
 Status CheckVideoExtension(const std::filesystem::path& path);
 
+// The encoder for `path` when none is asked for: libvpx-vp9 for .webm (which holds no H.264), libx264 otherwise.
+std::string DefaultVideoEncoderFor(const std::filesystem::path& path);
+
+// OK when the container of `path` can hold the video `encoder` (IsKnownVideoEncoder) writes, so that a front end
+// refuses "-o out.webm --encoder libx264" before any work. An encoder this FFmpeg build lacks passes (opening it
+// says so, or an NVENC one falls back). Errors: CheckVideoExtension's; InvalidArgument naming the container, the
+// codec and the encoders that fit.
+Status CheckVideoEncoderFits(const std::filesystem::path& path, const std::string& encoder);
+
 // The CRF for a quality 0..100, as FaceFusion maps it: round(51 - 0.51 q) for
 // libx264/libx265 (q 100 -> 0, q 80 -> 10, q 0 -> 51), round(63 - 0.63 q)
 // for libvpx-vp9. The NVENC encoders take the same number as their constant

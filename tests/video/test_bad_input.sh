@@ -34,6 +34,13 @@ refused_as_usage() {
 # An output name no video container takes, and a detection interval under one frame.
 refused_as_usage out.png "no video container for the extension '.png'"
 refused_as_usage out.mp4 "--detect-every" --detect-every 0
+# An encoder the container cannot hold; without --encoder a .webm gets VP9 (checked with ffprobe).
+refused_as_usage out.webm "the webm container of .*out.webm.* cannot hold h264 video (--encoder libx264): use --encoder libvpx-vp9" --encoder libx264
+"$FACEFUSE" swap -s "$SOURCE" -t "$WORK/in.mp4" -o "$WORK/out.webm" --progress none >"$WORK/out" 2>"$WORK/err" ||
+  fail "-o out.webm: exit $?: $(cat "$WORK/err")"
+codec=$(ffprobe -v error -select_streams v:0 -show_entries stream=codec_name -of csv=p=0 "$WORK/out.webm")
+[ "$codec" = vp9 ] || fail "-o out.webm was written with '$codec', expected vp9"
+rm -f "$WORK/out.webm"
 # The kind comes from the content: an MP4 named .jpg is swapped as a video.
 "$FACEFUSE" swap -s "$SOURCE" -t "$WORK/video_named.jpg" -o "$WORK/out.mp4" --progress none >"$WORK/out" \
   2>"$WORK/err" || fail "an MP4 named .jpg: exit $?: $(cat "$WORK/err")"
