@@ -5,6 +5,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <set>
 #include <variant>
 
 #include "media/video_writer.h"
@@ -94,6 +95,29 @@ std::string JoinedNames() {
   return names;
 }
 
+// The options part as a JSON object. Errors: InvalidArgument when it is not JSON, not an object, or names a key
+// twice in one object (JSON parsers differ on which one wins: the request is ambiguous).
+Result<nlohmann::json> ParseOptions(std::string_view json_text) {
+  std::vector<std::set<std::string>> keys;  // of each object open, innermost last
+  std::string repeated;
+  const auto check_keys = [&](int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    using Event = nlohmann::json::parse_event_t;
+    if (event == Event::object_start) keys.emplace_back();
+    if (event == Event::object_end && !keys.empty()) keys.pop_back();
+    if (event == Event::key && !keys.empty() && !keys.back().insert(parsed.get<std::string>()).second &&
+        repeated.empty()) {
+      repeated = parsed.get<std::string>();
+    }
+    return true;
+  };
+  nlohmann::json options = nlohmann::json::parse(json_text, check_keys, /*allow_exceptions=*/false);
+  if (!options.is_object()) return InvalidArgument("the options part must hold a JSON object");
+  if (!repeated.empty()) {
+    return InvalidArgument("the options part names \"" + repeated.substr(0, 40) + "\" twice");
+  }
+  return options;
+}
+
 }  // namespace
 
 std::vector<std::string> AcceptedOptionNames() {
@@ -105,8 +129,7 @@ std::vector<std::string> AcceptedOptionNames() {
 Result<SwapRequest> SwapRequestFromOptions(std::string_view json_text) {
   SwapRequest request;
   if (json_text.empty()) return request;
-  const nlohmann::json options = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-  if (!options.is_object()) return InvalidArgument("the options part must hold a JSON object");
+  FF_ASSIGN_OR_RETURN(const nlohmann::json options, ParseOptions(json_text));
   for (const auto& [name, value] : options.items()) {
     const OptionField* field = nullptr;
     for (const OptionField& candidate : Fields())
@@ -159,8 +182,7 @@ Status SetVideoOption(const std::string& name, const nlohmann::json& value, Vide
 
 Result<std::string> TakeVideoOptions(std::string_view json_text, bool target_is_video, VideoJobOptions* video) {
   if (json_text.empty()) return std::string();
-  nlohmann::json options = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-  if (!options.is_object()) return InvalidArgument("the options part must hold a JSON object");
+  FF_ASSIGN_OR_RETURN(nlohmann::json options, ParseOptions(json_text));
   for (const char* name : {"quality", "preset", "encoder", "no-audio", "detect-every"}) {
     if (!options.contains(name)) continue;
     if (!target_is_video) return InvalidArgument(std::string("option \"") + name + "\" is for a video target");

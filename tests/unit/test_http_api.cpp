@@ -115,6 +115,8 @@ TEST_F(HttpApi, BadRequestsGetTheirStatusAndTheErrorShape) {
   ExpectError(PostParts(SwapParts(R"({"swapper": "../../models/x"})")), 400, "InvalidArgument",
               "a model path");
   ExpectError(PostParts(SwapParts("not json")), 400, "InvalidArgument", "options that are no JSON");
+  ExpectError(PostParts(SwapParts(R"({"swapper": "classical", "swapper": "inswapper_128"})")), 400,
+              "InvalidArgument", "an option named twice");
   ExpectError(client_->Get("/v1/jobs/job-999"), 404, "NotFound", "an unknown job");
   ExpectError(client_->Get("/v1/jobs/job-999/result"), 404, "NotFound", "the result of an unknown job");
   ExpectError(client_->Delete("/v1/jobs/job-999"), 404, "NotFound", "cancelling an unknown job");
