@@ -357,7 +357,10 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("serve", "Run as a service: the HTTP job API, Prometheus /metrics, GPU sampling, a job queue");
   auto* port = cmd->add_option("--port", o->port, "Serve the HTTP job API, /health/* and /metrics on this port (0 = pick a free one)");
   cmd->add_option("--data-dir", o->data_dir, "Folder for the job API's uploads and results, one folder per job "
-                  "(default: a new folder under the temporary dir)");
+                  "(default: a new folder under the temporary dir)")
+      ->check(CLI::Validator([](std::string& dir) { return dir.empty() ? "an empty folder name (leave --data-dir out "
+                                                                        "for a new folder under the temporary dir)" : ""; },
+                             "DIR", "NonEmpty"));
   cmd->add_option("--web-dir", o->web_dir, "Serve the web page from this folder instead of the copy built in "
                   "(for working on the page)");
   cmd->add_option("--api-keys-file", o->api_keys_file,

@@ -246,6 +246,22 @@ facefuse_cli_test(NAME cli.badinput.serve_bind_ipv4_listens EXIT 0
   MATCHES "metrics at http://127\\.0\\.0\\.1:[0-9]+/metrics"
   COMMAND ${FACEFUSE} serve --bind 127.0.0.1 --metrics-port 0 --duration 0.2)
 
+# serve's storage options: an empty --data-dir, an --results that is no s3:// URL or has no credentials, and a part
+# size out of range are the command line's mistakes (exit 2), refused before anything listens.
+facefuse_cli_test(NAME cli.badinput.serve_empty_data_dir EXIT 2
+  MATCHES "--data-dir: an empty folder name" NOT_MATCHES "job API at"
+  COMMAND sh -c "exec \"$0\" serve --port 0 --data-dir '' --duration 2" ${FACEFUSE})
+facefuse_cli_test(NAME cli.badinput.serve_results_not_s3 EXIT 2
+  MATCHES "--results: 'gs://bucket/x' is not an s3://BUCKET\\[/PREFIX\\] URL" NOT_MATCHES "job API at"
+  COMMAND ${FACEFUSE} serve --port 0 --results gs://bucket/x --duration 2)
+facefuse_cli_test(NAME cli.badinput.serve_results_no_credentials EXIT 2
+  MATCHES "the result store s3://bucket/x needs credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+  NOT_MATCHES "job API at"
+  COMMAND env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY ${FACEFUSE} serve --port 0 --results s3://bucket/x --duration 2)
+facefuse_cli_test(NAME cli.badinput.serve_results_part_size EXIT 2
+  MATCHES "--results-part-mb: Value 0 not in range" NOT_MATCHES "job API at"
+  COMMAND ${FACEFUSE} serve --port 0 --results s3://bucket/x --results-part-mb 0 --duration 2)
+
 # A stdout that cannot be written (a full disk: /dev/full) fails the command with exit 1 and says so; these
 # commands used to exit 0 with their report lost.
 set(TO_DEV_FULL sh -c "exec \"$0\" \"$@\" > /dev/full")
