@@ -119,6 +119,11 @@ const ffApi = (() => {
     return requestJson(`/v1/jobs/${encodeURIComponent(id)}`, { method: "DELETE" });
   }
 
+  // Returns {"models": [{"name", "kind", "installed"}], "builtin_swappers"}: what this server can run.
+  function listModels() {
+    return requestJson("/v1/models");
+  }
+
   // Returns the Blob at `path` (a result or a GPU report) with the key sent; throws ApiError (404 when the job has
   // no such file, 409 for a result before success).
   async function getBlob(path) {
@@ -183,7 +188,7 @@ const ffApi = (() => {
   }
 
   return {
-    ApiError, apiKey, setApiKey, submitJob, getJob, listJobs, cancelJob, getBlob, followJobEvents,
+    ApiError, apiKey, setApiKey, submitJob, getJob, listJobs, listModels, cancelJob, getBlob, followJobEvents,
     eventStreamParser,
   };
 })();

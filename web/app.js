@@ -297,6 +297,25 @@ async function cancel(id, messageId) {
   }
 }
 
+// Greys out the swappers and enhancers this server has no model for (GET /v1/models). Without an answer (no key
+// yet, an old server) every choice stays: a job naming a missing model is refused with the reason.
+async function markInstalledModels() {
+  let listed;
+  try {
+    listed = await ffApi.listModels();
+  } catch (err) {
+    return;
+  }
+  const installed = new Map(listed.models.map((m) => [m.name, m.installed]));
+  for (const option of document.querySelectorAll("#opt-swapper option, #opt-enhancer option")) {
+    if (!installed.has(option.value)) continue;
+    const missing = !installed.get(option.value);
+    option.disabled = missing;
+    option.textContent = option.value + (missing ? " (not installed)" : "");
+    if (missing && option.selected) option.parentElement.value = option.parentElement.options[0].value;
+  }
+}
+
 function init() {
   gpuChart = ffGpuChart.create($("gpu-chart"));
   const key = $("api-key");
@@ -304,6 +323,7 @@ function init() {
   key.addEventListener("change", () => {
     ffApi.setApiKey(key.value);
     refreshJobs();
+    markInstalledModels();
   });
   $("source-input").addEventListener("change", (e) => showPreviews($("source-previews"), e.target.files));
   $("target-input").addEventListener("change", (e) => showPreviews($("target-preview"), e.target.files));
@@ -316,6 +336,7 @@ function init() {
   $("gpu-report-button").addEventListener("click", report("gpu.svg"));
   $("gpu-csv-button").addEventListener("click", report("gpu.csv"));
   refreshJobs();
+  markInstalledModels();
 }
 
 document.addEventListener("DOMContentLoaded", init);

@@ -13,6 +13,7 @@
 #include "server/job_events.h"
 #include "server/job_json.h"
 #include "server/job_routes.h"
+#include "server/model_routes.h"
 #include "server/swap_route.h"
 #include "server/web_routes.h"
 #include "telemetry/exposition.h"
@@ -237,6 +238,7 @@ void JobApiServer::AddRoutes() {
   context.results = options_.results;
   context.gate = [this](const httplib::Request& req, httplib::Response& res) { return Refused(req, res); };
   AddJobRoutes(http, context);
+  AddModelRoutes(http);
   AddJobEventsRoute(http, context, stopping_);
   AddWebRoutes(http, options_.web_dir);
   AddSwapRoute(http, context, options_.max_sync_swaps);

@@ -12,6 +12,7 @@
 //   GET    /v1/jobs/{id}/gpu.csv|gpu.svg|gpu.png  the job's GPU report (server/job_gpu_reports.h)
 //   DELETE /v1/jobs/{id}         cancels a queued job
 //   POST   /v1/swap              the same parts -> the swapped image itself (small images; server/swap_route.h)
+//   GET    /v1/models            the catalog's models and whether this server has each (server/model_routes.h)
 //   GET    /health/live, /health/ready, /metrics
 //   GET    /, /web/NAME          the web page (server/web_routes.h)
 #pragma once

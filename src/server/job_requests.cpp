@@ -59,6 +59,18 @@ job::Job SwapVideoJob(const JobFiles& files, const pipeline::FaceSwapConfig& con
   return job::NewSwapVideoJob(std::move(spec));
 }
 
+// A model the server lacks, said to a client: not the server's folders, nor the command an operator runs there
+// ("model NAME (KIND) is not installed: put ... into /srv/...; run `facefuse models download NAME` ...").
+Status ForClients(const Status& status) {
+  const std::string& message = status.message();
+  const size_t cut = message.find(" is not installed: ");
+  if (status.code() != StatusCode::kNotFound || message.rfind("model ", 0) != 0 || cut == std::string::npos) {
+    return status;
+  }
+  return NotFound(message.substr(0, cut) + " is not installed on this server (GET /v1/models lists those that "
+                  "are; its operator installs more with `facefuse models download`)");
+}
+
 }  // namespace
 
 Result<job::Job> SwapJobFor(const JobFiles& files, std::vector<std::string>* warnings) {
@@ -68,7 +80,9 @@ Result<job::Job> SwapJobFor(const JobFiles& files, std::vector<std::string>* war
   for (const std::filesystem::path& source : files.sources) request.sources.push_back(source.string());
   request.target = files.target.string();
   if (files.target_is_video) request = pipeline::ForVideoTarget(request);  // the CLI's video defaults
-  FF_ASSIGN_OR_RETURN(pipeline::SwapPlan plan, pipeline::ResolveSwapPlan(request, warnings));
+  Result<pipeline::SwapPlan> resolved = pipeline::ResolveSwapPlan(request, warnings);
+  if (!resolved.ok()) return ForClients(resolved.status());
+  const pipeline::SwapPlan& plan = *resolved;
   job::Job job;
   if (files.target_is_video) {
     job = SwapVideoJob(files, plan.config, video);

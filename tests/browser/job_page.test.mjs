@@ -90,6 +90,7 @@ function startServer(binary, tmp, webDir, fakeNvml) {
   if (webDir) args.push("--web-dir", webDir);
   const env = { ...process.env };
   if (fakeNvml) Object.assign(env, { FACEFUSE_NVML_LIBRARY: fakeNvml, FACEFUSE_FAKE_NVML_CURVE: "30 70 95 50" });
+  env.FACEFUSE_MODELS_DIR = join(tmp, "models");  // empty: only the bundled models are installed
   const server = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"], env });
   liveServer = server;
   let output = "";
@@ -133,6 +134,13 @@ async function submitThroughPage(page, source, target) {
     const previews = [...document.querySelectorAll("#source-previews img, #target-preview img")];
     return previews.length === 2 && previews.every((img) => img.complete && img.naturalWidth > 0);
   }, null, { timeout: 10_000 });
+  // The server has no inswapper_128 (an empty models dir): the page greys it out; the built-in swapper stays.
+  await page.waitForFunction(() => document.querySelector('#opt-swapper option[value="inswapper_128"]').disabled,
+                             null, { timeout: 10_000 });
+  const missing = await page.textContent('#opt-swapper option[value="inswapper_128"]');
+  check(missing === "inswapper_128 (not installed)", `the missing swapper reads "${missing}"`);
+  check(!(await page.$eval('#opt-swapper option[value="classical"]', (o) => o.disabled)),
+        "the built-in classical swapper was greyed out");
   await page.selectOption("#opt-swapper", "classical");
   await page.selectOption("#opt-selector", "one");
 
@@ -230,7 +238,9 @@ async function checkJobList(page, id) {
 async function checkApiKey(page) {
   await page.fill("#api-key", "test-key");
   const [listed] = await Promise.all([
-    page.waitForRequest((request) => new URL(request.url()).pathname === "/v1/jobs" && request.method() === "GET"),
+    // (the list the page asked for at load may still be on its way: wait for the first one with a key)
+    page.waitForRequest((request) => new URL(request.url()).pathname === "/v1/jobs" && request.method() === "GET" &&
+                                     request.headers()["authorization"] !== undefined, { timeout: 10_000 }),
     page.press("#api-key", "Tab"),  // leaving the field saves the key
   ]);
   const sent = listed.headers()["authorization"];
