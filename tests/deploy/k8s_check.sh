@@ -136,7 +136,7 @@ beside() {  # FLAT LIST FIELD VALUE OTHER: in the sequence LIST, OTHER of the it
 if [ -z "$am" ] || [ -z "$am_service" ]; then
   problem "no Deployment and Service of Alertmanager (label app.kubernetes.io/name: facefuse-alertmanager)"
 else
-  ap=spec.template.spec; ac=$ap.containers[0]
+  ap=spec.template.spec; ac="$ap.containers[0]"
   config_file=$(awk -F'\t' -v p="$ac.args[" 'index($2, p) == 1 && index($3, "--config.file=") == 1 {
                   print substr($3, 15)}' <<<"$am")
   config_volume=$(beside "$am" "$ac.volumeMounts" mountPath "$(dirname "${config_file:-/}")" name)

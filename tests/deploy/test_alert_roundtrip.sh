@@ -61,7 +61,7 @@ start_server() {
 }
 # --cluster.listen-address= (empty) turns the gossip mesh off: one Alertmanager, loopback only.
 start_server alertmanager /-/ready "$ALERTMANAGER" --config.file="$WORK/alertmanager.yml" \
-  --storage.path="$WORK/alertmanager" --web.listen-address=127.0.0.1:{PORT} --cluster.listen-address=
+  --storage.path="$WORK/alertmanager" --web.listen-address='127.0.0.1:{PORT}' --cluster.listen-address=
 alertmanager="http://127.0.0.1:$port"
 
 echo 95 >"$WORK/vram"
@@ -87,7 +87,7 @@ scrape_configs:
     static_configs: [{targets: ["$target"]}]
 YAML
 start_server prometheus /-/ready prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/prometheus" \
-  --web.listen-address=127.0.0.1:{PORT} --rules.alert.resend-delay=1s
+  --web.listen-address='127.0.0.1:{PORT}' --rules.alert.resend-delay=1s
 prometheus="http://127.0.0.1:$port"
 
 # wait_for_notification STATUS: the first notification of $alert with STATUS, waited for up to 40 s.
