@@ -13,7 +13,7 @@ FACEFUSE=$1; SOURCE_DIR=$2; FAKE_NVML=$3
 source "$SOURCE_DIR/tests/deploy/common.sh"
 need prometheus; need amtool; need curl; need jq
 command -v node >/dev/null ||
-  { echo "SKIP: node not installed (scripts/install-deps.sh installs it unless FACEFUSE_SKIP_BROWSER_TEST_DEPS=1)"; exit $SKIP; }
+  { echo "SKIP: node not installed (scripts/install-deps.sh installs it with the node tests' tools)"; exit $SKIP; }
 # Debian's prometheus-alertmanager names the binary after the package; upstream's is alertmanager.
 ALERTMANAGER=$(command -v prometheus-alertmanager || command -v alertmanager) ||
   { echo "SKIP: prometheus-alertmanager not installed (scripts/install-deps.sh installs it)"; exit $SKIP; }
