@@ -12,6 +12,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   prometheus prometheus-cpp-dev curl jq iproute2 openssl   # openssl: the TLS test's certificate
+  prometheus-alertmanager   # Alertmanager and amtool: the alert round trip (deploy.alert_roundtrip)
   libcpp-httplib-dev libssl-dev
   libsqlite3-dev libjwt-dev libhiredis-dev libcurl4-openssl-dev   # job store, bearer tokens, shared queue, S3 results
   redis-server   # the shared queue's test (service.redis_replicas)

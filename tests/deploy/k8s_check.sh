@@ -12,8 +12,23 @@ expect() {  # FILE FLAT PATH EXPECTED
 
 kustomization=$(flatten "$dir/kustomization.yaml")
 declare -A facefuse  # kind -> the flattened document of facefuse's own (label app.kubernetes.io/name: facefuse)
+declare -A alerts    # the same for Alertmanager's (label app.kubernetes.io/name: facefuse-alertmanager)
 services=" "         # NAME:PORT of every Service
+generated=" "        # NAME:KEY of every ConfigMap key a listed kustomization folder generates
+# A kustomization folder listed in resources ($1: its path there): its configMapGenerator files exist.
+read_generators() {
+  local sub=$dir/$1 flat name file key
+  [ -f "$sub/kustomization.yaml" ] ||
+    { problem "kustomization.yaml lists $1, a folder without kustomization.yaml"; return; }
+  flat=$(flatten "$sub/kustomization.yaml")
+  while IFS=$'\t' read -r _ path file; do
+    name=$(value "$flat" "${path%%.files*}.name"); key=$(basename "${file%%=*}")
+    [ -f "$sub/${file#*=}" ] || problem "$1/kustomization.yaml: the file ${file#*=} of ConfigMap $name does not exist"
+    generated+="$name:$key "
+  done < <(awk -F'\t' '$2 ~ /^configMapGenerator\[[0-9]+\]\.files\[[0-9]+\]$/' <<<"$flat")
+}
 for f in $(awk -F'\t' '$2 ~ /^resources\[/ {print $3}' <<<"$kustomization"); do
+  [ -d "$dir/$f" ] && { read_generators "$f"; continue; }
   [ -f "$dir/$f" ] || { problem "kustomization.yaml lists $f, which does not exist"; continue; }
   all=$(flatten "$dir/$f")
   for d in $(cut -f1 <<<"$all" | sort -u); do
@@ -24,6 +39,7 @@ for f in $(awk -F'\t' '$2 ~ /^resources\[/ {print $3}' <<<"$kustomization"); do
     kind=$(value "$doc" kind)
     [ "$kind" = Service ] && services+="$(value "$doc" metadata.name):$(value "$doc" 'spec.ports[0].port') "
     [ "$(value "$doc" metadata.labels.app.kubernetes.io/name)" = facefuse ] && facefuse[$kind]=$doc
+    [ "$(value "$doc" metadata.labels.app.kubernetes.io/name)" = facefuse-alertmanager ] && alerts[$kind]=$doc
   done
 done
 for f in "$dir"/*.yaml; do
@@ -104,6 +120,32 @@ if [ "$(value "$scaled" spec.maxReplicaCount)" != 1 ]; then
   [ "$(value "$pvc" 'spec.accessModes[0]')" = ReadWriteMany ] || problem "$P: replicas need ReadWriteMany"
   [ -z "$(awk -F'\t' -v p="$c.volumeMounts[" 'index($2, p) == 1 && $2 ~ /\.subPath(Expr)?$/' <<<"$deployment")" ] ||
     problem "$D: a subPath gives each replica its own data dir; replicas must share it"
+fi
+# The second KEDA trigger: sustained VRAM pressure (its numbers: the promtool case in test_k8s_manifests.sh).
+awk -F'\t' '$2 ~ /^spec\.triggers\[[0-9]+\]\.metadata\.query$/ && $3 ~ /min_over_time/ &&
+     $3 ~ /facefuse_gpu_memory_used_bytes/ {found = 1} END {exit !found}' <<<"$scaled" ||
+  problem "$K: no trigger on sustained VRAM pressure (min_over_time of facefuse_gpu_memory_used_bytes)"
+# Alertmanager: its --config.file is a key of a ConfigMap that a kustomization folder listed here generates, in the
+# volume mounted at that file's folder; its Service selects its pods and targets its port.
+A=alertmanager.yaml; am=${alerts[Deployment]:-}; am_service=${alerts[Service]:-}
+beside() {  # FLAT LIST FIELD VALUE OTHER: in the sequence LIST, OTHER of the item whose FIELD is VALUE
+  awk -F'\t' -v l="$2[" -v f=".$3" -v x="$4" -v o=".$5" '{v[$2] = $3} END {
+    for (k in v) if (index(k, l) == 1 && v[k] == x && substr(k, length(k) - length(f) + 1) == f) {
+      i = substr(k, 1, length(k) - length(f)); if (substr(i, length(l) + 1) ~ /^[0-9]+\]$/) print v[i o] }}' <<<"$1"
+}
+if [ -z "$am" ] || [ -z "$am_service" ]; then
+  problem "no Deployment and Service of Alertmanager (label app.kubernetes.io/name: facefuse-alertmanager)"
+else
+  ap=spec.template.spec; ac="$ap.containers[0]"
+  config_file=$(awk -F'\t' -v p="$ac.args[" 'index($2, p) == 1 && index($3, "--config.file=") == 1 {
+                  print substr($3, 15)}' <<<"$am")
+  config_volume=$(beside "$am" "$ac.volumeMounts" mountPath "$(dirname "${config_file:-/}")" name)
+  config_map=$(beside "$am" "$ap.volumes" name "$config_volume" configMap.name)
+  [[ -n "$config_file" && "$generated" == *" $config_map:$(basename "$config_file") "* ]] ||
+    problem "$A: --config.file ${config_file:-(none)} is no key of a ConfigMap generated here, mounted at its folder"
+  expect $A "$am_service" spec.selector.app.kubernetes.io/name \
+    "$(value "$am" spec.template.metadata.labels.app.kubernetes.io/name)"
+  expect $A "$am_service" "spec.ports[0].targetPort" "$(value "$am" "$ac.ports[0].name")"
 fi
 # Printed for the caller, which calls the live probes.
 echo "PROBES ${port} $(value "$deployment" "$c.livenessProbe.httpGet.path") $(value "$deployment" "$c.readinessProbe.httpGet.path")"

@@ -25,4 +25,17 @@ expect_failure mount "bind mount ./promtail/missing.yml does not exist" docker-c
 expect_failure volume "volume loki-data is not declared" docker-compose.yml '/^  loki-data:$/d'
 expect_failure no_auth "without --api-keys-file or --jwt-secret-file" docker-compose.yml '/--api-keys-file=/d'
 expect_failure no_secret "is not a compose secret given to the service" docker-compose.yml '/^    secrets: \[facefuse-api-keys\]/d'
-echo "compose stack: OK (8 broken copies refused)"
+expect_failure no_alertmanager "no alertmanager service" docker-compose.yml 's/^  alertmanager:/  alerts:/'
+expect_failure no_alerting "sends its alerts to no Alertmanager" prometheus/prometheus.yml '/^alerting:/,/targets:/d'
+expect_failure am_target "sends alerts to grafana:9093, which is not an Alertmanager service" prometheus/prometheus.yml \
+  's/alertmanager:9093/grafana:9093/'
+expect_failure am_port "sends alerts to alertmanager:9094; alertmanager listens on :9093" prometheus/prometheus.yml \
+  's/alertmanager:9093/alertmanager:9094/'
+expect_failure am_config "--config.file /etc/alertmanager/am.yml is not a file of deploy/ mounted" docker-compose.yml \
+  's|--config.file=/etc/alertmanager/alertmanager.yml|--config.file=/etc/alertmanager/am.yml|'
+refused=13
+if command -v amtool >/dev/null; then
+  expect_failure am_receiver "amtool check-config fails" alertmanager/alertmanager.yml 's/- receiver: pager/- receiver: pagr/'
+  refused=$((refused + 1))
+fi
+echo "compose stack: OK ($refused broken copies refused)"

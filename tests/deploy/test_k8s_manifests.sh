@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # deploy.k8s_manifests: deploy/k8s reads as YAML (yaml_paths.awk) and has what k8s_check.sh requires (GPU request
 # and limit, probes on the health endpoints at serve's port, non-root, read-only root, PVC, Secret-mounted auth
-# files, a KEDA prometheus trigger on the queue depth); `facefuse serve` runs with the Deployment's arguments, its
-# probe paths answer and /v1 wants a key; and the check fails each of a set of broken copies. No cluster is used
-# (docs/deploy.md).
+# files, KEDA prometheus triggers on the queue depth and on sustained VRAM pressure, an Alertmanager whose config is
+# the ConfigMap ../alertmanager generates); `facefuse serve` runs with the Deployment's arguments, its probe paths
+# answer and /v1 wants a key; Alertmanager runs with its Deployment's arguments and its probe paths answer; the VRAM
+# trigger's query gives the replica counts its comment promises (promtool); and the check fails each of a set of
+# broken copies. No cluster is used (docs/deploy.md).
 # Usage: test_k8s_manifests.sh FACEFUSE SOURCE_DIR
 FACEFUSE=$1; SOURCE_DIR=$2
 source "$SOURCE_DIR/tests/deploy/common.sh"
@@ -57,7 +59,52 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "$base/v1/jobs")
 [ "$code" = 401 ] || fail "GET /v1/jobs without a key answered $code: the Secret's auth files are not in force"
 echo "serve accepts the Deployment's arguments; probe paths $live and $ready answer 200, /v1 asks for a key"
 
+# Alertmanager with its Deployment's arguments and the file its ConfigMap is generated from (storage and address
+# made local), when installed: its probe paths answer.
+ALERTMANAGER=$(command -v prometheus-alertmanager || command -v alertmanager || true)
+if [ -n "$ALERTMANAGER" ]; then
+  am_args=()
+  while IFS= read -r a; do
+    case "$a" in
+      --config.file=*) a=--config.file=$SOURCE_DIR/deploy/alertmanager/$(basename "${a#*=}") ;;
+      --storage.path=*) a=--storage.path=$WORK/alertmanager-data ;;
+    esac
+    am_args+=("$a")
+  done < <(flatten "$k8s/alertmanager.yaml" | awk -F'\t' '$1 == 0 && index($2, "spec.template.spec.containers[0].args[") == 1 {print $3}')
+  am_port=$(free_port)
+  "$ALERTMANAGER" "${am_args[@]}" --web.listen-address="127.0.0.1:$am_port" >"$WORK/alertmanager.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$am_port/-/ready" >/dev/null 2>&1 && break; sleep 0.2; done
+  for path in $(flatten "$k8s/alertmanager.yaml" | awk -F'\t' '$2 ~ /Probe\.httpGet\.path$/ {print $3}'); do
+    code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$am_port$path")
+    [ "$code" = 200 ] || fail "Alertmanager probe path $path answered $code: $(tail -3 "$WORK/alertmanager.log")"
+  done
+  echo "alertmanager accepts its Deployment's arguments and config; its probe paths answer 200"
+else
+  echo "alertmanager not installed: its Deployment's arguments not run (scripts/install-deps.sh installs it)"
+fi
+
+# The VRAM trigger's query on made-up series (promtool, when installed): instance a is at 50 % for 3 minutes, then
+# 95 %; b stays at 50 %. After 6 minutes a has not held 90 % for 5: no result (KEDA: 0); after 8 it has: 1 + 1.
+vram_query=$(flatten "$k8s/keda-scaledobject.yaml" |
+             awk -F'\t' '$2 ~ /^spec\.triggers\[[0-9]+\]\.metadata\.query$/ && /facefuse_gpu_memory_used_bytes/ {print $3}')
+if command -v promtool >/dev/null; then
+  series() { printf "      - series: '%s{job=\"facefuse\",instance=\"%s\",gpu=\"0\"}'\n        values: '%s'\n" "$@"; }
+  { printf 'rule_files: []\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n'
+    series facefuse_gpu_memory_used_bytes a:8080 '50 50 50 95x8'; series facefuse_gpu_memory_total_bytes a:8080 '100x10'
+    series facefuse_gpu_memory_used_bytes b:8080 '50x10'; series facefuse_gpu_memory_total_bytes b:8080 '100x10'
+    printf '    promql_expr_test:\n'
+    printf "      - expr: '%s'\n        eval_time: 6m\n        exp_samples: []\n" "$vram_query"
+    printf "      - expr: '%s'\n        eval_time: 8m\n        exp_samples: [{labels: '{}', value: 2}]\n" "$vram_query"
+  } >"$WORK/keda_vram_test.yml"
+  out=$(promtool test rules "$WORK/keda_vram_test.yml" 2>&1) || fail "the VRAM trigger's query: $out"
+  echo "KEDA VRAM trigger: no result before 5 minutes above 90 %, then one replica more than those pressed"
+else
+  echo "promtool not installed: the VRAM trigger's query not evaluated"
+fi
+
 # Broken copies must fail, naming the problem.
+cp -r "$SOURCE_DIR/deploy/alertmanager" "$WORK/alertmanager"  # ../alertmanager of every copy
 expect_failure() {  # NAME EXPECTED_MESSAGE FILE SED_SCRIPT
   rm -rf "$WORK/$1"; cp -r "$k8s" "$WORK/$1"
   sed -E -i "$4" "$WORK/$1/$3"
@@ -82,4 +129,12 @@ expect_failure redis_host "--redis redis:6379 is no Service here" deployment.yam
 expect_failure rwo "replicas need ReadWriteMany" pvc.yaml 's/ReadWriteMany/ReadWriteOnce/'
 expect_failure subpath "replicas must share it" deployment.yaml 's|^( +)mountPath: /var/lib/facefuse$|&\n\1subPath: one|'
 expect_failure anchor "UNSUPPORTED" pvc.yaml 's/^  name: facefuse-data/  name: \&anchor facefuse-data/'
-echo "k8s manifests: OK (16 broken copies refused)"
+expect_failure keda_vram "no trigger on sustained VRAM pressure" keda-scaledobject.yaml 's/min_over_time/max_over_time/'
+expect_failure am_configmap "--config.file /etc/alertmanager/alertmanager.yml is no key of a ConfigMap generated here" \
+  alertmanager.yaml '/configMap:/{n;s/name: facefuse-alertmanager/name: other/}'
+expect_failure am_config_key "--config.file /etc/alertmanager/am.yml is no key" alertmanager.yaml \
+  's|--config.file=/etc/alertmanager/alertmanager.yml|--config.file=/etc/alertmanager/am.yml|'
+expect_failure am_unlisted "--config.file /etc/alertmanager/alertmanager.yml is no key" kustomization.yaml '/- ..\/alertmanager/d'
+expect_failure am_folder "lists ../alerting, which does not exist" kustomization.yaml 's|- ../alertmanager|- ../alerting|'
+expect_failure am_service "alertmanager.yaml: spec.ports[0].targetPort is 'web'" alertmanager.yaml 's/targetPort: http/targetPort: web/'
+echo "k8s manifests: OK (22 broken copies refused)"

@@ -5,9 +5,13 @@
 //   FACEFUSE_FAKE_NVML_DEVICES    number of GPUs (default 1; 0 = NVML works but has no GPU)
 //   FACEFUSE_FAKE_NVML_FAIL_AFTER readings after which every utilisation query fails (999, UNKNOWN)
 //   FACEFUSE_FAKE_NVML_FAIL_INIT  non-empty: nvmlInit fails (9, DRIVER_NOT_LOADED)
+//   FACEFUSE_FAKE_NVML_MEMORY_USED_PERCENT  memory used as a percent of the total (0-100), replacing the value
+//                                 derived from utilisation, or @FILE: a file holding that number, re-read at every
+//                                 memory reading so a test can change it while the process runs (write a new file
+//                                 and rename it over the old one). Unset, empty or unreadable: derived as below.
 // Reading k of device d (k counts nvmlDeviceGetUtilizationRates calls on d since nvmlInit) reports util u = curve[k % n]
-// and, derived from it: memory used = 1 GiB + u% of half of 80 GiB, temperature 30 + u/2 degC,
-// power 60 + 3u W, SM clock 1410 + u MHz, memory clock 1593 MHz, decoder u/10 %, encoder 0 %,
+// and, derived from it: memory used = 1 GiB + u% of half of 80 GiB (unless MEMORY_USED_PERCENT is set),
+// temperature 30 + u/2 degC, power 60 + 3u W, SM clock 1410 + u MHz, memory clock 1593 MHz, decoder u/10 %, encoder 0 %,
 // this process using half the used memory. FAKE_NVML_LEGACY builds export only the unversioned symbols.
 #include <unistd.h>
 
@@ -75,7 +79,25 @@ double Util(const Device* d) {
   return c[static_cast<size_t>(g_current[d->index].load()) % c.size()];
 }
 
+// FACEFUSE_FAKE_NVML_MEMORY_USED_PERCENT (see the header comment), read at every call: the percent clamped to
+// 0-100, or -1 when it is unset, empty, unreadable or not a number.
+double MemoryUsedPercentOverride() {
+  const char* v = std::getenv("FACEFUSE_FAKE_NVML_MEMORY_USED_PERCENT");
+  if (!v || !*v) return -1;
+  double percent = -1;
+  if (*v == '@') {
+    std::ifstream file(v + 1);
+    if (!(file >> percent)) return -1;
+  } else if (!(std::istringstream(v) >> percent)) {
+    return -1;
+  }
+  return percent < 0 ? 0 : percent > 100 ? 100 : percent;
+}
+
 unsigned long long Used(const Device* d) {
+  if (const double percent = MemoryUsedPercentOverride(); percent >= 0) {
+    return static_cast<unsigned long long>(percent / 100.0 * static_cast<double>(kTotal));
+  }
   return (1ull << 30) + static_cast<unsigned long long>(Util(d) / 100.0 * (kTotal / 2));
 }
 
