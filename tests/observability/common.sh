@@ -5,7 +5,7 @@ SKIP=77
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/facefuse-obs.XXXXXX")
 PIDS=()
 cleanup() {
-  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null && { wait "$p" 2>/dev/null || true; }; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
