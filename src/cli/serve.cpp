@@ -383,7 +383,8 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
                   "HOST:PORT (the replicas must share --data-dir); default: SQLite in the data dir");
   cmd->add_option("--redis-prefix", o->redis_prefix, "Prefix of the Redis keys")->capture_default_str();
   cmd->add_option("--results", o->results, "Keep the jobs' results in an S3-compatible bucket, s3://BUCKET[/PREFIX] "
-                  "(endpoint, region, credentials: AWS_* variables or --results-credentials); default: the data dir");
+                  "(endpoint, region, credentials: AWS_* variables or --results-credentials); default: the data dir")
+      ->envname("FACEFUSE_RESULTS");
   cmd->add_option("--results-credentials", o->results_credentials, "A file of NAME=VALUE lines for --results: "
                   "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION, AWS_ENDPOINT_URL");
   cmd->add_option("--results-part-mb", o->results_part_mb, "A larger result goes to --results in parts of this many "

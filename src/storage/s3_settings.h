@@ -22,7 +22,7 @@ struct S3Settings {
   std::string secret_access_key;
   std::string session_token;  // temporary credentials only
   uint64_t part_bytes = uint64_t{8} << 20;  // a larger file goes up in parts of this size (S3's least: 5 MiB)
-  int attempts = 3;                         // per request, when the store is out of reach
+  int attempts = 4;                         // per request, when the store is out of reach
   double first_retry_delay_s = 0.5;         // doubled before each further attempt
   long connect_timeout_s = 10;
   long stall_timeout_s = 30;  // a transfer slower than 1 KiB/s for this long is given up
