@@ -68,6 +68,7 @@ struct ServeOptions {
   std::string results;              // s3://BUCKET[/PREFIX]; empty: the results stay in the data dir
   std::string results_credentials;  // NAME=VALUE lines: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, ...
   double results_part_mb = 8;       // multipart upload above this, in parts this size
+  bool results_part_mb_given = false;
   int metrics_port = 9464;
   bool metrics_port_given = false;  // with --port, the metrics listener runs only when asked for
   std::string bind = "127.0.0.1";
@@ -166,12 +167,21 @@ Result<server::JobApiOptions> JobApiOptionsFor(const ServeOptions& o) {
   api.content_gate_threshold = o.content_gate_threshold;
   api.tls_cert = o.tls_cert;
   api.tls_key = o.tls_key;
-  if (!o.results.empty() || !o.results_credentials.empty()) {
+  if (o.results.empty() && (!o.results_credentials.empty() || o.results_part_mb_given)) {
+    return InvalidArgument(std::string(o.results_part_mb_given ? "--results-part-mb" : "--results-credentials") +
+                           " is for --results s3://BUCKET[/PREFIX] (FACEFUSE_RESULTS), which is not given");
+  }
+  if (!o.results.empty()) {
+    if (!std::isfinite(o.results_part_mb)) return InvalidArgument("--results-part-mb must be a number of MiB");
     Result<storage::S3Settings> s3 = storage::S3SettingsFor(o.results, o.results_credentials,
                                                             storage::ProcessEnvironment());
     if (!s3.ok()) return s3.status().WithContext("--results");
+    if (o.data_dir.empty()) {
+      return InvalidArgument("--results needs --data-dir: the temporary data dir goes when serve ends, and the "
+                             "results its jobs left in the bucket would stay there with nothing to remove them");
+    }
     s3->part_bytes = static_cast<uint64_t>(o.results_part_mb * (1 << 20));
-    api.results = storage::NewS3ResultStore(*std::move(s3));
+    api.results = storage::WithCachedHealth(storage::NewS3ResultStore(*std::move(s3)), std::chrono::seconds(5));
   }
   FF_ASSIGN_OR_RETURN(api.data_dir, PrepareDataDir(o.data_dir));
   return api;
@@ -240,7 +250,10 @@ int RunServe(const ServeOptions& o) {
   }
   // With the API: the jobs of the data dir kept across restarts (SQLite), or shared with other replicas (Redis).
   if (api) {
-    const std::string store_name = o.redis.empty() ? "sqlite" : "redis " + o.redis + " " + o.redis_prefix;
+    // The results' place is part of the claim: replicas that keep them in different places would each remove jobs
+    // whose results the other holds, and leave those behind.
+    std::string store_name = o.redis.empty() ? "sqlite" : "redis " + o.redis + " " + o.redis_prefix;
+    if (!o.results.empty()) store_name += " with results in " + o.results.substr(0, o.results.find_last_not_of('/') + 1);
     if (Status claimed = server::ClaimDataDir(api_options.data_dir, store_name); !claimed.ok()) {
       return Exit("serve", claimed);
     }
@@ -293,7 +306,10 @@ int RunServe(const ServeOptions& o) {
   limits.max_queued = static_cast<size_t>(o.max_queued);
   limits.worker_name = worker_name;
   telemetry::JsonLog log(stderr);  // the service's JSON lines (jobs, requests), for a log shipper
-  if (api && !api_options.results) api_options.results = storage::NewFolderResultStore(api_options.data_dir);
+  if (api && !api_options.results) {
+    api_options.results = storage::WithCachedHealth(storage::NewFolderResultStore(api_options.data_dir),
+                                                    std::chrono::seconds(5));
+  }
   job::JobRunners runners = server::WithGpuReports(job::DefaultJobRunners(), o.interval_s);
   if (api) runners = server::WithResultStore(std::move(runners), api_options.results);
   if (api) runners = server::WithJobLogs(std::move(runners), log);
@@ -387,8 +403,8 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
       ->envname("FACEFUSE_RESULTS");
   cmd->add_option("--results-credentials", o->results_credentials, "A file of NAME=VALUE lines for --results: "
                   "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION, AWS_ENDPOINT_URL");
-  cmd->add_option("--results-part-mb", o->results_part_mb, "A larger result goes to --results in parts of this many "
-                  "MiB (AWS S3 needs 5 or more; smaller parts suit only stores without that rule)")
+  auto* results_part_mb = cmd->add_option("--results-part-mb", o->results_part_mb, "A larger result goes to "
+                  "--results in parts of this many MiB (AWS S3 needs 5 or more; smaller suits only stores without that rule)")
       ->capture_default_str()
       ->check(CLI::Range(1.0 / 16, 5120.0));
   cmd->add_option("--workers", o->workers, "Jobs run at once; 0 = one per 8 CPUs within the free memory (at least 1)")
@@ -413,8 +429,9 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
       ->capture_default_str()
       ->check(FiniteIn(0.01, kMaxIntervalSeconds));  // one bound and one message, as monitor, job and swap
   cmd->add_option("--duration", o->duration_s, "Exit after S seconds (0 = run until SIGINT/SIGTERM)");
-  cmd->callback([o, port, metrics_port, &exit_code] {
+  cmd->callback([o, port, metrics_port, results_part_mb, &exit_code] {
     o->port_given = port->count() > 0;
+    o->results_part_mb_given = results_part_mb->count() > 0;
     o->metrics_port_given = metrics_port->count() > 0;
     exit_code = RunServe(*o);
   });

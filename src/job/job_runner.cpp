@@ -49,8 +49,9 @@ Status RunJob(Job& job, const JobRunners& runners, JobContext& context, int max_
     const Status outcome = RunOnce(runner, job, context);
     // Each attempt is one observation of the job duration, as each run of the job always was.
     ObserveJobRun(job.kind, outcome, SecondsSince(attempt_start), metrics);
-    if (attempt >= max_attempts || !IsTransient(outcome)) {
-      job.status = outcome;
+    const bool stop_asked = context.cancel != nullptr && context.cancel->load();
+    if (attempt >= max_attempts || !IsTransient(outcome) || stop_asked) {
+      job.status = stop_asked && IsTransient(outcome) ? Cancelled("the job was cancelled") : outcome;
       break;
     }
     if (metrics) metrics->CountRetry(outcome);

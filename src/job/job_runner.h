@@ -53,7 +53,8 @@ bool IsTransient(const Status& status);
 // Runs a queued `job` to a final state on the calling thread with the runner
 // for its kind: queued -> running -> succeeded | failed | cancelled (FinalStateFor). A transient outcome
 // (IsTransient) is run again from a clean record (Job::ResetRun), up to
-// `max_attempts` in all, each retry counted in the metrics. The exception
+// `max_attempts` in all, each retry counted in the metrics; when context.cancel
+// is set by then, the job ends Cancelled instead. The exception
 // firewall: a runner that throws fails the job with Internal("the job threw:
 // <what()>"). A kind without a runner fails with Unsupported. Records the job's
 // duration and outcome (and a thrown or missing runner's error) in the metrics.

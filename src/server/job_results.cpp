@@ -16,8 +16,13 @@ class ResultStoringRunner : public job::JobRunner {
     Status outcome = inner_->Run(job, context);
     const std::string key = ResultKeyOf(job);
     if (!outcome.ok() || key.empty()) return outcome;
+    const auto stop_asked = [&context] { return context.cancel != nullptr && context.cancel->load(); };
+    if (stop_asked()) return Cancelled("the job was cancelled");
     job::StageScope stage("store_result", job, context);
-    return results_->Put(key, JobOutputPath(job));
+    const Status stored = results_->Put(key, JobOutputPath(job));
+    // Asked to stop while the store was out of reach: cancelled, not run again.
+    if (!stored.ok() && stop_asked()) return Cancelled("the job was cancelled while its result was being stored");
+    return stored;
   }
 
  private:

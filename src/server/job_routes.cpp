@@ -244,7 +244,11 @@ void SendResult(const httplib::Request& req, httplib::Response& res, const JobRo
   const std::string what = "the result of job " + job->id;
   Result<uint64_t> size = context.results->Size(key);
   if (!size.ok() && size.status().code() == StatusCode::kNotFound) return ReplyError(res, NotFound(what + " is not there"));
-  if (!size.ok()) return ReplyError(res, size.status());
+  if (!size.ok()) {  // the store's trouble is the server's, not the client's: 503, the details in the log
+    std::fprintf(stderr, "facefuse: reading %s: %s\n", key.c_str(), size.status().ToString().c_str());
+    res.set_header("Retry-After", "5");
+    return ReplyError(res, Unavailable(what + " cannot be read now: the result store does not answer"));
+  }
   SendBytes(req, res, *size, ContentTypeFor(key), what,
             [results = context.results, key](size_t offset, size_t length, httplib::DataSink& sink) {
               const Status read = results->Read(key, offset, length, [&sink](const char* data, size_t n) {

@@ -3,6 +3,7 @@
 // An object is named by a key "JOB_FOLDER/FILE_NAME" (e.g. "job-3f2a9c/result.jpg").
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -44,6 +45,11 @@ class ResultStore {
   // missing bucket).
   virtual Status Health() const = 0;
 };
+
+// `store` with its Health() answered from the last check while it is younger than `max_age`, and checked by one
+// caller at a time: while a check runs, the others get the last answer (OK before the first). So readiness probes,
+// however many, cost the store at most one request per `max_age` and never queue behind a store that hangs.
+std::shared_ptr<ResultStore> WithCachedHealth(std::shared_ptr<ResultStore> store, std::chrono::milliseconds max_age);
 
 // The results kept in `root` (the data dir): the object "KEY" is the file root/KEY, where the job wrote it. Put
 // moves a file from elsewhere into place; Remove deletes the file (retention removes the job's folder as well).

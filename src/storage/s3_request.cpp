@@ -23,6 +23,8 @@ struct Transfer {
   std::FILE* file = nullptr;  // body_file, at body_offset
   uint64_t left = 0;          // bytes of the body still to send
   size_t body_sent = 0;
+  uint64_t skip = 0;       // bytes of a 200 answer to a ranged GET still to drop
+  bool skip_set = false;
   std::string error_body;  // the body of an answer that is not 2xx
   bool sink_started = false;
   bool sink_stopped = false;
@@ -30,6 +32,22 @@ struct Transfer {
 };
 
 bool IsSuccess(long status) { return status >= 200 && status < 300; }
+
+// Bytes of a 2xx answer's body: to the sink, or kept. False stops the transfer.
+bool OnBody(Transfer* t, const char* data, size_t n) {
+  if (t->request->sink) {
+    t->sink_started = true;
+    if (t->request->sink(data, n)) return true;
+    t->sink_stopped = true;
+    return false;
+  }
+  if (t->response.body.size() + n > kMaxBufferedBody) {
+    t->body_too_long = true;
+    return false;
+  }
+  t->response.body.append(data, n);
+  return true;
+}
 
 size_t OnWrite(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
@@ -40,18 +58,18 @@ size_t OnWrite(char* data, size_t size, size_t count, void* user) {
     t->error_body.append(data, std::min(n, kMaxErrorBody - std::min(kMaxErrorBody, t->error_body.size())));
     return n;
   }
-  if (t->request->sink) {
-    t->sink_started = true;
-    if (t->request->sink(data, n)) return n;
-    t->sink_stopped = true;
-    return 0;
+  if (!t->skip_set) {  // the first bytes of the body: a whole object where a range was asked for?
+    t->skip_set = true;
+    t->skip = status == 200 ? t->request->skip_on_200 : 0;
   }
-  if (t->response.body.size() + n > kMaxBufferedBody) {
-    t->body_too_long = true;
-    return 0;
+  if (t->skip > 0) {
+    const size_t dropped = static_cast<size_t>(std::min<uint64_t>(t->skip, n));
+    t->skip -= dropped;
+    data += dropped;
+    if (dropped == n) return n;
+    return OnBody(t, data, n - dropped) ? n : 0;
   }
-  t->response.body.append(data, n);
-  return n;
+  return OnBody(t, data, n) ? n : 0;
 }
 
 size_t OnRead(char* buffer, size_t size, size_t count, void* user) {
@@ -98,7 +116,7 @@ using CurlHandle = std::unique_ptr<CURL, decltype(&curl_easy_cleanup)>;
 using CurlHeaders = std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)>;
 
 // One attempt. `started` says whether the sink got bytes (then no attempt may follow).
-Result<S3Response> SendOnce(const S3Settings& s, const S3Request& request, bool& started) {
+Result<S3Response> SendOnce(const S3Settings& s, const S3Request& request, double timeout_s, bool& started) {
   static std::once_flag global;
   std::call_once(global, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   CurlHandle curl(curl_easy_init(), &curl_easy_cleanup);
@@ -137,6 +155,7 @@ Result<S3Response> SendOnce(const S3Settings& s, const S3Request& request, bool&
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, s.stall_timeout_s);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
+  if (timeout_s > 0) curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_s * 1000) + 1);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &OnWrite);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &OnHeader);
@@ -179,7 +198,11 @@ Result<S3Response> SendOnce(const S3Settings& s, const S3Request& request, bool&
 std::string S3ErrorText(const std::string& body, long http_status) {
   const std::string code = S3XmlField(body, "Code"), message = S3XmlField(body, "Message");
   if (code.empty() && message.empty()) return "HTTP " + std::to_string(http_status);
-  return code + (message.empty() ? "" : ": " + message);
+  std::string text = code + (message.empty() ? "" : ": " + message);
+  for (char& c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  }
+  return text;
 }
 
 std::string S3XmlField(const std::string& body, const std::string& name) {
@@ -190,12 +213,20 @@ std::string S3XmlField(const std::string& body, const std::string& name) {
 }
 
 Result<S3Response> SendS3Request(const S3Settings& settings, const S3Request& request) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto elapsed_s = [&start] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  const bool carries_data = !request.body_file.empty() || static_cast<bool>(request.sink);
+  const int attempts = request.attempts > 0 ? request.attempts : settings.attempts;
   double delay_s = settings.first_retry_delay_s;
   for (int attempt = 1;; ++attempt) {
     bool started = false;
-    Result<S3Response> answer = SendOnce(settings, request, started);
-    if (answer.ok() || answer.status().code() != StatusCode::kUnavailable || started ||
-        attempt >= settings.attempts) {
+    const double left_s = std::max(0.001, settings.request_deadline_s - elapsed_s());
+    const double timeout_s = request.timeout_s > 0 ? request.timeout_s : carries_data ? 0 : left_s;
+    Result<S3Response> answer = SendOnce(settings, request, timeout_s, started);
+    if (answer.ok() || answer.status().code() != StatusCode::kUnavailable || started || attempt >= attempts ||
+        elapsed_s() + delay_s >= settings.request_deadline_s) {
       return answer;
     }
     std::this_thread::sleep_for(std::chrono::duration<double>(delay_s));

@@ -23,6 +23,11 @@ struct S3Request {
   uint64_t body_offset = 0;
   uint64_t body_length = 0;
   ByteSink sink;  // where the body of a 2xx answer goes; empty: into S3Response::body (at most 1 MiB)
+  // With a Range header: the bytes a store that ignores it and answers 200 (the whole object) sends before the
+  // range, dropped here so that the sink gets the range only.
+  uint64_t skip_on_200 = 0;
+  int attempts = 0;       // 0: settings.attempts
+  double timeout_s = 0;   // each attempt as a whole; 0: the settings' (see SendS3Request)
 };
 
 struct S3Response {
@@ -33,14 +38,18 @@ struct S3Response {
 };
 
 // Sends `request`, again (after settings.first_retry_delay_s, doubling) up to settings.attempts in all while the
-// store is out of reach and nothing was given to the sink yet. Thread-safe (one curl handle per call).
+// store is out of reach, nothing was given to the sink yet and settings.request_deadline_s has not passed. An
+// attempt without a body file or a sink (a HEAD, a list, a DELETE, a multipart start or end) is cut off at the
+// deadline; a transfer of data only when it stalls (settings.stall_timeout_s). Thread-safe (one curl handle per
+// call).
 // Errors: Unavailable "the result store at ENDPOINT is out of reach: ..." (no connection, a timeout, a 5xx or
 // 503 SlowDown); PermissionDenied for 401/403 with the store's code and message (wrong credentials); NotFound for
 // 404; FailedPrecondition for any other answer, with its code and message; Cancelled when the sink stopped;
 // IoError when body_file cannot be read.
 Result<S3Response> SendS3Request(const S3Settings& settings, const S3Request& request);
 
-// The store's <Code> and <Message> from an S3 error body, "CODE: MESSAGE" (the HTTP status when there are none).
+// The store's <Code> and <Message> from an S3 error body, "CODE: MESSAGE" (the HTTP status when there are none),
+// control characters replaced by spaces (the text goes into logs).
 std::string S3ErrorText(const std::string& body, long http_status);
 
 // The text of the first <name>...</name> in an S3 XML answer (at most 300 characters); "" when there is none.

@@ -69,6 +69,7 @@ class S3ResultStore : public ResultStore {
     S3Request get;
     get.object = ObjectName(key);
     get.headers.push_back("Range: bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1));
+    get.skip_on_200 = offset;  // a store (or a proxy) that ignores the Range sends the object from its start
     get.sink = [&](const char* data, size_t size) {
       const auto take = static_cast<size_t>(std::min<uint64_t>(size, length - given));
       given += take;
@@ -97,12 +98,18 @@ class S3ResultStore : public ResultStore {
 
   // Lists at most one object under the prefix (a GET, so that a refusal comes with the store's code; HEAD has no
   // body). Needs s3:ListBucket, as docs/deploy.md says.
+  // One attempt of at most settings.health_timeout_s: a store that hangs must not hold a readiness probe.
   Status Health() const override {
     S3Request list;
     list.query = "list-type=2&max-keys=1&prefix=" + QueryValue(s_.prefix.empty() ? "" : s_.prefix + "/");
+    list.attempts = 1;
+    list.timeout_s = s_.health_timeout_s;
     Result<S3Response> answer = SendS3Request(s_, list);
     if (!answer.ok() && answer.status().code() == StatusCode::kNotFound) {
-      return NotFound("there is no bucket " + s_.bucket + " at " + s_.endpoint);
+      if (answer.status().message().find("NoSuchBucket") != std::string::npos) {
+        return NotFound("there is no bucket " + s_.bucket + " at " + s_.endpoint);
+      }
+      return FailedPrecondition(s_.endpoint + " does not answer as an S3 store (" + answer.status().message() + ")");
     }
     return answer.status();
   }

@@ -24,9 +24,14 @@ struct S3Settings {
   uint64_t part_bytes = uint64_t{8} << 20;  // a larger file goes up in parts of this size (S3's least: 5 MiB)
   int attempts = 4;                         // per request, when the store is out of reach
   double first_retry_delay_s = 0.5;         // doubled before each further attempt
-  long connect_timeout_s = 10;
-  long stall_timeout_s = 30;  // a transfer slower than 1 KiB/s for this long is given up
+  double request_deadline_s = 30;  // one request with its attempts and waits (a large body's transfer excepted)
+  double health_timeout_s = 3;     // Health(): one attempt, this long at most
+  long connect_timeout_s = 5;
+  long stall_timeout_s = 15;  // a transfer slower than 1 KiB/s for this long is given up
 };
+
+// The longest prefix S3SettingsFor takes: object keys are at most 1024 bytes, and the job's part follows it.
+constexpr size_t kMaxS3PrefixLength = 512;
 
 // Reads a variable of the environment (nothing when unset).
 using EnvLookup = std::function<std::optional<std::string>(const char* name)>;
@@ -38,9 +43,11 @@ EnvLookup ProcessEnvironment();
 // AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL (default https://s3.REGION.amazonaws.com); AWS_REGION, else
 // AWS_DEFAULT_REGION; AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN. A `credentials_file` (may be
 // empty) holds NAME=VALUE lines with the same names (blank lines and # comments skipped); its values win.
-// Errors: InvalidArgument for a URL that is not s3://BUCKET[/PREFIX] (bucket 3-63 of a-z 0-9 . -; prefix of
-// letters, digits . _ - /), an endpoint that is not http(s)://HOST[:PORT], missing credentials, or an unknown
-// name or a line without '=' in the file; NotFound / IoError when the file cannot be read.
+// Values may be quoted ("..." or '...'). Errors: InvalidArgument for a URL that is not s3://BUCKET[/PREFIX]
+// (bucket 3-63 of a-z 0-9 . -; prefix of letters, digits . _ - and single '/' between segments other than . and
+// .., at most kMaxS3PrefixLength), an endpoint that is not http(s)://HOST[:PORT] (user info is never echoed),
+// missing credentials or ones holding control characters, or an unknown name or a line that is not NAME=VALUE
+// in the file (its value never echoed); NotFound / IoError when the file cannot be read.
 Result<S3Settings> S3SettingsFor(std::string_view url, const std::filesystem::path& credentials_file,
                                  const EnvLookup& env);
 

@@ -258,6 +258,16 @@ facefuse_cli_test(NAME cli.badinput.serve_results_no_credentials EXIT 2
   MATCHES "the result store s3://bucket/x needs credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
   NOT_MATCHES "job API at"
   COMMAND env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY ${FACEFUSE} serve --port 0 --results s3://bucket/x --duration 2)
+facefuse_cli_test(NAME cli.badinput.serve_results_need_a_data_dir EXIT 2
+  MATCHES "--results needs --data-dir: the temporary data dir goes when serve ends" NOT_MATCHES "job API at"
+  COMMAND env AWS_ACCESS_KEY_ID=id AWS_SECRET_ACCESS_KEY=secret ${FACEFUSE} serve --port 0 --results s3://bucket/x --duration 2)
+facefuse_cli_test(NAME cli.badinput.serve_results_credentials_alone EXIT 2
+  MATCHES "--results-credentials is for --results s3://BUCKET\\[/PREFIX\\] \\(FACEFUSE_RESULTS\\), which is not given"
+  NOT_MATCHES "job API at"
+  COMMAND env -u FACEFUSE_RESULTS ${FACEFUSE} serve --port 0 --results-credentials /nonexistent --duration 2)
+facefuse_cli_test(NAME cli.badinput.serve_results_part_size_nan EXIT 2
+  MATCHES "--results-part-mb must be a number of MiB" NOT_MATCHES "job API at"
+  COMMAND ${FACEFUSE} serve --port 0 --results s3://bucket/x --results-part-mb nan --duration 2)
 facefuse_cli_test(NAME cli.badinput.serve_results_part_size EXIT 2
   MATCHES "--results-part-mb: Value 0 not in range" NOT_MATCHES "job API at"
   COMMAND ${FACEFUSE} serve --port 0 --results s3://bucket/x --results-part-mb 0 --duration 2)

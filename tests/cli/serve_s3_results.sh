@@ -6,7 +6,10 @@
 #   2. the store down when a job stores its result and back a moment later: the job tries again and succeeds;
 #   3. wrong credentials: serve does not start, and says what the store answered;
 #   4. retention removes a job's stored object with its record;
-#   5. the store down for good: the job fails with the store's error, its record stays, /health/ready says why.
+#   5. a store that hangs (SIGSTOP): /health/ready answers 503 within seconds, the rest of the API at once;
+#   6. the store down for good: the job fails with the store's error, its record stays, /health/ready says why;
+#   7. a replica with another --results on the same data dir is refused; the secret key is in no log, no /metrics
+#      and no job record.
 # (s3rver checks the access key id but not the signature: test_s3_result_store.cpp checks the signatures.)
 # Usage: serve_s3_results.sh FACEFUSE SOURCE_DIR
 FACEFUSE=$1; SOURCE_DIR=$2
@@ -42,7 +45,9 @@ redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >"$
 PIDS+=($!)
 for _ in $(seq 100); do redis-cli -p "$redis_port" ping 2>/dev/null | grep -q PONG && break; sleep 0.05; done
 
-export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER FACEFUSE_S3_ENDPOINT="http://127.0.0.1:$s3_port"
+# s3rver checks the key id only, so the secret can be one the logs are searched for.
+SECRET="secret-$RANDOM$RANDOM-never-logged"
+export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=$SECRET FACEFUSE_S3_ENDPOINT="http://127.0.0.1:$s3_port"
 RESULTS=(--results s3://facefuse/results --results-part-mb 0.0625)
 # Starts a replica named $1 (more serve options after it); sets ${1}_PID and ${1}_URL.
 start_replica() {
@@ -123,7 +128,21 @@ for _ in $(seq 100); do [ ! -e "$(object_of "$id")" ] && [ ! -e "$(object_of "$i
 kill "$c_PID"
 echo "4. retention removed the stored results and records of $id and $id2"
 
-# 5. The store down for good: the job fails with the store's error; its record stays.
+# 5. A store that hangs: readiness is bounded (one 3 s attempt, cached), the rest of the API does not wait.
+kill -STOP "$S3_PID"
+sleep 5.5  # past the cached answer
+start=$(date +%s%N)
+ready=$(curl -s -m 10 -w ' %{http_code}' "$a_URL/health/ready")
+took_ms=$((($(date +%s%N) - start) / 1000000))
+[ "${ready##* }" = 503 ] && [ "$took_ms" -lt 4500 ] || fail "/health/ready with a hanging store: $ready after $took_ms ms"
+probes=()
+for _ in $(seq 20); do curl -s -m 10 -o /dev/null "$a_URL/health/ready" & probes+=($!); done
+[ "$(curl -s -m 2 -o /dev/null -w '%{http_code}' "$a_URL/v1/jobs")" = 200 ] || fail "the API waited for a hanging store"
+wait "${probes[@]}"
+kill -CONT "$S3_PID"
+echo "5. a hanging store: /health/ready answered 503 in $took_ms ms; the API stayed responsive"
+
+# 6. The store down for good: the job fails with the store's error; its record stays.
 stop_s3
 id3=$(submit "$a_URL") || fail "submit refused"
 record=$(wait_final "$a_URL" "$id3")
@@ -132,5 +151,17 @@ jq -r .error.message <<<"$record" | grep -q "is out of reach" || fail "job $id3 
 ready=$(curl -s -w ' %{http_code}' "$a_URL/health/ready")
 [ "${ready##* }" = 503 ] && grep -q "the result store" <<<"$ready" || fail "/health/ready with the store down: $ready"
 [ -f "$WORK/data/$id3/output.jpg" ] || fail "the result of $id3 was lost with the store"
-echo "5. job $id3 failed: $(jq -r .error.message <<<"$record" | cut -c1-120)"
+echo "6. job $id3 failed: $(jq -r .error.message <<<"$record" | cut -c1-120)"
+# 7. Another --results on the same data dir is refused; the secret is nowhere.
+if "$FACEFUSE" serve --port 0 --data-dir "$WORK/data" --redis "127.0.0.1:$redis_port" --results s3://facefuse/other \
+     --duration 1 >"$WORK/other.out" 2>"$WORK/other.err"; then
+  fail "a replica with another --results started on the same data dir"
+fi
+grep -q "holds the jobs of another store" "$WORK/other.err" || fail "no clear refusal: $(cat "$WORK/other.err")"
+curl -sf "$a_URL/metrics" >"$WORK/metrics.txt"
+curl -sf "$a_URL/v1/jobs" >"$WORK/jobs.json"
+if grep -l -- "$SECRET" "$WORK"/*.err "$WORK/metrics.txt" "$WORK/jobs.json" "$WORK"/*.out; then
+  fail "the secret key is in the files above"
+fi
+echo "7. another --results on the data dir refused; the secret key is in no log, /metrics or job record"
 echo "S3 results: OK"

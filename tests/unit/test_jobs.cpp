@@ -3,6 +3,7 @@
 // swap-image and swap-video kinds run end to end through RunJob.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <set>
 #include <stdexcept>
@@ -142,6 +143,33 @@ TEST(JobRunners, ACancelledOutcomeEndsTheJobCancelled) {
   ASSERT_TRUE(RunJob(video, runners, context).ok());
   EXPECT_EQ(video.state, JobState::kCancelled);
   EXPECT_EQ(video.status.code(), StatusCode::kCancelled);
+}
+
+TEST(JobRunners, AJobAskedToStopIsNotRunAgainAfterATransientError) {
+  // The store went away while the job stored its result, and a DELETE came meanwhile.
+  class UnreachableRunner : public JobRunner {
+   public:
+    explicit UnreachableRunner(std::atomic<bool>* cancel) : cancel_(cancel) {}
+    Status Run(Job& /*job*/, JobContext& /*context*/) const override {
+      ++runs;
+      cancel_->store(true);
+      return Unavailable("the result store is out of reach");
+    }
+    mutable int runs = 0;
+
+   private:
+    std::atomic<bool>* cancel_;
+  };
+  std::atomic<bool> cancel{false};
+  auto runner = std::make_shared<UnreachableRunner>(&cancel);
+  JobRunners runners = DefaultJobRunners();
+  runners[JobKind::kSwapVideo] = runner;
+  Job video = NewSwapVideoJob({});
+  JobContext context;
+  context.cancel = &cancel;
+  ASSERT_TRUE(RunJob(video, runners, context, /*max_attempts=*/3).ok());
+  EXPECT_EQ(runner->runs, 1);
+  EXPECT_EQ(video.state, JobState::kCancelled);
 }
 
 TEST(JobRunners, ADetectJobRecordsItsProgressAndStages) {

@@ -114,7 +114,10 @@ TEST_F(ResultStoreTest, BadS3SettingsSayWhatIsWrong) {
       {"s3://Upper", "bucket name must be"},
       {"s3://bkt/a//b", "the prefix may hold"},
       {"s3://bkt/a b", "the prefix may hold"},
-      {"s3://bkt/../x", ""},  // a prefix of dots is plain text in a bucket: allowed
+      {"s3://bkt/../x", "the prefix may hold"},  // libcurl would remove the dot segments: another bucket
+      {"s3://bkt/x/./y", "the prefix may hold"},
+      {"s3://bkt/" + std::string(600, 'p'), "512 characters at most"},
+      {"s3://bkt/a.b/c_d-e", ""},
   };
   for (const auto& [url, message] : cases) {
     const Status st = S3SettingsFor(url, "", credentials).status();
@@ -127,10 +130,33 @@ TEST_F(ResultStoreTest, BadS3SettingsSayWhatIsWrong) {
   }
   const Status no_credentials = S3SettingsFor("s3://bkt", "", Env({})).status();
   EXPECT_NE(no_credentials.message().find("needs credentials"), std::string::npos) << no_credentials.message();
-  const Status bad_endpoint = S3SettingsFor("s3://bkt", "", Env({{"AWS_ACCESS_KEY_ID", "id"},
-                                                                 {"AWS_SECRET_ACCESS_KEY", "secret"},
-                                                                 {"AWS_ENDPOINT_URL", "ftp://host"}})).status();
-  EXPECT_NE(bad_endpoint.message().find("is not http(s)://HOST[:PORT]"), std::string::npos) << bad_endpoint.message();
+  for (const char* endpoint : {"ftp://host", "http://host:99999", "http://host:abc", "http://host/path",
+                               "http://user:pa55word@host:9000"}) {
+    const Status bad = S3SettingsFor("s3://bkt", "", Env({{"AWS_ACCESS_KEY_ID", "id"},
+                                                          {"AWS_SECRET_ACCESS_KEY", "secret"},
+                                                          {"AWS_ENDPOINT_URL", endpoint}})).status();
+    EXPECT_NE(bad.message().find("is not http(s)://HOST[:PORT]"), std::string::npos) << endpoint << ": " << bad.message();
+    EXPECT_EQ(bad.message().find("pa55word"), std::string::npos) << "the password was echoed: " << bad.message();
+  }
+  const Status injected = S3SettingsFor("s3://bkt", "", Env({{"AWS_ACCESS_KEY_ID", "id"},
+                                                             {"AWS_SECRET_ACCESS_KEY", "secret"},
+                                                             {"AWS_SESSION_TOKEN", "tok\r\nX-Injected: yes"}})).status();
+  EXPECT_EQ(injected.message(), "AWS_SESSION_TOKEN holds a control character");
+}
+
+TEST_F(ResultStoreTest, EveryValueTheFileSetsWinsAndQuotesAreStripped) {
+  std::ofstream(dir_ / "s3.env") << "AWS_ENDPOINT_URL=http://127.0.0.1:21870\nAWS_DEFAULT_REGION='eu-west-1'\n"
+                                    "AWS_ACCESS_KEY_ID=\"quoted-id\"\nAWS_SECRET_ACCESS_KEY=s\n";
+  FF_ASSERT_OK_AND_ASSIGN(S3Settings s, S3SettingsFor("s3://bkt", dir_ / "s3.env",
+                                                      Env({{"FACEFUSE_S3_ENDPOINT", "http://127.0.0.1:1"},
+                                                           {"AWS_REGION", "us-east-1"}})));
+  EXPECT_EQ(s.endpoint, "http://127.0.0.1:21870");
+  EXPECT_EQ(s.region, "eu-west-1");
+  EXPECT_EQ(s.access_key_id, "quoted-id");
+  std::ofstream(dir_ / "leak.env") << "AWS_SECRET_ACCESS_KEY : wJalrXUtnFEMI/K7MDENG=bPxRfiCY\n";
+  const Status leak = S3SettingsFor("s3://bkt", dir_ / "leak.env", Env({})).status();
+  EXPECT_NE(leak.message().find("line 1 is not NAME=VALUE"), std::string::npos) << leak.message();
+  EXPECT_EQ(leak.message().find("wJal"), std::string::npos) << "the secret was echoed: " << leak.message();
 }
 
 }  // namespace

@@ -222,6 +222,50 @@ TEST_F(S3ResultStoreTest, NoStoreListeningIsUnavailable) {
   EXPECT_EQ(store->Health().code(), StatusCode::kUnavailable);
 }
 
+TEST_F(S3ResultStoreTest, AStoreThatIgnoresTheRangeStillGivesTheRightBytes) {
+  auto store = NewS3ResultStore(settings_);
+  const fs::path file = File(3000);
+  const std::string bytes = Bytes(file);
+  ASSERT_TRUE(store->Put("job-8/output.jpg", file).ok());
+  s3_.fault = [&bytes](const httplib::Request& req, httplib::Response& res) {
+    if (req.method != "GET") return false;
+    res.status = 200;  // the whole object, whatever the Range said (httplib applies no Range to a chunked body)
+    res.set_chunked_content_provider("application/octet-stream", [&bytes](size_t, httplib::DataSink& sink) {
+      sink.write(bytes.data(), bytes.size());
+      sink.done();
+      return true;
+    });
+    return true;
+  };
+  Status read;
+  EXPECT_EQ(ReadAll(*store, "job-8/output.jpg", 1000, 4, &read), bytes.substr(1000, 4));
+  EXPECT_TRUE(read.ok()) << read.ToString();
+}
+
+TEST_F(S3ResultStoreTest, HealthIsQuickWhenTheStoreHangsAndSaysWhenItIsNoS3Store) {
+  settings_.health_timeout_s = 0.3;
+  s3_.fault = [](const httplib::Request&, httplib::Response& res) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    res.status = 500;
+    return true;
+  };
+  auto store = NewS3ResultStore(settings_);
+  const auto start = std::chrono::steady_clock::now();
+  const Status hanging = store->Health();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(hanging.code(), StatusCode::kUnavailable) << hanging.ToString();
+  EXPECT_LT(seconds, 1.0) << "Health waited for a store that hangs";
+  std::this_thread::sleep_for(std::chrono::milliseconds(1400));  // the fake answers one request at a time
+  s3_.fault = [](const httplib::Request&, httplib::Response& res) {
+    res.status = 404;
+    res.set_content("<html>not here</html>", "text/html");
+    return true;
+  };
+  const Status not_s3 = store->Health();
+  EXPECT_EQ(not_s3.code(), StatusCode::kFailedPrecondition) << not_s3.ToString();
+  EXPECT_NE(not_s3.message().find("does not answer as an S3 store"), std::string::npos) << not_s3.message();
+}
+
 TEST_F(S3ResultStoreTest, EveryRequestCarriesAValidSigV4Signature) {
   settings_.part_bytes = 1000;
   settings_.session_token = "token/with+chars";
