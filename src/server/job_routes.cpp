@@ -200,12 +200,23 @@ bool Unsatisfiable(const std::string& range, uintmax_t size) {
 // result is not held in memory. `what` names them in the 416 message.
 void SendBytes(const httplib::Request& req, httplib::Response& res, uint64_t size, const std::string& content_type,
                const std::string& what, httplib::ContentProvider read) {
+  httplib::Ranges& ranges = const_cast<httplib::Request&>(req).ranges;  // see below
   if (req.has_header("Range") && Unsatisfiable(req.get_header_value("Range"), size)) {
+    ranges.clear();  // else httplib would cut the error's JSON to the range
     res.set_header("Content-Range", "bytes */" + std::to_string(size));
     ReplyError(res, InvalidArgument("the range " + req.get_header_value("Range").substr(0, 80) + " is past the end of " +
                                     what + " (" + std::to_string(size) + " bytes)"));
     res.status = 416;
     return;
+  }
+  // httplib 0.11 answers a range that ends past the end ("bytes=0-1048575" of a smaller file) with that end and a
+  // Content-Length the body never reaches, and labels the parts of a multi-range answer from a content provider
+  // with a size of 0. So, before it answers: such an end becomes the last byte (RFC 9110 14.1.2), and several
+  // ranges are ignored (the whole file, 200: a server may ignore a Range). The request is httplib's own object,
+  // handed to the handler as const.
+  if (ranges.size() > 1) ranges.clear();
+  for (httplib::Range& range : ranges) {
+    if (range.first >= 0 && range.second >= static_cast<ssize_t>(size)) range.second = static_cast<ssize_t>(size) - 1;
   }
   res.set_header("Accept-Ranges", "bytes");
   res.set_content_provider(static_cast<size_t>(size), content_type, std::move(read));

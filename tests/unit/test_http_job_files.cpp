@@ -83,7 +83,23 @@ TEST_F(HttpApi, ResultComesByRangesAndTheGpuReportBesideIt) {
     ASSERT_TRUE(past);
     EXPECT_EQ(past->status, 416) << range;
     EXPECT_EQ(past->get_header_value("Content-Range"), "bytes */" + std::to_string(whole->body.size())) << range;
+    EXPECT_EQ(past->get_header_value_count("Content-Range"), 1u) << range;
+    EXPECT_NE(past->body.find("is past the end of the result"), std::string::npos) << range << ": " << past->body;
   }
+  // A range that ends past the end (a downloader asking for 1 MiB chunks) is cut to the last byte; several
+  // ranges are ignored (the whole result, 200).
+  const size_t size = whole->body.size();
+  auto tail = client_->Get(("/v1/jobs/" + id + "/result").c_str(),
+                           {{"Range", "bytes=" + std::to_string(size - 10) + "-99999999"}});
+  ASSERT_TRUE(tail);
+  EXPECT_EQ(tail->status, 206);
+  EXPECT_EQ(tail->body, whole->body.substr(size - 10));
+  EXPECT_EQ(tail->get_header_value("Content-Range"),
+            "bytes " + std::to_string(size - 10) + "-" + std::to_string(size - 1) + "/" + std::to_string(size));
+  auto several = client_->Get(("/v1/jobs/" + id + "/result").c_str(), {{"Range", "bytes=0-1,5-9"}});
+  ASSERT_TRUE(several);
+  EXPECT_EQ(several->status, 200);
+  EXPECT_EQ(several->body, whole->body);
 
   auto csv = client_->Get(("/v1/jobs/" + id + "/gpu.csv").c_str());
   ASSERT_TRUE(csv);
