@@ -70,6 +70,7 @@ class DnnlMatMulKernel final : public Kernel {
     Plan& p = it->second;
     if (y.size() == 0) return Status::Ok();
     if (p.use_reference) return def_.reference(node_, inputs, outputs);
+    FF_RETURN_IF_ERROR(CheckFits(node_, p.y_md, y));
     const bool b_is_const = !const_b_.empty() && b.raw() == const_b_.raw();
     const bool c_is_const = c && !const_c_.empty() && c->raw() == const_c_.raw();
     const float* b_data =

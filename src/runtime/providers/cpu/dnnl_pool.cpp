@@ -45,10 +45,12 @@ class DnnlPoolKernel final : public Kernel {
     const Plan& p = it->second;
     if (y.size() == 0) return Status::Ok();
     if (p.own_pool) {
+      if (y.shape() != p.geometry.out) return NodeError(node_, "the output does not have the shape the pooling makes");
       Pool2d(own_kind_, p.geometry, x.data<float>(), y.data<float>());
       return Status::Ok();
     }
     if (p.use_reference) return def_.reference(node_, inputs, outputs);
+    FF_RETURN_IF_ERROR(CheckFits(node_, p.dst_md, y));
     return DnnlCall(node_, [&] {
       p.primitive.execute(DnnlStream(), {{DNNL_ARG_SRC, WrapMemory(p.src_md, x.raw())},
                                          {DNNL_ARG_DST, WrapMemory(p.dst_md, y.raw())}});

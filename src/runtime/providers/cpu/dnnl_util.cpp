@@ -55,6 +55,12 @@ dnnl::memory WrapMemory(const dnnl::memory::desc& desc, const void* data) {
   return dnnl::memory(desc, DnnlEngine(), const_cast<void*>(data));
 }
 
+Status CheckFits(const Node& node, const dnnl::memory::desc& desc, const Tensor& t) {
+  if (desc.get_size() <= t.bytes()) return Status::Ok();
+  return Internal(node.Describe() + ": the output holds " + std::to_string(t.bytes()) + " bytes, the kernel would write " +
+                  std::to_string(desc.get_size()) + " (its shape disagrees with the one inferred)");
+}
+
 Status DnnlErrorStatus(const Node& node, const dnnl::error& e) {
   std::string message = node.Describe() + ": oneDNN: " + e.what();
   if (e.status == dnnl_unimplemented) return Unsupported(std::move(message));

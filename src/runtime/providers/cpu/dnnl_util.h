@@ -35,6 +35,10 @@ dnnl::memory::desc PlainDesc(const Shape& shape, dnnl::memory::data_type dt = dn
 dnnl::memory::desc ChannelsLastDesc(const Shape& shape, dnnl::memory::data_type dt = dnnl::memory::data_type::f32);
 // A memory object over caller-owned data (no copy). `data` must outlive it.
 dnnl::memory WrapMemory(const dnnl::memory::desc& desc, const void* data);
+// OK when `t` holds at least the bytes `desc` spans. oneDNN writes what its descriptor says, and ASan does not see
+// those writes: a descriptor built from a geometry that disagrees with the shape inference gave the output (a
+// malformed model) would write past the output's buffer. Errors: Internal naming the node and both sizes.
+Status CheckFits(const Node& node, const dnnl::memory::desc& desc, const Tensor& t);
 
 // The Status for a caught oneDNN error: Unsupported for dnnl_unimplemented,
 // OutOfMemory for dnnl_out_of_memory, Internal otherwise; prefixed with the node.

@@ -34,8 +34,16 @@ class DnnlBatchNormKernel final : public Kernel {
 
   Status Compute(std::span<const Tensor* const> inputs, std::span<Tensor* const> outputs) override {
     const Tensor& x = *inputs[0];
-    if (!AllFloat32(inputs) || x.rank() < 2 || x.rank() > 5) return def_.reference(node_, inputs, outputs);
+    if (!AllFloat32(inputs) || x.rank() < 2 || x.rank() > 5 || inputs.size() < 5) {
+      return def_.reference(node_, inputs, outputs);
+    }
     if (x.size() == 0) return Status::Ok();
+    if (outputs[0]->shape() != x.shape()) return NodeError(node_, "the output is not the input's shape");
+    for (size_t i = 1; i < 5; ++i) {
+      if (inputs[i] == nullptr || inputs[i]->size() != x.dim(1)) {
+        return NodeError(node_, "scale, B, mean and var must have one value per channel");
+      }
+    }
     return DnnlCall(node_, [&] {
       if (!primitive_ || x.shape() != shape_) {
         data_md_ = PlainDesc(x.shape());
@@ -76,6 +84,7 @@ class DnnlLayerNormKernel final : public Kernel {
     if (!AllFloat32(inputs)) return def_.reference(node_, inputs, outputs);
     FF_ASSIGN_OR_RETURN(LayerNormExtents e, ComputeLayerNormExtents(node_, x.shape()));
     if (x.size() == 0) return Status::Ok();
+    if (outputs[0]->shape() != x.shape()) return NodeError(node_, "the output is not the input's shape");
     // Scale and B are expanded to the normalised shape on every call: they are
     // inner-sized, small next to X.
     const Tensor* bias = inputs.size() > 2 ? inputs[2] : nullptr;

@@ -66,9 +66,11 @@ class DnnlReduceKernel final : public Kernel {
       }
     }
     if (copy_only_) {
+      if (out.bytes() != in.bytes()) return NodeError(node_, "the output does not have the input's size");
       std::memcpy(out.raw(), in.raw(), out.bytes());
       return Status::Ok();
     }
+    FF_RETURN_IF_ERROR(CheckFits(node_, dst_md_, out));
     return DnnlCall(node_, [&] {
       dnnl::stream& stream = DnnlStream();
       prim_.execute(stream,

@@ -19,9 +19,14 @@ class SoftmaxKernel final : public Kernel {
     Tensor& y = *outputs[0];
     FF_ASSIGN_OR_RETURN(SoftmaxExtents e, ComputeSoftmaxExtents(node_, opset_, x.shape()));
     if (x.size() == 0) return Status::Ok();
+    if (y.shape() != x.shape() || y.dtype() != x.dtype()) return NodeError(node_, "the output is not the input's shape");
     if (x.dtype() == DataType::kFloat64) {
       SoftmaxLines(x.data<double>(), y.data<double>(), e, log_);
       return Status::Ok();
+    }
+    // oneDNN below reads and writes 4-byte floats: any other dtype would be written past the end of y.
+    if (x.dtype() != DataType::kFloat32) {
+      return Unsupported("Softmax takes float32 or float64, not " + DataTypeName(x.dtype()));
     }
     return DnnlCall(node_, [&] {
       const dnnl::memory::dims dims = {e.outer, e.n, e.inner};
