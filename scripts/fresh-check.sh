@@ -168,6 +168,12 @@ make_root() {
   printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
   chmod +x "$root/usr/sbin/policy-rc.d"
   cp /etc/resolv.conf "$root/etc/resolv.conf"
+  # The CAs node trusts here besides its own (NODE_EXTRA_CA_CERTS: an egress proxy that re-signs TLS), so that npm
+  # in the root reaches the registry the way npm here does, like apt's proxy settings above. A machine on a plain
+  # network has none, and needs none.
+  if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -s "$NODE_EXTRA_CA_CERTS" ]; then
+    cp "$NODE_EXTRA_CA_CERTS" "$root/etc/host-node-extra-ca.crt"
+  fi
 }
 
 clone_repo() {
@@ -193,8 +199,13 @@ in_root() {  # in_root COMMAND: runs COMMAND with bash in the root's clone, as r
     /bin/bash -c "cd /work/facefuse && $1"
 }
 extra_env=()
+node_env() {  # the NODE_EXTRA_CA_CERTS setting for the root, when make_root copied this machine's
+  [ -s "$root/etc/host-node-extra-ca.crt" ] && echo NODE_EXTRA_CA_CERTS=/etc/host-node-extra-ca.crt
+  return 0
+}
 
 quick_start() {
+  mapfile -t extra_env < <(node_env)
   in_root scripts/quickstart.sh
   # The README promises swapped.png: check that it is there and is a PNG, not just a zero exit status.
   local out="$root/work/facefuse/swapped.png"
@@ -208,7 +219,8 @@ quick_start() {
 tests() {
   mount_in_root work/shared --bind "$shared"
   mount -o remount,bind,ro "$root/work/shared"
-  extra_env=(CI=true)
+  mapfile -t extra_env < <(node_env)
+  extra_env+=(CI=true)
   in_root scripts/test.sh
 }
 
