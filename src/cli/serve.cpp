@@ -181,7 +181,7 @@ Result<server::JobApiOptions> JobApiOptionsFor(const ServeOptions& o) {
                              "results its jobs left in the bucket would stay there with nothing to remove them");
     }
     s3->part_bytes = static_cast<uint64_t>(o.results_part_mb * (1 << 20));
-    api.results = storage::WithCachedHealth(storage::NewS3ResultStore(*std::move(s3)), std::chrono::seconds(5));
+    api.results = storage::NewS3ResultStore(*std::move(s3));
   }
   FF_ASSIGN_OR_RETURN(api.data_dir, PrepareDataDir(o.data_dir));
   return api;
@@ -306,9 +306,9 @@ int RunServe(const ServeOptions& o) {
   limits.max_queued = static_cast<size_t>(o.max_queued);
   limits.worker_name = worker_name;
   telemetry::JsonLog log(stderr);  // the service's JSON lines (jobs, requests), for a log shipper
-  if (api && !api_options.results) {
-    api_options.results = storage::WithCachedHealth(storage::NewFolderResultStore(api_options.data_dir),
-                                                    std::chrono::seconds(5));
+  if (api) {  // readiness probes check the store at most once per 5 s (storage::WithCachedHealth)
+    if (!api_options.results) api_options.results = storage::NewFolderResultStore(api_options.data_dir);
+    api_options.results = storage::WithCachedHealth(std::move(api_options.results), std::chrono::seconds(5));
   }
   job::JobRunners runners = server::WithGpuReports(job::DefaultJobRunners(), o.interval_s);
   if (api) runners = server::WithResultStore(std::move(runners), api_options.results);

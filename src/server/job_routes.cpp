@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <iterator>
 #include <memory>
 #include <optional>
@@ -227,19 +226,11 @@ void SendFile(const httplib::Request& req, httplib::Response& res, const std::fi
               const std::string& content_type, const std::string& what) {
   std::error_code error;
   const uintmax_t size = std::filesystem::file_size(path, error);
-  auto in = std::make_shared<std::ifstream>(path, std::ios::binary);
-  if (error || !*in) return ReplyError(res, NotFound(what + " is not there"));
-  SendBytes(req, res, size, content_type, what, [in](size_t offset, size_t length, httplib::DataSink& sink) {
-    char buffer[64 * 1024];
-    in->clear();
-    in->seekg(static_cast<std::streamoff>(offset));
-    while (length > 0 && *in) {
-      in->read(buffer, static_cast<std::streamsize>(std::min(length, sizeof buffer)));
-      const auto got = static_cast<size_t>(in->gcount());
-      if (got == 0 || !sink.write(buffer, got)) return false;
-      length -= got;
-    }
-    return length == 0;
+  if (error) return ReplyError(res, NotFound(what + " is not there"));
+  SendBytes(req, res, size, content_type, what, [path](size_t offset, size_t length, httplib::DataSink& sink) {
+    return storage::ReadFileRange(path, offset, length, [&sink](const char* data, size_t n) {
+             return sink.write(data, n);
+           }).ok();
   });
 }
 

@@ -38,19 +38,9 @@ class FolderResultStore : public ResultStore {
 
   Status Read(const std::string& key, uint64_t offset, uint64_t length, const ByteSink& sink) const override {
     FF_RETURN_IF_ERROR(CheckResultKey(key));
-    std::ifstream in(root_ / key, std::ios::binary);
-    if (!in) return NotFound("no result " + key + " in " + Describe());
-    in.seekg(static_cast<std::streamoff>(offset));
-    char buffer[64 * 1024];
-    while (length > 0 && in) {
-      in.read(buffer, static_cast<std::streamsize>(std::min<uint64_t>(length, sizeof buffer)));
-      const auto got = static_cast<size_t>(in.gcount());
-      if (got == 0) break;
-      if (!sink(buffer, got)) return Cancelled("the read of " + key + " was stopped");
-      length -= got;
-    }
-    if (length > 0) return IoError("the result " + key + " ended " + std::to_string(length) + " bytes early");
-    return Status::Ok();
+    const Status read = ReadFileRange(root_ / key, offset, length, sink);
+    if (read.code() == StatusCode::kNotFound) return NotFound("no result " + key + " in " + Describe());
+    return read;
   }
 
   Status Remove(const std::string& key) override {
@@ -72,6 +62,22 @@ class FolderResultStore : public ResultStore {
 };
 
 }  // namespace
+
+Status ReadFileRange(const fs::path& path, uint64_t offset, uint64_t length, const ByteSink& sink) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFound("cannot open " + path.string());
+  in.seekg(static_cast<std::streamoff>(offset));
+  char buffer[64 * 1024];
+  while (length > 0 && in) {
+    in.read(buffer, static_cast<std::streamsize>(std::min<uint64_t>(length, sizeof buffer)));
+    const auto got = static_cast<size_t>(in.gcount());
+    if (got == 0) break;
+    if (!sink(buffer, got)) return Cancelled("the read of " + path.string() + " was stopped");
+    length -= got;
+  }
+  if (length > 0) return IoError(path.string() + " ended " + std::to_string(length) + " bytes early");
+  return Status::Ok();
+}
 
 std::unique_ptr<ResultStore> NewFolderResultStore(fs::path root) {
   return std::make_unique<FolderResultStore>(std::move(root));

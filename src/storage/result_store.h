@@ -51,6 +51,11 @@ class ResultStore {
 // however many, cost the store at most one request per `max_age` and never queue behind a store that hangs.
 std::shared_ptr<ResultStore> WithCachedHealth(std::shared_ptr<ResultStore> store, std::chrono::milliseconds max_age);
 
+// Gives bytes [offset, offset + length) of the file at `path` to `sink` in 64 KiB pieces: what the folder store
+// reads, and what the job API sends of a job's other files. Errors: NotFound when it cannot be opened; Cancelled
+// when the sink stopped; IoError when the file ends first.
+Status ReadFileRange(const std::filesystem::path& path, uint64_t offset, uint64_t length, const ByteSink& sink);
+
 // The results kept in `root` (the data dir): the object "KEY" is the file root/KEY, where the job wrote it. Put
 // moves a file from elsewhere into place; Remove deletes the file (retention removes the job's folder as well).
 std::unique_ptr<ResultStore> NewFolderResultStore(std::filesystem::path root);

@@ -205,6 +205,12 @@ std::string S3ErrorText(const std::string& body, long http_status) {
   return text;
 }
 
+std::string S3QueryValue(const std::string& text) {
+  std::unique_ptr<char, decltype(&curl_free)> escaped(
+      curl_easy_escape(nullptr, text.data(), static_cast<int>(text.size())), &curl_free);
+  return escaped ? std::string(escaped.get()) : std::string();
+}
+
 std::string S3XmlField(const std::string& body, const std::string& name) {
   const size_t open = body.find("<" + name + ">");
   if (open == std::string::npos) return "";

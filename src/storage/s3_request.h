@@ -52,6 +52,10 @@ Result<S3Response> SendS3Request(const S3Settings& settings, const S3Request& re
 // control characters replaced by spaces (the text goes into logs).
 std::string S3ErrorText(const std::string& body, long http_status);
 
+// `text` percent-encoded for a query value, all but A-Z a-z 0-9 - . _ ~, as SigV4's canonical query wants it
+// (libcurl's curl_easy_escape).
+std::string S3QueryValue(const std::string& text);
+
 // The text of the first <name>...</name> in an S3 XML answer (at most 300 characters); "" when there is none.
 std::string S3XmlField(const std::string& body, const std::string& name);
 

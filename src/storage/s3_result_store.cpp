@@ -13,22 +13,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// `text` percent-encoded as SigV4's canonical query wants it (all but A-Z a-z 0-9 - _ . ~).
-std::string QueryValue(const std::string& text) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (const unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
 class S3ResultStore : public ResultStore {
  public:
   explicit S3ResultStore(S3Settings settings) : s_(std::move(settings)) {}
@@ -101,7 +85,7 @@ class S3ResultStore : public ResultStore {
   // One attempt of at most settings.health_timeout_s: a store that hangs must not hold a readiness probe.
   Status Health() const override {
     S3Request list;
-    list.query = "list-type=2&max-keys=1&prefix=" + QueryValue(s_.prefix.empty() ? "" : s_.prefix + "/");
+    list.query = "list-type=2&max-keys=1&prefix=" + S3QueryValue(s_.prefix.empty() ? "" : s_.prefix + "/");
     list.attempts = 1;
     list.timeout_s = s_.health_timeout_s;
     Result<S3Response> answer = SendS3Request(s_, list);
@@ -135,7 +119,7 @@ class S3ResultStore : public ResultStore {
     FF_ASSIGN_OR_RETURN(S3Response started, SendS3Request(s_, start));
     const std::string upload_id = S3XmlField(started.body, "UploadId");
     if (upload_id.empty()) return FailedPrecondition(Describe() + " started no multipart upload of " + object);
-    const std::string upload = "uploadId=" + QueryValue(upload_id);
+    const std::string upload = "uploadId=" + S3QueryValue(upload_id);
     std::string parts;
     Status outcome;
     for (uint64_t offset = 0, number = 1; offset < size && outcome.ok(); offset += s_.part_bytes, ++number) {

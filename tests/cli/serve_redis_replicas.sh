@@ -17,11 +17,7 @@ images_dir="${FACEFUSE_FIXTURES_DIR:-$SOURCE_DIR/../shared/fixtures}/media/image
 [ -f "$images_dir/obama.jpg" ] && [ -f "$images_dir/two_people.jpg" ] || missing_fixture "$images_dir/obama.jpg"
 JOBS=8
 
-redis_port=$(free_port)
-redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >"$WORK/redis.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 100); do redis-cli -p "$redis_port" ping 2>/dev/null | grep -q PONG && break; sleep 0.05; done
-redis-cli -p "$redis_port" ping | grep -q PONG || fail "redis-server did not start: $(cat "$WORK/redis.log")"
+start_redis
 
 # Starts a replica named $1; sets ${1}_PID and ${1}_URL.
 start_replica() {

@@ -40,10 +40,7 @@ start_s3() {
 }
 stop_s3() { kill "$S3_PID"; wait "$S3_PID" 2>/dev/null || true; }
 start_s3
-redis_port=$(free_port)
-redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >"$WORK/redis.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 100); do redis-cli -p "$redis_port" ping 2>/dev/null | grep -q PONG && break; sleep 0.05; done
+start_redis
 
 # s3rver checks the key id only, so the secret can be one the logs are searched for.
 SECRET="secret-$RANDOM$RANDOM-never-logged"

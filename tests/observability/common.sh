@@ -45,3 +45,12 @@ wait_for_line() {
   for _ in $(seq 200); do grep -qE "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
   fail "timed out waiting for '$2' in $1: $(cat "$1" 2>/dev/null)"
 }
+
+# Starts a throwaway redis-server on loopback (no persistence) and waits until it answers; sets redis_port.
+start_redis() {
+  redis_port=$(free_port)
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >"$WORK/redis.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 100); do redis-cli -p "$redis_port" ping 2>/dev/null | grep -q PONG && return 0; sleep 0.05; done
+  fail "redis-server did not start: $(cat "$WORK/redis.log")"
+}
