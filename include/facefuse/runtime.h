@@ -43,6 +43,11 @@ struct SessionOptions {
   // compute in float32 before validation, keeping its float16 inputs and
   // outputs (inputs()/outputs() report them; feed and read float16 there).
   bool optimize = true;
+  // With optimize and the "cpu" provider: run 2-D convolutions, and the ops
+  // between them, on channels-last (NHWC) activations, changing the layout
+  // only where the graph needs NCHW. false keeps every activation NCHW (for
+  // comparisons); results agree to float rounding either way.
+  bool channels_last = true;
   // When set, receives one line per change an optimisation pass (or the
   // float16 lowering) made.
   std::function<void(std::string_view)> debug_log;

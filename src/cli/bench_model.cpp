@@ -34,6 +34,7 @@ struct BenchOptions {
   bool json = false;
   std::string data;  // a test_data_set_* folder; default: the model folder's first set, else random
   std::string provider = "cpu";
+  std::string layout = "nhwc";  // nhwc: the channels-last pass runs (cpu); nchw: it does not
   int batch = 0;             // 0: the inputs as they are; N: N copies stacked along dim 0
   std::string memory_limit;  // "" = none
   int profile_top = -1;      // -1: no profile; N: time every node, show the N heaviest
@@ -140,6 +141,7 @@ int RunBench(const BenchOptions& o) {
   SessionOptions so;
   so.threads = o.threads;
   so.provider = o.provider;
+  so.channels_last = o.layout == "nhwc";
   so.profile = o.profile_top >= 0;
   auto budget = MakeMemoryBudget(o.memory_limit);
   if (!budget.ok()) return Exit("bench-model", budget.status(), ErrorOrigin::kUsage);
@@ -234,6 +236,10 @@ void AddBenchModelCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--provider", o->provider, "cpu or reference")
       ->capture_default_str()
       ->check(CLI::IsMember({"cpu", "reference"}));
+  cmd->add_option("--layout", o->layout,
+                  "Activation layout between convolutions on the cpu provider: nhwc (channels-last) or nchw")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"nhwc", "nchw"}));
   auto* batch = cmd->add_option("--batch", o->batch,
                                 "Stack N copies of the inputs along dim 0, N = 1..4096 (the model needs a dynamic batch)");
   AddMemoryLimitOption(cmd, o->memory_limit);

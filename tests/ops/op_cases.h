@@ -62,5 +62,6 @@ std::vector<OpCase> ShapeCases();
 std::vector<OpCase> MovementCases();
 std::vector<OpCase> ResizeCases();
 std::vector<OpCase> SelectCases();
+std::vector<OpCase> ChannelsLastCases();  // NhwcConv, NhwcMaxPool, NhwcAveragePool
 
 }  // namespace facefuse::rt::testing

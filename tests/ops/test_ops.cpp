@@ -43,7 +43,8 @@ struct GuardedOutput {
 std::vector<OpCase> AllCases() {
   std::vector<OpCase> all;
   for (auto f : {ActivationCases, UnaryMathCases, CastCases, BinaryCases, ReduceCases, ConvCases, MatMulCases,
-                 PoolCases, NormCases, SoftmaxCases, ShapeCases, MovementCases, ResizeCases, SelectCases})
+                 PoolCases, NormCases, SoftmaxCases, ShapeCases, MovementCases, ResizeCases, SelectCases,
+                 ChannelsLastCases})
     for (auto& c : f()) all.push_back(std::move(c));
   return all;
 }

@@ -269,5 +269,67 @@ TEST(RunDefaultPasses, BatchNormThenFusionThenCleanup) {
   EXPECT_EQ(after.initializers.size(), 2u);  // the folded W and B only
 }
 
+// conv -> Relu -> MaxPool -> Conv -> Add (per-channel constant) -> Concat with
+// the pool -> Resize x2 -> Mul by itself; outputs: the head Transpose to NHWC,
+// the Shape of the concat, and the resized value itself.
+Graph ChannelsLastGraph() {
+  Graph g = ConvGraph();
+  g.initializers["w2"] = Random({4, 4, 1, 1}, 3);
+  g.initializers["per_channel"] = Random({4, 1, 1}, 4);
+  g.initializers["scales"] = Tensor::FromVector<float>({1.f, 1.f, 2.f, 2.f}, {4}).value();
+  g.initializers["roi"] = Tensor::Allocate(DataType::kFloat32, {0}).value();
+  g.nodes.push_back(MakeOp("Relu", {"conv"}, {"relu"}));
+  Node pool = MakeOp("MaxPool", {"relu"}, {"pool"});
+  pool.attrs["kernel_shape"].value = std::vector<int64_t>{2, 2};
+  pool.attrs["strides"].value = std::vector<int64_t>{2, 2};
+  g.nodes.push_back(pool);
+  g.nodes.push_back(MakeOp("Conv", {"pool", "w2"}, {"conv2"}));
+  g.nodes.push_back(MakeOp("Add", {"conv2", "per_channel"}, {"add"}));
+  Node concat = MakeOp("Concat", {"add", "pool"}, {"concat"});
+  concat.attrs["axis"].value = int64_t{1};
+  g.nodes.push_back(concat);
+  Node resize = MakeOp("Resize", {"concat", "roi", "scales"}, {"resized"});
+  g.nodes.push_back(resize);
+  g.nodes.push_back(MakeOp("Mul", {"resized", "resized"}, {"squared"}));
+  Node head = MakeOp("Transpose", {"squared"}, {"head"});
+  head.attrs["perm"].value = std::vector<int64_t>{0, 2, 3, 1};
+  g.nodes.push_back(head);
+  g.nodes.push_back(MakeOp("Shape", {"concat"}, {"shape"}));
+  g.outputs = {Info("head", {}), Info("shape", {}), Info("resized", {})};
+  return g;
+}
+
+TEST(ConvertToChannelsLast, ConvertsTheChainAndChangesLayoutOnlyAtItsEdges) {
+  const Graph g = ChannelsLastGraph();
+  std::vector<std::string> log;
+  Feeds feeds{{"x", Random({1, 3, 6, 5}, 9)}};
+  // Shape's int64 output is compared apart from the float outputs.
+  Graph after = g;
+  PassContext ctx{OpRegistry::Global(), [&log](std::string_view line) { log.emplace_back(line); }};
+  ASSERT_TRUE(ConvertToChannelsLast(after, ctx).ok());
+  const auto before_out = RunReference(g, feeds), after_out = RunReference(after, feeds);
+  ASSERT_EQ(after_out.size(), 3u);
+  ExpectClose({before_out[0], before_out[2]}, {after_out[0], after_out[2]});
+  ASSERT_EQ(after_out[1].shape(), before_out[1].shape());
+  for (int64_t i = 0; i < 4; ++i) EXPECT_EQ(after_out[1].data<int64_t>()[i], before_out[1].data<int64_t>()[i]);
+
+  const auto ops = OpTypes(after);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "NhwcConv"), 2);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "NhwcMaxPool"), 1);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "Identity"), 1);  // the head Transpose to NHWC is free
+  // Two layout changes: x into NHWC, and "resized" back because it is a graph output.
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "Transpose"), 2);
+  EXPECT_TRUE(Logged(log, "2 layout changes"));
+}
+
+TEST(ConvertToChannelsLast, LeavesNodesWithNchwOnlyInputsAlone) {
+  Graph g = ConvGraph();
+  g.inputs.push_back(Info("other", {1, 4, 6, 5}));
+  g.nodes.push_back(MakeOp("Add", {"conv", "other"}, {"sum"}));  // "other" is NCHW and not constant
+  g.outputs = {Info("sum", {1, 4, 6, 5})};
+  Graph after = RunPass(ConvertToChannelsLast, g, {{"x", Random({1, 3, 6, 5}, 1)}, {"other", Random({1, 4, 6, 5}, 2)}});
+  EXPECT_EQ(OpTypes(after), (std::vector<std::string>{"Transpose", "NhwcConv", "Transpose", "Add"}));
+}
+
 }  // namespace
 }  // namespace facefuse::rt

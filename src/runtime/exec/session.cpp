@@ -33,7 +33,7 @@ TensorInfo ToTensorInfo(const ValueInfo& v) {
 Status Session::Impl::Prepare() {
   nodes_in_model = graph.nodes.size();
   const OpRegistry& ops = OpRegistry::Global();
-  PassContext ctx{ops, options.debug_log};
+  PassContext ctx{ops, options.debug_log, options.channels_last && options.provider == "cpu"};
   FF_RETURN_IF_ERROR(LowerFloat16(graph, ctx));  // before validation: most kernels are float32 only
   for (const auto& node : graph.nodes) {
     const OpDef* def = ops.Find(node.domain, node.op_type);

@@ -20,6 +20,7 @@ const OpRegistry& OpRegistry::Global() {
     RegisterSelectOps(r);
     RegisterCastOps(r);
     RegisterFusedOps(r);
+    RegisterChannelsLastOps(r);
     return r;
   }();
   return registry;

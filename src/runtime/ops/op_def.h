@@ -96,5 +96,6 @@ void RegisterSoftmaxOps(OpRegistry& r);      // softmax.cpp
 void RegisterSelectOps(OpRegistry& r);       // select.cpp (TopK, NonZero)
 void RegisterCastOps(OpRegistry& r);         // cast.cpp (Cast, Identity, Dropout)
 void RegisterFusedOps(OpRegistry& r);        // fused.cpp (FusedConv)
+void RegisterChannelsLastOps(OpRegistry& r); // channels_last_ops.cpp (NhwcConv, NhwcMaxPool, NhwcAveragePool)
 
 }  // namespace facefuse::rt

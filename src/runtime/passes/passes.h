@@ -15,6 +15,7 @@ namespace facefuse::rt {
 struct PassContext {
   const OpRegistry& ops;
   std::function<void(std::string_view)> log;  // may be empty
+  bool channels_last = false;                 // RunDefaultPasses runs ConvertToChannelsLast
   void Log(std::string_view line) const { if (log) log(line); }
 };
 
@@ -42,6 +43,14 @@ Status FoldBatchNormIntoConv(Graph& g, const PassContext& ctx);
 // Conv [+ Add residual] [+ activation] becomes facefuse:FusedConv with the
 // activation (and the residual "Sum" input) applied in the kernel.
 Status FuseConvActivation(Graph& g, const PassContext& ctx);
+
+// 2-D Conv/FusedConv with constant weights become facefuse:NhwcConv on
+// channels-last activations; the layout-agnostic ops between them (activations,
+// elementwise ops, Concat, 2-D pools, Resize) follow, and Transposes change
+// the layout only where an NCHW reader or a graph output needs it. Values keep
+// their names and NCHW meaning; NHWC twins are "<name>_nhwc". For providers
+// with channels-last kernels (cpu): the ops are reference-only elsewhere.
+Status ConvertToChannelsLast(Graph& g, const PassContext& ctx);
 
 // Removes nodes whose outputs reach no graph output, and unused initializers.
 Status RemoveDeadNodes(Graph& g, const PassContext& ctx);

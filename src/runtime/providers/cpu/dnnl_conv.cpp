@@ -1,8 +1,10 @@
-// CPU kernels for Conv, ConvTranspose and facefuse.FusedConv on oneDNN.
+// CPU kernels for Conv, ConvTranspose, facefuse.FusedConv and
+// facefuse.NhwcConv (FusedConv on channels-last X, Sum and Y) on oneDNN.
 //
 // Per input shape, the kernel builds one DnnlConvPlan per activation layout
 // (plain NCHW in and out; oneDNN's preferred blocked layout with reorders;
-// channels-last with reorders), plus the own DepthwiseConvPlan for depthwise
+// channels-last with reorders; for NhwcConv: channels-last, and blocked with
+// reorders), plus the own DepthwiseConvPlan for plain depthwise
 // convolutions, times each on the real inputs and keeps the fastest. Geometries oneDNN rejects (e.g. ConvTranspose with
 // output_padding beyond the end pad) run on the op's reference kernel.
 #include <algorithm>
@@ -12,6 +14,7 @@
 #include <memory>
 #include <vector>
 
+#include "runtime/ops/channels_last.h"
 #include "runtime/ops/conv_common.h"
 #include "runtime/ops/op_util.h"
 #include "runtime/providers/cpu/cpu_kernels.h"
@@ -32,8 +35,8 @@ const Tensor* InputOrNull(std::span<const Tensor* const> inputs, size_t i) {
 
 class DnnlConvKernel final : public Kernel {
  public:
-  DnnlConvKernel(const KernelRequest& req, bool transpose, FusedActivation activation)
-      : node_(req.node), reference_(req.def.reference), transpose_(transpose) {
+  DnnlConvKernel(const KernelRequest& req, bool transpose, bool channels_last, FusedActivation activation)
+      : node_(req.node), reference_(req.def.reference), transpose_(transpose), channels_last_(channels_last) {
     epilogue_.sum = node_.HasInput(kSumInput);
     epilogue_.activation = std::move(activation);
     if (req.constant_inputs.size() > 1 && req.constant_inputs[1] != nullptr) constant_w_ = *req.constant_inputs[1];
@@ -52,10 +55,12 @@ class DnnlConvKernel final : public Kernel {
     const Tensor* bias = InputOrNull(inputs, 2);
     const Tensor* sum = InputOrNull(inputs, kSumInput);
     const Tensor* slope = InputOrNull(inputs, kSlopeInput);
-    FF_ASSIGN_OR_RETURN(ConvGeometry g,
-                        ResolveConvGeometry(node_, transpose_, inputs[0]->shape(), inputs[1]->shape(), bias));
+    if (channels_last_ && inputs[0]->rank() != 4) return NodeError(node_, "X must be 4-D NHWC");
+    const Shape x_nchw = channels_last_ ? ToChannelsFirst(inputs[0]->shape()) : inputs[0]->shape();
+    FF_ASSIGN_OR_RETURN(ConvGeometry g, ResolveConvGeometry(node_, transpose_, x_nchw, inputs[1]->shape(), bias));
+    const Shape y_shape = channels_last_ ? ToChannelsLast(g.y_shape) : g.y_shape;
     Tensor& y = *outputs[0];
-    if (y.shape() != g.y_shape || (sum != nullptr) != epilogue_.sum || (sum && sum->shape() != g.y_shape) ||
+    if (y.shape() != y_shape || (sum != nullptr) != epilogue_.sum || (sum && sum->shape() != y_shape) ||
         (epilogue_.activation.kind == "PRelu") != (slope != nullptr) ||
         (slope && slope->size() != 1 && slope->size() != g.out_channels))
       return NodeError(node_, "inputs or output do not match the shapes infer gave");
@@ -90,14 +95,15 @@ class DnnlConvKernel final : public Kernel {
     const float* packed_w = constant_w_.empty() ? nullptr : constant_w_.data<float>();
     std::vector<PlanPtr> plans;
     for (ConvLayout layout : {ConvLayout::kPlain, ConvLayout::kBlocked, ConvLayout::kChannelsLast}) {
+      if (channels_last_ && layout == ConvLayout::kPlain) continue;  // two reorders for nothing
       try {
-        plans.push_back(std::make_unique<DnnlConvPlan>(g, layout, epilogue, has_bias, packed_w));
+        plans.push_back(std::make_unique<DnnlConvPlan>(g, layout, epilogue, has_bias, packed_w, channels_last_));
       } catch (const dnnl::error&) {
         continue;  // this layout (or the whole geometry) is not implemented by oneDNN
       }
       plans.back()->Execute(args);  // warm-up: first touch of internal buffers
     }
-    if (DepthwiseConvApplies(g)) {
+    if (!channels_last_ && DepthwiseConvApplies(g)) {
       plans.push_back(std::make_unique<DepthwiseConvPlan>(g, epilogue));
       plans.back()->Execute(args);
     }
@@ -118,6 +124,7 @@ class DnnlConvKernel final : public Kernel {
   const Node node_;
   const ComputeFn reference_;
   const bool transpose_;
+  const bool channels_last_;  // NhwcConv
   ConvEpilogue epilogue_;
   Tensor constant_w_;  // empty when W is not an initializer
   std::map<Shape, PlanPtr> plans_;
@@ -134,10 +141,12 @@ KernelFactory ConvFactory(bool transpose) {
   return [transpose](const KernelRequest& req) -> Result<std::unique_ptr<Kernel>> {
     if (!AllFloat32(req)) return std::unique_ptr<Kernel>();
     FusedActivation activation;
-    if (req.node.op_type == "FusedConv") {
+    const bool channels_last = req.node.op_type == "NhwcConv";
+    if (req.node.op_type == "FusedConv" || channels_last) {
       FF_ASSIGN_OR_RETURN(activation, ReadFusedActivation(req.node));
     }
-    return std::unique_ptr<Kernel>(std::make_unique<DnnlConvKernel>(req, transpose, std::move(activation)));
+    return std::unique_ptr<Kernel>(
+        std::make_unique<DnnlConvKernel>(req, transpose, channels_last, std::move(activation)));
   };
 }
 
@@ -147,6 +156,7 @@ void RegisterDnnlConvKernels(CpuKernelTable& t) {
   t.Add("", "Conv", ConvFactory(false));
   t.Add("", "ConvTranspose", ConvFactory(true));
   t.Add("facefuse", "FusedConv", ConvFactory(false));
+  t.Add("facefuse", "NhwcConv", ConvFactory(false));
 }
 
 }  // namespace facefuse::rt::cpu

@@ -93,11 +93,11 @@ const char* ConvLayoutName(ConvLayout layout) {
 }
 
 DnnlConvPlan::DnnlConvPlan(const ConvGeometry& g, ConvLayout layout, const ConvEpilogue& epilogue, bool has_bias,
-                           const float* constant_w)
+                           const float* constant_w, bool channels_last_io)
     : has_bias_(has_bias), sum_(epilogue.sum), out_channels_(g.out_channels) {
   const Shape x_shape = Concat({g.batch, g.in_channels}, g.in_size);
-  x_plain_ = PlainDesc(x_shape);
-  y_plain_ = PlainDesc(g.y_shape);
+  x_user_ = channels_last_io ? ChannelsLastDesc(x_shape) : PlainDesc(x_shape);
+  y_user_ = channels_last_io ? ChannelsLastDesc(g.y_shape) : PlainDesc(g.y_shape);
   y_bytes_ = static_cast<size_t>(NumElements(g.y_shape)) * sizeof(float);
   w_user_ = UserWeightDesc(g);
   const memory::desc src_md = ActivationDesc(x_shape, layout), dst_md = ActivationDesc(g.y_shape, layout);
@@ -140,12 +140,12 @@ DnnlConvPlan::DnnlConvPlan(const ConvGeometry& g, ConvLayout layout, const ConvE
     primitive_ = dnnl::convolution_forward(pd);
   }
 
-  src_reorder_ = ReorderIfNeeded(x_plain_, src_chosen);
+  src_reorder_ = ReorderIfNeeded(x_user_, src_chosen);
   if (src_reorder_) src_internal_ = memory(src_chosen, DnnlEngine());
-  dst_reorder_ = ReorderIfNeeded(dst_chosen, y_plain_);
+  dst_reorder_ = ReorderIfNeeded(dst_chosen, y_user_);
   if (dst_reorder_) {
     dst_internal_ = memory(dst_chosen, DnnlEngine());
-    if (sum_) sum_reorder_ = ReorderIfNeeded(y_plain_, dst_chosen);
+    if (sum_) sum_reorder_ = ReorderIfNeeded(y_user_, dst_chosen);
   }
   w_reorder_ = ReorderIfNeeded(w_user_, w_chosen);
   if (w_reorder_) w_internal_ = memory(w_chosen, DnnlEngine());
@@ -162,14 +162,14 @@ void DnnlConvPlan::Execute(const ConvArgs& a) {
   dnnl::stream& s = DnnlStream();
   std::unordered_map<int, memory> args;
 
-  memory x_mem = WrapMemory(x_plain_, a.x);
+  memory x_mem = WrapMemory(x_user_, a.x);
   if (src_reorder_) src_reorder_->execute(s, x_mem, src_internal_);
   args[DNNL_ARG_SRC] = src_reorder_ ? src_internal_ : x_mem;
 
-  memory y_mem = WrapMemory(y_plain_, a.y);
+  memory y_mem = WrapMemory(y_user_, a.y);
   if (sum_) {
     if (sum_reorder_) {
-      memory sum_mem = WrapMemory(y_plain_, a.sum);
+      memory sum_mem = WrapMemory(y_user_, a.sum);
       sum_reorder_->execute(s, sum_mem, dst_internal_);
     } else if (a.y != a.sum) {
       std::memcpy(a.y, a.sum, y_bytes_);

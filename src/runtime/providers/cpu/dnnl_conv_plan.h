@@ -16,8 +16,9 @@
 
 namespace facefuse::rt::cpu {
 
-// How activations enter and leave the primitive. Inputs and outputs of the
-// kernel are always plain; kBlocked and kChannelsLast reorder around it.
+// How activations enter and leave the primitive: the layout it computes in.
+// When that differs from the kernel's own activation layout (plain NC[D]HW,
+// or NHWC for NhwcConv) the plan reorders around the primitive.
 enum class ConvLayout { kPlain, kBlocked, kChannelsLast };
 const char* ConvLayoutName(ConvLayout layout);
 
@@ -25,14 +26,15 @@ class DnnlConvPlan final : public ConvPlan {
  public:
   // Builds the primitive (may throw dnnl::error: call inside DnnlCall).
   // `constant_w`, when not null, is reordered now and ignored later.
+  // `channels_last_io`: X, Sum and Y are 2-D NHWC (NhwcConv), else plain.
   DnnlConvPlan(const ConvGeometry& g, ConvLayout layout, const ConvEpilogue& epilogue, bool has_bias,
-               const float* constant_w);
+               const float* constant_w, bool channels_last_io = false);
 
   // Runs the reorders and the primitive and waits for them (may throw dnnl::error).
   void Execute(const ConvArgs& args) override;
 
  private:
-  dnnl::memory::desc x_plain_, y_plain_, w_user_, slope_desc_;
+  dnnl::memory::desc x_user_, y_user_, w_user_, slope_desc_;
   dnnl::primitive primitive_;
   std::optional<dnnl::reorder> src_reorder_, dst_reorder_, sum_reorder_, w_reorder_;
   dnnl::memory src_internal_, dst_internal_, w_internal_;

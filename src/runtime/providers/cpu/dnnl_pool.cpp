@@ -1,5 +1,6 @@
 // MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool on oneDNN pooling
-// (1-D, 2-D and 3-D; float32, and int8/uint8 for max pooling).
+// (1-D, 2-D and 3-D; float32, and int8/uint8 for max pooling), and
+// facefuse.NhwcMaxPool/NhwcAveragePool on oneDNN's channels-last pooling.
 //
 // ONNX's ceil_mode is expressed as extra right padding. oneDNN's
 // avg_include_padding always divides by the full kernel size, while ONNX
@@ -12,6 +13,7 @@
 #include <algorithm>
 #include <map>
 
+#include "runtime/ops/channels_last.h"
 #include "runtime/ops/op_util.h"
 #include "runtime/ops/pool.h"
 #include "runtime/providers/cpu/cpu_kernels.h"
@@ -25,7 +27,8 @@ using dnnl::memory;
 
 class DnnlPoolKernel final : public Kernel {
  public:
-  explicit DnnlPoolKernel(const KernelRequest& req) : node_(req.node), def_(req.def) {
+  explicit DnnlPoolKernel(const KernelRequest& req)
+      : node_(req.node), def_(req.def), channels_last_(req.node.op_type.starts_with("Nhwc")) {
     if (node_.op_type.find("Max") != std::string::npos) algorithm_ = dnnl::algorithm::pooling_max;
     else if (node_.GetInt("count_include_pad", 0) != 0) algorithm_ = dnnl::algorithm::pooling_avg_include_padding;
     else algorithm_ = dnnl::algorithm::pooling_avg_exclude_padding;
@@ -50,6 +53,8 @@ class DnnlPoolKernel final : public Kernel {
       return Status::Ok();
     }
     if (p.use_reference) return def_.reference(node_, inputs, outputs);
+    if (channels_last_ && y.shape() != ToChannelsLast(p.geometry.out))
+      return NodeError(node_, "the output does not have the shape the pooling makes");
     FF_RETURN_IF_ERROR(CheckFits(node_, p.dst_md, y));
     return DnnlCall(node_, [&] {
       p.primitive.execute(DnnlStream(), {{DNNL_ARG_SRC, WrapMemory(p.src_md, x.raw())},
@@ -61,18 +66,20 @@ class DnnlPoolKernel final : public Kernel {
  private:
   struct Plan {
     bool own_pool = false;  // Pool2d: plain 2-D float pooling
-    PoolGeometry geometry;
+    PoolGeometry geometry;  // on the NCHW shape
     bool use_reference = true;
     memory::desc src_md, dst_md;
     dnnl::pooling_v2_forward primitive;
   };
 
   Result<Plan> MakePlan(const Tensor& x) {
-    FF_ASSIGN_OR_RETURN(PoolGeometry g, ComputePoolGeometry(node_, x.shape()));
+    if (channels_last_ && x.rank() != 4) return NodeError(node_, "X must be 4-D NHWC");
+    const Shape x_nchw = channels_last_ ? ToChannelsFirst(x.shape()) : x.shape();
+    FF_ASSIGN_OR_RETURN(PoolGeometry g, ComputePoolGeometry(node_, x_nchw));
     Plan p;
-    if (x.dtype() == DataType::kFloat32 && Pool2dApplies(g)) {
+    p.geometry = g;
+    if (!channels_last_ && x.dtype() == DataType::kFloat32 && Pool2dApplies(g)) {
       p.own_pool = true;
-      p.geometry = std::move(g);
       return p;
     }
     const size_t rank = g.kernel.size();
@@ -87,8 +94,8 @@ class DnnlPoolKernel final : public Kernel {
       if (algorithm_ == dnnl::algorithm::pooling_avg_include_padding && pad_right[i] > g.pads_end[i]) return p;
       dilation[i] = g.dilations[i] - 1;  // oneDNN counts the gaps between taps
     }
-    p.src_md = PlainDesc(x.shape(), *type);
-    p.dst_md = PlainDesc(g.out, *type);
+    p.src_md = channels_last_ ? ChannelsLastDesc(x_nchw, *type) : PlainDesc(x_nchw, *type);
+    p.dst_md = channels_last_ ? ChannelsLastDesc(g.out, *type) : PlainDesc(g.out, *type);
     try {
       dnnl::pooling_v2_forward::desc desc(dnnl::prop_kind::forward_inference, algorithm_, p.src_md, p.dst_md,
                                           g.strides, g.kernel, dilation, g.pads_begin, pad_right);
@@ -102,6 +109,7 @@ class DnnlPoolKernel final : public Kernel {
 
   Node node_;
   const OpDef& def_;
+  const bool channels_last_;  // NhwcMaxPool, NhwcAveragePool
   dnnl::algorithm algorithm_;
   Pool2dKind own_kind_;
   std::map<Shape, Plan> plans_;  // by input shape
@@ -118,6 +126,7 @@ Result<std::unique_ptr<Kernel>> MakePoolKernel(const KernelRequest& req) {
 
 void RegisterDnnlPoolKernels(CpuKernelTable& t) {
   for (const char* op : {"MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool"}) t.Add("", op, MakePoolKernel);
+  for (const char* op : {"NhwcMaxPool", "NhwcAveragePool"}) t.Add("facefuse", op, MakePoolKernel);
 }
 
 }  // namespace facefuse::rt::cpu

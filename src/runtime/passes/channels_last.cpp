@@ -1,0 +1,353 @@
+// Channels-last layout: 2-D convolutions run on NHWC activations
+// (facefuse.NhwcConv), and the ops between them follow, so that the layout
+// changes only where the graph leaves the convolutions' world.
+//
+// Every value keeps its name and its NCHW meaning. A node that converts
+// writes the value's NHWC twin, "<name>_nhwc", instead; the NCHW value is
+// made by a Transpose only if some node still reads it (or it is a graph
+// output). A converted node reading an NCHW value gets a Transpose to NHWC.
+//
+// Which nodes convert, in graph order:
+//   - Conv and FusedConv with 4-D constant float32 weights, always;
+//   - ops that follow an NHWC input and do not care about the layout, or
+//     whose axes can be renumbered: unary activations, PRelu and binary
+//     elementwise ops (constant operands are relaid once), Concat, 2-D
+//     MaxPool/AveragePool (facefuse.NhwcMaxPool/NhwcAveragePool) and Resize
+//     with constant scales or sizes;
+//   - Transpose and Shape reading an NHWC value are rewritten to read the
+//     twin: a Transpose to NHWC then costs nothing (an Identity).
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <optional>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "runtime/ops/channels_last.h"
+#include "runtime/passes/pass_util.h"
+#include "runtime/passes/passes.h"
+
+namespace facefuse::rt {
+namespace {
+
+constexpr std::array<int64_t, 4> kToLast = {0, 2, 3, 1};   // NCHW -> NHWC
+constexpr std::array<int64_t, 4> kToFirst = {0, 3, 1, 2};  // NHWC -> NCHW
+
+const std::unordered_set<std::string> kUnary = {"Relu",  "LeakyRelu", "Sigmoid", "Tanh",     "Clip",
+                                                "Elu",   "HardSigmoid", "HardSwish", "Softplus", "Selu",
+                                                "Abs",   "Neg",       "Identity"};
+const std::unordered_set<std::string> kElementwise = {"Add", "Sub", "Mul", "Div", "Max", "Min", "PRelu"};
+
+// What a node becomes.
+enum class Rewrite {
+  kKeep,          // stays as it is, reading NCHW values
+  kConv,          // NhwcConv: X and Sum NHWC
+  kPool,          // NhwcMaxPool / NhwcAveragePool
+  kUnary,         // input 0 NHWC, the rest untouched
+  kElementwise,   // every input NHWC or a relaid constant
+  kConcat,        // every input NHWC, axis renumbered
+  kResize,        // X NHWC, scales or sizes relaid
+  kTranspose,     // reads the twin with a composed permutation; writes NCHW
+  kShape,         // reads the twin's shape, then gathers it back to NCHW order
+};
+
+class ChannelsLastRewriter {
+ public:
+  ChannelsLastRewriter(Graph& g, const PassContext& ctx) : g_(g), ctx_(ctx) {}
+
+  Status Run() {
+    std::vector<Node> nodes = std::move(g_.nodes);
+    g_.nodes.clear();
+    int converted = 0;
+    for (Node& node : nodes) {
+      const Rewrite how = Decide(node);
+      if (how == Rewrite::kKeep) {
+        for (const std::string& in : node.inputs) EnsureFirst(in);
+        out_.push_back(std::move(node));
+        continue;
+      }
+      ++converted;
+      Convert(std::move(node), how);
+    }
+    for (const ValueInfo& o : g_.outputs) EnsureFirst(o.name);
+    g_.nodes = std::move(out_);
+    if (converted > 0)
+      ctx_.Log("channels-last: " + std::to_string(converted) + " nodes on NHWC, " + std::to_string(transposes_) +
+               " layout changes");
+    return g_.TopologicalSort();
+  }
+
+ private:
+  bool IsLast(const std::string& name) const { return twin_.count(name) != 0; }
+
+  bool IsFloatOrUnknown(const std::string& name) const {
+    const DataType t = g_.TypeOf(name);
+    return t == DataType::kFloat32 || t == DataType::kUndefined;
+  }
+
+  // A constant that broadcasts against a 4-D value (rank <= 4).
+  bool IsRelayableConstant(const std::string& name) const {
+    auto it = g_.initializers.find(name);
+    return it != g_.initializers.end() && it->second.rank() <= 4;
+  }
+
+  bool OnlyInputZeroIsLast(const Node& n) const {
+    if (n.inputs.empty() || !IsLast(n.inputs[0])) return false;
+    for (size_t i = 1; i < n.inputs.size(); ++i)
+      if (IsLast(n.inputs[i])) return false;
+    return true;
+  }
+
+  Rewrite Decide(const Node& n) const {
+    const bool onnx = n.domain.empty() || n.domain == "ai.onnx";
+    if (n.outputs.empty()) return Rewrite::kKeep;
+    if ((onnx && n.op_type == "Conv") || (n.domain == "facefuse" && n.op_type == "FusedConv")) {
+      const Tensor* w = n.inputs.size() > 1 ? FloatInitializer(g_, n.inputs[1]) : nullptr;
+      const bool sum_ok = !n.HasInput(3) || !g_.IsInitializer(n.inputs[3]);
+      return w != nullptr && w->rank() == 4 && IsFloatOrUnknown(n.inputs[0]) && n.outputs.size() == 1 && sum_ok
+                 ? Rewrite::kConv
+                 : Rewrite::kKeep;
+    }
+    if (!onnx) return Rewrite::kKeep;
+    bool any_last = false;
+    for (const std::string& in : n.inputs) any_last = any_last || IsLast(in);
+    if (!any_last) return Rewrite::kKeep;
+    const std::string& op = n.op_type;
+    if (kUnary.count(op)) return OnlyInputZeroIsLast(n) && n.outputs.size() == 1 ? Rewrite::kUnary : Rewrite::kKeep;
+    if (kElementwise.count(op)) {
+      for (const std::string& in : n.inputs)
+        if (!IsLast(in) && !IsRelayableConstant(in)) return Rewrite::kKeep;
+      return Rewrite::kElementwise;
+    }
+    if (op == "Concat") {
+      for (const std::string& in : n.inputs)
+        if (!IsLast(in)) return Rewrite::kKeep;
+      return Rewrite::kConcat;
+    }
+    if (op == "MaxPool" || op == "AveragePool") {
+      const bool one_output = n.outputs.size() == 1 || n.outputs[1].empty();
+      return n.inputs.size() == 1 && one_output && n.GetInts("kernel_shape").size() == 2 ? Rewrite::kPool
+                                                                                        : Rewrite::kKeep;
+    }
+    if (op == "Resize") return ResizeConverts(n) ? Rewrite::kResize : Rewrite::kKeep;
+    if (op == "Transpose") return OnlyInputZeroIsLast(n) && n.GetInts("perm").size() == 4 ? Rewrite::kTranspose
+                                                                                          : Rewrite::kKeep;
+    if (op == "Shape") return !n.Has("start") && !n.Has("end") ? Rewrite::kShape : Rewrite::kKeep;
+    return Rewrite::kKeep;
+  }
+
+  // Resize(X, roi, scales, sizes) with X NHWC, no roi in use and constant
+  // 4-value scales or sizes.
+  bool ResizeConverts(const Node& n) const {
+    if (!OnlyInputZeroIsLast(n) || n.Has("axes") || n.outputs.size() != 1) return false;
+    if (n.GetString("coordinate_transformation_mode", "") == "tf_crop_and_resize") return false;
+    const size_t count = n.inputs.size();
+    if (count < 2 || count > 4) return false;
+    bool sized = false;
+    for (size_t i = 1; i < count; ++i) {
+      if (!n.HasInput(i)) continue;
+      auto it = g_.initializers.find(n.inputs[i]);
+      if (it == g_.initializers.end()) return false;
+      const bool is_roi = count > 2 && i == 1;  // opset 10's Resize(X, scales) has no roi
+      if (is_roi) continue;
+      if (it->second.size() != 4 && it->second.size() != 0) return false;
+      sized = sized || it->second.size() == 4;
+    }
+    return sized;
+  }
+
+  void Convert(Node n, Rewrite how) {
+    switch (how) {
+      case Rewrite::kConv:
+        n.inputs[0] = Last(n.inputs[0]);
+        if (n.HasInput(3)) n.inputs[3] = Last(n.inputs[3]);
+          n.op_type = "NhwcConv";
+        n.domain = "facefuse";
+        break;
+      case Rewrite::kPool:
+        n.inputs[0] = Last(n.inputs[0]);
+        n.outputs.resize(1);
+        n.op_type = "Nhwc" + n.op_type;
+        n.domain = "facefuse";
+        break;
+      case Rewrite::kUnary:
+        n.inputs[0] = Last(n.inputs[0]);
+        break;
+      case Rewrite::kElementwise:
+        for (std::string& in : n.inputs) in = IsLast(in) ? Last(in) : RelaidConstant(in);
+        break;
+      case Rewrite::kConcat: {
+        for (std::string& in : n.inputs) in = Last(in);
+        int64_t axis = n.GetInt("axis", 1);
+        if (axis < 0) axis += 4;
+        n.attrs["axis"].value = ChannelsLastAxis(axis);
+        break;
+      }
+      case Rewrite::kResize: {
+        n.inputs[0] = Last(n.inputs[0]);
+        const size_t first_sized = n.inputs.size() == 2 ? 1 : 2;
+        for (size_t i = first_sized; i < n.inputs.size(); ++i)
+          if (n.HasInput(i) && g_.initializers.at(n.inputs[i]).size() == 4) n.inputs[i] = PermutedVector(n.inputs[i]);
+        break;
+      }
+      case Rewrite::kTranspose: {
+        // out = transpose(nchw, p) = transpose(nhwc, q) with q[i] = kToFirst[p[i]].
+        const std::vector<int64_t> p = n.GetInts("perm");
+        std::vector<int64_t> q(4);
+        bool identity = true;
+        for (size_t i = 0; i < 4; ++i) {
+          q[i] = p[i] >= 0 && p[i] < 4 ? kToFirst[static_cast<size_t>(p[i])] : p[i];
+          identity = identity && q[i] == static_cast<int64_t>(i);
+        }
+        n.inputs[0] = Last(n.inputs[0]);
+        if (identity) {
+          n.op_type = "Identity";
+          n.attrs.clear();
+        } else {
+          n.attrs["perm"].value = q;
+        }
+        out_.push_back(std::move(n));
+        return;  // writes an NCHW (ordinary) value
+      }
+      case Rewrite::kShape: {
+        const std::string shape_of_twin = NewValue(n.outputs[0] + "_nhwc", DataType::kInt64);
+        Node gather;
+        gather.name = n.name + "_to_nchw_order";
+        gather.op_type = "Gather";
+        gather.inputs = {shape_of_twin, Int64Constant(n.outputs[0] + "_nchw_order", {0, 3, 1, 2})};
+        gather.outputs = {n.outputs[0]};
+        gather.attrs["axis"].value = int64_t{0};
+        n.inputs[0] = Last(n.inputs[0]);
+        n.outputs[0] = shape_of_twin;
+        out_.push_back(std::move(n));
+        out_.push_back(std::move(gather));
+        return;
+      }
+      case Rewrite::kKeep:
+        break;
+    }
+    const std::string nchw = n.outputs[0];
+    n.outputs[0] = NewValue(nchw + "_nhwc", g_.TypeOf(nchw), PermutedDims(nchw));
+    twin_[nchw] = n.outputs[0];
+    out_.push_back(std::move(n));
+  }
+
+  // The NHWC twin of a value, adding a Transpose when the value is NCHW only.
+  std::string Last(const std::string& name) {
+    if (auto it = twin_.find(name); it != twin_.end()) return it->second;
+    const std::string twin = NewValue(name + "_nhwc", g_.TypeOf(name), PermutedDims(name));
+    AddTranspose(name, twin, kToLast);
+    twin_[name] = twin;
+    has_first_.insert(name);  // the NCHW value exists already
+    return twin;
+  }
+
+  // The NCHW value, adding a Transpose from its twin the first time an NCHW
+  // reader needs a value that only exists as a twin.
+  void EnsureFirst(const std::string& name) {
+    auto it = twin_.find(name);
+    if (it == twin_.end() || has_first_.count(name)) return;
+    AddTranspose(it->second, name, kToFirst);
+    has_first_.insert(name);
+  }
+
+  void AddTranspose(const std::string& from, const std::string& to, const std::array<int64_t, 4>& perm) {
+    Node t;
+    t.name = "layout:" + to;
+    t.op_type = "Transpose";
+    t.inputs = {from};
+    t.outputs = {to};
+    t.attrs["perm"].value = std::vector<int64_t>(perm.begin(), perm.end());
+    out_.push_back(std::move(t));
+    ++transposes_;
+  }
+
+  // A copy of a constant that broadcasts against NCHW, laid out to broadcast
+  // against NHWC (rank 4: leading 1s, then the channel axis last).
+  std::string RelaidConstant(const std::string& name) {
+    if (auto it = relaid_.find(name); it != relaid_.end()) return it->second;
+    const Tensor& c = g_.initializers.at(name);
+    Shape padded(4 - c.shape().size(), 1);
+    padded.insert(padded.end(), c.shape().begin(), c.shape().end());
+    Tensor relaid;
+    if (padded[1] == 1 || (padded[2] == 1 && padded[3] == 1)) {
+      relaid = c.Reshaped(ToChannelsLast(padded)).value();  // the same bytes in either order
+    } else {
+      relaid = Tensor::Allocate(c.dtype(), ToChannelsLast(padded)).value();
+      const size_t item = DataTypeSize(c.dtype());
+      const int64_t ch = padded[1], hw = padded[2] * padded[3];
+      for (int64_t n = 0; n < padded[0]; ++n)
+        for (int64_t k = 0; k < ch; ++k)
+          for (int64_t p = 0; p < hw; ++p)
+            std::memcpy(static_cast<std::byte*>(relaid.raw()) + ((n * hw + p) * ch + k) * item,
+                        static_cast<const std::byte*>(c.raw()) + ((n * ch + k) * hw + p) * item, item);
+    }
+    const std::string relaid_name = NewValue(name + "_nhwc", c.dtype());
+    g_.initializers[relaid_name] = std::move(relaid);
+    relaid_[name] = relaid_name;
+    return relaid_name;
+  }
+
+  // A 4-value constant (Resize's scales or sizes) in NHWC order.
+  std::string PermutedVector(const std::string& name) {
+    const Tensor& c = g_.initializers.at(name);
+    Tensor permuted = Tensor::Allocate(c.dtype(), c.shape()).value();
+    const size_t item = DataTypeSize(c.dtype());
+    for (size_t i = 0; i < 4; ++i)
+      std::memcpy(static_cast<std::byte*>(permuted.raw()) + i * item,
+                  static_cast<const std::byte*>(c.raw()) + static_cast<size_t>(kToLast[i]) * item, item);
+    const std::string permuted_name = NewValue(name + "_nhwc", c.dtype());
+    g_.initializers[permuted_name] = std::move(permuted);
+    return permuted_name;
+  }
+
+  std::string Int64Constant(const std::string& base, const std::vector<int64_t>& values) {
+    const std::string name = NewValue(base, DataType::kInt64);
+    g_.initializers[name] = Tensor::FromVector(values, Shape{static_cast<int64_t>(values.size())}).value();
+    return name;
+  }
+
+  std::optional<std::vector<Dim>> PermutedDims(const std::string& name) const {
+    auto it = g_.value_infos.find(name);
+    if (it == g_.value_infos.end() || !it->second.dims || it->second.dims->size() != 4) return std::nullopt;
+    const std::vector<Dim>& d = *it->second.dims;
+    return std::vector<Dim>{d[0], d[2], d[3], d[1]};
+  }
+
+  // A fresh value name near `base`, recorded with its type so later names avoid it.
+  std::string NewValue(const std::string& base, DataType dtype, std::optional<std::vector<Dim>> dims = std::nullopt) {
+    std::string name = base;
+    for (int i = 1; g_.value_infos.count(name) || g_.initializers.count(name) || produced_.count(name); ++i)
+      name = base + "_" + std::to_string(i);
+    g_.value_infos[name] = ValueInfo{name, dtype, std::move(dims)};
+    return name;
+  }
+
+ public:
+  // Names the graph produces or reads before the rewrite (value_infos may not list them all).
+  void NoteExistingNames(const std::vector<Node>& nodes) {
+    for (const Node& n : nodes)
+      for (const std::string& o : n.outputs) produced_.insert(o);
+    for (const ValueInfo& v : g_.inputs) produced_.insert(v.name);
+  }
+
+ private:
+  Graph& g_;
+  const PassContext& ctx_;
+  std::vector<Node> out_;
+  std::unordered_map<std::string, std::string> twin_;    // NCHW name -> NHWC twin
+  std::unordered_set<std::string> has_first_;            // values with a twin whose NCHW value exists too
+  std::unordered_map<std::string, std::string> relaid_;  // constant -> its NHWC-broadcasting copy
+  std::unordered_set<std::string> produced_;
+  int transposes_ = 0;
+};
+
+}  // namespace
+
+Status ConvertToChannelsLast(Graph& g, const PassContext& ctx) {
+  ChannelsLastRewriter rewriter(g, ctx);
+  rewriter.NoteExistingNames(g.nodes);
+  return rewriter.Run();
+}
+
+}  // namespace facefuse::rt
