@@ -176,7 +176,9 @@ struct BinaryFn {
       if constexpr (op == BinaryOp::kSub) return a - b;
       if constexpr (op == BinaryOp::kMul) return a * b;
       if constexpr (op == BinaryOp::kDiv) return a / b;
-      if constexpr (op == BinaryOp::kPRelu) return a < 0 ? a * b : a;
+      // a * 1 is a exactly (NaN, inf and -0 included); choosing the factor,
+      // not the result, leaves no branch in the loop, so it vectorizes.
+      if constexpr (op == BinaryOp::kPRelu) return a * (a < 0 ? b : B{1});
     } else {
       using U = Unsigned<A>;
       if constexpr (op == BinaryOp::kAdd) return static_cast<A>(static_cast<U>(a) + static_cast<U>(b));
