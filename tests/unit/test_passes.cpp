@@ -331,5 +331,14 @@ TEST(ConvertToChannelsLast, LeavesNodesWithNchwOnlyInputsAlone) {
   EXPECT_EQ(OpTypes(after), (std::vector<std::string>{"Transpose", "NhwcConv", "Transpose", "Add"}));
 }
 
+TEST(ConvertToChannelsLast, RelaysAFullConstantOperand) {
+  Graph g = ConvGraph();
+  g.initializers["full"] = Random({1, 4, 6, 5}, 5);  // varies along C and H, W: its bytes move
+  g.nodes.push_back(MakeOp("Add", {"conv", "full"}, {"sum"}));
+  g.outputs = {Info("sum", {1, 4, 6, 5})};
+  Graph after = RunPass(ConvertToChannelsLast, g, {{"x", Random({1, 3, 6, 5}, 1)}});
+  EXPECT_EQ(OpTypes(after), (std::vector<std::string>{"Transpose", "NhwcConv", "Add", "Transpose"}));
+}
+
 }  // namespace
 }  // namespace facefuse::rt

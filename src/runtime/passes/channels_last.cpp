@@ -53,7 +53,12 @@ enum class Rewrite {
 
 class ChannelsLastRewriter {
  public:
-  ChannelsLastRewriter(Graph& g, const PassContext& ctx) : g_(g), ctx_(ctx) {}
+  ChannelsLastRewriter(Graph& g, const PassContext& ctx) : g_(g), ctx_(ctx) {
+    // value_infos may not list every value: new names also avoid the produced ones.
+    for (const Node& n : g_.nodes)
+      for (const std::string& o : n.outputs) produced_.insert(o);
+    for (const ValueInfo& v : g_.inputs) produced_.insert(v.name);
+  }
 
   Status Run() {
     std::vector<Node> nodes = std::move(g_.nodes);
@@ -85,10 +90,21 @@ class ChannelsLastRewriter {
     return t == DataType::kFloat32 || t == DataType::kUndefined;
   }
 
-  // A constant that broadcasts against a 4-D value (rank <= 4).
+  // A constant of rank <= 4, padded with leading 1s to NCHW.
+  static Shape PaddedTo4d(const Tensor& c) {
+    Shape padded(4 - c.shape().size(), 1);
+    padded.insert(padded.end(), c.shape().begin(), c.shape().end());
+    return padded;
+  }
+
+  // True when relaying changes no byte: no channel axis, or nothing but it.
+  static bool RelaysInPlace(const Shape& padded) { return padded[1] == 1 || (padded[2] == 1 && padded[3] == 1); }
+
+  // A constant that broadcasts against a 4-D value and can be relaid for NHWC.
   bool IsRelayableConstant(const std::string& name) const {
     auto it = g_.initializers.find(name);
-    return it != g_.initializers.end() && it->second.rank() <= 4;
+    if (it == g_.initializers.end() || it->second.rank() > 4) return false;
+    return RelaysInPlace(PaddedTo4d(it->second)) || it->second.dtype() == DataType::kFloat32;
   }
 
   bool OnlyInputZeroIsLast(const Node& n) const {
@@ -161,7 +177,7 @@ class ChannelsLastRewriter {
       case Rewrite::kConv:
         n.inputs[0] = Last(n.inputs[0]);
         if (n.HasInput(3)) n.inputs[3] = Last(n.inputs[3]);
-          n.op_type = "NhwcConv";
+        n.op_type = "NhwcConv";
         n.domain = "facefuse";
         break;
       case Rewrite::kPool:
@@ -267,21 +283,10 @@ class ChannelsLastRewriter {
   std::string RelaidConstant(const std::string& name) {
     if (auto it = relaid_.find(name); it != relaid_.end()) return it->second;
     const Tensor& c = g_.initializers.at(name);
-    Shape padded(4 - c.shape().size(), 1);
-    padded.insert(padded.end(), c.shape().begin(), c.shape().end());
-    Tensor relaid;
-    if (padded[1] == 1 || (padded[2] == 1 && padded[3] == 1)) {
-      relaid = c.Reshaped(ToChannelsLast(padded)).value();  // the same bytes in either order
-    } else {
-      relaid = Tensor::Allocate(c.dtype(), ToChannelsLast(padded)).value();
-      const size_t item = DataTypeSize(c.dtype());
-      const int64_t ch = padded[1], hw = padded[2] * padded[3];
-      for (int64_t n = 0; n < padded[0]; ++n)
-        for (int64_t k = 0; k < ch; ++k)
-          for (int64_t p = 0; p < hw; ++p)
-            std::memcpy(static_cast<std::byte*>(relaid.raw()) + ((n * hw + p) * ch + k) * item,
-                        static_cast<const std::byte*>(c.raw()) + ((n * ch + k) * hw + p) * item, item);
-    }
+    const Shape padded = PaddedTo4d(c);
+    // IsRelayableConstant admitted it: a reshape, or a float32 relayout.
+    Tensor relaid = RelaysInPlace(padded) ? c.Reshaped(ToChannelsLast(padded)).value()
+                                          : CopyToChannelsLast(c.Reshaped(padded).value()).value();
     const std::string relaid_name = NewValue(name + "_nhwc", c.dtype());
     g_.initializers[relaid_name] = std::move(relaid);
     relaid_[name] = relaid_name;
@@ -323,15 +328,6 @@ class ChannelsLastRewriter {
     return name;
   }
 
- public:
-  // Names the graph produces or reads before the rewrite (value_infos may not list them all).
-  void NoteExistingNames(const std::vector<Node>& nodes) {
-    for (const Node& n : nodes)
-      for (const std::string& o : n.outputs) produced_.insert(o);
-    for (const ValueInfo& v : g_.inputs) produced_.insert(v.name);
-  }
-
- private:
   Graph& g_;
   const PassContext& ctx_;
   std::vector<Node> out_;
@@ -345,9 +341,7 @@ class ChannelsLastRewriter {
 }  // namespace
 
 Status ConvertToChannelsLast(Graph& g, const PassContext& ctx) {
-  ChannelsLastRewriter rewriter(g, ctx);
-  rewriter.NoteExistingNames(g.nodes);
-  return rewriter.Run();
+  return ChannelsLastRewriter(g, ctx).Run();
 }
 
 }  // namespace facefuse::rt
