@@ -11,7 +11,7 @@
 //   - Conv and FusedConv with 4-D constant float32 weights, always;
 //   - ops that follow an NHWC input and do not care about the layout, or
 //     whose axes can be renumbered: unary activations, PRelu and binary
-//     elementwise ops (constant operands are relaid once), Concat, 2-D
+//     elementwise ops (constant operands are relaid once), Concat (4-D constant inputs relaid too), 2-D
 //     MaxPool/AveragePool (facefuse.NhwcMaxPool/NhwcAveragePool) and Resize
 //     with constant scales or sizes;
 //   - Transpose and Shape reading an NHWC value are rewritten to read the
@@ -45,7 +45,7 @@ enum class Rewrite {
   kPool,          // NhwcMaxPool / NhwcAveragePool
   kUnary,         // input 0 NHWC, the rest untouched
   kElementwise,   // every input NHWC or a relaid constant
-  kConcat,        // every input NHWC, axis renumbered
+  kConcat,        // every input NHWC or a 4-D constant (relaid), axis renumbered
   kResize,        // X NHWC, scales or sizes relaid
   kTranspose,     // reads the twin with a composed permutation; writes NCHW
   kShape,         // reads the twin's shape, then gathers it back to NCHW order
@@ -137,7 +137,7 @@ class ChannelsLastRewriter {
     }
     if (op == "Concat") {
       for (const std::string& in : n.inputs)
-        if (!IsLast(in)) return Rewrite::kKeep;
+        if (!IsLast(in) && !(IsRelayableConstant(in) && g_.initializers.at(in).rank() == 4)) return Rewrite::kKeep;
       return Rewrite::kConcat;
     }
     if (op == "MaxPool" || op == "AveragePool") {
@@ -193,7 +193,7 @@ class ChannelsLastRewriter {
         for (std::string& in : n.inputs) in = IsLast(in) ? Last(in) : RelaidConstant(in);
         break;
       case Rewrite::kConcat: {
-        for (std::string& in : n.inputs) in = Last(in);
+        for (std::string& in : n.inputs) in = IsLast(in) ? Last(in) : RelaidConstant(in);
         int64_t axis = n.GetInt("axis", 1);
         if (axis < 0) axis += 4;
         n.attrs["axis"].value = ChannelsLastAxis(axis);

@@ -1,6 +1,6 @@
 // MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool on oneDNN pooling
 // (1-D, 2-D and 3-D; float32, and int8/uint8 for max pooling), and
-// facefuse.NhwcMaxPool/NhwcAveragePool on oneDNN's channels-last pooling.
+// facefuse.NhwcMaxPool/NhwcAveragePool.
 //
 // ONNX's ceil_mode is expressed as extra right padding. oneDNN's
 // avg_include_padding always divides by the full kernel size, while ONNX
@@ -8,8 +8,9 @@
 // whose last window reaches past the explicit padding runs the reference
 // kernel, as do other spatial ranks and shapes oneDNN rejects. The Indices
 // output of MaxPool is left to the reference kernel. 2-D float pooling runs
-// the provider's own kernel (pool_2d.h): oneDNN's plain-layout implementation
-// is scalar for most shapes.
+// the provider's own kernels (pool_2d.h) on both layouts: oneDNN 2.6's
+// plain-layout implementation is scalar for most shapes, and its channels-last
+// one was 3-9x slower than ours on the detectors' pools (AVX2, 1 thread).
 #include <algorithm>
 #include <map>
 
@@ -48,8 +49,12 @@ class DnnlPoolKernel final : public Kernel {
     const Plan& p = it->second;
     if (y.size() == 0) return Status::Ok();
     if (p.own_pool) {
-      if (y.shape() != p.geometry.out) return NodeError(node_, "the output does not have the shape the pooling makes");
-      Pool2d(own_kind_, p.geometry, x.data<float>(), y.data<float>());
+      if (y.shape() != (channels_last_ ? ToChannelsLast(p.geometry.out) : p.geometry.out)) return NodeError(node_, "the output does not have the shape the pooling makes");
+      if (channels_last_) {
+        Pool2dChannelsLast(own_kind_, p.geometry, x.data<float>(), y.data<float>());
+      } else {
+        Pool2d(own_kind_, p.geometry, x.data<float>(), y.data<float>());
+      }
       return Status::Ok();
     }
     if (p.use_reference) return def_.reference(node_, inputs, outputs);
@@ -78,7 +83,7 @@ class DnnlPoolKernel final : public Kernel {
     FF_ASSIGN_OR_RETURN(PoolGeometry g, ComputePoolGeometry(node_, x_nchw));
     Plan p;
     p.geometry = g;
-    if (!channels_last_ && x.dtype() == DataType::kFloat32 && Pool2dApplies(g)) {
+    if (x.dtype() == DataType::kFloat32 && Pool2dApplies(g)) {
       p.own_pool = true;
       return p;
     }

@@ -113,4 +113,38 @@ void Pool2d(Pool2dKind kind, const PoolGeometry& g, const float* x, float* y) {
   }
 }
 
+void Pool2dChannelsLast(Pool2dKind kind, const PoolGeometry& g, const float* x, float* y) {
+  const int64_t in_h = g.in_spatial[0], in_w = g.in_spatial[1], out_h = g.out_spatial[0], out_w = g.out_spatial[1];
+  const int64_t channels = g.channels;
+  const bool is_max = kind == Pool2dKind::kMax;
+#pragma omp parallel for collapse(2) schedule(static)
+  for (int64_t n = 0; n < g.batch; ++n) {
+    for (int64_t oy = 0; oy < out_h; ++oy) {
+      const Window rows = WindowAt(oy, g.strides[0], g.pads_begin[0], g.kernel[0], in_h);
+      const float* image = x + n * in_h * in_w * channels;
+      for (int64_t ox = 0; ox < out_w; ++ox) {
+        const Window cols = WindowAt(ox, g.strides[1], g.pads_begin[1], g.kernel[1], in_w);
+        float* out = y + ((n * out_h + oy) * out_w + ox) * channels;
+        std::fill(out, out + channels, is_max ? kLowest : 0.f);
+        for (int64_t iy = rows.begin; iy < rows.end; ++iy) {
+          for (int64_t ix = cols.begin; ix < cols.end; ++ix) {
+            const float* src = image + (iy * in_w + ix) * channels;
+            if (is_max) {
+              for (int64_t c = 0; c < channels; ++c) out[c] = Larger(src[c], out[c]);
+            } else {
+              for (int64_t c = 0; c < channels; ++c) out[c] += src[c];
+            }
+          }
+        }
+        if (is_max) continue;
+        const int64_t count = kind == Pool2dKind::kAverageCountPads
+                                  ? PaddedWindowSize(g, 0, oy) * PaddedWindowSize(g, 1, ox)
+                                  : (rows.end - rows.begin) * (cols.end - cols.begin);
+        const float divisor = static_cast<float>(count);
+        for (int64_t c = 0; c < channels; ++c) out[c] /= divisor;
+      }
+    }
+  }
+}
+
 }  // namespace facefuse::rt::cpu

@@ -1,4 +1,4 @@
-// Max and average pooling over 2-D windows of a plain float32 N×C×H×W tensor,
+// Max and average pooling over 2-D windows of a float32 N×C×H×W (or N×H×W×C) tensor,
 // the CPU provider's own kernel: oneDNN 2.6 pools plain layouts with a scalar
 // implementation ("simple_nchw", 10-40x slower than this) for most shapes.
 #pragma once
@@ -22,5 +22,10 @@ bool Pool2dApplies(const PoolGeometry& g);
 // by element into one row, then each output takes its columns of that row.
 // Planes and output rows run on OpenMP.
 void Pool2d(Pool2dKind kind, const PoolGeometry& g, const float* x, float* y);
+
+// The same pooling on N×H×W×C tensors (`g` describes the NCHW shapes): each
+// output pixel combines its window's pixels channel vector by channel vector.
+// Images and output rows run on OpenMP.
+void Pool2dChannelsLast(Pool2dKind kind, const PoolGeometry& g, const float* x, float* y);
 
 }  // namespace facefuse::rt::cpu
