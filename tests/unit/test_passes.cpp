@@ -340,5 +340,17 @@ TEST(ConvertToChannelsLast, RelaysAFullConstantOperand) {
   EXPECT_EQ(OpTypes(after), (std::vector<std::string>{"Transpose", "NhwcConv", "Add", "Transpose"}));
 }
 
+TEST(ConvertToChannelsLast, ConcatRelaysAConstantInput) {
+  Graph g = ConvGraph();
+  g.initializers["pad"] = Random({1, 2, 6, 5}, 6);  // BlazeFace-style channel padding, here not all zeros
+  Node concat = MakeOp("Concat", {"conv", "pad"}, {"joined"});
+  concat.attrs["axis"].value = int64_t{1};
+  g.nodes.push_back(concat);
+  g.nodes.push_back(MakeOp("Relu", {"joined"}, {"y"}));
+  g.outputs = {Info("y", {1, 6, 6, 5})};
+  Graph after = RunPass(ConvertToChannelsLast, g, {{"x", Random({1, 3, 6, 5}, 1)}});
+  EXPECT_EQ(OpTypes(after), (std::vector<std::string>{"Transpose", "NhwcConv", "Concat", "Relu", "Transpose"}));
+}
+
 }  // namespace
 }  // namespace facefuse::rt
