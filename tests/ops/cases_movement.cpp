@@ -48,6 +48,11 @@ void AddTransposeCases(std::vector<OpCase>& cases) {
   cases.push_back(MakeCase("Transpose/generic_perm", WithInts(t, "perm", {3, 1, 0, 2}), {RandomFloat({2, 3, 4, 5}, 5)}));
   cases.push_back(MakeCase("Transpose/default_reverse_float16", t, {RandomBytes(DataType::kFloat16, {7, 1, 9}, 6)}));
   cases.push_back(MakeCase("Transpose/int8_2d", t, {RandomBytes(DataType::kInt8, {65, 17}, 7)}));
+  // Narrow output rows (2-4 channels last), with a tail tile: 2 * 37 * 29 = 2146 rows.
+  cases.push_back(MakeCase("Transpose/nchw_to_nhwc_c3_tail", WithInts(t, "perm", {0, 2, 3, 1}),
+                           {RandomFloat({2, 3, 37, 29}, 8)}));
+  cases.push_back(MakeCase("Transpose/nchw_to_nhwc_c4", WithInts(t, "perm", {0, 2, 3, 1}), {RandomFloat({1, 4, 33, 35}, 9)}));
+  cases.push_back(MakeCase("Transpose/last_two_int64_c2", WithInts(t, "perm", {1, 0}), {RandomInt64({2, 1500}, 10, -9, 9)}));
 }
 
 void AddConcatSplitCases(std::vector<OpCase>& cases) {

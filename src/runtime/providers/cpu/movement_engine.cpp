@@ -48,9 +48,27 @@ std::vector<Segment> RowRuns(const GatherAxis& axis) {
   return runs;
 }
 
+// Output rows of at most this many elements are transposed by a loop whose
+// row length is a compile-time constant (NCHW -> NHWC of RGB images), in tiles
+// of kNarrowTile rows.
+constexpr int64_t kNarrowCols = 4;
+constexpr int64_t kNarrowTile = 1024;
+
+template <typename T, int64_t kCols>
+void TransposeNarrowRows(T* dst, const T* src, int64_t a0, int64_t a1, int64_t col_stride) {
+  for (int64_t a = a0; a < a1; ++a)
+    for (int64_t l = 0; l < kCols; ++l) dst[a * kCols + l] = src[a + l * col_stride];
+}
+
 // dst[a * cols + l] = src[a + l * col_stride] for a in [a0, a1), l in [0, cols), tile by tile.
 template <typename T>
 void TransposeRows(T* dst, const T* src, int64_t a0, int64_t a1, int64_t cols, int64_t col_stride) {
+  switch (cols) {
+    case 2: return TransposeNarrowRows<T, 2>(dst, src, a0, a1, col_stride);
+    case 3: return TransposeNarrowRows<T, 3>(dst, src, a0, a1, col_stride);
+    case 4: return TransposeNarrowRows<T, 4>(dst, src, a0, a1, col_stride);
+    default: break;
+  }
   for (int64_t l0 = 0; l0 < cols; l0 += kTile) {
     const int64_t l1 = std::min(cols, l0 + kTile);
     for (int64_t a = a0; a < a1; ++a)
@@ -72,7 +90,8 @@ class Executor {
     rows_ = 1;
     for (size_t i = 0; i < outer_axes_; ++i) rows_ *= plan.axes[i].size;
     // Work items: outer rows, each split into tiles of the transposed axis.
-    parts_ = tiled_ ? (plan.axes[n - 2].size + kTile - 1) / kTile : 1;
+    tile_ = tiled_ && last.size <= kNarrowCols ? kNarrowTile : kTile;
+    parts_ = tiled_ ? (plan.axes[n - 2].size + tile_ - 1) / tile_ : 1;
     block_ = tiled_ ? plan.axes[n - 2].size * last.size : last.size;
   }
 
@@ -111,7 +130,7 @@ class Executor {
     const GatherAxis& last = plan_.axes.back();
     if (tiled_) {
       const int64_t rows = plan_.axes[plan_.axes.size() - 2].size;
-      const int64_t a0 = part * kTile, a1 = std::min(rows, a0 + kTile);
+      const int64_t a0 = part * tile_, a1 = std::min(rows, a0 + tile_);
       if (offset == kFill)
         std::fill(d + a0 * last.size, d + a1 * last.size, fill_);
       else
@@ -147,6 +166,7 @@ class Executor {
   std::vector<Segment> runs_;
   T fill_{};
   int64_t rows_ = 1, parts_ = 1, block_ = 1;
+  int64_t tile_ = kTile;  // output rows per work item of a tiled transpose
 };
 
 template <typename T>
