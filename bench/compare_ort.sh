@@ -6,7 +6,9 @@
 # For each model and for threads 1 and 2, runs `facefuse bench-model` on every test_data_set_* (20 timed runs,
 # 3 warm-up), then ORT through the fixture tool ort_reference.mjs (--bench 20: 3 warm-up + 20 timed runs per set).
 # facefuse and ORT alternate model by model so both see the same machine noise. Prints a Markdown table of the
-# medians and the ratio ours/ORT (< 1 means facefuse is faster) to stdout; progress goes to stderr.
+# medians and the ratio ours/ORT (< 1 means facefuse is faster) to stdout, then per thread count the geometric
+# mean of the ratios over the models (each model's ratio: the geometric mean over its sets) and the models above
+# 1.0; progress goes to stderr.
 #
 # Environment overrides:
 #   FACEFUSE_BIN     facefuse binary            (default: <repo>/build/src/facefuse)
@@ -64,6 +66,7 @@ fi
 
 rows=()
 notes=()
+ratios=()  # "model threads ratio" per set, for the summary
 for dir in "${model_dirs[@]}"; do
   dir="${dir%/}"
   model="$(basename "$dir")"
@@ -96,7 +99,9 @@ for dir in "${model_dirs[@]}"; do
       ort_ms="$(json_field "bench.median_ms.$set" <<<"$ort_out")"
       [[ -n "$ort_ms" ]] || notes+=("$model $set threads=$threads: ORT gave no timing")
       our_ms="${ours[$set]}"
-      rows+=("| $model | ${set#test_data_set_} | $threads | ${our_ms:-n/a} | ${ort_ms:-n/a} | $(ratio "$our_ms" "$ort_ms") |")
+      r="$(ratio "$our_ms" "$ort_ms")"
+      rows+=("| $model | ${set#test_data_set_} | $threads | ${our_ms:-n/a} | ${ort_ms:-n/a} | $r |")
+      [[ "$r" == "n/a" ]] || ratios+=("$model $threads $r")
     done
     unset ours
   done
@@ -112,6 +117,26 @@ echo
 echo "| model | set | threads | ours median ms | ORT median ms | ratio ours/ORT |"
 echo "|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
+if [[ ${#ratios[@]} -gt 0 ]]; then
+  echo
+  # Per thread count: each model's ratio is the geometric mean over its sets; then the geometric mean over models.
+  printf '%s\n' "${ratios[@]}" | node -e '
+    const byThreads = new Map();
+    for (const line of require("fs").readFileSync(0, "utf8").trim().split("\n")) {
+      const [model, threads, r] = line.split(" ");
+      if (!byThreads.has(threads)) byThreads.set(threads, new Map());
+      const models = byThreads.get(threads);
+      if (!models.has(model)) models.set(model, []);
+      models.get(model).push(Math.log(Number(r)));
+    }
+    const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    for (const [threads, models] of byThreads) {
+      const per = [...models].map(([m, logs]) => [m, Math.exp(mean(logs))]);
+      const over = per.filter(([, r]) => r > 1).map(([m, r]) => `${m} ${r.toFixed(2)}`);
+      console.log(`Threads ${threads}: geometric mean ours/ORT over ${per.length} models ${Math.exp(mean(per.map(([, r]) => Math.log(r)))).toFixed(2)}; ` +
+                  `models above 1.0: ${over.length ? over.join(", ") : "none"}`);
+    }'
+fi
 if [[ ${#notes[@]} -gt 0 ]]; then
   echo
   echo "Notes:"
