@@ -128,6 +128,7 @@ DnnlConvPlan::DnnlConvPlan(const ConvGeometry& g, ConvLayout layout, const ConvE
     dnnl::deconvolution_forward::desc desc(dnnl::prop_kind::forward_inference, algorithm::deconvolution_direct, src_md,
                                            w_md, b_md, dst_md, strides, dilations, pad_l, pad_r);
     dnnl::deconvolution_forward::primitive_desc pd(desc, attr, DnnlEngine());
+    implementation_ = pd.impl_info_str();
     src_chosen = pd.src_desc(), dst_chosen = pd.dst_desc(), w_chosen = pd.weights_desc();
     if (pd.scratchpad_desc().get_size() > 0) scratchpad_ = memory(pd.scratchpad_desc(), DnnlEngine());
     primitive_ = dnnl::deconvolution_forward(pd);
@@ -135,6 +136,7 @@ DnnlConvPlan::DnnlConvPlan(const ConvGeometry& g, ConvLayout layout, const ConvE
     dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_inference, algorithm::convolution_direct, src_md,
                                          w_md, b_md, dst_md, strides, dilations, pad_l, pad_r);
     dnnl::convolution_forward::primitive_desc pd(desc, attr, DnnlEngine());
+    implementation_ = pd.impl_info_str();
     src_chosen = pd.src_desc(), dst_chosen = pd.dst_desc(), w_chosen = pd.weights_desc();
     if (pd.scratchpad_desc().get_size() > 0) scratchpad_ = memory(pd.scratchpad_desc(), DnnlEngine());
     primitive_ = dnnl::convolution_forward(pd);

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 
 #include <oneapi/dnnl/dnnl.hpp>
 
@@ -33,7 +34,11 @@ class DnnlConvPlan final : public ConvPlan {
   // Runs the reorders and the primitive and waits for them (may throw dnnl::error).
   void Execute(const ConvArgs& args) override;
 
+  // oneDNN's name for the primitive's implementation, e.g. "jit:avx2", "gemm:jit", "ref:any".
+  const std::string& implementation() const { return implementation_; }
+
  private:
+  std::string implementation_;
   dnnl::memory::desc x_user_, y_user_, w_user_, slope_desc_;
   dnnl::primitive primitive_;
   std::optional<dnnl::reorder> src_reorder_, dst_reorder_, sum_reorder_, w_reorder_;

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Start-up of facefuse vs ONNX Runtime 1.30 CPU on the fixture models: the time from opening the model to the
+# first result, each measured in a fresh process on test_data_set_0.
+#
+#   bench/compare_startup.sh [MODEL_DIR ...]     (default: every folder with a model.onnx in ../shared/fixtures/models)
+#
+# Ours: `facefuse bench-model --json` load_ms (Session::Open) + first_run_ms (the first Run, which also builds and
+# chooses the kernels' plans). ORT: bench/ort_startup.mjs, InferenceSession.create + the first run. The two
+# alternate, BENCH_REPEATS times per model; the table gives each side's median and the ratio ours/ORT
+# (< 1: facefuse starts faster), then the geometric mean of the ratios.
+#
+# Environment overrides:
+#   FACEFUSE_BIN     facefuse binary            (default: <repo>/build/src/facefuse)
+#   ORT_NODE_PREFIX  npm prefix holding ORT     (default: $HOME/ort-node)
+#   FIXTURES_DIR     fixture root               (default: <repo>/../shared/fixtures)
+#   BENCH_THREADS    thread count               (default: 1)
+#   BENCH_REPEATS    fresh processes per side   (default: 5)
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+facefuse_bin="${FACEFUSE_BIN:-$repo/build/src/facefuse}"
+ort_prefix="${ORT_NODE_PREFIX:-$HOME/ort-node}"
+fixtures="${FIXTURES_DIR:-$repo/../shared/fixtures}"
+threads="${BENCH_THREADS:-1}"
+repeats="${BENCH_REPEATS:-5}"
+
+die() { echo "compare_startup.sh: $*" >&2; exit 2; }
+
+command -v node >/dev/null || die "node is not installed (needed to run ONNX Runtime)"
+[[ -x "$facefuse_bin" ]] || die "facefuse binary not found at $facefuse_bin (build it, or set FACEFUSE_BIN)"
+[[ -f "$ort_prefix/node_modules/onnxruntime-node/package.json" ]] ||
+  die "ONNX Runtime is not installed under $ort_prefix (npm install --prefix \"$ort_prefix\" onnxruntime-node@1.30.0 --ignore-scripts)"
+
+if [[ $# -gt 0 ]]; then
+  model_dirs=("$@")
+else
+  model_dirs=()
+  for f in "$fixtures"/models/*/model.onnx; do [[ -f "$f" ]] && model_dirs+=("$(dirname "$f")"); done
+fi
+[[ ${#model_dirs[@]} -gt 0 ]] || die "no model folders (none under $fixtures/models, none given)"
+
+# The median of the numbers given as arguments.
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+rows=()
+ratios=()
+for dir in "${model_dirs[@]}"; do
+  dir="${dir%/}"
+  model="$(basename "$dir")"
+  set_dir="$dir/test_data_set_0"
+  [[ -f "$dir/model.onnx" && -d "$set_dir" ]] || die "$dir needs a model.onnx and a test_data_set_0 folder"
+  ours=() ort=()
+  for ((i = 0; i < repeats; i++)); do
+    echo "$model repeat $((i + 1))/$repeats" >&2
+    out="$("$facefuse_bin" bench-model "$dir/model.onnx" --data "$set_dir" --threads "$threads" --runs 1 --warmup 1 \
+             --json 2>/dev/null)" || die "facefuse failed on $model"
+    ours+=("$(node -e 'const j = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(j.first_result_ms)' <<<"$out")")
+    out="$(node "$repo/bench/ort_startup.mjs" "$dir" "$set_dir" --ort "$ort_prefix" --threads "$threads")" ||
+      die "ONNX Runtime failed on $model"
+    ort+=("$(node -e 'const j = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(j.first_result_ms)' <<<"$out")")
+  done
+  ours_ms="$(median "${ours[@]}")"
+  ort_ms="$(median "${ort[@]}")"
+  ratio="$(awk -v a="$ours_ms" -v b="$ort_ms" 'BEGIN { printf "%.2f", a / b }')"
+  ratios+=("$ratio")
+  rows+=("$(printf '| %s | %.1f | %.1f | %s |' "$model" "$ours_ms" "$ort_ms" "$ratio")")
+done
+
+cpu="$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+echo "Machine: ${cpu:-unknown CPU}, $(nproc) cores; $threads thread(s); median of $repeats fresh processes per side"
+echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo
+echo "| model | facefuse open + first run, ms | ORT create + first run, ms | ratio ours/ORT |"
+echo "|---|---|---|---|"
+printf '%s\n' "${rows[@]}"
+echo
+printf '%s\n' "${ratios[@]}" | awk '{ s += log($1); n++ } END { printf "Geometric mean ours/ORT over %d models: %.2f\n", n, exp(s / n) }'
