@@ -27,74 +27,19 @@
 #include "facefuse/tensor.h"
 #include "runtime/loader/onnx_loader.h"
 #include "tests/unit/fixtures_dir.h"
+#include "tests/unit/model_builder.h"
 
 namespace facefuse {
 namespace {
 
 namespace fs = std::filesystem;
+using namespace facefuse::testing;  // NOLINT: the model builders
 using SessionResult = Result<std::unique_ptr<Session>>;
 
 const fs::path kFixtureModels = test_fixtures::FixturesDir() / "models";
 
 // ---------------------------------------------------------------------------------------------------------------
-// Model building helpers.
-
-onnx::ModelProto NewModel(int64_t opset = 13) {
-  onnx::ModelProto model;
-  model.set_ir_version(8);
-  model.set_producer_name("test_bad_models");
-  auto* op = model.add_opset_import();
-  op->set_domain("");
-  op->set_version(opset);
-  model.mutable_graph()->set_name("g");
-  return model;
-}
-
-// dims: -1 is a dynamic dim (dim_param "N").
-void SetTensorType(onnx::ValueInfoProto* v, const std::string& name, int32_t elem_type, const std::vector<int64_t>& dims) {
-  v->set_name(name);
-  auto* tt = v->mutable_type()->mutable_tensor_type();
-  tt->set_elem_type(elem_type);
-  auto* shape = tt->mutable_shape();
-  for (int64_t d : dims) {
-    auto* dim = shape->add_dim();
-    if (d < 0) dim->set_dim_param("N");
-    else dim->set_dim_value(d);
-  }
-}
-
-void AddInput(onnx::ModelProto& m, const std::string& name, const std::vector<int64_t>& dims,
-              int32_t elem_type = onnx::TensorProto::FLOAT) {
-  SetTensorType(m.mutable_graph()->add_input(), name, elem_type, dims);
-}
-
-void AddOutput(onnx::ModelProto& m, const std::string& name, const std::vector<int64_t>& dims,
-               int32_t elem_type = onnx::TensorProto::FLOAT) {
-  SetTensorType(m.mutable_graph()->add_output(), name, elem_type, dims);
-}
-
-onnx::NodeProto* AddNode(onnx::ModelProto& m, const std::string& op_type, const std::string& name,
-                         std::initializer_list<std::string> inputs, std::initializer_list<std::string> outputs) {
-  auto* n = m.mutable_graph()->add_node();
-  n->set_op_type(op_type);
-  n->set_name(name);
-  for (const auto& i : inputs) n->add_input(i);
-  for (const auto& o : outputs) n->add_output(o);
-  return n;
-}
-
-onnx::TensorProto* AddInitializer(onnx::ModelProto& m, const std::string& name, const std::vector<int64_t>& dims,
-                                  int32_t elem_type = onnx::TensorProto::FLOAT) {
-  auto* t = m.mutable_graph()->add_initializer();
-  t->set_name(name);
-  t->set_data_type(elem_type);
-  for (int64_t d : dims) t->add_dims(d);
-  return t;
-}
-
-void SetRawFloats(onnx::TensorProto* t, const std::vector<float>& values) {
-  t->set_raw_data(values.data(), values.size() * sizeof(float));
-}
+// Models (helpers in model_builder.h).
 
 // X[1,3] -> Relu -> Y[1,3] (or [N,3] when dynamic).
 onnx::ModelProto ReluModel(bool dynamic_batch = false) {

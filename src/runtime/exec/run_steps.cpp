@@ -35,6 +35,30 @@ Status Session::Impl::CheckFeed(size_t i, const Tensor& t) const {
   return Status::Ok();
 }
 
+// True when the step's output specs are a function of its input shapes: the
+// op does not size outputs from data, and every input that is not a constant
+// has rank 2 or more (shape-like inputs, which infer may read, have rank 0 or 1).
+bool Session::Impl::SpecsFollowFromShapes(const Step& step, std::span<const Tensor* const> in_ptrs) const {
+  if (step.def == nullptr || step.def->output_shape_from_data) return false;
+  for (size_t k = 0; k < step.in.size(); ++k) {
+    const int id = step.in[k];
+    if (id >= 0 && constants[static_cast<size_t>(id)].empty() && in_ptrs[k]->rank() < 2) return false;
+  }
+  return true;
+}
+
+namespace {
+
+// True when every input's shape is fixed by the feeds' shapes (`fixed`: per
+// value id, for constants, feeds and the outputs of steps whose specs are).
+bool InputShapesFixed(const Step& step, const std::vector<char>& fixed) {
+  for (int id : step.in)
+    if (id >= 0 && !fixed[static_cast<size_t>(id)]) return false;
+  return true;
+}
+
+}  // namespace
+
 Status Session::Impl::EnsureArena(size_t bytes) {
   if (bytes <= arena_bytes) return Status::Ok();
   if (options.memory_budget) {
@@ -98,6 +122,13 @@ Result<std::vector<Tensor>> Session::Impl::RunSteps(std::vector<Tensor> feeds) {
   const bool recording = layout_it == layouts.end();
   ArenaLayout* layout = recording ? nullptr : &layout_it->second;
   std::vector<BufferLifetime> recorded;
+  std::vector<std::optional<std::vector<OutputSpec>>> recorded_specs(recording ? steps.size() : 0);
+  std::vector<char> shape_fixed;  // recording: per value id, its shape follows from the feeds' shapes
+  if (recording) {
+    shape_fixed.assign(n, 0);
+    for (size_t i = 0; i < n; ++i) shape_fixed[i] = !constants[i].empty();
+    for (int id : input_ids) shape_fixed[static_cast<size_t>(id)] = 1;
+  }
   std::vector<int> recorded_value;
   std::vector<int> record_index(n, -1);
   std::byte* arena_base = static_cast<std::byte*>(arena.get());
@@ -119,14 +150,24 @@ Result<std::vector<Tensor>> Session::Impl::RunSteps(std::vector<Tensor> feeds) {
                         DeviceName(t.device()) + ", not on " + DeviceName(step.device));
       in_ptrs.push_back(&t);
     }
-    specs.assign(step.out.size(), OutputSpec{});
-    FF_RETURN_IF_ERROR(step.def->infer(step.node, in_ptrs, specs));
+    const std::vector<OutputSpec>* step_specs = &specs;
+    if (layout && layout->specs[s]) {
+      step_specs = &*layout->specs[s];
+    } else {
+      specs.assign(step.out.size(), OutputSpec{});
+      FF_RETURN_IF_ERROR(step.def->infer(step.node, in_ptrs, specs));
+      if (recording && InputShapesFixed(step, shape_fixed) && SpecsFollowFromShapes(step, in_ptrs)) {
+        recorded_specs[s] = specs;
+        for (int id : step.out)
+          if (id >= 0) shape_fixed[static_cast<size_t>(id)] = 1;
+      }
+    }
     scratch_outputs.assign(step.out.size(), Tensor());
     out_ptrs.clear();
     bool any_compute = false;
     for (size_t j = 0; j < step.out.size(); ++j) {
       int id = step.out[j];
-      const OutputSpec& spec = specs[j];
+      const OutputSpec& spec = (*step_specs)[j];
       Tensor* slot = id >= 0 ? &values[static_cast<size_t>(id)] : &scratch_outputs[j];
       if (spec.alias_of >= 0) {
         if (static_cast<size_t>(spec.alias_of) >= in_ptrs.size() || in_ptrs[static_cast<size_t>(spec.alias_of)] == nullptr)
@@ -206,6 +247,7 @@ Result<std::vector<Tensor>> Session::Impl::RunSteps(std::vector<Tensor> feeds) {
       l.bytes[static_cast<size_t>(recorded_value[i])] = recorded[i].bytes;
     }
     l.total = plan.total_bytes;
+    l.specs = std::move(recorded_specs);
     // Without room for the arena, later runs of this shape keep allocating
     // tensor by tensor (each one admitted against the budget): slower, but
     // they fit wherever this run did.

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,10 @@ struct ArenaLayout {
   std::vector<int64_t> offset;  // per value id, -1 when not in the arena
   std::vector<size_t> bytes;    // per value id, planned size
   size_t total = 0;
+  // Per step: the output specs infer gave on the recording run when they
+  // follow from the input shapes alone (see OpDef::output_shape_from_data);
+  // nullopt where infer must run every time.
+  std::vector<std::optional<std::vector<OutputSpec>>> specs;
 };
 
 }  // namespace facefuse::rt
@@ -73,6 +78,7 @@ struct Session::Impl {
   Result<std::vector<Tensor>> RunSteps(std::vector<Tensor> feeds);  // Run without the lock and the profile
   void ResetProfile();
   Status CheckFeed(size_t i, const Tensor& t) const;
+  bool SpecsFollowFromShapes(const rt::Step& step, std::span<const Tensor* const> in_ptrs) const;
   Status EnsureArena(size_t bytes);
   // A fresh tensor; with a budget, its bytes are claimed for as long as the
   // tensor (or a copy or reshape of it) lives.

@@ -63,6 +63,11 @@ struct OpDef {
   // For docs/ops.md: dtypes supported and what is not (attribute values, modes).
   std::string_view dtypes;
   std::string_view limits;
+  // True when an output's shape depends on the values of an input of any
+  // rank (NonZero). Other ops may read values only of inputs of rank 0 or 1
+  // (shapes, axes, pads, scales, counts) to infer shapes; the session reuses
+  // their output specs for the same input shapes.
+  bool output_shape_from_data = false;
 };
 
 class OpRegistry {

@@ -155,7 +155,8 @@ void RegisterSelectOps(OpRegistry& r) {
   r.Add({"TopK", "", ValidateTopK, InferTopK, ReferenceTopK, "float32, float64, int64, int32, int8, uint8",
          "results are always sorted (also for sorted=0); NaN counts as the largest value"});
   r.Add({"NonZero", "", ValidateNonZero, InferNonZero, ReferenceNonZero,
-         "float32, float64, int64, int32, int8, uint8, bool", "float16 is unsupported"});
+         "float32, float64, int64, int32, int8, uint8, bool", "float16 is unsupported",
+         /*output_shape_from_data=*/true});
 }
 
 }  // namespace facefuse::rt

@@ -1,0 +1,90 @@
+// The session reuses a step's output shapes for the same input shapes, except
+// where they depend on values: outputs sized from data (NonZero) and steps
+// reading a shape-like (rank 0 or 1) input that is not a constant. These
+// models run twice with equal input shapes and different values; the second
+// run must get the shapes its values make.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "facefuse/runtime.h"
+#include "tests/unit/model_builder.h"
+
+namespace facefuse {
+namespace {
+
+using namespace facefuse::testing;  // NOLINT: the model builders
+
+std::unique_ptr<Session> OpenModel(const onnx::ModelProto& m) {
+  std::string bytes;
+  EXPECT_TRUE(m.SerializeToString(&bytes));
+  SessionOptions o;
+  o.threads = 1;
+  auto s = Session::OpenFromBytes(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()), ".", o);
+  EXPECT_TRUE(s.ok()) << s.status().ToString();
+  return s.ok() ? std::move(s).value() : nullptr;
+}
+
+Tensor Floats(const std::vector<float>& v, const Shape& shape) { return Tensor::FromVector(v, shape).value(); }
+
+TEST(SessionShapes, NonZeroSizesItsOutputOnEveryRun) {
+  onnx::ModelProto m = NewModel();
+  AddInput(m, "X", {2, 3});
+  AddNode(m, "NonZero", "nz", {"X"}, {"I"});
+  AddNode(m, "Transpose", "t", {"I"}, {"Y"});  // a shape-following step after it
+  AddOutput(m, "Y", {-1, 2}, onnx::TensorProto::INT64);
+  auto session = OpenModel(m);
+  ASSERT_TRUE(session);
+  auto a = session->Run({Floats({1, 0, 0, 0, 2, 0}, {2, 3})});
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ((*a)[0].shape(), (Shape{2, 2}));
+  auto b = session->Run({Floats({1, 1, 1, 0, 2, 3}, {2, 3})});
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ((*b)[0].shape(), (Shape{5, 2}));
+  EXPECT_EQ((*b)[0].data<int64_t>()[8], 1);  // the last non-zero is at [1, 2]
+  EXPECT_EQ((*b)[0].data<int64_t>()[9], 2);
+}
+
+TEST(SessionShapes, ReshapeToAShapeInputFollowsItsValues) {
+  onnx::ModelProto m = NewModel();
+  AddInput(m, "X", {12});
+  AddInput(m, "S", {2}, onnx::TensorProto::INT64);
+  AddNode(m, "Reshape", "r", {"X", "S"}, {"R"});
+  AddNode(m, "Relu", "relu", {"R"}, {"Y"});
+  AddOutput(m, "Y", {-1, -1});
+  auto session = OpenModel(m);
+  ASSERT_TRUE(session);
+  std::vector<float> x(12);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i) - 5.f;
+  for (const Shape& want : {Shape{3, 4}, Shape{2, 6}, Shape{12, 1}}) {
+    auto out = session->Run({Floats(x, {12}), Tensor::FromVector(std::vector<int64_t>(want), Shape{2}).value()});
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
+    EXPECT_EQ((*out)[0].shape(), want);
+    EXPECT_EQ((*out)[0].data<float>()[11], 6.f);
+    EXPECT_EQ((*out)[0].data<float>()[0], 0.f);
+  }
+}
+
+TEST(SessionShapes, ShapesFollowTheInputShapeOfADynamicModel) {
+  onnx::ModelProto m = NewModel();
+  AddInput(m, "X", {-1, 3});
+  AddNode(m, "Relu", "relu", {"X"}, {"R"});
+  AddNode(m, "Transpose", "t", {"R"}, {"Y"});
+  AddOutput(m, "Y", {3, -1});
+  auto session = OpenModel(m);
+  ASSERT_TRUE(session);
+  for (int64_t n : {2, 5, 2, 1}) {
+    std::vector<float> x(static_cast<size_t>(n * 3), -1.f);
+    x.back() = 7.f;
+    auto out = session->Run({Floats(x, {n, 3})});
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
+    EXPECT_EQ((*out)[0].shape(), (Shape{3, n}));
+    EXPECT_EQ((*out)[0].data<float>()[3 * n - 1], 7.f);
+  }
+}
+
+}  // namespace
+}  // namespace facefuse
