@@ -21,6 +21,10 @@ namespace facefuse {
 // that does not match its dims; Unsupported for a dtype facefuse does not store, segments, or a file over 2 GiB.
 Result<Tensor> ReadTensorFile(const std::filesystem::path& path, std::string* name = nullptr);
 
+// Writes `t` (a host tensor) to `path` as a serialized onnx.TensorProto named `name`, its data as raw_data.
+// Errors: IoError when the file cannot be written.
+Status WriteTensorFile(const std::filesystem::path& path, const Tensor& t, const std::string& name);
+
 // The last initializer, in file order, of the model at `model` (inswapper keeps its emap there; no node reads it).
 // Returns it (owning its data) and, through `name` when not nullptr, its name. Errors: as ReadTensorFile for the
 // file itself, InvalidArgument "MODEL is not a serialized ONNX model", NotFound when the graph has no initializer.

@@ -9,6 +9,10 @@ Result<Tensor> ReadTensorFile(const std::filesystem::path& path, std::string* na
   return rt::ReadTensorProtoFile(path, name);
 }
 
+Status WriteTensorFile(const std::filesystem::path& path, const Tensor& t, const std::string& name) {
+  return rt::WriteTensorProtoFile(path, t, name);
+}
+
 Result<Tensor> ReadLastInitializer(const std::filesystem::path& model, std::string* name) {
   return rt::ReadLastInitializer(model, name);
 }
