@@ -20,6 +20,10 @@ std::vector<OpCase> SoftmaxCases() {
     add("size1_axis", {7, 1, 3}, 1, 13, 5.f);
     add("large_values", {4, 17}, 1, 13, 1000.f);
     add("rank1", {33}, 0, 13, 3.f);
+    // Short innermost rows (the CPU provider's own path for n <= 16): a detector's [1, anchors, 2] scores, and 16.
+    add("short_rows_2", {1, 1037, 2}, -1, 13, 8.f);
+    add("short_rows_16_large", {3, 5, 16}, 2, 13, 300.f);
+    add("short_rows_opset11", {9, 3}, 1, 11, 5.f);
     // Opset < 13 coerces to 2-D at axis; on these shapes the semantics agree with the reference kernel's.
     add("opset11_2d", {7, 33}, 1, 11, 5.f);
     add("opset11_last", {2, 3, 17}, 2, 11, 5.f);
