@@ -352,5 +352,20 @@ TEST(ConvertToChannelsLast, ConcatRelaysAConstantInput) {
   EXPECT_EQ(OpTypes(after), (std::vector<std::string>{"Transpose", "NhwcConv", "Concat", "Relu", "Transpose"}));
 }
 
+TEST(ConvertToChannelsLast, ReordersComputedResizeSizesWithAGather) {
+  Graph g = ConvGraph();
+  g.inputs.push_back(Info("sizes", {4}));
+  g.inputs.back().dtype = DataType::kInt64;
+  Node resize = MakeOp("Resize", {"conv", "", "", "sizes"}, {"resized"});  // sizes computed, not constant
+  g.nodes.push_back(resize);
+  g.nodes.push_back(MakeOp("Relu", {"resized"}, {"y"}));
+  g.outputs = {Info("y", {})};
+  Graph after = RunPass(ConvertToChannelsLast, g,
+                        {{"x", Random({1, 3, 6, 5}, 1)},
+                         {"sizes", Tensor::FromVector(std::vector<int64_t>{1, 4, 12, 7}, Shape{4}).value()}});
+  EXPECT_EQ(OpTypes(after),
+            (std::vector<std::string>{"Transpose", "Gather", "NhwcConv", "Resize", "Relu", "Transpose"}));
+}
+
 }  // namespace
 }  // namespace facefuse::rt

@@ -13,7 +13,7 @@
 //     whose axes can be renumbered: unary activations, PRelu and binary
 //     elementwise ops (constant operands are relaid once), Concat (4-D constant inputs relaid too), 2-D
 //     MaxPool/AveragePool (facefuse.NhwcMaxPool/NhwcAveragePool) and Resize
-//     with constant scales or sizes;
+//     (constant scales or sizes relaid, computed ones reordered by a Gather);
 //   - Transpose and Shape reading an NHWC value are rewritten to read the
 //     twin: a Transpose to NHWC then costs nothing (an Identity).
 #include <algorithm>
@@ -46,7 +46,7 @@ enum class Rewrite {
   kUnary,         // input 0 NHWC, the rest untouched
   kElementwise,   // every input NHWC or a relaid constant
   kConcat,        // every input NHWC or a 4-D constant (relaid), axis renumbered
-  kResize,        // X NHWC, scales or sizes relaid
+  kResize,        // X NHWC, scales or sizes relaid (constant) or reordered by a Gather (computed)
   kTranspose,     // reads the twin with a composed permutation; writes NCHW
   kShape,         // reads the twin's shape, then gathers it back to NCHW order
 };
@@ -152,24 +152,27 @@ class ChannelsLastRewriter {
     return Rewrite::kKeep;
   }
 
-  // Resize(X, roi, scales, sizes) with X NHWC, no roi in use and constant
-  // 4-value scales or sizes.
+  // Resize(X, roi, scales, sizes) with X NHWC, no roi in use, and either
+  // constant 4-value scales or sizes, or exactly one of them computed (then
+  // it holds 4 values at run time, X being 4-D, and a Gather reorders it).
   bool ResizeConverts(const Node& n) const {
     if (!OnlyInputZeroIsLast(n) || n.Has("axes") || n.outputs.size() != 1) return false;
     if (n.GetString("coordinate_transformation_mode", "") == "tf_crop_and_resize") return false;
     const size_t count = n.inputs.size();
     if (count < 2 || count > 4) return false;
-    bool sized = false;
-    for (size_t i = 1; i < count; ++i) {
+    int constant_sized = 0, computed = 0;
+    for (size_t i = count == 2 ? 1 : 2; i < count; ++i) {  // opset 10's Resize(X, scales) has no roi
       if (!n.HasInput(i)) continue;
       auto it = g_.initializers.find(n.inputs[i]);
-      if (it == g_.initializers.end()) return false;
-      const bool is_roi = count > 2 && i == 1;  // opset 10's Resize(X, scales) has no roi
-      if (is_roi) continue;
-      if (it->second.size() != 4 && it->second.size() != 0) return false;
-      sized = sized || it->second.size() == 4;
+      if (it == g_.initializers.end()) {
+        ++computed;
+      } else if (it->second.size() == 4) {
+        ++constant_sized;
+      } else if (it->second.size() != 0) {
+        return false;
+      }
     }
-    return sized;
+    return constant_sized + computed == 1;
   }
 
   void Convert(Node n, Rewrite how) {
@@ -202,8 +205,15 @@ class ChannelsLastRewriter {
       case Rewrite::kResize: {
         n.inputs[0] = Last(n.inputs[0]);
         const size_t first_sized = n.inputs.size() == 2 ? 1 : 2;
-        for (size_t i = first_sized; i < n.inputs.size(); ++i)
-          if (n.HasInput(i) && g_.initializers.at(n.inputs[i]).size() == 4) n.inputs[i] = PermutedVector(n.inputs[i]);
+        for (size_t i = first_sized; i < n.inputs.size(); ++i) {
+          if (!n.HasInput(i)) continue;
+          auto it = g_.initializers.find(n.inputs[i]);
+          if (it == g_.initializers.end()) {
+            n.inputs[i] = GatheredToChannelsLast(n.inputs[i], n.name);
+          } else if (it->second.size() == 4) {
+            n.inputs[i] = PermutedVector(n.inputs[i]);
+          }
+        }
         break;
       }
       case Rewrite::kTranspose: {
@@ -304,6 +314,19 @@ class ChannelsLastRewriter {
     const std::string permuted_name = NewValue(name + "_nhwc", c.dtype());
     g_.initializers[permuted_name] = std::move(permuted);
     return permuted_name;
+  }
+
+  // A computed 4-value vector in NCHW order (Resize's scales or sizes), reordered to NHWC by a Gather added now.
+  std::string GatheredToChannelsLast(const std::string& name, const std::string& reader) {
+    Node gather;
+    gather.name = reader + "_" + name + "_to_nhwc_order";
+    gather.op_type = "Gather";
+    gather.inputs = {name, Int64Constant(name + "_nhwc_order", {0, 2, 3, 1})};
+    gather.outputs = {NewValue(name + "_nhwc", g_.TypeOf(name))};
+    gather.attrs["axis"].value = int64_t{0};
+    const std::string reordered = gather.outputs[0];
+    out_.push_back(std::move(gather));
+    return reordered;
   }
 
   std::string Int64Constant(const std::string& base, const std::vector<int64_t>& values) {
