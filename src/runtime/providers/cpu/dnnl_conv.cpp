@@ -28,6 +28,19 @@ namespace {
 constexpr size_t kSumInput = 3;
 constexpr size_t kSlopeInput = 4;
 constexpr int kTimingRounds = 3;
+// Convolutions of at least this many FLOPs are timed by one execution per plan
+// (a swapper's or an enhancer's 3x3 convolutions over 128+ channels, where
+// oneDNN's blocked layout can be twice as fast as channels-last); smaller ones
+// by the best of kTimingRounds after a warm-up, or not at all on NHWC.
+constexpr double kLargeConvFlops = 1e9;
+
+double ConvFlops(const ConvGeometry& g) {
+  double flops = 2.0 * static_cast<double>(g.batch * g.out_channels) *
+                 static_cast<double>(g.in_channels / std::max<int64_t>(g.group, 1));
+  for (int64_t d : g.out_size) flops *= static_cast<double>(d);
+  for (int64_t k : g.kernel) flops *= static_cast<double>(k);
+  return flops;
+}
 
 const Tensor* InputOrNull(std::span<const Tensor* const> inputs, size_t i) {
   return i < inputs.size() ? inputs[i] : nullptr;
@@ -94,7 +107,8 @@ class DnnlConvKernel final : public Kernel {
   PlanPtr FastestPlan(const ConvGeometry& g, const ConvEpilogue& epilogue, bool has_bias, const ConvArgs& args) {
     const float* packed_w = constant_w_.empty() ? nullptr : constant_w_.data<float>();
     std::vector<PlanPtr> plans;
-    if (channels_last_) {
+    const bool large = ConvFlops(g) >= kLargeConvFlops;
+    if (channels_last_ && !large) {
       // On NHWC tensors a jit channels-last primitive needs no reorder and was
       // the fastest plan for every such convolution of the fixture models
       // (AVX2): take it untimed, which keeps the first run short.
@@ -106,21 +120,22 @@ class DnnlConvKernel final : public Kernel {
       }
     }
     for (ConvLayout layout : {ConvLayout::kPlain, ConvLayout::kBlocked, ConvLayout::kChannelsLast}) {
-      if (channels_last_ && layout == ConvLayout::kPlain) continue;  // two reorders for nothing
+      // Plain NCHW on NHWC tensors pays two reorders: only a large convolution can win them back (oneDNN's gemm).
+      if (channels_last_ && layout == ConvLayout::kPlain && !large) continue;
       try {
         plans.push_back(std::make_unique<DnnlConvPlan>(g, layout, epilogue, has_bias, packed_w, channels_last_));
       } catch (const dnnl::error&) {
         continue;  // this layout (or the whole geometry) is not implemented by oneDNN
       }
-      plans.back()->Execute(args);  // warm-up: first touch of internal buffers
+      if (!large) plans.back()->Execute(args);  // warm-up: first touch of internal buffers
     }
     if (!channels_last_ && DepthwiseConvApplies(g)) {
       plans.push_back(std::make_unique<DepthwiseConvPlan>(g, epilogue));
-      plans.back()->Execute(args);
+      if (!large) plans.back()->Execute(args);
     }
     if (plans.size() <= 1) return plans.empty() ? nullptr : std::move(plans[0]);
     std::vector<double> best_seconds(plans.size(), std::numeric_limits<double>::infinity());
-    for (int round = 0; round < kTimingRounds; ++round) {
+    for (int round = 0; round < (large ? 1 : kTimingRounds); ++round) {
       for (size_t i = 0; i < plans.size(); ++i) {
         const auto start = std::chrono::steady_clock::now();
         plans[i]->Execute(args);
