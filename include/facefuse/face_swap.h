@@ -61,6 +61,7 @@ struct SwapRequest {
   int enhancer_blend = 80;  // enhanced share of the result, 0..100
   int threads = 0;          // kernel threads, 0 = all cores
   std::string memory_limit;  // bytes ("2GiB") or "auto"; empty: unlimited
+  std::string plan_cache_dir;  // keeps the kernels' timed plan choices between runs (SessionOptions); empty: none
   // The options the user set explicitly, by command-line name ("--pixel-boost"). Only these draw a warning
   // when the resolved swapper ignores them; defaults never do.
   std::vector<std::string> explicitly_set;

@@ -69,6 +69,14 @@ struct SessionOptions {
   // Time every node's kernel on every run; read the totals with
   // Session::profile(). Costs two clock reads per node.
   bool profile = false;
+  // A folder for the kernels' timed plan choices (which layout a convolution
+  // of a given shape ran fastest in on this CPU, with these threads), kept
+  // between processes like an engine cache; empty: none. Open reads
+  // FOLDER/plan-choices.tsv (a damaged file, or one from another facefuse
+  // version, is ignored), and the first run of each set of input shapes
+  // rewrites it when a kernel timed something new. A failed write is ignored.
+  // Without a folder the choices are kept for the session only.
+  std::filesystem::path plan_cache_dir;
 };
 
 // Where one node's time went, summed over the runs profiled so far.
@@ -101,6 +109,8 @@ struct SessionStats {
   size_t nodes = 0;                   // nodes after optimisation
   size_t nodes_in_model = 0;          // nodes as loaded
   std::vector<std::pair<std::string, size_t>> kernels_by_provider;  // provider name, node count
+  size_t plan_cache_hits = 0;         // plan choices taken from the plan cache (another node's, or the folder's)
+  size_t plans_timed = 0;             // plan choices the kernels timed
 };
 
 class Session {

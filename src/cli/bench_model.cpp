@@ -33,6 +33,7 @@ struct BenchOptions {
   int warmup = 3;
   bool json = false;
   std::string data;  // a test_data_set_* folder; default: the model folder's first set, else random
+  std::string plan_cache;  // SessionOptions::plan_cache_dir; "" for none
   std::string provider = "cpu";
   std::string layout = "nhwc";  // nhwc: the channels-last pass runs (cpu); nchw: it does not
   int batch = 0;             // 0: the inputs as they are; N: N copies stacked along dim 0
@@ -143,6 +144,7 @@ int RunBench(const BenchOptions& o) {
   so.provider = o.provider;
   so.channels_last = o.layout == "nhwc";
   so.profile = o.profile_top >= 0;
+  so.plan_cache_dir = o.plan_cache;
   auto budget = MakeMemoryBudget(o.memory_limit);
   if (!budget.ok()) return Exit("bench-model", budget.status(), ErrorOrigin::kUsage);
   so.memory_budget = *budget;
@@ -195,6 +197,8 @@ int RunBench(const BenchOptions& o) {
                       {"load_ms", load_ms},
                       {"first_run_ms", first_run_ms},
                       {"first_result_ms", load_ms + first_run_ms},
+                      {"plan_cache_hits", st.plan_cache_hits},
+                      {"plans_timed", st.plans_timed},
                       {"median_ms", Percentile(ms, 0.5)},
                       {"p90_ms", Percentile(ms, 0.9)},
                       {"min_ms", Percentile(ms, 0.0)},
@@ -238,6 +242,8 @@ void AddBenchModelCommand(CLI::App& app, int& exit_code) {
   AddThreadsOption(cmd, o->threads);
   cmd->add_option("--runs", o->runs, "Timed runs (1..1000000)")->capture_default_str();
   cmd->add_option("--warmup", o->warmup, "Untimed warm-up runs (0..1000000; the first run is never timed with the others: it is reported as first_run_ms)")->capture_default_str();
+  cmd->add_option("--plan-cache", o->plan_cache,
+                  "A folder keeping timed plan choices between runs (plan-choices.tsv); default: none");
   cmd->add_option("--data", o->data, "A test_data_set_* folder with input_N.pb (default: beside the model, else random)");
   cmd->add_option("--provider", o->provider, "cpu or reference")
       ->capture_default_str()

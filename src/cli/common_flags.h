@@ -25,4 +25,9 @@ CLI::Option* AddJsonFlag(CLI::App* cmd, bool& json, const std::string& help);
 // command's wording of that default.
 CLI::Option* AddModelsDirOption(CLI::App* cmd, std::string& dir, const std::string& help);
 
+// --plan-cache DIR: where the kernels keep their timed plan choices between runs (SessionOptions::plan_cache_dir).
+// Sets `dir` to the default first: $FACEFUSE_PLAN_CACHE_DIR when set (empty: none), else
+// $XDG_CACHE_HOME/facefuse/plans, else ~/.cache/facefuse/plans; `--plan-cache ""` keeps none.
+CLI::Option* AddPlanCacheOption(CLI::App* cmd, std::string& dir);
+
 }  // namespace facefuse::cli

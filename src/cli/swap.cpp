@@ -267,6 +267,7 @@ void AddSwapCommand(CLI::App& app, int& exit_code) {
       ->check(IntIn(0, 100));
   AddThreadsOption(cmd, o->request.threads);
   AddMemoryLimitOption(cmd, o->request.memory_limit);
+  AddPlanCacheOption(cmd, o->request.plan_cache_dir);
   AddJsonFlag(cmd, o->json, "Print a JSON report");
   cmd->add_option("--repeat", o->repeat, "Swap the target N times on warm models and report median times (benchmark)")
       ->check(IntIn(1, 100000));

@@ -42,6 +42,7 @@ Result<std::unique_ptr<Session>> OpenFaceModel(const std::filesystem::path& mode
   SessionOptions session_options;
   session_options.threads = options.threads;
   session_options.memory_budget = options.memory_budget;
+  session_options.plan_cache_dir = options.plan_cache_dir;
   FF_ASSIGN_OR_RETURN(std::unique_ptr<Session> session, Session::Open(model, session_options));
   FF_RETURN_IF_ERROR(CheckInputContract(*session, contract));
   return session;

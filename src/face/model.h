@@ -23,6 +23,7 @@ namespace facefuse::face {
 struct ModelOptions {
   int threads = 0;                              // kernel threads; 0: all cores
   std::shared_ptr<MemoryBudget> memory_budget;  // admits the model's memory (none: unlimited)
+  std::filesystem::path plan_cache_dir;         // SessionOptions::plan_cache_dir (empty: none)
 };
 
 // What a model's inputs and outputs must look like. The image input is the

@@ -38,38 +38,40 @@ size_t Largest(const std::vector<DetectedFace>& faces) {
   return best;
 }
 
+// The engine's runtime settings on one model's options.
+void ApplyRuntimeOptions(const FaceSwapConfig& config, face::ModelOptions& options) {
+  options.threads = config.threads;
+  options.memory_budget = config.memory_budget;
+  options.plan_cache_dir = config.plan_cache_dir;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<FaceSwapEngine>> FaceSwapEngine::Open(const FaceSwapConfig& config) {
   std::unique_ptr<FaceSwapEngine> e(new FaceSwapEngine(config));
   face::DetectorOptions dopts = config.detector_options;
-  dopts.threads = config.threads;
-  dopts.memory_budget = config.memory_budget;
+  ApplyRuntimeOptions(config, dopts);
   FF_ASSIGN_OR_RETURN(e->detector_, face::OpenDetector(config.detector, config.detector_model, dopts));
   face::RecognizerOptions ropts = config.recognizer_options;
-  ropts.threads = config.threads;
-  ropts.memory_budget = config.memory_budget;
+  ApplyRuntimeOptions(config, ropts);
   const std::filesystem::path recognizer =
       config.recognizer_model.empty() ? BundledModelsDir() / "recognizer_512.onnx" : config.recognizer_model;
   FF_ASSIGN_OR_RETURN(e->recognizer_, face::Recognizer::Open(recognizer, ropts));
   face::LandmarkerOptions lopts;
-  lopts.threads = config.threads;
-  lopts.memory_budget = config.memory_budget;
+  ApplyRuntimeOptions(config, lopts);
   if (!config.landmarker.empty()) {
     FF_ASSIGN_OR_RETURN(e->landmarker_, face::OpenLandmarker(config.landmarker, config.landmarker_model, lopts));
   }
   if (!config.enhancer.empty()) {
     FF_ASSIGN_OR_RETURN(const face::EnhancerContract* contract, face::FindEnhancerContract(config.enhancer));
     face::EnhancerOptions eopts = config.enhancer_options;
-    eopts.threads = config.threads;
-    eopts.memory_budget = config.memory_budget;
+    ApplyRuntimeOptions(config, eopts);
     FF_ASSIGN_OR_RETURN(e->enhancer_, face::FaceEnhancer::Open(*contract, config.enhancer_model, eopts));
   }
   if (config.swapper == "classical") {
     face::ClassicalSwapperOptions copts;
     copts.swap = config.classical;
-    copts.threads = config.threads;
-    copts.memory_budget = config.memory_budget;
+    ApplyRuntimeOptions(config, copts);
     FF_ASSIGN_OR_RETURN(e->classical_, face::ClassicalSwapper::Open(copts));
     return e;
   }
@@ -86,7 +88,8 @@ Status FaceSwapEngine::OpenNeural() {
     return InvalidArgument("pixel boost " + std::to_string(config_.pixel_boost) + " gives a " + std::to_string(side) +
                            " px crop, which " + contract->name + " does not support (max " +
                            std::to_string(contract->boost_sizes.back()) + " px)");
-  const face::ModelOptions model_options{config_.threads, config_.memory_budget};
+  face::ModelOptions model_options;
+  ApplyRuntimeOptions(config_, model_options);
   FF_ASSIGN_OR_RETURN(swapper_, face::NeuralSwapper::Open(*contract, config_.swapper_model, config_.converter_model,
                                                           model_options));
   FF_ASSIGN_OR_RETURN(box_mask_, face::BoxMask(side, config_.mask));

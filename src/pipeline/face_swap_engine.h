@@ -72,6 +72,8 @@ struct FaceSwapConfig {
   // One budget every model of the engine admits its memory against (none:
   // unlimited); its peak is the job's peak model memory.
   std::shared_ptr<MemoryBudget> memory_budget;
+  // Timed plan choices kept between processes (SessionOptions::plan_cache_dir); empty: none.
+  std::filesystem::path plan_cache_dir;
 };
 
 // Milliseconds spent per stage (sums over all calls since the last reset).

@@ -191,6 +191,7 @@ Result<SwapPlan> ResolveSwapPlan(const SwapRequest& r, std::vector<std::string>*
   c.pixel_boost = r.pixel_boost;
   c.swapper_weight = r.swapper_weight;
   c.threads = r.threads;
+  c.plan_cache_dir = r.plan_cache_dir;
   FF_ASSIGN_OR_RETURN(c.memory_budget, MakeMemoryBudget(r.memory_limit));
   if (neural && !r.occlusion_model.empty()) {
     FF_ASSIGN_OR_RETURN(c.occlusion_model, ResolveMaskModel("--occlusion-mask", r.occlusion_model, dir));

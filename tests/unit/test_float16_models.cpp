@@ -303,7 +303,7 @@ TEST(Float16Lowering, NeuralSwapperFeedsFloat16Io) {
     std::fclose(f);
   }
   FF_ASSERT_OK_AND_ASSIGN(const face::SwapperContract* contract, face::FindSwapperContract("inswapper_128"));
-  auto swapper = face::NeuralSwapper::Open(*contract, path, {}, {kFixtureThreads, nullptr});
+  auto swapper = face::NeuralSwapper::Open(*contract, path, {}, {kFixtureThreads, nullptr, {}});
   fs::remove(path);
   ASSERT_TRUE(swapper.ok()) << swapper.status().ToString();
   std::vector<float> identity(512, 0.f);

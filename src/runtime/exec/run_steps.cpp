@@ -238,6 +238,7 @@ Result<std::vector<Tensor>> Session::Impl::RunSteps(std::vector<Tensor> feeds) {
   }
 
   if (recording) {
+    if (plan_cache) (void)plan_cache->SaveIfChanged();  // a cache that cannot be written only costs time later
     ArenaPlan plan = PlanArena(recorded);
     ArenaLayout l;
     l.offset.assign(n, -1);

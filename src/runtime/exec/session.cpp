@@ -57,6 +57,7 @@ Status Session::Impl::Prepare() {
   if (options.optimize) {
     FF_RETURN_IF_ERROR(RunDefaultPasses(graph, ctx));
   }
+  plan_cache = std::make_unique<PlanCache>(options.plan_cache_dir);  // memory-only without a folder
   FF_RETURN_IF_ERROR(Compile());
   if (options.memory_budget) {
     FF_ASSIGN_OR_RETURN(weights_claim, options.memory_budget->Reserve(weight_bytes, "the model's weights"));
@@ -155,6 +156,8 @@ SessionStats Session::stats() const {
   std::map<std::string, size_t> by;
   for (const auto& st : impl_->steps) by[st.provider]++;
   for (const auto& [k, v] : by) s.kernels_by_provider.emplace_back(k, v);
+  s.plan_cache_hits = impl_->plan_cache->hits();
+  s.plans_timed = impl_->plan_cache->recorded();
   return s;
 }
 

@@ -13,6 +13,7 @@
 
 #include "facefuse/device.h"
 #include "facefuse/runtime.h"
+#include "runtime/exec/plan_cache.h"
 #include "runtime/ir/graph.h"
 #include "runtime/ops/op_def.h"
 #include "runtime/providers/provider.h"
@@ -55,6 +56,7 @@ struct Session::Impl {
   std::vector<TensorInfo> inputs, outputs;
   std::vector<std::unique_ptr<rt::ExecutionProvider>> providers;
   std::vector<rt::Step> steps;
+  std::unique_ptr<rt::PlanCache> plan_cache;  // on options.plan_cache_dir, or in memory only
   std::vector<Tensor> constants;  // by value id; empty when not constant
   std::vector<int> input_ids, output_ids;
   std::vector<int> last_use;      // by value id: last step reading it; INT_MAX for graph outputs

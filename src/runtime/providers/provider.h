@@ -21,6 +21,8 @@
 
 namespace facefuse::rt {
 
+class PlanCache;  // exec/plan_cache.h
+
 class Kernel {
  public:
   virtual ~Kernel() = default;
@@ -36,6 +38,9 @@ struct KernelRequest {
   std::span<const DataType> input_types;           // kUndefined when unknown
   std::span<const Tensor* const> constant_inputs;  // initializer values, nullptr when not constant
   int threads = 1;
+  // Timed plan choices from earlier processes; nullptr when the session keeps
+  // none. Kernels look their choice up before timing and record what they timed.
+  PlanCache* plan_cache = nullptr;
 };
 
 class ExecutionProvider {

@@ -34,6 +34,8 @@ class ConvPlan {
   virtual ~ConvPlan() = default;
   // Computes y from the arguments; oneDNN plans may throw dnnl::error.
   virtual void Execute(const ConvArgs& args) = 0;
+  // The plan's name in a plan cache: a ConvLayoutName, or "own-depthwise".
+  virtual const char* name() const = 0;
 };
 
 }  // namespace facefuse::rt::cpu

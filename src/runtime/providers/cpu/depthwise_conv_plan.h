@@ -19,6 +19,7 @@ class DepthwiseConvPlan final : public ConvPlan {
   // ApplyActivation knows, or PRelu with 1 or C slopes.
   DepthwiseConvPlan(const ConvGeometry& g, const ConvEpilogue& epilogue);
   void Execute(const ConvArgs& args) override;
+  const char* name() const override { return "own-depthwise"; }
 
  private:
   ConvGeometry g_;

@@ -14,6 +14,7 @@
 #include <memory>
 #include <vector>
 
+#include "runtime/exec/plan_cache.h"
 #include "runtime/ops/channels_last.h"
 #include "runtime/ops/conv_common.h"
 #include "runtime/ops/op_util.h"
@@ -49,7 +50,12 @@ const Tensor* InputOrNull(std::span<const Tensor* const> inputs, size_t i) {
 class DnnlConvKernel final : public Kernel {
  public:
   DnnlConvKernel(const KernelRequest& req, bool transpose, bool channels_last, FusedActivation activation)
-      : node_(req.node), reference_(req.def.reference), transpose_(transpose), channels_last_(channels_last) {
+      : node_(req.node),
+        reference_(req.def.reference),
+        transpose_(transpose),
+        channels_last_(channels_last),
+        threads_(req.threads),
+        plan_cache_(req.plan_cache) {
     epilogue_.sum = node_.HasInput(kSumInput);
     epilogue_.activation = std::move(activation);
     if (req.constant_inputs.size() > 1 && req.constant_inputs[1] != nullptr) constant_w_ = *req.constant_inputs[1];
@@ -108,6 +114,13 @@ class DnnlConvKernel final : public Kernel {
     const float* packed_w = constant_w_.empty() ? nullptr : constant_w_.data<float>();
     std::vector<PlanPtr> plans;
     const bool large = ConvFlops(g) >= kLargeConvFlops;
+    std::string key;
+    if (plan_cache_ != nullptr) {
+      key = ConvPlanKey(g, epilogue, has_bias, channels_last_, threads_);
+      if (auto choice = plan_cache_->Find(key)) {
+        if (PlanPtr plan = NamedPlan(*choice, g, epilogue, has_bias, packed_w)) return plan;
+      }
+    }
     if (channels_last_ && !large) {
       // On NHWC tensors a jit channels-last primitive needs no reorder and was
       // the fastest plan for every such convolution of the fixture models
@@ -144,13 +157,33 @@ class DnnlConvKernel final : public Kernel {
       }
     }
     const auto fastest = std::min_element(best_seconds.begin(), best_seconds.end()) - best_seconds.begin();
+    if (plan_cache_ != nullptr) plan_cache_->Record(key, plans[static_cast<size_t>(fastest)]->name());
     return std::move(plans[static_cast<size_t>(fastest)]);
+  }
+
+  // The plan a cache entry names, when it applies and oneDNN builds it; nullptr otherwise (then the plans are timed).
+  PlanPtr NamedPlan(const std::string& name, const ConvGeometry& g, const ConvEpilogue& epilogue, bool has_bias,
+                    const float* packed_w) {
+    if (name == "own-depthwise") {
+      return !channels_last_ && DepthwiseConvApplies(g) ? std::make_unique<DepthwiseConvPlan>(g, epilogue) : nullptr;
+    }
+    for (ConvLayout layout : {ConvLayout::kPlain, ConvLayout::kBlocked, ConvLayout::kChannelsLast}) {
+      if (name != ConvLayoutName(layout)) continue;
+      try {
+        return std::make_unique<DnnlConvPlan>(g, layout, epilogue, has_bias, packed_w, channels_last_);
+      } catch (const dnnl::error&) {
+        return nullptr;
+      }
+    }
+    return nullptr;
   }
 
   const Node node_;
   const ComputeFn reference_;
   const bool transpose_;
   const bool channels_last_;  // NhwcConv
+  const int threads_;
+  PlanCache* const plan_cache_;  // nullptr when the session keeps none
   ConvEpilogue epilogue_;
   Tensor constant_w_;  // empty when W is not an initializer
   std::map<Shape, PlanPtr> plans_;

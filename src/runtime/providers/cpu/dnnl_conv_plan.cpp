@@ -92,9 +92,30 @@ const char* ConvLayoutName(ConvLayout layout) {
   return "?";
 }
 
+std::string ConvPlanKey(const ConvGeometry& g, const ConvEpilogue& epilogue, bool has_bias, bool channels_last_io,
+                        int threads) {
+  auto list = [](const std::vector<int64_t>& v) {
+    std::string s;
+    for (int64_t x : v) s += (s.empty() ? "" : "x") + std::to_string(x);
+    return s;
+  };
+  const dnnl_version_t* v = dnnl_version();
+  std::string key = std::string("conv ") + (g.transpose ? "transpose " : "") + (channels_last_io ? "nhwc" : "nchw");
+  key += " n" + std::to_string(g.batch) + " ic" + std::to_string(g.in_channels) + " oc" +
+         std::to_string(g.out_channels) + " g" + std::to_string(g.group) + " in" + list(g.in_size) + " k" +
+         list(g.kernel) + " s" + list(g.strides) + " d" + list(g.dilations) + " pb" + list(g.pads_begin) + " pe" +
+         list(g.pads_end) + " out" + list(g.out_size);
+  key += std::string(has_bias ? " bias" : "") + (epilogue.sum ? " sum" : "") +
+         (epilogue.activation.kind.empty() ? "" : " " + epilogue.activation.kind);
+  key += " threads" + std::to_string(threads) + " onednn" + std::to_string(v->major) + "." + std::to_string(v->minor) +
+         "." + std::to_string(v->patch) + "-" + v->hash + " isa" +
+         std::to_string(static_cast<int>(dnnl::get_effective_cpu_isa()));
+  return key;
+}
+
 DnnlConvPlan::DnnlConvPlan(const ConvGeometry& g, ConvLayout layout, const ConvEpilogue& epilogue, bool has_bias,
                            const float* constant_w, bool channels_last_io)
-    : has_bias_(has_bias), sum_(epilogue.sum), out_channels_(g.out_channels) {
+    : layout_(layout), has_bias_(has_bias), sum_(epilogue.sum), out_channels_(g.out_channels) {
   const Shape x_shape = Concat({g.batch, g.in_channels}, g.in_size);
   x_user_ = channels_last_io ? ChannelsLastDesc(x_shape) : PlainDesc(x_shape);
   y_user_ = channels_last_io ? ChannelsLastDesc(g.y_shape) : PlainDesc(g.y_shape);

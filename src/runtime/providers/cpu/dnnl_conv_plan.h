@@ -23,6 +23,11 @@ namespace facefuse::rt::cpu {
 enum class ConvLayout { kPlain, kBlocked, kChannelsLast };
 const char* ConvLayoutName(ConvLayout layout);
 
+// The plan cache key of a convolution: its geometry, epilogue, activation
+// layout and thread count, with oneDNN's version and the CPU ISA it runs.
+std::string ConvPlanKey(const ConvGeometry& g, const ConvEpilogue& epilogue, bool has_bias, bool channels_last_io,
+                        int threads);
+
 class DnnlConvPlan final : public ConvPlan {
  public:
   // Builds the primitive (may throw dnnl::error: call inside DnnlCall).
@@ -34,10 +39,13 @@ class DnnlConvPlan final : public ConvPlan {
   // Runs the reorders and the primitive and waits for them (may throw dnnl::error).
   void Execute(const ConvArgs& args) override;
 
+  const char* name() const override { return ConvLayoutName(layout_); }
+
   // oneDNN's name for the primitive's implementation, e.g. "jit:avx2", "gemm:jit", "ref:any".
   const std::string& implementation() const { return implementation_; }
 
  private:
+  ConvLayout layout_;
   std::string implementation_;
   dnnl::memory::desc x_user_, y_user_, w_user_, slope_desc_;
   dnnl::primitive primitive_;

@@ -1,0 +1,127 @@
+#include "runtime/exec/plan_cache.h"
+
+#include <cinttypes>
+#include <cstdio>
+#include <span>
+#include <sstream>
+#include <utility>
+#include <vector>
+
+#include "common/atomic_file.h"
+
+#ifndef FACEFUSE_VERSION
+#define FACEFUSE_VERSION "unknown"
+#endif
+
+namespace facefuse::rt {
+namespace {
+
+constexpr const char* kFileName = "plan-choices.tsv";
+constexpr uint64_t kMaxFileBytes = uint64_t{16} << 20;
+// Bump when a kernel's plans or their names change meaning.
+constexpr int kFormat = 1;
+
+std::string Header() { return "facefuse-plan-cache " + std::to_string(kFormat) + "\t" FACEFUSE_VERSION "\n"; }
+
+uint64_t Fnv1a(std::string_view bytes) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+std::string Hex(uint64_t v) {
+  char buf[17];
+  std::snprintf(buf, sizeof(buf), "%016" PRIx64, v);
+  return buf;
+}
+
+bool Clean(const std::string& s) { return !s.empty() && s.find_first_of("\t\n\r") == std::string::npos; }
+
+}  // namespace
+
+PlanCache::PlanCache(std::filesystem::path dir, Env* env)
+    : file_(dir.empty() ? std::filesystem::path() : std::move(dir) / kFileName), env_(env) {
+  if (file_.empty()) return;
+  std::string text;
+  if (!env_->ReadFile(file_, kMaxFileBytes, &text).ok()) return;
+  loaded_ = Parse(text);
+  if (!loaded_) choices_.clear();
+}
+
+bool PlanCache::Parse(const std::string& text) {
+  const std::string header = Header();
+  if (text.compare(0, header.size(), header) != 0) return false;
+  const size_t end_line = text.rfind("end\t");
+  if (end_line == std::string::npos || end_line < header.size() || text.back() != '\n') return false;
+  std::istringstream trailer(text.substr(end_line + 4));
+  size_t count = 0;
+  std::string sum;
+  if (!(trailer >> count >> sum) || sum != Hex(Fnv1a(std::string_view(text).substr(0, end_line)))) return false;
+  std::istringstream lines(text.substr(header.size(), end_line - header.size()));
+  std::string line;
+  while (std::getline(lines, line)) {
+    const size_t tab = line.find('\t');
+    if (tab == std::string::npos) return false;
+    std::string key = line.substr(0, tab), choice = line.substr(tab + 1);
+    if (!Clean(key) || !Clean(choice)) return false;
+    choices_[std::move(key)] = std::move(choice);
+  }
+  return choices_.size() == count;
+}
+
+std::optional<std::string> PlanCache::Find(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = choices_.find(key);
+  if (it == choices_.end()) return std::nullopt;
+  ++hits_;
+  return it->second;
+}
+
+void PlanCache::Record(const std::string& key, const std::string& choice) {
+  if (!Clean(key) || !Clean(choice)) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  choices_.insert_or_assign(key, choice);
+  ++recorded_;
+  dirty_ = true;
+}
+
+std::string PlanCache::Serialize() const {
+  std::string text = Header();
+  for (const auto& [key, choice] : choices_) text += key + "\t" + choice + "\n";
+  const uint64_t sum = Fnv1a(text);
+  text += "end\t" + std::to_string(choices_.size()) + "\t" + Hex(sum) + "\n";
+  return text;
+}
+
+Status PlanCache::SaveIfChanged() {
+  std::string text;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!dirty_ || file_.empty()) return Status::Ok();
+    text = Serialize();
+    dirty_ = false;
+  }
+  const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(text.data()), text.size());
+  Status s = env_->CreateDirectories(file_.parent_path());
+  if (s.ok()) s = WriteFileAtomically(file_, bytes, env_);
+  if (!s.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    dirty_ = true;  // try again on the next save
+  }
+  return s;
+}
+
+size_t PlanCache::hits() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return hits_;
+}
+
+size_t PlanCache::recorded() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return recorded_;
+}
+
+}  // namespace facefuse::rt
