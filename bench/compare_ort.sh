@@ -29,24 +29,12 @@ warmup=3
 
 die() { echo "compare_ort.sh: $*" >&2; exit 2; }
 
-command -v node >/dev/null || die "node is not installed (needed to run ONNX Runtime)"
-[[ -x "$facefuse_bin" ]] || die "facefuse binary not found at $facefuse_bin (build it, or set FACEFUSE_BIN)"
+# shellcheck source=bench/ort_common.sh
+source "$repo/bench/ort_common.sh"
+check_ort_setup
 [[ -f "$ort_tool" ]] || die "ORT tool not found at $ort_tool (set FIXTURES_DIR)"
 ort_pkg="$ort_prefix/node_modules/onnxruntime-node/package.json"
-if [[ ! -f "$ort_pkg" ]]; then
-  die "ONNX Runtime is not installed under $ort_prefix. Install it (outside the repo) with:
-  npm install --prefix \"$ort_prefix\" onnxruntime-node@1.30.0 --ignore-scripts
-or point ORT_NODE_PREFIX at an existing install."
-fi
 ort_version="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).version)' "$ort_pkg")"
-
-# Field `path` (dot-separated) of the JSON object on stdin; empty when absent.
-json_field() {
-  node -e '
-    let v; try { v = JSON.parse(require("fs").readFileSync(0, "utf8")); } catch (e) { process.exit(0); }
-    for (const k of process.argv[1].split(".")) { if (v == null) break; v = v[k]; }
-    if (v != null) console.log(typeof v === "number" ? v.toFixed(3) : String(v));' "$1"
-}
 
 ratio() {
   if [[ -n "$1" && -n "$2" ]]; then
@@ -56,13 +44,7 @@ ratio() {
   fi
 }
 
-if [[ $# -gt 0 ]]; then
-  model_dirs=("$@")
-else
-  model_dirs=()
-  for f in "$fixtures"/models/*/model.onnx; do [[ -f "$f" ]] && model_dirs+=("$(dirname "$f")"); done
-fi
-[[ ${#model_dirs[@]} -gt 0 ]] || die "no model folders (none under $fixtures/models, none given)"
+collect_model_dirs "$@"
 
 rows=()
 notes=()

@@ -26,18 +26,10 @@ repeats="${BENCH_REPEATS:-5}"
 
 die() { echo "compare_startup.sh: $*" >&2; exit 2; }
 
-command -v node >/dev/null || die "node is not installed (needed to run ONNX Runtime)"
-[[ -x "$facefuse_bin" ]] || die "facefuse binary not found at $facefuse_bin (build it, or set FACEFUSE_BIN)"
-[[ -f "$ort_prefix/node_modules/onnxruntime-node/package.json" ]] ||
-  die "ONNX Runtime is not installed under $ort_prefix (npm install --prefix \"$ort_prefix\" onnxruntime-node@1.30.0 --ignore-scripts)"
-
-if [[ $# -gt 0 ]]; then
-  model_dirs=("$@")
-else
-  model_dirs=()
-  for f in "$fixtures"/models/*/model.onnx; do [[ -f "$f" ]] && model_dirs+=("$(dirname "$f")"); done
-fi
-[[ ${#model_dirs[@]} -gt 0 ]] || die "no model folders (none under $fixtures/models, none given)"
+# shellcheck source=bench/ort_common.sh
+source "$repo/bench/ort_common.sh"
+check_ort_setup
+collect_model_dirs "$@"
 
 # The median of the numbers given as arguments.
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -54,10 +46,10 @@ for dir in "${model_dirs[@]}"; do
     echo "$model repeat $((i + 1))/$repeats" >&2
     out="$("$facefuse_bin" bench-model "$dir/model.onnx" --data "$set_dir" --threads "$threads" --runs 1 --warmup 1 \
              --json 2>/dev/null)" || die "facefuse failed on $model"
-    ours+=("$(node -e 'const j = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(j.first_result_ms)' <<<"$out")")
+    ours+=("$(json_field first_result_ms <<<"$out")")
     out="$(node "$repo/bench/ort_startup.mjs" "$dir" "$set_dir" --ort "$ort_prefix" --threads "$threads")" ||
       die "ONNX Runtime failed on $model"
-    ort+=("$(node -e 'const j = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(j.first_result_ms)' <<<"$out")")
+    ort+=("$(json_field first_result_ms <<<"$out")")
   done
   ours_ms="$(median "${ours[@]}")"
   ort_ms="$(median "${ort[@]}")"

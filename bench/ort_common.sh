@@ -1,0 +1,32 @@
+# Shared by the scripts that compare facefuse with ONNX Runtime (compare_ort.sh, compare_startup.sh); sourced after
+# they set facefuse_bin, ort_prefix, fixtures and die().
+
+# Exits through die() unless node, the facefuse binary and onnxruntime-node under $ort_prefix are there.
+check_ort_setup() {
+  command -v node >/dev/null || die "node is not installed (needed to run ONNX Runtime)"
+  [[ -x "$facefuse_bin" ]] || die "facefuse binary not found at $facefuse_bin (build it, or set FACEFUSE_BIN)"
+  if [[ ! -f "$ort_prefix/node_modules/onnxruntime-node/package.json" ]]; then
+    die "ONNX Runtime is not installed under $ort_prefix. Install it (outside the repo) with:
+  npm install --prefix \"$ort_prefix\" onnxruntime-node@1.30.0 --ignore-scripts
+or point ORT_NODE_PREFIX at an existing install."
+  fi
+}
+
+# Sets model_dirs to the arguments, or else to every folder with a model.onnx under $fixtures/models.
+collect_model_dirs() {
+  if [[ $# -gt 0 ]]; then
+    model_dirs=("$@")
+  else
+    model_dirs=()
+    for f in "$fixtures"/models/*/model.onnx; do [[ -f "$f" ]] && model_dirs+=("$(dirname "$f")"); done
+  fi
+  [[ ${#model_dirs[@]} -gt 0 ]] || die "no model folders (none under $fixtures/models, none given)"
+}
+
+# Field `path` (dot-separated) of the JSON object on stdin; empty when absent.
+json_field() {
+  node -e '
+    let v; try { v = JSON.parse(require("fs").readFileSync(0, "utf8")); } catch (e) { process.exit(0); }
+    for (const k of process.argv[1].split(".")) { if (v == null) break; v = v[k]; }
+    if (v != null) console.log(typeof v === "number" ? v.toFixed(3) : String(v));' "$1"
+}
