@@ -40,12 +40,18 @@ for i in $(seq "$JOBS"); do
   ids+=("$id")
 done
 
-# Kill b while it runs a job (its worker name carries its pid).
+# Kill b while it runs a job (its worker name carries its pid). A job can finish between being seen running and
+# the kill, so b is frozen first (SIGSTOP) and killed only if the job is still running then; else b goes on.
 victim=""
 for _ in $(seq 600); do
   victim=$(curl -sf "$a_URL/v1/jobs?state=running" |
              jq -r --arg pid "-$b_PID-" '.jobs[] | select(.ran_on != null and (.ran_on | contains($pid))) | .id' | head -1)
-  [ -n "$victim" ] && break
+  if [ -n "$victim" ]; then
+    kill -STOP "$b_PID"
+    [ "$(curl -sf "$a_URL/v1/jobs/$victim" | jq -r .state)" = running ] && break
+    kill -CONT "$b_PID"
+    victim=""
+  fi
   sleep 0.05
 done
 [ -n "$victim" ] || fail "replica b never ran a job: $(curl -sf "$a_URL/v1/jobs" | jq -c '[.jobs[] | {id, state, ran_on}]')"
