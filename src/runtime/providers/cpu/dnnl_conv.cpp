@@ -121,26 +121,22 @@ class DnnlConvKernel final : public Kernel {
         if (PlanPtr plan = NamedPlan(*choice, g, epilogue, has_bias, packed_w)) return plan;
       }
     }
-    if (channels_last_ && !large) {
-      // On NHWC tensors a jit channels-last primitive needs no reorder and was
-      // the fastest plan for every such convolution of the fixture models
-      // (AVX2): take it untimed, which keeps the first run short.
-      try {
-        auto plan = std::make_unique<DnnlConvPlan>(g, ConvLayout::kChannelsLast, epilogue, has_bias, packed_w, true);
-        if (plan->implementation().starts_with("jit")) return plan;
-      } catch (const dnnl::error&) {
-        // not implemented for this geometry: time the other plans
-      }
-    }
-    for (ConvLayout layout : {ConvLayout::kPlain, ConvLayout::kBlocked, ConvLayout::kChannelsLast}) {
+    for (ConvLayout layout : {ConvLayout::kChannelsLast, ConvLayout::kPlain, ConvLayout::kBlocked}) {
       // Plain NCHW on NHWC tensors pays two reorders: only a large convolution can win them back (oneDNN's gemm).
       if (channels_last_ && layout == ConvLayout::kPlain && !large) continue;
+      std::unique_ptr<DnnlConvPlan> plan;
       try {
-        plans.push_back(std::make_unique<DnnlConvPlan>(g, layout, epilogue, has_bias, packed_w, channels_last_));
+        plan = std::make_unique<DnnlConvPlan>(g, layout, epilogue, has_bias, packed_w, channels_last_);
       } catch (const dnnl::error&) {
         continue;  // this layout (or the whole geometry) is not implemented by oneDNN
       }
-      if (!large) plans.back()->Execute(args);  // warm-up: first touch of internal buffers
+      // On NHWC tensors a jit channels-last primitive needs no reorder and was
+      // the fastest plan for every such convolution of the fixture models
+      // (AVX2): take it untimed, which keeps the first run short.
+      if (channels_last_ && !large && layout == ConvLayout::kChannelsLast && plan->implementation().starts_with("jit"))
+        return plan;
+      if (!large) plan->Execute(args);  // warm-up: first touch of internal buffers
+      plans.push_back(std::move(plan));
     }
     if (!channels_last_ && DepthwiseConvApplies(g)) {
       plans.push_back(std::make_unique<DepthwiseConvPlan>(g, epilogue));
@@ -183,7 +179,7 @@ class DnnlConvKernel final : public Kernel {
   const bool transpose_;
   const bool channels_last_;  // NhwcConv
   const int threads_;
-  PlanCache* const plan_cache_;  // nullptr when the session keeps none
+  PlanCache* const plan_cache_;  // nullptr when the kernel was created without one
   ConvEpilogue epilogue_;
   Tensor constant_w_;  // empty when W is not an initializer
   std::map<Shape, PlanPtr> plans_;
