@@ -55,7 +55,8 @@ bool PlanCache::Parse(const std::string& text) {
   const std::string header = Header();
   if (text.compare(0, header.size(), header) != 0) return false;
   const size_t end_line = text.rfind("end\t");
-  if (end_line == std::string::npos || end_line < header.size() || text.back() != '\n') return false;
+  if (end_line == std::string::npos || end_line < header.size() || text[end_line - 1] != '\n' || text.back() != '\n')
+    return false;
   std::istringstream trailer(text.substr(end_line + 4));
   size_t count = 0;
   std::string sum;
