@@ -73,3 +73,19 @@ facefuse_cli_test(NAME cli.swap.standins.hyperswap_1c_pixel_boost_2 EXIT 0
 list(APPEND STANDIN_TESTS cli.swap.standins.hyperswap_1c_pixel_boost_2)
 
 set_tests_properties(${STANDIN_TESTS} PROPERTIES FIXTURES_REQUIRED standin_models)
+
+# facefuse-batch-copy (bench/compare_batch.sh): a dynamic-batch copy of the recognizer fixture with its input
+# stacked 1, 3 and 16 times; facefuse must give the stacked reference outputs (every image of a batch as if alone,
+# including the batches the conv kernel runs image by image).
+set(RECOGNIZER_FIXTURE ${FIXTURES}/models/recognizer_512)
+facefuse_cli_test(NAME cli.batch_copy.recognizer_batches_match_stacked_references EXIT 0 NEEDS ${RECOGNIZER_FIXTURE}
+  MATCHES "Reshape 'Reshape_95'" "PASS .*3 set\\(s\\)" "1 passed, 0 failed"
+  COMMAND sh -c "set -e
+                 rm -rf \"$2\"
+                 \"$0\" --model \"$3/model.onnx\" --data \"$3/test_data_set_0\" --out \"$2\" --batches 1,3,16
+                 \"$1\" check-model \"$2\" --rtol 1e-4 --atol 1e-4"
+          $<TARGET_FILE:facefuse-batch-copy> $<TARGET_FILE:facefuse> ${OUT}/recognizer-batches ${RECOGNIZER_FIXTURE})
+# A missing model is an error that names it, and nothing is written.
+facefuse_cli_test(NAME cli.batch_copy.missing_model_is_named EXIT 1
+  MATCHES "cannot open .*no-such-model.onnx" ABSENT ${OUT}/never-batch-copy
+  COMMAND $<TARGET_FILE:facefuse-batch-copy> --model ${OUT}/no-such-model.onnx --out ${OUT}/never-batch-copy)

@@ -46,6 +46,8 @@ std::vector<ConvSpec> ConvSpecs() {
       Spec("3x3_pad1_c17_to_33", {1, 17, 19, 21}, {33, 17, 3, 3}, {{"pads", {1, 1, 1, 1}}}),
       Spec("3x3_c3_to_16_first_layer", {1, 3, 40, 37}, {16, 3, 3, 3}, {{"pads", {1, 1, 1, 1}}, {"strides", {2, 2}}}),
       Spec("1x1_c33_to_17_nobias", {2, 33, 13, 11}, {17, 33, 1, 1}, {}, 1, "", false),
+      // 118 MFLOPs per image: the cpu kernel runs the batch image by image (PerImageConvPlan).
+      Spec("3x3_c64_batch2_per_image", {2, 64, 40, 40}, {64, 64, 3, 3}, {{"pads", {1, 1, 1, 1}}}),
       Spec("3x3_stride2_asym_pads", {1, 16, 17, 18}, {24, 16, 3, 3}, {{"pads", {0, 1, 2, 0}}, {"strides", {2, 2}}}),
       Spec("3x3_dilation2", {1, 8, 20, 20}, {8, 8, 3, 3}, {{"pads", {2, 2, 2, 2}}, {"dilations", {2, 2}}}),
       Spec("5x3_stride_2x1_dilation_1x3", {1, 5, 23, 29}, {7, 5, 5, 3},
@@ -89,14 +91,14 @@ std::vector<ConvSpec> ConvTransposeSpecs() {
   };
 }
 
-// A FusedConv case over a 3x3 pad-1 conv, X [1, c_in, 13, 14] -> [1, c_out, 13, 14].
+// A FusedConv case over a 3x3 pad-1 conv, X [batch, c_in, 13, 14] -> [batch, c_out, 13, 14].
 OpCase MakeFusedCase(const std::string& name, int64_t c_in, int64_t c_out, int64_t group, const std::string& act,
-                     const std::vector<float>& params, bool with_sum, int64_t slope_values) {
-  ConvSpec s = Spec(name, {1, c_in, 13, 14}, {c_out, c_in / group, 3, 3}, {{"pads", {1, 1, 1, 1}}}, group);
+                     const std::vector<float>& params, bool with_sum, int64_t slope_values, int64_t batch = 1) {
+  ConvSpec s = Spec(name, {batch, c_in, 13, 14}, {c_out, c_in / group, 3, 3}, {{"pads", {1, 1, 1, 1}}}, group);
   OpCase c = MakeConvCase("FusedConv", "facefuse", s, c_out, 2);
   if (!act.empty()) SetAttr(c.node, "activation", act);
   if (!params.empty()) SetAttr(c.node, "activation_params", params);
-  c.inputs.push_back(with_sum ? RandomFloat({1, c_out, 13, 14}, 7) : Tensor());
+  c.inputs.push_back(with_sum ? RandomFloat({batch, c_out, 13, 14}, 7) : Tensor());
   if (!with_sum) c.node.inputs[3].clear();
   // PRelu slopes in [0, 1], shaped as a PRelu initializer broadcast over [C, 1, 1].
   c.inputs.push_back(
@@ -129,6 +131,7 @@ std::vector<OpCase> ConvCases() {
   cases.push_back(MakeFusedCase("Sum", 16, 33, 1, "", {}, true, 0));
   cases.push_back(MakeFusedCase("Sum_Relu", 32, 32, 1, "Relu", {}, true, 0));
   cases.push_back(MakeFusedCase("Sum_PRelu", 16, 17, 1, "PRelu", {}, true, 17));
+  cases.push_back(MakeFusedCase("Sum_PRelu_batch3", 16, 17, 1, "PRelu", {}, true, 17, 3));
   cases.push_back(MakeFusedCase("depthwise_Relu", 33, 33, 33, "Relu", {}, false, 0));
   cases.push_back(MakeFusedCase("depthwise_PRelu", 32, 32, 32, "PRelu", {}, false, 32));
   cases.push_back(MakeFusedCase("depthwise_Sum_Clip", 17, 17, 17, "Clip", {0.f, 6.f}, true, 0));

@@ -97,5 +97,68 @@ TEST(ConvLayouts, EveryLayoutMatchesReference) {
   EXPECT_GE(depthwise_cases, 10);  // the depthwise Conv and FusedConv cases above all reach the own plan
 }
 
+// A batch run image by image on a plan built for one image: each case of batch
+// 2 or more, on every layout, with sentinels around Y, and with Sum in Y's memory.
+TEST(ConvLayouts, PerImagePlanMatchesReference) {
+  int batched_cases = 0;
+  for (const OpCase& c : ConvCases()) {
+    if (c.node.op_type == "ConvTranspose" || c.inputs[0].dim(0) < 2) continue;
+    SCOPED_TRACE(c.name);
+    ++batched_cases;
+    const OpDef* def = OpRegistry::Global().Find(c.node.domain, c.node.op_type);
+    ASSERT_NE(def, nullptr);
+    const Tensor* bias = c.inputs[2].empty() ? nullptr : &c.inputs[2];
+    const ConvGeometry g =
+        ResolveConvGeometry(c.node, false, c.inputs[0].shape(), c.inputs[1].shape(), bias).value();
+    std::vector<const Tensor*> inputs;
+    for (const Tensor& t : c.inputs) inputs.push_back(t.empty() ? nullptr : &t);
+    Tensor expected = Tensor::Allocate(DataType::kFloat32, g.y_shape).value();
+    Tensor* expected_ptr = &expected;
+    ASSERT_TRUE(def->reference(c.node, inputs, std::span<Tensor* const>(&expected_ptr, 1)).ok());
+
+    cpu::ConvEpilogue epilogue;
+    if (c.node.op_type == "FusedConv") {
+      epilogue.sum = c.node.HasInput(3);
+      epilogue.activation = ReadFusedActivation(c.node).value();
+      epilogue.slope_size = c.node.HasInput(4) ? c.inputs[4].size() : 0;
+    }
+    ConvGeometry one = g;
+    one.batch = 1;
+    one.y_shape[0] = 1;
+    const size_t x_image = static_cast<size_t>(c.inputs[0].size() / g.batch);
+    const size_t y_image = static_cast<size_t>(expected.size() / g.batch);
+    for (auto layout : {cpu::ConvLayout::kPlain, cpu::ConvLayout::kBlocked, cpu::ConvLayout::kChannelsLast}) {
+      SCOPED_TRACE(cpu::ConvLayoutName(layout));
+      std::unique_ptr<cpu::ConvPlan> inner;
+      try {
+        inner = std::make_unique<cpu::DnnlConvPlan>(one, layout, epilogue, bias != nullptr, nullptr);
+      } catch (const dnnl::error&) {
+        continue;
+      }
+      cpu::PerImageConvPlan plan(std::move(inner), g.batch, x_image, y_image);
+      constexpr size_t kGuard = 64;
+      constexpr float kSentinel = -12345.f;
+      std::vector<float> storage(static_cast<size_t>(expected.size()) + 2 * kGuard, kSentinel);
+      float* y = storage.data() + kGuard;
+      const float* sum = DataOrNull(c.inputs, 3);
+      ASSERT_NO_THROW(plan.Execute({c.inputs[0].data<float>(), c.inputs[1].data<float>(), DataOrNull(c.inputs, 2),
+                                    sum, DataOrNull(c.inputs, 4), y}));
+      EXPECT_EQ(Mismatches(c, expected, y), 0);
+      if (sum != nullptr) {
+        SCOPED_TRACE("Sum in Y's memory");
+        std::copy(sum, sum + expected.size(), y);
+        ASSERT_NO_THROW(plan.Execute({c.inputs[0].data<float>(), c.inputs[1].data<float>(),
+                                      DataOrNull(c.inputs, 2), y, DataOrNull(c.inputs, 4), y}));
+        EXPECT_EQ(Mismatches(c, expected, y), 0);
+      }
+      for (size_t i = 0; i < kGuard; ++i) {
+        ASSERT_EQ(storage[i], kSentinel) << "written before the output";
+        ASSERT_EQ(storage[storage.size() - 1 - i], kSentinel) << "written after the output";
+      }
+    }
+  }
+  EXPECT_GE(batched_cases, 4);  // 1x1 nobias, 3x3 per image, 1-D, FusedConv Sum_PRelu_batch3 (+ depthwise)
+}
+
 }  // namespace
 }  // namespace facefuse::rt::testing

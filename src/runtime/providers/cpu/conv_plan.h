@@ -4,7 +4,10 @@
 // that apply and keeps the fastest.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <utility>
 
 #include "runtime/ops/conv_common.h"
 
@@ -36,6 +39,33 @@ class ConvPlan {
   virtual void Execute(const ConvArgs& args) = 0;
   // The plan's name in a plan cache: a ConvLayoutName, or "own-depthwise".
   virtual const char* name() const = 0;
+};
+
+// Runs `inner`, a plan for one image, on each image of a batch in turn, so that
+// one image's activations stay in cache: oneDNN 2.6's kernels sweep the whole
+// batch once per block of output channels, and at batch 4 a swapper's
+// [4,128,128,256] activations (67 MB, past a 32 MB L3) halved their speed.
+class PerImageConvPlan final : public ConvPlan {
+ public:
+  // x_image, y_image: floats per image of X and of Y (and of Sum).
+  PerImageConvPlan(std::unique_ptr<ConvPlan> inner, int64_t images, size_t x_image, size_t y_image)
+      : inner_(std::move(inner)), images_(images), x_image_(x_image), y_image_(y_image) {}
+
+  void Execute(const ConvArgs& args) override {
+    ConvArgs one = args;
+    for (int64_t i = 0; i < images_; ++i) {
+      inner_->Execute(one);
+      one.x += x_image_;
+      one.y += y_image_;
+      if (one.sum != nullptr) one.sum += y_image_;
+    }
+  }
+  const char* name() const override { return inner_->name(); }
+
+ private:
+  std::unique_ptr<ConvPlan> inner_;
+  int64_t images_;
+  size_t x_image_, y_image_;
 };
 
 }  // namespace facefuse::rt::cpu

@@ -5,8 +5,10 @@
 // (plain NCHW in and out; oneDNN's preferred blocked layout with reorders;
 // channels-last with reorders; for NhwcConv: channels-last, and blocked with
 // reorders), plus the own DepthwiseConvPlan for plain depthwise
-// convolutions, times each on the real inputs and keeps the fastest. Geometries oneDNN rejects (e.g. ConvTranspose with
-// output_padding beyond the end pad) run on the op's reference kernel.
+// convolutions, times each on the real inputs and keeps the fastest. A batch
+// of images that are each a sizeable convolution runs image by image.
+// Geometries oneDNN rejects (e.g. ConvTranspose with output_padding beyond
+// the end pad) run on the op's reference kernel.
 #include <algorithm>
 #include <chrono>
 #include <limits>
@@ -34,6 +36,10 @@ constexpr int kTimingRounds = 3;
 // oneDNN's blocked layout can be twice as fast as channels-last); smaller ones
 // by the best of kTimingRounds after a warm-up, or not at all on NHWC.
 constexpr double kLargeConvFlops = 1e9;
+// A batch runs image by image when each image is a convolution of at least
+// this many FLOPs: enough work for two threads, and one image's activations
+// stay in cache (PerImageConvPlan).
+constexpr double kPerImageConvFlops = 1e8;
 
 double ConvFlops(const ConvGeometry& g) {
   double flops = 2.0 * static_cast<double>(g.batch * g.out_channels) *
@@ -98,11 +104,26 @@ class DnnlConvKernel final : public Kernel {
     if (it == plans_.end()) {
       ConvEpilogue epilogue = epilogue_;
       epilogue.slope_size = slope ? slope->size() : 0;
-      it = plans_.emplace(key, FastestPlan(g, epilogue, bias != nullptr, args)).first;
+      it = plans_.emplace(key, PlanFor(g, epilogue, bias != nullptr, args)).first;
     }
     if (it->second == nullptr) return reference_(node_, inputs, outputs);
     it->second->Execute(args);
     return Status::Ok();
+  }
+
+  // A batch of images that are each kPerImageConvFlops or more runs image by
+  // image on the plan for one image (chosen, and cached, as for batch 1).
+  PlanPtr PlanFor(const ConvGeometry& g, const ConvEpilogue& epilogue, bool has_bias, const ConvArgs& args) {
+    if (g.batch <= 1 || ConvFlops(g) / static_cast<double>(g.batch) < kPerImageConvFlops)
+      return FastestPlan(g, epilogue, has_bias, args);
+    ConvGeometry one = g;
+    one.batch = 1;
+    one.y_shape[0] = 1;
+    PlanPtr inner = FastestPlan(one, epilogue, has_bias, args);
+    if (inner == nullptr) return nullptr;
+    const auto x_image = static_cast<size_t>(g.in_channels * NumElements(Shape(g.in_size)));
+    const auto y_image = static_cast<size_t>(NumElements(g.y_shape) / g.batch);
+    return std::make_unique<PerImageConvPlan>(std::move(inner), g.batch, x_image, y_image);
   }
 
   // Builds a plan per layout (and the depthwise plan where it applies), runs
