@@ -145,6 +145,10 @@ class Session {
  private:
   struct Impl;
   explicit Session(std::unique_ptr<Impl> impl);
+  // Open and OpenFromBytes: checks `options`, has `load` fill in the graph (whatever load holds is freed before
+  // the kernels prepack the weights), then prepares the session.
+  static Result<std::unique_ptr<Session>> OpenWith(const SessionOptions& options,
+                                                   const std::function<Status(Impl&)>& load);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -1,9 +1,12 @@
 // Device names and the host allocator (with the allocation fault seam).
 #include "facefuse/device.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <cstdint>
 #include <cstring>
+#include <limits>
 
 #include "common/allocation_faults.h"
 
@@ -14,19 +17,33 @@ std::atomic<int64_t> g_fail_countdown{0};
 
 class HostMemoryAllocator final : public Allocator {
  public:
+  static constexpr size_t kAlign = 64;
+
   Device device() const override { return Device{}; }
 
+  // calloc, not aligned_alloc + memset: a large block comes zeroed from the kernel, so its pages are first
+  // touched by whoever fills it (loading a 628 MB model's weights wrote every page twice). The block returned
+  // is the first 64-byte boundary at least a pointer's size into calloc's, which is kept just before it; it
+  // holds `bytes` rounded up to 64 (at least 64), zeroed.
   Result<void*> Allocate(size_t bytes) override {
     if (ShouldFailAllocation()) return OutOfMemory("injected allocation failure");
-    size_t rounded = (bytes + 63) / 64 * 64;
-    if (rounded == 0) rounded = 64;
-    void* p = std::aligned_alloc(64, rounded);
-    if (p == nullptr) return OutOfMemory("cannot allocate " + std::to_string(bytes) + " bytes");
-    std::memset(p, 0, rounded);
+    if (bytes > std::numeric_limits<size_t>::max() / 2)
+      return OutOfMemory("cannot allocate " + std::to_string(bytes) + " bytes");
+    const size_t rounded = std::max<size_t>((bytes + kAlign - 1) / kAlign * kAlign, kAlign);  // usable, as before
+    void* block = std::calloc(1, rounded + kAlign + sizeof(void*));
+    if (block == nullptr) return OutOfMemory("cannot allocate " + std::to_string(bytes) + " bytes");
+    const uintptr_t start = reinterpret_cast<uintptr_t>(block) + sizeof(void*);
+    void* p = reinterpret_cast<void*>((start + kAlign - 1) / kAlign * kAlign);
+    std::memcpy(static_cast<char*>(p) - sizeof(void*), &block, sizeof(void*));
     return p;
   }
 
-  void Free(void* p) override { std::free(p); }
+  void Free(void* p) override {
+    if (p == nullptr) return;
+    void* block;
+    std::memcpy(&block, static_cast<char*>(p) - sizeof(void*), sizeof(void*));
+    std::free(block);
+  }
 
   Status Copy(void* dst, const void* src, size_t bytes, CopyDirection) override {
     if (bytes > 0) std::memcpy(dst, src, bytes);

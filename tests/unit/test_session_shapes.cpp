@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -84,6 +86,48 @@ TEST(SessionShapes, ShapesFollowTheInputShapeOfADynamicModel) {
     EXPECT_EQ((*out)[0].shape(), (Shape{3, n}));
     EXPECT_EQ((*out)[0].data<float>()[3 * n - 1], 7.f);
   }
+}
+
+// The loader frees each large initializer's proto data once it is a tensor (and Session::Open frees the file's
+// bytes before the kernels are built): weights in raw_data, float_data and int64_data over that threshold, and a
+// small Reshape shape ONNX's type inference reads, must all reach the kernels intact, opened from a file.
+TEST(SessionShapes, LargeInitializersInEveryStorageReachTheKernels) {
+  constexpr int64_t n = 20000;  // 80 KB float32, 160 KB int64: above the loader's 64 KiB
+  std::vector<float> add(n), mul(n);
+  for (int64_t i = 0; i < n; ++i) add[i] = static_cast<float>(i % 97) * 0.5f, mul[i] = 1.f + static_cast<float>(i % 13);
+  onnx::ModelProto m = NewModel();
+  AddInput(m, "X", {1, n});
+  SetRawFloats(AddInitializer(m, "A", {1, n}), add);
+  onnx::TensorProto* w = AddInitializer(m, "M", {1, n});
+  for (float v : mul) w->add_float_data(v);
+  onnx::TensorProto* index = AddInitializer(m, "I", {n}, onnx::TensorProto::INT64);
+  for (int64_t i = 0; i < n; ++i) index->add_int64_data(n - 1 - i);  // reversed
+  onnx::TensorProto* shape = AddInitializer(m, "S", {1}, onnx::TensorProto::INT64);
+  shape->add_int64_data(n);
+  AddNode(m, "Add", "add", {"X", "A"}, {"XA"});
+  AddNode(m, "Mul", "mul", {"XA", "M"}, {"XM"});
+  AddNode(m, "Reshape", "flat", {"XM", "S"}, {"F"});
+  AddNode(m, "Gather", "reverse", {"F", "I"}, {"Y"});
+  AddOutput(m, "Y", {n});
+  const std::filesystem::path file = std::filesystem::path(::testing::TempDir()) / "large_initializers.onnx";
+  {
+    std::ofstream f(file, std::ios::binary);
+    ASSERT_TRUE(m.SerializeToOstream(&f));
+  }
+  SessionOptions o;
+  o.threads = 1;
+  auto session = Session::Open(file, o);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  std::vector<float> x(n);
+  for (int64_t i = 0; i < n; ++i) x[i] = static_cast<float>(i % 7) - 3.f;
+  auto out = (*session)->Run({Floats(x, {1, n})});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  ASSERT_EQ((*out)[0].shape(), (Shape{n}));
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t j = n - 1 - i;
+    ASSERT_FLOAT_EQ((*out)[0].data<float>()[i], (x[j] + add[j]) * mul[j]) << i;
+  }
+  std::filesystem::remove(file);
 }
 
 }  // namespace

@@ -68,8 +68,8 @@ Status Session::Impl::Prepare() {
 Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Session::~Session() = default;
 
-Result<std::unique_ptr<Session>> Session::OpenFromBytes(std::span<const uint8_t> bytes, const std::filesystem::path& base_dir,
-                                                        const SessionOptions& options) {
+Result<std::unique_ptr<Session>> Session::OpenWith(const SessionOptions& options,
+                                                   const std::function<Status(Impl&)>& load) {
   try {
     auto impl = std::make_unique<Impl>();
     impl->options = options;
@@ -79,7 +79,7 @@ Result<std::unique_ptr<Session>> Session::OpenFromBytes(std::span<const uint8_t>
       return InvalidArgument("SessionOptions::threads is " + std::to_string(options.threads) + ": use 0 (all cores) to " +
                              std::to_string(max_threads) + " (4x the " + std::to_string(omp_get_num_procs()) + " cores)");
     impl->threads = options.threads > 0 ? options.threads : omp_get_num_procs();
-    FF_ASSIGN_OR_RETURN(impl->graph, LoadOnnxModelFromBytes(bytes, base_dir));
+    FF_RETURN_IF_ERROR(load(*impl));
     FF_RETURN_IF_ERROR(impl->Prepare());
     impl->ResetProfile();
     return std::unique_ptr<Session>(new Session(std::move(impl)));
@@ -88,11 +88,27 @@ Result<std::unique_ptr<Session>> Session::OpenFromBytes(std::span<const uint8_t>
   }
 }
 
+Result<std::unique_ptr<Session>> Session::OpenFromBytes(std::span<const uint8_t> bytes, const std::filesystem::path& base_dir,
+                                                        const SessionOptions& options) {
+  return OpenWith(options, [&](Impl& impl) -> Status {
+    FF_ASSIGN_OR_RETURN(impl.graph, LoadOnnxModelFromBytes(bytes, base_dir));
+    return Status::Ok();
+  });
+}
+
 Result<std::unique_ptr<Session>> Session::Open(const std::filesystem::path& model, const SessionOptions& options) {
-  auto bytes = ReadFileBytes(model);
-  if (!bytes.ok()) return bytes.status();
-  auto s = OpenFromBytes({reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size()},
-                         model.has_parent_path() ? model.parent_path() : std::filesystem::path("."), options);
+  Status read_error;  // ReadFileBytes names the file itself
+  auto s = OpenWith(options, [&](Impl& impl) -> Status {
+    // The file's bytes live only while the graph is parsed from them: a large model is not held twice more
+    // (bytes and graph) while its weights are prepacked.
+    auto bytes = ReadFileBytes(model);
+    if (!bytes.ok()) return read_error = bytes.status();
+    FF_ASSIGN_OR_RETURN(impl.graph,
+                        LoadOnnxModelFromBytes({reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size()},
+                                               model.has_parent_path() ? model.parent_path() : std::filesystem::path(".")));
+    return Status::Ok();
+  });
+  if (!s.ok() && !read_error.ok()) return read_error;
   if (!s.ok()) return s.status().WithContext(model.string());
   return s;
 }

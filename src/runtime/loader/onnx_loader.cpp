@@ -260,7 +260,23 @@ void InferTypes(const onnx::ModelProto& model, Graph& g) {
   }
 }
 
-Result<Graph> GraphFromModel(const onnx::ModelProto& model, const fs::path& base_dir, Env* env) {
+// Initializers above this size give their proto's data back once they are tensors: the weights of a large model
+// are then never held twice, and the copy InferTypes makes is small. Smaller ones keep it (ONNX's shape functions
+// read shape inputs such as Reshape's from the initializer's data).
+constexpr size_t kReleaseProtoDataBytes = 64 * 1024;
+
+// Frees the data fields of `p` (their memory, not only their contents); name, dims and type stay.
+void ReleaseData(onnx::TensorProto* p) {
+  delete p->release_raw_data();
+  google::protobuf::RepeatedField<float>().Swap(p->mutable_float_data());
+  google::protobuf::RepeatedField<int32_t>().Swap(p->mutable_int32_data());
+  google::protobuf::RepeatedField<int64_t>().Swap(p->mutable_int64_data());
+  google::protobuf::RepeatedField<double>().Swap(p->mutable_double_data());
+  google::protobuf::RepeatedField<uint64_t>().Swap(p->mutable_uint64_data());
+}
+
+// Consumes the data of `model`'s large initializers (kReleaseProtoDataBytes).
+Result<Graph> GraphFromModel(onnx::ModelProto& model, const fs::path& base_dir, Env* env) {
   Graph g;
   g.producer = model.producer_name();
   for (const auto& op : model.opset_import())
@@ -270,10 +286,11 @@ Result<Graph> GraphFromModel(const onnx::ModelProto& model, const fs::path& base
   const auto& gp = model.graph();
   if (gp.sparse_initializer_size() > 0) return Unsupported("sparse initializers are not supported");
 
-  for (const auto& init : gp.initializer()) {
+  for (auto& init : *model.mutable_graph()->mutable_initializer()) {
     if (init.name().empty()) return InvalidArgument("an initializer has no name");
     auto t = TensorFromProto(init, base_dir, env);
     if (!t.ok()) return t.status().WithContext("initializer");
+    if (t->bytes() > kReleaseProtoDataBytes) ReleaseData(&init);
     g.initializers[init.name()] = std::move(t).value();
   }
   for (const auto& in : gp.input()) {
