@@ -239,6 +239,61 @@ TEST(FuseConvActivation, LeavesBroadcastAddsAndSharedValues) {
   EXPECT_EQ(ops, (std::vector<std::string>{"Add", "Conv", "Relu", "Sigmoid"}));
 }
 
+// A residual Add of two convolutions' outputs (a downsampling shortcut) goes to one of them only: the other
+// convolution used to absorb the already fused Add a second time and read a value nothing produced any more.
+TEST(FuseConvActivation, AddOfTwoConvolutionsIsAbsorbedOnce) {
+  Graph g = ConvGraph();
+  g.initializers["w2"] = Random({4, 3, 1, 1}, 20);
+  g.nodes.push_back(MakeOp("Conv", {"x", "w2"}, {"shortcut"}));
+  g.value_infos["shortcut"] = Info("shortcut", {1, 4, 6, 5});
+  g.nodes.push_back(MakeOp("Add", {"conv", "shortcut"}, {"sum"}));
+  g.nodes.push_back(MakeOp("Relu", {"sum"}, {"y"}));
+  g.outputs = {Info("y", {1, 4, 6, 5})};
+  Graph after = RunPass(FuseConvActivation, g, {{"x", Random({1, 3, 6, 5}, 21)}});
+  std::vector<std::string> ops = OpTypes(after);
+  std::sort(ops.begin(), ops.end());
+  EXPECT_EQ(ops, (std::vector<std::string>{"Conv", "FusedConv"}));
+}
+
+// Symbolic and unnamed open dims are followed through the graph by sampling; a residual Add over them fuses.
+TEST(InferStaticShapes, FollowsOpenDimsAndStopsAtComputedShapes) {
+  Graph g;
+  g.opset = 17;
+  ValueInfo x{"x", DataType::kFloat32, std::vector<Dim>{Dim{-1, "N"}, Dim{3, ""}, Dim{-1, ""}, Dim{-1, ""}}};
+  g.inputs = {x};
+  g.initializers["w"] = Random({4, 3, 3, 3}, 1);
+  g.initializers["w2"] = Random({4, 4, 3, 3}, 2);
+  Node down = MakeOp("Conv", {"x", "w"}, {"down"});
+  down.attrs["pads"].value = std::vector<int64_t>{1, 1, 1, 1};
+  down.attrs["strides"].value = std::vector<int64_t>{2, 2};
+  g.nodes.push_back(down);
+  Node same = MakeOp("Conv", {"down", "w2"}, {"conv"});
+  same.attrs["pads"].value = std::vector<int64_t>{1, 1, 1, 1};
+  g.nodes.push_back(same);
+  g.nodes.push_back(MakeOp("Add", {"conv", "down"}, {"sum"}));
+  g.nodes.push_back(MakeOp("Shape", {"sum"}, {"shape"}));
+  g.nodes.push_back(MakeOp("Reshape", {"sum", "shape"}, {"y"}));  // to a computed shape
+  g.outputs = {Info("y", {-1, 4, -1, -1})};
+  std::vector<std::string> log;
+  const Feeds feeds = {{"x", Random({2, 3, 9, 8}, 3)}};
+  Graph shaped = RunPass(InferStaticShapes, g, feeds, &log);
+  const std::vector<Dim>& d = *shaped.value_infos.at("down").dims;
+  ASSERT_EQ(d.size(), 4u);
+  EXPECT_EQ(d[0].symbol, "N");  // passed through
+  EXPECT_EQ(d[1].size, 4);      // fixed by the weights
+  EXPECT_FALSE(d[2].known());   // (H + 1) / 2: derived, named by its samples
+  EXPECT_EQ(d[2].symbol.front(), '~');
+  EXPECT_NE(d[2].symbol, d[3].symbol);  // H and W stay apart
+  const std::vector<Dim>& c = *shaped.value_infos.at("conv").dims;
+  EXPECT_EQ(c[2].symbol, d[2].symbol);
+  EXPECT_EQ(c[3].symbol, d[3].symbol);
+  EXPECT_EQ(shaped.value_infos.count("y"), 0u);  // its shape is a computed value
+  EXPECT_TRUE(Logged(log, "static shapes: 4 values"));  // down, conv, sum, shape
+
+  Graph fused = RunPass(FuseConvActivation, shaped, feeds);
+  EXPECT_EQ(OpTypes(fused), (std::vector<std::string>{"Conv", "FusedConv", "Shape", "Reshape"}));
+}
+
 TEST(RemoveDeadNodes, DropsUnreachableNodesAndInitializers) {
   Graph g = ConvGraph();
   g.initializers["unused"] = Random({3}, 16);

@@ -180,7 +180,12 @@ Status FuseConvActivation(Graph& g, const PassContext& ctx) {
     std::string value = conv.outputs[0];
     Activation act;
 
-    int next = uses.SoleConsumer(value);
+    // A node another chain absorbed is gone (a residual Add of two convolutions' outputs goes to the first).
+    auto consumer = [&](const std::string& v) {
+      const int n = uses.SoleConsumer(v);
+      return n >= 0 && removed[static_cast<size_t>(n)] ? -1 : n;
+    };
+    int next = consumer(value);
     if (next >= 0 && IsOnnxOp(g.nodes[static_cast<size_t>(next)], "Add")) {
       const Node& add = g.nodes[static_cast<size_t>(next)];
       const bool lhs = add.inputs.size() == 2 && add.inputs[0] == value;
@@ -198,7 +203,7 @@ Status FuseConvActivation(Graph& g, const PassContext& ctx) {
         chain.push_back(static_cast<size_t>(next));
         log += " + " + add.Describe();
         value = add.outputs[0];
-        next = uses.SoleConsumer(value);
+        next = consumer(value);
       }
     }
     if (next >= 0 && g.nodes[static_cast<size_t>(next)].outputs.size() == 1) {

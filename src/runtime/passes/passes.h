@@ -36,6 +36,12 @@ Status LowerFloat16(Graph& g, const PassContext& ctx);
 // let Shape nodes fold too. Never folds nodes whose outputs would be huge.
 Status FoldConstants(Graph& g, const PassContext& ctx);
 
+// Where every graph input declares static dims, records each value's shape
+// as its OpDef's infer gives it from those (value_infos; dims the model gives
+// stay). Nodes whose shapes depend on computed values (a Reshape to a computed
+// shape, NonZero) and everything after them are left unknown.
+Status InferStaticShapes(Graph& g, const PassContext& ctx);
+
 // Conv (constant W, optional B) followed by BatchNormalization (constant
 // scale/bias/mean/var) becomes one Conv with rescaled weights and bias.
 Status FoldBatchNormIntoConv(Graph& g, const PassContext& ctx);
