@@ -3,19 +3,21 @@
 #
 #   bench/compare_ort.sh [MODEL_DIR ...]     (default: every folder with a model.onnx in ../shared/fixtures/models)
 #
-# For each model and for threads 1 and 2, runs `facefuse bench-model` on every test_data_set_* (20 timed runs,
-# 3 warm-up), then ORT through the fixture tool ort_reference.mjs (--bench 20: 3 warm-up + 20 timed runs per set).
-# facefuse and ORT alternate model by model so both see the same machine noise. Prints a Markdown table of the
-# medians and the ratio ours/ORT (< 1 means facefuse is faster) to stdout, then per thread count the geometric
-# mean of the ratios over the models (each model's ratio: the geometric mean over its sets) and the models above
-# 1.0; progress goes to stderr.
+# For each model and for threads 1 and 2, in BENCH_ROUNDS rounds: `facefuse bench-model` on every test_data_set_*
+# (10 timed runs after 3 warm-up), then ORT through the fixture tool ort_reference.mjs (--bench 10: 3 warm-up + 10
+# timed runs per set). facefuse and ORT alternate round by round, so both see the same machine noise, and a burst
+# of load from other processes spoils one round, not the result: each time is the median of its round medians.
+# Prints a Markdown table of those times, the ratio ours/ORT (< 1 means facefuse is faster) and the spread of the
+# round medians to stdout, then per thread count the geometric mean of the ratios over the models (each model's
+# ratio: the geometric mean over its sets) and the models above 1.0; progress goes to stderr.
 #
 # Environment overrides:
 #   FACEFUSE_BIN     facefuse binary            (default: <repo>/build/src/facefuse)
 #   ORT_NODE_PREFIX  npm prefix holding ORT     (default: $HOME/ort-node)
 #   FIXTURES_DIR     fixture root               (default: <repo>/../shared/fixtures)
 #   BENCH_THREADS    thread counts to measure   (default: "1 2")
-#   BENCH_RUNS       timed runs per set         (default: 20)
+#   BENCH_RUNS       timed runs per set, round  (default: 10)
+#   BENCH_ROUNDS     rounds                     (default: 3)
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,7 +26,8 @@ ort_prefix="${ORT_NODE_PREFIX:-$HOME/ort-node}"
 fixtures="${FIXTURES_DIR:-$repo/../shared/fixtures}"
 ort_tool="$fixtures/tools/ort_reference.mjs"
 threads_list="${BENCH_THREADS:-1 2}"
-runs="${BENCH_RUNS:-20}"
+runs="${BENCH_RUNS:-10}"
+rounds="${BENCH_ROUNDS:-3}"
 warmup=3
 
 die() { echo "compare_ort.sh: $*" >&2; exit 2; }
@@ -35,6 +38,20 @@ check_ort_setup
 [[ -f "$ort_tool" ]] || die "ORT tool not found at $ort_tool (set FIXTURES_DIR)"
 ort_pkg="$ort_prefix/node_modules/onnxruntime-node/package.json"
 ort_version="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).version)' "$ort_pkg")"
+
+# The median of the numbers given (empty when none); with an even count, the lower middle one.
+median_of() {
+  [[ $# -gt 0 ]] || return 0
+  printf '%s\n' "$@" | sort -g | sed -n "$(( ($# + 1) / 2 ))p"
+}
+
+# "min–max" of the numbers given ("n/a" when none).
+spread_of() {
+  if [[ $# -eq 0 ]]; then echo "n/a"; return; fi
+  local sorted
+  sorted="$(printf '%s\n' "$@" | sort -g)"
+  echo "$(head -n 1 <<<"$sorted")–$(tail -n 1 <<<"$sorted")"
+}
 
 ratio() {
   if [[ -n "$1" && -n "$2" ]]; then
@@ -57,35 +74,40 @@ for dir in "${model_dirs[@]}"; do
   for s in "$dir"/test_data_set_*/; do [[ -d "$s" ]] && sets+=("$(basename "$s")"); done
   [[ ${#sets[@]} -gt 0 ]] || die "$dir has no test_data_set_* folder"
   for threads in $threads_list; do
-    declare -A ours=()
-    for set in "${sets[@]}"; do
-      echo "facefuse $model $set threads=$threads" >&2
-      err="$(mktemp)"
-      if out="$("$facefuse_bin" bench-model "$dir/model.onnx" --data "$dir/$set" --threads "$threads" \
-                 --runs "$runs" --warmup "$warmup" --json 2>"$err")"; then
-        ours[$set]="$(json_field median_ms <<<"$out")"
-      else
-        ours[$set]=""
-        notes+=("$model $set threads=$threads: facefuse failed: $(tail -n 1 "$err")")
+    declare -A ours=() theirs=()  # set -> the round medians, space-separated
+    for ((round = 1; round <= rounds; round++)); do
+      for set in "${sets[@]}"; do
+        echo "facefuse $model $set threads=$threads round $round/$rounds" >&2
+        err="$(mktemp)"
+        if out="$("$facefuse_bin" bench-model "$dir/model.onnx" --data "$dir/$set" --threads "$threads" \
+                   --runs "$runs" --warmup "$warmup" --json 2>"$err")"; then
+          ours[$set]+="$(json_field median_ms <<<"$out") "
+        else
+          notes+=("$model $set threads=$threads: facefuse failed: $(tail -n 1 "$err")")
+        fi
+        rm -f "$err"
+      done
+      echo "ORT      $model threads=$threads round $round/$rounds" >&2
+      # Exit status 1 only means an output differed from the stored reference (another CPU's kernels); the timings
+      # are still valid, so only a missing bench section counts as a failure.
+      ort_out="$(node "$ort_tool" "$dir" --ort "$ort_prefix" --threads "$threads" --bench "$runs" 2>/dev/null || true)"
+      if [[ $round -eq 1 && "$(json_field ok <<<"$ort_out")" == "false" ]]; then
+        notes+=("$model threads=$threads: ORT outputs differ from the stored references beyond 1e-5 (timings kept)")
       fi
-      rm -f "$err"
+      for set in "${sets[@]}"; do
+        ort_ms="$(json_field "bench.median_ms.$set" <<<"$ort_out")"
+        if [[ -n "$ort_ms" ]]; then theirs[$set]+="$ort_ms "; else notes+=("$model $set threads=$threads: ORT gave no timing"); fi
+      done
     done
-    echo "ORT      $model threads=$threads" >&2
-    # Exit status 1 only means an output differed from the stored reference (another CPU's kernels); the timings
-    # are still valid, so only a missing bench section counts as a failure.
-    ort_out="$(node "$ort_tool" "$dir" --ort "$ort_prefix" --threads "$threads" --bench "$runs" 2>/dev/null || true)"
-    if [[ "$(json_field ok <<<"$ort_out")" == "false" ]]; then
-      notes+=("$model threads=$threads: ORT outputs differ from the stored references beyond 1e-5 (timings kept)")
-    fi
     for set in "${sets[@]}"; do
-      ort_ms="$(json_field "bench.median_ms.$set" <<<"$ort_out")"
-      [[ -n "$ort_ms" ]] || notes+=("$model $set threads=$threads: ORT gave no timing")
-      our_ms="${ours[$set]}"
+      our_ms="$(median_of ${ours[$set]:-})"
+      ort_ms="$(median_of ${theirs[$set]:-})"
       r="$(ratio "$our_ms" "$ort_ms")"
-      rows+=("| $model | ${set#test_data_set_} | $threads | ${our_ms:-n/a} | ${ort_ms:-n/a} | $r |")
+      rows+=("| $model | ${set#test_data_set_} | $threads | ${our_ms:-n/a} | ${ort_ms:-n/a} | $r |\
+ $(spread_of ${ours[$set]:-}) | $(spread_of ${theirs[$set]:-}) |")
       [[ "$r" == "n/a" ]] || ratios+=("$model $threads $r")
     done
-    unset ours
+    unset ours theirs
   done
 done
 
@@ -94,10 +116,12 @@ cores="$(nproc)"
 echo "Machine: ${cpu:-unknown CPU}, $cores cores"
 echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "facefuse: $facefuse_bin ($("$facefuse_bin" --version 2>/dev/null | head -n 1 || true)); ONNX Runtime $ort_version (onnxruntime-node, CPU)"
-echo "Medians of $runs timed runs after $warmup warm-up runs; ratio = ours / ORT (< 1: facefuse is faster)."
+echo "$rounds rounds, each facefuse then ORT on every set, $runs timed runs after $warmup warm-up runs per set and"
+echo "round; a time is the median of the round medians, its spread the lowest and highest round median;"
+echo "ratio = ours / ORT (< 1: facefuse is faster)."
 echo
-echo "| model | set | threads | ours median ms | ORT median ms | ratio ours/ORT |"
-echo "|---|---|---|---|---|---|"
+echo "| model | set | threads | ours median ms | ORT median ms | ratio ours/ORT | ours spread ms | ORT spread ms |"
+echo "|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
 if [[ ${#ratios[@]} -gt 0 ]]; then
   echo
