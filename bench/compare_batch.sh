@@ -24,15 +24,9 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-facefuse_bin="${FACEFUSE_BIN:-$repo/build/src/facefuse}"
 tools="${FACEFUSE_TOOLS:-$repo/build/tools/standins}"
-ort_prefix="${ORT_NODE_PREFIX:-$HOME/ort-node}"
-fixtures="${FIXTURES_DIR:-$repo/../shared/fixtures}"
-ort_tool="$fixtures/tools/ort_reference.mjs"
 batches="${BATCH_SIZES:-1 4 16}"
 threads_list="${BENCH_THREADS:-2}"
-
-die() { echo "compare_batch.sh: $*" >&2; exit 2; }
 
 # shellcheck source=bench/ort_common.sh
 source "$repo/bench/ort_common.sh"

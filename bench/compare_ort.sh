@@ -21,16 +21,10 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-facefuse_bin="${FACEFUSE_BIN:-$repo/build/src/facefuse}"
-ort_prefix="${ORT_NODE_PREFIX:-$HOME/ort-node}"
-fixtures="${FIXTURES_DIR:-$repo/../shared/fixtures}"
-ort_tool="$fixtures/tools/ort_reference.mjs"
 threads_list="${BENCH_THREADS:-1 2}"
 runs="${BENCH_RUNS:-10}"
 rounds="${BENCH_ROUNDS:-3}"
 warmup=3
-
-die() { echo "compare_ort.sh: $*" >&2; exit 2; }
 
 # shellcheck source=bench/ort_common.sh
 source "$repo/bench/ort_common.sh"

@@ -18,13 +18,8 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-facefuse_bin="${FACEFUSE_BIN:-$repo/build/src/facefuse}"
-ort_prefix="${ORT_NODE_PREFIX:-$HOME/ort-node}"
-fixtures="${FIXTURES_DIR:-$repo/../shared/fixtures}"
 threads="${BENCH_THREADS:-1}"
 repeats="${BENCH_REPEATS:-5}"
-
-die() { echo "compare_startup.sh: $*" >&2; exit 2; }
 
 # shellcheck source=bench/ort_common.sh
 source "$repo/bench/ort_common.sh"

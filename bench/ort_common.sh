@@ -1,5 +1,13 @@
-# Shared by the scripts that compare facefuse with ONNX Runtime (compare_ort.sh, compare_startup.sh); sourced after
-# they set facefuse_bin, ort_prefix, fixtures and die().
+# Shared by the scripts that compare facefuse with ONNX Runtime (compare_ort.sh, compare_startup.sh,
+# compare_batch.sh); sourced after they set `repo`. Sets the paths every one of them takes from the environment
+# (FACEFUSE_BIN, ORT_NODE_PREFIX, FIXTURES_DIR) and die(), which names the script.
+
+facefuse_bin="${FACEFUSE_BIN:-$repo/build/src/facefuse}"
+ort_prefix="${ORT_NODE_PREFIX:-$HOME/ort-node}"
+fixtures="${FIXTURES_DIR:-$repo/../shared/fixtures}"
+ort_tool="$fixtures/tools/ort_reference.mjs"
+
+die() { echo "$(basename "$0"): $*" >&2; exit 2; }
 
 # Exits through die() unless node, the facefuse binary and onnxruntime-node under $ort_prefix are there.
 check_ort_setup() {

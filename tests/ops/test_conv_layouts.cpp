@@ -31,30 +31,54 @@ int64_t Mismatches(const OpCase& c, const Tensor& expected, const float* y) {
   return bad;
 }
 
+// Y of the case by the op's reference kernel.
+Tensor ReferenceOutput(const OpCase& c, const ConvGeometry& g) {
+  const OpDef* def = OpRegistry::Global().Find(c.node.domain, c.node.op_type);
+  std::vector<const Tensor*> inputs;
+  for (const Tensor& t : c.inputs) inputs.push_back(t.empty() ? nullptr : &t);
+  Tensor expected = Tensor::Allocate(DataType::kFloat32, g.y_shape).value();
+  Tensor* expected_ptr = &expected;
+  EXPECT_NE(def, nullptr);
+  if (def != nullptr) {
+    EXPECT_TRUE(def->reference(c.node, inputs, std::span<Tensor* const>(&expected_ptr, 1)).ok());
+  }
+  return expected;
+}
+
+cpu::ConvEpilogue EpilogueOf(const OpCase& c) {
+  cpu::ConvEpilogue epilogue;
+  if (c.node.op_type == "FusedConv") {
+    epilogue.sum = c.node.HasInput(3);
+    epilogue.activation = ReadFusedActivation(c.node).value();
+    epilogue.slope_size = c.node.HasInput(4) ? c.inputs[4].size() : 0;
+  }
+  return epilogue;
+}
+
+constexpr size_t kGuard = 64;
+constexpr float kSentinel = -12345.f;
+
+// Room for `n` output floats with kGuard sentinels on each side; the output starts at kGuard.
+std::vector<float> GuardedOutput(int64_t n) { return std::vector<float>(static_cast<size_t>(n) + 2 * kGuard, kSentinel); }
+
+void ExpectGuardsIntact(const std::vector<float>& storage) {
+  for (size_t i = 0; i < kGuard; ++i) {
+    ASSERT_EQ(storage[i], kSentinel) << "written before the output";
+    ASSERT_EQ(storage[storage.size() - 1 - i], kSentinel) << "written after the output";
+  }
+}
+
 TEST(ConvLayouts, EveryLayoutMatchesReference) {
   int depthwise_cases = 0;
   for (const OpCase& c : ConvCases()) {
     SCOPED_TRACE(c.name);
     const bool transpose = c.node.op_type == "ConvTranspose";
-    const OpDef* def = OpRegistry::Global().Find(c.node.domain, c.node.op_type);
-    ASSERT_NE(def, nullptr);
     const Tensor* bias = c.inputs[2].empty() ? nullptr : &c.inputs[2];
     auto geometry = ResolveConvGeometry(c.node, transpose, c.inputs[0].shape(), c.inputs[1].shape(), bias);
     ASSERT_TRUE(geometry.ok()) << geometry.status().ToString();
     const ConvGeometry& g = *geometry;
-
-    std::vector<const Tensor*> inputs;
-    for (const Tensor& t : c.inputs) inputs.push_back(t.empty() ? nullptr : &t);
-    Tensor expected = Tensor::Allocate(DataType::kFloat32, g.y_shape).value();
-    Tensor* expected_ptr = &expected;
-    ASSERT_TRUE(def->reference(c.node, inputs, std::span<Tensor* const>(&expected_ptr, 1)).ok());
-
-    cpu::ConvEpilogue epilogue;
-    if (c.node.op_type == "FusedConv") {
-      epilogue.sum = c.node.HasInput(3);
-      epilogue.activation = ReadFusedActivation(c.node).value();
-      epilogue.slope_size = c.node.HasInput(4) ? c.inputs[4].size() : 0;
-    }
+    const Tensor expected = ReferenceOutput(c, g);
+    const cpu::ConvEpilogue epilogue = EpilogueOf(c);
     const float* constant_w = c.constant[1] ? c.inputs[1].data<float>() : nullptr;
     for (auto layout : {cpu::ConvLayout::kPlain, cpu::ConvLayout::kBlocked, cpu::ConvLayout::kChannelsLast}) {
       SCOPED_TRACE(cpu::ConvLayoutName(layout));
@@ -73,18 +97,13 @@ TEST(ConvLayouts, EveryLayoutMatchesReference) {
     if (cpu::DepthwiseConvApplies(g)) {
       SCOPED_TRACE("own depthwise");
       ++depthwise_cases;
-      constexpr size_t kGuard = 64;
-      constexpr float kSentinel = -12345.f;
-      std::vector<float> storage(static_cast<size_t>(expected.size()) + 2 * kGuard, kSentinel);
+      std::vector<float> storage = GuardedOutput(expected.size());
       float* y = storage.data() + kGuard;
       cpu::DepthwiseConvPlan plan(g, epilogue);
       plan.Execute({c.inputs[0].data<float>(), c.inputs[1].data<float>(), DataOrNull(c.inputs, 2),
                     DataOrNull(c.inputs, 3), DataOrNull(c.inputs, 4), y});
       EXPECT_EQ(Mismatches(c, expected, y), 0);
-      for (size_t i = 0; i < kGuard; ++i) {
-        ASSERT_EQ(storage[i], kSentinel) << "written before the output";
-        ASSERT_EQ(storage[storage.size() - 1 - i], kSentinel) << "written after the output";
-      }
+      ExpectGuardsIntact(storage);
       if (epilogue.sum) {  // Sum may be Y itself
         SCOPED_TRACE("Sum in Y's memory");
         std::copy(c.inputs[3].data<float>(), c.inputs[3].data<float>() + expected.size(), y);
@@ -105,23 +124,11 @@ TEST(ConvLayouts, PerImagePlanMatchesReference) {
     if (c.node.op_type == "ConvTranspose" || c.inputs[0].dim(0) < 2) continue;
     SCOPED_TRACE(c.name);
     ++batched_cases;
-    const OpDef* def = OpRegistry::Global().Find(c.node.domain, c.node.op_type);
-    ASSERT_NE(def, nullptr);
     const Tensor* bias = c.inputs[2].empty() ? nullptr : &c.inputs[2];
     const ConvGeometry g =
         ResolveConvGeometry(c.node, false, c.inputs[0].shape(), c.inputs[1].shape(), bias).value();
-    std::vector<const Tensor*> inputs;
-    for (const Tensor& t : c.inputs) inputs.push_back(t.empty() ? nullptr : &t);
-    Tensor expected = Tensor::Allocate(DataType::kFloat32, g.y_shape).value();
-    Tensor* expected_ptr = &expected;
-    ASSERT_TRUE(def->reference(c.node, inputs, std::span<Tensor* const>(&expected_ptr, 1)).ok());
-
-    cpu::ConvEpilogue epilogue;
-    if (c.node.op_type == "FusedConv") {
-      epilogue.sum = c.node.HasInput(3);
-      epilogue.activation = ReadFusedActivation(c.node).value();
-      epilogue.slope_size = c.node.HasInput(4) ? c.inputs[4].size() : 0;
-    }
+    const Tensor expected = ReferenceOutput(c, g);
+    const cpu::ConvEpilogue epilogue = EpilogueOf(c);
     ConvGeometry one = g;
     one.batch = 1;
     one.y_shape[0] = 1;
@@ -136,9 +143,7 @@ TEST(ConvLayouts, PerImagePlanMatchesReference) {
         continue;
       }
       cpu::PerImageConvPlan plan(std::move(inner), g.batch, x_image, y_image);
-      constexpr size_t kGuard = 64;
-      constexpr float kSentinel = -12345.f;
-      std::vector<float> storage(static_cast<size_t>(expected.size()) + 2 * kGuard, kSentinel);
+      std::vector<float> storage = GuardedOutput(expected.size());
       float* y = storage.data() + kGuard;
       const float* sum = DataOrNull(c.inputs, 3);
       ASSERT_NO_THROW(plan.Execute({c.inputs[0].data<float>(), c.inputs[1].data<float>(), DataOrNull(c.inputs, 2),
@@ -151,10 +156,7 @@ TEST(ConvLayouts, PerImagePlanMatchesReference) {
                                       DataOrNull(c.inputs, 2), y, DataOrNull(c.inputs, 4), y}));
         EXPECT_EQ(Mismatches(c, expected, y), 0);
       }
-      for (size_t i = 0; i < kGuard; ++i) {
-        ASSERT_EQ(storage[i], kSentinel) << "written before the output";
-        ASSERT_EQ(storage[storage.size() - 1 - i], kSentinel) << "written after the output";
-      }
+      ExpectGuardsIntact(storage);
     }
   }
   EXPECT_GE(batched_cases, 4);  // 1x1 nobias, 3x3 per image, 1-D, FusedConv Sum_PRelu_batch3 (+ depthwise)

@@ -29,7 +29,7 @@ namespace {
 
 constexpr std::array<int64_t, 3> kSamples = {97, 113, 128};
 constexpr int64_t kSymbolStep = 4;             // open dim k takes sample + kSymbolStep * k
-constexpr size_t kMaxStandInBytes = size_t{1} << 32;  // larger sampled inputs are not inferred
+constexpr size_t kMaxStandInBytes = size_t{1} << 30;  // larger sampled inputs are not inferred
 
 using Samples = std::array<Shape, kSamples.size()>;
 
