@@ -89,3 +89,20 @@ facefuse_cli_test(NAME cli.batch_copy.recognizer_batches_match_stacked_reference
 facefuse_cli_test(NAME cli.batch_copy.missing_model_is_named EXIT 1
   MATCHES "cannot open .*no-such-model.onnx" ABSENT ${OUT}/never-batch-copy
   COMMAND $<TARGET_FILE:facefuse-batch-copy> --model ${OUT}/no-such-model.onnx --out ${OUT}/never-batch-copy)
+# A model whose batch cannot pass (BlazeFace pads channels by a Concat with a batch-1 constant) is refused by
+# name before anything is written; so is --data of another model.
+set(BLAZEFACE_FIXTURE ${FIXTURES}/models/blazeface_front)
+facefuse_cli_test(NAME cli.batch_copy.refuses_a_batch1_constant_concat EXIT 1 NEEDS ${BLAZEFACE_FIXTURE}
+  MATCHES "Concat writing '.*' joins a computed tensor with the batch-1 constant '.*Pad_pad' along axis 1"
+  ABSENT ${OUT}/never-blazeface-batches
+  COMMAND $<TARGET_FILE:facefuse-batch-copy> --model ${BLAZEFACE_FIXTURE}/model.onnx
+          --data ${BLAZEFACE_FIXTURE}/test_data_set_0 --out ${OUT}/never-blazeface-batches)
+facefuse_cli_test(NAME cli.batch_copy.refuses_data_of_another_model EXIT 1 NEEDS ${RECOGNIZER_FIXTURE}
+  MATCHES "input_0.pb \\('input'\\) has dim 2 = 640, the model 112"
+  ABSENT ${OUT}/never-mixed-batches
+  COMMAND $<TARGET_FILE:facefuse-batch-copy> --model ${RECOGNIZER_FIXTURE}/model.onnx
+          --data ${FIXTURES}/models/yunet_2023mar/test_data_set_0 --out ${OUT}/never-mixed-batches)
+# A usage error exits 2.
+facefuse_cli_test(NAME cli.batch_copy.bad_batches_is_a_usage_error EXIT 2 MATCHES "--batches"
+  COMMAND $<TARGET_FILE:facefuse-batch-copy> --model ${RECOGNIZER_FIXTURE}/model.onnx --out ${OUT}/never-b0
+          --batches 0)

@@ -15,6 +15,11 @@
 // dim 0, so the copy checks against the original's reference outputs (`facefuse check-model OUT`). Without it,
 // float inputs are drawn uniformly from [-1, 1] (seeded, same values for every N) and no outputs are written.
 //
+// Refused, before anything is written: a model whose batch cannot pass (an output whose dim 0 is not 1 or the
+// inputs' batch symbol; a Concat that joins a computed tensor with a batch-1 constant along another axis), external
+// data, and --data whose tensors do not match the graph's inputs (count, dtype, rank, dims other than dim 0). When
+// writing fails half-way, what was written is removed.
+//
 // Exit code 0 on success, 1 on an error (printed), 2 on bad usage.
 #include <onnx/onnx_pb.h>
 
@@ -42,8 +47,10 @@ constexpr const char* kBatchSymbol = "batch";
 
 Status Invalid(const std::string& what) { return facefuse::InvalidArgument(what); }
 
-// Dim 0 of `value` becomes the batch symbol; it must be 1 or already symbolic.
-Status MakeBatchDynamic(onnx::ValueInfoProto* value) {
+// Dim 0 of `value` becomes the batch symbol. It must be 1, or a symbol in `batch_symbols` (inputs: any symbol,
+// which joins the set; outputs, `batch_symbols` non-null and const: only the inputs' own).
+Status MakeBatchDynamic(onnx::ValueInfoProto* value, std::set<std::string>* input_symbols,
+                        const std::set<std::string>& batch_symbols) {
   if (!value->type().has_tensor_type() || !value->type().tensor_type().has_shape() ||
       value->type().tensor_type().shape().dim_size() == 0) {
     return Invalid("'" + value->name() + "' has no rank-1 or higher tensor shape to batch");
@@ -51,6 +58,15 @@ Status MakeBatchDynamic(onnx::ValueInfoProto* value) {
   auto* dim0 = value->mutable_type()->mutable_tensor_type()->mutable_shape()->mutable_dim(0);
   if (dim0->has_dim_value() && dim0->dim_value() != 1) {
     return Invalid("'" + value->name() + "' has batch " + std::to_string(dim0->dim_value()) + ", not 1");
+  }
+  if (!dim0->has_dim_value()) {
+    const std::string symbol = dim0->has_dim_param() ? dim0->dim_param() : "?";
+    if (input_symbols != nullptr) {
+      input_symbols->insert(symbol);
+    } else if (symbol == "?" || !batch_symbols.count(symbol)) {
+      return Invalid("output '" + value->name() + "' has dim 0 '" + symbol +
+                     "', which is not the inputs' batch: the copy cannot batch it");
+    }
   }
   dim0->set_dim_param(kBatchSymbol);
   std::printf("  %s: dim 0 -> %s\n", value->name().c_str(), kBatchSymbol);
@@ -66,17 +82,65 @@ std::vector<int64_t> Int64Values(const onnx::TensorProto& t) {
   return v;
 }
 
-// Rewrites the Reshapes of computed tensors to constant shapes with a leading 1.
+// The constant tensor named `name`: an initializer, or the value of a Constant node; nullptr otherwise.
+const onnx::TensorProto* ConstantTensor(const onnx::GraphProto& graph, const std::string& name) {
+  for (const auto& init : graph.initializer())
+    if (init.name() == name) return &init;
+  for (const auto& node : graph.node()) {
+    if (node.op_type() != "Constant" || node.output_size() != 1 || node.output(0) != name) continue;
+    for (const auto& a : node.attribute())
+      if (a.name() == "value" && a.has_t()) return &a.t();
+  }
+  return nullptr;
+}
+
+// The constant shape of the ConstantOfShape node that produces `name`; nullptr when there is none.
+const onnx::TensorProto* ConstantOfShapeInput(const onnx::GraphProto& graph, const std::string& name) {
+  for (const auto& node : graph.node()) {
+    if (node.op_type() == "ConstantOfShape" && node.output_size() == 1 && node.output(0) == name &&
+        node.input_size() == 1)
+      return ConstantTensor(graph, node.input(0));
+  }
+  return nullptr;
+}
+
+// Refuses a Concat that joins a computed tensor with a constant of batch 1 along another axis (BlazeFace pads its
+// channels that way): at batch N the shapes no longer agree.
+Status CheckConcatsPassTheBatch(const onnx::GraphProto& graph) {
+  for (const auto& node : graph.node()) {
+    if (node.op_type() != "Concat") continue;
+    int64_t axis = 0;
+    for (const auto& a : node.attribute())
+      if (a.name() == "axis") axis = a.i();
+    bool computed = false;
+    std::string batch1;  // a constant input of batch 1
+    for (const auto& in : node.input()) {
+      if (const onnx::TensorProto* c = ConstantTensor(graph, in)) {
+        if (c->dims_size() >= 2 && c->dims(0) == 1) batch1 = in;
+      } else if (const onnx::TensorProto* shape = ConstantOfShapeInput(graph, in)) {
+        const std::vector<int64_t> dims = Int64Values(*shape);
+        if (dims.size() >= 2 && dims[0] == 1) batch1 = in;
+      } else {
+        computed = true;
+      }
+    }
+    if (computed && !batch1.empty() && axis != 0) {
+      const std::string who = node.name().empty() ? "writing '" + node.output(0) + "'" : "'" + node.name() + "'";
+      return Invalid("Concat " + who + " joins a computed tensor with the batch-1 constant '" + batch1 +
+                     "' along axis " + std::to_string(axis) + ": the copy cannot batch it");
+    }
+  }
+  return Status::Ok();
+}
+
+// Rewrites the Reshapes of computed tensors to constant shapes (initializers or Constant nodes) with a leading 1.
 void LetReshapesPassTheBatch(onnx::GraphProto* graph) {
   std::set<std::string> initializers;
   for (const auto& init : graph->initializer()) initializers.insert(init.name());
   int copies = 0;
   for (auto& node : *graph->mutable_node()) {
     if (node.op_type() != "Reshape" || node.input_size() < 2 || initializers.count(node.input(0))) continue;
-    const onnx::TensorProto* shape = nullptr;
-    for (const auto& init : graph->initializer()) {
-      if (init.name() == node.input(1)) shape = &init;
-    }
+    const onnx::TensorProto* shape = ConstantTensor(*graph, node.input(1));
     if (shape == nullptr || shape->data_type() != onnx::TensorProto::INT64) continue;
     std::vector<int64_t> dims = Int64Values(*shape);
     if (dims.empty() || dims[0] != 1) continue;
@@ -147,13 +211,54 @@ Result<std::vector<std::pair<std::string, Tensor>>> ReadNumbered(const fs::path&
   return tensors;
 }
 
+// Files and folders written so far; on failure they are removed, newest first.
+class Written {
+ public:
+  void Add(const fs::path& p) { paths_.push_back(p); }
+  void RemoveAll() {
+    std::error_code ec;
+    for (auto it = paths_.rbegin(); it != paths_.rend(); ++it) fs::remove(*it, ec);
+  }
+
+ private:
+  std::vector<fs::path> paths_;
+};
+
 Status WriteStacked(const fs::path& dir, const std::string& prefix,
-                    const std::vector<std::pair<std::string, Tensor>>& tensors, int64_t batch) {
+                    const std::vector<std::pair<std::string, Tensor>>& tensors, int64_t batch, Written& written) {
   for (size_t i = 0; i < tensors.size(); ++i) {
     auto stacked = Stack(tensors[i].second, batch);
     if (!stacked.ok()) return Invalid(prefix + std::to_string(i) + ": " + stacked.status().message());
-    Status s = facefuse::WriteTensorFile(dir / (prefix + std::to_string(i) + ".pb"), *stacked, tensors[i].first);
+    const fs::path file = dir / (prefix + std::to_string(i) + ".pb");
+    written.Add(file);
+    Status s = facefuse::WriteTensorFile(file, *stacked, tensors[i].first);
     if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+// Checks the --data tensors against the graph's values (inputs or outputs): count, dtype, rank, dim 0 == 1 and
+// the other dims where the graph fixes them.
+Status CheckAgainstGraph(const std::vector<std::pair<std::string, Tensor>>& tensors,
+                         const std::vector<const onnx::ValueInfoProto*>& values, const std::string& what) {
+  if (tensors.size() != values.size()) {
+    return Invalid("--data holds " + std::to_string(tensors.size()) + " " + what + "(s), the model has " +
+                   std::to_string(values.size()));
+  }
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const Tensor& t = tensors[i].second;
+    const auto& type = values[i]->type().tensor_type();
+    const std::string who = what + "_" + std::to_string(i) + ".pb ('" + values[i]->name() + "')";
+    if (static_cast<int32_t>(t.dtype()) != type.elem_type()) return Invalid(who + " has another dtype than the model's");
+    if (t.rank() != type.shape().dim_size()) return Invalid(who + " has another rank than the model's");
+    if (t.rank() == 0 || t.dim(0) != 1) return Invalid(who + " must have dim 0 == 1 to be stacked");
+    for (int d = 1; d < type.shape().dim_size(); ++d) {
+      const auto& dim = type.shape().dim(d);
+      if (dim.has_dim_value() && dim.dim_value() != t.dim(d)) {
+        return Invalid(who + " has dim " + std::to_string(d) + " = " + std::to_string(t.dim(d)) + ", the model " +
+                       std::to_string(dim.dim_value()));
+      }
+    }
   }
   return Status::Ok();
 }
@@ -166,56 +271,110 @@ struct Options {
   uint64_t seed = 1;
 };
 
-Status Run(const Options& o) {
-  onnx::ModelProto model;
-  {
-    std::ifstream f(o.model, std::ios::binary);
-    if (!f) return facefuse::NotFound("cannot open " + o.model);
-    if (!model.ParseFromIstream(&f)) return Invalid(o.model + " is not a serialized ONNX model");
+Status ReadModel(const std::string& path, onnx::ModelProto* model) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return facefuse::NotFound("cannot open " + path + ": no such file");
+  if (!fs::is_regular_file(path, ec)) return Invalid(path + " is not a regular file");
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return facefuse::NotFound("cannot open " + path);
+  if (!model->ParseFromIstream(&f) || !model->has_graph() || model->graph().node_size() == 0)
+    return Invalid(path + " is not a serialized ONNX model with a graph");
+  for (const auto& init : model->graph().initializer()) {
+    if (init.data_location() == onnx::TensorProto::EXTERNAL)
+      return facefuse::Unsupported("initializer '" + init.name() + "' keeps its data outside the model: the copy " +
+                                   "would not carry it");
   }
-  onnx::GraphProto* graph = model.mutable_graph();
-  std::set<std::string> initializers;
+  return Status::Ok();
+}
+
+// The batch copy of `model` (rewritten in place): inputs and outputs batched, Reshapes and Concats checked.
+Status Rebatch(onnx::ModelProto* model) {
+  onnx::GraphProto* graph = model->mutable_graph();
+  std::set<std::string> initializers, batch_symbols;
   for (const auto& init : graph->initializer()) initializers.insert(init.name());
-  std::printf("%s:\n", o.model.c_str());
   for (auto& in : *graph->mutable_input()) {
     if (initializers.count(in.name())) continue;
-    if (Status s = MakeBatchDynamic(&in); !s.ok()) return s;
+    if (Status s = MakeBatchDynamic(&in, &batch_symbols, batch_symbols); !s.ok()) return s;
   }
   for (auto& out : *graph->mutable_output()) {
-    if (Status s = MakeBatchDynamic(&out); !s.ok()) return s;
+    if (Status s = MakeBatchDynamic(&out, nullptr, batch_symbols); !s.ok()) return s;
   }
+  if (Status s = CheckConcatsPassTheBatch(*graph); !s.ok()) return s;
   LetReshapesPassTheBatch(graph);
   graph->clear_value_info();
+  return Status::Ok();
+}
+
+Status Run(const Options& o) {
+  onnx::ModelProto model;
+  if (Status s = ReadModel(o.model, &model); !s.ok()) return s;
+  std::vector<onnx::ValueInfoProto> declared_inputs, declared_outputs;  // before the rewrite
+  {
+    std::set<std::string> initializers;
+    for (const auto& init : model.graph().initializer()) initializers.insert(init.name());
+    for (const auto& in : model.graph().input())
+      if (!initializers.count(in.name())) declared_inputs.push_back(in);
+    for (const auto& out : model.graph().output()) declared_outputs.push_back(out);
+  }
+  auto pointers = [](const std::vector<onnx::ValueInfoProto>& v) {
+    std::vector<const onnx::ValueInfoProto*> p;
+    for (const auto& x : v) p.push_back(&x);
+    return p;
+  };
+  const auto graph_inputs = pointers(declared_inputs), graph_outputs = pointers(declared_outputs);
+  std::printf("%s:\n", o.model.c_str());
+  if (Status s = Rebatch(&model); !s.ok()) return s;
 
   std::vector<std::pair<std::string, Tensor>> inputs, outputs;
   if (!o.data.empty()) {
+    std::error_code ec;
+    if (!fs::is_directory(o.data, ec)) return facefuse::NotFound("--data " + o.data + " is not a folder");
     auto read = ReadNumbered(o.data, "input_");
     if (!read.ok()) return read.status();
     if (read->empty()) return facefuse::NotFound(o.data + " has no input_0.pb");
     inputs = *read;
+    if (Status s = CheckAgainstGraph(inputs, graph_inputs, "input"); !s.ok()) return s;
     auto refs = ReadNumbered(o.data, "output_");
     if (!refs.ok()) return refs.status();
     outputs = *refs;
+    if (!outputs.empty()) {
+      if (Status s = CheckAgainstGraph(outputs, graph_outputs, "output"); !s.ok()) return s;
+    }
   } else {
-    auto random = RandomInputs(*graph, o.seed);
+    auto random = RandomInputs(*model.mutable_graph(), o.seed);
     if (!random.ok()) return random.status();
     inputs = *random;
   }
 
+  Written written;
   std::error_code ec;
-  fs::create_directories(o.out, ec);
-  if (ec) return facefuse::IoError("cannot create " + o.out + ": " + ec.message());
-  const fs::path model_path = fs::path(o.out) / "model.onnx";
+  const fs::path out(o.out);
+  if (!fs::exists(out, ec)) {
+    fs::create_directories(out, ec);
+    if (ec) return facefuse::IoError("cannot create " + o.out + ": " + ec.message());
+    written.Add(out);
+  } else if (!fs::is_directory(out, ec)) {
+    return Invalid("--out " + o.out + " exists and is not a folder");
+  }
+  auto fail = [&](Status s) {
+    written.RemoveAll();
+    return s;
+  };
+  const fs::path model_path = out / "model.onnx";
+  written.Add(model_path);
   {
     std::ofstream f(model_path, std::ios::binary);
-    if (!f || !model.SerializeToOstream(&f)) return facefuse::IoError("cannot write " + model_path.string());
+    if (!f || !model.SerializeToOstream(&f)) return fail(facefuse::IoError("cannot write " + model_path.string()));
   }
   for (int64_t batch : o.batches) {
-    const fs::path set = fs::path(o.out) / ("test_data_set_" + std::to_string(batch));
-    fs::create_directories(set, ec);
-    if (ec) return facefuse::IoError("cannot create " + set.string() + ": " + ec.message());
-    if (Status s = WriteStacked(set, "input_", inputs, batch); !s.ok()) return s;
-    if (Status s = WriteStacked(set, "output_", outputs, batch); !s.ok()) return s;
+    const fs::path set = out / ("test_data_set_" + std::to_string(batch));
+    if (!fs::exists(set, ec)) {
+      fs::create_directories(set, ec);
+      if (ec) return fail(facefuse::IoError("cannot create " + set.string() + ": " + ec.message()));
+      written.Add(set);
+    }
+    if (Status s = WriteStacked(set, "input_", inputs, batch, written); !s.ok()) return fail(s);
+    if (Status s = WriteStacked(set, "output_", outputs, batch, written); !s.ok()) return fail(s);
     std::printf("%s: batch %lld\n", set.string().c_str(), static_cast<long long>(batch));
   }
   return Status::Ok();
@@ -234,7 +393,13 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--data", o.data, "A test_data_set_* folder of the model to stack (default: random inputs)");
   app.add_option("--seed", o.seed, "Seed of the random inputs")->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;  // --help, or a usage error
+  }
+  std::sort(o.batches.begin(), o.batches.end());
+  o.batches.erase(std::unique(o.batches.begin(), o.batches.end()), o.batches.end());
   const Status s = Run(o);
   if (!s.ok()) {
     std::fprintf(stderr, "facefuse-batch-copy: %s\n", s.ToString().c_str());

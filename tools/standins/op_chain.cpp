@@ -62,7 +62,11 @@ int main(int argc, char** argv) {
   app.add_option("--out", out, "Folder to write (created)")->required();
   app.add_option("--nodes", nodes, "Nodes in the chain")->check(CLI::Range(1, 100000))->capture_default_str();
   app.add_option("--size", size, "Elements of the tensor")->check(CLI::Range(1, 1 << 24))->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;  // --help, or a usage error
+  }
 
   const onnx::ModelProto model = ChainModel(nodes, size);
   std::error_code ec;
