@@ -111,6 +111,7 @@ struct SessionStats {
   std::vector<std::pair<std::string, size_t>> kernels_by_provider;  // provider name, node count
   size_t plan_cache_hits = 0;         // plan choices taken from the plan cache (another node's, or the folder's)
   size_t plans_timed = 0;             // plan choices the kernels timed
+  std::string plan_cache_error;       // why SessionOptions::plan_cache_dir could not be written; "" when it could
 };
 
 class Session {

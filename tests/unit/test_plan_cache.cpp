@@ -120,11 +120,14 @@ TEST_F(PlanCacheTest, AFailedWriteKeepsTheChoicesAndTheOldFile) {
   PlanCache cache(dir_, &env);
   cache.Record("conv c", "plain");
   env.FailRenames();
+  EXPECT_EQ(cache.last_save_error(), "");
   EXPECT_FALSE(cache.SaveIfChanged().ok());
+  EXPECT_NE(cache.last_save_error(), "");  // reported (SessionStats::plan_cache_error; bench-model warns)
   EXPECT_EQ(ReadText(File()), before);
   EXPECT_EQ(cache.Find("conv c"), "plain");
   env.FailRenames(0);
   EXPECT_TRUE(cache.SaveIfChanged().ok());  // still dirty: written now
+  EXPECT_EQ(cache.last_save_error(), "");
   EXPECT_EQ(PlanCache(dir_).Find("conv c"), "plain");
 }
 

@@ -108,11 +108,15 @@ Status PlanCache::SaveIfChanged() {
   const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(text.data()), text.size());
   Status s = env_->CreateDirectories(file_.parent_path());
   if (s.ok()) s = WriteFileAtomically(file_, bytes, env_);
-  if (!s.ok()) {
-    std::lock_guard<std::mutex> lock(mu_);
-    dirty_ = true;  // try again on the next save
-  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!s.ok()) dirty_ = true;  // try again on the next save
+  last_save_error_ = s.ok() ? "" : s.ToString();
   return s;
+}
+
+std::string PlanCache::last_save_error() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return last_save_error_;
 }
 
 size_t PlanCache::hits() const {

@@ -47,6 +47,8 @@ class PlanCache {
   Status SaveIfChanged();
 
   bool loaded() const { return loaded_; }
+  // Why the last save failed ("" when it worked, or none was needed yet). Thread-safe.
+  std::string last_save_error() const;
   size_t hits() const;
   size_t recorded() const;
   const std::filesystem::path& file() const { return file_; }
@@ -62,6 +64,7 @@ class PlanCache {
   std::map<std::string, std::string> choices_;
   size_t hits_ = 0, recorded_ = 0;
   bool dirty_ = false;
+  std::string last_save_error_;
 };
 
 }  // namespace facefuse::rt

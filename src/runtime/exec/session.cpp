@@ -174,6 +174,7 @@ SessionStats Session::stats() const {
   for (const auto& [k, v] : by) s.kernels_by_provider.emplace_back(k, v);
   s.plan_cache_hits = impl_->plan_cache->hits();
   s.plans_timed = impl_->plan_cache->recorded();
+  s.plan_cache_error = impl_->plan_cache->last_save_error();
   return s;
 }
 
