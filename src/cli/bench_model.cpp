@@ -158,9 +158,18 @@ int RunBench(const BenchOptions& o) {
     fs::path candidate = fs::path(o.model).parent_path() / "test_data_set_0";
     if (Env::Default()->IsDirectory(candidate)) data = candidate;
   }
+  if ((*session)->outputs().empty()) {
+    return Exit("bench-model", InvalidArgument(o.model + " has no graph outputs: there is nothing to time"));
+  }
   auto inputs = data.empty() ? RandomInputs(**session) : LoadSet(data);
   if (inputs.ok() && o.batch > 0) inputs = Stack(*inputs, o.batch);
   if (!inputs.ok()) return Exit("bench-model", inputs.status());
+  // Items per run: the --batch, else the batch of the inputs where the model leaves dim 0 open (a batch-N set).
+  int items = std::max(1, o.batch);
+  const auto& declared = (*session)->inputs();
+  if (o.batch <= 0 && !declared.empty() && !declared[0].dims.empty() && declared[0].dims[0] < 0 &&
+      !inputs->empty() && (*inputs)[0].rank() > 0)
+    items = static_cast<int>(std::max<int64_t>(1, (*inputs)[0].dim(0)));
   // With --batch, the items go through RunInBatches: under a memory limit the
   // batch halves until it fits, and the batch that ran is reported.
   int batch_ran = o.batch;
@@ -186,7 +195,6 @@ int RunBench(const BenchOptions& o) {
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s).count());
     if (!st.ok()) return Exit("bench-model", st);
   }
-  const int items = std::max(1, o.batch);
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
   SessionStats st = (*session)->stats();

@@ -85,6 +85,18 @@ facefuse_cli_test(NAME cli.batch_copy.recognizer_batches_match_stacked_reference
                  \"$0\" --model \"$3/model.onnx\" --data \"$3/test_data_set_0\" --out \"$2\" --batches 1,3,16
                  \"$1\" check-model \"$2\" --rtol 1e-4 --atol 1e-4"
           $<TARGET_FILE:facefuse-batch-copy> $<TARGET_FILE:facefuse> ${OUT}/recognizer-batches ${RECOGNIZER_FIXTURE})
+set_tests_properties(cli.batch_copy.recognizer_batches_match_stacked_references PROPERTIES
+  FIXTURES_SETUP recognizer_batches)
+# bench-model counts the items of a batch-16 set of a model whose dim 0 is open (items/s per face, not per run).
+facefuse_cli_test(NAME cli.bench_model.counts_the_items_of_a_batch_set EXIT 0 NEEDS ${RECOGNIZER_FIXTURE}
+  MATCHES "\"items_per_run\": 16"
+  COMMAND $<TARGET_FILE:facefuse> bench-model ${OUT}/recognizer-batches/model.onnx
+          --data ${OUT}/recognizer-batches/test_data_set_16 --runs 1 --warmup 0 --threads 2 --json)
+set_tests_properties(cli.bench_model.counts_the_items_of_a_batch_set PROPERTIES FIXTURES_REQUIRED recognizer_batches)
+# A model with an empty graph has nothing to time: an error, not a 0 ms median.
+facefuse_cli_test(NAME cli.bench_model.empty_graph_is_an_error EXIT 1 MATCHES "has no graph outputs"
+  COMMAND sh -c "printf '\\072\\000' > \"$1\" && exec \"$0\" bench-model \"$1\" --runs 1"
+          $<TARGET_FILE:facefuse> ${OUT}/empty-graph.onnx)
 # A missing model is an error that names it, and nothing is written.
 facefuse_cli_test(NAME cli.batch_copy.missing_model_is_named EXIT 1
   MATCHES "cannot open .*no-such-model.onnx" ABSENT ${OUT}/never-batch-copy
