@@ -112,6 +112,7 @@ struct SessionStats {
   size_t plan_cache_hits = 0;         // plan choices taken from the plan cache (another node's, or the folder's)
   size_t plans_timed = 0;             // plan choices the kernels timed
   std::string plan_cache_error;       // why SessionOptions::plan_cache_dir could not be written; "" when it could
+  int threads = 0;                    // kernel threads: SessionOptions::threads, or the cores for 0
 };
 
 class Session {

@@ -1,5 +1,4 @@
 // facefuse bench-model MODEL.onnx: latency percentiles and memory of one model.
-#include <omp.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -198,13 +197,12 @@ int RunBench(const BenchOptions& o) {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
   SessionStats st = (*session)->stats();
-  const int threads = o.threads > 0 ? o.threads : omp_get_num_procs();  // as the session resolves 0
   if (!st.plan_cache_error.empty())
     std::fprintf(stderr, "facefuse bench-model: warning: the plan cache in %s was not saved: %s\n",
                  o.plan_cache.c_str(), st.plan_cache_error.c_str());
   nlohmann::json j = {{"model", o.model},
                       {"inputs", data.empty() ? "random" : data.string()},
-                      {"threads", threads},
+                      {"threads", st.threads},
                       {"runs", ms.size()},
                       {"warmup", o.warmup},
                       {"load_ms", load_ms},
@@ -233,7 +231,7 @@ int RunBench(const BenchOptions& o) {
     std::printf("%s\n", j.dump(1).c_str());
   } else {
     std::printf("%s: median %.3f ms, p90 %.3f ms (%zu runs, %d threads)\n", o.model.c_str(), Percentile(ms, 0.5),
-                Percentile(ms, 0.9), ms.size(), threads);
+                Percentile(ms, 0.9), ms.size(), st.threads);
     std::printf("  weights %.2f MB, peak activations %.2f MB, peak RSS %.1f MB, nodes %zu (model %zu)\n",
                 static_cast<double>(st.weight_bytes) / 1e6, static_cast<double>(st.peak_activation_bytes) / 1e6,
                 static_cast<double>(ru.ru_maxrss) / 1024.0, st.nodes, st.nodes_in_model);

@@ -7,12 +7,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
+#include <utility>
 
+#include "runtime/ops/channels_last.h"
 #include "runtime/ops/conv_common.h"
 #include "runtime/providers/cpu/depthwise_conv_plan.h"
 #include "runtime/providers/cpu/dnnl_conv_plan.h"
 #include "runtime/providers/cpu/row_split_conv_plan.h"
-#include "runtime/ops/channels_last.h"
 #include "tests/ops/op_cases.h"
 
 namespace facefuse::rt::testing {
@@ -31,6 +33,16 @@ int64_t Mismatches(const OpCase& c, const Tensor& expected, const float* y) {
       ADD_FAILURE() << "[" << i << "]: reference " << want << ", got " << got;
   }
   return bad;
+}
+
+// The plan, or nullptr where oneDNN has no kernel for it (the conv kernel skips such a plan the same way).
+template <typename Plan, typename... Args>
+std::unique_ptr<Plan> BuiltOrNull(Args&&... args) {
+  try {
+    return std::make_unique<Plan>(std::forward<Args>(args)...);
+  } catch (const dnnl::error&) {
+    return nullptr;
+  }
 }
 
 // Y of the case by the op's reference kernel.
@@ -84,12 +96,8 @@ TEST(ConvLayouts, EveryLayoutMatchesReference) {
     const float* constant_w = c.constant[1] ? c.inputs[1].data<float>() : nullptr;
     for (auto layout : {cpu::ConvLayout::kPlain, cpu::ConvLayout::kBlocked, cpu::ConvLayout::kChannelsLast}) {
       SCOPED_TRACE(cpu::ConvLayoutName(layout));
-      std::unique_ptr<cpu::DnnlConvPlan> plan;
-      try {
-        plan = std::make_unique<cpu::DnnlConvPlan>(g, layout, epilogue, bias != nullptr, constant_w);
-      } catch (const dnnl::error&) {
-        continue;  // not implemented by oneDNN for this layout; the kernel skips it the same way
-      }
+      auto plan = BuiltOrNull<cpu::DnnlConvPlan>(g, layout, epilogue, bias != nullptr, constant_w);
+      if (plan == nullptr) continue;
       Tensor y = Tensor::Allocate(DataType::kFloat32, g.y_shape).value();
       cpu::ConvArgs args{c.inputs[0].data<float>(), c.inputs[1].data<float>(), DataOrNull(c.inputs, 2),
                          DataOrNull(c.inputs, 3),   DataOrNull(c.inputs, 4),   y.data<float>()};
@@ -131,20 +139,12 @@ TEST(ConvLayouts, PerImagePlanMatchesReference) {
         ResolveConvGeometry(c.node, false, c.inputs[0].shape(), c.inputs[1].shape(), bias).value();
     const Tensor expected = ReferenceOutput(c, g);
     const cpu::ConvEpilogue epilogue = EpilogueOf(c);
-    ConvGeometry one = g;
-    one.batch = 1;
-    one.y_shape[0] = 1;
-    const size_t x_image = static_cast<size_t>(c.inputs[0].size() / g.batch);
-    const size_t y_image = static_cast<size_t>(expected.size() / g.batch);
+    const ConvGeometry one = cpu::PerImageConvPlan::OneImage(g);
     for (auto layout : {cpu::ConvLayout::kPlain, cpu::ConvLayout::kBlocked, cpu::ConvLayout::kChannelsLast}) {
       SCOPED_TRACE(cpu::ConvLayoutName(layout));
-      std::unique_ptr<cpu::ConvPlan> inner;
-      try {
-        inner = std::make_unique<cpu::DnnlConvPlan>(one, layout, epilogue, bias != nullptr, nullptr);
-      } catch (const dnnl::error&) {
-        continue;
-      }
-      cpu::PerImageConvPlan plan(std::move(inner), g.batch, x_image, y_image);
+      auto inner = BuiltOrNull<cpu::DnnlConvPlan>(one, layout, epilogue, bias != nullptr, nullptr);
+      if (inner == nullptr) continue;
+      cpu::PerImageConvPlan plan(std::move(inner), g);
       std::vector<float> storage = GuardedOutput(expected.size());
       float* y = storage.data() + kGuard;
       const float* sum = DataOrNull(c.inputs, 3);
@@ -180,13 +180,9 @@ TEST(ConvLayouts, RowSplitMatchesReference) {
       const Tensor expected = CopyToChannelsLast(ReferenceOutput(c, g)).value();
       const Tensor x = CopyToChannelsLast(c.inputs[0]).value();
       const Tensor sum = c.inputs.size() > 3 && !c.inputs[3].empty() ? CopyToChannelsLast(c.inputs[3]).value() : Tensor();
-      std::unique_ptr<cpu::RowSplitConvPlan> plan;
-      try {
-        plan = std::make_unique<cpu::RowSplitConvPlan>(g, EpilogueOf(c), bias != nullptr,
-                                                       c.constant[1] ? c.inputs[1].data<float>() : nullptr, bands);
-      } catch (const dnnl::error&) {
-        continue;  // oneDNN has no channels-last kernel for this geometry
-      }
+      auto plan = BuiltOrNull<cpu::RowSplitConvPlan>(g, EpilogueOf(c), bias != nullptr,
+                                                     c.constant[1] ? c.inputs[1].data<float>() : nullptr, bands);
+      if (plan == nullptr) continue;  // oneDNN has no channels-last kernel for this geometry
       ++split_cases;
       std::vector<float> storage = GuardedOutput(expected.size());
       float* y = storage.data() + kGuard;

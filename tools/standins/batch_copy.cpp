@@ -47,10 +47,9 @@ constexpr const char* kBatchSymbol = "batch";
 
 Status Invalid(const std::string& what) { return facefuse::InvalidArgument(what); }
 
-// Dim 0 of `value` becomes the batch symbol. It must be 1, or a symbol in `batch_symbols` (inputs: any symbol,
-// which joins the set; outputs, `batch_symbols` non-null and const: only the inputs' own).
-Status MakeBatchDynamic(onnx::ValueInfoProto* value, std::set<std::string>* input_symbols,
-                        const std::set<std::string>& batch_symbols) {
+// Dim 0 of `value` becomes the batch symbol. It must be 1 or a symbol: an input's symbol joins `batch_symbols`;
+// an output's must be one of them.
+Status MakeBatchDynamic(onnx::ValueInfoProto* value, bool is_input, std::set<std::string>& batch_symbols) {
   if (!value->type().has_tensor_type() || !value->type().tensor_type().has_shape() ||
       value->type().tensor_type().shape().dim_size() == 0) {
     return Invalid("'" + value->name() + "' has no rank-1 or higher tensor shape to batch");
@@ -61,8 +60,8 @@ Status MakeBatchDynamic(onnx::ValueInfoProto* value, std::set<std::string>* inpu
   }
   if (!dim0->has_dim_value()) {
     const std::string symbol = dim0->has_dim_param() ? dim0->dim_param() : "?";
-    if (input_symbols != nullptr) {
-      input_symbols->insert(symbol);
+    if (is_input) {
+      batch_symbols.insert(symbol);
     } else if (symbol == "?" || !batch_symbols.count(symbol)) {
       return Invalid("output '" + value->name() + "' has dim 0 '" + symbol +
                      "', which is not the inputs' batch: the copy cannot batch it");
@@ -294,10 +293,10 @@ Status Rebatch(onnx::ModelProto* model) {
   for (const auto& init : graph->initializer()) initializers.insert(init.name());
   for (auto& in : *graph->mutable_input()) {
     if (initializers.count(in.name())) continue;
-    if (Status s = MakeBatchDynamic(&in, &batch_symbols, batch_symbols); !s.ok()) return s;
+    if (Status s = MakeBatchDynamic(&in, /*is_input=*/true, batch_symbols); !s.ok()) return s;
   }
   for (auto& out : *graph->mutable_output()) {
-    if (Status s = MakeBatchDynamic(&out, nullptr, batch_symbols); !s.ok()) return s;
+    if (Status s = MakeBatchDynamic(&out, /*is_input=*/false, batch_symbols); !s.ok()) return s;
   }
   if (Status s = CheckConcatsPassTheBatch(*graph); !s.ok()) return s;
   LetReshapesPassTheBatch(graph);
@@ -341,7 +340,7 @@ Status Run(const Options& o) {
       if (Status s = CheckAgainstGraph(outputs, graph_outputs, "output"); !s.ok()) return s;
     }
   } else {
-    auto random = RandomInputs(*model.mutable_graph(), o.seed);
+    auto random = RandomInputs(model.graph(), o.seed);
     if (!random.ok()) return random.status();
     inputs = *random;
   }

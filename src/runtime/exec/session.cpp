@@ -175,6 +175,7 @@ SessionStats Session::stats() const {
   s.plan_cache_hits = impl_->plan_cache->hits();
   s.plans_timed = impl_->plan_cache->recorded();
   s.plan_cache_error = impl_->plan_cache->last_save_error();
+  s.threads = impl_->threads;
   return s;
 }
 

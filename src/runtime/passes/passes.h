@@ -36,10 +36,11 @@ Status LowerFloat16(Graph& g, const PassContext& ctx);
 // let Shape nodes fold too. Never folds nodes whose outputs would be huge.
 Status FoldConstants(Graph& g, const PassContext& ctx);
 
-// Where every graph input declares static dims, records each value's shape
-// as its OpDef's infer gives it from those (value_infos; dims the model gives
-// stay). Nodes whose shapes depend on computed values (a Reshape to a computed
-// shape, NonZero) and everything after them are left unknown.
+// Records each value's shape as its OpDef's infer gives it from the graph
+// inputs' declared dims (value_infos; dims the model gives stay). Open dims
+// are followed by sampling (static_shapes.cpp): a dim is a number, an input's
+// symbol or a derived symbol. Nodes whose shapes depend on computed values (a
+// Reshape to a computed shape, NonZero) and everything after them stay unknown.
 Status InferStaticShapes(Graph& g, const PassContext& ctx);
 
 // Conv (constant W, optional B) followed by BatchNormalization (constant

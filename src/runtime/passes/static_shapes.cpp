@@ -57,25 +57,53 @@ class ZeroBuffer {
   Tensor buffer_;
 };
 
+// "~a,b,c": dim `d`'s value in each sample, the name of a derived symbol.
+std::string SampleKey(const Samples& s, size_t d) {
+  std::string key;
+  for (const Shape& shape : s) key += (key.empty() ? "~" : ",") + std::to_string(shape[d]);
+  return key;
+}
+
 // The dims of one output from its sampled shapes; `symbols` maps an input
-// symbol's sampled values to its name.
+// symbol's SampleKey to its name.
 std::vector<Dim> DimsFromSamples(const Samples& s, const std::unordered_map<std::string, std::string>& symbols) {
   std::vector<Dim> dims;
   for (size_t d = 0; d < s[0].size(); ++d) {
-    std::string key;
-    bool same = true;
-    for (const Shape& shape : s) {
-      key += (key.empty() ? "~" : ",") + std::to_string(shape[d]);
-      same &= shape[d] == s[0][d];
-    }
-    if (same) {
+    if (std::all_of(s.begin(), s.end(), [&](const Shape& shape) { return shape[d] == s[0][d]; })) {
       dims.push_back(Dim{s[0][d], {}});
-    } else {
-      auto it = symbols.find(key);
-      dims.push_back(Dim{-1, it != symbols.end() ? it->second : key});
+      continue;
     }
+    const std::string key = SampleKey(s, d);
+    auto it = symbols.find(key);
+    dims.push_back(Dim{-1, it != symbols.end() ? it->second : key});
   }
   return dims;
+}
+
+// Points inputs[i] at the initializer, or at a zero stand-in of the shape the
+// value has in sample `s`; false when an input is unknown, shape-like (rank 0
+// or 1: infer may read it) or too large to stand in for.
+bool SampleInputs(const Graph& g, const Node& node, const std::unordered_map<std::string, Known>& known, size_t s,
+                  ZeroBuffer& zeros, std::vector<Tensor>& stand_ins, std::vector<const Tensor*>& inputs) {
+  stand_ins.assign(node.inputs.size(), Tensor());
+  inputs.assign(node.inputs.size(), nullptr);
+  for (size_t i = 0; i < node.inputs.size(); ++i) {
+    const std::string& name = node.inputs[i];
+    if (name.empty()) continue;
+    if (auto init = g.initializers.find(name); init != g.initializers.end()) {
+      inputs[i] = &init->second;
+      continue;
+    }
+    auto it = known.find(name);
+    if (it == known.end() || it->second.shapes[s].size() <= 1) return false;
+    const Shape& shape = it->second.shapes[s];
+    const size_t bytes = static_cast<size_t>(NumElements(shape)) * DataTypeSize(it->second.dtype);
+    const void* data = bytes <= kMaxStandInBytes ? zeros.At(bytes) : nullptr;
+    if (data == nullptr) return false;
+    stand_ins[i] = Tensor::View(it->second.dtype, shape, const_cast<void*>(data));
+    inputs[i] = &stand_ins[i];
+  }
+  return true;
 }
 
 }  // namespace
@@ -89,15 +117,14 @@ Status InferStaticShapes(Graph& g, const PassContext& ctx) {
     Known k{in.dtype, {}};
     for (size_t d = 0; d < in.dims->size(); ++d) {
       const Dim& dim = (*in.dims)[d];
+      if (dim.known()) {
+        for (Shape& shape : k.shapes) shape.push_back(dim.size);
+        continue;
+      }
       const std::string symbol = dim.symbol.empty() ? in.name + ":" + std::to_string(d) : dim.symbol;
       const int64_t index = open_dims.emplace(symbol, static_cast<int64_t>(open_dims.size())).first->second;
-      std::string key;
-      for (size_t s = 0; s < kSamples.size(); ++s) {
-        const int64_t v = dim.known() ? dim.size : kSamples[s] + kSymbolStep * index;
-        k.shapes[s].push_back(v);
-        key += (key.empty() ? "~" : ",") + std::to_string(v);
-      }
-      if (!dim.known()) symbols[key] = symbol;
+      for (size_t s = 0; s < kSamples.size(); ++s) k.shapes[s].push_back(kSamples[s] + kSymbolStep * index);
+      symbols[SampleKey(k.shapes, d)] = symbol;
     }
     known[in.name] = std::move(k);
   }
@@ -108,36 +135,13 @@ Status InferStaticShapes(Graph& g, const PassContext& ctx) {
     const OpDef* def = ctx.ops.Find(node.domain, node.op_type);
     if (def == nullptr || def->infer == nullptr || def->output_shape_from_data) continue;
     std::array<std::vector<OutputSpec>, kSamples.size()> specs;
+    std::vector<Tensor> stand_ins;
+    std::vector<const Tensor*> inputs;
     bool inferred = true;
     for (size_t s = 0; s < kSamples.size() && inferred; ++s) {
-      std::vector<Tensor> stand_ins(node.inputs.size());
-      std::vector<const Tensor*> inputs(node.inputs.size(), nullptr);
-      for (size_t i = 0; i < node.inputs.size() && inferred; ++i) {
-        const std::string& name = node.inputs[i];
-        if (name.empty()) continue;
-        if (auto init = g.initializers.find(name); init != g.initializers.end()) {
-          inputs[i] = &init->second;
-          continue;
-        }
-        auto it = known.find(name);
-        // Unknown, or a computed shape-like value whose contents infer may read.
-        if (it == known.end() || it->second.shapes[s].size() <= 1) {
-          inferred = false;
-          break;
-        }
-        const Shape& shape = it->second.shapes[s];
-        const size_t bytes = static_cast<size_t>(NumElements(shape)) * DataTypeSize(it->second.dtype);
-        const void* data = bytes <= kMaxStandInBytes ? zeros.At(bytes) : nullptr;
-        if (data == nullptr) {
-          inferred = false;
-          break;
-        }
-        stand_ins[i] = Tensor::View(it->second.dtype, shape, const_cast<void*>(data));
-        inputs[i] = &stand_ins[i];
-      }
-      if (!inferred) break;
       specs[s].resize(node.outputs.size());
-      inferred = def->infer(node, inputs, specs[s]).ok();  // a failure is the session's to report, at run time
+      // A failing infer is the session's to report, at run time.
+      inferred = SampleInputs(g, node, known, s, zeros, stand_ins, inputs) && def->infer(node, inputs, specs[s]).ok();
     }
     if (!inferred) continue;
     for (size_t j = 0; j < node.outputs.size(); ++j) {

@@ -47,9 +47,19 @@ class ConvPlan {
 // [4,128,128,256] activations (67 MB, past a 32 MB L3) halved their speed.
 class PerImageConvPlan final : public ConvPlan {
  public:
-  // x_image, y_image: floats per image of X and of Y (and of Sum).
-  PerImageConvPlan(std::unique_ptr<ConvPlan> inner, int64_t images, size_t x_image, size_t y_image)
-      : inner_(std::move(inner)), images_(images), x_image_(x_image), y_image_(y_image) {}
+  // `g` with a batch of one: the geometry `inner` is built for.
+  static ConvGeometry OneImage(ConvGeometry g) {
+    g.batch = 1;
+    g.y_shape[0] = 1;
+    return g;
+  }
+
+  // `g`: the whole batch's geometry.
+  PerImageConvPlan(std::unique_ptr<ConvPlan> inner, const ConvGeometry& g)
+      : inner_(std::move(inner)),
+        images_(g.batch),
+        x_image_(static_cast<size_t>(g.in_channels * NumElements(Shape(g.in_size)))),
+        y_image_(static_cast<size_t>(NumElements(g.y_shape) / g.batch)) {}
 
   void Execute(const ConvArgs& args) override {
     ConvArgs one = args;
@@ -65,7 +75,7 @@ class PerImageConvPlan final : public ConvPlan {
  private:
   std::unique_ptr<ConvPlan> inner_;
   int64_t images_;
-  size_t x_image_, y_image_;
+  size_t x_image_, y_image_;  // floats per image of X and of Y (and of Sum)
 };
 
 }  // namespace facefuse::rt::cpu

@@ -125,14 +125,9 @@ class DnnlConvKernel final : public Kernel {
   PlanPtr PlanFor(const ConvGeometry& g, const ConvEpilogue& epilogue, bool has_bias, const ConvArgs& args) {
     if (g.batch <= 1 || ConvFlops(g) / static_cast<double>(g.batch) < kPerImageConvFlops)
       return FastestPlan(g, epilogue, has_bias, args);
-    ConvGeometry one = g;
-    one.batch = 1;
-    one.y_shape[0] = 1;
-    PlanPtr inner = FastestPlan(one, epilogue, has_bias, args);
+    PlanPtr inner = FastestPlan(PerImageConvPlan::OneImage(g), epilogue, has_bias, args);
     if (inner == nullptr) return nullptr;
-    const auto x_image = static_cast<size_t>(g.in_channels * NumElements(Shape(g.in_size)));
-    const auto y_image = static_cast<size_t>(NumElements(g.y_shape) / g.batch);
-    return std::make_unique<PerImageConvPlan>(std::move(inner), g.batch, x_image, y_image);
+    return std::make_unique<PerImageConvPlan>(std::move(inner), g);
   }
 
   // Builds a plan per layout (and the depthwise plan where it applies), runs
@@ -152,8 +147,7 @@ class DnnlConvKernel final : public Kernel {
       }
     }
     // On NHWC with two or more threads, a band of output rows per thread, untimed like the jit kernel below.
-    if (channels_last_ && !large && threads_ >= 2 && ConvFlops(g) >= kRowSplitMinFlops &&
-        RowSplitConvPlan::Applies(g, threads_)) {
+    if (channels_last_ && !large && ConvFlops(g) >= kRowSplitMinFlops && RowSplitConvPlan::Applies(g, threads_)) {
       try {
         return std::make_unique<RowSplitConvPlan>(g, epilogue, has_bias, packed_w, threads_);
       } catch (const dnnl::error&) {
