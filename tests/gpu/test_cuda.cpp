@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/float16.h"
+#include "gpu_required.h"
 #include "facefuse/cuda.h"
 #include "runtime/providers/cuda/half_convert.h"
 
@@ -31,7 +32,7 @@ TEST(CudaDevices, AnswerUnavailableWithAReasonOrListRealDevices) {
     std::vector<float> in(3, 1.f);
     std::vector<std::uint16_t> out(3);
     EXPECT_EQ(ConvertToHalfOnDevice(in.data(), out.data(), in.size(), 0).code(), StatusCode::kUnavailable);
-    GTEST_SKIP() << "no usable GPU: " << devices.status().message();
+    FACEFUSE_SKIP_WITHOUT_GPU("no usable GPU: " + devices.status().message());
   }
   ASSERT_FALSE(devices->empty());
   for (const CudaDeviceInfo& d : *devices) {
@@ -44,7 +45,7 @@ TEST(CudaDevices, AnswerUnavailableWithAReasonOrListRealDevices) {
 }
 
 TEST(CudaDevices, VramBudgetsNameTheDeviceAndResolveAuto) {
-  if (!HaveGpu()) GTEST_SKIP() << "no usable GPU";
+  if (!HaveGpu()) FACEFUSE_SKIP_WITHOUT_GPU("no usable GPU");
   auto fixed = MakeVramBudget(MemoryLimitSpec{false, 2ull << 30}, 0);
   ASSERT_TRUE(fixed.ok()) << fixed.status().ToString();
   EXPECT_EQ((*fixed)->device(), "cuda:0");
@@ -57,7 +58,7 @@ TEST(CudaDevices, VramBudgetsNameTheDeviceAndResolveAuto) {
 }
 
 TEST(CudaDevices, HalfConversionKernelMatchesTheHostRounding) {
-  if (!HaveGpu()) GTEST_SKIP() << "no usable GPU";
+  if (!HaveGpu()) FACEFUSE_SKIP_WITHOUT_GPU("no usable GPU");
   // Sizes around the block size (tails), values across normal, subnormal,
   // overflowing and tie-breaking ranges.
   for (std::size_t n : {std::size_t{1}, std::size_t{255}, std::size_t{257}, std::size_t{100003}}) {
