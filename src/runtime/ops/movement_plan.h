@@ -92,6 +92,8 @@ void CopyRows(void* dst, int64_t dst_pitch, const void* src, int64_t src_pitch, 
               int threads);
 // Copies below this many bytes stay on one thread.
 inline constexpr int64_t kParallelBytes = int64_t{1} << 18;
+// Rows of at most this many bytes are copied word by word rather than by a memcpy call each.
+inline constexpr int64_t kShortRowBytes = 64;
 
 // Error unless perm holds each of 0..perm.size()-1 once.
 Status CheckPermutation(const Node& node, const std::vector<int64_t>& perm);

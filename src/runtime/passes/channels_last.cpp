@@ -11,7 +11,8 @@
 //   - Conv and FusedConv with 4-D constant float32 weights, always;
 //   - ops that follow an NHWC input and do not care about the layout, or
 //     whose axes can be renumbered: unary activations, PRelu and binary
-//     elementwise ops (constant operands are relaid once), Concat (4-D constant inputs relaid too), 2-D
+//     elementwise ops (constant operands are relaid once), Concat (4-D constant inputs relaid too), Split,
+//     Pad (constant pads), 2-D
 //     MaxPool/AveragePool (facefuse.NhwcMaxPool/NhwcAveragePool) and Resize
 //     (constant scales or sizes relaid, computed ones reordered by a Gather);
 //   - Transpose and Shape reading an NHWC value are rewritten to read the
@@ -46,6 +47,8 @@ enum class Rewrite {
   kUnary,         // input 0 NHWC, the rest untouched
   kElementwise,   // every input NHWC or a relaid constant
   kConcat,        // every input NHWC or a 4-D constant (relaid), axis renumbered
+  kSplit,         // X NHWC, axis renumbered, every part NHWC
+  kPad,           // X NHWC, the 8 constant pads renumbered
   kResize,        // X NHWC, scales or sizes relaid (constant) or reordered by a Gather (computed)
   kTranspose,     // reads the twin with a composed permutation; writes NCHW
   kShape,         // reads the twin's shape, then gathers it back to NCHW order
@@ -140,6 +143,8 @@ class ChannelsLastRewriter {
         if (!IsLast(in) && !(IsRelayableConstant(in) && g_.initializers.at(in).rank() == 4)) return Rewrite::kKeep;
       return Rewrite::kConcat;
     }
+    if (op == "Split") return OnlyInputZeroIsLast(n) ? Rewrite::kSplit : Rewrite::kKeep;
+    if (op == "Pad") return OnlyInputZeroIsLast(n) && ConstantPads(n) ? Rewrite::kPad : Rewrite::kKeep;
     if (op == "MaxPool" || op == "AveragePool") {
       const bool one_output = n.outputs.size() == 1 || n.outputs[1].empty();
       return n.inputs.size() == 1 && one_output && n.GetInts("kernel_shape").size() == 2 ? Rewrite::kPool
@@ -150,6 +155,20 @@ class ChannelsLastRewriter {
                                                                                           : Rewrite::kKeep;
     if (op == "Shape") return !n.Has("start") && !n.Has("end") ? Rewrite::kShape : Rewrite::kKeep;
     return Rewrite::kKeep;
+  }
+
+  // The 8 pads of a 4-D Pad over every axis: its attribute (before opset 11) or a constant input.
+  std::optional<std::vector<int64_t>> ConstantPads(const Node& n) const {
+    if (n.HasInput(3)) return std::nullopt;  // axes
+    std::vector<int64_t> pads = n.GetInts("pads");
+    if (n.HasInput(1)) {
+      auto it = g_.initializers.find(n.inputs[1]);
+      if (it == g_.initializers.end() || it->second.dtype() != DataType::kInt64) return std::nullopt;
+      const Tensor& t = it->second;
+      pads.assign(t.data<int64_t>(), t.data<int64_t>() + t.size());
+    }
+    if (pads.size() != 8) return std::nullopt;
+    return pads;
   }
 
   // Resize(X, roi, scales, sizes) with X NHWC, no roi in use, and either
@@ -202,6 +221,32 @@ class ChannelsLastRewriter {
         n.attrs["axis"].value = ChannelsLastAxis(axis);
         break;
       }
+      case Rewrite::kSplit: {
+        n.inputs[0] = Last(n.inputs[0]);
+        int64_t axis = n.GetInt("axis", 0);
+        if (axis < 0) axis += 4;
+        n.attrs["axis"].value = ChannelsLastAxis(axis);
+        break;
+      }
+      case Rewrite::kPad: {
+        const std::vector<int64_t> nchw = *ConstantPads(n);
+        std::vector<int64_t> nhwc(8);
+        for (size_t i = 0; i < 4; ++i) {
+          nhwc[i] = nchw[static_cast<size_t>(kToLast[i])];
+          nhwc[i + 4] = nchw[static_cast<size_t>(kToLast[i]) + 4];
+        }
+        n.inputs[0] = Last(n.inputs[0]);
+        if (std::all_of(nhwc.begin(), nhwc.end(), [](int64_t p) { return p == 0; })) {
+          n.op_type = "Identity";  // pads nothing (PFLD's before its pools): no copy
+          n.inputs.resize(1);
+          n.attrs.clear();
+        } else if (n.HasInput(1)) {
+          n.inputs[1] = Int64Constant(n.inputs[1] + "_nhwc", nhwc);
+        } else {
+          n.attrs["pads"].value = nhwc;
+        }
+        break;
+      }
       case Rewrite::kResize: {
         n.inputs[0] = Last(n.inputs[0]);
         const size_t first_sized = n.inputs.size() == 2 ? 1 : 2;
@@ -252,9 +297,12 @@ class ChannelsLastRewriter {
       case Rewrite::kKeep:
         break;
     }
-    const std::string nchw = n.outputs[0];
-    n.outputs[0] = NewValue(nchw + "_nhwc", g_.TypeOf(nchw), PermutedDims(nchw));
-    twin_[nchw] = n.outputs[0];
+    for (std::string& out : n.outputs) {
+      if (out.empty()) continue;
+      const std::string nchw = out;
+      out = NewValue(nchw + "_nhwc", g_.TypeOf(nchw), PermutedDims(nchw));
+      twin_[nchw] = out;
+    }
     out_.push_back(std::move(n));
   }
 

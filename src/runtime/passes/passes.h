@@ -51,9 +51,16 @@ Status FoldBatchNormIntoConv(Graph& g, const PassContext& ctx);
 // activation (and the residual "Sum" input) applied in the kernel.
 Status FuseConvActivation(Graph& g, const PassContext& ctx);
 
+// Narrow convolutions (at most 32 output channels, group 1, constant W and B)
+// that read the same X with the same attributes become one convolution and a
+// Split along the channel axis; such a Split then moves below depthwise
+// convolutions that each of its parts alone feeds (merge_sibling_convs.cpp).
+// Detector heads are the case: YuNet's 24 head convolutions become 6.
+Status MergeSiblingConvs(Graph& g, const PassContext& ctx);
+
 // 2-D Conv/FusedConv with constant weights become facefuse:NhwcConv on
 // channels-last activations; the layout-agnostic ops between them (activations,
-// elementwise ops, Concat, 2-D pools, Resize) follow, and Transposes change
+// elementwise ops, Concat, Split, 2-D pools, Resize) follow, and Transposes change
 // the layout only where an NCHW reader or a graph output needs it. Values keep
 // their names and NCHW meaning; NHWC twins are "<name>_nhwc". For providers
 // with channels-last kernels (cpu): the ops are reference-only elsewhere.
