@@ -57,6 +57,26 @@ bool InputShapesFixed(const Step& step, const std::vector<char>& fixed) {
   return true;
 }
 
+// The step input (slot) whose arena buffer output `j` may take on a recording
+// run, or -1: the kernel allows it, the input is a recorded arena buffer
+// (`record_index` by root value id into `recorded`) that dies at this step
+// (aliases included), no other slot of the step reads it, and it has the
+// output's size and type.
+int ReusableInput(const Step& step, size_t j, int s, std::span<const Tensor* const> in_ptrs, const OutputSpec& spec,
+                  const std::vector<int>& root, const std::vector<int>& record_index,
+                  const std::vector<BufferLifetime>& recorded) {
+  const int k = step.kernel->OutputMayReuseInput(j);
+  if (k < 0 || static_cast<size_t>(k) >= step.in.size() || step.in[static_cast<size_t>(k)] < 0) return -1;
+  const int r = root[static_cast<size_t>(step.in[static_cast<size_t>(k)])];
+  const int buffer = record_index[static_cast<size_t>(r)];
+  if (buffer < 0 || recorded[static_cast<size_t>(buffer)].last_step != s) return -1;
+  for (size_t m = 0; m < step.in.size(); ++m)
+    if (static_cast<int>(m) != k && step.in[m] >= 0 && root[static_cast<size_t>(step.in[m])] == r) return -1;
+  const Tensor& in = *in_ptrs[static_cast<size_t>(k)];
+  const size_t bytes = static_cast<size_t>(NumElements(spec.shape)) * DataTypeSize(spec.dtype);
+  return in.dtype() == spec.dtype && in.bytes() == bytes ? k : -1;
+}
+
 }  // namespace
 
 Status Session::Impl::EnsureArena(size_t bytes) {
@@ -131,6 +151,7 @@ Result<std::vector<Tensor>> Session::Impl::RunSteps(std::vector<Tensor> feeds) {
   }
   std::vector<int> recorded_value;
   std::vector<int> record_index(n, -1);
+  std::vector<int> recorded_reuse(recording ? n : 0, -1);
   std::byte* arena_base = static_cast<std::byte*>(arena.get());
 
   std::vector<const Tensor*> in_ptrs;
@@ -186,6 +207,27 @@ Result<std::vector<Tensor>> Session::Impl::RunSteps(std::vector<Tensor> feeds) {
         continue;
       }
       any_compute = true;
+      if (id >= 0 && !is_output[static_cast<size_t>(id)]) {
+        int k = -1;
+        if (layout) {
+          k = layout->reused_input[static_cast<size_t>(id)];
+        } else if (step.kernel) {
+          k = ReusableInput(step, j, static_cast<int>(s), in_ptrs, spec, root, record_index, recorded);
+        }
+        if (k >= 0) {  // the output takes input k's bytes; its buffer now lives as long as the output
+          FF_ASSIGN_OR_RETURN(*slot, in_ptrs[static_cast<size_t>(k)]->Reshaped(spec.shape));
+          const int r = root[static_cast<size_t>(step.in[static_cast<size_t>(k)])];
+          root[static_cast<size_t>(id)] = r;
+          if (recording) {
+            auto& life = recorded[static_cast<size_t>(record_index[static_cast<size_t>(r)])];
+            const int lu = last_use[static_cast<size_t>(id)];
+            life.last_step = std::max(life.last_step, lu < 0 ? static_cast<int>(s) : lu);
+            recorded_reuse[static_cast<size_t>(id)] = k;
+          }
+          out_ptrs.push_back(slot);
+          continue;
+        }
+      }
       FF_RETURN_IF_ERROR(CheckOutputSize(step.node, j, spec, options.max_tensor_bytes));
       size_t bytes = static_cast<size_t>(NumElements(spec.shape)) * DataTypeSize(spec.dtype);
       bool planned = layout && id >= 0 && layout->offset[static_cast<size_t>(id)] >= 0 &&
@@ -249,6 +291,7 @@ Result<std::vector<Tensor>> Session::Impl::RunSteps(std::vector<Tensor> feeds) {
     }
     l.total = plan.total_bytes;
     l.specs = std::move(recorded_specs);
+    l.reused_input = std::move(recorded_reuse);
     // Without room for the arena, later runs of this shape keep allocating
     // tensor by tensor (each one admitted against the budget): slower, but
     // they fit wherever this run did.

@@ -43,6 +43,8 @@ struct ArenaLayout {
   // follow from the input shapes alone (see OpDef::output_shape_from_data);
   // nullopt where infer must run every time.
   std::vector<std::optional<std::vector<OutputSpec>>> specs;
+  // Per value id: the step input whose memory the value took (Kernel::OutputMayReuseInput), -1 when none.
+  std::vector<int> reused_input;
 };
 
 }  // namespace facefuse::rt

@@ -29,6 +29,11 @@ class Kernel {
   // inputs[i] is nullptr for an absent optional input. Not called concurrently
   // on one kernel object; may keep per-shape caches.
   virtual Status Compute(std::span<const Tensor* const> inputs, std::span<Tensor* const> outputs) = 0;
+  // The input whose bytes output `output` may take (-1: none). The session
+  // gives the output that input's memory only when this step is the last to
+  // read it; Compute must then be correct with the two the same memory (a
+  // convolution's Sum, which each output element adds once). Default: none.
+  virtual int OutputMayReuseInput(size_t output) const { return -1; }
 };
 
 struct KernelRequest {
