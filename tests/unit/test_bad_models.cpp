@@ -22,6 +22,7 @@
 #include <gtest/gtest.h>
 
 #include "common/allocation_faults.h"
+#include "tests/unit/allocation_count.h"
 #include "facefuse/runtime.h"
 #include "facefuse/status.h"
 #include "facefuse/tensor.h"
@@ -667,21 +668,6 @@ TEST(BadInputs, TooManyInputsIsInvalidArgument) {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Allocation failures: every failing allocation in open + run of a real model is OutOfMemory, never a crash.
-
-// Allocations made by `fn`, counted by arming the fault injector far ahead and probing how much of it is left.
-template <typename Fn>
-int64_t CountAllocations(Fn fn) {
-  constexpr int64_t kArmed = 1'000'000;
-  FailNthAllocationForTesting(kArmed);
-  fn();
-  int64_t probes = 0;
-  while (probes < kArmed) {
-    ++probes;
-    if (!Tensor::Allocate(DataType::kUInt8, {1}).ok()) break;
-  }
-  FailNthAllocationForTesting(0);
-  return kArmed - probes;
-}
 
 TEST(AllocationFailure, OpenAndRunPfldIsOkOrOutOfMemoryAtEveryAllocation) {
   const fs::path model_dir = kFixtureModels / "pfld_68";

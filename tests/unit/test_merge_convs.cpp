@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "pass_test_util.h"
+#include "tests/unit/allocation_count.h"
 
 namespace facefuse::rt {
 namespace {
@@ -111,6 +112,27 @@ TEST(ConvertToChannelsLast, SplitOnTheChannelAxisStaysChannelsLast) {
     if (n.op_type == "Split") {
       EXPECT_EQ(n.GetInt("axis", 0), 3);
     }
+  }
+}
+
+// Every allocation the passes make (merged weights, Split sizes, relaid constants, the index vectors of a Shape
+// read on NHWC) may fail: the pass then returns OutOfMemory, never throws.
+TEST(MergeSiblingConvs, AFailedAllocationIsOutOfMemory) {
+  Graph heads = HeadsGraph({1, 4, 10, 1}, 17);
+  heads.nodes.push_back(MakeOp("Shape", {"head2"}, {"head2_shape"}));  // a Shape of an NHWC value: an index constant
+  heads.outputs.push_back(Info("head2_shape", {4}));
+  PassContext ctx{OpRegistry::Global(), {}};
+  auto both = [&ctx](Graph g) {
+    Status s = MergeSiblingConvs(g, ctx);
+    return s.ok() ? ConvertToChannelsLast(g, ctx) : s;
+  };
+  const int64_t total = CountAllocations([&] { EXPECT_TRUE(both(heads).ok()); });
+  ASSERT_GE(total, 6);  // 2 weights, 2 biases, 2 sizes of the merge at least
+  for (int64_t n = 1; n <= total; ++n) {
+    FailNthAllocationForTesting(n);
+    Status s = both(heads);
+    FailNthAllocationForTesting(0);
+    EXPECT_EQ(s.code(), StatusCode::kOutOfMemory) << "allocation " << n << ": " << s.ToString();
   }
 }
 

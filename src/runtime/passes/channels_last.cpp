@@ -78,6 +78,7 @@ class ChannelsLastRewriter {
       Convert(std::move(node), how);
     }
     for (const ValueInfo& o : g_.outputs) EnsureFirst(o.name);
+    if (!failure_.ok()) return failure_;  // the graph is half rewritten: the caller drops it
     g_.nodes = std::move(out_);
     if (converted > 0)
       ctx_.Log("channels-last: " + std::to_string(converted) + " nodes on NHWC, " + std::to_string(transposes_) +
@@ -343,10 +344,10 @@ class ChannelsLastRewriter {
     const Tensor& c = g_.initializers.at(name);
     const Shape padded = PaddedTo4d(c);
     // IsRelayableConstant admitted it: a reshape, or a float32 relayout.
-    Tensor relaid = RelaysInPlace(padded) ? c.Reshaped(ToChannelsLast(padded)).value()
-                                          : CopyToChannelsLast(c.Reshaped(padded).value()).value();
+    Result<Tensor> relaid = RelaysInPlace(padded) ? c.Reshaped(ToChannelsLast(padded)) : c.Reshaped(padded);
+    if (relaid.ok() && !RelaysInPlace(padded)) relaid = CopyToChannelsLast(*relaid);
     const std::string relaid_name = NewValue(name + "_nhwc", c.dtype());
-    g_.initializers[relaid_name] = std::move(relaid);
+    g_.initializers[relaid_name] = Keep(std::move(relaid));
     relaid_[name] = relaid_name;
     return relaid_name;
   }
@@ -354,7 +355,8 @@ class ChannelsLastRewriter {
   // A 4-value constant (Resize's scales or sizes) in NHWC order.
   std::string PermutedVector(const std::string& name) {
     const Tensor& c = g_.initializers.at(name);
-    Tensor permuted = Tensor::Allocate(c.dtype(), c.shape()).value();
+    Tensor permuted = Keep(Tensor::Allocate(c.dtype(), c.shape()));
+    if (permuted.empty()) return name;  // out of memory: Run() fails
     const size_t item = DataTypeSize(c.dtype());
     for (size_t i = 0; i < 4; ++i)
       std::memcpy(static_cast<std::byte*>(permuted.raw()) + i * item,
@@ -379,8 +381,15 @@ class ChannelsLastRewriter {
 
   std::string Int64Constant(const std::string& base, const std::vector<int64_t>& values) {
     const std::string name = NewValue(base, DataType::kInt64);
-    g_.initializers[name] = Tensor::FromVector(values, Shape{static_cast<int64_t>(values.size())}).value();
+    g_.initializers[name] = Keep(Tensor::FromVector(values, Shape{static_cast<int64_t>(values.size())}));
     return name;
+  }
+
+  // The tensor, or an empty one after recording the first failure (an allocation: Run() returns it).
+  Tensor Keep(Result<Tensor> t) {
+    if (t.ok()) return std::move(t).value();
+    if (failure_.ok()) failure_ = t.status();
+    return Tensor();
   }
 
   std::optional<std::vector<Dim>> PermutedDims(const std::string& name) const {
@@ -407,6 +416,7 @@ class ChannelsLastRewriter {
   std::unordered_map<std::string, std::string> relaid_;  // constant -> its NHWC-broadcasting copy
   std::unordered_set<std::string> produced_;
   int transposes_ = 0;
+  Status failure_;  // the first failed allocation
 };
 
 }  // namespace

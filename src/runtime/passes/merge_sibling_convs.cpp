@@ -84,18 +84,18 @@ class SiblingMerger {
   SiblingMerger(Graph& g, const PassContext& ctx) : g_(g), ctx_(ctx) {}
 
   Status Run() {
-    MergeSiblings();
+    FF_RETURN_IF_ERROR(MergeSiblings());
     FF_RETURN_IF_ERROR(g_.TopologicalSort());
     for (bool moved = true; moved;) {
-      moved = PushSplitBelowDepthwise();
+      FF_ASSIGN_OR_RETURN(moved, PushSplitBelowDepthwise());
       FF_RETURN_IF_ERROR(g_.TopologicalSort());
     }
     return Status::Ok();
   }
 
  private:
-  // Step 1.
-  void MergeSiblings() {
+  // Step 1. Errors: OutOfMemory (the graph is then half rewritten: the caller drops it).
+  Status MergeSiblings() {
     std::map<std::string, std::vector<size_t>> by_input;
     for (size_t i = 0; i < g_.nodes.size(); ++i) {
       const Node& n = g_.nodes[i];
@@ -118,14 +118,15 @@ class SiblingMerger {
         }
         if (group.size() < 2) continue;
         for (size_t i : group) removed[i] = true;
-        Merge(group, x, /*depthwise=*/false, added);
+        FF_RETURN_IF_ERROR(Merge(group, x, /*depthwise=*/false, added));
       }
     }
     Replace(removed, added);
+    return Status::Ok();
   }
 
-  // Step 2, once over the Splits made so far; true when one moved.
-  bool PushSplitBelowDepthwise() {
+  // Step 2, once over the Splits made so far; true when one moved. Errors: as MergeSiblings.
+  Result<bool> PushSplitBelowDepthwise() {
     const ValueUses uses(g_);
     std::map<std::string, size_t> producer;
     for (size_t i = 0; i < g_.nodes.size(); ++i)
@@ -148,7 +149,7 @@ class SiblingMerger {
       removed[s] = true;
       for (size_t i : group) removed[i] = true;
       std::vector<Node> added;
-      Merge(group, split.inputs[0], /*depthwise=*/true, added);
+      FF_RETURN_IF_ERROR(Merge(group, split.inputs[0], /*depthwise=*/true, added));
       made_splits_.erase(split.name);
       Replace(removed, added);
       return true;
@@ -167,7 +168,7 @@ class SiblingMerger {
 
   // One convolution over `x` for the nodes of `group` (concatenated W and B),
   // then a Split giving each node's output; appended to `added`.
-  void Merge(const std::vector<size_t>& group, const std::string& x, bool depthwise, std::vector<Node>& added) {
+  Status Merge(const std::vector<size_t>& group, const std::string& x, bool depthwise, std::vector<Node>& added) {
     const Node& first = g_.nodes[group[0]];
     std::vector<int64_t> sizes;
     std::vector<const Tensor*> weights, biases;
@@ -180,10 +181,12 @@ class SiblingMerger {
       names += (names.empty() ? "" : "+") + n.name;
     }
     const std::string base = "merged:" + first.outputs[0];
+    FF_ASSIGN_OR_RETURN(Tensor w, Concatenated(weights, nullptr));
+    FF_ASSIGN_OR_RETURN(Tensor b, Concatenated(biases, &sizes));
+    FF_ASSIGN_OR_RETURN(Tensor split_sizes, Tensor::FromVector(sizes, Shape{static_cast<int64_t>(sizes.size())}));
     Node conv = first;
     conv.name = base;
-    conv.inputs = {x, NewInitializer(base + "_w", Concatenated(weights, nullptr)),
-                   NewInitializer(base + "_b", Concatenated(biases, &sizes))};
+    conv.inputs = {x, NewInitializer(base + "_w", std::move(w)), NewInitializer(base + "_b", std::move(b))};
     int64_t total = 0;
     for (int64_t s : sizes) total += s;
     if (depthwise) conv.attrs["group"].value = total;
@@ -195,8 +198,7 @@ class SiblingMerger {
     split.attrs["axis"].value = int64_t{1};
     split.inputs = {conv.outputs[0]};
     if (g_.opset >= 13) {
-      split.inputs.push_back(NewInitializer(base + "_split", Tensor::FromVector(sizes, Shape{
-                                                                 static_cast<int64_t>(sizes.size())}).value()));
+      split.inputs.push_back(NewInitializer(base + "_split", std::move(split_sizes)));
     } else {
       split.attrs["split"].value = sizes;
     }
@@ -207,17 +209,18 @@ class SiblingMerger {
              " + Split");
     added.push_back(std::move(conv));
     added.push_back(std::move(split));
+    return Status::Ok();
   }
 
   // The tensors stacked along dim 0; null entries (absent biases) are zeros of `sizes[k]` values.
-  static Tensor Concatenated(const std::vector<const Tensor*>& parts, const std::vector<int64_t>* sizes) {
+  static Result<Tensor> Concatenated(const std::vector<const Tensor*>& parts, const std::vector<int64_t>* sizes) {
     int64_t rows = 0;
     for (size_t k = 0; k < parts.size(); ++k) rows += parts[k] ? parts[k]->dim(0) : (*sizes)[k];
     Shape shape = parts[0] ? parts[0]->shape() : Shape{rows};
     for (const Tensor* p : parts)
       if (p) shape = p->shape();
     shape[0] = rows;
-    Tensor out = Tensor::Allocate(DataType::kFloat32, shape).value();  // zeroed
+    FF_ASSIGN_OR_RETURN(Tensor out, Tensor::Allocate(DataType::kFloat32, shape));  // zeroed
     float* dst = out.data<float>();
     for (size_t k = 0; k < parts.size(); ++k) {
       const int64_t count = parts[k] ? parts[k]->size() : (*sizes)[k];

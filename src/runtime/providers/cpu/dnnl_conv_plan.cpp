@@ -179,38 +179,49 @@ DnnlConvPlan::DnnlConvPlan(const ConvGeometry& g, ConvLayout layout, const ConvE
     s.wait();
     weights_packed_ = true;
   }
+  BindArguments();
+}
+
+void DnnlConvPlan::BindArguments() {
+  x_mem_ = memory(x_user_, DnnlEngine(), DNNL_MEMORY_NONE);
+  y_mem_ = memory(y_user_, DnnlEngine(), DNNL_MEMORY_NONE);
+  sum_mem_ = memory(y_user_, DnnlEngine(), DNNL_MEMORY_NONE);
+  w_mem_ = memory(w_user_, DnnlEngine(), DNNL_MEMORY_NONE);
+  args_[DNNL_ARG_SRC] = src_reorder_ ? src_internal_ : x_mem_;
+  args_[DNNL_ARG_DST] = dst_reorder_ ? dst_internal_ : y_mem_;
+  args_[DNNL_ARG_WEIGHTS] = w_reorder_ ? w_internal_ : w_mem_;
+  if (has_bias_) {
+    bias_mem_ = memory(memory::desc({out_channels_}, memory::data_type::f32, memory::format_tag::a), DnnlEngine(),
+                       DNNL_MEMORY_NONE);
+    args_[DNNL_ARG_BIAS] = bias_mem_;
+  }
+  if (slope_arg_ != 0) {
+    slope_mem_ = memory(slope_desc_, DnnlEngine(), DNNL_MEMORY_NONE);
+    args_[slope_arg_] = slope_mem_;
+  }
+  if (scratchpad_) args_[DNNL_ARG_SCRATCHPAD] = scratchpad_;
 }
 
 void DnnlConvPlan::Execute(const ConvArgs& a) {
   dnnl::stream& s = DnnlStream();
-  std::unordered_map<int, memory> args;
-
-  memory x_mem = WrapMemory(x_user_, a.x);
-  if (src_reorder_) src_reorder_->execute(s, x_mem, src_internal_);
-  args[DNNL_ARG_SRC] = src_reorder_ ? src_internal_ : x_mem;
-
-  memory y_mem = WrapMemory(y_user_, a.y);
+  // The memory objects were made once (BindArguments); each run points them at its tensors.
+  x_mem_.set_data_handle(const_cast<float*>(a.x));
+  y_mem_.set_data_handle(a.y);
+  if (src_reorder_) src_reorder_->execute(s, x_mem_, src_internal_);
   if (sum_) {
     if (sum_reorder_) {
-      memory sum_mem = WrapMemory(y_user_, a.sum);
-      sum_reorder_->execute(s, sum_mem, dst_internal_);
+      sum_mem_.set_data_handle(const_cast<float*>(a.sum));
+      sum_reorder_->execute(s, sum_mem_, dst_internal_);
     } else if (a.y != a.sum) {
       std::memcpy(a.y, a.sum, y_bytes_);
     }
   }
-  args[DNNL_ARG_DST] = dst_reorder_ ? dst_internal_ : y_mem;
-
-  memory w_mem = WrapMemory(w_user_, a.w);
-  if (w_reorder_ && !weights_packed_) w_reorder_->execute(s, w_mem, w_internal_);
-  args[DNNL_ARG_WEIGHTS] = w_reorder_ ? w_internal_ : w_mem;
-  if (has_bias_)
-    args[DNNL_ARG_BIAS] =
-        WrapMemory(memory::desc({out_channels_}, memory::data_type::f32, memory::format_tag::a), a.bias);
-  if (slope_arg_ != 0) args[slope_arg_] = WrapMemory(slope_desc_, a.slope);
-  if (scratchpad_) args[DNNL_ARG_SCRATCHPAD] = scratchpad_;
-
-  primitive_.execute(s, args);
-  if (dst_reorder_) dst_reorder_->execute(s, dst_internal_, y_mem);
+  if (!w_reorder_ || !weights_packed_) w_mem_.set_data_handle(const_cast<float*>(a.w));
+  if (w_reorder_ && !weights_packed_) w_reorder_->execute(s, w_mem_, w_internal_);
+  if (has_bias_) bias_mem_.set_data_handle(const_cast<float*>(a.bias));
+  if (slope_arg_ != 0) slope_mem_.set_data_handle(const_cast<float*>(a.slope));
+  primitive_.execute(s, args_);
+  if (dst_reorder_) dst_reorder_->execute(s, dst_internal_, y_mem_);
   s.wait();
 }
 

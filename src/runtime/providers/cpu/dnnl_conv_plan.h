@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include <oneapi/dnnl/dnnl.hpp>
 
@@ -36,7 +37,8 @@ class DnnlConvPlan final : public ConvPlan {
   DnnlConvPlan(const ConvGeometry& g, ConvLayout layout, const ConvEpilogue& epilogue, bool has_bias,
                const float* constant_w, bool channels_last_io = false);
 
-  // Runs the reorders and the primitive and waits for them (may throw dnnl::error).
+  // Runs the reorders and the primitive and waits for them (may throw dnnl::error). Not reentrant: the
+  // plan's memory objects point at one run's tensors at a time.
   void Execute(const ConvArgs& args) override;
 
   const char* name() const override { return ConvLayoutName(layout_); }
@@ -56,6 +58,11 @@ class DnnlConvPlan final : public ConvPlan {
   int slope_arg_ = 0;  // DNNL_ARG_ATTR_MULTIPLE_POST_OP(i) | DNNL_ARG_WEIGHTS; 0 when no PRelu
   size_t y_bytes_ = 0;
   int64_t out_channels_ = 0;
+  // Made once by BindArguments (creating oneDNN memory objects and an argument map costs about 1 µs a run);
+  // Execute sets their data handles.
+  void BindArguments();
+  dnnl::memory x_mem_, y_mem_, sum_mem_, w_mem_, bias_mem_, slope_mem_;
+  std::unordered_map<int, dnnl::memory> args_;
 };
 
 }  // namespace facefuse::rt::cpu
