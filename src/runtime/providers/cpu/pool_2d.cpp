@@ -125,6 +125,16 @@ void Pool2dChannelsLast(Pool2dKind kind, const PoolGeometry& g, const float* x, 
       for (int64_t ox = 0; ox < out_w; ++ox) {
         const Window cols = WindowAt(ox, g.strides[1], g.pads_begin[1], g.kernel[1], in_w);
         float* out = y + ((n * out_h + oy) * out_w + ox) * channels;
+        if (is_max && rows.end - rows.begin == 2 && cols.end - cols.begin == 2) {
+          // A whole 2x2 window (YuNet's pools): one pass over the channels, no partial maxima stored.
+          const float* a = image + (rows.begin * in_w + cols.begin) * channels;
+          const float* b = a + channels;
+          const float* c0 = a + in_w * channels;
+          const float* d = c0 + channels;
+          for (int64_t c = 0; c < channels; ++c)
+            out[c] = Larger(d[c], Larger(c0[c], Larger(b[c], Larger(a[c], kLowest))));
+          continue;
+        }
         std::fill(out, out + channels, is_max ? kLowest : 0.f);
         for (int64_t iy = rows.begin; iy < rows.end; ++iy) {
           for (int64_t ix = cols.begin; ix < cols.end; ++ix) {
