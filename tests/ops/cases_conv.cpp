@@ -69,6 +69,13 @@ std::vector<ConvSpec> ConvSpecs() {
       Spec("1d_k5_stride2", {2, 7, 31}, {9, 7, 5}, {{"pads", {2, 1}}, {"strides", {2}}}),
       Spec("3d_k3", {1, 3, 6, 7, 8}, {5, 3, 3, 3, 3}, {{"pads", {1, 1, 1, 1, 1, 1}}}),
       Spec("64_to_64_3x3_64x64", {1, 64, 64, 64}, {64, 64, 3, 3}, {{"pads", {1, 1, 1, 1}}}),
+      // Shapes for the CPU provider's Winograd plan (3x3 stride 1, channels multiples of 8): output sizes odd and
+      // even (tiles cut at the edge), no pads and asymmetric pads, 24 output channels (a half-used block of 16),
+      // a 1x1 image, batch 2 and no bias.
+      Spec("winograd_c8_to_24_odd", {1, 8, 7, 9}, {24, 8, 3, 3}, {{"pads", {1, 1, 1, 1}}}),
+      Spec("winograd_c16_to_8_valid", {2, 16, 6, 5}, {8, 16, 3, 3}, {}, 1, "", false),
+      Spec("winograd_c24_to_40_asym_pads", {1, 24, 11, 10}, {40, 24, 3, 3}, {{"pads", {2, 0, 1, 1}}}),
+      Spec("winograd_c32_to_16_1x1_image", {1, 32, 1, 1}, {16, 32, 3, 3}, {{"pads", {1, 1, 1, 1}}}),
   };
 }
 
@@ -130,6 +137,8 @@ std::vector<OpCase> ConvCases() {
   cases.push_back(MakeFusedCase("PRelu_one_slope", 16, 16, 1, "PRelu", {}, false, 1));
   cases.push_back(MakeFusedCase("Sum", 16, 33, 1, "", {}, true, 0));
   cases.push_back(MakeFusedCase("Sum_Relu", 32, 32, 1, "Relu", {}, true, 0));
+  cases.push_back(MakeFusedCase("Sum_LeakyRelu_0.1", 16, 24, 1, "LeakyRelu", {0.1f}, true, 0));
+  cases.push_back(MakeFusedCase("Clip_0_6_c8", 8, 16, 1, "Clip", {0.f, 6.f}, false, 0, 2));
   cases.push_back(MakeFusedCase("Sum_PRelu", 16, 17, 1, "PRelu", {}, true, 17));
   cases.push_back(MakeFusedCase("Sum_PRelu_batch3", 16, 17, 1, "PRelu", {}, true, 17, 3));
   cases.push_back(MakeFusedCase("depthwise_Relu", 33, 33, 33, "Relu", {}, false, 0));

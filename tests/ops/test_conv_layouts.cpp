@@ -15,6 +15,7 @@
 #include "runtime/providers/cpu/depthwise_conv_plan.h"
 #include "runtime/providers/cpu/dnnl_conv_plan.h"
 #include "runtime/providers/cpu/row_split_conv_plan.h"
+#include "runtime/providers/cpu/winograd_conv_plan.h"
 #include "tests/ops/op_cases.h"
 
 namespace facefuse::rt::testing {
@@ -193,6 +194,40 @@ TEST(ConvLayouts, RowSplitMatchesReference) {
     }
   }
   EXPECT_GE(split_cases, 40);  // built and run (a band whose pads do not add up is refused by oneDNN)
+}
+
+// Winograd F(2x2, 3x3) on NHWC X, Sum and Y: every case it applies to (odd and even output sizes, pads of 0 to 2,
+// half-used blocks of 16 output channels, a 1x1 image, batches, no bias, Relu, LeakyRelu, Clip, Sum), with
+// sentinels around Y, and again with Sum in Y's memory.
+TEST(ConvLayouts, WinogradMatchesReference) {
+  int winograd_cases = 0;
+  for (const OpCase& c : ConvCases()) {
+    if (c.node.op_type == "ConvTranspose" || c.inputs[0].rank() != 4) continue;
+    const Tensor* bias = c.inputs[2].empty() ? nullptr : &c.inputs[2];
+    const ConvGeometry g =
+        ResolveConvGeometry(c.node, false, c.inputs[0].shape(), c.inputs[1].shape(), bias).value();
+    const cpu::ConvEpilogue epilogue = EpilogueOf(c);
+    if (!cpu::WinogradConvPlan::Applies(g, epilogue, c.constant[1])) continue;
+    SCOPED_TRACE(c.name);
+    ++winograd_cases;
+    const Tensor expected = CopyToChannelsLast(ReferenceOutput(c, g)).value();
+    const Tensor x = CopyToChannelsLast(c.inputs[0]).value();
+    const Tensor sum = c.inputs.size() > 3 && !c.inputs[3].empty() ? CopyToChannelsLast(c.inputs[3]).value() : Tensor();
+    cpu::WinogradConvPlan plan(g, epilogue, c.inputs[1].data<float>());
+    std::vector<float> storage = GuardedOutput(expected.size());
+    float* y = storage.data() + kGuard;
+    plan.Execute({x.data<float>(), nullptr, DataOrNull(c.inputs, 2), sum.empty() ? nullptr : sum.data<float>(),
+                  nullptr, y});
+    EXPECT_EQ(Mismatches(c, expected, y), 0);
+    if (!sum.empty()) {
+      SCOPED_TRACE("Sum in Y's memory");
+      std::copy(sum.data<float>(), sum.data<float>() + sum.size(), y);
+      plan.Execute({x.data<float>(), nullptr, DataOrNull(c.inputs, 2), y, nullptr, y});
+      EXPECT_EQ(Mismatches(c, expected, y), 0);
+    }
+    ExpectGuardsIntact(storage);
+  }
+  EXPECT_GE(winograd_cases, 9);  // on an AVX2 build; none without AVX2, where the plan never applies
 }
 
 }  // namespace

@@ -1,0 +1,233 @@
+#include "runtime/providers/cpu/winograd_conv_plan.h"
+
+#include <algorithm>
+
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#define FACEFUSE_WINOGRAD 1
+#endif
+
+namespace facefuse::rt::cpu {
+namespace {
+
+constexpr int64_t kTileBlock = 6;   // tiles per register block of the product kernel
+constexpr int64_t kLanes = 16;      // output channels per register block (two AVX vectors)
+
+bool SupportedActivation(const FusedActivation& a) {
+  return a.kind.empty() || a.kind == "Relu" || a.kind == "LeakyRelu" || a.kind == "Clip";
+}
+
+}  // namespace
+
+bool WinogradConvPlan::Applies(const ConvGeometry& g, const ConvEpilogue& epilogue, bool constant_weights) {
+#ifdef FACEFUSE_WINOGRAD
+  if (!constant_weights || g.transpose || g.spatial_rank() != 2 || g.group != 1) return false;
+  if (g.in_channels % 8 != 0 || g.out_channels % 8 != 0 || g.in_channels == 0 || g.out_channels == 0) return false;
+  for (size_t d = 0; d < 2; ++d)
+    if (g.kernel[d] != 3 || g.strides[d] != 1 || g.dilations[d] != 1) return false;
+  return SupportedActivation(epilogue.activation);
+#else
+  (void)g, (void)epilogue, (void)constant_weights;
+  return false;
+#endif
+}
+
+#ifdef FACEFUSE_WINOGRAD
+namespace {
+
+// m[t][16 lanes] (t < R, `m_pitch` floats apart) = sum over k of v[t][k] * u[k][16 lanes].
+template <int R>
+inline void ProductBlock(const float* v, int64_t cin, const float* u, float* m, int64_t m_pitch) {
+  __m256 acc[R][2];
+  for (int r = 0; r < R; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+  for (int64_t k = 0; k < cin; ++k) {
+    const __m256 u0 = _mm256_loadu_ps(u + k * kLanes), u1 = _mm256_loadu_ps(u + k * kLanes + 8);
+    for (int r = 0; r < R; ++r) {
+      const __m256 x = _mm256_broadcast_ss(v + r * cin + k);
+      acc[r][0] = _mm256_fmadd_ps(x, u0, acc[r][0]);
+      acc[r][1] = _mm256_fmadd_ps(x, u1, acc[r][1]);
+    }
+  }
+  for (int r = 0; r < R; ++r) {
+    _mm256_storeu_ps(m + r * m_pitch, acc[r][0]);
+    _mm256_storeu_ps(m + r * m_pitch + 8, acc[r][1]);
+  }
+}
+
+// The activation, with the reference kernels' NaN rule: comparisons with NaN are false, so NaN passes through.
+struct VectorActivation {
+  int kind = 0;  // 0 none, 1 Relu, 2 LeakyRelu, 3 Clip
+  __m256 a = _mm256_setzero_ps(), b = _mm256_setzero_ps();
+  explicit VectorActivation(const FusedActivation& act) {
+    if (act.kind == "Relu") kind = 1;
+    if (act.kind == "LeakyRelu") kind = 2, a = _mm256_set1_ps(act.params.at(0));
+    if (act.kind == "Clip") kind = 3, a = _mm256_set1_ps(act.params.at(0)), b = _mm256_set1_ps(act.params.at(1));
+  }
+  __m256 operator()(__m256 v) const {
+    const __m256 zero = _mm256_setzero_ps();
+    switch (kind) {
+      case 1: return _mm256_blendv_ps(v, zero, _mm256_cmp_ps(v, zero, _CMP_LT_OQ));
+      case 2: return _mm256_blendv_ps(v, _mm256_mul_ps(v, a), _mm256_cmp_ps(v, zero, _CMP_LT_OQ));
+      case 3:
+        v = _mm256_blendv_ps(v, a, _mm256_cmp_ps(v, a, _CMP_LT_OQ));
+        return _mm256_blendv_ps(v, b, _mm256_cmp_ps(b, v, _CMP_LT_OQ));
+      default: return v;
+    }
+  }
+};
+
+struct Image {
+  const float* x;
+  const float* sum;  // may be y
+  float* y;
+};
+
+class TileBlockRunner {
+ public:
+  TileBlockRunner(const ConvGeometry& g, const ConvEpilogue& e, const float* u, int64_t out_blocks, const float* bias)
+      : g_(g), u_(u), bias_(bias), act_(e.activation), out_blocks_(out_blocks),
+        cin_(g.in_channels), cout_(g.out_channels), m_pitch_(out_blocks * kLanes),
+        tiles_w_((g.out_size[1] + 1) / 2),
+        v_(static_cast<size_t>(16 * kTileBlock * cin_)),
+        m_(static_cast<size_t>(16 * kTileBlock * m_pitch_)) {}
+
+  void Run(const Image& img, int64_t first_tile, int64_t tiles) {
+    for (int64_t t = 0; t < tiles; ++t) TransformInput(img.x, first_tile + t, t);
+    for (int64_t p = 0; p < 16; ++p) {
+      const float* v = v_.data() + p * kTileBlock * cin_;
+      for (int64_t ob = 0; ob < out_blocks_; ++ob) {
+        const float* u = u_ + (p * out_blocks_ + ob) * cin_ * kLanes;
+        float* m = m_.data() + p * kTileBlock * m_pitch_ + ob * kLanes;
+        if (tiles == kTileBlock) {
+          ProductBlock<kTileBlock>(v, cin_, u, m, m_pitch_);
+        } else {
+          for (int64_t t = 0; t < tiles; ++t) ProductBlock<1>(v + t * cin_, cin_, u, m + t * m_pitch_, m_pitch_);
+        }
+      }
+    }
+    for (int64_t t = 0; t < tiles; ++t) TransformOutput(img, first_tile + t, t);
+  }
+
+ private:
+  // V[p][slot][c] = (B^T d B)[p] of tile `tile`'s 4x4 input patch d (zeros outside the image).
+  void TransformInput(const float* x, int64_t tile, int64_t slot) {
+    const int64_t in_h = g_.in_size[0], in_w = g_.in_size[1];
+    const int64_t y0 = (tile / tiles_w_) * 2 - g_.pads_begin[0], x0 = (tile % tiles_w_) * 2 - g_.pads_begin[1];
+    const float* src[4][4];
+    for (int64_t i = 0; i < 4; ++i)
+      for (int64_t j = 0; j < 4; ++j) {
+        const int64_t yy = y0 + i, xx = x0 + j;
+        src[i][j] = yy >= 0 && yy < in_h && xx >= 0 && xx < in_w ? x + (yy * in_w + xx) * cin_ : nullptr;
+      }
+    float* v = v_.data() + slot * cin_;
+    const int64_t p_pitch = kTileBlock * cin_;
+    for (int64_t c = 0; c < cin_; c += 8) {
+      __m256 d[4][4];
+      for (int i = 0; i < 4; ++i)
+        for (int j = 0; j < 4; ++j) d[i][j] = src[i][j] ? _mm256_loadu_ps(src[i][j] + c) : _mm256_setzero_ps();
+      for (int j = 0; j < 4; ++j) {  // B^T d
+        const __m256 d0 = d[0][j], d1 = d[1][j], d2 = d[2][j], d3 = d[3][j];
+        d[0][j] = _mm256_sub_ps(d0, d2);
+        d[1][j] = _mm256_add_ps(d1, d2);
+        d[2][j] = _mm256_sub_ps(d2, d1);
+        d[3][j] = _mm256_sub_ps(d1, d3);
+      }
+      for (int i = 0; i < 4; ++i) {  // (B^T d) B
+        const __m256 r0 = d[i][0], r1 = d[i][1], r2 = d[i][2], r3 = d[i][3];
+        _mm256_storeu_ps(v + (i * 4 + 0) * p_pitch + c, _mm256_sub_ps(r0, r2));
+        _mm256_storeu_ps(v + (i * 4 + 1) * p_pitch + c, _mm256_add_ps(r1, r2));
+        _mm256_storeu_ps(v + (i * 4 + 2) * p_pitch + c, _mm256_sub_ps(r2, r1));
+        _mm256_storeu_ps(v + (i * 4 + 3) * p_pitch + c, _mm256_sub_ps(r1, r3));
+      }
+    }
+  }
+
+  // Y's 2x2 outputs of tile `tile` = A^T m A + bias (+ Sum), activated; outputs past Y's edge are not written.
+  void TransformOutput(const Image& img, int64_t tile, int64_t slot) {
+    const int64_t out_h = g_.out_size[0], out_w = g_.out_size[1];
+    const int64_t oy = (tile / tiles_w_) * 2, ox = (tile % tiles_w_) * 2;
+    const float* m = m_.data() + slot * m_pitch_;
+    const int64_t p_pitch = kTileBlock * m_pitch_;
+    for (int64_t c = 0; c < cout_; c += 8) {
+      __m256 s[2][4];
+      for (int j = 0; j < 4; ++j) {
+        const __m256 m0 = _mm256_loadu_ps(m + (0 * 4 + j) * p_pitch + c), m1 = _mm256_loadu_ps(m + (1 * 4 + j) * p_pitch + c);
+        const __m256 m2 = _mm256_loadu_ps(m + (2 * 4 + j) * p_pitch + c), m3 = _mm256_loadu_ps(m + (3 * 4 + j) * p_pitch + c);
+        s[0][j] = _mm256_add_ps(_mm256_add_ps(m0, m1), m2);
+        s[1][j] = _mm256_sub_ps(_mm256_sub_ps(m1, m2), m3);
+      }
+      const __m256 bias = bias_ ? _mm256_loadu_ps(bias_ + c) : _mm256_setzero_ps();
+      for (int64_t i = 0; i < 2 && oy + i < out_h; ++i) {
+        const __m256 o[2] = {_mm256_add_ps(_mm256_add_ps(_mm256_add_ps(s[i][0], s[i][1]), s[i][2]), bias),
+                             _mm256_add_ps(_mm256_sub_ps(_mm256_sub_ps(s[i][1], s[i][2]), s[i][3]), bias)};
+        for (int64_t j = 0; j < 2 && ox + j < out_w; ++j) {
+          const int64_t at = ((oy + i) * out_w + ox + j) * cout_ + c;
+          __m256 value = o[j];
+          if (img.sum) value = _mm256_add_ps(value, _mm256_loadu_ps(img.sum + at));
+          _mm256_storeu_ps(img.y + at, act_(value));
+        }
+      }
+    }
+  }
+
+  const ConvGeometry& g_;
+  const float* u_;
+  const float* bias_;
+  VectorActivation act_;
+  int64_t out_blocks_, cin_, cout_, m_pitch_, tiles_w_;
+  std::vector<float> v_, m_;  // transformed patches [16][kTileBlock][C_in], products [16][kTileBlock][m_pitch_]
+};
+
+}  // namespace
+
+WinogradConvPlan::WinogradConvPlan(const ConvGeometry& g, const ConvEpilogue& epilogue, const float* w)
+    : g_(g), epilogue_(epilogue), out_blocks_((g.out_channels + kLanes - 1) / kLanes) {
+  const int64_t cin = g.in_channels, cout = g.out_channels;
+  u_.assign(static_cast<size_t>(16 * out_blocks_ * cin * kLanes), 0.f);
+  for (int64_t co = 0; co < cout; ++co) {
+    for (int64_t ci = 0; ci < cin; ++ci) {
+      const float* k = w + (co * cin + ci) * 9;
+      float t[4][3];  // G g
+      for (int j = 0; j < 3; ++j) {
+        t[0][j] = k[j];
+        t[1][j] = 0.5f * (k[j] + k[3 + j] + k[6 + j]);
+        t[2][j] = 0.5f * (k[j] - k[3 + j] + k[6 + j]);
+        t[3][j] = k[6 + j];
+      }
+      for (int i = 0; i < 4; ++i) {  // (G g) G^T
+        const float row[4] = {t[i][0], 0.5f * (t[i][0] + t[i][1] + t[i][2]), 0.5f * (t[i][0] - t[i][1] + t[i][2]),
+                              t[i][2]};
+        for (int j = 0; j < 4; ++j)
+          u_[static_cast<size_t>((((i * 4 + j) * out_blocks_ + co / kLanes) * cin + ci) * kLanes + co % kLanes)] =
+              row[j];
+      }
+    }
+  }
+}
+
+void WinogradConvPlan::Execute(const ConvArgs& a) {
+  const int64_t tiles = ((g_.out_size[0] + 1) / 2) * ((g_.out_size[1] + 1) / 2);
+  const int64_t blocks = (tiles + kTileBlock - 1) / kTileBlock;
+  const int64_t x_image = g_.in_size[0] * g_.in_size[1] * g_.in_channels;
+  const int64_t y_image = g_.out_size[0] * g_.out_size[1] * g_.out_channels;
+#pragma omp parallel
+  {
+    TileBlockRunner runner(g_, epilogue_, u_.data(), out_blocks_, a.bias);
+    for (int64_t n = 0; n < g_.batch; ++n) {
+      const Image img{a.x + n * x_image, a.sum ? a.sum + n * y_image : nullptr, a.y + n * y_image};
+#pragma omp for schedule(static)
+      for (int64_t b = 0; b < blocks; ++b)
+        runner.Run(img, b * kTileBlock, std::min(kTileBlock, tiles - b * kTileBlock));
+    }
+  }
+}
+
+#else  // no AVX2 and FMA: Applies() is false and the plan is never built
+
+WinogradConvPlan::WinogradConvPlan(const ConvGeometry& g, const ConvEpilogue& epilogue, const float*)
+    : g_(g), epilogue_(epilogue) {}
+void WinogradConvPlan::Execute(const ConvArgs&) {}
+
+#endif
+
+}  // namespace facefuse::rt::cpu

@@ -1,0 +1,44 @@
+// A 3x3 stride-1 channels-last convolution by Winograd's F(2x2, 3x3): each 2x2
+// block of outputs (a tile) is computed from its 4x4 input patch with 16
+// multiplications per input and output channel instead of 36. Per block of
+// tiles: the patches are transformed (B^T d B, 16 values per channel), 16
+// matrix products [tiles x C_in] x [C_in x C_out] run in an AVX2 kernel that
+// keeps 6 tiles x 16 output channels in registers, and the products are
+// transformed back (A^T m A) with bias, Sum and the activation applied on the
+// way out. The weights are transformed once (G g G^T). On this project's AVX2
+// machine it ran 1.7-2.1x faster than oneDNN 2.6's direct channels-last kernel
+// on the fixture models' 3x3 convolutions; results differ from direct
+// convolution by rounding only (about 1e-6 of the output's magnitude).
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "runtime/providers/cpu/conv_plan.h"
+
+namespace facefuse::rt::cpu {
+
+class WinogradConvPlan final : public ConvPlan {
+ public:
+  static constexpr const char* kName = "winograd";
+
+  // True for what this plan computes: a build with AVX2 and FMA; 2-D, not
+  // transposed, group 1, a 3x3 kernel, stride and dilation 1; C_in and C_out
+  // multiples of 8; constant weights; no activation, or Relu, LeakyRelu or Clip.
+  static bool Applies(const ConvGeometry& g, const ConvEpilogue& epilogue, bool constant_weights);
+
+  // Transforms the constant weights `w` ([C_out, C_in, 3, 3]). Preconditions: Applies(g, epilogue, true).
+  WinogradConvPlan(const ConvGeometry& g, const ConvEpilogue& epilogue, const float* w);
+
+  // X, Sum and Y are NHWC; Sum may be Y itself. Uses the calling thread's OpenMP threads.
+  void Execute(const ConvArgs& args) override;
+  const char* name() const override { return kName; }
+
+ private:
+  ConvGeometry g_;
+  ConvEpilogue epilogue_;
+  int64_t out_blocks_ = 0;     // C_out in blocks of 16 (the last may be half used)
+  std::vector<float> u_;       // transformed weights [16][out_blocks_][C_in][16]
+};
+
+}  // namespace facefuse::rt::cpu
