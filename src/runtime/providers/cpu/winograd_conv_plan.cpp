@@ -1,5 +1,7 @@
 #include "runtime/providers/cpu/winograd_conv_plan.h"
 
+#include <omp.h>
+
 #include <algorithm>
 
 #if defined(__AVX2__) && defined(__FMA__)
@@ -84,20 +86,24 @@ struct Image {
 
 class TileBlockRunner {
  public:
-  TileBlockRunner(const ConvGeometry& g, const ConvEpilogue& e, const float* u, int64_t out_blocks, const float* bias)
+  // The floats of scratch one runner uses (given to the constructor): transformed patches, then products.
+  static int64_t ScratchFloats(const ConvGeometry& g, int64_t out_blocks) {
+    return 16 * kTileBlock * (g.in_channels + out_blocks * kLanes);
+  }
+
+  TileBlockRunner(const ConvGeometry& g, const ConvEpilogue& e, const float* u, int64_t out_blocks, const float* bias,
+                  float* scratch)
       : g_(g), u_(u), bias_(bias), act_(e.activation), out_blocks_(out_blocks),
         cin_(g.in_channels), cout_(g.out_channels), m_pitch_(out_blocks * kLanes),
-        tiles_w_((g.out_size[1] + 1) / 2),
-        v_(static_cast<size_t>(16 * kTileBlock * cin_)),
-        m_(static_cast<size_t>(16 * kTileBlock * m_pitch_)) {}
+        tiles_w_((g.out_size[1] + 1) / 2), v_(scratch), m_(scratch + 16 * kTileBlock * cin_) {}
 
   void Run(const Image& img, int64_t first_tile, int64_t tiles) {
     for (int64_t t = 0; t < tiles; ++t) TransformInput(img.x, first_tile + t, t);
     for (int64_t p = 0; p < 16; ++p) {
-      const float* v = v_.data() + p * kTileBlock * cin_;
+      const float* v = v_ + p * kTileBlock * cin_;
       for (int64_t ob = 0; ob < out_blocks_; ++ob) {
         const float* u = u_ + (p * out_blocks_ + ob) * cin_ * kLanes;
-        float* m = m_.data() + p * kTileBlock * m_pitch_ + ob * kLanes;
+        float* m = m_ + p * kTileBlock * m_pitch_ + ob * kLanes;
         if (tiles == kTileBlock) {
           ProductBlock<kTileBlock>(v, cin_, u, m, m_pitch_);
         } else {
@@ -119,7 +125,7 @@ class TileBlockRunner {
         const int64_t yy = y0 + i, xx = x0 + j;
         src[i][j] = yy >= 0 && yy < in_h && xx >= 0 && xx < in_w ? x + (yy * in_w + xx) * cin_ : nullptr;
       }
-    float* v = v_.data() + slot * cin_;
+    float* v = v_ + slot * cin_;
     const int64_t p_pitch = kTileBlock * cin_;
     for (int64_t c = 0; c < cin_; c += 8) {
       __m256 d[4][4];
@@ -146,7 +152,7 @@ class TileBlockRunner {
   void TransformOutput(const Image& img, int64_t tile, int64_t slot) {
     const int64_t out_h = g_.out_size[0], out_w = g_.out_size[1];
     const int64_t oy = (tile / tiles_w_) * 2, ox = (tile % tiles_w_) * 2;
-    const float* m = m_.data() + slot * m_pitch_;
+    const float* m = m_ + slot * m_pitch_;
     const int64_t p_pitch = kTileBlock * m_pitch_;
     for (int64_t c = 0; c < cout_; c += 8) {
       __m256 s[2][4];
@@ -175,7 +181,8 @@ class TileBlockRunner {
   const float* bias_;
   VectorActivation act_;
   int64_t out_blocks_, cin_, cout_, m_pitch_, tiles_w_;
-  std::vector<float> v_, m_;  // transformed patches [16][kTileBlock][C_in], products [16][kTileBlock][m_pitch_]
+  float* v_;  // transformed patches [16][kTileBlock][C_in]
+  float* m_;  // products [16][kTileBlock][m_pitch_]
 };
 
 }  // namespace
@@ -210,9 +217,16 @@ void WinogradConvPlan::Execute(const ConvArgs& a) {
   const int64_t blocks = (tiles + kTileBlock - 1) / kTileBlock;
   const int64_t x_image = g_.in_size[0] * g_.in_size[1] * g_.in_channels;
   const int64_t y_image = g_.out_size[0] * g_.out_size[1] * g_.out_channels;
-#pragma omp parallel
+  // Every thread's scratch is allocated here, outside the parallel region: an exception (bad_alloc) must not
+  // leave one. Kept between runs (a plan is not run concurrently).
+  const int threads = omp_get_max_threads();
+  const int64_t per_thread = TileBlockRunner::ScratchFloats(g_, out_blocks_);
+  const auto needed = static_cast<size_t>(threads * per_thread);
+  if (scratch_.size() < needed) scratch_.resize(needed);
+#pragma omp parallel num_threads(threads)
   {
-    TileBlockRunner runner(g_, epilogue_, u_.data(), out_blocks_, a.bias);
+    TileBlockRunner runner(g_, epilogue_, u_.data(), out_blocks_, a.bias,
+                           scratch_.data() + omp_get_thread_num() * per_thread);
     for (int64_t n = 0; n < g_.batch; ++n) {
       const Image img{a.x + n * x_image, a.sum ? a.sum + n * y_image : nullptr, a.y + n * y_image};
 #pragma omp for schedule(static)

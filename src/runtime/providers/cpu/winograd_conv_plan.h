@@ -30,7 +30,8 @@ class WinogradConvPlan final : public ConvPlan {
   // Transforms the constant weights `w` ([C_out, C_in, 3, 3]). Preconditions: Applies(g, epilogue, true).
   WinogradConvPlan(const ConvGeometry& g, const ConvEpilogue& epilogue, const float* w);
 
-  // X, Sum and Y are NHWC; Sum may be Y itself. Uses the calling thread's OpenMP threads.
+  // X, Sum and Y are NHWC; Sum may be Y itself. Uses the calling thread's OpenMP threads. May throw
+  // std::bad_alloc (its scratch; before any thread starts). Not reentrant.
   void Execute(const ConvArgs& args) override;
   const char* name() const override { return kName; }
 
@@ -39,6 +40,7 @@ class WinogradConvPlan final : public ConvPlan {
   ConvEpilogue epilogue_;
   int64_t out_blocks_ = 0;     // C_out in blocks of 16 (the last may be half used)
   std::vector<float> u_;       // transformed weights [16][out_blocks_][C_in][16]
+  std::vector<float> scratch_; // per thread: transformed patches and products of one block of tiles
 };
 
 }  // namespace facefuse::rt::cpu
