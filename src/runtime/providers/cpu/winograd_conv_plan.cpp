@@ -37,9 +37,11 @@ bool WinogradConvPlan::Applies(const ConvGeometry& g, const ConvEpilogue& epilog
 #ifdef FACEFUSE_WINOGRAD
 namespace {
 
-// m[t][16 lanes] (t < R, `m_pitch` floats apart) = sum over k of v[t][k] * u[k][16 lanes].
+// m[t][16 lanes] (t < R, `m_pitch` floats apart) = sum over k of v[t][k] * u[k][16 lanes]. Always inlined: as
+// a function of its own GCC 12 stored the 12 accumulators to the stack on every k (a third of the speed).
 template <int R>
-inline void ProductBlock(const float* v, int64_t cin, const float* u, float* m, int64_t m_pitch) {
+__attribute__((always_inline)) inline void ProductBlock(const float* v, int64_t cin, const float* u, float* m,
+                                                     int64_t m_pitch) {
   __m256 acc[R][2];
   for (int r = 0; r < R; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
   for (int64_t k = 0; k < cin; ++k) {
