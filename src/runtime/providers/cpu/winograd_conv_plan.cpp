@@ -21,6 +21,14 @@ bool SupportedActivation(const FusedActivation& a) {
 
 }  // namespace
 
+bool WinogradConvPlan::Available() {
+#ifdef FACEFUSE_WINOGRAD
+  return true;
+#else
+  return false;
+#endif
+}
+
 bool WinogradConvPlan::Applies(const ConvGeometry& g, const ConvEpilogue& epilogue, bool constant_weights) {
 #ifdef FACEFUSE_WINOGRAD
   if (!constant_weights || g.transpose || g.spatial_rank() != 2 || g.group != 1) return false;

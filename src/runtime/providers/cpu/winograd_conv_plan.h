@@ -26,6 +26,8 @@ class WinogradConvPlan final : public ConvPlan {
   // transposed, group 1, a 3x3 kernel, stride and dilation 1; C_in and C_out
   // multiples of 8; constant weights; no activation, or Relu, LeakyRelu or Clip.
   static bool Applies(const ConvGeometry& g, const ConvEpilogue& epilogue, bool constant_weights);
+  // True when this build has the plan's kernels (AVX2 and FMA at compile time).
+  static bool Available();
 
   // Transforms the constant weights `w` ([C_out, C_in, 3, 3]). Preconditions: Applies(g, epilogue, true).
   WinogradConvPlan(const ConvGeometry& g, const ConvEpilogue& epilogue, const float* w);
