@@ -99,6 +99,23 @@ TEST(MergeSiblingConvs, SplitStaysAboveADepthwiseWhosePartIsReadElsewhere) {
   EXPECT_EQ(OpTypes(after), (std::vector<std::string>{"Conv", "Split", "Conv", "Conv"}));
 }
 
+// The pass knows its own Splits by their outputs, not by node name: a model's node may be called anything.
+TEST(MergeSiblingConvs, ANodeNamedLikeTheSplitItMakesIsLeftAlone) {
+  Graph g = HeadsGraph({3, 4}, 17);
+  Node relu = MakeOp("Relu", {"x"}, {"r"});
+  relu.name = "split:pw0";  // the name the pass gives the Split it makes for the heads
+  g.nodes.push_back(relu);
+  g.initializers["dw_r"] = Random({8, 1, 3, 3}, 50);
+  Node dw = MakeOp("Conv", {"r", "dw_r"}, {"d"});
+  dw.attrs["group"].value = int64_t{8};
+  dw.attrs["pads"].value = std::vector<int64_t>{1, 1, 1, 1};
+  g.nodes.push_back(dw);
+  g.outputs.push_back(Info("d", {1, 8, 6, 5}));
+  Graph after = RunPass(MergeSiblingConvs, g, kHeadFeeds);  // fails if d stops being depthwise(Relu(x))
+  const auto ops = OpTypes(after);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "Relu"), 1);
+}
+
 TEST(ConvertToChannelsLast, SplitOnTheChannelAxisStaysChannelsLast) {
   Graph merged = HeadsGraph({1, 4, 10, 1}, 17);
   PassContext ctx{OpRegistry::Global(), {}};

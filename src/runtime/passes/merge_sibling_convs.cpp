@@ -133,7 +133,7 @@ class SiblingMerger {
       for (const std::string& o : g_.nodes[i].outputs) producer[o] = i;
     for (size_t s = 0; s < g_.nodes.size(); ++s) {
       const Node& split = g_.nodes[s];
-      if (!made_splits_.count(split.name)) continue;
+      if (!IsOnnxOp(split, "Split") || split.outputs.empty() || !made_splits_.count(split.outputs[0])) continue;
       std::vector<size_t> group;
       for (const std::string& part : split.outputs) {
         const int reader = uses.SoleConsumer(part);
@@ -150,7 +150,7 @@ class SiblingMerger {
       for (size_t i : group) removed[i] = true;
       std::vector<Node> added;
       FF_RETURN_IF_ERROR(Merge(group, split.inputs[0], /*depthwise=*/true, added));
-      made_splits_.erase(split.name);
+      made_splits_.erase(split.outputs[0]);
       Replace(removed, added);
       return true;
     }
@@ -203,7 +203,7 @@ class SiblingMerger {
       split.attrs["split"].value = sizes;
     }
     for (size_t i : group) split.outputs.push_back(g_.nodes[i].outputs[0]);
-    made_splits_.insert(split.name);
+    made_splits_.insert(split.outputs[0]);
     ctx_.Log("merge convolutions: " + std::to_string(group.size()) + (depthwise ? " depthwise" : "") +
               " convolutions of " + std::to_string(total) + " channels in all (" + names + ") -> " + conv.name +
              " + Split");
@@ -269,6 +269,7 @@ class SiblingMerger {
 
   Graph& g_;
   const PassContext& ctx_;
+  // The Splits made here, by their first output: a value name is unique in the graph, a node name need not be.
   std::set<std::string> made_splits_;
 };
 
