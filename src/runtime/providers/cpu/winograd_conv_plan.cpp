@@ -199,24 +199,28 @@ class TileBlockRunner {
 
 WinogradConvPlan::WinogradConvPlan(const ConvGeometry& g, const ConvEpilogue& epilogue, const float* w)
     : g_(g), epilogue_(epilogue), out_blocks_((g.out_channels + kLanes - 1) / kLanes) {
-  const int64_t cin = g.in_channels, cout = g.out_channels;
-  u_.assign(static_cast<size_t>(16 * out_blocks_ * cin * kLanes), 0.f);
-  for (int64_t co = 0; co < cout; ++co) {
+  const int64_t cin = g.in_channels, cout = g.out_channels, blocks = out_blocks_;
+  u_.assign(static_cast<size_t>(16 * blocks * cin * kLanes), 0.f);
+  float* u = u_.data();
+  // In u_'s order (a block of 16 output channels, an input channel, its 16 lanes), so that each step fills one
+  // 64-byte line in each of the 16 planes: written plane by plane, a 1024x1024 layer's transform took 0.1-0.2 s.
+#pragma omp parallel for schedule(static)
+  for (int64_t ob = 0; ob < blocks; ++ob) {
     for (int64_t ci = 0; ci < cin; ++ci) {
-      const float* k = w + (co * cin + ci) * 9;
-      float t[4][3];  // G g
-      for (int j = 0; j < 3; ++j) {
-        t[0][j] = k[j];
-        t[1][j] = 0.5f * (k[j] + k[3 + j] + k[6 + j]);
-        t[2][j] = 0.5f * (k[j] - k[3 + j] + k[6 + j]);
-        t[3][j] = k[6 + j];
-      }
-      for (int i = 0; i < 4; ++i) {  // (G g) G^T
-        const float row[4] = {t[i][0], 0.5f * (t[i][0] + t[i][1] + t[i][2]), 0.5f * (t[i][0] - t[i][1] + t[i][2]),
-                              t[i][2]};
-        for (int j = 0; j < 4; ++j)
-          u_[static_cast<size_t>((((i * 4 + j) * out_blocks_ + co / kLanes) * cin + ci) * kLanes + co % kLanes)] =
-              row[j];
+      for (int64_t lane = 0; lane < kLanes && ob * kLanes + lane < cout; ++lane) {
+        const float* k = w + ((ob * kLanes + lane) * cin + ci) * 9;
+        float t[4][3];  // G g
+        for (int j = 0; j < 3; ++j) {
+          t[0][j] = k[j];
+          t[1][j] = 0.5f * (k[j] + k[3 + j] + k[6 + j]);
+          t[2][j] = 0.5f * (k[j] - k[3 + j] + k[6 + j]);
+          t[3][j] = k[6 + j];
+        }
+        for (int i = 0; i < 4; ++i) {  // (G g) G^T
+          const float row[4] = {t[i][0], 0.5f * (t[i][0] + t[i][1] + t[i][2]), 0.5f * (t[i][0] - t[i][1] + t[i][2]),
+                                t[i][2]};
+          for (int j = 0; j < 4; ++j) u[(((i * 4 + j) * blocks + ob) * cin + ci) * kLanes + lane] = row[j];
+        }
       }
     }
   }
