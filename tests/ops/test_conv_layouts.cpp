@@ -83,6 +83,24 @@ void ExpectGuardsIntact(const std::vector<float>& storage) {
   }
 }
 
+// The geometry of a (not transposed) Conv or FusedConv case.
+ConvGeometry GeometryOf(const OpCase& c) {
+  const Tensor* bias = c.inputs[2].empty() ? nullptr : &c.inputs[2];
+  return ResolveConvGeometry(c.node, false, c.inputs[0].shape(), c.inputs[1].shape(), bias).value();
+}
+
+// A case's X, Sum (empty when absent) and reference Y, as NHWC tensors.
+struct ChannelsLastIo {
+  Tensor x, sum, expected;
+  const float* sum_or_null() const { return sum.empty() ? nullptr : sum.data<float>(); }
+};
+
+ChannelsLastIo ChannelsLastIoOf(const OpCase& c, const ConvGeometry& g) {
+  const bool has_sum = c.inputs.size() > 3 && !c.inputs[3].empty();
+  return {CopyToChannelsLast(c.inputs[0]).value(), has_sum ? CopyToChannelsLast(c.inputs[3]).value() : Tensor(),
+          CopyToChannelsLast(ReferenceOutput(c, g)).value()};
+}
+
 TEST(ConvLayouts, EveryLayoutMatchesReference) {
   int depthwise_cases = 0;
   for (const OpCase& c : ConvCases()) {
@@ -135,15 +153,14 @@ TEST(ConvLayouts, PerImagePlanMatchesReference) {
     if (c.node.op_type == "ConvTranspose" || c.inputs[0].dim(0) < 2) continue;
     SCOPED_TRACE(c.name);
     ++batched_cases;
-    const Tensor* bias = c.inputs[2].empty() ? nullptr : &c.inputs[2];
-    const ConvGeometry g =
-        ResolveConvGeometry(c.node, false, c.inputs[0].shape(), c.inputs[1].shape(), bias).value();
+    const bool has_bias = !c.inputs[2].empty();
+    const ConvGeometry g = GeometryOf(c);
     const Tensor expected = ReferenceOutput(c, g);
     const cpu::ConvEpilogue epilogue = EpilogueOf(c);
     const ConvGeometry one = cpu::PerImageConvPlan::OneImage(g);
     for (auto layout : {cpu::ConvLayout::kPlain, cpu::ConvLayout::kBlocked, cpu::ConvLayout::kChannelsLast}) {
       SCOPED_TRACE(cpu::ConvLayoutName(layout));
-      auto inner = BuiltOrNull<cpu::DnnlConvPlan>(one, layout, epilogue, bias != nullptr, nullptr);
+      auto inner = BuiltOrNull<cpu::DnnlConvPlan>(one, layout, epilogue, has_bias, nullptr);
       if (inner == nullptr) continue;
       cpu::PerImageConvPlan plan(std::move(inner), g);
       std::vector<float> storage = GuardedOutput(expected.size());
@@ -172,24 +189,20 @@ TEST(ConvLayouts, RowSplitMatchesReference) {
   int split_cases = 0;
   for (const OpCase& c : ConvCases()) {
     if (c.node.op_type == "ConvTranspose" || c.inputs[0].rank() != 4) continue;
-    const Tensor* bias = c.inputs[2].empty() ? nullptr : &c.inputs[2];
-    const ConvGeometry g =
-        ResolveConvGeometry(c.node, false, c.inputs[0].shape(), c.inputs[1].shape(), bias).value();
+    const ConvGeometry g = GeometryOf(c);
     for (int bands : {2, 3}) {
       if (!cpu::RowSplitConvPlan::Applies(g, bands)) continue;
       SCOPED_TRACE(c.name + " in " + std::to_string(bands) + " bands");
-      const Tensor expected = CopyToChannelsLast(ReferenceOutput(c, g)).value();
-      const Tensor x = CopyToChannelsLast(c.inputs[0]).value();
-      const Tensor sum = c.inputs.size() > 3 && !c.inputs[3].empty() ? CopyToChannelsLast(c.inputs[3]).value() : Tensor();
-      auto plan = BuiltOrNull<cpu::RowSplitConvPlan>(g, EpilogueOf(c), bias != nullptr,
+      const ChannelsLastIo io = ChannelsLastIoOf(c, g);
+      auto plan = BuiltOrNull<cpu::RowSplitConvPlan>(g, EpilogueOf(c), !c.inputs[2].empty(),
                                                      c.constant[1] ? c.inputs[1].data<float>() : nullptr, bands);
       if (plan == nullptr) continue;  // oneDNN has no channels-last kernel for this geometry
       ++split_cases;
-      std::vector<float> storage = GuardedOutput(expected.size());
+      std::vector<float> storage = GuardedOutput(io.expected.size());
       float* y = storage.data() + kGuard;
-      ASSERT_NO_THROW(plan->Execute({x.data<float>(), c.inputs[1].data<float>(), DataOrNull(c.inputs, 2),
-                                     sum.empty() ? nullptr : sum.data<float>(), DataOrNull(c.inputs, 4), y}));
-      EXPECT_EQ(Mismatches(c, expected, y), 0);
+      ASSERT_NO_THROW(plan->Execute({io.x.data<float>(), c.inputs[1].data<float>(), DataOrNull(c.inputs, 2),
+                                     io.sum_or_null(), DataOrNull(c.inputs, 4), y}));
+      EXPECT_EQ(Mismatches(c, io.expected, y), 0);
       ExpectGuardsIntact(storage);
     }
   }
@@ -204,27 +217,22 @@ TEST(ConvLayouts, WinogradMatchesReference) {
   int winograd_cases = 0;
   for (const OpCase& c : ConvCases()) {
     if (c.node.op_type == "ConvTranspose" || c.inputs[0].rank() != 4) continue;
-    const Tensor* bias = c.inputs[2].empty() ? nullptr : &c.inputs[2];
-    const ConvGeometry g =
-        ResolveConvGeometry(c.node, false, c.inputs[0].shape(), c.inputs[1].shape(), bias).value();
+    const ConvGeometry g = GeometryOf(c);
     const cpu::ConvEpilogue epilogue = EpilogueOf(c);
     if (!cpu::WinogradConvPlan::Applies(g, epilogue, c.constant[1])) continue;
     SCOPED_TRACE(c.name);
     ++winograd_cases;
-    const Tensor expected = CopyToChannelsLast(ReferenceOutput(c, g)).value();
-    const Tensor x = CopyToChannelsLast(c.inputs[0]).value();
-    const Tensor sum = c.inputs.size() > 3 && !c.inputs[3].empty() ? CopyToChannelsLast(c.inputs[3]).value() : Tensor();
+    const ChannelsLastIo io = ChannelsLastIoOf(c, g);
     cpu::WinogradConvPlan plan(g, epilogue, c.inputs[1].data<float>());
-    std::vector<float> storage = GuardedOutput(expected.size());
+    std::vector<float> storage = GuardedOutput(io.expected.size());
     float* y = storage.data() + kGuard;
-    plan.Execute({x.data<float>(), nullptr, DataOrNull(c.inputs, 2), sum.empty() ? nullptr : sum.data<float>(),
-                  nullptr, y});
-    EXPECT_EQ(Mismatches(c, expected, y), 0);
-    if (!sum.empty()) {
+    plan.Execute({io.x.data<float>(), nullptr, DataOrNull(c.inputs, 2), io.sum_or_null(), nullptr, y});
+    EXPECT_EQ(Mismatches(c, io.expected, y), 0);
+    if (!io.sum.empty()) {
       SCOPED_TRACE("Sum in Y's memory");
-      std::copy(sum.data<float>(), sum.data<float>() + sum.size(), y);
-      plan.Execute({x.data<float>(), nullptr, DataOrNull(c.inputs, 2), y, nullptr, y});
-      EXPECT_EQ(Mismatches(c, expected, y), 0);
+      std::copy(io.sum.data<float>(), io.sum.data<float>() + io.sum.size(), y);
+      plan.Execute({io.x.data<float>(), nullptr, DataOrNull(c.inputs, 2), y, nullptr, y});
+      EXPECT_EQ(Mismatches(c, io.expected, y), 0);
     }
     ExpectGuardsIntact(storage);
   }

@@ -40,12 +40,11 @@ bool IsConvolution(const Node& n) {
 
 bool SameAttribute(const Attribute& a, const Attribute& b) {
   if (a.value.index() != b.value.index()) return false;
-  if (std::holds_alternative<Tensor>(a.value)) return false;  // never compared: not a conv attribute
   return std::visit(
       [&b](const auto& x) {
         using T = std::decay_t<decltype(x)>;
         if constexpr (std::is_same_v<T, Tensor>) {
-          return false;
+          return false;  // never compared: not a convolution attribute
         } else {
           return x == std::get<T>(b.value);
         }

@@ -1,7 +1,5 @@
 #include "runtime/providers/cpu/row_split_conv_plan.h"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <exception>
 

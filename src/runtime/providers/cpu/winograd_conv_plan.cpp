@@ -167,8 +167,8 @@ class TileBlockRunner {
     for (int64_t c = 0; c < cout_; c += 8) {
       __m256 s[2][4];
       for (int j = 0; j < 4; ++j) {
-        const __m256 m0 = _mm256_loadu_ps(m + (0 * 4 + j) * p_pitch + c), m1 = _mm256_loadu_ps(m + (1 * 4 + j) * p_pitch + c);
-        const __m256 m2 = _mm256_loadu_ps(m + (2 * 4 + j) * p_pitch + c), m3 = _mm256_loadu_ps(m + (3 * 4 + j) * p_pitch + c);
+        const __m256 m0 = _mm256_loadu_ps(m + j * p_pitch + c), m1 = _mm256_loadu_ps(m + (4 + j) * p_pitch + c);
+        const __m256 m2 = _mm256_loadu_ps(m + (8 + j) * p_pitch + c), m3 = _mm256_loadu_ps(m + (12 + j) * p_pitch + c);
         s[0][j] = _mm256_add_ps(_mm256_add_ps(m0, m1), m2);
         s[1][j] = _mm256_sub_ps(_mm256_sub_ps(m1, m2), m3);
       }
