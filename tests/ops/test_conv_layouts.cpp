@@ -211,32 +211,45 @@ TEST(ConvLayouts, RowSplitMatchesReference) {
 
 // Winograd F(2x2, 3x3) on NHWC X, Sum and Y: every case it applies to (odd and even output sizes, pads of 0 to 2,
 // half-used blocks of 16 output channels, a 1x1 image, batches, no bias, Relu, LeakyRelu, Clip, Sum), with
-// sentinels around Y, and again with Sum in Y's memory.
+// sentinels around Y, and again with Sum in Y's memory; in streaming mode, and in grouped mode with groups of 6
+// tiles, of 12 and of every tile (the last group of a split image part-full).
 TEST(ConvLayouts, WinogradMatchesReference) {
   if (!cpu::WinogradConvPlan::Available()) GTEST_SKIP() << "built without AVX2 and FMA: the plan never applies";
-  int winograd_cases = 0;
+  int winograd_cases = 0, grouped_splits = 0;
   for (const OpCase& c : ConvCases()) {
     if (c.node.op_type == "ConvTranspose" || c.inputs[0].rank() != 4) continue;
     const ConvGeometry g = GeometryOf(c);
     const cpu::ConvEpilogue epilogue = EpilogueOf(c);
     if (!cpu::WinogradConvPlan::Applies(g, epilogue, c.constant[1])) continue;
-    SCOPED_TRACE(c.name);
     ++winograd_cases;
     const ChannelsLastIo io = ChannelsLastIoOf(c, g);
-    cpu::WinogradConvPlan plan(g, epilogue, c.inputs[1].data<float>());
-    std::vector<float> storage = GuardedOutput(io.expected.size());
-    float* y = storage.data() + kGuard;
-    plan.Execute({io.x.data<float>(), nullptr, DataOrNull(c.inputs, 2), io.sum_or_null(), nullptr, y});
-    EXPECT_EQ(Mismatches(c, io.expected, y), 0);
-    if (!io.sum.empty()) {
-      SCOPED_TRACE("Sum in Y's memory");
-      std::copy(io.sum.data<float>(), io.sum.data<float>() + io.sum.size(), y);
-      plan.Execute({io.x.data<float>(), nullptr, DataOrNull(c.inputs, 2), y, nullptr, y});
+    const int64_t tiles = ((g.out_size[0] + 1) / 2) * ((g.out_size[1] + 1) / 2);
+    const double per_tile = 16.0 * static_cast<double>(g.in_channels + (g.out_channels + 15) / 16 * 16) * 4;
+    const std::pair<const char*, cpu::WinogradTuning> tunings[] = {
+        {"streaming", cpu::WinogradTuning{}},
+        {"groups of 6 tiles", cpu::WinogradTuning{0, 0}},
+        {"groups of 12 tiles", cpu::WinogradTuning{0, 13 * per_tile}},
+        {"one group", cpu::WinogradTuning{0, 1e12}},
+    };
+    for (const auto& [mode, tuning] : tunings) {
+      SCOPED_TRACE(c.name + ", " + mode);
+      if (tuning.streaming_weight_bytes == 0 && tiles > 6) ++grouped_splits;
+      cpu::WinogradConvPlan plan(g, epilogue, c.inputs[1].data<float>(), tuning);
+      std::vector<float> storage = GuardedOutput(io.expected.size());
+      float* y = storage.data() + kGuard;
+      plan.Execute({io.x.data<float>(), nullptr, DataOrNull(c.inputs, 2), io.sum_or_null(), nullptr, y});
       EXPECT_EQ(Mismatches(c, io.expected, y), 0);
+      if (!io.sum.empty()) {
+        SCOPED_TRACE("Sum in Y's memory");
+        std::copy(io.sum.data<float>(), io.sum.data<float>() + io.sum.size(), y);
+        plan.Execute({io.x.data<float>(), nullptr, DataOrNull(c.inputs, 2), y, nullptr, y});
+        EXPECT_EQ(Mismatches(c, io.expected, y), 0);
+      }
+      ExpectGuardsIntact(storage);
     }
-    ExpectGuardsIntact(storage);
   }
   EXPECT_GE(winograd_cases, 9);
+  EXPECT_GE(grouped_splits, 9);  // images of more than one group of 6 tiles
 }
 
 }  // namespace

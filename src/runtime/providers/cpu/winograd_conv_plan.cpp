@@ -13,6 +13,7 @@ namespace facefuse::rt::cpu {
 namespace {
 
 constexpr int64_t kTileBlock = 6;   // tiles per register block of the product kernel
+
 constexpr int64_t kLanes = 16;      // output channels per register block (two AVX vectors)
 
 bool SupportedActivation(const FusedActivation& a) {
@@ -94,37 +95,49 @@ struct Image {
   float* y;
 };
 
+// The three steps over a block of tiles, each tile in a slot of the scratch: V [16][slots][C_in] and
+// M [16][slots][m_pitch]. Slots are kTileBlock tiles (streaming mode: one block at a time, per thread) or a group
+// of many tiles (grouped mode: shared by the threads, which split each step between them).
 class TileBlockRunner {
  public:
-  // The floats of scratch one runner uses (given to the constructor): transformed patches, then products.
-  static int64_t ScratchFloats(const ConvGeometry& g, int64_t out_blocks) {
-    return 16 * kTileBlock * (g.in_channels + out_blocks * kLanes);
+  // The floats of scratch a runner with `slots` slots uses: transformed patches, then products.
+  static int64_t ScratchFloats(const ConvGeometry& g, int64_t out_blocks, int64_t slots) {
+    return 16 * slots * (g.in_channels + out_blocks * kLanes);
   }
 
   TileBlockRunner(const ConvGeometry& g, const ConvEpilogue& e, const float* u, int64_t out_blocks, const float* bias,
-                  float* scratch)
+                  float* scratch, int64_t slots)
       : g_(g), u_(u), bias_(bias), act_(e.activation), out_blocks_(out_blocks),
         cin_(g.in_channels), cout_(g.out_channels), m_pitch_(out_blocks * kLanes),
-        tiles_w_((g.out_size[1] + 1) / 2), v_(scratch), m_(scratch + 16 * kTileBlock * cin_) {}
+        tiles_w_((g.out_size[1] + 1) / 2), slots_(slots), v_(scratch), m_(scratch + 16 * slots * cin_) {}
 
+  // Streaming mode: tiles [first_tile, first_tile + tiles), tiles <= slots.
   void Run(const Image& img, int64_t first_tile, int64_t tiles) {
     for (int64_t t = 0; t < tiles; ++t) TransformInput(img.x, first_tile + t, t);
-    for (int64_t p = 0; p < 16; ++p) {
-      const float* v = v_ + p * kTileBlock * cin_;
-      for (int64_t ob = 0; ob < out_blocks_; ++ob) {
-        const float* u = u_ + (p * out_blocks_ + ob) * cin_ * kLanes;
-        float* m = m_ + p * kTileBlock * m_pitch_ + ob * kLanes;
-        if (tiles == kTileBlock) {
-          ProductBlock<kTileBlock>(v, cin_, u, m, m_pitch_);
-        } else {
-          for (int64_t t = 0; t < tiles; ++t) ProductBlock<1>(v + t * cin_, cin_, u, m + t * m_pitch_, m_pitch_);
-        }
-      }
-    }
+    for (int64_t p = 0; p < 16; ++p)
+      for (int64_t ob = 0; ob < out_blocks_; ++ob) Products(p, ob, tiles);
     for (int64_t t = 0; t < tiles; ++t) TransformOutput(img, first_tile + t, t);
   }
 
- private:
+  // M[p][slot][block ob] for the slots [0, tiles): plane p's products with output-channel block ob.
+  void Products(int64_t p, int64_t ob, int64_t tiles) {
+    const float* v = v_ + p * slots_ * cin_;
+    const float* u = u_ + (p * out_blocks_ + ob) * cin_ * kLanes;
+    float* m = m_ + p * slots_ * m_pitch_ + ob * kLanes;
+    int64_t t = 0;
+    for (; t + kTileBlock <= tiles; t += kTileBlock)
+      ProductBlock<kTileBlock>(v + t * cin_, cin_, u, m + t * m_pitch_, m_pitch_);
+    v += t * cin_, m += t * m_pitch_;
+    switch (tiles - t) {
+      case 5: ProductBlock<5>(v, cin_, u, m, m_pitch_); break;
+      case 4: ProductBlock<4>(v, cin_, u, m, m_pitch_); break;
+      case 3: ProductBlock<3>(v, cin_, u, m, m_pitch_); break;
+      case 2: ProductBlock<2>(v, cin_, u, m, m_pitch_); break;
+      case 1: ProductBlock<1>(v, cin_, u, m, m_pitch_); break;
+      default: break;
+    }
+  }
+
   // V[p][slot][c] = (B^T d B)[p] of tile `tile`'s 4x4 input patch d (zeros outside the image).
   void TransformInput(const float* x, int64_t tile, int64_t slot) {
     const int64_t in_h = g_.in_size[0], in_w = g_.in_size[1];
@@ -136,7 +149,7 @@ class TileBlockRunner {
         src[i][j] = yy >= 0 && yy < in_h && xx >= 0 && xx < in_w ? x + (yy * in_w + xx) * cin_ : nullptr;
       }
     float* v = v_ + slot * cin_;
-    const int64_t p_pitch = kTileBlock * cin_;
+    const int64_t p_pitch = slots_ * cin_;
     for (int64_t c = 0; c < cin_; c += 8) {
       __m256 d[4][4];
       for (int i = 0; i < 4; ++i)
@@ -163,7 +176,7 @@ class TileBlockRunner {
     const int64_t out_h = g_.out_size[0], out_w = g_.out_size[1];
     const int64_t oy = (tile / tiles_w_) * 2, ox = (tile % tiles_w_) * 2;
     const float* m = m_ + slot * m_pitch_;
-    const int64_t p_pitch = kTileBlock * m_pitch_;
+    const int64_t p_pitch = slots_ * m_pitch_;
     for (int64_t c = 0; c < cout_; c += 8) {
       __m256 s[2][4];
       for (int j = 0; j < 4; ++j) {
@@ -186,20 +199,29 @@ class TileBlockRunner {
     }
   }
 
+ private:
   const ConvGeometry& g_;
   const float* u_;
   const float* bias_;
   VectorActivation act_;
-  int64_t out_blocks_, cin_, cout_, m_pitch_, tiles_w_;
-  float* v_;  // transformed patches [16][kTileBlock][C_in]
-  float* m_;  // products [16][kTileBlock][m_pitch_]
+  int64_t out_blocks_, cin_, cout_, m_pitch_, tiles_w_, slots_;
+  float* v_;  // transformed patches [16][slots_][C_in]
+  float* m_;  // products [16][slots_][m_pitch_]
 };
 
 }  // namespace
 
-WinogradConvPlan::WinogradConvPlan(const ConvGeometry& g, const ConvEpilogue& epilogue, const float* w)
+WinogradConvPlan::WinogradConvPlan(const ConvGeometry& g, const ConvEpilogue& epilogue, const float* w,
+                                   const WinogradTuning& tuning)
     : g_(g), epilogue_(epilogue), out_blocks_((g.out_channels + kLanes - 1) / kLanes) {
   const int64_t cin = g.in_channels, cout = g.out_channels, blocks = out_blocks_;
+  const double u_bytes = 16.0 * static_cast<double>(blocks * kLanes * cin) * sizeof(float);
+  if (u_bytes > tuning.streaming_weight_bytes) {
+    const int64_t tiles = ((g.out_size[0] + 1) / 2) * ((g.out_size[1] + 1) / 2);
+    const double per_tile = 16.0 * static_cast<double>(cin + blocks * kLanes) * sizeof(float);
+    const auto fit = static_cast<int64_t>(tuning.group_scratch_bytes / per_tile) / kTileBlock * kTileBlock;
+    group_tiles_ = std::min(std::max(kTileBlock, fit), (tiles + kTileBlock - 1) / kTileBlock * kTileBlock);
+  }
   u_.assign(static_cast<size_t>(16 * blocks * cin * kLanes), 0.f);
   float* u = u_.data();
   // In u_'s order (a block of 16 output channels, an input channel, its 16 lanes), so that each step fills one
@@ -228,31 +250,47 @@ WinogradConvPlan::WinogradConvPlan(const ConvGeometry& g, const ConvEpilogue& ep
 
 void WinogradConvPlan::Execute(const ConvArgs& a) {
   const int64_t tiles = ((g_.out_size[0] + 1) / 2) * ((g_.out_size[1] + 1) / 2);
-  const int64_t blocks = (tiles + kTileBlock - 1) / kTileBlock;
   const int64_t x_image = g_.in_size[0] * g_.in_size[1] * g_.in_channels;
   const int64_t y_image = g_.out_size[0] * g_.out_size[1] * g_.out_channels;
+  const int threads = omp_get_max_threads();
+  const bool grouped = group_tiles_ > 0;
   // Every thread's scratch is allocated here, outside the parallel region: an exception (bad_alloc) must not
   // leave one. Kept between runs (a plan is not run concurrently).
-  const int threads = omp_get_max_threads();
-  const int64_t per_thread = TileBlockRunner::ScratchFloats(g_, out_blocks_);
-  const auto needed = static_cast<size_t>(threads * per_thread);
+  const int64_t slots = grouped ? group_tiles_ : kTileBlock;
+  const int64_t per_runner = TileBlockRunner::ScratchFloats(g_, out_blocks_, slots);
+  const auto needed = static_cast<size_t>((grouped ? 1 : threads) * per_runner);
   if (scratch_.size() < needed) scratch_.resize(needed);
 #pragma omp parallel num_threads(threads)
   {
     TileBlockRunner runner(g_, epilogue_, u_.data(), out_blocks_, a.bias,
-                           scratch_.data() + omp_get_thread_num() * per_thread);
+                           scratch_.data() + (grouped ? 0 : omp_get_thread_num() * per_runner), slots);
     for (int64_t n = 0; n < g_.batch; ++n) {
       const Image img{a.x + n * x_image, a.sum ? a.sum + n * y_image : nullptr, a.y + n * y_image};
+      if (!grouped) {
+        const int64_t blocks = (tiles + kTileBlock - 1) / kTileBlock;
 #pragma omp for schedule(static)
-      for (int64_t b = 0; b < blocks; ++b)
-        runner.Run(img, b * kTileBlock, std::min(kTileBlock, tiles - b * kTileBlock));
+        for (int64_t b = 0; b < blocks; ++b)
+          runner.Run(img, b * kTileBlock, std::min(kTileBlock, tiles - b * kTileBlock));
+        continue;
+      }
+      for (int64_t first = 0; first < tiles; first += slots) {
+        const int64_t count = std::min(slots, tiles - first);
+#pragma omp for schedule(static)
+        for (int64_t t = 0; t < count; ++t) runner.TransformInput(img.x, first + t, t);
+#pragma omp for schedule(static) collapse(2)
+        for (int64_t p = 0; p < 16; ++p)
+          for (int64_t ob = 0; ob < out_blocks_; ++ob) runner.Products(p, ob, count);
+#pragma omp for schedule(static)
+        for (int64_t t = 0; t < count; ++t) runner.TransformOutput(img, first + t, t);
+      }
     }
   }
 }
 
 #else  // no AVX2 and FMA: Applies() is false and the plan is never built
 
-WinogradConvPlan::WinogradConvPlan(const ConvGeometry& g, const ConvEpilogue& epilogue, const float*)
+WinogradConvPlan::WinogradConvPlan(const ConvGeometry& g, const ConvEpilogue& epilogue, const float*,
+                                   const WinogradTuning&)
     : g_(g), epilogue_(epilogue) {}
 void WinogradConvPlan::Execute(const ConvArgs&) {}
 
