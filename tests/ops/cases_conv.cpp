@@ -76,6 +76,14 @@ std::vector<ConvSpec> ConvSpecs() {
       Spec("winograd_c16_to_8_valid", {2, 16, 6, 5}, {8, 16, 3, 3}, {}, 1, "", false),
       Spec("winograd_c24_to_40_asym_pads", {1, 24, 11, 10}, {40, 24, 3, 3}, {{"pads", {2, 0, 1, 1}}}),
       Spec("winograd_c32_to_16_1x1_image", {1, 32, 1, 1}, {16, 32, 3, 3}, {{"pads", {1, 1, 1, 1}}}),
+      // Shapes for the CPU provider's plan for 1-4 output channels (C_in multiples of 8): a swapper's 7x7 last
+      // layer, 1x1 to one channel at batch 2, strides with asymmetric pads, windows crossing every edge, rows of
+      // many 4-pixel blocks and a tail.
+      Spec("narrow_c128_to_3_k7", {1, 128, 14, 13}, {3, 128, 7, 7}, {}),
+      Spec("narrow_c16_to_1_1x1_batch2", {2, 16, 9, 11}, {1, 16, 1, 1}, {}, 1, "", false),
+      Spec("narrow_c24_to_4_stride2_asym_pads", {1, 24, 12, 13}, {4, 24, 3, 3}, {{"pads", {1, 0, 2, 1}}, {"strides", {2, 2}}}),
+      Spec("narrow_c8_to_2_k5_pad2", {1, 8, 6, 7}, {2, 8, 5, 5}, {{"pads", {2, 2, 2, 2}}}),
+      Spec("narrow_c32_to_3_wide_rows", {1, 32, 5, 43}, {3, 32, 3, 3}, {{"pads", {1, 1, 1, 1}}}),
   };
 }
 
@@ -138,6 +146,7 @@ std::vector<OpCase> ConvCases() {
   cases.push_back(MakeFusedCase("Sum", 16, 33, 1, "", {}, true, 0));
   cases.push_back(MakeFusedCase("Sum_Relu", 32, 32, 1, "Relu", {}, true, 0));
   cases.push_back(MakeFusedCase("Sum_LeakyRelu_0.1", 16, 24, 1, "LeakyRelu", {0.1f}, true, 0));
+  cases.push_back(MakeFusedCase("Sum_Tanh_to_4_batch2", 16, 4, 1, "Tanh", {}, true, 0, 2));
   cases.push_back(MakeFusedCase("Clip_0_6_c8", 8, 16, 1, "Clip", {0.f, 6.f}, false, 0, 2));
   cases.push_back(MakeFusedCase("Sum_PRelu", 16, 17, 1, "PRelu", {}, true, 17));
   cases.push_back(MakeFusedCase("Sum_PRelu_batch3", 16, 17, 1, "PRelu", {}, true, 17, 3));

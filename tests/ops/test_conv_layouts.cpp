@@ -14,6 +14,7 @@
 #include "runtime/ops/conv_common.h"
 #include "runtime/providers/cpu/depthwise_conv_plan.h"
 #include "runtime/providers/cpu/dnnl_conv_plan.h"
+#include "runtime/providers/cpu/narrow_conv_plan.h"
 #include "runtime/providers/cpu/row_split_conv_plan.h"
 #include "runtime/providers/cpu/winograd_conv_plan.h"
 #include "tests/ops/op_cases.h"
@@ -250,6 +251,36 @@ TEST(ConvLayouts, WinogradMatchesReference) {
   }
   EXPECT_GE(winograd_cases, 9);
   EXPECT_GE(grouped_splits, 9);  // images of more than one group of 6 tiles
+}
+
+// The plan for 1-4 output channels on NHWC X, Sum and Y: every case it applies to (7x7, 5x5, 3x3 and 1x1 kernels,
+// strides, asymmetric pads, batches, no bias, Sigmoid, Tanh, Sum), with sentinels around Y, and again with Sum in
+// Y's memory.
+TEST(ConvLayouts, NarrowMatchesReference) {
+  if (!cpu::NarrowConvPlan::Available()) GTEST_SKIP() << "built without AVX2 and FMA: the plan never applies";
+  int narrow_cases = 0;
+  for (const OpCase& c : ConvCases()) {
+    if (c.node.op_type == "ConvTranspose" || c.inputs[0].rank() != 4) continue;
+    const ConvGeometry g = GeometryOf(c);
+    const cpu::ConvEpilogue epilogue = EpilogueOf(c);
+    if (!cpu::NarrowConvPlan::Applies(g, epilogue, c.constant[1])) continue;
+    SCOPED_TRACE(c.name);
+    ++narrow_cases;
+    const ChannelsLastIo io = ChannelsLastIoOf(c, g);
+    cpu::NarrowConvPlan plan(g, epilogue, c.inputs[1].data<float>());
+    std::vector<float> storage = GuardedOutput(io.expected.size());
+    float* y = storage.data() + kGuard;
+    plan.Execute({io.x.data<float>(), nullptr, DataOrNull(c.inputs, 2), io.sum_or_null(), nullptr, y});
+    EXPECT_EQ(Mismatches(c, io.expected, y), 0);
+    if (!io.sum.empty()) {
+      SCOPED_TRACE("Sum in Y's memory");
+      std::copy(io.sum.data<float>(), io.sum.data<float>() + io.sum.size(), y);
+      plan.Execute({io.x.data<float>(), nullptr, DataOrNull(c.inputs, 2), y, nullptr, y});
+      EXPECT_EQ(Mismatches(c, io.expected, y), 0);
+    }
+    ExpectGuardsIntact(storage);
+  }
+  EXPECT_GE(narrow_cases, 7);
 }
 
 }  // namespace

@@ -37,7 +37,7 @@ class ConvPlan {
   virtual ~ConvPlan() = default;
   // Computes y from the arguments; oneDNN plans may throw dnnl::error.
   virtual void Execute(const ConvArgs& args) = 0;
-  // The plan's name in a plan cache: a ConvLayoutName, "own-depthwise", "row-split" or "winograd".
+  // The plan's name in a plan cache: a ConvLayoutName, "own-depthwise", "row-split", "winograd" or "narrow".
   virtual const char* name() const = 0;
 };
 
