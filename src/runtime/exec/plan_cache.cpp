@@ -18,8 +18,9 @@ namespace {
 
 constexpr const char* kFileName = "plan-choices.tsv";
 constexpr uint64_t kMaxFileBytes = uint64_t{16} << 20;
-// Bump when a kernel's plans or their names change meaning.
-constexpr int kFormat = 1;
+// Bump when a kernel's plans or their names change meaning, or a plan got faster
+// than the choices recorded against it (2: Winograd's grouped mode for wide layers).
+constexpr int kFormat = 2;
 
 std::string Header() { return "facefuse-plan-cache " + std::to_string(kFormat) + "\t" FACEFUSE_VERSION "\n"; }
 
