@@ -63,7 +63,7 @@ class WinogradConvPlan final : public ConvPlan {
   ConvGeometry g_;
   ConvEpilogue epilogue_;
   int64_t out_blocks_ = 0;     // C_out in blocks of 16 (the last may be half used)
-  std::vector<float> u_;       // transformed weights [16][out_blocks_][C_in][16]
+  std::unique_ptr<float[]> u_;  // transformed weights [16][out_blocks_][C_in][16], from new[] (not zeroed)
   int64_t group_tiles_ = 0;    // > 0: grouped mode, this many tiles per group; 0: streaming mode
   std::vector<float> scratch_; // streaming: per thread, one block of tiles; grouped: one group, shared
 };
