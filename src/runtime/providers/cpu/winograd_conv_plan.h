@@ -17,11 +17,15 @@
 // weights are read once per group instead of once per 6 tiles. On [18,18,1024]
 // x [1024,1024,3,3] that is 2x faster (56 -> 33 ms on one thread). On this project's AVX2
 // machine it ran 1.3-2.4x faster than oneDNN 2.6's direct channels-last kernel
-// on the fixture models' 3x3 layer shapes; results differ from direct
-// convolution by rounding (about 1e-6 of the output's magnitude), except on
-// non-finite and huge inputs: an input of +-Inf gives NaN (Inf - Inf in the
-// transforms) at the outputs whose windows hold it, and inputs near FLT_MAX
-// may overflow where direct convolution stays finite.
+// on the fixture models' 3x3 layer shapes. Results differ from direct
+// convolution by rounding, and the rounding error scales with the largest
+// input of a tile's 4x4 patch, not with the output: about 1e-7 of it (on the
+// fixture models, about 1e-6 of the outputs' magnitude), so one input far larger
+// than its neighbours can swallow their terms in the outputs beside it (a 3e7
+// next to a 1 weighted 0 and 1 gives 0 where direct convolution gives 1). An
+// input of +-Inf gives NaN (Inf - Inf in the transforms) at the outputs whose
+// windows hold it, and inputs near FLT_MAX may overflow where direct
+// convolution stays finite.
 #pragma once
 
 #include <memory>
