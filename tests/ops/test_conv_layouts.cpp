@@ -210,6 +210,22 @@ TEST(ConvLayouts, RowSplitMatchesReference) {
   EXPECT_GE(split_cases, 40);  // built and run (a band whose pads do not add up is refused by oneDNN)
 }
 
+// Runs a plan with prepacked weights on the case's NHWC X and Sum into Y between sentinels, and again with Sum in
+// Y's memory; Y must match the reference both times.
+void ExpectChannelsLastPlanMatches(cpu::ConvPlan& plan, const OpCase& c, const ChannelsLastIo& io) {
+  std::vector<float> storage = GuardedOutput(io.expected.size());
+  float* y = storage.data() + kGuard;
+  plan.Execute({io.x.data<float>(), nullptr, DataOrNull(c.inputs, 2), io.sum_or_null(), nullptr, y});
+  EXPECT_EQ(Mismatches(c, io.expected, y), 0);
+  if (!io.sum.empty()) {
+    SCOPED_TRACE("Sum in Y's memory");
+    std::copy(io.sum.data<float>(), io.sum.data<float>() + io.sum.size(), y);
+    plan.Execute({io.x.data<float>(), nullptr, DataOrNull(c.inputs, 2), y, nullptr, y});
+    EXPECT_EQ(Mismatches(c, io.expected, y), 0);
+  }
+  ExpectGuardsIntact(storage);
+}
+
 // Winograd F(2x2, 3x3) on NHWC X, Sum and Y: every case it applies to (odd and even output sizes, pads of 0 to 2,
 // half-used blocks of 16 output channels, a 1x1 image, batches, no bias, Relu, LeakyRelu, Clip, Sum), with
 // sentinels around Y, and again with Sum in Y's memory; in streaming mode, and in grouped mode with groups of 6
@@ -236,17 +252,7 @@ TEST(ConvLayouts, WinogradMatchesReference) {
       SCOPED_TRACE(c.name + ", " + mode);
       if (tuning.streaming_weight_bytes == 0 && tiles > 6) ++grouped_splits;
       cpu::WinogradConvPlan plan(g, epilogue, c.inputs[1].data<float>(), tuning);
-      std::vector<float> storage = GuardedOutput(io.expected.size());
-      float* y = storage.data() + kGuard;
-      plan.Execute({io.x.data<float>(), nullptr, DataOrNull(c.inputs, 2), io.sum_or_null(), nullptr, y});
-      EXPECT_EQ(Mismatches(c, io.expected, y), 0);
-      if (!io.sum.empty()) {
-        SCOPED_TRACE("Sum in Y's memory");
-        std::copy(io.sum.data<float>(), io.sum.data<float>() + io.sum.size(), y);
-        plan.Execute({io.x.data<float>(), nullptr, DataOrNull(c.inputs, 2), y, nullptr, y});
-        EXPECT_EQ(Mismatches(c, io.expected, y), 0);
-      }
-      ExpectGuardsIntact(storage);
+      ExpectChannelsLastPlanMatches(plan, c, io);
     }
   }
   EXPECT_GE(winograd_cases, 9);
@@ -268,17 +274,7 @@ TEST(ConvLayouts, NarrowMatchesReference) {
     ++narrow_cases;
     const ChannelsLastIo io = ChannelsLastIoOf(c, g);
     cpu::NarrowConvPlan plan(g, epilogue, c.inputs[1].data<float>());
-    std::vector<float> storage = GuardedOutput(io.expected.size());
-    float* y = storage.data() + kGuard;
-    plan.Execute({io.x.data<float>(), nullptr, DataOrNull(c.inputs, 2), io.sum_or_null(), nullptr, y});
-    EXPECT_EQ(Mismatches(c, io.expected, y), 0);
-    if (!io.sum.empty()) {
-      SCOPED_TRACE("Sum in Y's memory");
-      std::copy(io.sum.data<float>(), io.sum.data<float>() + io.sum.size(), y);
-      plan.Execute({io.x.data<float>(), nullptr, DataOrNull(c.inputs, 2), y, nullptr, y});
-      EXPECT_EQ(Mismatches(c, io.expected, y), 0);
-    }
-    ExpectGuardsIntact(storage);
+    ExpectChannelsLastPlanMatches(plan, c, io);
   }
   EXPECT_GE(narrow_cases, 7);
 }
