@@ -1,6 +1,8 @@
 // Activation cases: odd sizes for SIMD tails, one > 64K elements for the
 // parallel path, every attribute form (defaults, explicit values) and both
 // Clip forms (attributes before opset 11, optional inputs from 11).
+#include <limits>
+
 #include "tests/ops/op_cases.h"
 
 namespace facefuse::rt::testing {
@@ -28,6 +30,13 @@ std::vector<OpCase> ActivationCases() {
     AddShapes(cases, std::string(op) + "/default", MakeNode(op, 1, 1), -8.f, 8.f);
   AddShapes(cases, "Sigmoid/wide", MakeNode("Sigmoid", 1, 1), -90.f, 90.f);
   AddShapes(cases, "Softplus/wide", MakeNode("Softplus", 1, 1), -90.f, 90.f);
+  // NaN among ordinary values (and in a SIMD tail): every activation gives NaN for NaN (ActivationsKeepNaN checks
+  // the reference), and every provider must agree.
+  for (const char* op : {"Relu", "Sigmoid", "Tanh", "Softplus", "LeakyRelu", "HardSigmoid", "Elu", "Clip"}) {
+    Tensor x = RandomFloat({3, 37}, 5, -3.f, 3.f);
+    for (int64_t i : {0, 9, 36, 54, 110}) x.data<float>()[i] = std::numeric_limits<float>::quiet_NaN();
+    cases.push_back(OpCase{std::string(op) + "/nan", MakeNode(op, 1, 1), {std::move(x)}, {}, 17});
+  }
 
   Node leaky = MakeNode("LeakyRelu", 1, 1);
   SetAttr(leaky, "alpha", 0.2f);

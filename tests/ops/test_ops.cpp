@@ -193,6 +193,30 @@ TEST_P(OpTest, ProvidersMatchReference) {
   if (compared.empty()) GTEST_SKIP() << c.name << ": every provider leaves this case to the reference kernel";
 }
 
+// The reference activations give NaN where their input is NaN (the */nan cases hold five among ordinary values):
+// ONNX defines them elementwise, and ORT propagates NaN. HardSigmoid once gave 1 (std::min(1, NaN) is 1).
+TEST(ActivationsKeepNaN, ReferenceGivesNaNForNaN) {
+  int checked = 0;
+  for (const OpCase& c : Cases()) {
+    if (!c.name.ends_with("/nan")) continue;
+    SCOPED_TRACE(c.name);
+    Prepared p;
+    ASSERT_NO_FATAL_FAILURE(Prepare(c, p));
+    KernelRequest req{c.node, *p.def, c.opset, p.types, p.consts, 1};
+    auto ref_kernel = MakeReferenceProvider()->CreateKernel(req);
+    ASSERT_TRUE(ref_kernel.ok() && *ref_kernel);
+    std::vector<std::unique_ptr<GuardedOutput>> out;
+    ASSERT_NO_FATAL_FAILURE(RunKernel(**ref_kernel, c, p, out));
+    ASSERT_EQ(out.size(), 1u);
+    const Tensor& x = c.inputs[0];
+    const Tensor& y = out[0]->tensor;
+    for (int64_t i = 0; i < x.size(); ++i)
+      EXPECT_EQ(std::isnan(x.data<float>()[i]), std::isnan(y.data<float>()[i])) << "element " << i;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 8);
+}
+
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(OpTest);
 INSTANTIATE_TEST_SUITE_P(AllOps, OpTest, ::testing::Range<size_t>(0, Cases().size()),
                          [](const ::testing::TestParamInfo<size_t>& info) {

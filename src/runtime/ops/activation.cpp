@@ -77,7 +77,8 @@ void ApplyTyped(Act act, T p0, T p1, const T* x, T* y, int64_t n) {
         T e = std::exp(v);  // no overflow for large negative v
         return e / (one + e);
       });
-    case Act::kHardSigmoid: return Map(x, y, n, [=](T v) { return std::max(zero, std::min(one, p0 * v + p1)); });
+    // Argument order matters: std::min(a, b) returns a unless b < a, so the value goes first and NaN stays NaN.
+    case Act::kHardSigmoid: return Map(x, y, n, [=](T v) { return std::max(std::min(p0 * v + p1, one), zero); });
     case Act::kTanh: return Map(x, y, n, [](T v) { return std::tanh(v); });
     case Act::kClip: return ClipValues(x, y, n, p0, p1);
     case Act::kElu: return Map(x, y, n, [=](T v) { return v < zero ? p0 * std::expm1(v) : v; });

@@ -33,7 +33,8 @@ void Loop(const float* x, float* y, int64_t n, float a, float b) {
 inline float ReluFn(float v, float, float) { return v < 0.f ? 0.f : v; }
 inline float LeakyReluFn(float v, float alpha, float) { return v < 0.f ? alpha * v : v; }
 inline float ClipFn(float v, float lo, float hi) { return std::min(std::max(v, lo), hi); }
-inline float HardSigmoidFn(float v, float alpha, float beta) { return std::max(0.f, std::min(1.f, alpha * v + beta)); }
+// The value first: std::min/std::max return their first argument for NaN, so NaN stays NaN as in the reference.
+inline float HardSigmoidFn(float v, float alpha, float beta) { return std::max(std::min(alpha * v + beta, 1.f), 0.f); }
 inline float AbsFn(float v, float, float) { return std::fabs(v); }
 inline float NegFn(float v, float, float) { return -v; }
 inline float ReciprocalFn(float v, float, float) { return 1.f / v; }
