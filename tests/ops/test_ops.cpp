@@ -203,7 +203,8 @@ TEST(ActivationsKeepNaN, ReferenceGivesNaNForNaN) {
     Prepared p;
     ASSERT_NO_FATAL_FAILURE(Prepare(c, p));
     KernelRequest req{c.node, *p.def, c.opset, p.types, p.consts, 1};
-    auto ref_kernel = MakeReferenceProvider()->CreateKernel(req);
+    auto ref_provider = MakeReferenceProvider();  // outlives its kernel
+    auto ref_kernel = ref_provider->CreateKernel(req);
     ASSERT_TRUE(ref_kernel.ok() && *ref_kernel);
     std::vector<std::unique_ptr<GuardedOutput>> out;
     ASSERT_NO_FATAL_FAILURE(RunKernel(**ref_kernel, c, p, out));

@@ -37,7 +37,8 @@ class ConvPlan {
   virtual ~ConvPlan() = default;
   // Computes y from the arguments; oneDNN plans may throw dnnl::error.
   virtual void Execute(const ConvArgs& args) = 0;
-  // The plan's name in a plan cache: a ConvLayoutName, "own-depthwise", "row-split", "winograd" or "narrow".
+  // The plan's name in a plan cache: a ConvLayoutName, "own-depthwise", "row-split" or "winograd" ("narrow" is
+  // taken by rule and never recorded).
   virtual const char* name() const = 0;
 };
 

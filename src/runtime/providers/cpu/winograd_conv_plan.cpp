@@ -12,10 +12,12 @@
 namespace facefuse::rt::cpu {
 namespace {
 
-constexpr int64_t kTileBlock = 6;   // tiles per register block of the product kernel
+constexpr int64_t kTileBlock = 6;     // tiles per register block of the product kernel
+constexpr int64_t kLanes = 16;        // output channels per register block (two AVX vectors)
 constexpr int64_t kWeightSlice = 64;  // input channels per slice of the weight transform
 
-constexpr int64_t kLanes = 16;      // output channels per register block (two AVX vectors)
+// 2x2 output tiles per image (the last row and column of tiles may be cut by the edge).
+int64_t TilesPerImage(const ConvGeometry& g) { return ((g.out_size[0] + 1) / 2) * ((g.out_size[1] + 1) / 2); }
 
 bool SupportedActivation(const FusedActivation& a) {
   return a.kind.empty() || a.kind == "Relu" || a.kind == "LeakyRelu" || a.kind == "Clip";
@@ -218,7 +220,7 @@ WinogradConvPlan::WinogradConvPlan(const ConvGeometry& g, const ConvEpilogue& ep
   const int64_t cin = g.in_channels, cout = g.out_channels, blocks = out_blocks_;
   const double u_bytes = 16.0 * static_cast<double>(blocks * kLanes * cin) * sizeof(float);
   if (u_bytes > tuning.streaming_weight_bytes) {
-    const int64_t tiles = ((g.out_size[0] + 1) / 2) * ((g.out_size[1] + 1) / 2);
+    const int64_t tiles = TilesPerImage(g);
     const double per_tile = 16.0 * static_cast<double>(cin + blocks * kLanes) * sizeof(float);
     const auto fit = static_cast<int64_t>(tuning.group_scratch_bytes / per_tile) / kTileBlock * kTileBlock;
     group_tiles_ = std::min(std::max(kTileBlock, fit), (tiles + kTileBlock - 1) / kTileBlock * kTileBlock);
@@ -231,6 +233,7 @@ WinogradConvPlan::WinogradConvPlan(const ConvGeometry& g, const ConvEpilogue& ep
   // kWeightSlice x 16 lanes (64 KB) stay in L2 while each output channel's row of W is read in order and its lane
   // written. (A 1024x1024 layer, 2 threads: plane by plane 0.1-0.2 s; in u_'s order with the 16 rows read
   // together, after a zeroing pass, 72-74 ms of its first run; in slices, not zeroed, about 45 ms.)
+  const int64_t plane = blocks * cin * kLanes;  // floats per plane of u_
 #pragma omp parallel for schedule(static)
   for (int64_t ob = 0; ob < blocks; ++ob) {
     for (int64_t c0 = 0; c0 < cin; c0 += kWeightSlice) {
@@ -239,8 +242,7 @@ WinogradConvPlan::WinogradConvPlan(const ConvGeometry& g, const ConvEpilogue& ep
         const int64_t o = ob * kLanes + lane;
         for (int64_t ci = c0; ci < c1; ++ci) {
           float* out = u + (ob * cin + ci) * kLanes + lane;  // plane p at out[p * plane]
-          const int64_t plane = blocks * cin * kLanes;
-          if (o >= cout) {
+          if (o >= cout) {  // a lane past C_out
             for (int p = 0; p < 16; ++p) out[p * plane] = 0.f;
             continue;
           }
@@ -264,7 +266,7 @@ WinogradConvPlan::WinogradConvPlan(const ConvGeometry& g, const ConvEpilogue& ep
 }
 
 void WinogradConvPlan::Execute(const ConvArgs& a) {
-  const int64_t tiles = ((g_.out_size[0] + 1) / 2) * ((g_.out_size[1] + 1) / 2);
+  const int64_t tiles = TilesPerImage(g_);
   const int64_t x_image = g_.in_size[0] * g_.in_size[1] * g_.in_channels;
   const int64_t y_image = g_.out_size[0] * g_.out_size[1] * g_.out_channels;
   const int threads = omp_get_max_threads();
