@@ -191,6 +191,45 @@ TEST(InferStaticShapes, FollowsOpenDimsAndStopsAtComputedShapes) {
   EXPECT_EQ(OpTypes(fused), (std::vector<std::string>{"Conv", "FusedConv", "Shape", "Reshape"}));
 }
 
+// With every input dim static, a flatten's Shape -> Gather -> Unsqueeze -> Concat folds into the Reshape's shape
+// initializer; with an open dim the Shape stays a node (its value changes from run to run).
+TEST(InferStaticShapes, FoldsShapesOfAStaticGraphAndKeepsThoseOfAnOpenOne) {
+  auto flatten = [](std::vector<Dim> dims) {
+    Graph g;
+    g.opset = 17;
+    g.inputs = {ValueInfo{"x", DataType::kFloat32, std::move(dims)}};
+    g.initializers["w"] = Random({4, 3, 3, 3}, 1);
+    g.initializers["zero"] = Tensor::FromVector(std::vector<int64_t>{0}, {}).value();
+    g.initializers["axes"] = Tensor::FromVector(std::vector<int64_t>{0}, {1}).value();
+    g.initializers["rest"] = Tensor::FromVector(std::vector<int64_t>{-1}, {1}).value();
+    g.nodes.push_back(MakeOp("Conv", {"x", "w"}, {"conv"}));
+    g.nodes.push_back(MakeOp("Shape", {"conv"}, {"shape"}));
+    Node gather = MakeOp("Gather", {"shape", "zero"}, {"batch"});
+    g.nodes.push_back(gather);
+    g.nodes.push_back(MakeOp("Unsqueeze", {"batch", "axes"}, {"batch1"}));
+    Node concat = MakeOp("Concat", {"batch1", "rest"}, {"target"});
+    concat.attrs["axis"].value = int64_t{0};
+    g.nodes.push_back(concat);
+    g.nodes.push_back(MakeOp("Reshape", {"conv", "target"}, {"y"}));
+    g.outputs = {Info("y", {-1, -1})};
+    return g;
+  };
+  const Feeds feeds = {{"x", Random({2, 3, 7, 6}, 3)}};
+  std::vector<std::string> log;
+  Graph fixed = RunPass(RunDefaultPasses, flatten({Dim{2, ""}, Dim{3, ""}, Dim{7, ""}, Dim{6, ""}}), feeds, &log);
+  EXPECT_EQ(OpTypes(fixed), (std::vector<std::string>{"Conv", "Reshape"}));
+  EXPECT_TRUE(Logged(log, "static shapes: fold Shape"));
+  ASSERT_TRUE(fixed.IsInitializer("target"));
+  EXPECT_EQ(fixed.initializers.at("target").data<int64_t>()[0], 2);
+  const std::vector<Dim>& y = *fixed.value_infos.at("y").dims;  // known once the target is
+  ASSERT_EQ(y.size(), 2u);
+  EXPECT_EQ(y[0].size, 2);
+  EXPECT_EQ(y[1].size, 4 * 5 * 4);
+
+  Graph open = RunPass(RunDefaultPasses, flatten({Dim{-1, "N"}, Dim{3, ""}, Dim{7, ""}, Dim{6, ""}}), feeds);
+  EXPECT_EQ(OpTypes(open), (std::vector<std::string>{"Conv", "Shape", "Gather", "Unsqueeze", "Concat", "Reshape"}));
+}
+
 TEST(RemoveDeadNodes, DropsUnreachableNodesAndInitializers) {
   Graph g = ConvGraph();
   g.initializers["unused"] = Random({3}, 16);

@@ -5,6 +5,7 @@
 // run must get the shapes its values make.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -128,6 +129,46 @@ TEST(SessionShapes, LargeInitializersInEveryStorageReachTheKernels) {
     ASSERT_FLOAT_EQ((*out)[0].data<float>()[i], (x[j] + add[j]) * mul[j]) << i;
   }
   std::filesystem::remove(file);
+}
+
+// A Transpose that moves only axes of size 1 is X's bytes with a new shape (no copy); one that moves longer axes
+// copies. Each Transpose feeds a Relu that may run in place: the caller's X must stay as it was.
+TEST(SessionShapes, TransposeOfUnitAxesAliasesItsInputAndLeavesTheFeedAlone) {
+  onnx::ModelProto m = NewModel();
+  AddInput(m, "X", {1, 4, 1, 3});
+  auto* unit = AddNode(m, "Transpose", "unit_axes", {"X"}, {"T"});  // [1,1,4,3]: same memory order
+  auto* perm = unit->add_attribute();
+  perm->set_name("perm");
+  perm->set_type(onnx::AttributeProto::INTS);
+  for (int64_t p : {2, 0, 1, 3}) perm->add_ints(p);
+  AddNode(m, "Relu", "relu", {"T"}, {"Y"});
+  auto* real = AddNode(m, "Transpose", "real", {"X"}, {"U"});  // [1,3,1,4]: a real permutation
+  auto* perm2 = real->add_attribute();
+  perm2->set_name("perm");
+  perm2->set_type(onnx::AttributeProto::INTS);
+  for (int64_t p : {0, 3, 2, 1}) perm2->add_ints(p);
+  AddNode(m, "Relu", "relu2", {"U"}, {"Z"});
+  AddOutput(m, "Y", {1, 1, 4, 3});
+  AddOutput(m, "Z", {1, 3, 1, 4});
+  auto session = OpenModel(m);
+  ASSERT_TRUE(session);
+  std::vector<float> x(12);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i) - 5.5f;
+  const Tensor feed = Floats(x, {1, 4, 1, 3});
+  for (int run = 0; run < 2; ++run) {  // the recording run, then the replayed layout
+    auto out = session->Run({feed});
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
+    ASSERT_EQ((*out)[0].shape(), (Shape{1, 1, 4, 3}));
+    ASSERT_EQ((*out)[1].shape(), (Shape{1, 3, 1, 4}));
+    for (int64_t c = 0; c < 4; ++c) {
+      for (int64_t w = 0; w < 3; ++w) {
+        const float v = x[static_cast<size_t>(c * 3 + w)];
+        EXPECT_EQ((*out)[0].data<float>()[c * 3 + w], std::max(v, 0.f));
+        EXPECT_EQ((*out)[1].data<float>()[w * 4 + c], std::max(v, 0.f));
+      }
+    }
+    for (size_t i = 0; i < x.size(); ++i) ASSERT_EQ(feed.data<float>()[i], x[i]) << "the feed changed at " << i;
+  }
 }
 
 }  // namespace

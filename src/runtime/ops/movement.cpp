@@ -2,6 +2,7 @@
 // DepthToSpace, SpaceToDepth. Their index semantics are the plans of
 // movement_plan.cpp; this file holds load-time validation and the OpDefs.
 #include <limits>
+#include <numeric>
 
 #include "runtime/ops/movement_plan.h"
 #include "runtime/ops/op_util.h"
@@ -16,6 +17,26 @@ Status ValidateTranspose(const ValidateContext& ctx) {
   FF_RETURN_IF_ERROR(ExpectInputs(ctx, 1, 1));
   FF_RETURN_IF_ERROR(ExpectMovableType(ctx, 0));
   return CheckPermutation(ctx.node, ctx.node.GetInts("perm"));
+}
+
+// A Transpose that moves only axes of size 1 (NHWC [1,1,1,C] to NCHW [1,C,1,1], a layout change before a
+// flatten) leaves every element where it was: its output is X's bytes with the new shape, no kernel runs.
+Status InferTranspose(const Node& node, std::span<const Tensor* const> inputs, std::span<OutputSpec> outputs) {
+  FF_RETURN_IF_ERROR(InferGather<PlanTranspose>(node, inputs, outputs));
+  const Tensor& x = *inputs[0];
+  std::vector<int64_t> perm = node.GetInts("perm");
+  if (!node.Has("perm")) {
+    perm.resize(static_cast<size_t>(x.rank()));
+    std::iota(perm.rbegin(), perm.rend(), 0);
+  }
+  int64_t last_moved = -1;  // the input axis of the last output axis longer than 1
+  for (int64_t axis : perm) {
+    if (x.dim(axis) == 1) continue;
+    if (axis < last_moved) return Status::Ok();  // a real permutation: the kernel runs
+    last_moved = axis;
+  }
+  outputs[0].alias_of = 0;
+  return Status::Ok();
 }
 
 Status ValidateConcat(const ValidateContext& ctx) {
@@ -116,7 +137,7 @@ Status ValidateBlocks(const ValidateContext& ctx) {
 }  // namespace
 
 void RegisterMovementOps(OpRegistry& r) {
-  r.Add({"Transpose", "", ValidateTranspose, InferGather<PlanTranspose>, ReferenceGather<PlanTranspose>, kMovableDtypes,
+  r.Add({"Transpose", "", ValidateTranspose, InferTranspose, ReferenceGather<PlanTranspose>, kMovableDtypes,
          ""});
   r.Add({"Concat", "", ValidateConcat, InferConcat, ReferenceConcat, kMovableDtypes, ""});
   r.Add({"Split", "", ValidateSplit, InferSplit, ReferenceSplit, kMovableDtypes,

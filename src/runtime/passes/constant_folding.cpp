@@ -30,15 +30,6 @@ std::unordered_map<std::string, Shape> StaticInputShapes(const Graph& g) {
   return shapes;
 }
 
-// Shape (opsets 1..19, with start/end) of a statically known input shape.
-Result<Tensor> FoldShape(const Node& node, const Shape& dims) {
-  const int64_t rank = static_cast<int64_t>(dims.size());
-  auto clamp = [rank](int64_t v) { return std::clamp<int64_t>(v < 0 ? v + rank : v, 0, rank); };
-  const int64_t start = clamp(node.GetInt("start", 0)), end = clamp(node.GetInt("end", rank));
-  std::vector<int64_t> values(dims.begin() + start, dims.begin() + std::max(start, end));
-  return Tensor::FromVector(values, {static_cast<int64_t>(values.size())});
-}
-
 // Evaluates a node whose non-empty inputs are all initializers; an error means "do not fold" (OutOfMemory:
 // an output is too large to keep as an initializer).
 Result<std::vector<Tensor>> Evaluate(const Graph& g, const PassContext& ctx, const Node& node) {

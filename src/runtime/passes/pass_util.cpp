@@ -1,5 +1,8 @@
 #include "runtime/passes/pass_util.h"
 
+#include <algorithm>
+#include <vector>
+
 namespace facefuse::rt {
 
 ValueUses::ValueUses(const Graph& g) {
@@ -44,6 +47,14 @@ std::string FreshValueName(const Graph& g, const std::string& base) {
   std::string name = base;
   for (int i = 1; taken(name); ++i) name = base + "_" + std::to_string(i);
   return name;
+}
+
+Result<Tensor> FoldShape(const Node& node, const Shape& dims) {
+  const int64_t rank = static_cast<int64_t>(dims.size());
+  auto clamp = [rank](int64_t v) { return std::clamp<int64_t>(v < 0 ? v + rank : v, 0, rank); };
+  const int64_t start = clamp(node.GetInt("start", 0)), end = clamp(node.GetInt("end", rank));
+  std::vector<int64_t> values(dims.begin() + start, dims.begin() + std::max(start, end));
+  return Tensor::FromVector(values, {static_cast<int64_t>(values.size())});
 }
 
 }  // namespace facefuse::rt

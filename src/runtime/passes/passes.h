@@ -41,6 +41,8 @@ Status FoldConstants(Graph& g, const PassContext& ctx);
 // are followed by sampling (static_shapes.cpp): a dim is a number, an input's
 // symbol or a derived symbol. Nodes whose shapes depend on computed values (a
 // Reshape to a computed shape, NonZero) and everything after them stay unknown.
+// When no input dim is open, a Shape node whose input's shape is known becomes
+// an initializer (the node is removed).
 Status InferStaticShapes(Graph& g, const PassContext& ctx);
 
 // Conv (constant W, optional B) followed by BatchNormalization (constant

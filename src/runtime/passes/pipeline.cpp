@@ -5,7 +5,13 @@ namespace facefuse::rt {
 Status RunDefaultPasses(Graph& g, const PassContext& ctx) {
   FF_RETURN_IF_ERROR(FoldConstants(g, ctx));
   FF_RETURN_IF_ERROR(FoldBatchNormIntoConv(g, ctx));
-  FF_RETURN_IF_ERROR(InferStaticShapes(g, ctx));
+  // While that folds Shape nodes (a graph with static inputs), the arithmetic on their values folds in turn, and
+  // the nodes that read it (a Reshape, a Resize to a computed size) get their shapes, which may fold more.
+  for (size_t nodes = g.nodes.size() + 1; g.nodes.size() < nodes;) {
+    nodes = g.nodes.size();
+    FF_RETURN_IF_ERROR(InferStaticShapes(g, ctx));
+    if (g.nodes.size() < nodes) FF_RETURN_IF_ERROR(FoldConstants(g, ctx));
+  }
   FF_RETURN_IF_ERROR(FuseConvActivation(g, ctx));
   FF_RETURN_IF_ERROR(MergeSiblingConvs(g, ctx));
   if (ctx.channels_last) FF_RETURN_IF_ERROR(ConvertToChannelsLast(g, ctx));

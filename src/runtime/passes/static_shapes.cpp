@@ -22,6 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "runtime/passes/pass_util.h"
 #include "runtime/passes/passes.h"
 
 namespace facefuse::rt {
@@ -129,21 +130,25 @@ Status InferStaticShapes(Graph& g, const PassContext& ctx) {
     known[in.name] = std::move(k);
   }
   if (known.empty()) return Status::Ok();
+  // With no open dim the sampled shapes are the shapes every run has (the session refuses other input shapes),
+  // so a Shape of a value becomes an initializer, and constant folding can take the arithmetic on it after
+  // (a flatten's Shape -> Gather -> Unsqueeze -> Concat -> Reshape runs as nodes otherwise, on every run).
+  const bool exact = open_dims.empty();
   ZeroBuffer zeros;
-  size_t added = 0;
-  for (const Node& node : g.nodes) {
+  size_t added = 0, folded = 0;
+  // Records the output shapes of `node` as infer gives them in every sample.
+  auto infer_outputs = [&](const Node& node) {
     const OpDef* def = ctx.ops.Find(node.domain, node.op_type);
-    if (def == nullptr || def->infer == nullptr || def->output_shape_from_data) continue;
+    if (def == nullptr || def->infer == nullptr || def->output_shape_from_data) return;
     std::array<std::vector<OutputSpec>, kSamples.size()> specs;
     std::vector<Tensor> stand_ins;
     std::vector<const Tensor*> inputs;
-    bool inferred = true;
-    for (size_t s = 0; s < kSamples.size() && inferred; ++s) {
+    for (size_t s = 0; s < kSamples.size(); ++s) {
       specs[s].resize(node.outputs.size());
       // A failing infer is the session's to report, at run time.
-      inferred = SampleInputs(g, node, known, s, zeros, stand_ins, inputs) && def->infer(node, inputs, specs[s]).ok();
+      if (!SampleInputs(g, node, known, s, zeros, stand_ins, inputs) || !def->infer(node, inputs, specs[s]).ok())
+        return;
     }
-    if (!inferred) continue;
     for (size_t j = 0; j < node.outputs.size(); ++j) {
       const std::string& name = node.outputs[j];
       if (name.empty() || specs[0][j].dtype == DataType::kUndefined) continue;
@@ -163,7 +168,24 @@ Status InferStaticShapes(Graph& g, const PassContext& ctx) {
       }
       known[name] = std::move(k);
     }
+  };
+  std::vector<Node> kept;
+  kept.reserve(g.nodes.size());
+  for (Node& node : g.nodes) {
+    if (exact && IsOnnxOp(node, "Shape") && node.NumInputs() == 1 && node.outputs.size() == 1) {
+      if (auto it = known.find(node.inputs[0]); it != known.end()) {
+        FF_ASSIGN_OR_RETURN(Tensor value, FoldShape(node, it->second.shapes[0]));
+        ctx.Log("static shapes: fold " + node.Describe() + " -> " + ShapeToString(value.shape()));
+        g.initializers[node.outputs[0]] = std::move(value);
+        ++folded;
+        continue;
+      }
+    }
+    infer_outputs(node);
+    kept.push_back(std::move(node));
   }
+  g.nodes = std::move(kept);
+  if (folded > 0) ctx.Log("static shapes: " + std::to_string(folded) + " Shape node(s) folded into initializers");
   if (added > 0) ctx.Log("static shapes: " + std::to_string(added) + " values given their shapes from the inputs'");
   return Status::Ok();
 }
