@@ -171,5 +171,45 @@ TEST(SessionShapes, TransposeOfUnitAxesAliasesItsInputAndLeavesTheFeedAlone) {
   }
 }
 
+// A dynamic model computes its flatten's target from Shape (Shape -> Gather -> Unsqueeze -> Concat -> Reshape);
+// those values follow from the input shape, so later runs of the same shape reuse them, and a run of another
+// shape computes its own. Shape's value as a graph output is the caller's: writing into it changes nothing later.
+TEST(SessionShapes, ShapeArithmeticIsKeptPerInputShapeAndGraphOutputsStayTheCallers) {
+  onnx::ModelProto m = NewModel();
+  AddInput(m, "X", {-1, 3, -1});
+  AddNode(m, "Relu", "relu", {"X"}, {"R"});
+  AddNode(m, "Shape", "shape", {"R"}, {"S"});
+  auto* zero = AddInitializer(m, "zero", {}, onnx::TensorProto::INT64);
+  zero->add_int64_data(0);
+  auto* axes = AddInitializer(m, "axes", {1}, onnx::TensorProto::INT64);
+  axes->add_int64_data(0);
+  auto* rest = AddInitializer(m, "rest", {1}, onnx::TensorProto::INT64);
+  rest->add_int64_data(-1);
+  AddNode(m, "Gather", "batch", {"S", "zero"}, {"B"});
+  AddNode(m, "Unsqueeze", "batch1", {"B", "axes"}, {"B1"});
+  auto* concat = AddNode(m, "Concat", "target", {"B1", "rest"}, {"T"});
+  auto* axis = concat->add_attribute();
+  axis->set_name("axis");
+  axis->set_type(onnx::AttributeProto::INT);
+  axis->set_i(0);
+  AddNode(m, "Reshape", "flatten", {"R", "T"}, {"Y"});
+  AddOutput(m, "Y", {-1, -1});
+  AddOutput(m, "S", {3}, onnx::TensorProto::INT64);
+  auto session = OpenModel(m);
+  ASSERT_TRUE(session);
+  for (const Shape& shape : {Shape{2, 3, 5}, Shape{2, 3, 5}, Shape{4, 3, 1}, Shape{2, 3, 5}, Shape{4, 3, 1}}) {
+    SCOPED_TRACE(ShapeToString(shape));
+    std::vector<float> x(static_cast<size_t>(NumElements(shape)));
+    for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 5) - 2.f;
+    auto out = session->Run({Floats(x, shape)});
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
+    ASSERT_EQ((*out)[0].shape(), (Shape{shape[0], shape[1] * shape[2]}));
+    for (size_t i = 0; i < x.size(); ++i) ASSERT_EQ((*out)[0].data<float>()[i], std::max(x[i], 0.f)) << i;
+    ASSERT_EQ((*out)[1].shape(), (Shape{3}));
+    for (size_t d = 0; d < 3; ++d) ASSERT_EQ((*out)[1].data<int64_t>()[d], shape[d]);
+    (*out)[1].data<int64_t>()[0] = -7;  // the caller's tensor: the next run must not see this
+  }
+}
+
 }  // namespace
 }  // namespace facefuse

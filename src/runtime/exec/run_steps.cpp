@@ -57,6 +57,29 @@ bool InputShapesFixed(const Step& step, const std::vector<char>& fixed) {
   return true;
 }
 
+// Values of at most this many bytes are kept when they follow from the feeds' shapes (shape arithmetic is a few
+// int64s; a ConstantOfShape of an activation's shape is left to run).
+constexpr size_t kMaxFixedValueBytes = 4096;
+
+// True when the values of the step's outputs follow from the feeds' shapes (`value_fixed`: per value id, for
+// constants and the outputs of such steps; `shape_fixed` as for InputShapesFixed): a Shape of a value whose shape
+// does, or a host step reading only such values. Graph outputs are left out: the caller owns what Run returns.
+bool OutputValuesFixed(const Step& step, std::span<Tensor* const> outputs, const std::vector<char>& value_fixed,
+                       const std::vector<char>& shape_fixed, const std::vector<bool>& is_output) {
+  if (step.in.empty() || step.output_allocator != nullptr || !step.device.is_host()) return false;
+  const bool shape_op = step.node.op_type == "Shape" && (step.node.domain.empty() || step.node.domain == "ai.onnx");
+  for (int id : step.in) {
+    if (id < 0) continue;
+    if (!(shape_op ? shape_fixed : value_fixed)[static_cast<size_t>(id)]) return false;
+  }
+  size_t bytes = 0;
+  for (size_t j = 0; j < step.out.size(); ++j) {
+    if (step.out[j] >= 0 && is_output[static_cast<size_t>(step.out[j])]) return false;
+    bytes += outputs[j]->bytes();
+  }
+  return bytes <= kMaxFixedValueBytes;
+}
+
 // The step input (slot) whose arena buffer output `j` may take on a recording
 // run, or -1: the kernel allows it, the input is a recorded arena buffer
 // (`record_index` by root value id into `recorded`) that dies at this step
@@ -144,11 +167,19 @@ Result<std::vector<Tensor>> Session::Impl::RunSteps(std::vector<Tensor> feeds) {
   std::vector<BufferLifetime> recorded;
   std::vector<std::optional<std::vector<OutputSpec>>> recorded_specs(recording ? steps.size() : 0);
   std::vector<char> shape_fixed;  // recording: per value id, its shape follows from the feeds' shapes
+  std::vector<char> value_fixed;  // recording: per value id, its value follows from the feeds' shapes
+  std::vector<std::vector<Tensor>> recorded_fixed(recording ? steps.size() : 0);
   if (recording) {
     shape_fixed.assign(n, 0);
-    for (size_t i = 0; i < n; ++i) shape_fixed[i] = !constants[i].empty();
+    value_fixed.assign(n, 0);
+    for (size_t i = 0; i < n; ++i) shape_fixed[i] = value_fixed[i] = !constants[i].empty();
     for (int id : input_ids) shape_fixed[static_cast<size_t>(id)] = 1;
   }
+  auto release_inputs = [&](const Step& step, size_t s) {
+    for (int id : step.in)
+      if (id >= 0 && last_use[static_cast<size_t>(id)] == static_cast<int>(s) && constants[static_cast<size_t>(id)].empty())
+        values[static_cast<size_t>(id)] = Tensor();
+  };
   std::vector<int> recorded_value;
   std::vector<int> record_index(n, -1);
   std::vector<int> recorded_reuse(recording ? n : 0, -1);
@@ -160,6 +191,12 @@ Result<std::vector<Tensor>> Session::Impl::RunSteps(std::vector<Tensor> feeds) {
   std::vector<Tensor> scratch_outputs;
   for (size_t s = 0; s < steps.size(); ++s) {
     Step& step = steps[s];
+    if (layout && !layout->fixed_outputs[s].empty()) {  // values that follow from these feed shapes
+      for (size_t j = 0; j < step.out.size(); ++j)
+        if (step.out[j] >= 0) values[static_cast<size_t>(step.out[j])] = layout->fixed_outputs[s][j];
+      release_inputs(step, s);
+      continue;
+    }
     in_ptrs.clear();
     for (size_t k = 0; k < step.in.size(); ++k) {
       int id = step.in[k];
@@ -213,6 +250,8 @@ Result<std::vector<Tensor>> Session::Impl::RunSteps(std::vector<Tensor> feeds) {
           k = layout->reused_input[static_cast<size_t>(id)];
         } else if (step.kernel) {
           k = ReusableInput(step, j, static_cast<int>(s), in_ptrs, spec, root, record_index, recorded);
+          // A value kept for later runs (fixed_outputs) must not be written over on them.
+          if (k >= 0 && value_fixed[static_cast<size_t>(step.in[static_cast<size_t>(k)])]) k = -1;
         }
         if (k >= 0) {  // the output takes input k's bytes; its buffer now lives as long as the output
           FF_ASSIGN_OR_RETURN(*slot, in_ptrs[static_cast<size_t>(k)]->Reshaped(spec.shape));
@@ -258,9 +297,14 @@ Result<std::vector<Tensor>> Session::Impl::RunSteps(std::vector<Tensor> feeds) {
         for (const Tensor* t : in_ptrs) p.shapes += (p.shapes.empty() ? "" : " ") + (t ? ShapeToString(t->shape()) : std::string("-"));
       }
     }
-    for (int id : step.in)
-      if (id >= 0 && last_use[static_cast<size_t>(id)] == static_cast<int>(s) && constants[static_cast<size_t>(id)].empty())
-        values[static_cast<size_t>(id)] = Tensor();
+    if (recording && OutputValuesFixed(step, out_ptrs, value_fixed, shape_fixed, is_output)) {
+      for (size_t j = 0; j < step.out.size(); ++j) {
+        FF_ASSIGN_OR_RETURN(Tensor kept, out_ptrs[j]->Clone());  // its own bytes: the arena's are reused
+        recorded_fixed[s].push_back(std::move(kept));
+        if (step.out[j] >= 0) value_fixed[static_cast<size_t>(step.out[j])] = 1;
+      }
+    }
+    release_inputs(step, s);
   }
 
   std::vector<Tensor> result;
@@ -292,6 +336,7 @@ Result<std::vector<Tensor>> Session::Impl::RunSteps(std::vector<Tensor> feeds) {
     l.total = plan.total_bytes;
     l.specs = std::move(recorded_specs);
     l.reused_input = std::move(recorded_reuse);
+    l.fixed_outputs = std::move(recorded_fixed);
     // Without room for the arena, later runs of this shape keep allocating
     // tensor by tensor (each one admitted against the budget): slower, but
     // they fit wherever this run did.

@@ -45,6 +45,10 @@ struct ArenaLayout {
   std::vector<std::optional<std::vector<OutputSpec>>> specs;
   // Per value id: the step input whose memory the value took (Kernel::OutputMayReuseInput), -1 when none.
   std::vector<int> reused_input;
+  // Per step: its outputs when their values follow from the feeds' shapes alone (a Shape of an activation and
+  // the arithmetic on it, as a dynamic model computes a Reshape's target), kept from the recording run; the
+  // step does not run again for these shapes. Empty for a step that runs.
+  std::vector<std::vector<Tensor>> fixed_outputs;
 };
 
 }  // namespace facefuse::rt

@@ -31,12 +31,7 @@ void Loop(const float* x, float* y, int64_t n, float a, float b) {
 }
 
 inline float ReluFn(float v, float, float) { return v < 0.f ? 0.f : v; }
-// Two selects and no arithmetic under a condition (gcc does not speculate a multiply, which can trap, so
-// `v < 0 ? alpha * v : v` stays a branch); NaN stays NaN.
-inline float LeakyReluFn(float v, float alpha, float) {
-  const float negative = v < 0.f ? v : 0.f, positive = v < 0.f ? 0.f : v;
-  return positive + alpha * negative;
-}
+inline float LeakyReluFn(float v, float alpha, float) { return v < 0.f ? alpha * v : v; }
 inline float ClipFn(float v, float lo, float hi) { return std::min(std::max(v, lo), hi); }
 // The value first: std::min/std::max return their first argument for NaN, so NaN stays NaN as in the reference.
 inline float HardSigmoidFn(float v, float alpha, float beta) { return std::max(std::min(alpha * v + beta, 1.f), 0.f); }
