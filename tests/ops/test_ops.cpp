@@ -6,8 +6,12 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
 #include <set>
 
+#include "runtime/ops/activation.h"
 #include "runtime/ops/op_def.h"
 #include "runtime/providers/provider.h"
 #include "runtime/providers/registry.h"
@@ -216,6 +220,29 @@ TEST(ActivationsKeepNaN, ReferenceGivesNaNForNaN) {
     ++checked;
   }
   EXPECT_EQ(checked, 8);
+}
+
+// LeakyRelu is y = x < 0 ? alpha * x : x, exactly: x >= 0 comes back as it was (-0 keeps its sign, and an
+// infinite or NaN alpha does not reach it), x < 0 is alpha * x (-0 for alpha 0). The epilogues of the CPU
+// provider's own convolution plans call ApplyActivation; a form as selects, `max(x, 0) + alpha * min(x, 0)`,
+// gave NaN for x >= 0 with an infinite alpha and +0 for -0.
+TEST(ActivationsKeepNaN, LeakyReluIsExactForEveryAlpha) {
+  const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
+  const std::vector<float> x = {-0.f, 0.f, 2.f, -3.f, inf, -inf, 1e-30f, -1e-30f, 5.f};  // 9: a SIMD tail too
+  for (float alpha : {0.01f, 0.f, -2.f, 3.f, inf, -inf, nan}) {
+    SCOPED_TRACE("alpha " + std::to_string(alpha));
+    std::vector<float> y = x;
+    ASSERT_TRUE(ApplyActivation("LeakyRelu", std::vector<float>{alpha}, y.data(), static_cast<int64_t>(y.size())).ok());
+    for (size_t i = 0; i < x.size(); ++i) {
+      const float want = x[i] < 0.f ? alpha * x[i] : x[i];
+      if (std::isnan(want)) {
+        EXPECT_TRUE(std::isnan(y[i])) << "x " << x[i];
+      } else {
+        EXPECT_EQ(y[i], want) << "x " << x[i];
+        EXPECT_EQ(std::signbit(y[i]), std::signbit(want)) << "x " << x[i];
+      }
+    }
+  }
 }
 
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(OpTest);

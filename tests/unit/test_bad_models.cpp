@@ -759,5 +759,33 @@ TEST(BadInputs, EmptyResizeOutputWithAHugeAxisRuns) {
   EXPECT_EQ((*out)[0].size(), 0);
 }
 
+// ONNX wants a shape (ConstantOfShape, Expand) or the repeats (Tile) as a 1-D tensor. Fed as [1,2] they are an
+// error naming the node, on every run: a shape read from a rank-2 value would have been taken for zeros where the
+// static-shapes pass stands in for such values, and then folded.
+TEST(BadInputs, ARank2ShapeInputIsAnErrorNotZeros) {
+  for (const char* op : {"ConstantOfShape", "Expand", "Tile"}) {
+    SCOPED_TRACE(op);
+    onnx::ModelProto m = NewModel();
+    AddInput(m, "X", {1, 1});
+    AddInput(m, "T", {1, 2}, onnx::TensorProto::INT64);
+    if (std::string(op) == "ConstantOfShape") {
+      AddNode(m, op, "make", {"T"}, {"Y"});
+    } else {
+      AddNode(m, op, "make", {"X", "T"}, {"Y"});
+    }
+    AddNode(m, "Shape", "shape", {"Y"}, {"S"});
+    AddOutput(m, "S", {2}, onnx::TensorProto::INT64);
+    SessionResult s = OpenModel(m);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    const Tensor t = Tensor::FromVector(std::vector<int64_t>{2, 3}, {1, 2}).value();
+    for (int run = 0; run < 2; ++run) {
+      auto out = (*s)->Run({Floats({1}, {1, 1}), t});
+      ASSERT_FALSE(out.ok()) << "run " << run << " gave shape " << ShapeToString((*out)[0].shape());
+      EXPECT_NE(out.status().message().find("must be a 1-D tensor"), std::string::npos) << out.status().ToString();
+      EXPECT_NE(out.status().message().find("make"), std::string::npos) << out.status().ToString();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace facefuse

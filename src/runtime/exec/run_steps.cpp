@@ -250,8 +250,10 @@ Result<std::vector<Tensor>> Session::Impl::RunSteps(std::vector<Tensor> feeds) {
           k = layout->reused_input[static_cast<size_t>(id)];
         } else if (step.kernel) {
           k = ReusableInput(step, j, static_cast<int>(s), in_ptrs, spec, root, record_index, recorded);
-          // A value kept for later runs (fixed_outputs) must not be written over on them.
-          if (k >= 0 && value_fixed[static_cast<size_t>(step.in[static_cast<size_t>(k)])]) k = -1;
+          // A value kept for later runs (fixed_outputs), or a view of one (an alias step that is not kept, e.g.
+          // a Reshape to a fed shape), must not be written over on them.
+          if (k >= 0 && value_fixed[static_cast<size_t>(root[static_cast<size_t>(step.in[static_cast<size_t>(k)])])])
+            k = -1;
         }
         if (k >= 0) {  // the output takes input k's bytes; its buffer now lives as long as the output
           FF_ASSIGN_OR_RETURN(*slot, in_ptrs[static_cast<size_t>(k)]->Reshaped(spec.shape));

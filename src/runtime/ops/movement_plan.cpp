@@ -335,7 +335,7 @@ Result<GatherPlan> PlanGather(const Node& node, std::span<const Tensor* const> i
   const Tensor* indices_tensor = InputAt(inputs, 1);
   if (x.rank() == 0) return NodeError(node, "data must have rank >= 1");
   FF_ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(node, node.GetInt("axis", 0), x.rank()));
-  FF_ASSIGN_OR_RETURN(std::vector<int64_t> indices, ReadInt64s(node, indices_tensor, "indices"));
+  FF_ASSIGN_OR_RETURN(std::vector<int64_t> indices, ReadInt64s(node, indices_tensor, "indices", /*any_rank=*/true));
   const Shape& in = x.shape();
   const std::vector<int64_t> strides = Strides(in);
   const auto ax = static_cast<size_t>(axis);

@@ -62,8 +62,10 @@ Result<int64_t> NormalizeAxis(const Node& node, int64_t axis, int64_t rank) {
   return axis < 0 ? axis + rank : axis;
 }
 
-Result<std::vector<int64_t>> ReadInt64s(const Node& node, const Tensor* t, const char* what) {
+Result<std::vector<int64_t>> ReadInt64s(const Node& node, const Tensor* t, const char* what, bool any_rank) {
   if (t == nullptr) return NodeError(node, std::string("missing ") + what);
+  if (!any_rank && t->rank() > 1)
+    return NodeError(node, std::string(what) + " must be a 1-D tensor, got shape " + ShapeToString(t->shape()));
   std::vector<int64_t> v(static_cast<size_t>(t->size()));
   if (t->dtype() == DataType::kInt64) {
     std::copy_n(t->data<int64_t>(), v.size(), v.begin());
@@ -77,6 +79,8 @@ Result<std::vector<int64_t>> ReadInt64s(const Node& node, const Tensor* t, const
 
 Result<std::vector<float>> ReadFloats(const Node& node, const Tensor* t, const char* what) {
   if (t == nullptr) return NodeError(node, std::string("missing ") + what);
+  if (t->rank() > 1)
+    return NodeError(node, std::string(what) + " must be a 1-D tensor, got shape " + ShapeToString(t->shape()));
   std::vector<float> v(static_cast<size_t>(t->size()));
   switch (t->dtype()) {
     case DataType::kFloat32: std::copy_n(t->data<float>(), v.size(), v.begin()); break;

@@ -28,9 +28,11 @@ Result<Shape> BroadcastShapes(const Shape& a, const Shape& b);
 // Axis in [-rank, rank) mapped to [0, rank).
 Result<int64_t> NormalizeAxis(const Node& node, int64_t axis, int64_t rank);
 
-// Reads an int64 or int32 tensor (a shape, axes, pads...) into a vector.
-Result<std::vector<int64_t>> ReadInt64s(const Node& node, const Tensor* t, const char* what);
-// Reads a float/double/float16-free numeric scalar or 1-D tensor as floats.
+// Reads an int64 or int32 scalar or 1-D tensor (a shape, axes, pads...) into a vector. A tensor of rank 2 or
+// more is an error (ONNX wants these 1-D; the static-shapes pass stands zeros in for rank-2+ values, assuming no
+// infer reads them) unless `any_rank` (Gather's indices, whose values never decide a shape).
+Result<std::vector<int64_t>> ReadInt64s(const Node& node, const Tensor* t, const char* what, bool any_rank = false);
+// Reads a float/double/float16-free numeric scalar or 1-D tensor as floats; rank 2 or more is an error.
 Result<std::vector<float>> ReadFloats(const Node& node, const Tensor* t, const char* what);
 
 // An inferred output of at most `limit_bytes` (a dim product that overflows is

@@ -6,8 +6,12 @@ Status RunDefaultPasses(Graph& g, const PassContext& ctx) {
   FF_RETURN_IF_ERROR(FoldConstants(g, ctx));
   FF_RETURN_IF_ERROR(FoldBatchNormIntoConv(g, ctx));
   // While that folds Shape nodes (a graph with static inputs), the arithmetic on their values folds in turn, and
-  // the nodes that read it (a Reshape, a Resize to a computed size) get their shapes, which may fold more.
-  for (size_t nodes = g.nodes.size() + 1; g.nodes.size() < nodes;) {
+  // the nodes that read it (a Reshape, a Resize to a computed size) get their shapes, which may fold more; at most
+  // kMaxShapeFoldRounds rounds (RetinaFace takes 4), so that a chain of Shape -> Reshape -> Shape ... thousands
+  // deep costs linear time to load (what is left unfolded runs as nodes).
+  constexpr int kMaxShapeFoldRounds = 16;
+  int round = 0;
+  for (size_t nodes = g.nodes.size() + 1; g.nodes.size() < nodes && round < kMaxShapeFoldRounds; ++round) {
     nodes = g.nodes.size();
     FF_RETURN_IF_ERROR(InferStaticShapes(g, ctx));
     if (g.nodes.size() < nodes) FF_RETURN_IF_ERROR(FoldConstants(g, ctx));
