@@ -136,17 +136,15 @@ TEST(SessionShapes, LargeInitializersInEveryStorageReachTheKernels) {
 TEST(SessionShapes, TransposeOfUnitAxesAliasesItsInputAndLeavesTheFeedAlone) {
   onnx::ModelProto m = NewModel();
   AddInput(m, "X", {1, 4, 1, 3});
-  auto* unit = AddNode(m, "Transpose", "unit_axes", {"X"}, {"T"});  // [1,1,4,3]: same memory order
-  auto* perm = unit->add_attribute();
-  perm->set_name("perm");
-  perm->set_type(onnx::AttributeProto::INTS);
-  for (int64_t p : {2, 0, 1, 3}) perm->add_ints(p);
+  auto set_perm = [](onnx::NodeProto* node, std::initializer_list<int64_t> perm) {
+    auto* a = node->add_attribute();
+    a->set_name("perm");
+    a->set_type(onnx::AttributeProto::INTS);
+    for (int64_t p : perm) a->add_ints(p);
+  };
+  set_perm(AddNode(m, "Transpose", "unit_axes", {"X"}, {"T"}), {2, 0, 1, 3});  // [1,1,4,3]: same memory order
   AddNode(m, "Relu", "relu", {"T"}, {"Y"});
-  auto* real = AddNode(m, "Transpose", "real", {"X"}, {"U"});  // [1,3,1,4]: a real permutation
-  auto* perm2 = real->add_attribute();
-  perm2->set_name("perm");
-  perm2->set_type(onnx::AttributeProto::INTS);
-  for (int64_t p : {0, 3, 2, 1}) perm2->add_ints(p);
+  set_perm(AddNode(m, "Transpose", "real", {"X"}, {"U"}), {0, 3, 2, 1});  // [1,3,1,4]: a real permutation
   AddNode(m, "Relu", "relu2", {"U"}, {"Z"});
   AddOutput(m, "Y", {1, 1, 4, 3});
   AddOutput(m, "Z", {1, 3, 1, 4});
