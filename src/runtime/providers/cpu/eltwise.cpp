@@ -9,6 +9,8 @@
 //   - Sigmoid, Tanh, Elu, Softplus, Exp, Log and Sqrt run on oneDNN eltwise,
 //     3-300x faster than libm loops (which gcc cannot vectorise here).
 // Other dtypes and Not are left to the reference kernels.
+#include <omp.h>
+
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -92,8 +94,10 @@ const Entry kEntries[] = {
 };
 
 // Runs fn over chunks in parallel when n is large enough to pay for threads.
+// Fewer values than this run on the calling thread alone.
+constexpr int64_t kMinParallel = 64 * 1024;
+
 void ParallelLoop(LoopFn fn, const float* x, float* y, int64_t n, float a, float b, int threads) {
-  constexpr int64_t kMinParallel = 64 * 1024;
   constexpr int64_t kChunk = 16 * 1024;
   if (n < kMinParallel || threads <= 1) {
     fn(x, y, n, a, b);
@@ -141,6 +145,20 @@ class EltwiseKernel final : public Kernel {
   };
 
   void RunDnnl(const float* x, float* y, int64_t n, float a, float b) {
+    // Below kMinParallel values the primitive runs on the calling thread: a few microseconds of work, where a
+    // parallel region waits for the worker's wake-up, and on a busy core that is a scheduler slice (YuNet's six
+    // Sigmoids on [1,6400,1] and smaller, 2 threads, a busy process on one core: 2.6 ms in all).
+    if (n >= kMinParallel) return Execute(x, y, n, a, b);
+    const int threads = omp_get_max_threads();
+    omp_set_num_threads(1);
+    struct Restore {
+      int threads;
+      ~Restore() { omp_set_num_threads(threads); }  // also when Execute throws dnnl::error
+    } restore{threads};
+    Execute(x, y, n, a, b);
+  }
+
+  void Execute(const float* x, float* y, int64_t n, float a, float b) {
     if (!cache_ || cache_->n != n || cache_->a != a || cache_->b != b) {
       dnnl::memory::desc desc({n}, dnnl::memory::data_type::f32, dnnl::memory::format_tag::a);
       dnnl::eltwise_forward::desc op(dnnl::prop_kind::forward_inference, entry_.alg, desc, a, b);
