@@ -31,9 +31,10 @@ std::vector<float> RandomFloats(size_t n, uint32_t seed, float scale = 1.f) {
 
 // a = Conv(x); b = Conv(a); c = Conv(b) + a; d = Conv(c); e = Conv(d) + c; y = e * e.
 // After fusion: c and e are FusedConvs whose Sum (a, then c) they read last.
-std::string ResidualChain() {
+// `height`: the declared height, -1 for an open one.
+std::string ResidualChain(int64_t height = kSide) {
   onnx::ModelProto m = NewModel();
-  AddInput(m, "x", {1, kChannels, kSide, kSide});
+  AddInput(m, "x", {1, kChannels, height, kSide});
   const std::vector<std::pair<std::string, std::string>> convs = {
       {"x", "a"}, {"a", "b"}, {"b", "tb"}, {"c", "d"}, {"d", "td"}};
   uint32_t seed = 1;
@@ -50,7 +51,7 @@ std::string ResidualChain() {
   AddNode(m, "Add", "residual_c", {"tb", "a"}, {"c"});
   AddNode(m, "Add", "residual_e", {"td", "c"}, {"e"});
   AddNode(m, "Mul", "square", {"e", "e"}, {"y"});
-  AddOutput(m, "y", {1, kChannels, kSide, kSide});
+  AddOutput(m, "y", {1, kChannels, height, kSide});
   std::string bytes;
   EXPECT_TRUE(m.SerializeToString(&bytes));
   return bytes;
@@ -89,6 +90,33 @@ TEST(SessionInPlace, ResidualConvolutionsTakeTheirSumsMemoryAndMatchTheReference
     if (!channels_last) {
       // a, c and e share one buffer, b and d another; without the reuse a, b and c are live at once.
       EXPECT_EQ(session->stats().peak_activation_bytes, 2 * kMapBytes);
+    }
+  }
+}
+
+// With an open height the convolutions see the shapes change from run to run: a call with the last call's shapes
+// takes that plan at once, another goes through the plans by shape. Every run must match the reference provider.
+TEST(SessionInPlace, ResidualConvolutionsMatchTheReferenceAsTheShapeChanges) {
+  const std::string model = ResidualChain(-1);
+  auto reference = Open(model, "reference", false);
+  ASSERT_TRUE(reference);
+  for (bool channels_last : {false, true}) {
+    SCOPED_TRACE(channels_last ? "channels-last" : "NCHW");
+    auto session = Open(model, "cpu", channels_last);
+    ASSERT_TRUE(session);
+    uint32_t seed = 200;
+    for (int64_t height : {16, 16, 12, 16, 12, 12, 9}) {
+      SCOPED_TRACE("height " + std::to_string(height));
+      const Shape shape{1, kChannels, height, kSide};
+      Tensor x = Tensor::FromVector(RandomFloats(static_cast<size_t>(NumElements(shape)), seed++), shape).value();
+      auto want = reference->Run({x});
+      auto got = session->Run({x});
+      ASSERT_TRUE(want.ok() && got.ok()) << got.status().ToString();
+      ASSERT_EQ((*got)[0].shape(), (*want)[0].shape());
+      const float* w = (*want)[0].data<float>();
+      const float* g = (*got)[0].data<float>();
+      for (int64_t i = 0; i < (*want)[0].size(); ++i)
+        ASSERT_NEAR(g[i], w[i], 1e-4f + 1e-4f * std::fabs(w[i])) << "element " << i;
     }
   }
 }
