@@ -68,6 +68,18 @@ std::unique_ptr<Session> Open(const std::string& bytes, const std::string& provi
   return s.ok() ? std::move(s).value() : nullptr;
 }
 
+// Runs both sessions on x; the first outputs must have one shape and agree within 1e-4.
+void ExpectSameOutput(Session& reference, Session& session, const Tensor& x) {
+  auto want = reference.Run({x});
+  auto got = session.Run({x});
+  ASSERT_TRUE(want.ok() && got.ok()) << got.status().ToString();
+  ASSERT_EQ((*got)[0].shape(), (*want)[0].shape());
+  const float* w = (*want)[0].data<float>();
+  const float* g = (*got)[0].data<float>();
+  for (int64_t i = 0; i < (*want)[0].size(); ++i)
+    ASSERT_NEAR(g[i], w[i], 1e-4f + 1e-4f * std::fabs(w[i])) << "element " << i;
+}
+
 TEST(SessionInPlace, ResidualConvolutionsTakeTheirSumsMemoryAndMatchTheReference) {
   const std::string model = ResidualChain();
   auto reference = Open(model, "reference", false);
@@ -79,13 +91,8 @@ TEST(SessionInPlace, ResidualConvolutionsTakeTheirSumsMemoryAndMatchTheReference
     for (uint32_t run = 0; run < 3; ++run) {  // recording, then two runs on the recorded layout
       Tensor x = Tensor::FromVector(RandomFloats(kMapBytes / sizeof(float), 100 + run),
                                     Shape{1, kChannels, kSide, kSide}).value();
-      auto want = reference->Run({x});
-      auto got = session->Run({x});
-      ASSERT_TRUE(want.ok() && got.ok()) << got.status().ToString();
-      const float* w = (*want)[0].data<float>();
-      const float* g = (*got)[0].data<float>();
-      for (int64_t i = 0; i < (*want)[0].size(); ++i)
-        ASSERT_NEAR(g[i], w[i], 1e-4f + 1e-4f * std::fabs(w[i])) << "run " << run << " element " << i;
+      SCOPED_TRACE("run " + std::to_string(run));
+      ASSERT_NO_FATAL_FAILURE(ExpectSameOutput(*reference, *session, x));
     }
     if (!channels_last) {
       // a, c and e share one buffer, b and d another; without the reuse a, b and c are live at once.
@@ -109,14 +116,7 @@ TEST(SessionInPlace, ResidualConvolutionsMatchTheReferenceAsTheShapeChanges) {
       SCOPED_TRACE("height " + std::to_string(height));
       const Shape shape{1, kChannels, height, kSide};
       Tensor x = Tensor::FromVector(RandomFloats(static_cast<size_t>(NumElements(shape)), seed++), shape).value();
-      auto want = reference->Run({x});
-      auto got = session->Run({x});
-      ASSERT_TRUE(want.ok() && got.ok()) << got.status().ToString();
-      ASSERT_EQ((*got)[0].shape(), (*want)[0].shape());
-      const float* w = (*want)[0].data<float>();
-      const float* g = (*got)[0].data<float>();
-      for (int64_t i = 0; i < (*want)[0].size(); ++i)
-        ASSERT_NEAR(g[i], w[i], 1e-4f + 1e-4f * std::fabs(w[i])) << "element " << i;
+      ASSERT_NO_FATAL_FAILURE(ExpectSameOutput(*reference, *session, x));
     }
   }
 }

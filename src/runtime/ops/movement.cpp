@@ -2,7 +2,6 @@
 // DepthToSpace, SpaceToDepth. Their index semantics are the plans of
 // movement_plan.cpp; this file holds load-time validation and the OpDefs.
 #include <limits>
-#include <numeric>
 
 #include "runtime/ops/movement_plan.h"
 #include "runtime/ops/op_util.h"
@@ -24,13 +23,8 @@ Status ValidateTranspose(const ValidateContext& ctx) {
 Status InferTranspose(const Node& node, std::span<const Tensor* const> inputs, std::span<OutputSpec> outputs) {
   FF_RETURN_IF_ERROR(InferGather<PlanTranspose>(node, inputs, outputs));
   const Tensor& x = *inputs[0];
-  std::vector<int64_t> perm = node.GetInts("perm");
-  if (!node.Has("perm")) {
-    perm.resize(static_cast<size_t>(x.rank()));
-    std::iota(perm.rbegin(), perm.rend(), 0);
-  }
   int64_t last_moved = -1;  // the input axis of the last output axis longer than 1
-  for (int64_t axis : perm) {
+  for (int64_t axis : TransposePerm(node, x.rank())) {
     if (x.dim(axis) == 1) continue;
     if (axis < last_moved) return Status::Ok();  // a real permutation: the kernel runs
     last_moved = axis;

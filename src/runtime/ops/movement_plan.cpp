@@ -156,14 +156,19 @@ void RunSplit(const RowPlan& plan, const Tensor& in, std::span<Tensor* const> ou
              plan.total * plan.inner * es, plan.outer, plan.sizes[k] * plan.inner * es, threads);
 }
 
+std::vector<int64_t> TransposePerm(const Node& node, int64_t rank) {
+  std::vector<int64_t> perm = node.GetInts("perm");
+  if (!node.Has("perm")) {
+    perm.resize(static_cast<size_t>(rank));
+    std::iota(perm.rbegin(), perm.rend(), 0);
+  }
+  return perm;
+}
+
 Result<GatherPlan> PlanTranspose(const Node& node, std::span<const Tensor* const> inputs) {
   const Tensor& x = *inputs[0];
   const auto rank = static_cast<size_t>(x.rank());
-  std::vector<int64_t> perm = node.GetInts("perm");
-  if (!node.Has("perm")) {
-    perm.resize(rank);
-    std::iota(perm.rbegin(), perm.rend(), 0);
-  }
+  const std::vector<int64_t> perm = TransposePerm(node, x.rank());
   if (perm.size() != rank)
     return NodeError(node, "perm has " + std::to_string(perm.size()) + " entries for rank " + std::to_string(rank));
   FF_RETURN_IF_ERROR(CheckPermutation(node, perm));

@@ -45,6 +45,8 @@ struct GatherPlan {
 // Builds the plan from the node and the actual inputs (nullptr when absent).
 using GatherPlanFn = Result<GatherPlan> (*)(const Node& node, std::span<const Tensor* const> inputs);
 Result<GatherPlan> PlanTranspose(const Node& node, std::span<const Tensor* const> inputs);
+// Transpose's perm attribute, or the reversed axes of a rank-`rank` input when it is absent (not validated).
+std::vector<int64_t> TransposePerm(const Node& node, int64_t rank);
 Result<GatherPlan> PlanSlice(const Node& node, std::span<const Tensor* const> inputs);
 Result<GatherPlan> PlanExpand(const Node& node, std::span<const Tensor* const> inputs);
 Result<GatherPlan> PlanTile(const Node& node, std::span<const Tensor* const> inputs);

@@ -10,11 +10,11 @@ Status RunDefaultPasses(Graph& g, const PassContext& ctx) {
   // kMaxShapeFoldRounds rounds (RetinaFace takes 4), so that a chain of Shape -> Reshape -> Shape ... thousands
   // deep costs linear time to load (what is left unfolded runs as nodes).
   constexpr int kMaxShapeFoldRounds = 16;
-  int round = 0;
-  for (size_t nodes = g.nodes.size() + 1; g.nodes.size() < nodes && round < kMaxShapeFoldRounds; ++round) {
-    nodes = g.nodes.size();
+  for (int round = 0; round < kMaxShapeFoldRounds; ++round) {
+    const size_t nodes = g.nodes.size();
     FF_RETURN_IF_ERROR(InferStaticShapes(g, ctx));
-    if (g.nodes.size() < nodes) FF_RETURN_IF_ERROR(FoldConstants(g, ctx));
+    if (g.nodes.size() == nodes) break;  // no Shape folded
+    FF_RETURN_IF_ERROR(FoldConstants(g, ctx));
   }
   FF_RETURN_IF_ERROR(FuseConvActivation(g, ctx));
   FF_RETURN_IF_ERROR(MergeSiblingConvs(g, ctx));

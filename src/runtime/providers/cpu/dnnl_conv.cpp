@@ -102,30 +102,27 @@ class DnnlConvKernel final : public Kernel {
     const Tensor* bias = InputOrNull(inputs, 2);
     const Tensor* sum = InputOrNull(inputs, kSumInput);
     const Tensor* slope = InputOrNull(inputs, kSlopeInput);
-    if (Repeat* r = RepeatOf(inputs, outputs[0])) {  // the shapes of the last call: its plan, nothing resolved
-      if (outputs[0]->size() == 0) return Status::Ok();
-      r->plan->Execute({inputs[0]->data<float>(), inputs[1]->data<float>(), bias ? bias->data<float>() : nullptr,
-                        sum ? sum->data<float>() : nullptr, slope ? slope->data<float>() : nullptr,
-                        outputs[0]->data<float>()});
-      return Status::Ok();
-    }
-    if (channels_last_ && inputs[0]->rank() != 4) return NodeError(node_, "X must be 4-D NHWC");
-    const Shape x_nchw = channels_last_ ? ToChannelsFirst(inputs[0]->shape()) : inputs[0]->shape();
-    FF_ASSIGN_OR_RETURN(ConvGeometry g, ResolveConvGeometry(node_, transpose_, x_nchw, inputs[1]->shape(), bias));
-    const Shape y_shape = channels_last_ ? ToChannelsLast(g.y_shape) : g.y_shape;
     Tensor& y = *outputs[0];
-    if (y.shape() != y_shape || (sum != nullptr) != epilogue_.sum || (sum && sum->shape() != y_shape) ||
-        (epilogue_.activation.kind == "PRelu") != (slope != nullptr) ||
-        (slope && slope->size() != 1 && slope->size() != g.out_channels))
-      return NodeError(node_, "inputs or output do not match the shapes infer gave");
-    if (y.size() == 0) return Status::Ok();
-
     ConvArgs args{inputs[0]->data<float>(),
                   inputs[1]->data<float>(),
                   bias ? bias->data<float>() : nullptr,
                   sum ? sum->data<float>() : nullptr,
                   slope ? slope->data<float>() : nullptr,
                   y.data<float>()};
+    if (ConvPlan* plan = RepeatedPlan(*inputs[0], *inputs[1], bias, sum, slope, y)) {  // the last call's shapes
+      if (y.size() != 0) plan->Execute(args);
+      return Status::Ok();
+    }
+    if (channels_last_ && inputs[0]->rank() != 4) return NodeError(node_, "X must be 4-D NHWC");
+    const Shape x_nchw = channels_last_ ? ToChannelsFirst(inputs[0]->shape()) : inputs[0]->shape();
+    FF_ASSIGN_OR_RETURN(ConvGeometry g, ResolveConvGeometry(node_, transpose_, x_nchw, inputs[1]->shape(), bias));
+    const Shape y_shape = channels_last_ ? ToChannelsLast(g.y_shape) : g.y_shape;
+    if (y.shape() != y_shape || (sum != nullptr) != epilogue_.sum || (sum && sum->shape() != y_shape) ||
+        (epilogue_.activation.kind == "PRelu") != (slope != nullptr) ||
+        (slope && slope->size() != 1 && slope->size() != g.out_channels))
+      return NodeError(node_, "inputs or output do not match the shapes infer gave");
+    if (y.size() == 0) return Status::Ok();
+
     Shape key = inputs[0]->shape();
     key.insert(key.end(), inputs[1]->shape().begin(), inputs[1]->shape().end());
     key.push_back(slope ? slope->size() : 0);
@@ -169,16 +166,15 @@ class DnnlConvKernel final : public Kernel {
     ConvPlan* plan;
   };
 
-  Repeat* RepeatOf(std::span<const Tensor* const> inputs, const Tensor* y) {
+  // The last call's plan when this call has its shapes; nullptr otherwise.
+  ConvPlan* RepeatedPlan(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor* sum, const Tensor* slope,
+                         const Tensor& y) const {
     if (!repeat_) return nullptr;
-    const Tensor* bias = InputOrNull(inputs, 2);
-    const Tensor* sum = InputOrNull(inputs, kSumInput);
-    const Tensor* slope = InputOrNull(inputs, kSlopeInput);
     const Repeat& r = *repeat_;
-    const bool same = inputs[0]->shape() == r.x && inputs[1]->shape() == r.w && (bias != nullptr) == r.has_bias &&
+    const bool same = x.shape() == r.x && w.shape() == r.w && (bias != nullptr) == r.has_bias &&
                       (!bias || bias->shape() == r.bias) && (slope ? slope->size() : -1) == r.slope_size &&
-                      y->shape() == r.y && (sum != nullptr) == epilogue_.sum && (!sum || sum->shape() == r.y);
-    return same ? &*repeat_ : nullptr;
+                      y.shape() == r.y && (sum != nullptr) == epilogue_.sum && (!sum || sum->shape() == r.y);
+    return same ? r.plan : nullptr;
   }
 
   // A batch of images that are each kPerImageConvFlops or more runs image by

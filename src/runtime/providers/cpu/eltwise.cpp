@@ -93,10 +93,10 @@ const Entry kEntries[] = {
     {"Sqrt", nullptr, Alg::eltwise_sqrt, 0.f, 0.f, false},
 };
 
-// Runs fn over chunks in parallel when n is large enough to pay for threads.
 // Fewer values than this run on the calling thread alone.
 constexpr int64_t kMinParallel = 64 * 1024;
 
+// Runs fn over chunks in parallel when n is large enough to pay for threads.
 void ParallelLoop(LoopFn fn, const float* x, float* y, int64_t n, float a, float b, int threads) {
   constexpr int64_t kChunk = 16 * 1024;
   if (n < kMinParallel || threads <= 1) {
