@@ -77,6 +77,11 @@ struct SessionOptions {
   // rewrites it when a kernel timed something new. A failed write is ignored.
   // Without a folder the choices are kept for the session only.
   std::filesystem::path plan_cache_dir;
+  // Time the kernels' candidate plans on the first run of each shape (a large
+  // convolution's layouts, Winograd) and keep the fastest. false takes each
+  // kernel's default plan untimed and neither reads nor writes the plan
+  // cache: the shortest start-up, at the cost of the plan a timing would pick.
+  bool time_plans = true;
 };
 
 // Where one node's time went, summed over the runs profiled so far.

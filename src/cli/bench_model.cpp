@@ -34,6 +34,7 @@ struct BenchOptions {
   bool json = false;
   std::string data;  // a test_data_set_* folder; default: the model folder's first set, else random
   std::string plan_cache;  // SessionOptions::plan_cache_dir; "" for none
+  bool no_plan_timing = false;  // SessionOptions::time_plans = false
   std::string provider = "cpu";
   std::string layout = "nhwc";  // nhwc: the channels-last pass runs (cpu); nchw: it does not
   int batch = 0;             // 0: the inputs as they are; N: N copies stacked along dim 0
@@ -145,6 +146,7 @@ int RunBench(const BenchOptions& o) {
   so.channels_last = o.layout == "nhwc";
   so.profile = o.profile_top >= 0;
   so.plan_cache_dir = o.plan_cache;
+  so.time_plans = !o.no_plan_timing;
   auto budget = MakeMemoryBudget(o.memory_limit);
   if (!budget.ok()) return Exit("bench-model", budget.status(), ErrorOrigin::kUsage);
   so.memory_budget = *budget;
@@ -256,6 +258,8 @@ void AddBenchModelCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--warmup", o->warmup, "Untimed warm-up runs (0..1000000; the first run is never timed with the others: it is reported as first_run_ms)")->capture_default_str();
   cmd->add_option("--plan-cache", o->plan_cache,
                   "A folder keeping timed plan choices between runs (plan-choices.tsv); default: none");
+  cmd->add_flag("--no-plan-timing", o->no_plan_timing,
+                "Take each kernel's default plan untimed (the shortest start-up); the plan cache is not used");
   cmd->add_option("--data", o->data, "A test_data_set_* folder with input_N.pb (default: beside the model, else random)");
   cmd->add_option("--provider", o->provider, "cpu or reference")
       ->capture_default_str()

@@ -141,11 +141,12 @@ class PlanCacheSessionTest : public PlanCacheTest {
     input_ = *in;
   }
   // Opens PFLD-68 on NCHW with the cache, runs it once; returns the outputs and the session's stats.
-  std::pair<std::vector<Tensor>, SessionStats> RunOnce() {
+  std::pair<std::vector<Tensor>, SessionStats> RunOnce(bool time_plans = true) {
     SessionOptions o;
     o.threads = 1;
     o.channels_last = false;
     o.plan_cache_dir = dir_;
+    o.time_plans = time_plans;
     auto s = Session::Open(testing::FixtureModel("pfld_68"), o);
     EXPECT_TRUE(s.ok()) << s.status().ToString();
     if (!s.ok()) return {};
@@ -172,6 +173,20 @@ TEST_F(PlanCacheSessionTest, ASecondSessionTakesTheChoicesAndTimesNothing) {
   EXPECT_EQ(warm.plans_timed, 0u);
   EXPECT_GE(warm.plan_cache_hits, cold.plans_timed);
   ExpectNear(second, first);
+}
+
+TEST_F(PlanCacheSessionTest, WithoutTimingNothingIsTimedReadOrWritten) {
+  auto [untimed, plain] = RunOnce(/*time_plans=*/false);
+  EXPECT_EQ(plain.plans_timed, 0u);
+  EXPECT_EQ(plain.plan_cache_hits, 0u);
+  EXPECT_FALSE(std::filesystem::exists(File()));
+  auto [timed, cold] = RunOnce();
+  ASSERT_GT(cold.plans_timed, 10u);
+  ExpectNear(untimed, timed);
+  auto [again, warm_unused] = RunOnce(/*time_plans=*/false);  // the folder now has choices: not read
+  EXPECT_EQ(warm_unused.plan_cache_hits, 0u);
+  EXPECT_EQ(warm_unused.plans_timed, 0u);
+  ExpectNear(again, timed);
 }
 
 TEST_F(PlanCacheSessionTest, ChoicesThatDoNotApplyAreTimedAgain) {

@@ -124,7 +124,7 @@ Status Session::Impl::Compile() {
       consts.push_back(it == graph.initializers.end() ? nullptr : &it->second);
     }
     for (const auto& out : node.outputs) step.out.push_back(out.empty() ? -1 : ids[out]);
-    KernelRequest req{step.node, *step.def, graph.opset, types, consts, threads, plan_cache.get()};
+    KernelRequest req{step.node, *step.def, graph.opset, types, consts, threads, plan_cache.get(), options.time_plans};
     ExecutionProvider* chosen = nullptr;
     for (auto& p : providers) {
       auto k = p->CreateKernel(req);

@@ -57,7 +57,8 @@ Status Session::Impl::Prepare() {
   if (options.optimize) {
     FF_RETURN_IF_ERROR(RunDefaultPasses(graph, ctx));
   }
-  plan_cache = std::make_unique<PlanCache>(options.plan_cache_dir);  // memory-only without a folder
+  // Memory-only without a folder, and when nothing is timed (the folder is then neither read nor written).
+  plan_cache = std::make_unique<PlanCache>(options.time_plans ? options.plan_cache_dir : std::filesystem::path());
   FF_RETURN_IF_ERROR(Compile());
   if (options.memory_budget) {
     FF_ASSIGN_OR_RETURN(weights_claim, options.memory_budget->Reserve(weight_bytes, "the model's weights"));

@@ -46,6 +46,8 @@ struct KernelRequest {
   // Timed plan choices from earlier processes; nullptr when the session keeps
   // none. Kernels look their choice up before timing and record what they timed.
   PlanCache* plan_cache = nullptr;
+  // false: take the default plan untimed (SessionOptions::time_plans).
+  bool time_plans = true;
 };
 
 class ExecutionProvider {

@@ -14,6 +14,7 @@
 // Geometries oneDNN rejects (e.g. ConvTranspose with output_padding beyond
 // the end pad) run on the op's reference kernel.
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstring>
 #include <limits>
@@ -76,7 +77,8 @@ class DnnlConvKernel final : public Kernel {
         transpose_(transpose),
         channels_last_(channels_last),
         threads_(req.threads),
-        plan_cache_(req.plan_cache) {
+        plan_cache_(req.plan_cache),
+        time_plans_(req.time_plans) {
     epilogue_.sum = node_.HasInput(kSumInput);
     epilogue_.activation = std::move(activation);
     if (req.constant_inputs.size() > 1 && req.constant_inputs[1] != nullptr) constant_w_ = *req.constant_inputs[1];
@@ -202,7 +204,7 @@ class DnnlConvKernel final : public Kernel {
     std::vector<PlanPtr> plans;
     const bool large = ConvFlops(g) >= kLargeConvFlops;
     std::string key;
-    if (plan_cache_ != nullptr) {
+    if (plan_cache_ != nullptr && time_plans_) {
       key = ConvPlanKey(g, epilogue, has_bias, channels_last_, threads_);
       if (auto choice = plan_cache_->Find(key)) {
         if (PlanPtr plan = NamedPlan(*choice, g, epilogue, has_bias, packed_w)) return plan;
@@ -210,9 +212,9 @@ class DnnlConvKernel final : public Kernel {
     }
     // On NHWC a 3x3 stride-1 convolution runs by Winograd's F(2x2, 3x3): 1.3-2.4x faster than oneDNN's direct
     // kernel on every fixture shape measured (8 to 256 channels, 10x10 to 160x160), so untimed below 1 GFLOP;
-    // a larger one is timed against the layouts.
+    // a larger one is timed against the layouts (unless nothing is timed).
     const bool winograd = channels_last_ && WinogradConvPlan::Applies(g, epilogue, packed_w != nullptr);
-    if (winograd && !large) return std::make_unique<WinogradConvPlan>(g, epilogue, packed_w);
+    if (winograd && (!large || !time_plans_)) return std::make_unique<WinogradConvPlan>(g, epilogue, packed_w);
     if (winograd) plans.push_back(std::make_unique<WinogradConvPlan>(g, epilogue, packed_w));
     // On NHWC with two or more threads, a band of output rows per thread, untimed like the jit kernel below.
     if (channels_last_ && !large && ConvFlops(g) >= kRowSplitMinFlops && RowSplitConvPlan::Applies(g, threads_)) {
@@ -222,6 +224,7 @@ class DnnlConvKernel final : public Kernel {
         // oneDNN has no kernel for a band: the layouts below decide
       }
     }
+    if (!time_plans_) return DefaultPlan(g, epilogue, has_bias, packed_w);
     for (ConvLayout layout : {ConvLayout::kChannelsLast, ConvLayout::kPlain, ConvLayout::kBlocked}) {
       // Plain NCHW on NHWC tensors pays two reorders: only a large convolution can win them back (oneDNN's gemm).
       if (channels_last_ && layout == ConvLayout::kPlain && !large) continue;
@@ -258,6 +261,23 @@ class DnnlConvKernel final : public Kernel {
     return std::move(plans[static_cast<size_t>(fastest)]);
   }
 
+  // The plan taken untimed (SessionOptions::time_plans false) where the layouts would be timed: the activations'
+  // own layout (no reorder) when oneDNN builds it, else the others; nullptr when none builds.
+  PlanPtr DefaultPlan(const ConvGeometry& g, const ConvEpilogue& epilogue, bool has_bias, const float* packed_w) {
+    const auto order = channels_last_
+                           ? std::array{ConvLayout::kChannelsLast, ConvLayout::kBlocked, ConvLayout::kPlain}
+                           : std::array{ConvLayout::kPlain, ConvLayout::kBlocked, ConvLayout::kChannelsLast};
+    for (ConvLayout layout : order) {
+      try {
+        return std::make_unique<DnnlConvPlan>(g, layout, epilogue, has_bias, packed_w, channels_last_);
+      } catch (const dnnl::error&) {
+        // not implemented by oneDNN for this layout: the next one
+      }
+    }
+    if (!channels_last_ && DepthwiseConvApplies(g)) return std::make_unique<DepthwiseConvPlan>(g, epilogue);
+    return nullptr;
+  }
+
   // The plan a cache entry names, when it applies and oneDNN builds it; nullptr otherwise (then the plans are timed).
   PlanPtr NamedPlan(const std::string& name, const ConvGeometry& g, const ConvEpilogue& epilogue, bool has_bias,
                     const float* packed_w) {
@@ -286,6 +306,7 @@ class DnnlConvKernel final : public Kernel {
   const bool channels_last_;  // NhwcConv
   const int threads_;
   PlanCache* const plan_cache_;  // nullptr when the kernel was created without one
+  const bool time_plans_;        // false: DefaultPlan where the layouts would be timed
   ConvEpilogue epilogue_;
   Tensor constant_w_;  // empty when W is not an initializer
   std::map<Shape, PlanPtr> plans_;
