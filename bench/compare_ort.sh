@@ -4,9 +4,9 @@
 #   bench/compare_ort.sh [MODEL_DIR ...]     (default: every folder with a model.onnx in ../shared/fixtures/models)
 #
 # For each model and for threads 1 and 2, in BENCH_ROUNDS rounds: `facefuse bench-model` on every test_data_set_*
-# (10 timed runs after 3 warm-up), then ORT through the fixture tool ort_reference.mjs (--bench 10: 3 warm-up + 10
-# timed runs per set). facefuse and ORT alternate round by round, so both see the same machine noise, and a burst
-# of load from other processes spoils one round, not the result: each time is the median of its round medians.
+# (10 timed runs after 3 warm-up) and ORT through the fixture tool ort_reference.mjs (--bench 10: 3 warm-up + 10
+# timed runs per set), taking turns to go first. Both see the same machine noise, and a burst of load from other
+# processes spoils a round, not the result: each time is the median of its round medians.
 # Prints a Markdown table of those times, the ratio ours/ORT (< 1 means facefuse is faster) and the spread of the
 # round medians to stdout, then per thread count the geometric mean of the ratios over the models (each model's
 # ratio: the geometric mean over its sets) and the models above 1.0; progress goes to stderr.
@@ -17,13 +17,13 @@
 #   FIXTURES_DIR     fixture root               (default: <repo>/../shared/fixtures)
 #   BENCH_THREADS    thread counts to measure   (default: "1 2")
 #   BENCH_RUNS       timed runs per set, round  (default: 10)
-#   BENCH_ROUNDS     rounds                     (default: 3)
+#   BENCH_ROUNDS     rounds                     (default: 5)
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 threads_list="${BENCH_THREADS:-1 2}"
 runs="${BENCH_RUNS:-10}"
-rounds="${BENCH_ROUNDS:-3}"
+rounds="${BENCH_ROUNDS:-5}"
 warmup=3
 
 # shellcheck source=bench/ort_common.sh
@@ -55,6 +55,39 @@ ratio() {
   fi
 }
 
+# One round of facefuse on every set of $dir (model, sets, threads, round from the caller): appends each median to
+# ours[set], failures to notes.
+run_ours() {
+  local set out err
+  for set in "${sets[@]}"; do
+    echo "facefuse $model $set threads=$threads round $round/$rounds" >&2
+    err="$(mktemp)"
+    if out="$("$facefuse_bin" bench-model "$dir/model.onnx" --data "$dir/$set" --threads "$threads" \
+               --runs "$runs" --warmup "$warmup" --json 2>"$err")"; then
+      ours[$set]+="$(json_field median_ms <<<"$out") "
+    else
+      notes+=("$model $set threads=$threads: facefuse failed: $(tail -n 1 "$err")")
+    fi
+    rm -f "$err"
+  done
+}
+
+# One round of ORT on every set of $dir: appends each median to theirs[set].
+run_ort() {
+  local set ort_out ort_ms
+  echo "ORT      $model threads=$threads round $round/$rounds" >&2
+  # Exit status 1 only means an output differed from the stored reference (another CPU's kernels); the timings
+  # are still valid, so only a missing bench section counts as a failure.
+  ort_out="$(node "$ort_tool" "$dir" --ort "$ort_prefix" --threads "$threads" --bench "$runs" 2>/dev/null || true)"
+  if [[ $round -eq 1 && "$(json_field ok <<<"$ort_out")" == "false" ]]; then
+    notes+=("$model threads=$threads: ORT outputs differ from the stored references beyond 1e-5 (timings kept)")
+  fi
+  for set in "${sets[@]}"; do
+    ort_ms="$(json_field "bench.median_ms.$set" <<<"$ort_out")"
+    if [[ -n "$ort_ms" ]]; then theirs[$set]+="$ort_ms "; else notes+=("$model $set threads=$threads: ORT gave no timing"); fi
+  done
+}
+
 collect_model_dirs "$@"
 
 rows=()
@@ -70,28 +103,8 @@ for dir in "${model_dirs[@]}"; do
   for threads in $threads_list; do
     declare -A ours=() theirs=()  # set -> the round medians, space-separated
     for ((round = 1; round <= rounds; round++)); do
-      for set in "${sets[@]}"; do
-        echo "facefuse $model $set threads=$threads round $round/$rounds" >&2
-        err="$(mktemp)"
-        if out="$("$facefuse_bin" bench-model "$dir/model.onnx" --data "$dir/$set" --threads "$threads" \
-                   --runs "$runs" --warmup "$warmup" --json 2>"$err")"; then
-          ours[$set]+="$(json_field median_ms <<<"$out") "
-        else
-          notes+=("$model $set threads=$threads: facefuse failed: $(tail -n 1 "$err")")
-        fi
-        rm -f "$err"
-      done
-      echo "ORT      $model threads=$threads round $round/$rounds" >&2
-      # Exit status 1 only means an output differed from the stored reference (another CPU's kernels); the timings
-      # are still valid, so only a missing bench section counts as a failure.
-      ort_out="$(node "$ort_tool" "$dir" --ort "$ort_prefix" --threads "$threads" --bench "$runs" 2>/dev/null || true)"
-      if [[ $round -eq 1 && "$(json_field ok <<<"$ort_out")" == "false" ]]; then
-        notes+=("$model threads=$threads: ORT outputs differ from the stored references beyond 1e-5 (timings kept)")
-      fi
-      for set in "${sets[@]}"; do
-        ort_ms="$(json_field "bench.median_ms.$set" <<<"$ort_out")"
-        if [[ -n "$ort_ms" ]]; then theirs[$set]+="$ort_ms "; else notes+=("$model $set threads=$threads: ORT gave no timing"); fi
-      done
+      # Who goes first alternates, so neither side always runs on a machine the other has just warmed or loaded.
+      if (( round % 2 == 1 )); then run_ours; run_ort; else run_ort; run_ours; fi
     done
     for set in "${sets[@]}"; do
       our_ms="$(median_of ${ours[$set]:-})"
@@ -110,7 +123,7 @@ cores="$(nproc)"
 echo "Machine: ${cpu:-unknown CPU}, $cores cores"
 echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "facefuse: $facefuse_bin ($("$facefuse_bin" --version 2>/dev/null | head -n 1 || true)); ONNX Runtime $ort_version (onnxruntime-node, CPU)"
-echo "$rounds rounds, each facefuse then ORT on every set, $runs timed runs after $warmup warm-up runs per set and"
+echo "$rounds rounds, facefuse and ORT taking turns to go first, each on every set, $runs timed runs after $warmup warm-up runs per set and"
 echo "round; a time is the median of the round medians, its spread the lowest and highest round median;"
 echo "ratio = ours / ORT (< 1: facefuse is faster)."
 echo
