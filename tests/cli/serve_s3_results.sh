@@ -31,11 +31,21 @@ images_dir="${FACEFUSE_FIXTURES_DIR:-$SOURCE_DIR/../shared/fixtures}/media/image
 
 s3_port=$(free_port)
 S3_PID=""
+# Starts s3rver on $s3_port. The first start (only) moves to another port when this one was taken meanwhile.
 start_s3() {
-  "$S3RVER" -d "$WORK/s3" -a 127.0.0.1 -p "$s3_port" --configure-bucket facefuse --silent >>"$WORK/s3.log" 2>&1 &
-  S3_PID=$!
-  PIDS+=("$S3_PID")
-  for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$s3_port/" && return 0; sleep 0.1; done
+  local attempt
+  for attempt in 1 2 3; do
+    "$S3RVER" -d "$WORK/s3" -a 127.0.0.1 -p "$s3_port" --configure-bucket facefuse --silent >>"$WORK/s3.log" 2>&1 &
+    S3_PID=$!
+    PIDS+=("$S3_PID")
+    for _ in $(seq 100); do
+      curl -sf -o /dev/null "http://127.0.0.1:$s3_port/" && return 0
+      kill -0 "$S3_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    [ -z "${FACEFUSE_S3_ENDPOINT:-}" ] && grep -q EADDRINUSE "$WORK/s3.log" || break
+    s3_port=$(free_port)
+  done
   fail "s3rver did not start: $(cat "$WORK/s3.log")"
 }
 stop_s3() { kill "$S3_PID"; wait "$S3_PID" 2>/dev/null || true; }

@@ -30,12 +30,16 @@ fixture_images() {
   missing_fixture "no fixture images in $dir"
 }
 
-# A loopback TCP port nobody listens on (checked with ss; a race is retried by the caller).
+# A loopback TCP port no socket uses (checked with ss; a race is retried by the caller), below the kernel's
+# ephemeral range: a port in that range can be taken by any outgoing connection (a parallel test's curl or
+# redis-cli) between the check and the bind.
 free_port() {
-  local p
+  local p ephemeral_low
+  ephemeral_low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  [ "$ephemeral_low" -gt 12000 ] 2>/dev/null || ephemeral_low=32768
   for _ in $(seq 50); do
-    p=$((20000 + RANDOM % 30000))
-    ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return 0; }
+    p=$((10000 + RANDOM % (ephemeral_low - 10000)))
+    ss -Htan "sport = :$p" | grep -q . || { echo "$p"; return 0; }
   done
   fail "no free port found"
 }
