@@ -25,6 +25,12 @@ threads_list="${BENCH_THREADS:-1 2}"
 runs="${BENCH_RUNS:-10}"
 rounds="${BENCH_ROUNDS:-5}"
 warmup=3
+positive='^[1-9][0-9]{0,5}$'
+[[ "$rounds" =~ $positive ]] || { echo "compare_ort.sh: BENCH_ROUNDS must be a whole number from 1, got '$rounds'" >&2; exit 2; }
+[[ "$runs" =~ $positive ]] || { echo "compare_ort.sh: BENCH_RUNS must be a whole number from 1, got '$runs'" >&2; exit 2; }
+for t in $threads_list; do
+  [[ "$t" =~ $positive ]] || { echo "compare_ort.sh: BENCH_THREADS must list whole numbers from 1, got '$t'" >&2; exit 2; }
+done
 
 # shellcheck source=bench/ort_common.sh
 source "$repo/bench/ort_common.sh"
@@ -93,13 +99,16 @@ collect_model_dirs "$@"
 rows=()
 notes=()
 ratios=()  # "model threads ratio" per set, for the summary
+# Every folder is checked before anything is measured, so a bad one does not end a long run half-way.
+for dir in "${model_dirs[@]}"; do
+  [[ -f "${dir%/}/model.onnx" ]] || die "$dir has no model.onnx"
+  compgen -G "${dir%/}/test_data_set_*/" >/dev/null || die "$dir has no test_data_set_* folder"
+done
 for dir in "${model_dirs[@]}"; do
   dir="${dir%/}"
   model="$(basename "$dir")"
-  [[ -f "$dir/model.onnx" ]] || die "$dir has no model.onnx"
   sets=()
   for s in "$dir"/test_data_set_*/; do [[ -d "$s" ]] && sets+=("$(basename "$s")"); done
-  [[ ${#sets[@]} -gt 0 ]] || die "$dir has no test_data_set_* folder"
   for threads in $threads_list; do
     declare -A ours=() theirs=()  # set -> the round medians, space-separated
     for ((round = 1; round <= rounds; round++)); do
@@ -123,8 +132,9 @@ cores="$(nproc)"
 echo "Machine: ${cpu:-unknown CPU}, $cores cores"
 echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "facefuse: $facefuse_bin ($("$facefuse_bin" --version 2>/dev/null | head -n 1 || true)); ONNX Runtime $ort_version (onnxruntime-node, CPU)"
-echo "$rounds rounds, facefuse and ORT taking turns to go first, each on every set, $runs timed runs after $warmup warm-up runs per set and"
-echo "round; a time is the median of the round medians, its spread the lowest and highest round median;"
+echo "$rounds round(s), facefuse and ORT taking turns to go first (facefuse in odd rounds), each on every set, $runs timed runs after $warmup warm-up runs per set and"
+echo "round; a time is the median of the round medians (the lower middle one for an even count), its spread the"
+echo "lowest and highest round median;"
 echo "ratio = ours / ORT (< 1: facefuse is faster)."
 echo
 echo "| model | set | threads | ours median ms | ORT median ms | ratio ours/ORT | ours spread ms | ORT spread ms |"
@@ -153,5 +163,5 @@ fi
 if [[ ${#notes[@]} -gt 0 ]]; then
   echo
   echo "Notes:"
-  printf -- '- %s\n' "${notes[@]}"
+  printf -- '- %s\n' "${notes[@]}" | awk '!seen[$0]++'  # a failure repeats in every round: once each
 fi

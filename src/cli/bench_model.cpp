@@ -147,6 +147,9 @@ int RunBench(const BenchOptions& o) {
   so.profile = o.profile_top >= 0;
   so.plan_cache_dir = o.plan_cache;
   so.time_plans = !o.no_plan_timing;
+  if (o.no_plan_timing && !o.plan_cache.empty())
+    std::fprintf(stderr, "facefuse bench-model: warning: --no-plan-timing: the plan cache in %s is not used\n",
+                 o.plan_cache.c_str());
   auto budget = MakeMemoryBudget(o.memory_limit);
   if (!budget.ok()) return Exit("bench-model", budget.status(), ErrorOrigin::kUsage);
   so.memory_budget = *budget;

@@ -204,9 +204,9 @@ class DnnlConvKernel final : public Kernel {
     std::vector<PlanPtr> plans;
     const bool large = ConvFlops(g) >= kLargeConvFlops;
     std::string key;
-    if (plan_cache_ != nullptr && time_plans_) {
+    if (plan_cache_ != nullptr) {
       key = ConvPlanKey(g, epilogue, has_bias, channels_last_, threads_);
-      if (auto choice = plan_cache_->Find(key)) {
+      if (auto choice = time_plans_ ? plan_cache_->Find(key) : std::nullopt) {
         if (PlanPtr plan = NamedPlan(*choice, g, epilogue, has_bias, packed_w)) return plan;
       }
     }
@@ -261,12 +261,14 @@ class DnnlConvKernel final : public Kernel {
     return std::move(plans[static_cast<size_t>(fastest)]);
   }
 
-  // The plan taken untimed (SessionOptions::time_plans false) where the layouts would be timed: the activations'
-  // own layout (no reorder) when oneDNN builds it, else the others; nullptr when none builds.
+  // The plan taken untimed (SessionOptions::time_plans false) where the layouts would be timed. On NHWC the
+  // activations' own layout (no reorder); on NCHW the blocked layout, which timing picks for most NCHW shapes and
+  // every depthwise one of PFLD (oneDNN's plain NCHW convolution is its im2col gemm: 2.5-3.4x slower over PFLD,
+  // YuNet and RetinaFace); else the others, then the own depthwise plan; nullptr when none builds.
   PlanPtr DefaultPlan(const ConvGeometry& g, const ConvEpilogue& epilogue, bool has_bias, const float* packed_w) {
     const auto order = channels_last_
                            ? std::array{ConvLayout::kChannelsLast, ConvLayout::kBlocked, ConvLayout::kPlain}
-                           : std::array{ConvLayout::kPlain, ConvLayout::kBlocked, ConvLayout::kChannelsLast};
+                           : std::array{ConvLayout::kBlocked, ConvLayout::kPlain, ConvLayout::kChannelsLast};
     for (ConvLayout layout : order) {
       try {
         return std::make_unique<DnnlConvPlan>(g, layout, epilogue, has_bias, packed_w, channels_last_);
