@@ -3,7 +3,9 @@
 
 namespace facefuse::cli {
 
-// Unless the user chose (OMP_WAIT_POLICY or GOMP_SPINCOUNT is set),
+// Unless the user chose (OMP_WAIT_POLICY or GOMP_SPINCOUNT is set) or asked
+// for thread binding (OMP_PROC_BIND, OMP_PLACES or GOMP_CPU_AFFINITY, which
+// an exec would reduce to the first place),
 // re-executes this process once with GOMP_SPINCOUNT=10000: libgomp's threads
 // spin briefly, then sleep, while they wait for work. libgomp reads these
 // variables once, as it loads, before main; hence the exec. Its default spin
