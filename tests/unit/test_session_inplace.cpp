@@ -80,45 +80,47 @@ void ExpectSameOutput(Session& reference, Session& session, const Tensor& x) {
     ASSERT_NEAR(g[i], w[i], 1e-4f + 1e-4f * std::fabs(w[i])) << "element " << i;
 }
 
-TEST(SessionInPlace, ResidualConvolutionsTakeTheirSumsMemoryAndMatchTheReference) {
-  const std::string model = ResidualChain();
+// Opens `model` on the reference provider, and on the cpu provider with NCHW and then channels-last activations;
+// calls body(reference, session, channels_last) for each of the two.
+template <typename Body>
+void ForEachLayout(const std::string& model, Body body) {
   auto reference = Open(model, "reference", false);
   ASSERT_TRUE(reference);
   for (bool channels_last : {false, true}) {
     SCOPED_TRACE(channels_last ? "channels-last" : "NCHW");
     auto session = Open(model, "cpu", channels_last);
     ASSERT_TRUE(session);
+    body(*reference, *session, channels_last);
+  }
+}
+
+TEST(SessionInPlace, ResidualConvolutionsTakeTheirSumsMemoryAndMatchTheReference) {
+  ForEachLayout(ResidualChain(), [](Session& reference, Session& session, bool channels_last) {
     for (uint32_t run = 0; run < 3; ++run) {  // recording, then two runs on the recorded layout
       Tensor x = Tensor::FromVector(RandomFloats(kMapBytes / sizeof(float), 100 + run),
                                     Shape{1, kChannels, kSide, kSide}).value();
       SCOPED_TRACE("run " + std::to_string(run));
-      ASSERT_NO_FATAL_FAILURE(ExpectSameOutput(*reference, *session, x));
+      ASSERT_NO_FATAL_FAILURE(ExpectSameOutput(reference, session, x));
     }
     if (!channels_last) {
       // a, c and e share one buffer, b and d another; without the reuse a, b and c are live at once.
-      EXPECT_EQ(session->stats().peak_activation_bytes, 2 * kMapBytes);
+      EXPECT_EQ(session.stats().peak_activation_bytes, 2 * kMapBytes);
     }
-  }
+  });
 }
 
 // With an open height the convolutions see the shapes change from run to run: a call with the last call's shapes
 // takes that plan at once, another goes through the plans by shape. Every run must match the reference provider.
 TEST(SessionInPlace, ResidualConvolutionsMatchTheReferenceAsTheShapeChanges) {
-  const std::string model = ResidualChain(-1);
-  auto reference = Open(model, "reference", false);
-  ASSERT_TRUE(reference);
-  for (bool channels_last : {false, true}) {
-    SCOPED_TRACE(channels_last ? "channels-last" : "NCHW");
-    auto session = Open(model, "cpu", channels_last);
-    ASSERT_TRUE(session);
+  ForEachLayout(ResidualChain(-1), [](Session& reference, Session& session, bool) {
     uint32_t seed = 200;
     for (int64_t height : {16, 16, 12, 16, 12, 12, 9}) {
       SCOPED_TRACE("height " + std::to_string(height));
       const Shape shape{1, kChannels, height, kSide};
       Tensor x = Tensor::FromVector(RandomFloats(static_cast<size_t>(NumElements(shape)), seed++), shape).value();
-      ASSERT_NO_FATAL_FAILURE(ExpectSameOutput(*reference, *session, x));
+      ASSERT_NO_FATAL_FAILURE(ExpectSameOutput(reference, session, x));
     }
-  }
+  });
 }
 
 // Z = -(Conv1x1(X, w = 2) + Reshape(ConstantOfShape(Shape(X), 1), SH)): the ones follow from X's shape and are kept

@@ -11,6 +11,7 @@
 #include "runtime/exec/memory_planner.h"
 #include "runtime/exec/session_impl.h"
 #include "runtime/ops/op_util.h"
+#include "runtime/passes/pass_util.h"
 
 namespace facefuse {
 using namespace rt;
@@ -67,7 +68,7 @@ constexpr size_t kMaxFixedValueBytes = 4096;
 bool OutputValuesFixed(const Step& step, std::span<Tensor* const> outputs, const std::vector<char>& value_fixed,
                        const std::vector<char>& shape_fixed, const std::vector<bool>& is_output) {
   if (step.in.empty() || step.output_allocator != nullptr || !step.device.is_host()) return false;
-  const bool shape_op = step.node.op_type == "Shape" && (step.node.domain.empty() || step.node.domain == "ai.onnx");
+  const bool shape_op = IsOnnxOp(step.node, "Shape");
   for (int id : step.in) {
     if (id < 0) continue;
     if (!(shape_op ? shape_fixed : value_fixed)[static_cast<size_t>(id)]) return false;
