@@ -2,7 +2,8 @@
 // or foreign file is ignored as a whole, a failed write leaves the cache
 // usable, a choice that does not apply falls back to timing, and a session
 // that finds its convolutions' choices times nothing and computes the same
-// outputs (PFLD-68 on NCHW, where every convolution is timed).
+// outputs (PFLD-68 on NCHW, where every convolution is timed); on NHWC the
+// fixture models' convolutions take their plans untimed.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -211,6 +212,28 @@ TEST_F(PlanCacheSessionTest, ChoicesThatDoNotApplyAreTimedAgain) {
   auto [second, again] = RunOnce();
   EXPECT_GT(again.plans_timed, 0u);
   ExpectNear(second, first);
+}
+
+// On NHWC every convolution of these models is below 1 GFLOP and takes its plan by rule (Winograd, the narrow
+// kernel, or oneDNN's channels-last kernel generated for this CPU), so nothing is timed and the first run is short.
+// Fails where oneDNN names its channels-last kernel in a way the rule does not know (its brgemm kernels on
+// AVX-512 were timed against every layout: SCRFD 500M's first run 45 -> 150 ms).
+TEST(PlanCacheChannelsLast, FixtureModelsTimeNoPlan) {
+  FF_REQUIRE_FIXTURES(testing::FixtureModel("pfld_68"), testing::FixtureModel("scrfd_500m"),
+                      testing::FixtureModel("yunet_2023mar"));
+  for (const char* name : {"pfld_68", "scrfd_500m", "yunet_2023mar"}) {
+    SCOPED_TRACE(name);
+    const std::filesystem::path model = testing::FixtureModel(name);
+    auto in = facefuse::ReadTensorFile(model.parent_path() / "test_data_set_0" / "input_0.pb");
+    ASSERT_TRUE(in.ok()) << in.status().ToString();
+    SessionOptions o;
+    o.threads = 1;
+    auto s = Session::Open(model, o);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    auto out = (*s)->Run({*in});
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
+    EXPECT_EQ((*s)->stats().plans_timed, 0u);
+  }
 }
 
 }  // namespace

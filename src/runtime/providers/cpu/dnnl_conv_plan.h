@@ -43,8 +43,17 @@ class DnnlConvPlan final : public ConvPlan {
 
   const char* name() const override { return ConvLayoutName(layout_); }
 
-  // oneDNN's name for the primitive's implementation, e.g. "jit:avx2", "gemm:jit", "ref:any".
+  // oneDNN's name for the primitive's implementation, e.g. "jit:avx2", "brgconv:avx512_core", "gemm:jit",
+  // "ref:any".
   const std::string& implementation() const { return implementation_; }
+
+  // True when the implementation is one of oneDNN's kernels generated for this CPU's ISA: "jit:..." (AVX2 and
+  // older) or the brgemm-based ones oneDNN prefers on AVX-512 ("brgconv:...", "brgconv_1x1:...",
+  // "brdgmm_dw:..."); false for its im2col gemm ("gemm:...") and reference ("ref:...") kernels.
+  bool isa_kernel() const {
+    return implementation_.starts_with("jit") || implementation_.starts_with("brg") ||
+           implementation_.starts_with("brdgmm");
+  }
 
  private:
   ConvLayout layout_;
