@@ -3,11 +3,11 @@
 #include <cstring>
 
 #include "cli/commands.h"
-#include "cli/openmp_wait.h"
+#include "cli/process_defaults.h"
 #include "common/status_map.h"
 
 int main(int argc, char** argv) {
-  facefuse::cli::LimitOpenMpSpinning(argv);
+  facefuse::cli::ReexecWithProcessDefaults(argv);
   CLI::App app{"facefuse: face swap engine and ONNX inference runtime"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "facefuse 0.1.0");

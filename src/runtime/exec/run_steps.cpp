@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "facefuse/device.h"
 #include "runtime/exec/memory_planner.h"
 #include "runtime/exec/session_impl.h"
 #include "runtime/ops/op_util.h"
@@ -112,12 +113,15 @@ Status Session::Impl::EnsureArena(size_t bytes) {
       FF_RETURN_IF_ERROR(arena_claim.Resize(bytes, options.memory_wait));
     }
   }
-  void* p = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
-  if (p == nullptr) {
+  // The host allocator: 64-byte aligned, and huge pages for a large arena (the first run writing it pays a page
+  // fault per page).
+  std::shared_ptr<Allocator> host = HostAllocator();
+  Result<void*> p = host->Allocate(bytes);
+  if (!p.ok()) {
     if (!arena_claim.empty()) (void)arena_claim.Resize(arena_bytes);  // back to what is really held
     return OutOfMemory("cannot allocate a " + std::to_string(bytes) + "-byte activation arena");
   }
-  arena = std::shared_ptr<void>(p, [](void* q) { std::free(q); });
+  arena = std::shared_ptr<void>(*p, [host](void* q) { host->Free(q); });
   arena_bytes = bytes;
   return Status::Ok();
 }
