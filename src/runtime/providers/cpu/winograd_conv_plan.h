@@ -2,8 +2,10 @@
 // block of outputs (a tile) is computed from its 4x4 input patch with 16
 // multiplications per input and output channel instead of 36. Per block of
 // tiles: the patches are transformed (B^T d B, 16 values per channel), 16
-// matrix products [tiles x C_in] x [C_in x C_out] run in an AVX2 kernel that
-// keeps 6 tiles x 16 output channels in registers, and the products are
+// matrix products [tiles x C_in] x [C_in x C_out] run in a kernel that keeps
+// 12 tiles x 16 output channels in registers on AVX-512 (6 tiles on AVX2:
+// SCRFD 2.5G 40 -> 31 ms, RetinaFace 13.4 -> 10.3 ms at one thread on an
+// AVX-512 machine when the 12-tile kernel came), and the products are
 // transformed back (A^T m A) with bias, Sum and the activation applied on the
 // way out. The weights are transformed once (G g G^T).
 //
