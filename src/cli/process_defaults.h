@@ -21,15 +21,18 @@ namespace facefuse::cli {
 //   glibc's malloc asks for transparent huge pages, so a model's weights and
 //   activations are faulted in 2 MB at a time. On a virtual machine where a
 //   4 KB page fault cost about 11 us, PFLD-68's open-to-first-result went
-//   from 63 to 28 ms (docs/benchmarks.md, "Start-up"). A glibc without the
+//   from 63 to 28-40 ms (docs/benchmarks.md, "Start-up"). A glibc without the
 //   tunable ignores it; a kernel without huge pages changes nothing.
 //
 // Nothing is re-executed when the user asked for OpenMP thread binding
 // (OMP_PROC_BIND, OMP_PLACES or GOMP_CPU_AFFINITY): libgomp has bound this
 // thread to its first place already, and an exec would keep that one-CPU
-// mask. Returns only when no exec happened (nothing to set, or the exec
-// failed: the process then runs on with the defaults it has). Call first
-// thing in main.
+// mask; nor for a setuid or file-capability program (AT_SECURE), whose loader
+// drops GLIBC_TUNABLES. At most one exec: the new process finds
+// FACEFUSE_REEXECUTED set, removes it and returns. Returns only when no exec
+// happened (nothing to set, or the exec failed: the process then runs on with
+// the environment it was given, the variables this call set removed again).
+// Call first thing in main.
 void ReexecWithProcessDefaults(char** argv);
 
 }  // namespace facefuse::cli

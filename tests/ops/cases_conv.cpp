@@ -76,6 +76,16 @@ std::vector<ConvSpec> ConvSpecs() {
       Spec("winograd_c16_to_8_valid", {2, 16, 6, 5}, {8, 16, 3, 3}, {}, 1, "", false),
       Spec("winograd_c24_to_40_asym_pads", {1, 24, 11, 10}, {40, 24, 3, 3}, {{"pads", {2, 0, 1, 1}}}),
       Spec("winograd_c32_to_16_1x1_image", {1, 32, 1, 1}, {16, 32, 3, 3}, {{"pads", {1, 1, 1, 1}}}),
+      // Tile counts 2, 3, 5, 7, 9, 10, 11 and 13 (with the cases above, every count of tiles left after the
+      // product kernel's full blocks of 6 or 12, and a block plus one).
+      Spec("winograd_2_tiles", {1, 8, 2, 4}, {8, 8, 3, 3}, {{"pads", {1, 1, 1, 1}}}),
+      Spec("winograd_3_tiles", {1, 8, 2, 6}, {8, 8, 3, 3}, {{"pads", {1, 1, 1, 1}}}),
+      Spec("winograd_5_tiles", {1, 8, 2, 10}, {8, 8, 3, 3}, {{"pads", {1, 1, 1, 1}}}),
+      Spec("winograd_7_tiles", {1, 8, 2, 14}, {8, 8, 3, 3}, {{"pads", {1, 1, 1, 1}}}),
+      Spec("winograd_9_tiles", {1, 8, 6, 6}, {8, 8, 3, 3}, {{"pads", {1, 1, 1, 1}}}),
+      Spec("winograd_10_tiles", {1, 8, 4, 10}, {8, 8, 3, 3}, {{"pads", {1, 1, 1, 1}}}),
+      Spec("winograd_11_tiles", {1, 8, 2, 22}, {8, 8, 3, 3}, {{"pads", {1, 1, 1, 1}}}),
+      Spec("winograd_13_tiles", {1, 8, 2, 26}, {8, 8, 3, 3}, {{"pads", {1, 1, 1, 1}}}),
       // Shapes for the CPU provider's plan for 1-4 output channels (C_in multiples of 8): a swapper's 7x7 last
       // layer, 1x1 to one channel at batch 2, strides with asymmetric pads, windows crossing every edge, rows of
       // many 4-pixel blocks and a tail.

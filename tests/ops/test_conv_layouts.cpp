@@ -227,9 +227,10 @@ void ExpectChannelsLastPlanMatches(cpu::ConvPlan& plan, const OpCase& c, const C
 }
 
 // Winograd F(2x2, 3x3) on NHWC X, Sum and Y: every case it applies to (odd and even output sizes, pads of 0 to 2,
-// half-used blocks of 16 output channels, a 1x1 image, batches, no bias, Relu, LeakyRelu, Clip, Sum), with
-// sentinels around Y, and again with Sum in Y's memory; in streaming mode, and in grouped mode with groups of 6
-// tiles, of 12 and of every tile (the last group of a split image part-full).
+// half-used blocks of 16 output channels, a 1x1 image, every count of tiles past the product kernel's full blocks,
+// batches, no bias, Relu, LeakyRelu, Clip, Sum), with sentinels around Y, and again with Sum in Y's memory; in
+// streaming mode, and in grouped mode with groups of one block of tiles (6 on AVX2, 12 on AVX-512), of 24 tiles
+// and of every tile (the last group of a split image part-full).
 TEST(ConvLayouts, WinogradMatchesReference) {
   if (!cpu::WinogradConvPlan::Available()) GTEST_SKIP() << "built without AVX2 and FMA: the plan never applies";
   int winograd_cases = 0, grouped_splits = 0;
@@ -244,8 +245,8 @@ TEST(ConvLayouts, WinogradMatchesReference) {
     const double per_tile = 16.0 * static_cast<double>(g.in_channels + (g.out_channels + 15) / 16 * 16) * 4;
     const std::pair<const char*, cpu::WinogradTuning> tunings[] = {
         {"streaming", cpu::WinogradTuning{}},
-        {"groups of 6 tiles", cpu::WinogradTuning{0, 0}},
-        {"groups of 12 tiles", cpu::WinogradTuning{0, 13 * per_tile}},
+        {"groups of one block", cpu::WinogradTuning{0, 0}},
+        {"groups of 24 tiles", cpu::WinogradTuning{0, 25 * per_tile}},
         {"one group", cpu::WinogradTuning{0, 1e12}},
     };
     for (const auto& [mode, tuning] : tunings) {
@@ -255,8 +256,8 @@ TEST(ConvLayouts, WinogradMatchesReference) {
       ExpectChannelsLastPlanMatches(plan, c, io);
     }
   }
-  EXPECT_GE(winograd_cases, 9);
-  EXPECT_GE(grouped_splits, 9);  // images of more than one group of 6 tiles
+  EXPECT_GE(winograd_cases, 17);
+  EXPECT_GE(grouped_splits, 9);  // images of more than 6 tiles, in groups of one block
 }
 
 // The plan for 1-4 output channels on NHWC X, Sum and Y: every case it applies to (7x7, 5x5, 3x3 and 1x1 kernels,

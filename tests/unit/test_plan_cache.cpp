@@ -217,7 +217,7 @@ TEST_F(PlanCacheSessionTest, ChoicesThatDoNotApplyAreTimedAgain) {
 // On NHWC every convolution of these models is below 1 GFLOP and takes its plan by rule (Winograd, the narrow
 // kernel, or oneDNN's channels-last kernel generated for this CPU), so nothing is timed and the first run is short.
 // Fails where oneDNN names its channels-last kernel in a way the rule does not know (its brgemm kernels on
-// AVX-512 were timed against every layout: SCRFD 500M's first run 45 -> 150 ms).
+// AVX-512 were timed against every layout: SCRFD 500M's first run 87 -> 146-161 ms).
 TEST(PlanCacheChannelsLast, FixtureModelsTimeNoPlan) {
   FF_REQUIRE_FIXTURES(testing::FixtureModel("pfld_68"), testing::FixtureModel("scrfd_500m"),
                       testing::FixtureModel("yunet_2023mar"));

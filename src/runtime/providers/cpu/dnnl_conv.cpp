@@ -236,7 +236,7 @@ class DnnlConvKernel final : public Kernel {
       }
       // On NHWC tensors a channels-last primitive generated for this CPU (jit on AVX2, brgemm on AVX-512) needs
       // no reorder and was the fastest plan for every such convolution of the fixture models: take it untimed,
-      // which keeps the first run short (timing every layout took SCRFD 500M's first run from 45 to 150 ms on
+      // which keeps the first run short (timing every layout took SCRFD 500M's first run from 87 to 146-161 ms on
       // AVX-512, where the jit-only test let every brgemm primitive through to timing).
       if (channels_last_ && !large && layout == ConvLayout::kChannelsLast && plan->isa_kernel()) return plan;
       if (!large) plan->Execute(args);  // warm-up: first touch of internal buffers

@@ -10,13 +10,13 @@
 // way out. The weights are transformed once (G g G^T).
 //
 // Two modes. Streaming (transformed weights up to 12 MB): each thread takes a
-// block of 6 tiles through all three steps while the weights stream through
+// block of tiles (12 on AVX-512, 6 on AVX2) through all three steps while the weights stream through
 // L2/L3. Grouped (wider layers: a swapper's 512x512 layer has 17 MB of
 // transformed weights, its 1024x1024 ones 67 MB, past a 32 MB L3): the threads
 // transform a group of tiles (up to 8 MB of patches and products) together,
 // then split the 16 x C_out/16 products between them, each reading its 16
 // output channels' weights once for the whole group, then transform back; the
-// weights are read once per group instead of once per 6 tiles. On [18,18,1024]
+// weights are read once per group instead of once per block. On [18,18,1024]
 // x [1024,1024,3,3] that is 2x faster (56 -> 33 ms on one thread). On this project's AVX2
 // machine it ran 1.3-2.4x faster than oneDNN 2.6's direct channels-last kernel
 // on the fixture models' 3x3 layer shapes. Results differ from direct
@@ -41,7 +41,7 @@ namespace facefuse::rt::cpu {
 // tests make them small to reach every path on small shapes).
 struct WinogradTuning {
   double streaming_weight_bytes = 12e6;      // transformed weights above this: grouped mode
-  double group_scratch_bytes = 8.0 * (1 << 20);  // a group's transformed patches and products at most (>= 6 tiles)
+  double group_scratch_bytes = 8.0 * (1 << 20);  // a group's transformed patches and products at most (>= 1 block)
 };
 
 class WinogradConvPlan final : public ConvPlan {
