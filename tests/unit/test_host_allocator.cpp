@@ -30,8 +30,7 @@ int HugePageEligible(const void* address) {
   bool inside = false;
   while (std::getline(smaps, line)) {
     unsigned long long begin = 0, end = 0;
-    if (std::sscanf(line.c_str(), "%llx-%llx ", &begin, &end) == 2 && line.find(':') > line.find('-') &&
-        line.find(' ') > line.find('-')) {
+    if (std::sscanf(line.c_str(), "%llx-%llx ", &begin, &end) == 2) {  // a mapping's line (fields are "Name: value")
       inside = begin <= at && at < end;
     } else if (inside && line.rfind("THPeligible:", 0) == 0) {
       return std::stoi(line.substr(12));
@@ -60,7 +59,6 @@ TEST(HostAllocator, LargeBlocksAskForHugePages) {
   // The middle of the block lies in a 2 MB page wholly inside it.
   EXPECT_EQ(HugePageEligible(bytes + kBytes / 2), 1);
   allocator->Free(*block);
-
 }
 
 }  // namespace
