@@ -373,5 +373,50 @@ TEST(ConvertToChannelsLast, PadFollowsWithItsPadsRenumbered) {
   }
 }
 
+// The layout pass, then dead-node removal: what the session runs of the two.
+Status ChannelsLastThenCleanup(Graph& g, const PassContext& ctx) {
+  if (Status s = ConvertToChannelsLast(g, ctx); !s.ok()) return s;
+  return RemoveDeadNodes(g, ctx);
+}
+
+// A model that takes a [1,H,W,C] input and transposes it to NCHW before its first convolution (BlazeFace): the
+// convolution reads the input as it came, with no Transpose before it; a permutation that is not the inverse of
+// NHWC's becomes one Transpose from the input, not two in a row; and the model's Transpose stays when its NCHW
+// output is read elsewhere (here: a graph output).
+TEST(ConvertToChannelsLast, ComposesWithAModelsOwnTranspose) {
+  struct Case {
+    const char* name;
+    std::vector<int64_t> perm;  // the model's Transpose, from the input to [1,3,6,5]
+    Shape input;
+    bool output_too;  // its output is also a graph output
+    std::vector<std::string> ops;
+  };
+  const std::vector<Case> cases = {
+      {"NHWC input", {0, 3, 1, 2}, {1, 6, 5, 3}, false, {"NhwcConv", "Transpose"}},
+      {"NWHC input", {0, 3, 2, 1}, {1, 5, 6, 3}, false, {"Transpose", "NhwcConv", "Transpose"}},
+      {"NHWC input, also an output", {0, 3, 1, 2}, {1, 6, 5, 3}, true, {"Transpose", "NhwcConv", "Transpose"}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    Graph g = ConvGraph();
+    g.inputs = {Info("image", c.input)};
+    Node t = MakeOp("Transpose", {"image"}, {"x"});
+    t.attrs["perm"].value = c.perm;
+    g.nodes.insert(g.nodes.begin(), t);
+    g.value_infos["x"] = Info("x", {1, 3, 6, 5});
+    g.outputs = {Info("conv", {1, 4, 6, 5})};
+    if (c.output_too) g.outputs.push_back(Info("x", {1, 3, 6, 5}));
+    Graph after = RunPass(ChannelsLastThenCleanup, g, {{"image", Random(c.input, 3)}});
+    EXPECT_EQ(OpTypes(after), c.ops);
+    if (!c.output_too) {
+      const Node& first = after.nodes[0];
+      EXPECT_EQ(first.inputs[0], "image");
+      if (first.op_type == "Transpose") {
+        EXPECT_EQ(first.GetInts("perm"), (std::vector<int64_t>{0, 2, 1, 3}));
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace facefuse::rt

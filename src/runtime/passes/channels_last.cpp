@@ -71,6 +71,7 @@ class ChannelsLastRewriter {
       const Rewrite how = Decide(node);
       if (how == Rewrite::kKeep) {
         for (const std::string& in : node.inputs) EnsureFirst(in);
+        RecordTranspose(node);
         out_.push_back(std::move(node));
         continue;
       }
@@ -307,13 +308,44 @@ class ChannelsLastRewriter {
     out_.push_back(std::move(n));
   }
 
-  // The NHWC twin of a value, adding a Transpose when the value is NCHW only.
+  // A kept 4-D Transpose of one value: its output is `from` permuted by `perm`.
+  struct Transposed {
+    std::string from;
+    std::array<int64_t, 4> perm;
+  };
+
+  void RecordTranspose(const Node& n) {
+    if (n.op_type != "Transpose" || (!n.domain.empty() && n.domain != "ai.onnx")) return;
+    if (n.inputs.size() != 1 || n.outputs.size() != 1 || n.inputs[0].empty()) return;
+    const std::vector<int64_t> p = n.GetInts("perm");
+    if (p.size() != 4) return;
+    std::array<int64_t, 4> perm{};
+    std::array<bool, 4> seen{};
+    for (size_t i = 0; i < 4; ++i) {
+      if (p[i] < 0 || p[i] > 3 || seen[static_cast<size_t>(p[i])]) return;  // invalid: validation reports it
+      seen[static_cast<size_t>(p[i])] = true;
+      perm[i] = p[i];
+    }
+    transposed_[n.outputs[0]] = Transposed{n.inputs[0], perm};
+  }
+
+  // The NHWC twin of a value, adding a Transpose when the value is NCHW only. A value that a kept Transpose made
+  // from X (perm p) has the twin transpose(X, q), q[i] = p[kToLast[i]]: one Transpose from X instead of a second
+  // one after the first, and none when q is the identity. The latter is a model that takes NHWC input and
+  // transposes it to NCHW itself (BlazeFace): its convolutions then read the input as it came.
   std::string Last(const std::string& name) {
     if (auto it = twin_.find(name); it != twin_.end()) return it->second;
-    const std::string twin = NewValue(name + "_nhwc", g_.TypeOf(name), PermutedDims(name));
-    AddTranspose(name, twin, kToLast);
-    twin_[name] = twin;
+    std::string from = name;
+    std::array<int64_t, 4> perm = kToLast;
+    if (auto t = transposed_.find(name); t != transposed_.end()) {
+      from = t->second.from;
+      for (size_t i = 0; i < 4; ++i) perm[i] = t->second.perm[static_cast<size_t>(kToLast[i])];
+    }
     has_first_.insert(name);  // the NCHW value exists already
+    if (perm == std::array<int64_t, 4>{0, 1, 2, 3}) return twin_[name] = from;
+    const std::string twin = NewValue(name + "_nhwc", g_.TypeOf(name), PermutedDims(name));
+    AddTranspose(from, twin, perm);
+    twin_[name] = twin;
     return twin;
   }
 
@@ -414,6 +446,7 @@ class ChannelsLastRewriter {
   std::unordered_map<std::string, std::string> twin_;    // NCHW name -> NHWC twin
   std::unordered_set<std::string> has_first_;            // values with a twin whose NCHW value exists too
   std::unordered_map<std::string, std::string> relaid_;  // constant -> its NHWC-broadcasting copy
+  std::unordered_map<std::string, Transposed> transposed_;  // output of a kept 4-D Transpose -> what it permutes
   std::unordered_set<std::string> produced_;
   int transposes_ = 0;
   Status failure_;  // the first failed allocation
