@@ -62,6 +62,11 @@ std::vector<ConvSpec> ConvSpecs() {
       Spec("depthwise_stride3_k3x2", {1, 7, 14, 13}, {7, 1, 3, 2}, {{"strides", {3, 3}}, {"pads", {1, 1, 0, 1}}}, 7),
       Spec("depthwise_kernel_wider_than_input", {1, 5, 4, 5}, {5, 1, 3, 7}, {{"pads", {1, 3, 1, 3}}}, 5),
       Spec("group3_c6_to_9", {1, 6, 10, 9}, {9, 2, 3, 3}, {{"pads", {1, 0, 1, 0}}}, 3),
+      // 128 output channels or more (the CPU provider's row bands from 0.5 MFLOPs at 2+ threads), and pads so deep
+      // that a third of the output rows read none of the input's.
+      Spec("1x1_c16_to_128", {1, 16, 7, 5}, {128, 16, 1, 1}, {}),
+      Spec("depthwise_c128_odd_rows", {1, 128, 7, 6}, {128, 1, 3, 3}, {{"pads", {1, 1, 1, 1}}}, 128),
+      Spec("1x1_pads_past_rows", {1, 3, 2, 5}, {4, 3, 1, 1}, {{"pads", {2, 0, 2, 0}}}),
       Spec("same_upper_stride2", {1, 4, 11, 10}, {5, 4, 3, 3}, {{"strides", {2, 2}}}, 1, "SAME_UPPER"),
       Spec("same_lower_stride2", {1, 4, 11, 10}, {5, 4, 4, 4}, {{"strides", {2, 2}}}, 1, "SAME_LOWER"),
       Spec("valid_stride3", {1, 4, 14, 13}, {6, 4, 3, 2}, {{"strides", {3, 3}}}, 1, "VALID"),

@@ -204,10 +204,31 @@ TEST(ConvLayouts, RowSplitMatchesReference) {
       ASSERT_NO_THROW(plan->Execute({io.x.data<float>(), c.inputs[1].data<float>(), DataOrNull(c.inputs, 2),
                                      io.sum_or_null(), DataOrNull(c.inputs, 4), y}));
       EXPECT_EQ(Mismatches(c, io.expected, y), 0);
+      if (!io.sum.empty()) {
+        SCOPED_TRACE("Sum in Y's memory");
+        std::copy(io.sum.data<float>(), io.sum.data<float>() + io.sum.size(), y);
+        ASSERT_NO_THROW(plan->Execute({io.x.data<float>(), c.inputs[1].data<float>(), DataOrNull(c.inputs, 2), y,
+                                       DataOrNull(c.inputs, 4), y}));
+        EXPECT_EQ(Mismatches(c, io.expected, y), 0);
+      }
       ExpectGuardsIntact(storage);
     }
   }
   EXPECT_GE(split_cases, 40);  // built and run (a band whose pads do not add up is refused by oneDNN)
+}
+
+// A band whose output rows all lie in the pads reads no input row: the plan is refused for that many bands
+// (a primitive over an empty input would leave its rows without bias, activation and Sum).
+TEST(ConvLayouts, RowSplitRefusesABandOfPadsAlone) {
+  int found = 0;
+  for (const OpCase& c : ConvCases()) {
+    if (c.node.op_type != "Conv" || !c.name.ends_with("/1x1_pads_past_rows")) continue;
+    ++found;
+    const ConvGeometry g = GeometryOf(c);  // 2 input rows, 2 rows of pads above and below: 6 output rows
+    EXPECT_TRUE(cpu::RowSplitConvPlan::Applies(g, 2));
+    EXPECT_FALSE(cpu::RowSplitConvPlan::Applies(g, 3));  // rows 0-1 read input rows -2 and -1
+  }
+  EXPECT_EQ(found, 1);
 }
 
 // Runs a plan with prepacked weights on the case's NHWC X and Sum into Y between sentinels, and again with Sum in

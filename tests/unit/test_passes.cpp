@@ -418,5 +418,32 @@ TEST(ConvertToChannelsLast, ComposesWithAModelsOwnTranspose) {
   }
 }
 
+// The same composition from an initializer keeps a node between it and the convolution: the conversion's rules
+// (a Sum that is no initializer) see a twin as a computed value. Here the Transpose of a constant is the Sum of
+// the fused convolution.
+Status FuseThenChannelsLast(Graph& g, const PassContext& ctx) {
+  if (Status s = FuseConvActivation(g, ctx); !s.ok()) return s;
+  return ChannelsLastThenCleanup(g, ctx);
+}
+
+TEST(ConvertToChannelsLast, ComposesButKeepsAnInitializerBehindANode) {
+  Graph g = ConvGraph();
+  g.initializers["residual_nhwc"] = Random({1, 6, 5, 4}, 4);
+  Node t = MakeOp("Transpose", {"residual_nhwc"}, {"residual"});
+  t.attrs["perm"].value = std::vector<int64_t>{0, 3, 1, 2};
+  g.nodes.insert(g.nodes.begin(), t);
+  g.value_infos["residual"] = Info("residual", {1, 4, 6, 5});
+  g.nodes.push_back(MakeOp("Add", {"conv", "residual"}, {"sum"}));
+  g.outputs = {Info("sum", {1, 4, 6, 5})};
+  Graph after = RunPass(FuseThenChannelsLast, g, {{"x", Random({1, 3, 6, 5}, 3)}});
+  int convs = 0;
+  for (const Node& n : after.nodes) {
+    if (n.op_type != "NhwcConv") continue;
+    ++convs;
+    ASSERT_GE(n.inputs.size(), 4u);
+    EXPECT_NE(n.inputs[3], "residual_nhwc");  // the Sum: a Transpose's output, not the initializer
+  }
+  EXPECT_EQ(convs, 1);
+}
 }  // namespace
 }  // namespace facefuse::rt

@@ -17,6 +17,9 @@
 //     (constant scales or sizes relaid, computed ones reordered by a Gather);
 //   - Transpose and Shape reading an NHWC value are rewritten to read the
 //     twin: a Transpose to NHWC then costs nothing (an Identity).
+// A value a kept Transpose made has as twin one Transpose of that Transpose's
+// input (the two permutations composed), or the input itself when they
+// cancel: a model's NHWC image input transposed to NCHW (BlazeFace).
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -342,7 +345,8 @@ class ChannelsLastRewriter {
       for (size_t i = 0; i < 4; ++i) perm[i] = t->second.perm[static_cast<size_t>(kToLast[i])];
     }
     has_first_.insert(name);  // the NCHW value exists already
-    if (perm == std::array<int64_t, 4>{0, 1, 2, 3}) return twin_[name] = from;
+    // An initializer stays behind a node: the conversion's rules (a Sum that is no initializer) see twins as values.
+    if (perm == std::array<int64_t, 4>{0, 1, 2, 3} && !g_.IsInitializer(from)) return twin_[name] = from;
     const std::string twin = NewValue(name + "_nhwc", g_.TypeOf(name), PermutedDims(name));
     AddTranspose(from, twin, perm);
     twin_[name] = twin;

@@ -15,7 +15,8 @@ class RowSplitConvPlan final : public ConvPlan {
  public:
   static constexpr const char* kName = "row-split";
 
-  // True for geometries this plan takes: one image, 2-D, not transposed, at least 2 output rows per band.
+  // True for geometries this plan takes: one image, 2-D, not transposed, at least 2 output rows per band, and
+  // every band reading at least one input row (none lies wholly in the pads).
   static bool Applies(const ConvGeometry& g, int bands);
 
   // Builds `bands` primitives (may throw dnnl::error) for X, Sum and Y in NHWC. Preconditions: Applies(g, bands).
