@@ -5,6 +5,7 @@
 #include <numeric>
 #include <string>
 
+#include "common/parallel_for.h"
 #include "runtime/ops/op_util.h"
 
 namespace facefuse::rt {
@@ -129,16 +130,15 @@ void CopyRows(void* dst, int64_t dst_pitch, const void* src, int64_t src_pitch, 
     // Short rows (a channels-last Split or Concat of a few channels): a call to memcpy per row
     // costs more than the copy; 4-byte words instead (memcpy of 4 bytes compiles to one move).
     const int64_t words = row_bytes / 4;
-#pragma omp parallel for num_threads(threads) if (parallel) schedule(static)
-    for (int64_t r = 0; r < rows; ++r) {
+    ParallelFor(rows, parallel, threads, [&](int64_t r) {
       unsigned char* to = d + r * dst_pitch;
       const unsigned char* from = s + r * src_pitch;
       for (int64_t w = 0; w < words; ++w) std::memcpy(to + 4 * w, from + 4 * w, 4);
-    }
+    });
     return;
   }
-#pragma omp parallel for num_threads(threads) if (parallel) schedule(static)
-  for (int64_t r = 0; r < rows; ++r) std::memcpy(d + r * dst_pitch, s + r * src_pitch, static_cast<size_t>(row_bytes));
+  ParallelFor(rows, parallel, threads,
+              [&](int64_t r) { std::memcpy(d + r * dst_pitch, s + r * src_pitch, static_cast<size_t>(row_bytes)); });
 }
 
 void RunConcat(const RowPlan& plan, std::span<const Tensor* const> inputs, Tensor& out, int threads) {

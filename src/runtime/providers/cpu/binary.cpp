@@ -16,6 +16,7 @@
 #include <cstring>
 #include <vector>
 
+#include "common/parallel_for.h"
 #include "runtime/ops/binary_functors.h"
 #include "runtime/providers/cpu/cpu_kernels.h"
 
@@ -69,8 +70,7 @@ void ForEachRow(const BroadcastPlan<N>& p, int threads, Row&& row) {
   const int64_t blocks_per_row = (inner + kBlock - 1) / kBlock;
   const int64_t items = rows * blocks_per_row;
   const bool parallel = threads > 1 && rows * inner >= kParallelMin;
-#pragma omp parallel for schedule(static) num_threads(threads) if (parallel)
-  for (int64_t item = 0; item < items; ++item) {
+  ParallelFor(items, parallel, threads, [&](int64_t item) {
     const int64_t r = item / blocks_per_row;
     const int64_t start = (item % blocks_per_row) * kBlock;
     std::array<int64_t, N> off{};
@@ -82,7 +82,7 @@ void ForEachRow(const BroadcastPlan<N>& p, int threads, Row&& row) {
     }
     for (size_t k = 0; k < N; ++k) off[k] += start * p.strides[k][outer_rank];
     row(r * inner + start, off, std::min(kBlock, inner - start));
-  }
+  });
 }
 
 // An input along a row: contiguous elements, or one element repeated (held by

@@ -4,6 +4,9 @@
 #include <string>
 #include <vector>
 
+#include <omp.h>
+
+#include "common/parallel_for.h"
 #include "runtime/ops/activation.h"
 
 namespace facefuse::rt::cpu {
@@ -61,44 +64,42 @@ void DepthwiseConvPlan::Execute(const ConvArgs& a) {
   std::vector<Columns> columns(static_cast<size_t>(kw));
   for (int64_t kx = 0; kx < kw; ++kx) columns[static_cast<size_t>(kx)] = ValidColumns(kx, sw, pad_l, in_w, out_w);
 
-#pragma omp parallel
-  {
-    std::vector<float> saved_sum;  // the plane's Sum when Sum and Y are the same memory
-#pragma omp for schedule(static)
-    for (int64_t p = 0; p < planes; ++p) {
-      const int64_t c = p % channels;
-      const float* x = a.x + p * in_h * in_w;
-      const float* w = a.w + c * kh * kw;
-      float* y = a.y + p * plane_out;
-      const float bias = a.bias ? a.bias[c] : 0.f;
-      const float* sum = a.sum ? a.sum + p * plane_out : nullptr;
-      if (sum == y) {
-        saved_sum.assign(y, y + plane_out);
-        sum = saved_sum.data();
-      }
-      for (int64_t oy = 0; oy < out_h; ++oy) {
-        float* row = y + oy * out_w;
-        std::fill(row, row + out_w, bias);
-        for (int64_t ky = 0; ky < kh; ++ky) {
-          const int64_t iy = oy * sh - pad_t + ky;
-          if (iy < 0 || iy >= in_h) continue;
-          const float* src = x + iy * in_w;
-          for (int64_t kx = 0; kx < kw; ++kx)
-            AccumulateTap(row, src, w[ky * kw + kx], sw, kx - pad_l, columns[static_cast<size_t>(kx)]);
+  // saved_sum: the plane's Sum when Sum and Y are the same memory
+  ParallelForWithScratch(
+      planes, true, omp_get_max_threads(), [] { return std::vector<float>(); },
+      [&](int64_t p, std::vector<float>& saved_sum) {
+        const int64_t c = p % channels;
+        const float* x = a.x + p * in_h * in_w;
+        const float* w = a.w + c * kh * kw;
+        float* y = a.y + p * plane_out;
+        const float bias = a.bias ? a.bias[c] : 0.f;
+        const float* sum = a.sum ? a.sum + p * plane_out : nullptr;
+        if (sum == y) {
+          saved_sum.assign(y, y + plane_out);
+          sum = saved_sum.data();
         }
-      }
-      if (sum) {
-        for (int64_t i = 0; i < plane_out; ++i) y[i] += sum[i];
-      }
-      if (act == "PRelu") {
-        const float slope = a.slope[epilogue_.slope_size > 1 ? c : 0];
-        for (int64_t i = 0; i < plane_out; ++i) y[i] = y[i] < 0 ? slope * y[i] : y[i];
-      } else if (!act.empty()) {
-        // Cannot fail: the activation was checked when the node was validated.
-        (void)ApplyActivation(act, epilogue_.activation.params, y, plane_out);
-      }
-    }
-  }
+        for (int64_t oy = 0; oy < out_h; ++oy) {
+          float* row = y + oy * out_w;
+          std::fill(row, row + out_w, bias);
+          for (int64_t ky = 0; ky < kh; ++ky) {
+            const int64_t iy = oy * sh - pad_t + ky;
+            if (iy < 0 || iy >= in_h) continue;
+            const float* src = x + iy * in_w;
+            for (int64_t kx = 0; kx < kw; ++kx)
+              AccumulateTap(row, src, w[ky * kw + kx], sw, kx - pad_l, columns[static_cast<size_t>(kx)]);
+          }
+        }
+        if (sum) {
+          for (int64_t i = 0; i < plane_out; ++i) y[i] += sum[i];
+        }
+        if (act == "PRelu") {
+          const float slope = a.slope[epilogue_.slope_size > 1 ? c : 0];
+          for (int64_t i = 0; i < plane_out; ++i) y[i] = y[i] < 0 ? slope * y[i] : y[i];
+        } else if (!act.empty()) {
+          // Cannot fail: the activation was checked when the node was validated.
+          (void)ApplyActivation(act, epilogue_.activation.params, y, plane_out);
+        }
+      });
 }
 
 }  // namespace facefuse::rt::cpu

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/parallel_for.h"
+
 namespace facefuse::rt::cpu {
 namespace {
 
@@ -175,8 +177,8 @@ void RunTyped(const GatherPlan& plan, const Tensor& in, Tensor& out, int threads
   const int64_t items = exec.items();
   const bool parallel = threads > 1 && items > 1 && static_cast<int64_t>(out.bytes()) >= kParallelBytes;
   const int64_t chunks = parallel ? std::min<int64_t>(items, int64_t{threads} * 4) : 1;
-#pragma omp parallel for num_threads(threads) if (parallel) schedule(static)
-  for (int64_t c = 0; c < chunks; ++c) exec.Run(items * c / chunks, items * (c + 1) / chunks);
+  ParallelFor(chunks, parallel, threads,
+              [&](int64_t c) { exec.Run(items * c / chunks, items * (c + 1) / chunks); });
 }
 
 }  // namespace

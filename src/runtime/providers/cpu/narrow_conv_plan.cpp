@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "common/parallel_for.h"
 #include "runtime/ops/activation.h"
 
 #if defined(__AVX2__) && defined(__FMA__)
@@ -147,12 +148,11 @@ void NarrowConvPlan::Execute(const ConvArgs& a) {
   const int64_t row_values = g_.out_size[1] * g_.out_channels;
   const RowRunner runner(g_, w_.data(), a);
   const std::string& act = epilogue_.activation.kind;
-#pragma omp parallel for schedule(static)
-  for (int64_t r = 0; r < rows; ++r) {
+  ParallelFor(rows, true, omp_get_max_threads(), [&](int64_t r) {
     runner.Run(r / g_.out_size[0], r % g_.out_size[0]);
     // Cannot fail: Applies() took only activations ApplyActivation knows, with complete parameters.
     if (!act.empty()) (void)ApplyActivation(act, epilogue_.activation.params, a.y + r * row_values, row_values);
-  }
+  });
 }
 
 #else  // no AVX2 and FMA: Applies() is false and the plan is never built

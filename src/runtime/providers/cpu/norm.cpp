@@ -7,6 +7,9 @@
 #include <map>
 #include <vector>
 
+#include <omp.h>
+
+#include "common/parallel_for.h"
 #include "runtime/ops/norm.h"
 #include "runtime/ops/op_util.h"
 #include "runtime/providers/cpu/cpu_kernels.h"
@@ -136,8 +139,7 @@ class InstanceNormKernel final : public Kernel {
     const float* src = x.data<float>();
     float* dst = outputs[0]->data<float>();
     const auto epsilon = static_cast<double>(node_.GetFloat("epsilon", 1e-5f));
-#pragma omp parallel for schedule(static) if (x.size() > (1 << 15))
-    for (int64_t p = 0; p < planes; ++p) {
+    ParallelFor(planes, x.size() > (1 << 15), omp_get_max_threads(), [&](int64_t p) {
       const float* xp = src + p * inner;
       float* yp = dst + p * inner;
       double sum = 0;
@@ -152,7 +154,7 @@ class InstanceNormKernel final : public Kernel {
       const auto b = static_cast<float>(bias[p % channels] - mean * scale[p % channels] * inv_std);
 #pragma omp simd
       for (int64_t i = 0; i < inner; ++i) yp[i] = xp[i] * a + b;
-    }
+    });
     return Status::Ok();
   }
 

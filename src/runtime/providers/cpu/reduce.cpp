@@ -5,6 +5,7 @@
 #include <cstring>
 #include <vector>
 
+#include "common/parallel_for.h"
 #include "runtime/ops/op_util.h"
 #include "runtime/ops/reduce_axes.h"
 #include "runtime/providers/cpu/cpu_kernels.h"
@@ -117,31 +118,28 @@ class ArgMaxKernel final : public Kernel {
   void Run(const float* x, int64_t outer, int64_t n, int64_t inner, int64_t* y) const {
     auto better = [](float v, float best) { return kLast ? v >= best : v > best; };
     const bool parallel = threads_ > 1 && outer > 1 && outer * n * inner >= kParallelMin;
-#pragma omp parallel num_threads(threads_) if (parallel)
-    {
-      std::vector<float> best(static_cast<size_t>(inner));
-#pragma omp for schedule(static)
-      for (int64_t o = 0; o < outer; ++o) {
-        const float* row = x + o * n * inner;
-        int64_t* idx = y + o * inner;
-        if (inner == 1) {
-          int64_t b = 0;
-          for (int64_t k = 1; k < n; ++k) b = better(row[k], row[b]) ? k : b;
-          idx[0] = b;
-          continue;
-        }
-        std::copy_n(row, inner, best.begin());
-        std::fill_n(idx, inner, 0);
-        for (int64_t k = 1; k < n; ++k) {
-          const float* v = row + k * inner;
-          for (int64_t j = 0; j < inner; ++j) {
-            const bool take = better(v[j], best[j]);
-            best[j] = take ? v[j] : best[j];
-            idx[j] = take ? k : idx[j];
+    ParallelForWithScratch(
+        outer, parallel, threads_, [&] { return std::vector<float>(static_cast<size_t>(inner)); },
+        [&](int64_t o, std::vector<float>& best) {
+          const float* row = x + o * n * inner;
+          int64_t* idx = y + o * inner;
+          if (inner == 1) {
+            int64_t b = 0;
+            for (int64_t k = 1; k < n; ++k) b = better(row[k], row[b]) ? k : b;
+            idx[0] = b;
+            return;
           }
-        }
-      }
-    }
+          std::copy_n(row, inner, best.begin());
+          std::fill_n(idx, inner, 0);
+          for (int64_t k = 1; k < n; ++k) {
+            const float* v = row + k * inner;
+            for (int64_t j = 0; j < inner; ++j) {
+              const bool take = better(v[j], best[j]);
+              best[j] = take ? v[j] : best[j];
+              idx[j] = take ? k : idx[j];
+            }
+          }
+        });
   }
 
   Node node_;

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <vector>
 
+#include "common/parallel_for.h"
 #include "runtime/ops/resize_plan.h"
 #include "runtime/providers/cpu/cpu_kernels.h"
 
@@ -73,14 +74,13 @@ void NearestRows(const ResizePlan& plan, const Shape& in_shape, const U* in, U* 
   const int64_t runs = static_cast<int64_t>(run_start.size()) - 1;
   const size_t row_bytes = static_cast<size_t>(width) * sizeof(U);
   const bool parallel = static_cast<size_t>(rows) * row_bytes >= kParallelBytes && threads > 1;
-#pragma omp parallel for schedule(static) num_threads(threads) if (parallel)
-  for (int64_t run = 0; run < runs; ++run) {
+  ParallelFor(runs, parallel, threads, [&](int64_t run) {
     const int64_t first = run_start[static_cast<size_t>(run)];
     U* dst = out + first * width;
     GatherRow(in + row_offset[static_cast<size_t>(first)], dst, last.index.data(), width, factor);
     for (int64_t r = first + 1; r < run_start[static_cast<size_t>(run) + 1]; ++r)
       std::memcpy(out + r * width, dst, row_bytes);
-  }
+  });
 }
 
 // Precondition: float32, rank >= 2, every axis but the last two is an identity.
@@ -93,14 +93,13 @@ void Weighted2D(const ResizePlan& plan, const Shape& in_shape, const float* in, 
   const int64_t rows = NumElements(plan.out_shape) / out_w;  // planes * out_h
   const float fill = plan.attrs.extrapolation_value;
   const bool parallel = static_cast<size_t>(rows * out_w) * sizeof(float) >= kParallelBytes && threads > 1;
-#pragma omp parallel for schedule(static) num_threads(threads) if (parallel)
-  for (int64_t r = 0; r < rows; ++r) {
+  ParallelFor(rows, parallel, threads, [&](int64_t r) {
     const int64_t plane = r / ay.out_size, oy = r % ay.out_size;
     const float* src = in + plane * in_plane;
     float* dst = out + r * out_w;
     if (ay.outside[static_cast<size_t>(oy)]) {
       for (int64_t ox = 0; ox < out_w; ++ox) dst[ox] = fill;
-      continue;
+      return;
     }
     for (int64_t ox = 0; ox < out_w; ++ox) {
       if (ax.outside[static_cast<size_t>(ox)]) {
@@ -120,7 +119,7 @@ void Weighted2D(const ResizePlan& plan, const Shape& in_shape, const float* in, 
       }
       dst[ox] = acc;
     }
-  }
+  });
 }
 
 bool OuterAxesAreIdentity(const ResizePlan& plan, size_t inner) {

@@ -298,8 +298,9 @@ void WinogradConvPlan::Execute(const ConvArgs& a) {
   const int64_t per_runner = TileBlockRunner::ScratchFloats(g_, out_blocks_, slots);
   const auto needed = static_cast<size_t>((grouped ? 1 : threads) * per_runner);
   if (scratch_.size() < needed) scratch_.resize(needed);
-#pragma omp parallel num_threads(threads)
-  {
+  // One thread: the body below on the calling thread, its `omp for` loops serial, with no parallel region (libgomp
+  // sets one up even for a team of one).
+  const auto body = [&] {
     TileBlockRunner runner(g_, epilogue_, u_.get(), out_blocks_, a.bias,
                            scratch_.data() + (grouped ? 0 : omp_get_thread_num() * per_runner), slots);
     for (int64_t n = 0; n < g_.batch; ++n) {
@@ -322,7 +323,13 @@ void WinogradConvPlan::Execute(const ConvArgs& a) {
         for (int64_t t = 0; t < count; ++t) runner.TransformOutput(img, first + t, t);
       }
     }
+  };
+  if (threads <= 1) {
+    body();
+    return;
   }
+#pragma omp parallel num_threads(threads)
+  body();
 }
 
 #else  // no AVX2 and FMA: Applies() is false and the plan is never built
