@@ -4,6 +4,7 @@
 // the own depthwise plan where it applies, and checks each against the
 // reference kernel (the depthwise plan with sentinel bytes around its output).
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
@@ -146,8 +147,40 @@ TEST(ConvLayouts, EveryLayoutMatchesReference) {
   EXPECT_GE(depthwise_cases, 10);  // the depthwise Conv and FusedConv cases above all reach the own plan
 }
 
+// A one-thread session run by another OpenMP team's thread (a caller's worker): the Winograd plan's loops must stay
+// its own, each caller computing every tile of its own output (with the caller's team they shared them out).
+TEST(ConvLayouts, WinogradInsideAnotherTeamsRegion) {
+  if (!cpu::WinogradConvPlan::Available()) GTEST_SKIP() << "built without AVX2 and FMA: the plan never applies";
+  int cases = 0;
+  for (const OpCase& c : ConvCases()) {
+    if (c.node.op_type != "Conv" || c.inputs[0].rank() != 4 || c.inputs[0].dim(0) != 1) continue;
+    const ConvGeometry g = GeometryOf(c);
+    const cpu::ConvEpilogue epilogue = EpilogueOf(c);
+    if (!cpu::WinogradConvPlan::Applies(g, epilogue, c.constant[1]) || g.out_size[0] * g.out_size[1] < 100) continue;
+    SCOPED_TRACE(c.name);
+    ++cases;
+    const ChannelsLastIo io = ChannelsLastIoOf(c, g);
+    std::vector<std::vector<float>> outputs(2, GuardedOutput(io.expected.size()));
+    std::vector<std::unique_ptr<cpu::WinogradConvPlan>> plans;
+    for (int i = 0; i < 2; ++i)
+      plans.push_back(std::make_unique<cpu::WinogradConvPlan>(g, epilogue, c.inputs[1].data<float>()));
+#pragma omp parallel num_threads(2)
+    {
+      const int t = omp_get_thread_num();
+      omp_set_num_threads(1);  // as the CPU provider's BeginRun does for a one-thread session
+      plans[static_cast<size_t>(t)]->Execute({io.x.data<float>(), nullptr, DataOrNull(c.inputs, 2), io.sum_or_null(),
+                                              nullptr, outputs[static_cast<size_t>(t)].data() + kGuard});
+    }
+    for (auto& storage : outputs) {
+      EXPECT_EQ(Mismatches(c, io.expected, storage.data() + kGuard), 0);
+      ExpectGuardsIntact(storage);
+    }
+  }
+  EXPECT_GE(cases, 2);
+}
+
 // On NHWC, a depthwise convolution runs oneDNN's jit depthwise kernel, not the brgemm one it lists first on
-// AVX-512 (brdgmm_dw, 15-30 % slower on one thread): every 2-D depthwise case with 3x3 taps and no dilation, but
+// AVX-512 (brdgmm_dw: 21-46 % more time on one thread): every 2-D depthwise case with 3x3 taps and no dilation, but
 // those with PRelu (oneDNN 2.6's jit kernel takes no PReLU post-op, so they keep the brgemm one).
 TEST(ConvLayouts, ChannelsLastDepthwiseTakesTheJitKernel) {
   int depthwise_cases = 0;

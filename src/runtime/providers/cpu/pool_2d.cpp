@@ -124,8 +124,7 @@ constexpr int64_t kChannelBlock = 16;
 // out[0, width) = the maximum (kMax) or the sum of the window's pixels' channels [0, width) from `corner` (the
 // window's first pixel; rows `row_pitch` floats apart, pixels `channels` apart), pixel by pixel in row order. The
 // partial results live in a local block (kWidth: its width as a constant, 0: `width` <= kChannelBlock at run time)
-// that GCC keeps in registers: combined into `out` itself, which it cannot prove apart from the input, each partial
-// sum went through memory (PFLD's 14x14 average over 16 channels: 6-9 us).
+// that GCC can keep in registers, where `out` itself might alias the input for all it can prove.
 template <bool kMax, int64_t kWidth>
 void CombineWindow(const float* corner, Window rows, Window cols, int64_t row_pitch, int64_t channels, int64_t width,
                    float* out) {

@@ -298,8 +298,10 @@ void WinogradConvPlan::Execute(const ConvArgs& a) {
   const int64_t per_runner = TileBlockRunner::ScratchFloats(g_, out_blocks_, slots);
   const auto needed = static_cast<size_t>((grouped ? 1 : threads) * per_runner);
   if (scratch_.size() < needed) scratch_.resize(needed);
-  // One thread: the body below on the calling thread, its `omp for` loops serial, with no parallel region (libgomp
-  // sets one up even for a team of one).
+  // One thread, called outside any parallel region: the body below on the calling thread, its `omp for` loops
+  // serial, with no region of its own (libgomp sets one up even for a team of one). Inside another team's region
+  // (a caller's OpenMP worker running a one-thread session) the body keeps a team of its own, so that its `omp for`
+  // loops and omp_get_thread_num() are this plan's and not the caller's.
   const auto body = [&] {
     TileBlockRunner runner(g_, epilogue_, u_.get(), out_blocks_, a.bias,
                            scratch_.data() + (grouped ? 0 : omp_get_thread_num() * per_runner), slots);
@@ -324,7 +326,7 @@ void WinogradConvPlan::Execute(const ConvArgs& a) {
       }
     }
   };
-  if (threads <= 1) {
+  if (threads <= 1 && omp_get_level() == 0) {
     body();
     return;
   }
