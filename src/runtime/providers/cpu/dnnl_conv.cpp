@@ -57,6 +57,18 @@ constexpr double kPerImageConvFlops = 1e8;
 // oneDNN's own threading and 2x in bands (the model: 49-60 ms -> 44-46 ms;
 // the other fixture models within noise).
 constexpr double kRowSplitMinFlops = 3e7;
+// ... and so do smaller ones to at least kRowSplitWideChannels channels, from
+// kRowSplitWideMinFlops (whatever the map's size). oneDNN's own split can give
+// each thread output channels of every pixel (on a small map, which has few
+// blocks of pixels to share out): each thread then reads the whole input, half
+// of it from the other core's cache, where a band reads the rows its own
+// thread wrote. PFLD's 14x14 layers of 256 channels, 2 threads: depthwise
+// 0.017-0.023 -> 0.015-0.016 ms, 1x1 0.042-0.046 -> 0.037-0.043 ms; the model
+// 1.248 -> 1.203 ms (medians of seven alternating rounds); YuNet 4-9 % and
+// RetinaFace 0-6 % faster; the recognizer, Face Mesh, BlazeFace and SCRFD
+// 500M within noise.
+constexpr int64_t kRowSplitWideChannels = 128;
+constexpr double kRowSplitWideMinFlops = 5e5;
 
 double ConvFlops(const ConvGeometry& g) {
   double flops = 2.0 * static_cast<double>(g.batch * g.out_channels) *
@@ -65,15 +77,6 @@ double ConvFlops(const ConvGeometry& g) {
   for (int64_t k : g.kernel) flops *= static_cast<double>(k);
   return flops;
 }
-
-// ... and so do smaller ones to at least kRowSplitWideChannels channels, from kRowSplitWideMinFlops (whatever the
-// map's size). oneDNN's own split can give each thread output channels of every pixel (on a small map, which has
-// few blocks of pixels to share out): each thread then reads the whole input, half of it from the other core's
-// cache, where a band reads the rows its own thread wrote. PFLD's 14x14 layers of 256 channels, 2 threads: depthwise 0.017-0.023 -> 0.015-0.016 ms, 1x1
-// 0.042-0.046 -> 0.037-0.043 ms; the model 1.248 -> 1.203 ms (medians of seven alternating rounds); YuNet 4-9 %
-// and RetinaFace 0-6 % faster; the recognizer, Face Mesh, BlazeFace and SCRFD 500M within noise.
-constexpr int64_t kRowSplitWideChannels = 128;
-constexpr double kRowSplitWideMinFlops = 5e5;
 
 bool RowSplitPays(const ConvGeometry& g) {
   const double flops = ConvFlops(g);

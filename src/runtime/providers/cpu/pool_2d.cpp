@@ -116,33 +116,6 @@ void Pool2d(Pool2dKind kind, const PoolGeometry& g, const float* x, float* y) {
       });
 }
 
-namespace {
-
-// Channels combined at once by CombineWindow.
-constexpr int64_t kChannelBlock = 16;
-
-// out[0, width) = the maximum (kMax) or the sum of the window's pixels' channels [0, width) from `corner` (the
-// window's first pixel; rows `row_pitch` floats apart, pixels `channels` apart), pixel by pixel in row order. The
-// partial results live in a local block (kWidth: its width as a constant, 0: `width` <= kChannelBlock at run time)
-// that GCC can keep in registers, where `out` itself might alias the input for all it can prove.
-template <bool kMax, int64_t kWidth>
-void CombineWindow(const float* corner, Window rows, Window cols, int64_t row_pitch, int64_t channels, int64_t width,
-                   float* out) {
-  constexpr int64_t kSize = kWidth > 0 ? kWidth : kChannelBlock;
-  const int64_t n = kWidth > 0 ? kWidth : width;
-  float acc[kSize];
-  for (int64_t c = 0; c < kSize; ++c) acc[c] = kMax ? kLowest : 0.f;
-  for (int64_t iy = 0; iy < rows.end - rows.begin; ++iy) {
-    for (int64_t ix = 0; ix < cols.end - cols.begin; ++ix) {
-      const float* src = corner + iy * row_pitch + ix * channels;
-      for (int64_t c = 0; c < n; ++c) acc[c] = kMax ? Larger(src[c], acc[c]) : acc[c] + src[c];
-    }
-  }
-  for (int64_t c = 0; c < n; ++c) out[c] = acc[c];
-}
-
-}  // namespace
-
 void Pool2dChannelsLast(Pool2dKind kind, const PoolGeometry& g, const float* x, float* y) {
   const int64_t in_h = g.in_spatial[0], in_w = g.in_spatial[1], out_h = g.out_spatial[0], out_w = g.out_spatial[1];
   const int64_t channels = g.channels;
@@ -151,46 +124,38 @@ void Pool2dChannelsLast(Pool2dKind kind, const PoolGeometry& g, const float* x, 
       static_cast<double>(g.batch * out_h * out_w * channels) * static_cast<double>(g.kernel[0] * g.kernel[1]);
   ParallelFor(g.batch * out_h, work >= kParallelWork, omp_get_max_threads(), [&](int64_t item) {
     const int64_t n = item / out_h, oy = item % out_h;
-    {
-      const Window rows = WindowAt(oy, g.strides[0], g.pads_begin[0], g.kernel[0], in_h);
-      const float* image = x + n * in_h * in_w * channels;
-      for (int64_t ox = 0; ox < out_w; ++ox) {
-        const Window cols = WindowAt(ox, g.strides[1], g.pads_begin[1], g.kernel[1], in_w);
-        float* out = y + ((n * out_h + oy) * out_w + ox) * channels;
-        if (is_max && rows.end - rows.begin == 2 && cols.end - cols.begin == 2) {
-          // A whole 2x2 window (YuNet's pools): one pass over the channels, no partial maxima stored.
-          const float* a = image + (rows.begin * in_w + cols.begin) * channels;
-          const float* b = a + channels;
-          const float* c0 = a + in_w * channels;
-          const float* d = c0 + channels;
-          for (int64_t c = 0; c < channels; ++c)
-            out[c] = Larger(d[c], Larger(c0[c], Larger(b[c], Larger(a[c], kLowest))));
-          continue;
-        }
-        const float* corner = image + (rows.begin * in_w + cols.begin) * channels;
-        const int64_t row_pitch = in_w * channels;
-        int64_t c = 0;
-        for (; c + kChannelBlock <= channels; c += kChannelBlock) {
-          if (is_max) {
-            CombineWindow<true, kChannelBlock>(corner + c, rows, cols, row_pitch, channels, kChannelBlock, out + c);
-          } else {
-            CombineWindow<false, kChannelBlock>(corner + c, rows, cols, row_pitch, channels, kChannelBlock, out + c);
-          }
-        }
-        if (c < channels) {
-          if (is_max) {
-            CombineWindow<true, 0>(corner + c, rows, cols, row_pitch, channels, channels - c, out + c);
-          } else {
-            CombineWindow<false, 0>(corner + c, rows, cols, row_pitch, channels, channels - c, out + c);
-          }
-        }
-        if (is_max) continue;
-        const int64_t count = kind == Pool2dKind::kAverageCountPads
-                                  ? PaddedWindowSize(g, 0, oy) * PaddedWindowSize(g, 1, ox)
-                                  : (rows.end - rows.begin) * (cols.end - cols.begin);
-        const float divisor = static_cast<float>(count);
-        for (int64_t c = 0; c < channels; ++c) out[c] /= divisor;
+    const Window rows = WindowAt(oy, g.strides[0], g.pads_begin[0], g.kernel[0], in_h);
+    const float* image = x + n * in_h * in_w * channels;
+    for (int64_t ox = 0; ox < out_w; ++ox) {
+      const Window cols = WindowAt(ox, g.strides[1], g.pads_begin[1], g.kernel[1], in_w);
+      float* out = y + ((n * out_h + oy) * out_w + ox) * channels;
+      if (is_max && rows.end - rows.begin == 2 && cols.end - cols.begin == 2) {
+        // A whole 2x2 window (YuNet's pools): one pass over the channels, no partial maxima stored.
+        const float* a = image + (rows.begin * in_w + cols.begin) * channels;
+        const float* b = a + channels;
+        const float* c0 = a + in_w * channels;
+        const float* d = c0 + channels;
+        for (int64_t c = 0; c < channels; ++c)
+          out[c] = Larger(d[c], Larger(c0[c], Larger(b[c], Larger(a[c], kLowest))));
+        continue;
       }
+      std::fill(out, out + channels, is_max ? kLowest : 0.f);
+      for (int64_t iy = rows.begin; iy < rows.end; ++iy) {
+        for (int64_t ix = cols.begin; ix < cols.end; ++ix) {
+          const float* src = image + (iy * in_w + ix) * channels;
+          if (is_max) {
+            for (int64_t c = 0; c < channels; ++c) out[c] = Larger(src[c], out[c]);
+          } else {
+            for (int64_t c = 0; c < channels; ++c) out[c] += src[c];
+          }
+        }
+      }
+      if (is_max) continue;
+      const int64_t count = kind == Pool2dKind::kAverageCountPads
+                                ? PaddedWindowSize(g, 0, oy) * PaddedWindowSize(g, 1, ox)
+                                : (rows.end - rows.begin) * (cols.end - cols.begin);
+      const float divisor = static_cast<float>(count);
+      for (int64_t c = 0; c < channels; ++c) out[c] /= divisor;
     }
   });
 }
