@@ -53,6 +53,11 @@ Status FoldBatchNormIntoConv(Graph& g, const PassContext& ctx);
 // activation (and the residual "Sum" input) applied in the kernel.
 Status FuseConvActivation(Graph& g, const PassContext& ctx);
 
+// Output channels of a convolution whose weights are all zero (a BatchNormalization scale of 0, folded) are
+// constant: they are dropped where every reader can do without them, a reader of group 1 without padding taking
+// their share into its bias, a depthwise reader with zero weights there passing them on (constant_channels.cpp).
+Status PruneConstantChannels(Graph& g, const PassContext& ctx);
+
 // Narrow convolutions (at most 32 output channels, group 1, constant W and B)
 // that read the same X with the same attributes become one convolution and a
 // Split along the channel axis; such a Split then moves below depthwise

@@ -17,6 +17,7 @@ Status RunDefaultPasses(Graph& g, const PassContext& ctx) {
     FF_RETURN_IF_ERROR(FoldConstants(g, ctx));
   }
   FF_RETURN_IF_ERROR(FuseConvActivation(g, ctx));
+  FF_RETURN_IF_ERROR(PruneConstantChannels(g, ctx));
   FF_RETURN_IF_ERROR(MergeSiblingConvs(g, ctx));
   if (ctx.channels_last) FF_RETURN_IF_ERROR(ConvertToChannelsLast(g, ctx));
   FF_RETURN_IF_ERROR(RemoveDeadNodes(g, ctx));
