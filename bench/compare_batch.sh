@@ -17,10 +17,13 @@
 #   ORT_NODE_PREFIX     npm prefix holding ORT                  (default: $HOME/ort-node)
 #   FIXTURES_DIR        fixture root                            (default: <repo>/../shared/fixtures)
 #   BATCH_SIZES         batch sizes                             (default: "1 4 16")
-#   BENCH_THREADS       thread counts                           (default: "2")
+#   BENCH_THREADS       thread counts                           (default: "2"; each from 1 to 8)
 #   RECOGNIZER_RUNS     timed runs per batch, recognizer        (default: 20)
 #   SWAPPER_RUNS        timed runs per batch, swapper stand-in  (default: 3; one run at batch 16 takes ~20 s)
 #   BATCH_WORK_DIR      where the copies go (kept)              (default: a temporary folder, removed)
+#
+# Exit status: 0; 1 when a run of either side failed (the table and the notes are printed first); 2 for an
+# argument, a bad setting, a missing tool or a batch copy that does not match its reference.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,8 +31,15 @@ tools="${FACEFUSE_TOOLS:-$repo/build/tools/standins}"
 batches="${BATCH_SIZES:-1 4 16}"
 threads_list="${BENCH_THREADS:-2}"
 
+recognizer_runs="${RECOGNIZER_RUNS:-20}"
+swapper_runs="${SWAPPER_RUNS:-3}"
+
 # shellcheck source=bench/ort_common.sh
 source "$repo/bench/ort_common.sh"
+[[ $# -eq 0 ]] || die "takes no arguments (it measures the recognizer fixture and the swapper stand-in), got '$*'"
+check_thread_list BENCH_THREADS "$threads_list"
+check_count RECOGNIZER_RUNS "$recognizer_runs"
+check_count SWAPPER_RUNS "$swapper_runs"
 check_ort_setup
 [[ -f "$ort_tool" ]] || die "ORT tool not found at $ort_tool (set FIXTURES_DIR)"
 for t in facefuse-standins facefuse-batch-copy; do
@@ -58,6 +68,7 @@ rm -f "$work/inswapper_128.replica.onnx"
 
 rows=()
 notes=()
+failed=0  # 1 when a run of either side failed
 measure() {  # model_dir runs warmup
   local dir="$1" runs="$2" warmup="$3" model threads batch out err ort_out ours_ms ort_ms
   model="$(basename "$dir")"
@@ -71,7 +82,8 @@ measure() {  # model_dir runs warmup
         ours[$batch]="$(json_field median_ms <<<"$out")"
       else
         ours[$batch]=""
-        notes+=("$model batch=$batch threads=$threads: facefuse failed: $(tail -n 1 "$err")")
+        notes+=("$model batch=$batch threads=$threads: facefuse failed: $(failure_reason "$err")")
+        failed=1
       fi
       rm -f "$err"
     done
@@ -81,7 +93,10 @@ measure() {  # model_dir runs warmup
     for batch in $batches; do
       ours_ms="${ours[$batch]}"
       ort_ms="$(json_field "bench.median_ms.test_data_set_$batch" <<<"$ort_out")"
-      [[ -n "$ort_ms" ]] || notes+=("$model batch=$batch threads=$threads: ORT gave no timing")
+      if [[ -z "$ort_ms" ]]; then
+        notes+=("$model batch=$batch threads=$threads: ORT gave no timing")
+        failed=1
+      fi
       rows+=("$(node -e '
         const [model, batch, threads, a, b] = process.argv.slice(1);
         const ips = (ms) => (ms ? (1000 * Number(batch) / Number(ms)).toFixed(1) : "n/a");
@@ -92,13 +107,13 @@ measure() {  # model_dir runs warmup
     unset ours
   done
 }
-measure "$work/recognizer_512" "${RECOGNIZER_RUNS:-20}" 3
-measure "$work/inswapper_128_replica" "${SWAPPER_RUNS:-3}" 1
+measure "$work/recognizer_512" "$recognizer_runs" 3
+measure "$work/inswapper_128_replica" "$swapper_runs" 1
 
 cpu="$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 echo "Machine: ${cpu:-unknown CPU}, $(nproc) cores"
 echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "Runs per batch: recognizer ${RECOGNIZER_RUNS:-20}, swapper stand-in ${SWAPPER_RUNS:-3} (medians);" \
+echo "Runs per batch: recognizer $recognizer_runs, swapper stand-in $swapper_runs (medians);" \
      "ratio = ours / ORT (< 1: facefuse is faster)."
 echo
 echo "| model | batch | threads | ours median ms | ORT median ms | ours items/s | ORT items/s | ratio ours/ORT |"
@@ -109,3 +124,4 @@ if [[ ${#notes[@]} -gt 0 ]]; then
   echo "Notes:"
   printf -- '- %s\n' "${notes[@]}"
 fi
+exit "$failed"

@@ -15,9 +15,12 @@
 #   FACEFUSE_BIN     facefuse binary            (default: <repo>/build/src/facefuse)
 #   ORT_NODE_PREFIX  npm prefix holding ORT     (default: $HOME/ort-node)
 #   FIXTURES_DIR     fixture root               (default: <repo>/../shared/fixtures)
-#   BENCH_THREADS    thread counts to measure   (default: "1 2")
+#   BENCH_THREADS    thread counts to measure   (default: "1 2"; each from 1 to 8)
 #   BENCH_RUNS       timed runs per set, round  (default: 10)
 #   BENCH_ROUNDS     rounds                     (default: 5)
+#
+# Exit status: 0; 1 when a run of either side failed (the table and the notes are printed first); 2 for a bad
+# setting, a folder without a model or test set, or a missing tool.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,15 +28,12 @@ threads_list="${BENCH_THREADS:-1 2}"
 runs="${BENCH_RUNS:-10}"
 rounds="${BENCH_ROUNDS:-5}"
 warmup=3
-positive='^[1-9][0-9]{0,5}$'
-[[ "$rounds" =~ $positive ]] || { echo "compare_ort.sh: BENCH_ROUNDS must be a whole number from 1, got '$rounds'" >&2; exit 2; }
-[[ "$runs" =~ $positive ]] || { echo "compare_ort.sh: BENCH_RUNS must be a whole number from 1, got '$runs'" >&2; exit 2; }
-for t in $threads_list; do
-  [[ "$t" =~ $positive ]] || { echo "compare_ort.sh: BENCH_THREADS must list whole numbers from 1, got '$t'" >&2; exit 2; }
-done
 
 # shellcheck source=bench/ort_common.sh
 source "$repo/bench/ort_common.sh"
+check_count BENCH_ROUNDS "$rounds"
+check_count BENCH_RUNS "$runs"
+check_thread_list BENCH_THREADS "$threads_list"
 check_ort_setup
 [[ -f "$ort_tool" ]] || die "ORT tool not found at $ort_tool (set FIXTURES_DIR)"
 ort_pkg="$ort_prefix/node_modules/onnxruntime-node/package.json"
@@ -72,7 +72,8 @@ run_ours() {
                --runs "$runs" --warmup "$warmup" --json 2>"$err")"; then
       ours[$set]+="$(json_field median_ms <<<"$out") "
     else
-      notes+=("$model $set threads=$threads: facefuse failed: $(tail -n 1 "$err")")
+      notes+=("$model $set threads=$threads: facefuse failed: $(failure_reason "$err")")
+      failed=1
     fi
     rm -f "$err"
   done
@@ -90,7 +91,12 @@ run_ort() {
   fi
   for set in "${sets[@]}"; do
     ort_ms="$(json_field "bench.median_ms.$set" <<<"$ort_out")"
-    if [[ -n "$ort_ms" ]]; then theirs[$set]+="$ort_ms "; else notes+=("$model $set threads=$threads: ORT gave no timing"); fi
+    if [[ -n "$ort_ms" ]]; then
+      theirs[$set]+="$ort_ms "
+    else
+      notes+=("$model $set threads=$threads: ORT gave no timing")
+      failed=1
+    fi
   done
 }
 
@@ -98,6 +104,7 @@ collect_model_dirs "$@"
 
 rows=()
 notes=()
+failed=0   # 1 when a run of either side failed: the table is printed, then the exit status is 1
 ratios=()  # "model threads ratio" per set, for the summary
 # Every folder is checked before anything is measured, so a bad one does not end a long run half-way.
 for dir in "${model_dirs[@]}"; do
@@ -165,3 +172,4 @@ if [[ ${#notes[@]} -gt 0 ]]; then
   echo "Notes:"
   printf -- '- %s\n' "${notes[@]}" | awk '!seen[$0]++'  # a failure repeats in every round: once each
 fi
+exit "$failed"

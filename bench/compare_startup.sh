@@ -13,8 +13,10 @@
 #   FACEFUSE_BIN     facefuse binary            (default: <repo>/build/src/facefuse)
 #   ORT_NODE_PREFIX  npm prefix holding ORT     (default: $HOME/ort-node)
 #   FIXTURES_DIR     fixture root               (default: <repo>/../shared/fixtures)
-#   BENCH_THREADS    thread count               (default: 1)
+#   BENCH_THREADS    thread count               (default: 1; from 1 to 8)
 #   BENCH_REPEATS    fresh processes per side   (default: 5)
+#
+# Exit status: 0; 2 for a bad setting, a bad folder, a missing tool or a failed run (the reason on stderr).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,6 +25,9 @@ repeats="${BENCH_REPEATS:-5}"
 
 # shellcheck source=bench/ort_common.sh
 source "$repo/bench/ort_common.sh"
+check_count BENCH_REPEATS "$repeats"
+[[ "$threads" =~ ^[0-9]+$ ]] || die "BENCH_THREADS must be one whole number from 1 to $max_threads, got '$threads'"
+check_thread_list BENCH_THREADS "$threads"
 check_ort_setup
 collect_model_dirs "$@"
 
@@ -39,8 +44,10 @@ for dir in "${model_dirs[@]}"; do
   ours=() ort=()
   for ((i = 0; i < repeats; i++)); do
     echo "$model repeat $((i + 1))/$repeats" >&2
+    err="$(mktemp)"
     out="$("$facefuse_bin" bench-model "$dir/model.onnx" --data "$set_dir" --threads "$threads" --runs 1 --warmup 1 \
-             --json 2>/dev/null)" || die "facefuse failed on $model"
+             --json 2>"$err")" || { reason="$(failure_reason "$err")"; rm -f "$err"; die "facefuse failed on $model: $reason"; }
+    rm -f "$err"
     ours+=("$(json_field first_result_ms <<<"$out")")
     out="$(node "$repo/bench/ort_startup.mjs" "$dir" "$set_dir" --ort "$ort_prefix" --threads "$threads")" ||
       die "ONNX Runtime failed on $model"

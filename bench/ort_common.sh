@@ -9,6 +9,29 @@ ort_tool="$fixtures/tools/ort_reference.mjs"
 
 die() { echo "$(basename "$0"): $*" >&2; exit 2; }
 
+# facefuse bench-model's --threads range, less 0 ("all cores": the peer needs the number itself).
+readonly max_threads=8
+
+# Exits through die() unless setting $1's value $2 lists thread counts from 1 to $max_threads (at least one).
+check_thread_list() {
+  local t
+  [[ -n "${2// /}" ]] || die "$1 must list thread counts from 1 to $max_threads, got '$2'"
+  for t in $2; do
+    [[ "$t" =~ ^[1-9][0-9]*$ && "$t" -le $max_threads ]] ||
+      die "$1 must list whole numbers from 1 to $max_threads (facefuse's --threads range), got '$t'"
+  done
+}
+
+# Exits through die() unless setting $1's value $2 is a whole number from 1 to 999999.
+check_count() {
+  [[ "$2" =~ ^[1-9][0-9]{0,5}$ ]] || die "$1 must be a whole number from 1, got '$2'"
+}
+
+# Why a facefuse run failed: the last line of its stderr file $1 that is not CLI11's "Run with --help" footer.
+failure_reason() {
+  grep -v '^Run with --help' "$1" | tail -n 1
+}
+
 # Exits through die() unless node, the facefuse binary and onnxruntime-node under $ort_prefix are there.
 check_ort_setup() {
   command -v node >/dev/null || die "node is not installed (needed to run ONNX Runtime)"
