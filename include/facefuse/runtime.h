@@ -114,7 +114,8 @@ struct SessionStats {
   size_t nodes = 0;                   // nodes after optimisation
   size_t nodes_in_model = 0;          // nodes as loaded
   std::vector<std::pair<std::string, size_t>> kernels_by_provider;  // provider name, node count
-  size_t plan_cache_hits = 0;         // plan choices taken from the plan cache (another node's, or the folder's)
+  size_t plan_cache_hits = 0;         // plan choices the plan cache gave and the kernels used (another node's, or
+                                      // the folder's)
   size_t plans_timed = 0;             // plan choices the kernels timed
   std::string plan_cache_error;       // why SessionOptions::plan_cache_dir could not be written; "" when it could
   int threads = 0;                    // kernel threads: SessionOptions::threads, or the cores for 0

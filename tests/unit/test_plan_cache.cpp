@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 
@@ -65,7 +66,9 @@ TEST_F(PlanCacheTest, ChoicesSurviveAReload) {
   EXPECT_EQ(again.Find("conv a"), "blocked");
   EXPECT_EQ(again.Find("conv b"), "channels-last");
   EXPECT_EQ(again.Find("conv c"), std::nullopt);
-  EXPECT_EQ(again.hits(), 2u);
+  EXPECT_EQ(again.hits(), 0u);  // a hit is a choice used, which only the kernel knows
+  again.CountHit();
+  EXPECT_EQ(again.hits(), 1u);
   EXPECT_EQ(again.recorded(), 0u);
 }
 
@@ -87,8 +90,10 @@ TEST_F(PlanCacheTest, ADamagedOrForeignFileIsIgnoredWhole) {
   std::string foreign = good;
   foreign.replace(0, std::string("facefuse-plan-cache 1").size(), "facefuse-plan-cache 9");
   const std::string body = good.substr(0, good.rfind("end\t"));
+  const std::string trailing_text = good.substr(0, good.size() - 1) + " trailing junk\n";
   for (const std::string& text : {flipped, good.substr(0, good.size() / 2), foreign, std::string("garbage\n"),
-                                  Resealed(body, 3), Resealed(body + "no tab here\n", 3), std::string()}) {
+                                  Resealed(body, 3), Resealed(body + "no tab here\n", 3), std::string(), trailing_text,
+                                  good + "conv c\tblocked\n", good.substr(0, good.size() - 1)}) {
     WriteText(File(), text);
     PlanCache cache(dir_);
     EXPECT_FALSE(cache.loaded()) << text;
@@ -137,7 +142,8 @@ class PlanCacheSessionTest : public PlanCacheTest {
   void SetUp() override {
     PlanCacheTest::SetUp();
     FF_REQUIRE_FIXTURES(testing::FixtureModel("pfld_68"));
-    auto in = facefuse::ReadTensorFile(testing::FixtureModel("pfld_68").parent_path() / "test_data_set_0" / "input_0.pb");
+    auto in =
+        facefuse::ReadTensorFile(testing::FixtureModel("pfld_68").parent_path() / "test_data_set_0" / "input_0.pb");
     ASSERT_TRUE(in.ok()) << in.status().ToString();
     input_ = *in;
   }
@@ -190,11 +196,9 @@ TEST_F(PlanCacheSessionTest, WithoutTimingNothingIsTimedReadOrWritten) {
   ExpectNear(again, timed);
 }
 
-TEST_F(PlanCacheSessionTest, ChoicesThatDoNotApplyAreTimedAgain) {
-  auto [first, cold] = RunOnce();
-  ASSERT_GT(cold.plans_timed, 0u);
-  // Every choice renamed to a plan no convolution has, or to the own depthwise plan (only depthwise ones have it).
-  std::string text = ReadText(File());
+// The cache file with entry k's choice replaced by choice(k), resealed.
+void RenameChoices(const std::filesystem::path& file, const std::function<std::string(size_t)>& choice) {
+  std::string text = ReadText(file);
   std::string body = text.substr(0, text.rfind("end\t")), renamed;
   std::istringstream lines(body);
   std::string line;
@@ -204,13 +208,32 @@ TEST_F(PlanCacheSessionTest, ChoicesThatDoNotApplyAreTimedAgain) {
       renamed += line + "\n";  // the header
       continue;
     }
-    renamed += line.substr(0, line.find('\t')) + (entries % 2 ? "\tno-such-plan\n" : "\town-depthwise\n");
+    renamed += line.substr(0, line.find('\t')) + "\t" + choice(entries) + "\n";
     ++entries;
   }
-  WriteText(File(), Resealed(renamed, entries));
+  WriteText(file, Resealed(renamed, entries));
+}
+
+TEST_F(PlanCacheSessionTest, ChoicesThatDoNotApplyAreTimedAgain) {
+  auto [first, cold] = RunOnce();
+  ASSERT_GT(cold.plans_timed, 0u);
+  // Every choice renamed to a plan no convolution has, or to the own depthwise plan (only depthwise ones have it).
+  RenameChoices(File(), [](size_t k) { return k % 2 ? "no-such-plan" : "own-depthwise"; });
   ASSERT_TRUE(PlanCache(dir_).loaded());
   auto [second, again] = RunOnce();
   EXPECT_GT(again.plans_timed, 0u);
+  ExpectNear(second, first);
+}
+
+// A choice no kernel can build is no hit: the session times the plans as a cold one does, and counts the same hits
+// (later nodes of a shape taking the choice just timed).
+TEST_F(PlanCacheSessionTest, ChoicesThatCannotBeBuiltAreNoHits) {
+  auto [first, cold] = RunOnce();
+  ASSERT_GT(cold.plans_timed, 0u);
+  RenameChoices(File(), [](size_t) { return "no-such-plan"; });
+  auto [second, again] = RunOnce();
+  EXPECT_EQ(again.plans_timed, cold.plans_timed);
+  EXPECT_EQ(again.plan_cache_hits, cold.plan_cache_hits);
   ExpectNear(second, first);
 }
 

@@ -56,12 +56,7 @@ bool PlanCache::Parse(const std::string& text) {
   const std::string header = Header();
   if (text.compare(0, header.size(), header) != 0) return false;
   const size_t end_line = text.rfind("end\t");
-  if (end_line == std::string::npos || end_line < header.size() || text[end_line - 1] != '\n' || text.back() != '\n')
-    return false;
-  std::istringstream trailer(text.substr(end_line + 4));
-  size_t count = 0;
-  std::string sum;
-  if (!(trailer >> count >> sum) || sum != Hex(Fnv1a(std::string_view(text).substr(0, end_line)))) return false;
+  if (end_line == std::string::npos || end_line < header.size() || text[end_line - 1] != '\n') return false;
   std::istringstream lines(text.substr(header.size(), end_line - header.size()));
   std::string line;
   while (std::getline(lines, line)) {
@@ -71,15 +66,22 @@ bool PlanCache::Parse(const std::string& text) {
     if (!Clean(key) || !Clean(choice)) return false;
     choices_[std::move(key)] = std::move(choice);
   }
-  return choices_.size() == count;
+  // The last line, exactly as Serialize writes it: nothing may follow it.
+  const std::string trailer =
+      "end\t" + std::to_string(choices_.size()) + "\t" + Hex(Fnv1a(std::string_view(text).substr(0, end_line))) + "\n";
+  return text.compare(end_line, std::string::npos, trailer) == 0;
 }
 
-std::optional<std::string> PlanCache::Find(const std::string& key) {
+std::optional<std::string> PlanCache::Find(const std::string& key) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = choices_.find(key);
   if (it == choices_.end()) return std::nullopt;
-  ++hits_;
   return it->second;
+}
+
+void PlanCache::CountHit() {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++hits_;
 }
 
 void PlanCache::Record(const std::string& key, const std::string& choice) {

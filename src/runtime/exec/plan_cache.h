@@ -34,9 +34,11 @@ class PlanCache {
   // of one shape are then timed once, not once per node.
   PlanCache(std::filesystem::path dir, Env* env = Env::Default());
 
-  // The recorded choice for `key`, counting a hit; nullopt when there is none.
-  // Thread-safe.
-  std::optional<std::string> Find(const std::string& key);
+  // The recorded choice for `key`; nullopt when there is none. Thread-safe.
+  std::optional<std::string> Find(const std::string& key) const;
+  // Counts a hit: a choice Find gave was used (a kernel that cannot build it times its plans instead, and that
+  // is no hit). Thread-safe.
+  void CountHit();
   // Records a timed choice (keys and choices hold no tab or newline; others
   // are dropped). Thread-safe.
   void Record(const std::string& key, const std::string& choice);

@@ -225,7 +225,10 @@ class DnnlConvKernel final : public Kernel {
     if (plan_cache_ != nullptr) {
       key = ConvPlanKey(g, epilogue, has_bias, channels_last_, threads_);
       if (auto choice = time_plans_ ? plan_cache_->Find(key) : std::nullopt) {
-        if (PlanPtr plan = NamedPlan(*choice, g, epilogue, has_bias, packed_w)) return plan;
+        if (PlanPtr plan = NamedPlan(*choice, g, epilogue, has_bias, packed_w)) {
+          plan_cache_->CountHit();
+          return plan;
+        }
       }
     }
     // On NHWC a 3x3 stride-1 convolution runs by Winograd's F(2x2, 3x3): 1.3-2.4x faster than oneDNN's direct
