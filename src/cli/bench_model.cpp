@@ -275,8 +275,9 @@ void AddBenchModelCommand(CLI::App& app, int& exit_code) {
                                 "Stack N copies of the inputs along dim 0, N = 1..4096 (the model needs a dynamic batch)");
   AddMemoryLimitOption(cmd, o->memory_limit);
   auto* profile = cmd->add_option("--profile", o->profile_top,
-                                  "Time every node over the timed runs: per-op totals and the N heaviest nodes "
-                                  "(JSON: every node)")
+                                  "Time every node over the timed runs (off unless given): per-op totals and the N "
+                                  "heaviest nodes, N = 15 when no number follows (JSON: every node); before the "
+                                  "model path, write --profile=N")
                       ->expected(0, 1)
                       ->default_str("15");
   AddJsonFlag(cmd, o->json, "Print one JSON object");

@@ -141,7 +141,7 @@ Status MemoryBudget::Change(std::uint64_t from, std::uint64_t to, std::string_vi
     ++refusals_;
     return OutOfMemory(std::string(what) + ": " + FormatBytes(to) + " does not fit the " + device_ +
                        " memory budget (" + FormatBytes(limit_) + " limit, " + FormatBytes(in_use_ - from) +
-                       " held by others" + (to > limit_ ? "; it can never fit" : "") + ")");
+                       " already held" + (to > limit_ ? "; it can never fit" : "") + ")");
   }
   in_use_ += growth;
   peak_ = std::max(peak_, in_use_);
