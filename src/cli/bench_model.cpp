@@ -150,6 +150,10 @@ int RunBench(const BenchOptions& o) {
   if (o.no_plan_timing && !o.plan_cache.empty())
     std::fprintf(stderr, "facefuse bench-model: warning: --no-plan-timing: the plan cache in %s is not used\n",
                  o.plan_cache.c_str());
+  if (o.provider == "reference" && (!o.plan_cache.empty() || o.layout != "nhwc"))
+    std::fprintf(stderr,
+                 "facefuse bench-model: warning: --provider reference has no plans or layouts: --plan-cache and "
+                 "--layout are not used\n");
   auto budget = MakeMemoryBudget(o.memory_limit);
   if (!budget.ok()) return Exit("bench-model", budget.status(), ErrorOrigin::kUsage);
   so.memory_budget = *budget;

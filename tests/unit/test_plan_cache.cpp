@@ -119,6 +119,39 @@ TEST_F(PlanCacheTest, SavingCreatesTheFolder) {
   EXPECT_EQ(PlanCache(dir_ / "a" / "b").Find("conv a"), "blocked");
 }
 
+// Two processes sharing a folder: each save takes in what the other saved since, and keeps its own choice for a
+// key both recorded.
+TEST_F(PlanCacheTest, ASaveKeepsWhatAnotherCacheSavedSince) {
+  PlanCache first(dir_), second(dir_);
+  first.Record("conv a", "blocked");
+  first.Record("conv shared", "plain");
+  ASSERT_TRUE(first.SaveIfChanged().ok());
+  second.Record("conv b", "channels-last");
+  second.Record("conv shared", "winograd");
+  ASSERT_TRUE(second.SaveIfChanged().ok());
+  PlanCache reread(dir_);
+  ASSERT_TRUE(reread.loaded());
+  EXPECT_EQ(reread.Find("conv a"), "blocked");
+  EXPECT_EQ(reread.Find("conv b"), "channels-last");
+  EXPECT_EQ(reread.Find("conv shared"), "winograd");
+  WriteText(File(), "garbage\n");  // a damaged file contributes nothing and is replaced
+  second.Record("conv c", "blocked");
+  ASSERT_TRUE(second.SaveIfChanged().ok());
+  PlanCache after_damage(dir_);
+  ASSERT_TRUE(after_damage.loaded());
+  EXPECT_EQ(after_damage.Find("conv c"), "blocked");
+}
+
+TEST_F(PlanCacheTest, AFolderWhereTheFileGoesIsNamedAsSuch) {
+  std::filesystem::create_directories(File());
+  PlanCache cache(dir_);
+  cache.Record("conv a", "blocked");
+  Status s = cache.SaveIfChanged();
+  EXPECT_EQ(s.code(), StatusCode::kIoError);
+  EXPECT_NE(s.message().find("a folder has the cache file's name"), std::string::npos) << s.ToString();
+  EXPECT_EQ(cache.Find("conv a"), "blocked");
+}
+
 TEST_F(PlanCacheTest, AFailedWriteKeepsTheChoicesAndTheOldFile) {
   WriteTwoEntries();
   const std::string before = ReadText(File());

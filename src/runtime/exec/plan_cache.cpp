@@ -48,11 +48,11 @@ PlanCache::PlanCache(std::filesystem::path dir, Env* env)
   if (file_.empty()) return;
   std::string text;
   if (!env_->ReadFile(file_, kMaxFileBytes, &text).ok()) return;
-  loaded_ = Parse(text);
+  loaded_ = Parse(text, choices_);
   if (!loaded_) choices_.clear();
 }
 
-bool PlanCache::Parse(const std::string& text) {
+bool PlanCache::Parse(const std::string& text, std::map<std::string, std::string>& choices) {
   const std::string header = Header();
   if (text.compare(0, header.size(), header) != 0) return false;
   const size_t end_line = text.rfind("end\t");
@@ -64,11 +64,11 @@ bool PlanCache::Parse(const std::string& text) {
     if (tab == std::string::npos) return false;
     std::string key = line.substr(0, tab), choice = line.substr(tab + 1);
     if (!Clean(key) || !Clean(choice)) return false;
-    choices_[std::move(key)] = std::move(choice);
+    choices[std::move(key)] = std::move(choice);
   }
   // The last line, exactly as Serialize writes it: nothing may follow it.
   const std::string trailer =
-      "end\t" + std::to_string(choices_.size()) + "\t" + Hex(Fnv1a(std::string_view(text).substr(0, end_line))) + "\n";
+      "end\t" + std::to_string(choices.size()) + "\t" + Hex(Fnv1a(std::string_view(text).substr(0, end_line))) + "\n";
   return text.compare(end_line, std::string::npos, trailer) == 0;
 }
 
@@ -101,15 +101,27 @@ std::string PlanCache::Serialize() const {
 }
 
 Status PlanCache::SaveIfChanged() {
-  std::string text;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!dirty_ || file_.empty()) return Status::Ok();
+  }
+  // What another process saved since this one read the file: kept, under this cache's own choices.
+  std::map<std::string, std::string> on_disk;
+  std::string old_text;
+  if (env_->ReadFile(file_, kMaxFileBytes, &old_text).ok() && !Parse(old_text, on_disk)) on_disk.clear();
+  std::string text;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    choices_.merge(on_disk);  // keys this cache has stay as they are
     text = Serialize();
     dirty_ = false;
   }
   const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(text.data()), text.size());
   Status s = env_->CreateDirectories(file_.parent_path());
+  if (s.ok() && env_->Stat(file_).type == FileType::kDirectory)  // WriteFileAtomically's advice is for a path given
+    s = IoError("cannot write " + file_.string() +
+                ": a folder has the cache file's name; remove it or name another "
+                "cache folder");
   if (s.ok()) s = WriteFileAtomically(file_, bytes, env_);
   std::lock_guard<std::mutex> lock(mu_);
   if (!s.ok()) dirty_ = true;  // try again on the next save

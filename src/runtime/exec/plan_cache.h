@@ -11,7 +11,9 @@
 // A file whose header, entry count, checksum or any line does not parse is
 // ignored as a whole (never trusted) and rewritten on the next save. A choice
 // read from the file is only a hint: a kernel that cannot build it times its
-// plans as if there were no entry.
+// plans as if there were no entry. A save first takes in the entries another process wrote to the file since
+// (this cache's choice wins for a key both have), so processes sharing a folder lose nothing but a race between
+// two saves.
 #pragma once
 
 #include <cstddef>
@@ -57,7 +59,8 @@ class PlanCache {
 
  private:
   std::string Serialize() const;  // with mu_ held
-  bool Parse(const std::string& text);
+  // The entries of a valid file's text into `choices`; false (choices then partly filled) for any other text.
+  static bool Parse(const std::string& text, std::map<std::string, std::string>& choices);
 
   const std::filesystem::path file_;
   Env* const env_;
