@@ -79,7 +79,8 @@ Result<std::vector<Tensor>> Stack(const std::vector<Tensor>& inputs, int n) {
 }
 
 // Inputs from the input_N.pb files of a test-data folder, N = 0, 1, 2... with no gap.
-// Errors: NotFound (unreadable folder), InvalidArgument (no input_N.pb, a gap, an N beyond int).
+// Errors: NotFound (unreadable folder), InvalidArgument (no input_N.pb, a gap, an N given twice as in input_0.pb
+// and input_00.pb, an N beyond int).
 Result<std::vector<Tensor>> LoadSet(const fs::path& dir) {
   std::vector<std::pair<int, fs::path>> files;
   std::regex re("input_([0-9]+)\\.pb");
@@ -102,6 +103,10 @@ Result<std::vector<Tensor>> LoadSet(const fs::path& dir) {
   if (files.empty()) return InvalidArgument("--data " + dir.string() + ": no input_N.pb files");
   std::sort(files.begin(), files.end());
   for (size_t i = 0; i < files.size(); ++i) {
+    if (i > 0 && files[i].first == files[i - 1].first)  // input_0.pb and input_00.pb
+      return InvalidArgument("--data " + dir.string() + ": " + files[i - 1].second.filename().string() + " and " +
+                             files[i].second.filename().string() + " are both input " +
+                             std::to_string(files[i].first));
     if (files[i].first != static_cast<int>(i))
       return InvalidArgument("--data " + dir.string() + ": " + files[i].second.filename().string() + " but no input_" +
                              std::to_string(i) + ".pb");

@@ -41,13 +41,16 @@ foreach(case "runs;0;--runs must be 1..1000000, got 0" "runs;-5;--runs must be 1
     MATCHES "bench-model: ${message}\n" NOT_MATCHES "median"
     COMMAND ${FACEFUSE_BIN} bench-model ${BUNDLED_YUNET} --${option}=${value})
 endforeach()
-# --data: an input index beyond int, a gap in the indices, a folder without inputs and a missing folder are
-# named errors (std::stoi used to throw out of the command).
+# --data: an input index beyond int, a gap in the indices, an index given twice, a folder without inputs and a
+# missing folder are named errors (std::stoi used to throw out of the command).
 set(BENCH_DATA ${CMAKE_CURRENT_BINARY_DIR}/bench-data)
 file(WRITE ${BENCH_DATA}/huge-index/input_99999999999.pb "not read: the index is refused first")
 file(WRITE ${BENCH_DATA}/gap/input_1.pb "not read: the gap is refused first")
+file(WRITE ${BENCH_DATA}/twice/input_0.pb "not read: the second input 0 is refused first")
+file(WRITE ${BENCH_DATA}/twice/input_00.pb "not read: the second input 0 is refused first")
 file(MAKE_DIRECTORY ${BENCH_DATA}/empty)
 foreach(case "huge-index;input index out of range in input_99999999999.pb" "gap;input_1.pb but no input_0.pb"
+             "twice;input_0+\\.pb and input_0+\\.pb are both input 0"
              "empty;no input_N.pb files" "missing;cannot read the folder: No such file or directory")
   list(GET case 0 dir)
   list(GET case 1 message)
