@@ -170,5 +170,41 @@ TEST(SessionInPlace, AConvolutionDoesNotWriteOverAKeptValueThroughAView) {
   }
 }
 
+// a = Conv(x); p = PRelu(a, slope); q = Add(p, bias); r = Max(q, x, floor); y = Mul(r, r), slope, bias and floor
+// constants of one value per channel. Each elementwise op takes its first input's memory (Kernel::
+// OutputMayReuseInput): a, p, q and r share one buffer. Mul reads r twice, so it gets its own (y, a graph output).
+std::string ElementwiseChain() {
+  onnx::ModelProto m = NewModel();
+  AddInput(m, "x", {1, kChannels, kSide, kSide});
+  SetRawFloats(AddInitializer(m, "w", {kChannels, kChannels, 1, 1}),
+               RandomFloats(static_cast<size_t>(kChannels * kChannels), 7, 0.5f));
+  AddNode(m, "Conv", "conv", {"x", "w"}, {"a"});
+  uint32_t seed = 8;
+  for (const char* name : {"slope", "bias", "floor"})
+    SetRawFloats(AddInitializer(m, name, {kChannels, 1, 1}), RandomFloats(kChannels, seed++));
+  AddNode(m, "PRelu", "prelu", {"a", "slope"}, {"p"});
+  AddNode(m, "Add", "add", {"p", "bias"}, {"q"});
+  AddNode(m, "Max", "max", {"q", "x", "floor"}, {"r"});
+  AddNode(m, "Mul", "square", {"r", "r"}, {"y"});
+  AddOutput(m, "y", {1, kChannels, kSide, kSide});
+  std::string bytes;
+  EXPECT_TRUE(m.SerializeToString(&bytes));
+  return bytes;
+}
+
+TEST(SessionInPlace, ElementwiseOpsTakeTheirFirstInputsMemoryAndMatchTheReference) {
+  ForEachLayout(ElementwiseChain(), [](Session& reference, Session& session, bool channels_last) {
+    for (uint32_t run = 0; run < 3; ++run) {  // recording, then two runs on the recorded layout
+      Tensor x = Tensor::FromVector(RandomFloats(kMapBytes / sizeof(float), 300 + run),
+                                    Shape{1, kChannels, kSide, kSide}).value();
+      SCOPED_TRACE("run " + std::to_string(run));
+      ASSERT_NO_FATAL_FAILURE(ExpectSameOutput(reference, session, x));
+    }
+    if (!channels_last) {
+      EXPECT_EQ(session.stats().peak_activation_bytes, kMapBytes);  // a, p, q, r: one buffer
+    }
+  });
+}
+
 }  // namespace
 }  // namespace facefuse

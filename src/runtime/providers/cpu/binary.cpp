@@ -67,9 +67,21 @@ void ForEachRow(const BroadcastPlan<N>& p, int threads, Row&& row) {
   const int64_t inner = p.dims.back();
   int64_t rows = 1;
   for (size_t d = 0; d < outer_rank; ++d) rows *= p.dims[d];
+  const bool parallel = threads > 1 && rows * inner >= kParallelMin;
+  if (outer_rank == 1 && inner < kBlock) {  // short rows ([H*W, C] by [C] on NHWC): a work item takes many
+    const int64_t rows_per_item = kBlock / inner;
+    ParallelFor((rows + rows_per_item - 1) / rows_per_item, parallel, threads, [&](int64_t item) {
+      const int64_t end = std::min(rows, (item + 1) * rows_per_item);
+      for (int64_t r = item * rows_per_item; r < end; ++r) {
+        std::array<int64_t, N> off;
+        for (size_t k = 0; k < N; ++k) off[k] = r * p.strides[k][0];
+        row(r * inner, off, inner);
+      }
+    });
+    return;
+  }
   const int64_t blocks_per_row = (inner + kBlock - 1) / kBlock;
   const int64_t items = rows * blocks_per_row;
-  const bool parallel = threads > 1 && rows * inner >= kParallelMin;
   ParallelFor(items, parallel, threads, [&](int64_t item) {
     const int64_t r = item / blocks_per_row;
     const int64_t start = (item % blocks_per_row) * kBlock;
@@ -133,6 +145,10 @@ template <BinaryOp op>
 class BinaryKernel final : public Kernel {
  public:
   explicit BinaryKernel(const KernelRequest& req) : node_(req.node), threads_(req.threads) {}
+
+  // Y may be A's memory when A has Y's size (so A is not broadcast): each element of Y is written after the
+  // element of A at the same index is read, and a later input (Min/Max) is never A's memory (the session's rule).
+  int OutputMayReuseInput(size_t output) const override { return output == 0 ? 0 : -1; }
 
   Status Compute(std::span<const Tensor* const> given, std::span<Tensor* const> outputs) override {
     Tensor& out = *outputs[0];
