@@ -94,14 +94,20 @@ void ForEachLayout(const std::string& model, Body body) {
   }
 }
 
+// Three runs on random [1, kChannels, kSide, kSide] inputs (seeds from `seed`): the recording run, then two on the
+// recorded layout; each must match the reference.
+void ExpectSameOutputOverRuns(Session& reference, Session& session, uint32_t seed) {
+  for (uint32_t run = 0; run < 3; ++run) {
+    Tensor x = Tensor::FromVector(RandomFloats(kMapBytes / sizeof(float), seed + run),
+                                  Shape{1, kChannels, kSide, kSide}).value();
+    SCOPED_TRACE("run " + std::to_string(run));
+    ASSERT_NO_FATAL_FAILURE(ExpectSameOutput(reference, session, x));
+  }
+}
+
 TEST(SessionInPlace, ResidualConvolutionsTakeTheirSumsMemoryAndMatchTheReference) {
   ForEachLayout(ResidualChain(), [](Session& reference, Session& session, bool channels_last) {
-    for (uint32_t run = 0; run < 3; ++run) {  // recording, then two runs on the recorded layout
-      Tensor x = Tensor::FromVector(RandomFloats(kMapBytes / sizeof(float), 100 + run),
-                                    Shape{1, kChannels, kSide, kSide}).value();
-      SCOPED_TRACE("run " + std::to_string(run));
-      ASSERT_NO_FATAL_FAILURE(ExpectSameOutput(reference, session, x));
-    }
+    ASSERT_NO_FATAL_FAILURE(ExpectSameOutputOverRuns(reference, session, 100));
     if (!channels_last) {
       // a, c and e share one buffer, b and d another; without the reuse a, b and c are live at once.
       EXPECT_EQ(session.stats().peak_activation_bytes, 2 * kMapBytes);
@@ -194,12 +200,7 @@ std::string ElementwiseChain() {
 
 TEST(SessionInPlace, ElementwiseOpsTakeTheirFirstInputsMemoryAndMatchTheReference) {
   ForEachLayout(ElementwiseChain(), [](Session& reference, Session& session, bool channels_last) {
-    for (uint32_t run = 0; run < 3; ++run) {  // recording, then two runs on the recorded layout
-      Tensor x = Tensor::FromVector(RandomFloats(kMapBytes / sizeof(float), 300 + run),
-                                    Shape{1, kChannels, kSide, kSide}).value();
-      SCOPED_TRACE("run " + std::to_string(run));
-      ASSERT_NO_FATAL_FAILURE(ExpectSameOutput(reference, session, x));
-    }
+    ASSERT_NO_FATAL_FAILURE(ExpectSameOutputOverRuns(reference, session, 300));
     if (!channels_last) {
       EXPECT_EQ(session.stats().peak_activation_bytes, kMapBytes);  // a, p, q, r: one buffer
     }

@@ -35,10 +35,6 @@ constexpr int kMaxDepthwiseChain = 16;
 // A producer's channels are planned at most this many times, each time without those a depthwise reader keeps.
 constexpr int kMaxPlanRounds = 8;
 
-bool IsConvolution(const Node& n) {
-  return IsOnnxOp(n, "Conv") || (n.domain == "facefuse" && n.op_type == "FusedConv");
-}
-
 // The constant W ([M, C/G, k...]) of a convolution whose B is constant or absent; null otherwise.
 const Tensor* ConstantWeights(const Graph& g, const Node& n) {
   if (!IsConvolution(n) || n.outputs.size() != 1 || !n.HasInput(1)) return nullptr;
@@ -102,11 +98,10 @@ struct Rewrite {
 
 class ChannelPruner {
  public:
-  ChannelPruner(Graph& g, const PassContext& ctx) : g_(g), ctx_(ctx) {
+  ChannelPruner(Graph& g, const PassContext& ctx) : g_(g), ctx_(ctx), uses_(g) {
     for (size_t i = 0; i < g.nodes.size(); ++i)
       for (size_t k = 0; k < g.nodes[i].inputs.size(); ++k)
         if (!g.nodes[i].inputs[k].empty()) readers_[g.nodes[i].inputs[k]].push_back({i, k});
-    for (const ValueInfo& o : g.outputs) graph_outputs_.push_back(o.name);
   }
 
   Status Run() {
@@ -169,7 +164,7 @@ class ChannelPruner {
   bool PlanReaders(const std::string& value, int64_t channels, const Constants& constants, int depth,
                    std::vector<Rewrite>& plan, std::vector<int64_t>& kept) const {
     if (depth > kMaxDepthwiseChain) return false;
-    if (std::find(graph_outputs_.begin(), graph_outputs_.end(), value) != graph_outputs_.end()) return false;
+    if (uses_.IsGraphOutput(value)) return false;
     auto it = readers_.find(value);
     if (it == readers_.end()) return false;
     for (const auto& [node, slot] : it->second) {
@@ -270,8 +265,8 @@ class ChannelPruner {
 
   Graph& g_;
   const PassContext& ctx_;
+  const ValueUses uses_;  // graph outputs (node inputs are not renamed by the pass)
   std::map<std::string, std::vector<std::pair<size_t, size_t>>> readers_;  // value -> (node, input slot)
-  std::vector<std::string> graph_outputs_;
 };
 
 }  // namespace

@@ -34,10 +34,6 @@ namespace {
 // splitting their output would copy it.
 constexpr int64_t kMaxMergedChannels = 32;
 
-bool IsConvolution(const Node& n) {
-  return IsOnnxOp(n, "Conv") || (n.domain == "facefuse" && n.op_type == "FusedConv");
-}
-
 bool SameAttribute(const Attribute& a, const Attribute& b) {
   if (a.value.index() != b.value.index()) return false;
   return std::visit(

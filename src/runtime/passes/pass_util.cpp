@@ -34,6 +34,10 @@ bool IsOnnxOp(const Node& n, const char* op_type) {
   return (n.domain.empty() || n.domain == "ai.onnx") && n.op_type == op_type;
 }
 
+bool IsConvolution(const Node& n) {
+  return IsOnnxOp(n, "Conv") || (n.domain == "facefuse" && n.op_type == "FusedConv");
+}
+
 std::string FreshValueName(const Graph& g, const std::string& base) {
   auto taken = [&g](const std::string& name) {
     if (g.initializers.count(name) || g.value_infos.count(name)) return true;

@@ -33,6 +33,8 @@ class ValueUses {
 const Tensor* FloatInitializer(const Graph& g, const std::string& name);
 // The default-domain op `op_type`.
 bool IsOnnxOp(const Node& n, const char* op_type);
+// A Conv, or the facefuse.FusedConv the fusion pass makes of one.
+bool IsConvolution(const Node& n);
 // The value of Shape `node` (opsets 1..19, with start and end) for an input of shape `dims`: int64 [k].
 Result<Tensor> FoldShape(const Node& node, const Shape& dims);
 // `base` if no value of the graph is called that, else base_1, base_2, ...
